@@ -1,0 +1,161 @@
+import { Admin, type Connection, type ClusterMetadata } from '@platformatic/kafka';
+import { KrerouteError } from '../errors.ts';
+import { type ClientSettings, describeBootstrap } from './client-settings.ts';
+import { toKrerouteError } from './errors.ts';
+
+export interface TopicLayout {
+  name: string;
+  partitions: number;
+}
+
+export type OffsetSpec = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
+
+export interface ListedOffset {
+  partition: number;
+  offset: bigint;
+  /** For a timestamp or max-timestamp look-up: the timestamp of that record, -1 when none. */
+  timestamp: bigint;
+}
+
+const OFFSET_SPEC_CODES = { earliest: -2n, latest: -1n, 'max-timestamp': -3n } as const;
+
+/**
+ * One Kafka cluster as kreroute sees it: metadata, offsets, configs, topic creation, record
+ * deletion, and connections to partition leaders for the data path. The only class outside
+ * kafka/ that knows a broker exists.
+ */
+export class KafkaCluster {
+  readonly settings: ClientSettings;
+  readonly label: string;
+  readonly #admin: Admin;
+  #metadata: ClusterMetadata | undefined;
+
+  constructor(settings: ClientSettings, label: string) {
+    this.settings = settings;
+    this.label = `${label} ${describeBootstrap(settings)}`;
+    this.#admin = new Admin({
+      clientId: settings.clientId ?? 'kreroute',
+      bootstrapBrokers: settings.bootstrap,
+      connectTimeout: settings.connectTimeoutMs ?? 10_000,
+      requestTimeout: settings.requestTimeoutMs ?? 30_000,
+      timeout: settings.requestTimeoutMs ?? 30_000,
+      retries: 2,
+      retryDelay: 500,
+      ...(settings.tls ? { tls: settings.tls } : {}),
+      ...(settings.sasl ? { sasl: settings.sasl } : {}),
+    });
+  }
+
+  async #call<T>(what: string, op: () => Promise<T>): Promise<T> {
+    try {
+      return await op();
+    } catch (error) {
+      throw toKrerouteError(error, `${what} on ${this.label}`);
+    }
+  }
+
+  async metadata(topics: string[] = [], forceUpdate = true): Promise<ClusterMetadata> {
+    this.#metadata = await this.#call('reading metadata', () => this.#admin.metadata({ topics, forceUpdate }));
+    return this.#metadata;
+  }
+
+  async clusterId(): Promise<string> {
+    return (this.#metadata ?? (await this.metadata())).id;
+  }
+
+  async listTopics(): Promise<string[]> {
+    return this.#call('listing topics', () => this.#admin.listTopics({ includeInternals: false }));
+  }
+
+  /** Layout of existing topics; a missing topic is absent from the result, not an error. */
+  async topicLayouts(topics: string[]): Promise<Map<string, TopicLayout>> {
+    const existing = new Set(await this.listTopics());
+    const wanted = topics.filter((t) => existing.has(t));
+    const result = new Map<string, TopicLayout>();
+    if (wanted.length === 0) return result;
+    const metadata = await this.metadata(wanted);
+    for (const name of wanted) {
+      const topic = metadata.topics.get(name);
+      if (topic) result.set(name, { name, partitions: topic.partitionsCount });
+    }
+    return result;
+  }
+
+  async listOffsets(topic: string, partitions: number[], spec: OffsetSpec, readCommitted = true): Promise<ListedOffset[]> {
+    const timestamp = spec.kind === 'timestamp' ? spec.ms : OFFSET_SPEC_CODES[spec.kind];
+    const topics = await this.#call(`listing offsets of ${topic}`, () =>
+      this.#admin.listOffsets({
+        topics: [{ name: topic, partitions: partitions.map((partition) => ({ partitionIndex: partition, timestamp })) }],
+        isolationLevel: readCommitted ? 1 : 0,
+      }),
+    );
+    const listed = topics.find((t) => t.name === topic)?.partitions ?? [];
+    return listed
+      .map((p) => ({ partition: p.partitionIndex, offset: p.offset, timestamp: p.timestamp }))
+      .sort((a, b) => a.partition - b.partition);
+  }
+
+  /** Topic configs as name → value (only those with a value). */
+  async topicConfigs(topic: string): Promise<Map<string, string>> {
+    const described = await this.#call(`describing configs of ${topic}`, () =>
+      this.#admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: topic }] }),
+    );
+    const configs = new Map<string, string>();
+    for (const entry of described[0]?.configs ?? []) {
+      if (typeof entry.value === 'string' && !entry.isSensitive) configs.set(entry.name, entry.value);
+    }
+    return configs;
+  }
+
+  async createTopic(name: string, partitions: number, configs: Map<string, string>): Promise<void> {
+    await this.#call(`creating topic ${name}`, () =>
+      this.#admin.createTopics({
+        topics: [name],
+        partitions,
+        replicas: -1,
+        configs: [...configs].map(([configName, value]) => ({ name: configName, value })),
+      }),
+    );
+  }
+
+  /** DeleteRecords up to (excluding) each offset; returns the new log start offsets. */
+  async deleteRecordsBefore(topic: string, offsets: Map<number, bigint>): Promise<Map<number, bigint>> {
+    const deleted = await this.#call(`deleting records of ${topic}`, () =>
+      this.#admin.deleteRecords({
+        topics: [{ name: topic, partitions: [...offsets].map(([partition, offset]) => ({ partition, offset })) }],
+      }),
+    );
+    const result = new Map<number, bigint>();
+    for (const p of deleted.find((t) => t.name === topic)?.partitions ?? []) result.set(p.partition, p.lowWatermark);
+    return result;
+  }
+
+  /** A connection to the current leader of a partition (metadata refreshed when asked). */
+  async leaderConnection(topic: string, partition: number, refresh = false): Promise<{ connection: Connection; leaderEpoch: number }> {
+    let metadata = this.#metadata;
+    if (refresh || !metadata?.topics.get(topic)) metadata = await this.metadata([topic]);
+    const leader = metadata.topics.get(topic)?.partitions[partition];
+    if (!leader || leader.leader < 0) {
+      throw new KrerouteError('KAFKA', `no leader for ${topic}[${partition}] on ${this.label}`);
+    }
+    const connections = await this.#call(`connecting to the leader of ${topic}[${partition}]`, () =>
+      this.#admin.connectToBrokers([leader.leader]),
+    );
+    const connection = connections.get(leader.leader);
+    if (!connection) throw new KrerouteError('UNREACHABLE', `cannot connect to broker ${leader.leader} of ${this.label}`);
+    return { connection, leaderEpoch: leader.leaderEpoch };
+  }
+
+  /** Any broker's connection, for cluster-wide requests such as InitProducerId. */
+  async anyConnection(): Promise<Connection> {
+    const metadata = this.#metadata ?? (await this.metadata());
+    const connections = await this.#call('connecting', () => this.#admin.connectToBrokers([...metadata.brokers.keys()].slice(0, 1)));
+    const first = connections.values().next();
+    if (first.done) throw new KrerouteError('UNREACHABLE', `cannot connect to any broker of ${this.label}`);
+    return first.value;
+  }
+
+  async close(): Promise<void> {
+    await this.#admin.close().catch(() => undefined);
+  }
+}
