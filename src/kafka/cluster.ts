@@ -17,6 +17,7 @@ export interface ListedOffset {
   timestamp: bigint;
 }
 
+const DYNAMIC_TOPIC_CONFIG = 1;
 const OFFSET_SPEC_CODES = { earliest: -2n, latest: -1n, 'max-timestamp': -3n } as const;
 
 /**
@@ -95,16 +96,19 @@ export class KafkaCluster {
       .sort((a, b) => a.partition - b.partition);
   }
 
-  /** Topic configs as name → value (only those with a value). */
-  async topicConfigs(topic: string): Promise<Map<string, string>> {
+  /** Topic configs as name → value (those with a value), and the ones set on the topic itself. */
+  async topicConfigs(topic: string): Promise<{ all: Map<string, string>; overrides: Map<string, string> }> {
     const described = await this.#call(`describing configs of ${topic}`, () =>
       this.#admin.describeConfigs({ resources: [{ resourceType: 2, resourceName: topic }] }),
     );
-    const configs = new Map<string, string>();
+    const all = new Map<string, string>();
+    const overrides = new Map<string, string>();
     for (const entry of described[0]?.configs ?? []) {
-      if (typeof entry.value === 'string' && !entry.isSensitive) configs.set(entry.name, entry.value);
+      if (typeof entry.value !== 'string' || entry.isSensitive) continue;
+      all.set(entry.name, entry.value);
+      if (entry.configSource === DYNAMIC_TOPIC_CONFIG) overrides.set(entry.name, entry.value);
     }
-    return configs;
+    return { all, overrides };
   }
 
   async createTopic(name: string, partitions: number, configs: Map<string, string>): Promise<void> {

@@ -1,0 +1,68 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { KrerouteError } from '../errors.ts';
+import { writeFileAtomic } from './atomic-file.ts';
+
+const decimal = z.string().regex(/^-?\d+$/);
+
+const checkpointSchema = z.strictObject({
+  format: z.literal('kreroute-checkpoint'),
+  version: z.literal(1),
+  planHash: z.string(),
+  /** Producer ids of every run so far, saved before that run writes anything. */
+  producerIds: z.array(decimal),
+  /** Per source partition: the next offset to copy; `alreadyWritten`, offsets past it that an interrupted run wrote. */
+  sources: z.record(
+    z.string(),
+    z.strictObject({ next: decimal, copied: z.number().int(), skipped: z.number().int(), done: z.boolean(), alreadyWritten: z.array(decimal) }),
+  ),
+  /**
+   * Per destination partition: `scanFrom`, its high watermark before the first run wrote; `end`,
+   * the offset after our last acknowledged write (null before the first).
+   */
+  destinations: z.record(z.string(), z.strictObject({ scanFrom: decimal, end: decimal.nullable(), written: z.number().int() })),
+  complete: z.boolean(),
+  updatedAt: z.string(),
+});
+
+export type CopyCheckpoint = z.infer<typeof checkpointSchema>;
+
+export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
+
+export function checkpointPath(stateDir: string): string {
+  return join(stateDir, 'checkpoint.json');
+}
+
+/** Loads the checkpoint of a plan; null when none exists yet. Never silently starts over. */
+export async function loadCheckpoint(stateDir: string, planHash: string): Promise<CopyCheckpoint | null> {
+  const path = checkpointPath(stateDir);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw new KrerouteError('CHECKPOINT_CORRUPT', `cannot read the checkpoint ${path}: ${(error as NodeJS.ErrnoException).code}`, {
+      hint: 'fix its permissions; kreroute will not start over while a checkpoint exists',
+    });
+  }
+  let parsed: CopyCheckpoint;
+  try {
+    parsed = checkpointSchema.parse(JSON.parse(text));
+  } catch {
+    throw new KrerouteError('CHECKPOINT_CORRUPT', `the checkpoint ${path} is damaged`, {
+      hint: 'restore it, or run verify to see what the destination holds; kreroute never restarts from zero on its own',
+    });
+  }
+  if (parsed.planHash !== planHash) {
+    throw new KrerouteError('CHECKPOINT_MISMATCH', `the checkpoint ${path} belongs to another plan`, {
+      hint: 'use the plan it was made for, or a new --state-dir for this plan',
+    });
+  }
+  return parsed;
+}
+
+/** Writes the checkpoint atomically: a crash leaves the old or the new one, never half. */
+export async function saveCheckpoint(stateDir: string, checkpoint: CopyCheckpoint): Promise<void> {
+  await writeFileAtomic(checkpointPath(stateDir), `${JSON.stringify({ ...checkpoint, updatedAt: new Date().toISOString() }, null, 1)}\n`);
+}

@@ -1,0 +1,19 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** Holds a caller back so that at most `perSecond` units pass per second on average. */
+export class RateLimiter {
+  readonly #perSecond: number;
+  #nextFree = 0;
+
+  constructor(perSecond: number) {
+    this.#perSecond = perSecond;
+  }
+
+  async take(units: number, signal?: AbortSignal): Promise<void> {
+    const now = performance.now();
+    const start = Math.max(now, this.#nextFree);
+    this.#nextFree = start + (units / this.#perSecond) * 1000;
+    const wait = start - now;
+    if (wait > 1) await sleep(wait, undefined, signal ? { signal } : {}).catch(() => undefined);
+  }
+}

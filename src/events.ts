@@ -1,0 +1,21 @@
+/** What the engine reports while it works; the CLI renders these, a library user may log them. */
+export type EngineEvent =
+  | { type: 'stage'; stage: 'plan' | 'copy' | 'verify' | 'purge'; message: string }
+  | {
+      type: 'progress';
+      stage: 'plan' | 'copy' | 'verify';
+      records: number;
+      bytes: number;
+      totalRecords: number;
+      /** Records per second over the last few seconds. */
+      ratePerSec: number;
+      bytesPerSec: number;
+      etaSeconds: number | null;
+    }
+  | { type: 'info'; message: string }
+  | { type: 'warning'; message: string }
+  | { type: 'retry'; message: string };
+
+export type EventSink = (event: EngineEvent) => void;
+
+export const ignoreEvents: EventSink = () => undefined;

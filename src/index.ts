@@ -1,0 +1,11 @@
+export { KrerouteError, ERROR_CODES, type ErrorCode } from './errors.ts';
+export type { EngineEvent, EventSink } from './events.ts';
+export type { ClientSettings } from './kafka/client-settings.ts';
+export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping } from './plan/plan.ts';
+export type { RecordFilterSpec } from './plan/filter-spec.ts';
+export { createPlan, type PlanRequest } from './plan/create-plan.ts';
+export { readPlanFile, writePlanFile, defaultStateDir } from './plan/plan-file.ts';
+export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.ts';
+export { verifyPlan, type VerifyOptions, type VerifyReport, type PartitionVerdict } from './verify/verify-plan.ts';
+export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-plan.ts';
+export { VERSION } from './version.ts';

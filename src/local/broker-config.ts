@@ -1,0 +1,42 @@
+export interface BrokerConfigInput {
+  brokerPort: number;
+  controllerPort: number;
+  dataDir: string;
+  /** Added last, so they override the defaults below. */
+  overrides?: Record<string, string>;
+}
+
+/** server.properties of a single-node KRaft cluster (broker and controller in one process) on 127.0.0.1. */
+export function brokerConfig(input: BrokerConfigInput): Record<string, string> {
+  const broker = `127.0.0.1:${input.brokerPort}`;
+  const controller = `127.0.0.1:${input.controllerPort}`;
+  return {
+    "process.roles": "broker,controller",
+    "node.id": "1",
+    listeners: `PLAINTEXT://${broker},CONTROLLER://${controller}`,
+    "advertised.listeners": `PLAINTEXT://${broker}`,
+    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    "controller.listener.names": "CONTROLLER",
+    "inter.broker.listener.name": "PLAINTEXT",
+    // Dynamic quorum, matching `StorageTool format --standalone`.
+    "controller.quorum.bootstrap.servers": controller,
+    "log.dirs": input.dataDir,
+    "offsets.topic.replication.factor": "1",
+    "transaction.state.log.replication.factor": "1",
+    "transaction.state.log.min.isr": "1",
+    "share.coordinator.state.topic.replication.factor": "1",
+    "share.coordinator.state.topic.min.isr": "1",
+    "group.initial.rebalance.delay.ms": "0",
+    "num.partitions": "1",
+    "auto.create.topics.enable": "false",
+    "log.retention.check.interval.ms": "5000",
+    ...input.overrides,
+  };
+}
+
+export function toProperties(config: Record<string, string>): string {
+  const escape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  return Object.entries(config)
+    .map(([key, value]) => `${escape(key)}=${escape(value)}\n`)
+    .join("");
+}

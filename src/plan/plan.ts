@@ -1,0 +1,73 @@
+import type { RecordFilterSpec } from './filter-spec.ts';
+
+/** Where a range starts or ends, as the user asked for it. */
+export type RangePoint =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'offset'; offset: bigint }
+  | { kind: 'timestamp'; ms: bigint };
+
+export type PartitionMapping = 'same' | 'key-hash';
+
+export interface PlanCheck {
+  level: 'error' | 'warning' | 'info';
+  code: string;
+  topic?: string;
+  partition?: number;
+  message: string;
+}
+
+/** Counted by `plan --exact` (or learned by verify): what the range really holds. */
+export interface ExactCount {
+  records: number;
+  bytes: number;
+  largestRecordBytes: number;
+  /** Committed records in the range that the filter did not match (other tenants). */
+  otherRecords: number;
+  minTimestamp: string | null;
+  maxTimestamp: string | null;
+}
+
+export interface PlanPartition {
+  partition: number;
+  /** First offset to copy (inclusive), a decimal string. */
+  start: string;
+  /** Offset after the last to copy (exclusive), a decimal string. */
+  end: string;
+  /** Destination partition for mapping "same"; null for "key-hash". */
+  destinationPartition: number | null;
+  /** end - start: an upper bound (control records, aborted data, filter misses also occupy offsets). */
+  upperBound: number;
+  exact: ExactCount | null;
+}
+
+export interface PlanTopic {
+  source: string;
+  destination: string;
+  sourcePartitions: number;
+  destinationPartitions: number;
+  /** Destination limits the copy must respect. */
+  destinationMaxMessageBytes: number;
+  partitions: PlanPartition[];
+}
+
+export interface PlanClusterRef {
+  clusterId: string;
+  bootstrap: string;
+}
+
+export interface Plan {
+  format: 'kreroute-plan';
+  version: 1;
+  createdAt: string;
+  source: PlanClusterRef;
+  destination: PlanClusterRef;
+  range: { from: string; to: string };
+  filter: RecordFilterSpec | null;
+  mapping: PartitionMapping;
+  topics: PlanTopic[];
+  estimate: { records: number; exact: boolean; bytes: number; seconds: number };
+  checks: PlanCheck[];
+  /** sha256 of the canonical JSON of every other field: a plan edited by hand is refused. */
+  hash: string;
+}
