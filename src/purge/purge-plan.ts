@@ -1,6 +1,11 @@
-import type { EventSink } from '../events.ts';
+import { KrerouteError } from '../errors.ts';
+import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { describeFilter } from '../plan/filter-spec.ts';
+import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
+import { readVerification } from '../verify/verify-plan.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -23,6 +28,69 @@ export interface PurgeReport {
   partitions: PurgePartition[];
 }
 
+/**
+ * Deletes the plan's range from the source with DeleteRecords — which removes everything below an
+ * offset — so only when: a passing verification of this very plan exists; no other tenant's record
+ * lies in the range; and nothing older than the range's start is still in the log.
+ */
 export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<PurgeReport> {
-  throw new Error(`purgePlan: being written (${plan.hash}, ${options.stateDir})`);
+  const onEvent = options.onEvent ?? ignoreEvents;
+  const verification = await readVerification(options.stateDir);
+  if (!verification || verification.planHash !== plan.hash) {
+    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', { hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied' });
+  }
+  if (!verification.passed) {
+    throw new KrerouteError('NOT_VERIFIED', 'purge refused: the last verification of this plan failed', { hint: 'fix the copy (copy again, then verify) before purging' });
+  }
+  const others = verification.otherRecords.filter((o) => o.count > 0);
+  if (plan.filter && others.length > 0) {
+    const total = others.reduce((sum, o) => sum + o.count, 0);
+    throw new KrerouteError('PURGE_UNSAFE', `purge refused: the range also holds ${total} record(s) of other tenants (not ${describeFilter(plan.filter)}) in ${others.length} partition(s), and DeleteRecords would delete them too`, {
+      hint: 'leave the source to its retention, or copy those records elsewhere first and purge with a plan that covers them',
+    });
+  }
+  const source = await openPlanCluster(plan, 'source', options.source);
+  try {
+    const partitions = await inspect(plan, source);
+    const older = partitions.filter((p) => p.records > 0 && BigInt(p.logStartBefore) < BigInt(startOf(plan, p.topic, p.partition)));
+    if (older.length > 0) {
+      const first = older[0]!;
+      throw new KrerouteError('PURGE_UNSAFE', `purge refused: ${first.topic}[${first.partition}] still holds offsets ${first.logStartBefore}..${BigInt(startOf(plan, first.topic, first.partition)) - 1n} before the plan's range, and DeleteRecords would delete them too (${older.length} partition(s) like this)`, {
+        hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
+      });
+    }
+    if (options.dryRun) {
+      onEvent({ type: 'info', message: 'dry run: nothing deleted' });
+      return { dryRun: true, partitions };
+    }
+    onEvent({ type: 'stage', stage: 'purge', message: 'deleting the verified range from the source' });
+    for (const topic of plan.topics) {
+      const offsets = new Map(partitions.filter((p) => p.topic === topic.source && p.records > 0).map((p) => [p.partition, BigInt(p.deleteBefore)]));
+      if (offsets.size === 0) continue;
+      const after = await source.deleteRecordsBefore(topic.source, offsets);
+      for (const p of partitions) if (p.topic === topic.source && after.has(p.partition)) p.logStartAfter = String(after.get(p.partition));
+    }
+    return { dryRun: false, partitions };
+  } finally {
+    await source.close();
+  }
+}
+
+function startOf(plan: Plan, topic: string, partition: number): string {
+  return plan.topics.find((t) => t.source === topic)!.partitions.find((p) => p.partition === partition)!.start;
+}
+
+async function inspect(plan: Plan, source: KafkaCluster): Promise<PurgePartition[]> {
+  const partitions: PurgePartition[] = [];
+  for (const topic of plan.topics) {
+    const earliest = new Map((await source.listOffsets(topic.source, topic.partitions.map((p) => p.partition), { kind: 'earliest' })).map((l) => [l.partition, l.offset]));
+    for (const planned of topic.partitions) {
+      const logStart = earliest.get(planned.partition) ?? 0n;
+      const end = BigInt(planned.end);
+      // Already purged (a rerun after a crash): the log starts at or past the end; nothing to do.
+      const records = logStart >= end || planned.start === planned.end ? 0 : Number(end - logStart);
+      partitions.push({ topic: topic.source, partition: planned.partition, logStartBefore: String(logStart), deleteBefore: String(end), records, logStartAfter: null });
+    }
+  }
+  return partitions;
 }
