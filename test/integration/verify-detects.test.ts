@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { verifyPlan } from '../../src/index.ts';
+import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
+import { uniqueName } from '../harness/clusters.ts';
+import { plan, sides, stateDir } from '../harness/engine.ts';
+import { createTopic, produce, record } from '../harness/fixtures.ts';
+
+const records = Array.from({ length: 50 }, (_, i) => record(`key-${i}`, `value-${i}`, { timestamp: 1_700_000_000_000n + BigInt(i) }));
+
+test('verify finds a missing, an extra and an altered record and says where', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('verify-detects');
+  await createTopic(sourceBootstrap, topic, 1);
+  await createTopic(destinationBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, records]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' } });
+
+  // A faulty copy: record 10 lost, record 20 altered, an extra record after 30.
+  const faulty = records.flatMap((r, i) => {
+    if (i === 10) return [];
+    if (i === 20) return [{ ...r, value: Buffer.from('tampered') }];
+    if (i === 30) return [r, record('intruder', 'extra', { timestamp: r.timestamp })];
+    return [r];
+  });
+  const producerId = await produce(destinationBootstrap, topic, new Map([[0, faulty]]));
+  const dir = await stateDir('verify-detects');
+  await saveCheckpoint(dir, {
+    format: 'kreroute-checkpoint',
+    version: 1,
+    planHash: p.hash,
+    producerIds: [String(producerId)],
+    sources: { [`${topic}/0`]: { next: '50', copied: 50, skipped: 0, done: true, alreadyWritten: [] } },
+    destinations: { [`${topic}/0`]: { scanFrom: '0', end: String(faulty.length), written: faulty.length } },
+    complete: true,
+    updatedAt: '',
+  });
+
+  const report = await verifyPlan(p, { source, destination, stateDir: dir });
+  assert.equal(report.passed, false);
+  const [verdict] = report.partitions;
+  assert.equal(verdict!.sourceCount, 50);
+  assert.equal(verdict!.destinationCount, 50);
+  assert.notEqual(verdict!.sourceDigest, verdict!.destinationDigest);
+  assert.equal(verdict!.firstDivergence, 10);
+  assert.deepEqual(verdict!.missing.map((m) => m.key), ['key-10']);
+  assert.deepEqual(verdict!.extra.map((e) => e.key), ['intruder']);
+  assert.deepEqual(verdict!.altered.map((a) => [a.source.key, a.source.offset, a.destination.offset]), [['key-20', '20', '19']]);
+});
+
+test('records another producer wrote among ours are reported as foreign and do not fail verify', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('verify-foreign');
+  await createTopic(sourceBootstrap, topic, 1);
+  await createTopic(destinationBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, records]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' } });
+  // Our copy wrote in two runs; between them the live producer wrote one record of its own.
+  const first = await produce(destinationBootstrap, topic, new Map([[0, records.slice(0, 25)]]));
+  await produce(destinationBootstrap, topic, new Map([[0, [record('live', 'newer')]]]));
+  const second = await produce(destinationBootstrap, topic, new Map([[0, records.slice(25)]]));
+  const dir = await stateDir('verify-foreign');
+  await saveCheckpoint(dir, {
+    format: 'kreroute-checkpoint',
+    version: 1,
+    planHash: p.hash,
+    producerIds: [String(first), String(second)],
+    sources: { [`${topic}/0`]: { next: '50', copied: 50, skipped: 0, done: true, alreadyWritten: [] } },
+    destinations: { [`${topic}/0`]: { scanFrom: '0', end: '51', written: 50 } },
+    complete: true,
+    updatedAt: '',
+  });
+  const report = await verifyPlan(p, { source, destination, stateDir: dir });
+  assert.equal(report.passed, true);
+  assert.equal(report.partitions[0]!.foreignRecords, 1);
+  assert.equal(report.partitions[0]!.destinationCount, 50);
+});
