@@ -86,7 +86,7 @@ export async function checkOverlap(cluster: KafkaCluster, source: SourceFacts, d
   for (const p of source.partitions) {
     if (!p.hasRecords || p.minTimestamp === null) continue;
     const receivers = p.destinationPartition === null || mapping === 'key-hash' ? [...Array(destination.partitions).keys()] : [p.destinationPartition];
-    for (const d of receivers) {
+    for (const d of receivers.filter((r) => r < destination.partitions)) {
       const current = targets.get(d);
       if (current === undefined || p.minTimestamp < current) targets.set(d, p.minTimestamp);
     }
