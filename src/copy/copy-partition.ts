@@ -38,23 +38,41 @@ export async function copyPartition(context: CopyContext, topic: PlanTopic, plan
   const end = BigInt(planned.end);
   const chunks = readRange(context.source, topic.source, planned.partition, BigInt(state.next), end, FETCH, context.signal);
   const alreadyWritten = new Set(state.alreadyWritten);
+  const sliceSize = context.limiter ? context.limiter.sliceSize : Number.POSITIVE_INFINITY;
   for await (const chunk of chunks) {
-    const matched = chunk.records.filter((r) => context.filter(r) && !(alreadyWritten.size > 0 && alreadyWritten.has(String(r.offset))));
-    await context.limiter?.take(matched.length, context.signal);
-    const routed = route(context, topic, planned.partition, matched);
-    const writes = [...routed].map(([destinationPartition, records]) => writePartition(context, topic, destinationPartition, records));
-    const written = await Promise.all(writes);
-    const bytes = matched.reduce((sum, r) => sum + recordBytes(r), 0);
-    state.next = String(chunk.nextOffset);
-    if (alreadyWritten.size > 0) state.alreadyWritten = state.alreadyWritten.filter((o) => BigInt(o) >= chunk.nextOffset);
-    state.copied += written.reduce((sum, n) => sum + n, 0);
-    state.skipped += chunk.records.filter((r) => !context.filter(r)).length;
-    state.done = chunk.nextOffset >= end;
-    context.meter.add(matched.length, bytes);
-    context.onChange();
-    if (context.signal?.aborted) return;
+    const slices = sliceRecords(chunk.records, sliceSize);
+    for (const [index, slice] of slices.entries()) {
+      const last = index === slices.length - 1;
+      const next = last ? chunk.nextOffset : slice[slice.length - 1]!.offset + 1n;
+      await copySlice(context, topic, planned.partition, slice, next, alreadyWritten);
+      state.done = next >= end;
+      if (context.signal?.aborted) return;
+    }
   }
   state.done = true;
+  context.onChange();
+}
+
+/** Records in slices of at most `size` (a throttled copy checkpoints each slice). */
+function sliceRecords(records: FetchedRecord[], size: number): FetchedRecord[][] {
+  if (records.length <= size) return [records];
+  const slices: FetchedRecord[][] = [];
+  for (let i = 0; i < records.length; i += size) slices.push(records.slice(i, i + size));
+  return slices;
+}
+
+async function copySlice(context: CopyContext, topic: PlanTopic, sourcePartition: number, records: FetchedRecord[], next: bigint, alreadyWritten: Set<string>): Promise<void> {
+  const state = context.checkpoint.sources[partitionKey(topic.source, sourcePartition)]!;
+  const matched = records.filter((r) => context.filter(r));
+  const toWrite = alreadyWritten.size > 0 ? matched.filter((r) => !alreadyWritten.has(String(r.offset))) : matched;
+  await context.limiter?.take(toWrite.length, context.signal);
+  const routed = route(context, topic, sourcePartition, toWrite);
+  const written = await Promise.all([...routed].map(([destinationPartition, list]) => writePartition(context, topic, destinationPartition, list)));
+  state.next = String(next);
+  if (alreadyWritten.size > 0) state.alreadyWritten = state.alreadyWritten.filter((o) => BigInt(o) >= next);
+  state.copied += written.reduce((sum, n) => sum + n, 0);
+  state.skipped += records.length - matched.length;
+  context.meter.add(matched.length, matched.reduce((sum, r) => sum + recordBytes(r), 0));
   context.onChange();
 }
 

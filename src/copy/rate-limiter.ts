@@ -9,6 +9,11 @@ export class RateLimiter {
     this.#perSecond = perSecond;
   }
 
+  /** Records per step, so that a throttled copy moves (and checkpoints) about five times a second. */
+  get sliceSize(): number {
+    return Math.max(1, Math.floor(this.#perSecond / 5));
+  }
+
   async take(units: number, signal?: AbortSignal): Promise<void> {
     const now = performance.now();
     const start = Math.max(now, this.#nextFree);

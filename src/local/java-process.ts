@@ -38,9 +38,11 @@ function installExitHooks(): void {
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
     const onSignal = () => {
       killLive();
-      process.off(signal, onSignal);
-      // Our listener replaced Node's default "terminate"; restore it unless the host handles the signal.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+      // A listener disables Node's default "terminate"; unless the host handles the signal, terminate.
+      if (process.listenerCount(signal) === 1) {
+        process.off(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
     };
     process.on(signal, onSignal);
   }

