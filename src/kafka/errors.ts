@@ -30,10 +30,31 @@ export function protocolErrorIds(error: unknown): string[] {
   return ids;
 }
 
+/** Library error codes (PLT_KFK_…) of an error and the errors it wraps. */
+function libraryCodes(error: unknown): string[] {
+  const codes: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (!value || typeof value !== 'object' || depth > 4) return;
+    const e = value as LibraryError;
+    if (typeof e.code === 'string') codes.push(e.code);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
+    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
+  };
+  visit(error, 0);
+  return codes;
+}
+
+const NETWORK_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
+
+function isNetworkFailure(error: unknown): boolean {
+  const codes = libraryCodes(error).filter((c) => c.startsWith('PLT_KFK_') && c !== 'PLT_KFK_MULTIPLE');
+  return codes.length > 0 && codes.every((c) => NETWORK_CODES.has(c));
+}
+
 export function isRetriableKafkaError(error: unknown): boolean {
   if (isKrerouteError(error)) return error.retryable;
   const e = error as LibraryError;
-  if (e?.code === 'PLT_KFK_NETWORK' || e?.code === 'PLT_KFK_TIMEOUT') return true;
+  if (isNetworkFailure(error)) return true;
   const ids = protocolErrorIds(error);
   if (ids.length === 0) return e?.canRetry === true;
   return ids.every((id) => RETRIABLE_IDS.has(id));
@@ -88,8 +109,9 @@ export function toKrerouteError(error: unknown, what: string): KrerouteError {
       cause: error,
     });
   }
-  if (e.code === 'PLT_KFK_NETWORK' || e.code === 'PLT_KFK_TIMEOUT') {
-    return new KrerouteError('UNREACHABLE', `cannot reach the broker while ${what}: ${e.message ?? 'network error'}`, {
+  if (isNetworkFailure(error)) {
+    const reason = libraryCodes(error).find((c) => !c.startsWith('PLT_KFK_'));
+    return new KrerouteError('UNREACHABLE', `cannot reach the broker while ${what}${reason ? ` (${reason})` : ''}`, {
       hint: 'check the bootstrap address, the port and the security.protocol',
       cause: error,
     });
