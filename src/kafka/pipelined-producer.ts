@@ -1,0 +1,280 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type Connection, protocolErrorsCodesById } from '@platformatic/kafka';
+import { KrerouteError } from '../errors.ts';
+import { stampBatch } from './batch-stamp.ts';
+import type { KafkaCluster } from './cluster.ts';
+import { toKrerouteError } from './errors.ts';
+import type { ProducerIdentity } from './producer-id.ts';
+import { type ProduceResponse, type RawTopicBatches, rawProduceV9 } from './produce-request.ts';
+
+export interface ProduceAck {
+  /** Destination offset of the batch's first record; -1 when the broker reported a duplicate. */
+  baseOffset: bigint;
+}
+
+export interface PipelineOptions {
+  /** Batches of one partition in flight at once; Kafka keeps order for up to 5 with idempotence. */
+  maxInFlightPerPartition: number;
+  maxRequestBytes: number;
+  /** Give up on a batch that keeps failing for this long. */
+  retryDeadlineMs: number;
+  transactionalId: string | null;
+  onRetry?: (message: string) => void;
+}
+
+const DEFAULTS: PipelineOptions = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, retryDeadlineMs: 120_000, transactionalId: null };
+
+interface Item {
+  state: PartitionState;
+  batch: Buffer;
+  sequence: number;
+  firstTry: number;
+  resolve: (ack: ProduceAck) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PartitionState {
+  topic: string;
+  partition: number;
+  queue: Item[];
+  inFlight: Set<Item>;
+  retry: Item[];
+  stalled: boolean;
+  /** After a failure: one batch at a time until one succeeds. */
+  careful: boolean;
+  nextSequence: number;
+  connection: Connection | undefined;
+  resolving: boolean;
+}
+
+const RETRIABLE = new Set([
+  'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS',
+  'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'KAFKA_STORAGE_ERROR', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH', 'CONCURRENT_TRANSACTIONS', 'THROTTLING_QUOTA_EXCEEDED', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS',
+]);
+const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
+
+/**
+ * An idempotent producer for ready-made record batches: it stamps each batch with our producer id,
+ * epoch and the partition's next sequence, keeps up to five batches of a partition in flight, and
+ * puts one batch of each partition of a broker into every produce request. When a batch fails
+ * transiently, the partition stalls until its in-flight batches return, then resends the failed
+ * ones in sequence order one at a time (the broker drops any it already has), then pipelines again —
+ * the recovery Kafka's own producer performs.
+ */
+export class PipelinedProducer {
+  readonly #cluster: KafkaCluster;
+  readonly #identity: ProducerIdentity;
+  readonly #options: PipelineOptions;
+  readonly #partitions = new Map<string, PartitionState>();
+  #buffered = 0;
+  #failure: unknown;
+  #pumping = false;
+  #pumpAgain = false;
+  readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
+
+  constructor(cluster: KafkaCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
+    this.#cluster = cluster;
+    this.#identity = identity;
+    this.#options = { ...DEFAULTS, ...options };
+  }
+
+  get identity(): ProducerIdentity {
+    return this.#identity;
+  }
+
+  /** Bytes accepted and not yet acknowledged. */
+  get bufferedBytes(): number {
+    return this.#buffered;
+  }
+
+  /** Resolves once fewer than `limit` bytes are buffered (or the producer failed). */
+  whenBufferedBelow(limit: number): Promise<void> {
+    if (this.#buffered < limit || this.#failure) return Promise.resolve();
+    return new Promise((resolve) => this.#spaceWaiters.push({ limit, resolve }));
+  }
+
+  /** Queues a batch for a partition; resolves when all replicas have it. The batch is stamped in place. */
+  send(topic: string, partition: number, batch: Buffer, recordCount: number): Promise<ProduceAck> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const state = this.#state(topic, partition);
+    const sequence = state.nextSequence;
+    state.nextSequence = (sequence + recordCount) % 0x80000000;
+    stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null });
+    this.#buffered += batch.length;
+    return new Promise<ProduceAck>((resolve, reject) => {
+      state.queue.push({ state, batch, sequence, firstTry: Date.now(), resolve, reject });
+      this.#pump();
+    });
+  }
+
+  #state(topic: string, partition: number): PartitionState {
+    const key = `${topic}\u0000${partition}`;
+    let state = this.#partitions.get(key);
+    if (!state) {
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: false, nextSequence: 0, connection: undefined, resolving: false };
+      this.#partitions.set(key, state);
+    }
+    return state;
+  }
+
+  #sendable(state: PartitionState): boolean {
+    const limit = state.careful ? 1 : this.#options.maxInFlightPerPartition;
+    return !state.stalled && state.queue.length > 0 && state.inFlight.size < limit;
+  }
+
+  #pump(): void {
+    if (this.#pumping) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = true;
+    try {
+      do {
+        this.#pumpAgain = false;
+        this.#pumpOnce();
+      } while (this.#pumpAgain);
+    } finally {
+      this.#pumping = false;
+    }
+  }
+
+  #pumpOnce(): void {
+    const byConnection = new Map<Connection, PartitionState[]>();
+    for (const state of this.#partitions.values()) {
+      if (!this.#sendable(state)) continue;
+      if (!state.connection) {
+        this.#resolveLeader(state);
+        continue;
+      }
+      const list = byConnection.get(state.connection);
+      if (list) list.push(state);
+      else byConnection.set(state.connection, [state]);
+    }
+    for (const [connection, states] of byConnection) {
+      while (true) {
+        const items: Item[] = [];
+        let bytes = 0;
+        for (const state of states) {
+          if (!this.#sendable(state)) continue;
+          const head = state.queue[0]!;
+          if (items.length > 0 && bytes + head.batch.length > this.#options.maxRequestBytes) continue;
+          state.queue.shift();
+          state.inFlight.add(head);
+          items.push(head);
+          bytes += head.batch.length;
+        }
+        if (items.length === 0) break;
+        this.#request(connection, items);
+      }
+    }
+  }
+
+  #resolveLeader(state: PartitionState): void {
+    if (state.resolving) return;
+    state.resolving = true;
+    this.#cluster
+      .leaderConnection(state.topic, state.partition, true)
+      .then(({ connection }) => {
+        state.connection = connection;
+      })
+      .catch(async (error: unknown) => {
+        this.#options.onRetry?.(`no leader for ${state.topic}[${state.partition}] yet: ${(error as Error).message}`);
+        if (Date.now() - (state.queue[0]?.firstTry ?? Date.now()) > this.#options.retryDeadlineMs) this.#fail(toKrerouteError(error, `finding the leader of ${state.topic}[${state.partition}]`));
+        await sleep(500);
+      })
+      .finally(() => {
+        state.resolving = false;
+        this.#pump();
+      });
+  }
+
+  #request(connection: Connection, items: Item[]): void {
+    const topics = new Map<string, RawTopicBatches>();
+    for (const item of items) {
+      let topic = topics.get(item.state.topic);
+      if (!topic) topics.set(item.state.topic, (topic = { topic: item.state.topic, partitions: [] }));
+      topic.partitions.push({ partition: item.state.partition, batch: item.batch });
+    }
+    rawProduceV9
+      .async(connection, this.#options.transactionalId, -1, 30_000, [...topics.values()])
+      .then((response) => this.#onResponse(items, response, null))
+      .catch((error: unknown) => {
+        const response = (error as { response?: ProduceResponse }).response;
+        this.#onResponse(items, response ?? null, error);
+      });
+  }
+
+  #onResponse(items: Item[], response: ProduceResponse | null, requestError: unknown): void {
+    for (const item of items) {
+      const { state } = item;
+      state.inFlight.delete(item);
+      const answer = response?.responses.find((t) => t.name === state.topic)?.partitionResponses.find((p) => p.index === state.partition);
+      const errorId = answer ? (answer.errorCode === 0 ? null : (protocolErrorsCodesById[answer.errorCode] ?? `ERROR_${answer.errorCode}`)) : 'NETWORK_EXCEPTION';
+      if (errorId === null || errorId === 'DUPLICATE_SEQUENCE_NUMBER') {
+        state.careful = false;
+        this.#settle(item);
+        item.resolve({ baseOffset: errorId === null ? answer!.baseOffset : -1n });
+        continue;
+      }
+      const earlierTrouble = state.stalled || state.retry.length > 0 || state.inFlight.size > 0;
+      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && earlierTrouble);
+      if (!retriable || Date.now() - item.firstTry > this.#options.retryDeadlineMs) {
+        const cause = requestError ?? new Error(errorId);
+        const failure =
+          errorId === 'MESSAGE_TOO_LARGE' || errorId === 'RECORD_LIST_TOO_LARGE' || !RETRIABLE.has(errorId)
+            ? toKrerouteError(Object.assign(cause instanceof Error ? cause : new Error(errorId), { apiId: errorId }), `writing to ${state.topic}[${state.partition}] on ${this.#cluster.label}`)
+            : new KrerouteError('COPY_FAILED', `writing to ${state.topic}[${state.partition}] kept failing for ${Math.round(this.#options.retryDeadlineMs / 1000)} s (${errorId})`, {
+                hint: 'check the destination cluster, then run the same command again: it resumes',
+                cause,
+              });
+        this.#fail(failure);
+        item.reject(failure);
+        return;
+      }
+      if (STALE_LEADER.has(errorId) || answer === undefined) state.connection = undefined;
+      state.stalled = true;
+      state.retry.push(item);
+      if (state.retry.length === 1) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${errorId}`);
+    }
+    for (const state of new Set(items.map((i) => i.state))) {
+      if (state.stalled && state.inFlight.size === 0) {
+        state.queue = [...state.retry.sort((a, b) => a.sequence - b.sequence), ...state.queue];
+        state.retry = [];
+        state.careful = true;
+        setTimeout(() => {
+          state.stalled = false;
+          this.#pump();
+        }, 200);
+      }
+    }
+    this.#pump();
+  }
+
+  #settle(item: Item): void {
+    this.#buffered -= item.batch.length;
+    for (let i = this.#spaceWaiters.length - 1; i >= 0; i--) {
+      const waiter = this.#spaceWaiters[i]!;
+      if (this.#buffered < waiter.limit) {
+        this.#spaceWaiters.splice(i, 1);
+        waiter.resolve();
+      }
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#failure) return;
+    this.#failure = error;
+    for (const state of this.#partitions.values()) {
+      for (const item of [...state.queue, ...state.retry, ...state.inFlight]) item.reject(error);
+      state.queue = [];
+      state.retry = [];
+      state.inFlight.clear();
+    }
+    for (const waiter of this.#spaceWaiters.splice(0)) waiter.resolve();
+  }
+
+  get failure(): unknown {
+    return this.#failure;
+  }
+}

@@ -1,0 +1,56 @@
+import { type Reader, createAPI, fetchV12, readKnownTaggedFields } from '@platformatic/kafka';
+
+export interface RawFetchPartition {
+  partition: number;
+  errorCode: number;
+  highWatermark: bigint;
+  lastStableOffset: bigint;
+  logStartOffset: bigint;
+  abortedTransactions: Array<{ producerId: bigint; firstOffset: bigint }> | null;
+  /** The partition's record batches exactly as the broker sent them. */
+  records: Buffer;
+}
+
+export interface RawFetchResponse {
+  errorCode: number;
+  topics: Array<{ topic: string; partitions: RawFetchPartition[] }>;
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Fetch v12 whose response keeps each partition's records as bytes. The library's own parser
+ * decodes (and decompresses) every batch; passthrough forwards batches, so it must not.
+ * Partition errors are returned, not thrown: the caller decides per partition.
+ */
+function parseResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): RawFetchResponse {
+  reader.readInt32(); // throttle_time_ms
+  const errorCode = reader.readInt16();
+  reader.readInt32(); // session_id
+  const topics = reader.readArray((r) => ({
+    topic: r.readString(),
+    partitions: r.readArray((r) => {
+      const partition: RawFetchPartition = {
+        partition: r.readInt32(),
+        errorCode: r.readInt16(),
+        highWatermark: r.readInt64(),
+        lastStableOffset: r.readInt64(),
+        logStartOffset: r.readInt64(),
+        abortedTransactions: r.readNullableArray((r) => ({ producerId: r.readInt64(), firstOffset: r.readInt64() })),
+        records: EMPTY,
+      };
+      r.readInt32(); // preferred_read_replica
+      const size = r.readUnsignedVarInt() - 1;
+      if (size > 0) {
+        partition.records = r.buffer.slice(r.position, r.position + size);
+        r.skip(size);
+      }
+      readKnownTaggedFields(r, {});
+      return partition;
+    }, true, false),
+  }));
+  readKnownTaggedFields(reader, {});
+  return { errorCode, topics };
+}
+
+export const rawFetchV12 = createAPI<Parameters<typeof fetchV12.createRequest>, RawFetchResponse>(1, 12, fetchV12.createRequest, parseResponse);
