@@ -2,12 +2,13 @@ import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { IdempotentProducer } from '../kafka/idempotent-producer.ts';
+import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import { initProducerId } from '../kafka/producer-id.ts';
 import { type CopyCheckpoint, loadCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import { compileFilter } from '../plan/record-filter.ts';
-import { copyPartition } from './copy-partition.ts';
+import { runCopyEngine } from './copy-engine.ts';
 import { reconcile } from './reconcile.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -22,8 +23,10 @@ export interface CopyOptions {
   maxRatePerSec?: number;
   /** Copy although the plan found newer records in the destination. */
   acceptOverlap?: boolean;
-  /** Source partitions copied at once. */
-  concurrency?: number;
+  /** Forward record batches as fetched where possible (default true); false decodes and re-encodes every record. */
+  passthrough?: boolean;
+  /** Bytes fetched but not yet acknowledged by the destination, at most (default 64 MiB). */
+  memoryBudgetBytes?: number;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -63,30 +66,32 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const filter = compileFilter(plan.filter);
   const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previousIds });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
-  const producer = await IdempotentProducer.create(destination);
+  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
   checkpoint.producerIds.push(String(producer.identity.producerId));
   const writer = new CheckpointWriter(options.stateDir, checkpoint);
   await writer.flush();
 
   const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied);
-  const context = {
-    plan,
-    source,
-    destination,
-    producer,
-    checkpoint,
-    filter,
-    meter,
-    limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
-    onChange: () => writer.soon(),
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const duplicateAcks = new Set<string>();
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   const copiedBefore = meter.records;
   try {
-    const work = plan.topics.flatMap((topic) => topic.partitions.map((partition) => ({ topic, partition })));
-    await runPool(work, options.concurrency ?? 4, ({ topic, partition }) => copyPartition(context, topic, partition));
+    await runCopyEngine({
+      plan,
+      source,
+      producer,
+      checkpoint,
+      filter,
+      meter,
+      limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
+      passthrough: options.passthrough ?? true,
+      memoryBudgetBytes: options.memoryBudgetBytes ?? 64 * 1024 * 1024,
+      onChange: () => writer.soon(),
+      duplicateAcks,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    await refreshEnds(destination, checkpoint, duplicateAcks);
   } finally {
     clearInterval(ticker);
     await writer.flush();
@@ -135,15 +140,12 @@ async function freshCheckpoint(plan: Plan, destination: KafkaCluster): Promise<C
   return checkpoint;
 }
 
-async function runPool<T>(items: T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const lanes = Array.from({ length: Math.max(1, Math.min(concurrency, items.length)) }, async () => {
-    while (next < items.length && errors.length === 0) {
-      const item = items[next++]!;
-      await work(item).catch((error: unknown) => errors.push(error));
-    }
-  });
-  await Promise.all(lanes);
-  if (errors.length > 0) throw errors[0];
+/** After a write acknowledged as a duplicate (no offset given), our range there ends at least at the log end. */
+async function refreshEnds(destination: KafkaCluster, checkpoint: CopyCheckpoint, keys: Set<string>): Promise<void> {
+  for (const key of keys) {
+    const slash = key.lastIndexOf('/');
+    const [latest] = await destination.listOffsets(key.slice(0, slash), [Number(key.slice(slash + 1))], { kind: 'latest' }, false);
+    const state = checkpoint.destinations[key]!;
+    if (latest && (state.end === null || BigInt(state.end) < latest.offset)) state.end = String(latest.offset);
+  }
 }

@@ -8,6 +8,9 @@ interface LibraryError {
   canRetry?: boolean;
 }
 
+/** How deep to look inside wrapped errors: Admin calls nest MultipleErrors → NetworkError → AuthenticationError → ResponseError → ProtocolError. */
+const MAX_DEPTH = 8;
+
 const AUTHORIZATION_IDS = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
@@ -20,7 +23,7 @@ const AUTHORIZATION_IDS = new Set([
 export function protocolErrorIds(error: unknown): string[] {
   const ids: string[] = [];
   const visit = (value: unknown, depth: number): void => {
-    if (!value || typeof value !== 'object' || depth > 4) return;
+    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
     const e = value as LibraryError;
     if (typeof e.apiId === 'string') ids.push(e.apiId);
     if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
@@ -34,7 +37,7 @@ export function protocolErrorIds(error: unknown): string[] {
 function libraryCodes(error: unknown): string[] {
   const codes: string[] = [];
   const visit = (value: unknown, depth: number): void => {
-    if (!value || typeof value !== 'object' || depth > 4) return;
+    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
     const e = value as LibraryError;
     if (typeof e.code === 'string') codes.push(e.code);
     if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
@@ -94,7 +97,7 @@ export function toKrerouteError(error: unknown, what: string): KrerouteError {
       cause: error,
     });
   }
-  if (ids.includes('SASL_AUTHENTICATION_FAILED') || e.code === 'PLT_KFK_AUTHENTICATION') {
+  if (ids.includes('SASL_AUTHENTICATION_FAILED') || libraryCodes(error).includes('PLT_KFK_AUTHENTICATION')) {
     return new KrerouteError('AUTH', `authentication failed while ${what}`, {
       hint: 'check sasl.mechanism and the credentials in the client properties file',
       cause: error,

@@ -9,6 +9,7 @@ import { ensureKafkaJars } from "./kafka-jars.ts";
 import { randomKafkaUuid } from "./kafka-uuid.ts";
 import { fileSize, readFrom, tailLines } from "./log-file.ts";
 import { defaultCacheDir } from "./paths.ts";
+import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
 
 export interface LocalClusterOptions {
   /** Used in folder names and messages, e.g. "source". */
@@ -17,8 +18,10 @@ export interface LocalClusterOptions {
   dataDir?: string;
   /** Where broker.log and server.properties go; default `.cache/broker-logs/<name>-<time>-XXXXXX/`. */
   logDir?: string;
-  /** server.properties entries that override the defaults. */
+  /** server.properties entries that override the defaults (and those of `security`). */
   brokerConfig?: Record<string, string>;
+  /** Client listener with SASL/PLAIN and ACLs enforced; default PLAINTEXT with no authorizer. */
+  security?: LocalSecurity;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
   /** Keep the broker running after this Node process ends (stop it with stopPid). */
@@ -55,7 +58,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const logFile = path.join(logDir, "broker.log");
   const [brokerPort, controllerPort] = (await freePorts(2)) as [number, number];
   const propertiesFile = path.join(logDir, "server.properties");
-  const config = brokerConfig({ brokerPort, controllerPort, dataDir, overrides: options.brokerConfig });
+  const overrides = {
+    ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
+    ...options.brokerConfig,
+  };
+  const config = brokerConfig({ brokerPort, controllerPort, dataDir, overrides });
   await writeFile(propertiesFile, toProperties(config));
 
   const clusterId = randomKafkaUuid();

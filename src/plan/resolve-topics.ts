@@ -15,13 +15,17 @@ export async function resolveTopics(source: KafkaCluster, names: string[] | unde
       throw new KrerouteError('BAD_INPUT', `--topic-regex /${pattern}/ is not a valid regular expression: ${(error as Error).message}`);
     }
     const matched = existing.filter((t) => regex.test(t) && !t.startsWith('__')).sort();
-    if (matched.length === 0) throw new KrerouteError('UNKNOWN_TOPIC', `no source topic matches /${pattern}/ on ${source.label}`);
+    if (matched.length === 0) throw new KrerouteError('UNKNOWN_TOPIC', `no source topic you may describe matches /${pattern}/ on ${source.label}`, {
+        hint: 'check the pattern and that the principal has DESCRIBE on the topics',
+      });
     return [...new Set([...(names ?? []), ...matched])];
   }
   const missing = names!.filter((t) => !existing.includes(t));
   if (missing.length > 0) {
-    throw new KrerouteError('UNKNOWN_TOPIC', `source topic ${missing.join(', ')} does not exist on ${source.label}`, {
-      hint: 'check the name (topic names are case-sensitive) and --source',
+    // Kafka leaves topics the principal may not DESCRIBE out of the topic list: absent and hidden look alike.
+    const what = missing.length === 1 ? `source topic ${missing[0]} does not exist or you may not describe it` : `source topics ${missing.join(', ')} do not exist or you may not describe them`;
+    throw new KrerouteError('UNKNOWN_TOPIC', `${what} (${source.label})`, {
+      hint: 'check the name (topic names are case-sensitive), --source, and that the principal has DESCRIBE on the topic',
     });
   }
   return [...new Set(names)];

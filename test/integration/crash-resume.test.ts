@@ -32,7 +32,7 @@ test('kill -9 during a copy, three times; running the same command again finishe
   const topic = uniqueName('crash');
   await createTopic(sourceBootstrap, topic, PARTITIONS);
   const seeded = new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i % 97}`, `p${p}-seq-${i}`.padEnd(200, '.')))]));
-  await produce(sourceBootstrap, topic, seeded, 1000);
+  await produce(sourceBootstrap, topic, seeded, 100);
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir('crash');
   const planFile = join(dir, 'plan.json');
@@ -42,7 +42,7 @@ test('kill -9 during a copy, three times; running the same command again finishe
   let lastProgress = 0;
   const reconciled: string[] = [];
   for (let kill = 1; kill <= 3; kill++) {
-    const run = runCopy([...common, '--max-rate', '3000']);
+    const run = runCopy([...common, '--max-rate', '2000']);
     // Kill at a different point each time, once this run has checkpointed progress of its own.
     const deadline = Date.now() + 30_000;
     while ((await copiedSoFar(join(dir, 'state'), p.hash)) <= lastProgress + 500) {

@@ -1,0 +1,103 @@
+import { Reader, readRecordsBatch } from '@platformatic/kafka';
+import { KrerouteError } from '../errors.ts';
+import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
+import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
+import type { FetchedRecord } from '../kafka/record.ts';
+
+/** What to do with a stretch of a fetched partition, in log order. */
+export type ChunkAction = { kind: 'forward'; batch: BatchView } | { kind: 'records'; records: FetchedRecord[] };
+
+export interface ChunkPlan {
+  actions: ChunkAction[];
+  /** Every offset below this has been dealt with. */
+  next: bigint;
+  /** Committed data records the actions carry (before any filter). */
+  records: number;
+}
+
+export interface ChunkRules {
+  /** The range: offsets in [from, end). */
+  from: bigint;
+  end: bigint;
+  /** Passthrough allowed at all (no filter, mapping "same", nothing already written in this stretch). */
+  forwardAllowed: boolean;
+  /** Largest batch the destination takes. */
+  maxBatchBytes: number;
+  /** Offsets an interrupted run already wrote: their batches must be decoded to leave them out. */
+  alreadyWritten: ReadonlySet<string>;
+}
+
+function decode(batch: BatchView) {
+  if (batch.magic < 2) {
+    throw new KrerouteError('COPY_FAILED', `a batch at offset ${batch.baseOffset} uses the legacy message format v${batch.magic}, which kreroute does not read`, {
+      hint: 'plan a range that starts after it, or copy those records with another tool',
+    });
+  }
+  return readRecordsBatch(Reader.from(batch.bytes));
+}
+
+function touchesAlreadyWritten(batch: BatchView, alreadyWritten: ReadonlySet<string>): boolean {
+  if (alreadyWritten.size === 0) return false;
+  for (const offset of alreadyWritten) {
+    const o = BigInt(offset);
+    if (o >= batch.baseOffset && o <= batch.lastOffset) return true;
+  }
+  return false;
+}
+
+/**
+ * Decides, batch by batch, what of a fetched partition is copied and how. A batch is forwarded as
+ * it is (header rewritten by the producer) when it lies wholly inside the range, is data (not a
+ * control batch), is committed, has offsets without gaps (the broker renumbers 0..n-1 and checks
+ * `lastOffsetDelta + 1 = count`), keeps CreateTime timestamps (a LogAppendTime batch would be
+ * refused), and fits the destination's max.message.bytes. Everything else is decoded and the
+ * records in range are re-encoded. Aborted transactions are recognised as Kafka's consumer does.
+ */
+export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null, rules: ChunkRules): ChunkPlan {
+  const batches = splitBatches(records);
+  const pending = [...(aborted ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
+  const abortedProducers = new Set<bigint>();
+  const actions: ChunkAction[] = [];
+  let next = rules.from;
+  let count = 0;
+  for (const batch of batches) {
+    if (batch.baseOffset >= rules.end) {
+      next = rules.end;
+      break;
+    }
+    if (batch.lastOffset < rules.from) continue;
+    next = batch.lastOffset + 1n < rules.end ? batch.lastOffset + 1n : rules.end;
+    while (pending.length > 0 && pending[0]!.firstOffset <= batch.lastOffset) abortedProducers.add(pending.shift()!.producerId);
+    const transactional = (batch.attributes & ATTRIBUTE.transactional) !== 0;
+    if ((batch.attributes & ATTRIBUTE.control) !== 0) {
+      if (transactional && abortedProducers.has(batch.producerId)) {
+        const decoded = decode(batch);
+        const key = decoded.records[0]?.key;
+        if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(batch.producerId);
+      }
+      continue;
+    }
+    if (transactional && abortedProducers.has(batch.producerId)) continue;
+    const forward =
+      rules.forwardAllowed &&
+      batch.magic === 2 &&
+      batch.baseOffset >= rules.from &&
+      batch.lastOffset < rules.end &&
+      batch.recordCount === batch.lastOffsetDelta + 1 &&
+      (batch.attributes & ATTRIBUTE.logAppendTime) === 0 &&
+      batch.bytes.length <= rules.maxBatchBytes &&
+      !touchesAlreadyWritten(batch, rules.alreadyWritten);
+    if (forward) {
+      actions.push({ kind: 'forward', batch });
+      count += batch.recordCount;
+      continue;
+    }
+    const inRange = extractRecords([decode(batch)], null, rules.from).records.filter((r) => r.offset < rules.end);
+    count += inRange.length;
+    const last = actions[actions.length - 1];
+    if (last?.kind === 'records') last.records.push(...inRange);
+    else actions.push({ kind: 'records', records: inRange });
+  }
+  // Nothing at all came back below the end: the rest of the range holds no records (compacted away).
+  return { actions, next, records: count };
+}

@@ -1,0 +1,178 @@
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import type { FetchedRecord } from '../kafka/record.ts';
+import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { destinationPartitionOf } from '../plan/partition-mapping.ts';
+import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
+import type { RecordFilter } from '../plan/record-filter.ts';
+import { splitIntoBatches } from './batching.ts';
+import { type ChunkAction, planChunk } from './chunk-actions.ts';
+import type { ProgressMeter } from './progress-meter.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import { type FetchPosition, SourceFetcher } from './source-fetcher.ts';
+import { SourceProgress } from './source-progress.ts';
+
+export interface EngineContext {
+  plan: Plan;
+  source: KafkaCluster;
+  producer: PipelinedProducer;
+  checkpoint: CopyCheckpoint;
+  filter: RecordFilter;
+  meter: ProgressMeter;
+  limiter: RateLimiter | undefined;
+  /** Forward record batches as fetched where possible (false: decode and re-encode everything). */
+  passthrough: boolean;
+  /** Bytes fetched but not yet acknowledged by the destination, at most. */
+  memoryBudgetBytes: number;
+  onChange: () => void;
+  signal?: AbortSignal;
+  /** Destination partitions (keys) where the broker acknowledged a write as a duplicate: their end must be re-read. */
+  duplicateAcks: Set<string>;
+}
+
+interface Lane {
+  topic: PlanTopic;
+  planned: PlanPartition;
+  position: FetchPosition;
+  progress: SourceProgress;
+  alreadyWritten: Set<string>;
+}
+
+/**
+ * The copy loop: fetch many source partitions at once, decide per batch between forwarding and
+ * re-encoding, hand batches to the pipelined producer without waiting for their acknowledgement,
+ * and fetch again as long as the memory budget allows. Fetching thus overlaps producing; the
+ * checkpoint moves per partition only as far as acknowledged writes reach.
+ */
+export async function runCopyEngine(context: EngineContext): Promise<void> {
+  const lanes = openLanes(context);
+  const unsettled = new Set<Promise<unknown>>();
+  const throttled = context.limiter !== undefined;
+  // A filter or a key-hash mapping needs every record decoded; so does a user's choice of record mode.
+  const forwardAllowed = context.passthrough && context.plan.filter === null && context.plan.mapping === 'same';
+  const fetcher = new SourceFetcher(context.source, {
+    partitionMaxBytes: throttled ? 64 * 1024 : 2 * 1024 * 1024,
+    maxBytes: Math.min(32 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 2))),
+    maxWaitMs: 200,
+  });
+  while (!context.signal?.aborted) {
+    const active = lanes.filter((lane) => lane.position.offset < lane.position.end);
+    if (active.length === 0) break;
+    await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
+    if (context.producer.failure) throw context.producer.failure;
+    const fetched = await fetcher.fetch(active.map((lane) => lane.position));
+    for (const { position, from, raw } of fetched) {
+      const lane = active.find((l) => l.position === position)!;
+      const chunk = planChunk(raw.records, raw.abortedTransactions, {
+        from,
+        end: position.end,
+        forwardAllowed,
+        maxBatchBytes: lane.topic.destinationMaxMessageBytes,
+        alreadyWritten: lane.alreadyWritten,
+      });
+      let next = chunk.next;
+      if (chunk.actions.length === 0 && next === from) {
+        // Nothing readable below the end: compacted away if the log is stable past it, else wait.
+        if (raw.lastStableOffset >= position.end && raw.records.length === 0) next = position.end;
+        else continue;
+      }
+      await context.limiter?.take(chunk.records, context.signal);
+      const { acks, records, bytes } = dispatch(context, lane, chunk.actions);
+      for (const ack of acks) {
+        unsettled.add(ack);
+        ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
+      }
+      lane.position.offset = next;
+      lane.progress.add(next, acks, records, bytes);
+    }
+  }
+  await Promise.all(unsettled);
+}
+
+function openLanes(context: EngineContext): Lane[] {
+  const lanes: Lane[] = [];
+  for (const topic of context.plan.topics) {
+    for (const planned of topic.partitions) {
+      const state = context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
+      if (state.done) continue;
+      const end = BigInt(planned.end);
+      const lane: Lane = {
+        topic,
+        planned,
+        position: { topic: topic.source, partition: planned.partition, offset: BigInt(state.next), end },
+        alreadyWritten: new Set(state.alreadyWritten),
+        progress: new SourceProgress((next, records, bytes) => {
+          state.next = String(next);
+          state.copied += records;
+          state.done = next >= end;
+          if (state.alreadyWritten.length > 0) state.alreadyWritten = state.alreadyWritten.filter((o) => BigInt(o) >= next);
+          context.meter.add(records, bytes);
+          context.onChange();
+        }),
+      };
+      lanes.push(lane);
+    }
+  }
+  return lanes;
+}
+
+interface Dispatched {
+  acks: Promise<unknown>[];
+  records: number;
+  bytes: number;
+}
+
+function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): Dispatched {
+  const result: Dispatched = { acks: [], records: 0, bytes: 0 };
+  const pending = new Map<number, FetchedRecord[]>();
+  const { topic, planned } = lane;
+  const flush = (partition: number): void => {
+    const records = pending.get(partition);
+    if (!records || records.length === 0) return;
+    pending.delete(partition);
+    for (const batch of splitIntoBatches(records, topic.destinationMaxMessageBytes)) {
+      const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
+      write(context, lane, partition, bytes, batch.length, result);
+    }
+  };
+  for (const action of actions) {
+    if (action.kind === 'forward') {
+      const partition = planned.destinationPartition!;
+      flush(partition);
+      write(context, lane, partition, action.batch.bytes, action.batch.recordCount, result);
+      continue;
+    }
+    let skipped = 0;
+    for (const record of action.records) {
+      if (!context.filter(record)) {
+        skipped++;
+        continue;
+      }
+      if (lane.alreadyWritten.size > 0 && lane.alreadyWritten.has(String(record.offset))) continue;
+      const partition = destinationPartitionOf(context.plan.mapping, record.key, planned.partition, topic.destinationPartitions);
+      const list = pending.get(partition);
+      if (list) list.push(record);
+      else pending.set(partition, [record]);
+    }
+    context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!.skipped += skipped;
+  }
+  for (const partition of [...pending.keys()]) flush(partition);
+  return result;
+}
+
+function write(context: EngineContext, lane: Lane, partition: number, batch: Buffer, count: number, result: Dispatched): void {
+  const destination = context.checkpoint.destinations[partitionKey(lane.topic.destination, partition)]!;
+  const ack = context.producer.send(lane.topic.destination, partition, batch, count).then((answer) => {
+    if (answer.baseOffset >= 0n) {
+      const end = answer.baseOffset + BigInt(count);
+      if (destination.end === null || BigInt(destination.end) < end) destination.end = String(end);
+    } else {
+      context.duplicateAcks.add(partitionKey(lane.topic.destination, partition));
+    }
+    destination.written += count;
+  });
+  result.acks.push(ack);
+  result.records += count;
+  result.bytes += batch.length;
+}

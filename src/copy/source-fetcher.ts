@@ -1,0 +1,111 @@
+import type { Connection } from '@platformatic/kafka';
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { toKrerouteError } from '../kafka/errors.ts';
+import { type RawFetchPartition, rawFetchV12 } from '../kafka/raw-fetch.ts';
+import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
+import { protocolErrorsCodesById } from '@platformatic/kafka';
+
+export interface FetchPosition {
+  topic: string;
+  partition: number;
+  /** Next offset to fetch. */
+  offset: bigint;
+  /** Exclusive end of the planned range. */
+  end: bigint;
+}
+
+export interface FetchedPartition {
+  position: FetchPosition;
+  /** The offset this fetch started at. */
+  from: bigint;
+  raw: RawFetchPartition;
+}
+
+export interface SourceFetchOptions {
+  partitionMaxBytes: number;
+  maxBytes: number;
+  maxWaitMs: number;
+}
+
+const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE']);
+
+/**
+ * Fetches many source partitions at once: one read_committed Fetch per leader broker, holding
+ * every unfinished partition at its next offset, records kept as raw bytes.
+ */
+export class SourceFetcher {
+  readonly #cluster: KafkaCluster;
+  readonly #options: SourceFetchOptions;
+  readonly #leaders = new Map<string, Connection>();
+
+  constructor(cluster: KafkaCluster, options: SourceFetchOptions) {
+    this.#cluster = cluster;
+    this.#options = options;
+  }
+
+  async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
+    return withRetry(() => this.#fetchOnce(positions), DEFAULT_RETRY).catch((error: unknown) => {
+      throw toKrerouteError(error, `fetching from ${this.#cluster.label}`);
+    });
+  }
+
+  async #fetchOnce(positions: FetchPosition[]): Promise<FetchedPartition[]> {
+    const groups = new Map<Connection, FetchPosition[]>();
+    for (const position of positions) {
+      const key = `${position.topic}\u0000${position.partition}`;
+      let connection = this.#leaders.get(key);
+      if (!connection) {
+        connection = (await this.#cluster.leaderConnection(position.topic, position.partition, this.#leaders.size > 0)).connection;
+        this.#leaders.set(key, connection);
+      }
+      const group = groups.get(connection);
+      if (group) group.push(position);
+      else groups.set(connection, [position]);
+    }
+    const results = await Promise.all([...groups].map(([connection, group]) => this.#fetchFrom(connection, group)));
+    return results.flat();
+  }
+
+  async #fetchFrom(connection: Connection, positions: FetchPosition[]): Promise<FetchedPartition[]> {
+    const byTopic = new Map<string, FetchPosition[]>();
+    for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const starts = new Map(positions.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
+    const response = await rawFetchV12.async(
+      connection,
+      this.#options.maxWaitMs,
+      1,
+      this.#options.maxBytes,
+      1,
+      0,
+      -1,
+      [...byTopic].map(([topic, list]) => ({
+        topicId: topic,
+        partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, partitionMaxBytes: this.#options.partitionMaxBytes })),
+      })),
+      [],
+      '',
+    );
+    const fetched: FetchedPartition[] = [];
+    for (const topic of response.topics) {
+      for (const raw of topic.partitions) {
+        const position = positions.find((p) => p.topic === topic.topic && p.partition === raw.partition);
+        if (!position) continue;
+        if (raw.errorCode !== 0) this.#partitionError(position, raw.errorCode);
+        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw });
+      }
+    }
+    return fetched;
+  }
+
+  #partitionError(position: FetchPosition, code: number): never {
+    const id = protocolErrorsCodesById[code] ?? `ERROR_${code}`;
+    if (id === 'OFFSET_OUT_OF_RANGE') {
+      throw new KrerouteError('SOURCE_TRUNCATED', `offset ${position.offset} of ${position.topic}[${position.partition}] is no longer on ${this.#cluster.label} (retention or a purge removed it, or the topic was recreated)`, {
+        hint: 'make a new plan; records that were deleted cannot be copied',
+      });
+    }
+    if (STALE_LEADER.has(id)) this.#leaders.delete(`${position.topic}\u0000${position.partition}`);
+    throw Object.assign(new Error(`${id} on ${position.topic}[${position.partition}]`), { apiId: id, canRetry: STALE_LEADER.has(id) });
+  }
+}
