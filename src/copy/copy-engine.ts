@@ -27,8 +27,16 @@ export interface EngineContext {
   memoryBudgetBytes: number;
   onChange: () => void;
   signal?: AbortSignal;
+  /** How the records travelled: forwarded as fetched or decoded and re-encoded. */
+  stats: CopyStats;
   /** Destination partitions (keys) where the broker acknowledged a write as a duplicate: their end must be re-read. */
   duplicateAcks: Set<string>;
+}
+
+export interface CopyStats {
+  forwardedBatches: number;
+  forwardedRecords: number;
+  reencodedRecords: number;
 }
 
 interface Lane {
@@ -134,6 +142,7 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
     for (const batch of splitIntoBatches(records, topic.destinationMaxMessageBytes)) {
       const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
       write(context, lane, partition, bytes, batch.length, result);
+      context.stats.reencodedRecords += batch.length;
     }
   };
   for (const action of actions) {
@@ -141,6 +150,8 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
       const partition = planned.destinationPartition!;
       flush(partition);
       write(context, lane, partition, action.batch.bytes, action.batch.recordCount, result);
+      context.stats.forwardedBatches++;
+      context.stats.forwardedRecords += action.batch.recordCount;
       continue;
     }
     let skipped = 0;

@@ -8,7 +8,7 @@ import { type CopyCheckpoint, loadCheckpoint, partitionKey, saveCheckpoint } fro
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import { compileFilter } from '../plan/record-filter.ts';
-import { runCopyEngine } from './copy-engine.ts';
+import { type CopyStats, runCopyEngine } from './copy-engine.ts';
 import { reconcile } from './reconcile.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -39,6 +39,8 @@ export interface CopySummary {
   reconciled: number;
   resumed: boolean;
   alreadyComplete: boolean;
+  /** Batches forwarded as fetched (passthrough) and records decoded and re-encoded. */
+  stats: CopyStats;
 }
 
 export async function copyPlan(plan: Plan, options: CopyOptions): Promise<CopySummary> {
@@ -58,7 +60,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const existing = await loadCheckpoint(options.stateDir, plan.hash);
   if (existing?.complete) {
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
-    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true };
+    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, stats: { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
   }
   const checkpoint = existing ?? (await freshCheckpoint(plan, destination));
   const previousIds = new Set(checkpoint.producerIds.map(BigInt));
@@ -74,6 +76,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied);
   const duplicateAcks = new Set<string>();
+  const stats: CopyStats = { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   const copiedBefore = meter.records;
   try {
@@ -89,6 +92,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       memoryBudgetBytes: options.memoryBudgetBytes ?? 64 * 1024 * 1024,
       onChange: () => writer.soon(),
       duplicateAcks,
+      stats,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     await refreshEnds(destination, checkpoint, duplicateAcks);
@@ -109,6 +113,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     reconciled,
     resumed: existing !== null,
     alreadyComplete: false,
+    stats,
   };
 }
 

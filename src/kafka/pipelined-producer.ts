@@ -206,6 +206,10 @@ export class PipelinedProducer {
   }
 
   #onResponse(items: Item[], response: ProduceResponse | null, requestError: unknown): void {
+    if (process.env['KREROUTE_DEBUG_PRODUCER']) {
+      const codes = items.map((i) => `${i.state.partition}:${i.sequence}=${response?.responses.find((t) => t.name === i.state.topic)?.partitionResponses.find((p) => p.index === i.state.partition)?.errorCode ?? 'none'}`);
+      console.error(`[producer] response ${codes.join(' ')}${requestError && !response ? ` request error ${(requestError as Error).message}` : ''}`);
+    }
     for (const item of items) {
       const { state } = item;
       state.inFlight.delete(item);
