@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   SOURCE_TRUNCATED: { exit: 7, retryable: false },
   COPY_FAILED: { exit: 7, retryable: true },
   RESUME_CONFLICT: { exit: 7, retryable: false },
+  FENCED: { exit: 7, retryable: false },
   VERIFY_FAILED: { exit: 8, retryable: false },
   NOT_VERIFIED: { exit: 9, retryable: false },
   PURGE_UNSAFE: { exit: 9, retryable: false },

@@ -10,6 +10,8 @@ const checkpointSchema = z.strictObject({
   format: z.literal('kreroute-checkpoint'),
   version: z.literal(1),
   planHash: z.string(),
+  /** How the copy delivers: with exactly-once the checkpoint lives in the destination, written in each transaction. */
+  mode: z.enum(['exactly-once', 'at-least-once']).default('at-least-once'),
   /** Producer ids of every run so far, saved before that run writes anything. */
   producerIds: z.array(decimal),
   /** Per source partition: the next offset to copy; `alreadyWritten`, offsets past it that an interrupted run wrote. */
@@ -46,16 +48,21 @@ export async function loadCheckpoint(stateDir: string, planHash: string): Promis
       hint: 'fix its permissions; kreroute will not start over while a checkpoint exists',
     });
   }
+  return parseCheckpoint(text, path, planHash);
+}
+
+/** Parses and checks a checkpoint read from `where` (a file, or a record on the destination). */
+export function parseCheckpoint(text: string, where: string, planHash: string): CopyCheckpoint {
   let parsed: CopyCheckpoint;
   try {
     parsed = checkpointSchema.parse(JSON.parse(text));
   } catch {
-    throw new KrerouteError('CHECKPOINT_CORRUPT', `the checkpoint ${path} is damaged`, {
+    throw new KrerouteError('CHECKPOINT_CORRUPT', `the checkpoint ${where} is damaged`, {
       hint: 'restore it, or run verify to see what the destination holds; kreroute never restarts from zero on its own',
     });
   }
   if (parsed.planHash !== planHash) {
-    throw new KrerouteError('CHECKPOINT_MISMATCH', `the checkpoint ${path} belongs to another plan`, {
+    throw new KrerouteError('CHECKPOINT_MISMATCH', `the checkpoint ${where} belongs to another plan`, {
       hint: 'use the plan it was made for, or a new --state-dir for this plan',
     });
   }

@@ -10,6 +10,7 @@ import { splitIntoBatches } from './batching.ts';
 import { type ChunkAction, planChunk } from './chunk-actions.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { TransactionBoundary } from './delivery.ts';
 import { type FetchPosition, SourceFetcher } from './source-fetcher.ts';
 import { SourceProgress } from './source-progress.ts';
 
@@ -26,6 +27,8 @@ export interface EngineContext {
   /** Bytes fetched but not yet acknowledged by the destination, at most. */
   memoryBudgetBytes: number;
   onChange: () => void;
+  /** Exactly-once: where to commit a transaction (every write acknowledged first). */
+  boundary: TransactionBoundary | undefined;
   signal?: AbortSignal;
   /** How the records travelled: forwarded as fetched or decoded and re-encoded. */
   stats: CopyStats;
@@ -94,8 +97,18 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       lane.position.offset = next;
       lane.progress.add(next, acks, records, bytes);
     }
+    if (context.boundary?.due()) {
+      await settle(unsettled, context.producer);
+      await context.boundary.commit();
+    }
   }
+  await settle(unsettled, context.producer);
+}
+
+/** Waits until every write so far is acknowledged; a failed write fails the copy. */
+async function settle(unsettled: Set<Promise<unknown>>, producer: PipelinedProducer): Promise<void> {
   await Promise.all(unsettled);
+  if (producer.failure) throw producer.failure;
 }
 
 function openLanes(context: EngineContext): Lane[] {

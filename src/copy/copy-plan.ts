@@ -1,18 +1,17 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
-import { initProducerId } from '../kafka/producer-id.ts';
-import { type CopyCheckpoint, loadCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { DEFAULT_CHECKPOINT_TOPIC } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { compileFilter } from '../plan/record-filter.ts';
+import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
+import { startAtLeastOnce } from './at-least-once.ts';
+import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
-import { reconcile } from './reconcile.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
-import { CheckpointWriter } from './checkpoint-writer.ts';
 
 export interface CopyOptions {
   source: ClientSettings;
@@ -27,6 +26,16 @@ export interface CopyOptions {
   passthrough?: boolean;
   /** Bytes fetched but not yet acknowledged by the destination, at most (default 64 MiB). */
   memoryBudgetBytes?: number;
+  /**
+   * exactly-once: transactional writes with the checkpoint in the destination; at-least-once: an
+   * idempotent producer and a local checkpoint; auto (default): exactly-once where the destination
+   * allows transactions.
+   */
+  mode?: 'auto' | 'exactly-once' | 'at-least-once';
+  /** Compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints). */
+  checkpointTopic?: string;
+  /** How often an exactly-once copy commits, in ms (default 1000). */
+  commitIntervalMs?: number;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -39,6 +48,7 @@ export interface CopySummary {
   reconciled: number;
   resumed: boolean;
   alreadyComplete: boolean;
+  mode: 'auto' | 'exactly-once' | 'at-least-once';
   /** Batches forwarded as fetched (passthrough) and records decoded and re-encoded. */
   stats: CopyStats;
 }
@@ -57,64 +67,72 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const onEvent = options.onEvent ?? ignoreEvents;
   const started = performance.now();
   await checkDestinationLayout(plan, destination);
-  const existing = await loadCheckpoint(options.stateDir, plan.hash);
-  if (existing?.complete) {
-    onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
-    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, stats: { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
-  }
-  const checkpoint = existing ?? (await freshCheckpoint(plan, destination));
-  const previousIds = new Set(checkpoint.producerIds.map(BigInt));
-  onEvent({ type: 'stage', stage: 'copy', message: existing ? 'resuming the copy from its checkpoint' : 'starting the copy' });
   const filter = compileFilter(plan.filter);
-  const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previousIds });
-  if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
-  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
-  checkpoint.producerIds.push(String(producer.identity.producerId));
-  const writer = new CheckpointWriter(options.stateDir, checkpoint);
-  await writer.flush();
-
+  const delivery = await startDelivery(plan, options, source, destination, filter, onEvent);
+  if (delivery === 'complete') {
+    onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
+    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
+  }
+  const { checkpoint } = delivery;
+  onEvent({ type: 'stage', stage: 'copy', message: `${delivery.resumed ? 'resuming' : 'starting'} the copy (${delivery.mode})` });
   const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied);
   const duplicateAcks = new Set<string>();
   const stats: CopyStats = { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
-  const copiedBefore = meter.records;
   try {
     await runCopyEngine({
       plan,
       source,
-      producer,
+      producer: delivery.producer,
       checkpoint,
       filter,
       meter,
       limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
       passthrough: options.passthrough ?? true,
       memoryBudgetBytes: options.memoryBudgetBytes ?? 64 * 1024 * 1024,
-      onChange: () => writer.soon(),
+      onChange: () => delivery.onChange(),
+      boundary: delivery.boundary,
       duplicateAcks,
       stats,
       ...(options.signal ? { signal: options.signal } : {}),
     });
     await refreshEnds(destination, checkpoint, duplicateAcks);
-  } finally {
+  } catch (error) {
     clearInterval(ticker);
-    await writer.flush();
+    await delivery.abandon();
+    throw error;
   }
+  clearInterval(ticker);
   onEvent(meter.event());
-  if (options.signal?.aborted) {
-    throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
-  }
-  checkpoint.complete = true;
-  await writer.flush();
+  const interrupted = options.signal?.aborted === true;
+  await delivery.finish(!interrupted);
+  if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
   return {
-    records: meter.records - copiedBefore,
+    records: meter.records - alreadyCopied,
     bytes: meter.bytes,
     seconds: (performance.now() - started) / 1000,
-    reconciled,
-    resumed: existing !== null,
+    reconciled: delivery.reconciled,
+    resumed: delivery.resumed,
     alreadyComplete: false,
+    mode: delivery.mode,
     stats,
   };
+}
+
+async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
+  const mode = options.mode ?? 'auto';
+  if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+  const local = await loadCheckpoint(options.stateDir, plan.hash);
+  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: options.commitIntervalMs ?? 1000, transactionTimeoutMs: 60_000 };
+  try {
+    return await startExactlyOnce(plan, destination, options.stateDir, eos, onEvent);
+  } catch (error) {
+    if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code) || local) throw error;
+    onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
+    return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+  }
 }
 
 async function checkDestinationLayout(plan: Plan, destination: KafkaCluster): Promise<void> {
@@ -132,17 +150,6 @@ async function checkDestinationLayout(plan: Plan, destination: KafkaCluster): Pr
       });
     }
   }
-}
-
-async function freshCheckpoint(plan: Plan, destination: KafkaCluster): Promise<CopyCheckpoint> {
-  const checkpoint: CopyCheckpoint = { format: 'kreroute-checkpoint', version: 1, planHash: plan.hash, producerIds: [], sources: {}, destinations: {}, complete: false, updatedAt: '' };
-  for (const topic of plan.topics) {
-    for (const p of topic.partitions) checkpoint.sources[partitionKey(topic.source, p.partition)] = { next: p.start, copied: 0, skipped: 0, done: p.start === p.end, alreadyWritten: [] };
-    const receivers = plan.mapping === 'same' ? [...new Set(topic.partitions.map((p) => p.destinationPartition!))] : [...Array(topic.destinationPartitions).keys()];
-    const latest = await destination.listOffsets(topic.destination, receivers, { kind: 'latest' }, false);
-    for (const entry of latest) checkpoint.destinations[partitionKey(topic.destination, entry.partition)] = { scanFrom: String(entry.offset), end: null, written: 0 };
-  }
-  return checkpoint;
 }
 
 /** After a write acknowledged as a duplicate (no offset given), our range there ends at least at the log end. */

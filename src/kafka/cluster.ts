@@ -120,6 +120,13 @@ export class KafkaCluster {
         configs: [...configs].map(([configName, value]) => ({ name: configName, value })),
       }),
     );
+    // A new topic takes a moment to reach every broker's metadata; later steps must see it.
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const topic = (await this.metadata([name])).topics.get(name);
+      if (topic && topic.partitions.length === partitions && topic.partitions.every((p) => p && p.leader >= 0)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new KrerouteError('KAFKA', `topic ${name} was created on ${this.label} but has no leaders after 10 s`);
   }
 
   /** DeleteRecords up to (excluding) each offset; returns the new log start offsets. */
@@ -148,6 +155,14 @@ export class KafkaCluster {
     const connection = connections.get(leader.leader);
     if (!connection) throw new KrerouteError('UNREACHABLE', `cannot connect to broker ${leader.leader} of ${this.label}`);
     return { connection, leaderEpoch: leader.leaderEpoch };
+  }
+
+  /** A connection to one broker by its node id (e.g. a transaction coordinator). */
+  async brokerConnection(nodeId: number): Promise<Connection> {
+    const connections = await this.#call(`connecting to broker ${nodeId}`, () => this.#admin.connectToBrokers([nodeId]));
+    const connection = connections.get(nodeId);
+    if (!connection) throw new KrerouteError('UNREACHABLE', `cannot connect to broker ${nodeId} of ${this.label}`);
+    return connection;
   }
 
   /** Any broker's connection, for cluster-wide requests such as InitProducerId. */

@@ -11,6 +11,8 @@ interface LibraryError {
 /** How deep to look inside wrapped errors: Admin calls nest MultipleErrors → NetworkError → AuthenticationError → ResponseError → ProtocolError. */
 const MAX_DEPTH = 8;
 
+const FENCED_IDS = new Set(['PRODUCER_FENCED', 'INVALID_PRODUCER_EPOCH']);
+
 const AUTHORIZATION_IDS = new Set([
   'TOPIC_AUTHORIZATION_FAILED',
   'CLUSTER_AUTHORIZATION_FAILED',
@@ -94,6 +96,12 @@ export function toKrerouteError(error: unknown, what: string): KrerouteError {
   if (ids.some((id) => AUTHORIZATION_IDS.has(id))) {
     return new KrerouteError('NOT_AUTHORIZED', `not authorized while ${what} (${ids.join(', ')})`, {
       hint: 'grant the principal the ACL this step needs (see docs/permissions in the README)',
+      cause: error,
+    });
+  }
+  if (ids.some((id) => FENCED_IDS.has(id))) {
+    return new KrerouteError('FENCED', `another copier took over this job while ${what} (${ids.join(', ')})`, {
+      hint: 'only one copier may run a plan at a time',
       cause: error,
     });
   }

@@ -221,8 +221,9 @@ export class PipelinedProducer {
         item.resolve({ baseOffset: errorId === null ? answer!.baseOffset : -1n });
         continue;
       }
-      const earlierTrouble = state.stalled || state.retry.length > 0 || state.inFlight.size > 0;
-      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && earlierTrouble);
+      // Out of order while batches are pipelined: an earlier one did not land; resending in order
+      // settles it. Out of order for the oldest unacknowledged batch alone means the broker lost our state.
+      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && !state.careful);
       if (!retriable || Date.now() - item.firstTry > this.#options.retryDeadlineMs) {
         const cause = requestError ?? new Error(errorId);
         const failure =

@@ -1,0 +1,49 @@
+import { type EventSink } from '../events.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import { initProducerId } from '../kafka/producer-id.ts';
+import { KrerouteError } from '../errors.ts';
+import { loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { RecordFilter } from '../plan/record-filter.ts';
+import { CheckpointWriter } from './checkpoint-writer.ts';
+import type { Delivery } from './delivery.ts';
+import { freshCheckpoint } from './fresh-checkpoint.ts';
+import { reconcile } from './reconcile.ts';
+
+/**
+ * At-least-once delivery with an idempotent producer and a local checkpoint file. After a crash,
+ * records the interrupted run wrote past its last checkpoint are found by producer id and content
+ * and not written again, so in practice nothing is duplicated either; the window left is a write
+ * still in flight inside the broker when the resume looks (milliseconds after a kill).
+ */
+export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink): Promise<Delivery | 'complete'> {
+  const existing = await loadCheckpoint(stateDir, plan.hash);
+  if (existing?.complete) return 'complete';
+  if (existing && existing.mode !== 'at-least-once') {
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode', { hint: 'continue it with --mode exactly-once' });
+  }
+  const checkpoint = existing ?? (await freshCheckpoint(plan, destination, 'at-least-once'));
+  const previous = new Set(checkpoint.producerIds.map(BigInt));
+  const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous });
+  if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
+  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
+  checkpoint.producerIds.push(String(producer.identity.producerId));
+  const writer = new CheckpointWriter(stateDir, checkpoint);
+  // Our producer id is on disk before our first write, so a resume can recognise our writes.
+  await writer.flush();
+  return {
+    mode: 'at-least-once',
+    producer,
+    checkpoint,
+    resumed: existing !== null,
+    reconciled,
+    boundary: undefined,
+    onChange: () => writer.soon(),
+    finish: async (complete) => {
+      checkpoint.complete = complete;
+      await writer.flush();
+    },
+    abandon: () => writer.flush(),
+  };
+}

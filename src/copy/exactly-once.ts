@@ -1,0 +1,76 @@
+import { type EventSink } from '../events.ts';
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import { TransactionalSession } from '../kafka/transactional-session.ts';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { Delivery } from './delivery.ts';
+import { destinationPartitions, freshCheckpoint } from './fresh-checkpoint.ts';
+
+export interface ExactlyOnceOptions {
+  checkpointTopic: string;
+  commitIntervalMs: number;
+  transactionTimeoutMs: number;
+}
+
+export function transactionalIdOf(plan: Plan): string {
+  return `kreroute-${plan.hash.slice(0, 32)}`;
+}
+
+/**
+ * Exactly-once delivery, as Kafka's TransactionalMessageCopier does it across two clusters: a
+ * transactional producer per plan (its transactional id derives from the plan hash, so a second
+ * copier of the same plan fences the first), and each transaction carries the copied batches
+ * together with the checkpoint record. A crash at any instant leaves the last committed
+ * transaction: data and position agree, and the open transaction is aborted by the next start.
+ */
+export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, stateDir: string, options: ExactlyOnceOptions, onEvent: EventSink): Promise<Delivery | 'complete'> {
+  const local = await loadCheckpoint(stateDir, plan.hash);
+  if (local && local.mode !== 'exactly-once' && !local.complete) {
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode', { hint: 'continue it with --mode at-least-once' });
+  }
+  const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
+  await store.ensureTopic();
+  // Fence first, then read: no earlier copier can commit after this point.
+  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs);
+  const committed = await store.load(plan.hash);
+  if (committed?.complete) {
+    await saveCheckpoint(stateDir, committed);
+    return 'complete';
+  }
+  const checkpoint = committed ?? (await freshCheckpoint(plan, destination, 'exactly-once'));
+  if (!checkpoint.producerIds.includes(String(session.identity.producerId))) checkpoint.producerIds.push(String(session.identity.producerId));
+  const producer = new PipelinedProducer(destination, session.identity, {
+    transactionalId: session.transactionalId,
+    onRetry: (message) => onEvent({ type: 'retry', message }),
+  });
+  const partitions = [...destinationPartitions(checkpoint), { topic: store.topic, partitions: [0] }];
+  let startedAt = Date.now();
+  await session.addPartitions(partitions);
+
+  const commit = async (complete: boolean, next: boolean): Promise<void> => {
+    checkpoint.complete = complete;
+    checkpoint.updatedAt = new Date().toISOString();
+    const record = store.record(checkpoint);
+    await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
+    await session.commit();
+    await saveCheckpoint(stateDir, checkpoint);
+    startedAt = Date.now();
+    if (next) await session.addPartitions(partitions);
+  };
+  if (committed) onEvent({ type: 'info', message: 'resuming from the last committed transaction; anything written after it was aborted' });
+  return {
+    mode: 'exactly-once',
+    producer,
+    checkpoint,
+    resumed: committed !== null,
+    reconciled: 0,
+    boundary: { due: () => Date.now() - startedAt >= options.commitIntervalMs, commit: () => commit(false, true) },
+    onChange: () => undefined,
+    finish: (complete) => commit(complete, false),
+    abandon: () => session.abort().catch(() => undefined),
+  };
+}

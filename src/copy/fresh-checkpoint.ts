@@ -1,0 +1,26 @@
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import type { Plan } from '../plan/plan.ts';
+
+/** The checkpoint of a copy that has not started: every source at its start, destination ends as they are now. */
+export async function freshCheckpoint(plan: Plan, destination: KafkaCluster, mode: CopyCheckpoint['mode']): Promise<CopyCheckpoint> {
+  const checkpoint: CopyCheckpoint = { format: 'kreroute-checkpoint', version: 1, planHash: plan.hash, mode, producerIds: [], sources: {}, destinations: {}, complete: false, updatedAt: '' };
+  for (const topic of plan.topics) {
+    for (const p of topic.partitions) checkpoint.sources[partitionKey(topic.source, p.partition)] = { next: p.start, copied: 0, skipped: 0, done: p.start === p.end, alreadyWritten: [] };
+    const receivers = plan.mapping === 'same' ? [...new Set(topic.partitions.map((p) => p.destinationPartition!))] : [...Array(topic.destinationPartitions).keys()];
+    const latest = await destination.listOffsets(topic.destination, receivers, { kind: 'latest' }, false);
+    for (const entry of latest) checkpoint.destinations[partitionKey(topic.destination, entry.partition)] = { scanFrom: String(entry.offset), end: null, written: 0 };
+  }
+  return checkpoint;
+}
+
+/** Destination partitions a checkpoint tracks, grouped by topic. */
+export function destinationPartitions(checkpoint: CopyCheckpoint): Array<{ topic: string; partitions: number[] }> {
+  const byTopic = new Map<string, number[]>();
+  for (const key of Object.keys(checkpoint.destinations)) {
+    const slash = key.lastIndexOf('/');
+    const topic = key.slice(0, slash);
+    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(slash + 1))]);
+  }
+  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
+}
