@@ -9,3 +9,5 @@ export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.t
 export { verifyPlan, type VerifyOptions, type VerifyReport, type PartitionVerdict } from './verify/verify-plan.ts';
 export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-plan.ts';
 export { VERSION } from './version.ts';
+export { reroute, type RerouteRequest, type RerouteResult } from './reroute/reroute.ts';
+export { readClientProperties, type ClientProperties } from './config/properties.ts';

@@ -1,0 +1,41 @@
+import { Command } from 'commander';
+import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
+import type { CliContext } from '../context.ts';
+import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
+import { renderCopy } from '../render-copy.ts';
+
+interface Flags extends ClusterFlags, CopyFlags {
+  stateDir?: string;
+}
+
+export function copyCommand(ctx: CliContext): Command {
+  const command = new Command('copy')
+    .summary("copy a plan's records to the destination (resumable)")
+    .description(
+      'Copy the records of a plan with an idempotent producer, keeping a checkpoint in the state folder. ' +
+        'Run it again after an interruption: it resumes and does not write a record twice.',
+    )
+    .argument('<plan>', 'plan file written by `kreroute plan`')
+    .option('--state-dir <dir>', 'checkpoint folder (default: <plan>.state beside the plan file)');
+  addCopyOptions(command);
+  addClusterOptions(command, true)
+    .addHelpText('after', '\nExample:\n  kreroute copy tenant-b.plan.json --max-rate 20k --source-config source.properties --dest-config dest.properties')
+    .action(async (planFile: string, flags: Flags) => {
+      const tuning = copyTuningFromFlags(flags);
+      const plan = await readPlanFile(planFile);
+      const clusters = await resolveClusters(ctx, flags, plan);
+      const { copyPlan } = await import('../../copy/copy-plan.ts');
+      ctx.interrupts.graceful = true;
+      const summary = await copyPlan(plan, {
+        ...clusters,
+        ...tuning,
+        stateDir: flags.stateDir ?? defaultStateDir(planFile),
+        onEvent: ctx.out.events,
+        signal: ctx.interrupts.signal,
+      });
+      ctx.interrupts.graceful = false;
+      ctx.out.result('copy', { planFile, summary }, () => renderCopy(summary, planFile));
+    });
+  return command;
+}

@@ -1,0 +1,40 @@
+import { existsSync } from 'node:fs';
+import { Command } from 'commander';
+import { KrerouteError } from '../../errors.ts';
+import { defaultStateDir, writePlanFile } from '../../plan/plan-file.ts';
+import { resolveClusters } from '../cluster-options.ts';
+import type { CliContext } from '../context.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../plan-options.ts';
+import { renderPlan } from '../render-plan.ts';
+
+interface Flags extends PlanFlags {
+  force?: boolean;
+}
+
+export function planCommand(ctx: CliContext): Command {
+  const command = new Command('plan')
+    .summary('decide what to move and write it to a plan file')
+    .description(
+      'Look at the source range and the destination, and write a sealed plan file: per topic and partition the offset range, ' +
+        'the destination partition, counts, estimates and checks. Nothing is copied.',
+    );
+  addPlanOptions(command)
+    .option('--force', 'replace an existing plan file')
+    .addHelpText('after', '\nExample:\n  kreroute plan --source old:9092 --destination new:9092 --topic orders --header tenant=tenant-b --exact --out tenant-b.plan.json')
+    .action(async (flags: Flags) => {
+      const planFile = planFileFromFlags(flags);
+      const request = planRequestFromFlags(flags);
+      if (existsSync(planFile) && !flags.force) {
+        throw new KrerouteError('BAD_INPUT', `plan file ${planFile} already exists`, { hint: 'give another --out, or --force to replace it' });
+      }
+      const clusters = await resolveClusters(ctx, flags);
+      const { createPlan } = await import('../../plan/create-plan.ts');
+      const plan = await createPlan({ ...request, ...clusters, onEvent: ctx.out.events });
+      await writePlanFile(planFile, plan);
+      if (flags.force && existsSync(defaultStateDir(planFile))) {
+        ctx.out.warn(`the state folder ${defaultStateDir(planFile)} belongs to the replaced plan; remove it before copying this one`);
+      }
+      ctx.out.result('plan', { planFile, plan }, () => renderPlan(plan, planFile));
+    });
+  return command;
+}

@@ -1,0 +1,71 @@
+import { Command } from 'commander';
+import type { StageOutcome } from '../../reroute/reroute.ts';
+import { resolveClusters } from '../cluster-options.ts';
+import type { CliContext } from '../context.ts';
+import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../plan-options.ts';
+import { renderCopy } from '../render-copy.ts';
+import { renderPlan } from '../render-plan.ts';
+import { renderPurge } from '../render-purge.ts';
+import { renderVerify } from '../render-verify.ts';
+
+interface Flags extends PlanFlags, CopyFlags {
+  purge?: boolean;
+  stateDir?: string;
+}
+
+export function rerouteCommand(ctx: CliContext): Command {
+  const command = new Command('reroute')
+    .summary('plan → copy → verify (→ purge) as one resumable job')
+    .description(
+      'Run every step for one tenant. Finished stages are recorded in <state-dir>/job.json: run the same command again after ' +
+        'a failure or Ctrl-C and it continues where it stopped. An existing --out plan file is reused, not planned again. ' +
+        'Purge (with --purge) runs only after verify passed.',
+    );
+  addPlanOptions(command);
+  addCopyOptions(command)
+    .option('--purge', 'delete the copied range from the source after verify passed')
+    .option('--state-dir <dir>', 'job and checkpoint folder (default: <out>.state beside the plan file)')
+    .addHelpText('after', '\nExample:\n  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out tenant-b.plan.json --purge')
+    .action(async (flags: Flags) => {
+      const planFile = planFileFromFlags(flags);
+      const request = planRequestFromFlags(flags);
+      const tuning = copyTuningFromFlags(flags);
+      const clusters = await resolveClusters(ctx, flags);
+      const { reroute } = await import('../../reroute/reroute.ts');
+      ctx.interrupts.graceful = true;
+      await reroute({
+        planFile,
+        plan: { ...request, ...clusters },
+        copy: tuning,
+        purge: flags.purge === true,
+        ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+        onEvent: ctx.out.events,
+        signal: ctx.interrupts.signal,
+        onStage: (outcome) => ctx.out.result('reroute-stage', { planFile, ...outcome }, () => renderOutcome(outcome, planFile)),
+      });
+    });
+  return command;
+}
+
+export function renderOutcome(outcome: StageOutcome, planFile: string): string[] {
+  switch (outcome.status) {
+    case 'skipped':
+      return [`${outcome.stage}: already finished at ${outcome.finishedAt} (recorded in the job file); skipped.`];
+    case 'not-requested':
+      return ['purge: not requested; the records stay on the source (add --purge, or run kreroute purge later).'];
+    case 'reused':
+      return [`plan: reusing ${planFile} as it is (not planned again).`, ...renderPlan(outcome.plan, planFile).slice(1)];
+    case 'done':
+      switch (outcome.stage) {
+        case 'plan':
+          return ['plan:', ...renderPlan(outcome.plan, planFile)];
+        case 'copy':
+          return ['copy:', ...renderCopy(outcome.summary, planFile).filter((l) => !l.startsWith('Next:'))];
+        case 'verify':
+          return ['verify:', ...renderVerify(outcome.report, planFile).filter((l) => !l.startsWith('Next:') && !l.startsWith('Purge would be refused'))];
+        case 'purge':
+          return ['purge:', ...renderPurge(outcome.report)];
+      }
+  }
+}

@@ -1,0 +1,37 @@
+import { Command } from 'commander';
+import { KrerouteError } from '../../errors.ts';
+import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
+import type { CliContext } from '../context.ts';
+import { renderVerify } from '../render-verify.ts';
+
+interface Flags extends ClusterFlags {
+  stateDir?: string;
+}
+
+export function verifyCommand(ctx: CliContext): Command {
+  const command = new Command('verify')
+    .summary('compare the copied records with the source, record by record')
+    .description(
+      'Read the planned range on both clusters and compare every record (key, value, headers, timestamp, order). ' +
+        'The verdict is stored in the state folder; purge requires a passed verification.',
+    )
+    .argument('<plan>', 'plan file written by `kreroute plan`')
+    .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)');
+  addClusterOptions(command, true)
+    .addHelpText('after', '\nExample:\n  kreroute verify tenant-b.plan.json')
+    .action(async (planFile: string, flags: Flags) => {
+      const plan = await readPlanFile(planFile);
+      const clusters = await resolveClusters(ctx, flags, plan);
+      const { verifyPlan } = await import('../../verify/verify-plan.ts');
+      const report = await verifyPlan(plan, { ...clusters, stateDir: flags.stateDir ?? defaultStateDir(planFile), onEvent: ctx.out.events });
+      ctx.out.result('verify', { planFile, report }, () => renderVerify(report, planFile));
+      if (!report.passed) {
+        const failed = report.partitions.filter((p) => !p.passed).length;
+        throw new KrerouteError('VERIFY_FAILED', `${failed} of ${report.partitions.length} destination partitions differ from the source`, {
+          hint: 'see the differences above; do not purge',
+        });
+      }
+    });
+  return command;
+}

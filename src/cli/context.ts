@@ -1,0 +1,9 @@
+import type { Output } from './output.ts';
+import type { Interrupts } from './signals.ts';
+
+/** What every command handler gets besides its own options. */
+export interface CliContext {
+  out: Output;
+  interrupts: Interrupts;
+  env: NodeJS.ProcessEnv;
+}

@@ -1,0 +1,44 @@
+import type { Command } from 'commander';
+import type { CopyOptions } from '../copy/copy-plan.ts';
+import { KrerouteError } from '../errors.ts';
+import { parseRate, parseTopicName } from './options.ts';
+
+export interface CopyFlags {
+  maxRate?: string;
+  acceptOverlap?: boolean;
+  mode?: string;
+  checkpointTopic?: string;
+  /** commander's `--no-passthrough` sets this to false. */
+  passthrough?: boolean;
+}
+
+export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough'>;
+
+const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
+
+export function addCopyOptions(command: Command): Command {
+  return command
+    .option('--max-rate <n>', 'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow')
+    .option('--accept-overlap', 'copy although the destination already has newer records in the target partitions')
+    .option(
+      '--mode <mode>',
+      'auto (default): exactly-once where the destination allows transactions, else at-least-once; exactly-once: transactions with the checkpoint on the destination; at-least-once: idempotent producer and a local checkpoint',
+    )
+    .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
+    .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are');
+}
+
+export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {
+  const tuning: CopyTuning = {};
+  if (flags.maxRate !== undefined) tuning.maxRatePerSec = parseRate(flags.maxRate);
+  if (flags.acceptOverlap) tuning.acceptOverlap = true;
+  if (flags.mode !== undefined) {
+    if (!(MODES as readonly string[]).includes(flags.mode)) {
+      throw new KrerouteError('BAD_INPUT', `--mode: "${flags.mode}" is not a delivery mode`, { hint: `use ${MODES.join(', ')}` });
+    }
+    tuning.mode = flags.mode as (typeof MODES)[number];
+  }
+  if (flags.checkpointTopic !== undefined) tuning.checkpointTopic = parseTopicName(flags.checkpointTopic, '--checkpoint-topic');
+  if (flags.passthrough === false) tuning.passthrough = false;
+  return tuning;
+}

@@ -1,0 +1,40 @@
+import { Command } from 'commander';
+import { VERSION } from '../version.ts';
+import { copyCommand } from './commands/copy.ts';
+import { demoCommand } from './commands/demo.ts';
+import { planCommand } from './commands/plan.ts';
+import { purgeCommand } from './commands/purge.ts';
+import { rerouteCommand } from './commands/reroute.ts';
+import { verifyCommand } from './commands/verify.ts';
+import type { CliContext } from './context.ts';
+
+export const COMMAND_NAMES = ['plan', 'copy', 'verify', 'purge', 'reroute', 'demo'] as const;
+
+/** The commander program; errors surface as exceptions (exitOverride) and are printed by run.ts. */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('kreroute')
+    .description("Move a tenant's Kafka messages from the cluster they were wrongly sent to, to the right one: plan → copy → verify → purge.")
+    .version(VERSION, '-V, --version', 'print the version')
+    .option('--json', 'machine-readable output: one JSON object per line on stdout (events and results), nothing else on stdout')
+    .option('--quiet', 'no progress and no notes; results, warnings and errors only')
+    .showSuggestionAfterError()
+    .exitOverride()
+    // Commander's own messages are replaced by one line from run.ts.
+    .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
+    .hook('preAction', (_program, action) => {
+      ctx.out.configure(action.optsWithGlobals<{ json?: boolean; quiet?: boolean }>());
+    });
+  for (const make of [planCommand, copyCommand, verifyCommand, purgeCommand, rerouteCommand, demoCommand]) {
+    program.addCommand(make(ctx).copyInheritedSettings(program));
+  }
+  program.addHelpText(
+    'after',
+    '\nTypical run:\n' +
+      '  kreroute plan --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --exact --out b.plan.json\n' +
+      '  kreroute copy b.plan.json && kreroute verify b.plan.json && kreroute purge b.plan.json --dry-run\n' +
+      'or all at once, resumable:\n' +
+      '  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out b.plan.json\n' +
+      '\nExit codes and what to do: docs/errors.md',
+  );
+  return program;
+}

@@ -1,0 +1,61 @@
+import type { PartitionVerdict, RecordRef, VerifyReport } from '../verify/verify-plan.ts';
+import { count, table, timestamp } from './format.ts';
+
+export function renderVerify(report: VerifyReport, planFile: string): string[] {
+  const failed = report.partitions.filter((p) => !p.passed);
+  const total = report.partitions.length;
+  const lines = [
+    report.passed
+      ? `Verification PASSED: all ${total} destination partitions hold exactly the planned records, in order.`
+      : `Verification FAILED: ${failed.length} of ${total} destination partitions differ from the source.`,
+  ];
+  lines.push(...table(report.partitions.map(verdictRow)));
+  for (const verdict of failed) lines.push(...renderMismatch(verdict));
+  for (const verdict of report.partitions.filter((p) => p.foreignRecords > 0)) {
+    lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (not compared).`);
+  }
+  const others = report.otherRecords.filter((o) => o.count > 0);
+  if (others.length > 0) {
+    lines.push(`Records in the copied ranges that the filter did not match (other tenants; they stay on the source):`);
+    lines.push(...table(others.map((o) => [`${o.topic}[${o.partition}]`, count(o.count)])));
+  }
+  if (!report.passed) lines.push('Do not purge. Inspect the differences above; see docs/errors.md (VERIFY_FAILED).');
+  else if (others.length > 0) lines.push("Purge would be refused: other tenants' records share these offset ranges. The tenant's old copies leave the source with its retention.");
+  else lines.push(`Next: kreroute purge ${planFile} --dry-run`);
+  return lines;
+}
+
+function partitionName(v: PartitionVerdict): string {
+  return `${v.destinationTopic}[${v.destinationPartition}]`;
+}
+
+function verdictRow(v: PartitionVerdict): string[] {
+  const source = `${v.sourceTopic}[${v.sourcePartitions.join(',')}]`;
+  const counts = v.sourceCount === v.destinationCount ? `${count(v.sourceCount)} records` : `source ${count(v.sourceCount)}, destination ${count(v.destinationCount)}`;
+  return [`${source} → ${partitionName(v)}`, v.passed ? 'pass' : 'FAIL', counts, `digest ${v.destinationDigest.slice(0, 12)}`];
+}
+
+function renderMismatch(v: PartitionVerdict): string[] {
+  const lines = [
+    `  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`,
+  ];
+  const list = (title: string, refs: RecordRef[]) => {
+    if (refs.length === 0) return;
+    lines.push(`    ${title}:`);
+    for (const ref of refs) lines.push(`      ${describeRef(ref)}`);
+  };
+  list('missing on the destination (source records)', v.missing);
+  list('extra on the destination', v.extra);
+  if (v.differingKeys && v.differingKeys.length > 0) {
+    lines.push(`    keys whose records differ: ${v.differingKeys.map((k) => JSON.stringify(k)).join(', ')}`);
+  }
+  if (v.altered.length > 0) {
+    lines.push('    altered (same position, different content):');
+    for (const a of v.altered) lines.push(`      ${describeRef(a.source)}  ≠  ${describeRef(a.destination)}`);
+  }
+  return lines;
+}
+
+function describeRef(ref: RecordRef): string {
+  return `${ref.topic}[${ref.partition}]@${ref.offset} key=${ref.key === null ? '(null)' : JSON.stringify(ref.key)} time=${timestamp(ref.timestamp)}`;
+}

@@ -1,0 +1,68 @@
+import { KrerouteError } from '../errors.ts';
+import type { ClientSettings } from '../kafka/client-settings.ts';
+import { parseBootstrap } from './bootstrap.ts';
+import { describeSite } from './config-error.ts';
+import { readClientProperties } from './properties.ts';
+
+export type Side = 'source' | 'destination';
+
+/** What the user gave for one side: `--source` / `--source-config` (or the destination pair). */
+export interface SideInput {
+  bootstrap?: string | undefined;
+  configFile?: string | undefined;
+}
+
+export interface SideDefaults {
+  env?: NodeJS.ProcessEnv;
+  /** Last resort for the bootstrap list, e.g. the address recorded in a plan. */
+  fallbackBootstrap?: { value: string; origin: string };
+}
+
+export interface ResolvedCluster {
+  settings: ClientSettings;
+  /** Ignored keys of the properties file, to show the user. */
+  warnings: string[];
+}
+
+const NAMES = {
+  source: { flag: '--source', configFlag: '--source-config', env: 'KREROUTE_SOURCE_BOOTSTRAP', configEnv: 'KREROUTE_SOURCE_CONFIG' },
+  destination: { flag: '--destination', configFlag: '--dest-config', env: 'KREROUTE_DEST_BOOTSTRAP', configEnv: 'KREROUTE_DEST_CONFIG' },
+} as const;
+
+export function sideNames(side: Side): (typeof NAMES)[Side] {
+  return NAMES[side];
+}
+
+/**
+ * Settings for one side. The bootstrap list comes from the flag, else the env var, else the
+ * properties file's bootstrap.servers, else the fallback; the properties file from the flag, else
+ * the env var.
+ */
+export async function clusterSettings(side: Side, input: SideInput, defaults: SideDefaults = {}): Promise<ResolvedCluster> {
+  const names = NAMES[side];
+  const env = defaults.env ?? process.env;
+  const configFile = nonEmpty(input.configFile) ?? nonEmpty(env[names.configEnv]);
+  const properties = configFile === undefined ? undefined : await readClientProperties(configFile);
+
+  let bootstrap: string[];
+  const flag = nonEmpty(input.bootstrap);
+  const fromEnv = nonEmpty(env[names.env]);
+  if (flag !== undefined) {
+    bootstrap = parseBootstrap(flag, names.flag);
+  } else if (fromEnv !== undefined) {
+    bootstrap = parseBootstrap(fromEnv, names.env);
+  } else if (properties?.bootstrapServers) {
+    bootstrap = parseBootstrap(properties.bootstrapServers.value, describeSite(properties.bootstrapServers.site), 'CONFIG');
+  } else if (defaults.fallbackBootstrap) {
+    bootstrap = parseBootstrap(defaults.fallbackBootstrap.value, defaults.fallbackBootstrap.origin);
+  } else {
+    throw new KrerouteError('BAD_INPUT', `no ${side} cluster given`, {
+      hint: `give ${names.flag} host:port (or set ${names.env}, or bootstrap.servers in ${names.configFlag})`,
+    });
+  }
+  return { settings: { ...properties?.settings, bootstrap }, warnings: properties?.warnings ?? [] };
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}

@@ -1,0 +1,99 @@
+import { readFile } from 'node:fs/promises';
+import type { ClientSettings } from '../kafka/client-settings.ts';
+import { type ConfigSite, configError } from './config-error.ts';
+import { BROKER_ONLY_KEYS, HANDLED_KEYS, REFUSED_UNLESS, TUNING_KEYS, isInertSecurityKey, isSecurityKey } from './known-keys.ts';
+import { type PropertyEntry, PropertiesSyntaxError, parseProperties } from './properties-format.ts';
+import { PropertySet } from './property-set.ts';
+import { saslFromProperties } from './sasl-settings.ts';
+import { tlsFromProperties } from './tls-settings.ts';
+
+export interface ClientProperties {
+  /** Everything a ClientSettings needs except the bootstrap list. */
+  settings: Omit<ClientSettings, 'bootstrap'>;
+  /** bootstrap.servers, when the file has it (flags and env vars take precedence). */
+  bootstrapServers?: { value: string; site: ConfigSite };
+  /** Keys that were ignored, and why; they name keys, never values. */
+  warnings: string[];
+}
+
+const PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_SSL'] as const;
+type Protocol = (typeof PROTOCOLS)[number];
+
+/** Reads a Kafka client .properties file (the format `kafka-console-consumer --consumer.config` takes). */
+export async function readClientProperties(file: string): Promise<ClientProperties> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'error';
+    throw configError({ file }, `cannot read the client properties file (${code})`, 'check the path given to --source-config / --dest-config');
+  }
+  let entries: PropertyEntry[];
+  try {
+    entries = parseProperties(text);
+  } catch (error) {
+    if (error instanceof PropertiesSyntaxError) throw configError({ file, line: error.line }, error.message, 'write \\u followed by four hex digits, or \\\\ for a backslash');
+    throw error;
+  }
+  return clientPropertiesFrom(entries, file);
+}
+
+/** Turns parsed entries into settings; `file` names the source in messages. */
+export async function clientPropertiesFrom(entries: PropertyEntry[], file: string): Promise<ClientProperties> {
+  const props = new PropertySet(file, entries);
+  const warnings = classifyKeys(props);
+
+  const protocolText = props.get('security.protocol') ?? 'PLAINTEXT';
+  const protocol = protocolText.toUpperCase() as Protocol;
+  if (!PROTOCOLS.includes(protocol)) {
+    props.fail('security.protocol', `"${protocolText}" is not a security protocol`, `use one of ${PROTOCOLS.join(', ')}`);
+  }
+  const usesTls = protocol === 'SSL' || protocol === 'SASL_SSL';
+  const usesSasl = protocol === 'SASL_PLAINTEXT' || protocol === 'SASL_SSL';
+  const present = (prefix: string) => props.keys().filter((k) => k.startsWith(prefix) && HANDLED_KEYS.has(k));
+  if (!usesTls && present('ssl.').length > 0) {
+    warnings.push(`${file}: ${present('ssl.').join(', ')} ignored because security.protocol is ${protocol} (use SSL or SASL_SSL for TLS)`);
+  }
+  if (!usesSasl && present('sasl.').length > 0) {
+    warnings.push(`${file}: ${present('sasl.').join(', ')} ignored because security.protocol is ${protocol} (use SASL_SSL or SASL_PLAINTEXT for SASL)`);
+  }
+
+  const settings: Omit<ClientSettings, 'bootstrap'> = {};
+  if (usesTls) settings.tls = await tlsFromProperties(props);
+  if (usesSasl) settings.sasl = saslFromProperties(props);
+  const clientId = props.get('client.id');
+  if (clientId) settings.clientId = clientId;
+  const requestTimeoutMs = props.positiveInteger('request.timeout.ms');
+  if (requestTimeoutMs !== undefined) settings.requestTimeoutMs = requestTimeoutMs;
+  const connectTimeoutMs = props.positiveInteger('socket.connection.setup.timeout.ms');
+  if (connectTimeoutMs !== undefined) settings.connectTimeoutMs = connectTimeoutMs;
+
+  const bootstrap = props.get('bootstrap.servers');
+  const result: ClientProperties = { settings, warnings };
+  if (bootstrap) result.bootstrapServers = { value: bootstrap, site: props.site('bootstrap.servers') };
+  return result;
+}
+
+/** Refuses security keys we cannot honour; returns warnings for the keys we ignore visibly. */
+function classifyKeys(props: PropertySet): string[] {
+  const warnings: string[] = [];
+  const unknown: string[] = [];
+  for (const key of props.keys()) {
+    if (HANDLED_KEYS.has(key) || TUNING_KEYS.has(key) || isInertSecurityKey(key)) continue;
+    const refused = REFUSED_UNLESS.get(key) ?? (key.startsWith('config.providers.') ? REFUSED_UNLESS.get('config.providers') : undefined);
+    if (refused) {
+      if (!refused.accepts(props.get(key) ?? '')) props.fail(key, 'cannot be honoured', refused.why);
+      continue;
+    }
+    if (BROKER_ONLY_KEYS.has(key) || key.startsWith('listener.name.')) {
+      warnings.push(`${props.file}: ${key} is a broker setting; ignored`);
+      continue;
+    }
+    if (isSecurityKey(key)) {
+      props.fail(key, 'is not a security setting kreroute knows, and it does not ignore security settings', 'check the spelling, or remove the key (see the configuration section of the README)');
+    }
+    unknown.push(key);
+  }
+  if (unknown.length > 0) warnings.push(`${props.file}: unknown keys ignored: ${unknown.join(', ')}`);
+  return warnings;
+}
