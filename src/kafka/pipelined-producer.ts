@@ -29,6 +29,8 @@ interface Item {
   batch: Buffer;
   sequence: number;
   firstTry: number;
+  /** Out-of-order answers while this batch was the oldest unacknowledged one. */
+  outOfOrderAlone: number;
   resolve: (ack: ProduceAck) => void;
   reject: (error: unknown) => void;
 }
@@ -103,7 +105,7 @@ export class PipelinedProducer {
     stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null });
     this.#buffered += batch.length;
     return new Promise<ProduceAck>((resolve, reject) => {
-      state.queue.push({ state, batch, sequence, firstTry: Date.now(), resolve, reject });
+      state.queue.push({ state, batch, sequence, firstTry: Date.now(), outOfOrderAlone: 0, resolve, reject });
       this.#pump();
     });
   }
@@ -196,6 +198,7 @@ export class PipelinedProducer {
       if (!topic) topics.set(item.state.topic, (topic = { topic: item.state.topic, partitions: [] }));
       topic.partitions.push({ partition: item.state.partition, batch: item.batch });
     }
+    if (process.env['KREROUTE_DEBUG_PRODUCER']) console.error(`[producer ${this.#identity.producerId}] send ${items.map((i) => `${i.state.topic.slice(-8)}:${i.state.partition}:${i.sequence}`).join(' ')}`);
     rawProduceV9
       .async(connection, this.#options.transactionalId, -1, 30_000, [...topics.values()])
       .then((response) => this.#onResponse(items, response, null))
@@ -208,7 +211,7 @@ export class PipelinedProducer {
   #onResponse(items: Item[], response: ProduceResponse | null, requestError: unknown): void {
     if (process.env['KREROUTE_DEBUG_PRODUCER']) {
       const codes = items.map((i) => `${i.state.partition}:${i.sequence}=${response?.responses.find((t) => t.name === i.state.topic)?.partitionResponses.find((p) => p.index === i.state.partition)?.errorCode ?? 'none'}`);
-      console.error(`[producer] response ${codes.join(' ')}${requestError && !response ? ` request error ${(requestError as Error).message}` : ''}`);
+      console.error(`[producer ${this.#identity.producerId}] response ${codes.join(' ')}${requestError && !response ? ` request error ${(requestError as Error).message}` : ''}`);
     }
     for (const item of items) {
       const { state } = item;
@@ -222,8 +225,10 @@ export class PipelinedProducer {
         continue;
       }
       // Out of order while batches are pipelined: an earlier one did not land; resending in order
-      // settles it. Out of order for the oldest unacknowledged batch alone means the broker lost our state.
-      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && !state.careful);
+      // settles it. Out of order for the oldest unacknowledged batch alone, again and again, means
+      // the broker lost our producer state.
+      if (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && state.careful) item.outOfOrderAlone++;
+      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && item.outOfOrderAlone <= 3);
       if (!retriable || Date.now() - item.firstTry > this.#options.retryDeadlineMs) {
         const cause = requestError ?? new Error(errorId);
         const failure =
