@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { CopyOptions } from '../copy/copy-plan.ts';
 import { KrerouteError } from '../errors.ts';
-import { parseRate, parseTopicName } from './options.ts';
+import { parseBytes, parseRate, parseTopicName } from './options.ts';
 
 export interface CopyFlags {
   maxRate?: string;
@@ -10,9 +10,10 @@ export interface CopyFlags {
   checkpointTopic?: string;
   /** commander's `--no-passthrough` sets this to false. */
   passthrough?: boolean;
+  memoryBudget?: string;
 }
 
-export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough'>;
+export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
 
 const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
 
@@ -25,7 +26,8 @@ export function addCopyOptions(command: Command): Command {
       'auto (default): exactly-once where the destination allows transactions, else at-least-once; exactly-once: transactions with the checkpoint on the destination; at-least-once: idempotent producer and a local checkpoint',
     )
     .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
-    .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are');
+    .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are')
+    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (e.g. 64m, the default; 1m at least)');
 }
 
 export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {
@@ -40,5 +42,6 @@ export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {
   }
   if (flags.checkpointTopic !== undefined) tuning.checkpointTopic = parseTopicName(flags.checkpointTopic, '--checkpoint-topic');
   if (flags.passthrough === false) tuning.passthrough = false;
+  if (flags.memoryBudget !== undefined) tuning.memoryBudgetBytes = parseBytes(flags.memoryBudget, '--memory-budget');
   return tuning;
 }

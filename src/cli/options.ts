@@ -126,3 +126,12 @@ export function parseRate(text: string, flag = '--max-rate'): number {
   if (!Number.isFinite(rate) || rate < 1) bad(flag, `"${text}" is not a rate`, `give records per second, e.g. ${flag} 5000 or ${flag} 5k`);
   return Math.floor(rate);
 }
+
+/** A size such as 64m, 512k, 1g or a plain number of bytes. */
+export function parseBytes(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)([kmg]?)(i?b)?$/i.exec(text.trim());
+  const factor = { '': 1, k: 1024, m: 1024 ** 2, g: 1024 ** 3 }[(match?.[2] ?? '').toLowerCase() as '' | 'k' | 'm' | 'g'];
+  const bytes = match ? Math.floor(Number(match[1]) * factor) : Number.NaN;
+  if (!Number.isFinite(bytes) || bytes < 1024 * 1024) bad(flag, `"${text}" is not a size of at least 1m`, `give bytes with a unit, e.g. ${flag} 64m`);
+  return bytes;
+}
