@@ -9,6 +9,7 @@ import type { FetchedRecord } from '../kafka/record.ts';
 import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
 import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
+import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
@@ -21,6 +22,8 @@ export interface VerifyOptions {
   stateDir: string;
   /** How many example differences to report per partition. */
   maxExamples?: number;
+  /** Where an exactly-once copy keeps its checkpoint on the destination (default kreroute-checkpoints). */
+  checkpointTopic?: string;
   onEvent?: EventSink;
 }
 
@@ -73,18 +76,28 @@ export function verificationPath(stateDir: string): string {
  * partition. The report is saved with the plan's hash: purge trusts nothing else.
  */
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
-  const checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
+  const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
+    const checkpoint = await findCheckpoint(plan, destination, options);
+    return verifyWith(plan, checkpoint, source, destination, options);
+  });
+  await writeFileAtomic(verificationPath(options.stateDir), `${JSON.stringify(report, null, 1)}\n`);
+  return report;
+}
+
+/** The copy's checkpoint: the local one, else (exactly-once, another machine) the one on the destination. */
+async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
+  let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
   if (!checkpoint) {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir}`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+    const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
+    if ((await destination.topicLayouts([store.topic])).has(store.topic)) checkpoint = await store.load(plan.hash);
+  }
+  if (!checkpoint) {
+    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
   }
   if (!checkpoint.complete) {
     throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
   }
-  const report = await withPlanClusters(plan, options.source, options.destination, (source, destination) =>
-    verifyWith(plan, checkpoint, source, destination, options),
-  );
-  await writeFileAtomic(verificationPath(options.stateDir), `${JSON.stringify(report, null, 1)}\n`);
-  return report;
+  return checkpoint;
 }
 
 async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {
