@@ -4,6 +4,7 @@ import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
 import { loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { lockStateDir } from '../checkpoint/state-lock.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import { CheckpointWriter } from './checkpoint-writer.ts';
@@ -18,8 +19,21 @@ import { reconcile } from './reconcile.ts';
  * still in flight inside the broker when the resume looks (milliseconds after a kill).
  */
 export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink): Promise<Delivery | 'complete'> {
+  const unlock = await lockStateDir(stateDir);
+  try {
+    return await start(plan, source, destination, stateDir, filter, onEvent, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>): Promise<Delivery | 'complete'> {
   const existing = await loadCheckpoint(stateDir, plan.hash);
-  if (existing?.complete) return 'complete';
+  if (existing?.complete) {
+    await unlock();
+    return 'complete';
+  }
   if (existing && existing.mode !== 'at-least-once') {
     throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode', { hint: 'continue it with --mode exactly-once' });
   }
@@ -43,7 +57,11 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
     finish: async (complete) => {
       checkpoint.complete = complete;
       await writer.flush();
+      await unlock();
     },
-    abandon: () => writer.flush(),
+    abandon: async () => {
+      await writer.flush();
+      await unlock();
+    },
   };
 }

@@ -88,21 +88,34 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         if (raw.lastStableOffset >= position.end && raw.records.length === 0) next = position.end;
         else continue;
       }
-      await context.limiter?.take(chunk.records, context.signal);
-      const { acks, records, bytes } = dispatch(context, lane, chunk.actions);
-      for (const ack of acks) {
-        unsettled.add(ack);
-        ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
-      }
       lane.position.offset = next;
-      lane.progress.add(next, acks, records, bytes);
-    }
-    if (context.boundary?.due()) {
-      await settle(unsettled, context.producer);
-      await context.boundary.commit();
+      if (chunk.actions.length === 0) lane.progress.add(next, [], 0, 0);
+      // Each action is a step of its own, so a throttled or transactional copy can pause and
+      // commit between batches without ever committing half a step.
+      let stepFloor = from;
+      for (const [index, action] of chunk.actions.entries()) {
+        const own = lastOffsetOf(action) + 1n;
+        const stepEnd = index === chunk.actions.length - 1 ? next : own > stepFloor ? own : stepFloor;
+        stepFloor = stepEnd;
+        await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
+        const { acks, records, bytes } = dispatch(context, lane, [action]);
+        for (const ack of acks) {
+          unsettled.add(ack);
+          ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
+        }
+        lane.progress.add(stepEnd, acks, records, bytes);
+        if (context.boundary?.due()) {
+          await settle(unsettled, context.producer);
+          await context.boundary.commit();
+        }
+      }
     }
   }
   await settle(unsettled, context.producer);
+}
+
+function lastOffsetOf(action: ChunkAction): bigint {
+  return action.kind === 'forward' ? action.batch.lastOffset : (action.records[action.records.length - 1]?.offset ?? -1n);
 }
 
 /** Waits until every write so far is acknowledged; a failed write fails the copy. */

@@ -42,7 +42,11 @@ interface PartitionState {
   inFlight: Set<Item>;
   retry: Item[];
   stalled: boolean;
-  /** After a failure: one batch at a time until one succeeds. */
+  /**
+   * One batch at a time until one succeeds: after a failure, and at the start. A broker that has no
+   * state for our producer on a partition accepts any first sequence, so if a pipelined first batch
+   * failed and the next one landed, the first could never follow: the gap would be permanent.
+   */
   careful: boolean;
   nextSequence: number;
   connection: Connection | undefined;
@@ -114,7 +118,7 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: false, nextSequence: 0, connection: undefined, resolving: false };
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, connection: undefined, resolving: false };
       this.#partitions.set(key, state);
     }
     return state;
