@@ -113,3 +113,22 @@ test('newer records already on the destination are reported by plan, and copy re
   const copied = await copyPlan(p, { source, destination, stateDir: dir, acceptOverlap: true });
   assert.equal(copied.records, 5);
 });
+
+test('a destination that shrank max.message.bytes after the plan stops the copy with one clear line', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('shrunk');
+  await createTopic(sourceBootstrap, topic, 1, { 'max.message.bytes': String(2 * 1024 * 1024) });
+  await createTopic(destinationBootstrap, topic, 1, { 'max.message.bytes': String(2 * 1024 * 1024) });
+  await produce(sourceBootstrap, topic, new Map([[0, [record('big', Buffer.alloc(500_000)), record('small', 'x')]]]), 1);
+  const p = await plan({ ...everything, topics: [topic], exact: true });
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [destinationBootstrap] });
+  try {
+    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'max.message.bytes', configOperation: 0, value: '100000' }] }] });
+  } finally {
+    await admin.close();
+  }
+  const started = Date.now();
+  await assert.rejects(copyPlan(p, { source, destination, stateDir: await stateDir('shrunk') }), fails('RECORD_TOO_LARGE', /max\.message\.bytes/));
+  assert.ok(Date.now() - started < 60_000, 'fails without waiting out the retry deadline');
+});
