@@ -27,6 +27,8 @@ export interface EngineContext {
   /** Bytes fetched but not yet acknowledged by the destination, at most. */
   memoryBudgetBytes: number;
   onChange: () => void;
+  /** A transient failure is being retried (shown to the user). */
+  onRetry?: (message: string) => void;
   /** Exactly-once: where to commit a transaction (every write acknowledged first). */
   boundary: TransactionBoundary | undefined;
   signal?: AbortSignal;
@@ -66,6 +68,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     partitionMaxBytes: throttled ? 64 * 1024 : 2 * 1024 * 1024,
     maxBytes: Math.min(32 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 2))),
     maxWaitMs: 200,
+    ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
   while (!context.signal?.aborted) {
     const active = lanes.filter((lane) => lane.position.offset < lane.position.end);

@@ -93,6 +93,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       memoryBudgetBytes: options.memoryBudgetBytes ?? 64 * 1024 * 1024,
       onChange: () => delivery.onChange(),
       boundary: delivery.boundary,
+      onRetry: (message) => onEvent({ type: 'retry', message }),
       duplicateAcks,
       stats,
       ...(options.signal ? { signal: options.signal } : {}),

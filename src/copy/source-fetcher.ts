@@ -26,6 +26,7 @@ export interface SourceFetchOptions {
   partitionMaxBytes: number;
   maxBytes: number;
   maxWaitMs: number;
+  onRetry?: (message: string) => void;
 }
 
 const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE']);
@@ -45,7 +46,9 @@ export class SourceFetcher {
   }
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
-    return withRetry(() => this.#fetchOnce(positions), DEFAULT_RETRY).catch((error: unknown) => {
+    const onRetry = (error: unknown, attempt: number, delayMs: number): void =>
+      this.#options.onRetry?.(`fetching from ${this.#cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`);
+    return withRetry(() => this.#fetchOnce(positions), { ...DEFAULT_RETRY, onRetry }).catch((error: unknown) => {
       throw toKrerouteError(error, `fetching from ${this.#cluster.label}`);
     });
   }
