@@ -30,6 +30,8 @@ export function brokerConfig(input: BrokerConfigInput): Record<string, string> {
     "num.partitions": "1",
     "auto.create.topics.enable": "false",
     "log.retention.check.interval.ms": "5000",
+    // Tests and the demo write records with old timestamps on purpose; time-based retention would delete them.
+    "log.retention.ms": "-1",
     // Compact soon after a segment rolls, so tests of compacted topics need not wait 15 s.
     "log.cleaner.backoff.ms": "500",
     ...input.overrides,
