@@ -27,7 +27,7 @@ export function addCopyOptions(command: Command): Command {
     )
     .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
     .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are')
-    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (e.g. 64m, the default; 1m at least)');
+    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (default 32m; 1m at least)');
 }
 
 export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {

@@ -65,8 +65,9 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // A filter or a key-hash mapping needs every record decoded; so does a user's choice of record mode.
   const forwardAllowed = context.passthrough && context.plan.filter === null && context.plan.mapping === 'same';
   const fetcher = new SourceFetcher(context.source, {
-    partitionMaxBytes: throttled ? 64 * 1024 : 2 * 1024 * 1024,
-    maxBytes: Math.min(32 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 2))),
+    partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
+    // A fetch response is held in memory next to what is buffered for the destination.
+    maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),
     maxWaitMs: 200,
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });

@@ -24,7 +24,7 @@ export interface CopyOptions {
   acceptOverlap?: boolean;
   /** Forward record batches as fetched where possible (default true); false decodes and re-encodes every record. */
   passthrough?: boolean;
-  /** Bytes fetched but not yet acknowledged by the destination, at most (default 64 MiB). */
+  /** Bytes fetched but not yet acknowledged by the destination, at most (default 32 MiB). */
   memoryBudgetBytes?: number;
   /**
    * exactly-once: transactional writes with the checkpoint in the destination; at-least-once: an
@@ -90,7 +90,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       meter,
       limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
       passthrough: options.passthrough ?? true,
-      memoryBudgetBytes: options.memoryBudgetBytes ?? 64 * 1024 * 1024,
+      memoryBudgetBytes: options.memoryBudgetBytes ?? 32 * 1024 * 1024,
       onChange: () => delivery.onChange(),
       boundary: delivery.boundary,
       onRetry: (message) => onEvent({ type: 'retry', message }),

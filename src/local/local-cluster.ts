@@ -10,6 +10,7 @@ import { randomKafkaUuid } from "./kafka-uuid.ts";
 import { fileSize, readFrom, tailLines } from "./log-file.ts";
 import { defaultCacheDir } from "./paths.ts";
 import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
+import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
 
 export interface LocalClusterOptions {
   /** Used in folder names and messages, e.g. "source". */
@@ -22,6 +23,8 @@ export interface LocalClusterOptions {
   brokerConfig?: Record<string, string>;
   /** Client listener with SASL/PLAIN and ACLs enforced; default PLAINTEXT with no authorizer. */
   security?: LocalSecurity;
+  /** Client listener (also used between brokers) with TLS; default PLAINTEXT. Not together with `security`. */
+  tls?: LocalTls;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
   /** Keep the broker running after this Node process ends (stop it with stopPid). */
@@ -51,6 +54,7 @@ const FORMAT_TIMEOUT_MS = 60_000;
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const { name } = options;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
+  if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
@@ -60,6 +64,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const propertiesFile = path.join(logDir, "server.properties");
   const overrides = {
     ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
+    ...(options.tls ? tlsBrokerConfig(options.tls, { brokerPort, controllerPort }) : {}),
     ...options.brokerConfig,
   };
   const config = brokerConfig({ brokerPort, controllerPort, dataDir, overrides });
