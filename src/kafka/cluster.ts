@@ -30,6 +30,8 @@ export class KafkaCluster {
   readonly label: string;
   readonly #admin: Admin;
   #metadata: ClusterMetadata | undefined;
+  /** The last error a connection reported outside a request (e.g. a TLS alert after the handshake), and when. */
+  #connectionError: { error: unknown; at: number } | undefined;
 
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
@@ -45,13 +47,20 @@ export class KafkaCluster {
       ...(settings.tls ? { tls: settings.tls } : {}),
       ...(settings.sasl ? { sasl: settings.sasl } : {}),
     });
+    this.#admin.on('client:broker:connect', ({ connection }: { connection: Connection }) => {
+      connection.on('error', (error: unknown) => {
+        this.#connectionError = { error, at: Date.now() };
+      });
+    });
   }
 
   async #call<T>(what: string, op: () => Promise<T>): Promise<T> {
+    const started = Date.now();
     try {
       return await op();
     } catch (error) {
-      throw toKrerouteError(error, `${what} on ${this.label}`);
+      const related = this.#connectionError && this.#connectionError.at >= started ? this.#connectionError.error : undefined;
+      throw toKrerouteError(error, `${what} on ${this.label}`, related);
     }
   }
 

@@ -49,6 +49,88 @@ function libraryCodes(error: unknown): string[] {
   return codes;
 }
 
+/** Messages of the errors (and their causes) inside a library error. */
+function libraryMessages(error: unknown): string[] {
+  const messages: string[] = [];
+  const visit = (value: unknown, depth: number): void => {
+    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
+    const e = value as LibraryError;
+    if (typeof e.message === 'string') messages.push(e.message);
+    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
+    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
+  };
+  visit(error, 0);
+  return messages;
+}
+
+/** Node's codes (X509_V_ERR_* names) for a broker certificate that does not chain to a trusted CA or is not valid now. */
+const UNTRUSTED_CERTIFICATE_CODES = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+]);
+
+/** OpenSSL alerts a broker sends when it does not accept the client's certificate (or its absence). */
+const CLIENT_CERTIFICATE_ALERT = /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+
+/**
+ * A TLS failure named as such: the broker's certificate is not trusted or not for this address, the
+ * broker refused our client certificate, or one side speaks TLS and the other does not. `related`
+ * is an error the connection reported on its own (a TLS 1.3 alert arrives after the handshake, and
+ * the request then fails only with "Connection closed").
+ */
+function tlsFailure(error: unknown, what: string, related: unknown): KrerouteError | undefined {
+  const codes = [...libraryCodes(error), ...libraryCodes(related)];
+  const messages = libraryMessages(error);
+  const untrusted = codes.find((c) => UNTRUSTED_CERTIFICATE_CODES.has(c));
+  if (untrusted) {
+    return new KrerouteError('AUTH', `the broker's TLS certificate is not trusted (${untrusted}) while ${what}`, {
+      hint: "set ssl.truststore.type=PEM and ssl.truststore.location to the CA certificate(s) that signed the brokers' certificates",
+      cause: error,
+    });
+  }
+  if (codes.includes('ERR_TLS_CERT_ALTNAME_INVALID')) {
+    return new KrerouteError('AUTH', `the broker's TLS certificate does not name the address connected to (ERR_TLS_CERT_ALTNAME_INVALID) while ${what}`, {
+      hint: 'connect by a host name or IP address the certificate holds, or set ssl.endpoint.identification.algorithm= (empty) to skip the check',
+      cause: error,
+    });
+  }
+  const alert = codes.find((c) => CLIENT_CERTIFICATE_ALERT.test(c));
+  if (alert) {
+    return new KrerouteError('AUTH', `the broker refused the TLS client certificate or its absence (${alert}) while ${what}`, {
+      hint: 'give a client certificate the broker trusts: ssl.keystore.type=PEM with ssl.keystore.location, or ssl.keystore.key and ssl.keystore.certificate.chain',
+      cause: error,
+    });
+  }
+  if (messages.some((m) => m.startsWith('TLS handshake failed'))) {
+    return new KrerouteError('UNREACHABLE', `the broker does not answer TLS (the handshake was cut off) while ${what}`, {
+      hint: 'this port may be a plaintext listener: use security.protocol=PLAINTEXT or SASL_PLAINTEXT, or the address of the TLS listener',
+      cause: error,
+    });
+  }
+  if (messages.includes('Broker requires TLS.')) {
+    return new KrerouteError('UNREACHABLE', `the broker requires TLS while ${what}`, {
+      hint: 'set security.protocol=SSL (or SASL_SSL) and ssl.truststore.location in the client .properties file (--source-config / --dest-config)',
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
 const NETWORK_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
 
 function isNetworkFailure(error: unknown): boolean {
@@ -86,10 +168,11 @@ const RETRIABLE_IDS = new Set([
 
 /**
  * Turns a client-library error into a KrerouteError with one clear line. `what` says what we were
- * doing ("listing offsets of orders on source 127.0.0.1:9092"). Messages never include
- * credentials: only ids and codes from the broker.
+ * doing ("listing offsets of orders on source 127.0.0.1:9092"); `related`, an error a connection
+ * reported on its own while this was done. Messages never include credentials: only ids and codes
+ * from the broker.
  */
-export function toKrerouteError(error: unknown, what: string): KrerouteError {
+export function toKrerouteError(error: unknown, what: string, related?: unknown): KrerouteError {
   if (isKrerouteError(error)) return error;
   const e = (error ?? {}) as LibraryError;
   const ids = protocolErrorIds(error);
@@ -120,6 +203,8 @@ export function toKrerouteError(error: unknown, what: string): KrerouteError {
       cause: error,
     });
   }
+  const tls = tlsFailure(error, what, related);
+  if (tls) return tls;
   if (isNetworkFailure(error)) {
     const reason = libraryCodes(error).find((c) => !c.startsWith('PLT_KFK_'));
     return new KrerouteError('UNREACHABLE', `cannot reach the broker while ${what}${reason ? ` (${reason})` : ''}`, {
