@@ -8,6 +8,7 @@ import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import { splitIntoBatches } from './batching.ts';
 import { type ChunkAction, planChunk } from './chunk-actions.ts';
+import { coalesce } from './coalesce.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
@@ -39,12 +40,17 @@ export interface EngineContext {
 }
 
 export interface CopyStats {
+  /** Batches written as forwarded (a joined run of small batches counts once). */
   forwardedBatches: number;
+  /** Of those, small uncompressed batches joined into bigger ones. */
+  mergedBatches: number;
   forwardedRecords: number;
   reencodedRecords: number;
 }
 
 interface Lane {
+  /** Got nothing in the last fetch (its next batch may be too large to come unless it leads). */
+  starved: boolean;
   topic: PlanTopic;
   planned: PlanPartition;
   position: FetchPosition;
@@ -72,13 +78,15 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
   while (!context.signal?.aborted) {
-    const active = lanes.filter((lane) => lane.position.offset < lane.position.end);
+    // Lanes that got nothing last time go first: see FetchedPartition.leading.
+    const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
     if (active.length === 0) break;
     await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
     if (context.producer.failure) throw context.producer.failure;
     const fetched = await fetcher.fetch(active.map((lane) => lane.position));
-    for (const { position, from, raw } of fetched) {
+    for (const { position, from, raw, leading } of fetched) {
       const lane = active.find((l) => l.position === position)!;
+      lane.starved = false;
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
         from,
         end: position.end,
@@ -86,11 +94,21 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         maxBatchBytes: lane.topic.destinationMaxMessageBytes,
         alreadyWritten: lane.alreadyWritten,
       });
+      const { actions, merged } = coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes);
+      if (process.env['KREROUTE_DEBUG_ENGINE']) {
+        console.error(`[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`);
+      }
+      chunk.actions = actions;
+      context.stats.mergedBatches += merged;
       let next = chunk.next;
       if (chunk.actions.length === 0 && next === from) {
-        // Nothing readable below the end: compacted away if the log is stable past it, else wait.
-        if (raw.lastStableOffset >= position.end && raw.records.length === 0) next = position.end;
-        else continue;
+        // Nothing came back. When this partition led the request, nothing is there below the end
+        // (compacted away) if the log is stable past it; otherwise its next batch did not fit.
+        if (leading && raw.lastStableOffset >= position.end && raw.records.length === 0) next = position.end;
+        else {
+          lane.starved = true;
+          continue;
+        }
       }
       lane.position.offset = next;
       if (chunk.actions.length === 0) lane.progress.add(next, [], 0, 0);
@@ -136,6 +154,7 @@ function openLanes(context: EngineContext): Lane[] {
       if (state.done) continue;
       const end = BigInt(planned.end);
       const lane: Lane = {
+        starved: false,
         topic,
         planned,
         position: { topic: topic.source, partition: planned.partition, offset: BigInt(state.next), end },

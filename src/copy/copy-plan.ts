@@ -71,14 +71,14 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent);
   if (delivery === 'complete') {
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
-    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
+    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
   }
   const { checkpoint } = delivery;
   onEvent({ type: 'stage', stage: 'copy', message: `${delivery.resumed ? 'resuming' : 'starting'} the copy (${delivery.mode})` });
   const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied);
   const duplicateAcks = new Set<string>();
-  const stats: CopyStats = { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
+  const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
     await runCopyEngine({

@@ -20,6 +20,11 @@ export interface FetchedPartition {
   /** The offset this fetch started at. */
   from: bigint;
   raw: RawFetchPartition;
+  /**
+   * Whether it led its request. Only the leading partition gets a batch larger than the
+   * per-partition limit (KIP-74); the others get nothing until they lead.
+   */
+  leading: boolean;
 }
 
 export interface SourceFetchOptions {
@@ -73,6 +78,7 @@ export class SourceFetcher {
   async #fetchFrom(connection: Connection, positions: FetchPosition[]): Promise<FetchedPartition[]> {
     const byTopic = new Map<string, FetchPosition[]>();
     for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
+    const leader = [...byTopic.values()][0]?.[0];
     const starts = new Map(positions.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
     const response = await rawFetchV12.async(
       connection,
@@ -95,7 +101,7 @@ export class SourceFetcher {
         const position = positions.find((p) => p.topic === topic.topic && p.partition === raw.partition);
         if (!position) continue;
         if (raw.errorCode !== 0) this.#partitionError(position, raw.errorCode);
-        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw });
+        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw, leading: position === leader });
       }
     }
     return fetched;

@@ -65,7 +65,7 @@ test('copy keeps key, value, tombstones, headers, timestamps and partition; kcat
 
   const stateDir = await mkdtemp(join(tmpdir(), 'kreroute-fidelity-'));
   const copied = await copyPlan(plan, { source: { bootstrap: [source] }, destination: { bootstrap: [destination] }, stateDir });
-  assert.equal(copied.records, expected);
+  assert.equal(copied.records, expected, JSON.stringify(copied));
 
   const report = await verifyPlan(plan, { source: { bootstrap: [source] }, destination: { bootstrap: [destination] }, stateDir });
   assert.equal(report.passed, true, JSON.stringify(report.partitions.filter((p) => !p.passed), null, 1));

@@ -43,7 +43,7 @@ test('batches that straddle the range ends are re-encoded, whole batches inside 
   const p = await plan({ topics: [topic], from: { kind: 'offset', offset: 5n }, to: { kind: 'offset', offset: 25n }, createTopics: true });
   const { copied, report } = await copyAndVerify(p, await stateDir('passthrough-boundaries'));
   assert.equal(report.passed, true);
-  assert.deepEqual(copied.stats, { forwardedBatches: 1, forwardedRecords: 10, reencodedRecords: 10 });
+  assert.deepEqual(copied.stats, { forwardedBatches: 1, mergedBatches: 0, forwardedRecords: 10, reencodedRecords: 10 });
 });
 
 test('record mode (passthrough off) copies the same records', async () => {
@@ -55,6 +55,23 @@ test('record mode (passthrough off) copies the same records', async () => {
   const dir = await stateDir('record-mode');
   const { copyPlan, verifyPlan } = await import('../../src/index.ts');
   const copied = await copyPlan(p, { source, destination, stateDir: dir, passthrough: false });
-  assert.deepEqual(copied.stats, { forwardedBatches: 0, forwardedRecords: 0, reencodedRecords: 100 });
+  assert.deepEqual(copied.stats, { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 100 });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
+});
+
+test('small uncompressed batches are joined into bigger ones without decoding; verify passes', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('passthrough-merge');
+  await createTopic(sourceBootstrap, topic, 1);
+  const rows = Array.from({ length: 1000 }, (_, i) =>
+    record(i % 50 === 0 ? null : `k${i}`, i % 77 === 0 ? null : `value ${i}`, { timestamp: BigInt(Date.now()) - BigInt(1000 - i) * 7n, headers: [['h', `${i}`], ['h', null]] }),
+  );
+  await produce(sourceBootstrap, topic, new Map([[0, rows]]), 10);
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const { copied, report } = await copyAndVerify(p, await stateDir('passthrough-merge'));
+  assert.equal(report.passed, true, JSON.stringify(report.partitions[0]));
+  assert.equal(copied.stats.mergedBatches, 100, 'all 100 source batches were joined');
+  assert.ok(copied.stats.forwardedBatches < 10, `into a few batches (${copied.stats.forwardedBatches})`);
+  const stored = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
+  assert.equal(stored.reduce((n, b) => n + b.recordCount, 0), 1000);
 });
