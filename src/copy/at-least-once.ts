@@ -5,6 +5,7 @@ import { initProducerId } from '../kafka/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
 import { loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
+import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import { CheckpointWriter } from './checkpoint-writer.ts';
@@ -28,6 +29,12 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
   }
 }
 
+async function startedExactlyOnce(plan: Plan, destination: KafkaCluster): Promise<boolean> {
+  const store = new DestinationCheckpointStore(destination);
+  if (!(await destination.topicLayouts([store.topic])).has(store.topic)) return false;
+  return (await store.load(plan.hash)) !== null;
+}
+
 async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>): Promise<Delivery | 'complete'> {
   const existing = await loadCheckpoint(stateDir, plan.hash);
   if (existing?.complete) {
@@ -36,6 +43,13 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   }
   if (existing && existing.mode !== 'at-least-once') {
     throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode', { hint: 'continue it with --mode exactly-once' });
+  }
+  if (!existing && (await startedExactlyOnce(plan, destination))) {
+    // Its last transaction may still be open; writing beside it would hide our records from
+    // read_committed readers until it times out, and start the copy over.
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode (its checkpoint is on the destination)', {
+      hint: 'continue it with --mode exactly-once (or --mode auto)',
+    });
   }
   const checkpoint = existing ?? (await freshCheckpoint(plan, destination, 'at-least-once'));
   const previous = new Set(checkpoint.producerIds.map(BigInt));

@@ -52,7 +52,7 @@ async function assertExactlyOnce(bootstrap: string, topic: string, count: number
 
 test('exactly-once: a second copier of the same plan fences the first; no record is written twice', async () => {
   const { topic, p, dir, args, destinationBootstrap } = await setUp('fence', 3000);
-  const first = copier([...args, '--mode', 'exactly-once', '--max-rate', '500']);
+  const first = copier([...args, '--mode', 'exactly-once', '--max-rate', '250']);
   await waitForProgress(join(dir, 'state'), p.hash);
   const second = copier([...args, '--mode', 'exactly-once']);
   assert.equal(await second.exited, 0, second.stderr());
@@ -63,7 +63,7 @@ test('exactly-once: a second copier of the same plan fences the first; no record
 
 test('at-least-once: a second copier of the same state folder is refused while the first runs', async () => {
   const { topic, p, dir, args, destinationBootstrap } = await setUp('lock', 2000);
-  const first = copier([...args, '--mode', 'at-least-once', '--max-rate', '400']);
+  const first = copier([...args, '--mode', 'at-least-once', '--max-rate', '200']);
   await waitForProgress(join(dir, 'state'), p.hash);
   const second = copier([...args, '--mode', 'at-least-once']);
   assert.equal(await second.exited, 7, second.stderr());
