@@ -26,8 +26,9 @@ export interface LoadResult {
 export async function verifiableProduce(input: { libsDir: string; bootstrap: string; topic: string; messages: number; valuePrefix: number; workDir: string; timeoutMs: number }): Promise<LoadResult> {
   const started = Date.now();
   const config = join(input.workDir, `verifiable-producer-${input.topic}.properties`);
-  // Large batches and a little linger: 500k tiny records in seconds, not minutes.
-  await writeFile(config, 'acks=all\nenable.idempotence=true\nlinger.ms=20\nbatch.size=262144\nbuffer.memory=67108864\nmax.in.flight.requests.per.connection=5\nretries=2147483647\ndelivery.timeout.ms=300000\n');
+  // Batches of 32 KiB (about 1500 of these records) and a little linger: 500k records in seconds,
+  // and batches small enough that a throttled copy (--max-rate) still moves in small steps.
+  await writeFile(config, 'acks=all\nenable.idempotence=true\nlinger.ms=10\nbatch.size=32768\nbuffer.memory=67108864\nmax.in.flight.requests.per.connection=5\nretries=2147483647\ndelivery.timeout.ms=300000\n');
   const found: Array<Array<[number, string]>> = [];
   let acked = 0;
   const errors: string[] = [];
@@ -71,18 +72,24 @@ export async function verifiableProduce(input: { libsDir: string; bootstrap: str
 
 /**
  * The values of one partition as a read_committed consumer (kcat, librdkafka) sees them, from the
- * log start to the end: aborted records and control records are not shown.
+ * log start (or `from`) to the end: aborted records and control records are not shown.
  */
-export async function kcatValues(bootstrap: string, topic: string, partition: number, timeoutMs = 180_000): Promise<string[]> {
+export async function kcatValues(bootstrap: string, topic: string, partition: number, options: { from?: bigint; readUncommitted?: boolean; format?: string; timeoutMs?: number } = {}): Promise<string[]> {
   const values: string[] = [];
+  const isolation = options.readUncommitted ? 'read_uncommitted' : 'read_committed';
   const proc = spawnTracked(
     'kcat',
-    ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%s\\n'],
+    ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', options.from === undefined ? 'beginning' : String(options.from), '-e', '-q', '-X', `isolation.level=${isolation}`, '-f', `${options.format ?? '%s'}\\n`],
     { onStdoutLine: (line) => values.push(line) },
   );
-  const exit = await proc.waitExit(timeoutMs, `kcat reading ${topic}[${partition}]`);
+  const exit = await proc.waitExit(options.timeoutMs ?? 180_000, `kcat reading ${topic}[${partition}]`);
   if (exit.code !== 0) throw new Error(`kcat reading ${topic}[${partition}]: ${exit.code ?? exit.signal}\n${tail(proc.stderr())}`);
   return values;
+}
+
+/** Offsets that hold a committed record (kcat -f %o). */
+export async function kcatOffsets(bootstrap: string, topic: string, partition: number): Promise<bigint[]> {
+  return (await kcatValues(bootstrap, topic, partition, { format: '%o' })).map((o) => BigInt(o));
 }
 
 /** kcatValues for partitions 0..count-1. */
@@ -161,4 +168,26 @@ export function compare(expected: PartitionValues, actual: PartitionValues): Com
 
 export function describeComparison(c: Comparison): string {
   return `expected ${c.expected}, found ${c.found}: lost ${c.lost}, duplicated ${c.duplicated}, foreign ${c.foreign}, out of order ${c.outOfOrder}${c.examples.length ? `\n  ${c.examples.join('\n  ')}` : ''}`;
+}
+
+/**
+ * `org.apache.kafka.tools.TransactionalMessageCopier` (Kafka's own system-test copier): copies
+ * input partition p to output partition p in transactions of `transactionSize` records, aborting
+ * about a third of them at random and sending their records again — so the output holds aborted
+ * records and control records, and its committed records are the input's, each once, in order.
+ */
+export async function transactionalCopier(input: { libsDir: string; bootstrap: string; inputTopic: string; partition: number; outputTopic: string; transactionSize: number; timeoutMs: number }): Promise<void> {
+  const id = `${input.outputTopic}-tmc-${input.partition}`;
+  let last = '';
+  const proc = spawnTracked(
+    javaExecutable(),
+    ['-Xmx192m', '-XX:+UseSerialGC', '-cp', join(input.libsDir, '*'), 'org.apache.kafka.tools.TransactionalMessageCopier',
+      '--broker-list', input.bootstrap, '--input-topic', input.inputTopic, '--input-partition', String(input.partition), '--output-topic', input.outputTopic,
+      '--transactional-id', id, '--consumer-group', id, '--transaction-size', String(input.transactionSize), '--enable-random-aborts'],
+    { onStdoutLine: (line) => (last = line.startsWith('{') ? line : last) },
+  );
+  const exit = await proc.waitExit(input.timeoutMs, `TransactionalMessageCopier of partition ${input.partition}`);
+  if (exit.code !== 0) throw new Error(`TransactionalMessageCopier of partition ${input.partition}: ${exit.code ?? exit.signal}\n${tail(proc.stderr())}`);
+  const progress = JSON.parse(last || '{}') as { remaining?: number };
+  if (progress.remaining !== 0) throw new Error(`TransactionalMessageCopier of partition ${input.partition} ended with ${progress.remaining} remaining: ${last}`);
 }

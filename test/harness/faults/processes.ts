@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -37,8 +37,13 @@ export interface SpawnOptions {
 /** Every process the fault suite started and that may still run: killed (by pid) in killAll(). */
 const running = new Set<Proc>();
 
+// setpriv --pdeathsig (util-linux) has Linux kill a child when the test process dies, even by SIGKILL:
+// no copier or tool outlives an interrupted suite. setpriv execs the command: the pid stays the same.
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+
 export function spawnTracked(command: string, args: string[], options: SpawnOptions = {}): Proc {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
+  const [file, argv] = setpriv ? [setpriv, ['--pdeathsig', 'KILL', '--', command, ...args]] : [command, args];
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: options.env ?? process.env });
   if (child.pid === undefined) throw new Error(`could not start ${command}`);
   let stdout = '';
   let stderr = '';
@@ -84,8 +89,9 @@ export function spawnTracked(command: string, args: string[], options: SpawnOpti
       if (exit === null) child.kill(signal);
     },
     waitExit: async (timeoutMs, what) => {
-      const timeout = sleep(timeoutMs).then(() => null);
-      const result = await Promise.race([exited, timeout]);
+      const cancel = new AbortController();
+      const timeout = sleep(timeoutMs, null, { signal: cancel.signal }).catch(() => null);
+      const result = await Promise.race([exited, timeout]).finally(() => cancel.abort());
       if (result === null) {
         child.kill('SIGKILL');
         throw new Error(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s (killed); stderr:\n${tail(stderr)}`);
@@ -101,7 +107,7 @@ export function spawnTracked(command: string, args: string[], options: SpawnOpti
 export async function killAll(): Promise<void> {
   const left = [...running];
   for (const proc of left) proc.kill('SIGKILL');
-  await Promise.all(left.map((p) => Promise.race([p.exited, sleep(5_000)])));
+  await Promise.all(left.map((p) => Promise.race([p.exited, sleep(5_000, undefined, { ref: false })])));
 }
 
 export const CLI = join(repoRoot, 'src', 'cli', 'main.ts');

@@ -1,0 +1,257 @@
+// The benchmark: `npm run bench -- [--quick] [--runs N] [--profiles a,b] [--tools x,y]`. See bench/README.md.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ensureKafkaJars, kafkaVersion } from '../src/local/kafka-jars.ts';
+import { type BenchCluster, brokerCpuSeconds, brokerHeap, startClusters, stopCluster } from './clusters.ts';
+import { waitForIdleBrokers, waitForQuietMachine } from './settle.ts';
+import { warmUpBrokers } from './warmup.ts';
+import { loadTopic } from './loader.ts';
+import { machineInfo } from './machine.ts';
+import { sourceState } from './source-state.ts';
+import { machineBusySeconds } from './proc.ts';
+import { checkTimeInstalled, killAllTools } from './measure.ts';
+import { type BenchOptions, USAGE, parseOptions } from './options.ts';
+import { type Profile, allProfiles, describeProfile } from './profiles.ts';
+import { RecordFactory } from './record-gen.ts';
+import { type BenchResults, type ProfileFacts, renderMarkdown, withSummaries, writeResults } from './results.ts';
+import type { RunRecord } from './stats.ts';
+import { renderTable } from './render.ts';
+import { toolsByName } from './tools/registry.ts';
+import type { Tool } from './tools/tool.ts';
+
+const benchDir = path.dirname(fileURLToPath(import.meta.url));
+const resultsDir = path.join(benchDir, 'results');
+/** "Quiet": the whole machine (brokers included) uses less than this many cores. */
+const QUIET_CORES = 0.3;
+const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
+
+async function main(): Promise<number> {
+  let options: BenchOptions | 'help';
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (error) {
+    log((error as Error).message);
+    log(USAGE);
+    return 2;
+  }
+  if (options === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  checkTimeInstalled();
+  // kcat is a peer, and also warms the brokers up and counts what each tool wrote.
+  if (spawnSync('kcat', ['-V']).error) throw new Error('kcat is not installed (apt-get install kcat)');
+
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const logsDir = path.join(resultsDir, stamp);
+  const controller = new AbortController();
+  installSignalHandlers(controller);
+
+  const tools = toolsByName(options.kreroute, options.cpuProf);
+  const profiles = allProfiles(options.quick).filter((p) => options.profiles.includes(p.name));
+  const libsDir = await ensureKafkaJars({ log });
+  log(`starting the source and destination brokers (logs: .cache/broker-logs/)`);
+  const clusters = await startClusters(libsDir);
+  const results: Omit<BenchResults, 'summaries'> = {
+    startedAt: new Date().toISOString(),
+    finishedAt: '',
+    complete: false,
+    options,
+    machine: machineInfo(),
+    brokers: { heap: await brokerHeap(clusters.source), kafka: await kafkaVersion() },
+    kreroute: sourceState(path.dirname(benchDir)),
+    tools: Object.fromEntries(options.tools.map((name) => [name, tools[name].summary])),
+    profiles: [],
+    runs: [],
+    errors: [],
+  };
+  log(`brokers up: source ${clusters.source.local.bootstrap}, destination ${clusters.destination.local.bootstrap} (heap ${results.brokers.heap}); logs of this run in ${path.relative(process.cwd(), logsDir)}`);
+  try {
+    log('warming the brokers up (transaction and group topics)');
+    await warmUpBrokers([clusters.source, clusters.destination]);
+    for (const profile of profiles) {
+      if (controller.signal.aborted) break;
+      try {
+        await runProfile({ profile, options, tools: options.tools.map((n) => tools[n]), clusters, libsDir, logsDir, stamp, signal: controller.signal, results });
+      } catch (error) {
+        if (controller.signal.aborted) break;
+        const message = `${describeProfile(profile)}: ${(error as Error).message ?? error}`;
+        log(`profile failed, going on with the next: ${message}`);
+        results.errors.push(message);
+      }
+      await writeResults(resultsDir, stamp, withSummaries({ ...results, finishedAt: new Date().toISOString() }));
+    }
+    results.complete = !controller.signal.aborted;
+  } finally {
+    log('stopping the brokers');
+    await Promise.allSettled([stopCluster(clusters.source), stopCluster(clusters.destination)]);
+  }
+  const final = withSummaries({ ...results, finishedAt: new Date().toISOString() });
+  const written = await writeResults(resultsDir, stamp, final);
+  console.log(renderMarkdown(final));
+  log(`results: ${path.relative(process.cwd(), written.md)} and .json`);
+  return results.complete ? 0 : 130;
+}
+
+interface ProfileInput {
+  profile: Profile;
+  options: BenchOptions;
+  tools: Tool[];
+  clusters: { source: BenchCluster; destination: BenchCluster };
+  libsDir: string;
+  logsDir: string;
+  stamp: string;
+  signal: AbortSignal;
+  results: Omit<BenchResults, 'summaries'>;
+}
+
+async function runProfile(input: ProfileInput): Promise<void> {
+  const { profile, options, clusters, signal } = input;
+  const { source, destination } = clusters;
+  const factory = new RecordFactory(profile.valueBytes, profile.records);
+  const sourceTopic = `bench-${profile.name}-${input.stamp.slice(11, 19).replace(/-/g, '')}`;
+  const label = describeProfile(profile);
+  log(`${label}: loading ${profile.records.toLocaleString('en-US')} records into ${sourceTopic}`);
+  await source.topics.create(sourceTopic, profile.partitions, profile.topicConfigs);
+  try {
+    const loadStarted = performance.now();
+    await loadTopic(source.topics.bootstrap, sourceTopic, profile, factory, AbortSignal.any([signal, AbortSignal.timeout(options.stepTimeoutMs)]));
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const loaded = await source.topics.endOffsetSum(sourceTopic, profile.partitions);
+    if (loaded !== profile.records) throw new Error(`loaded ${loaded} records into ${sourceTopic}, expected ${profile.records}`);
+    const facts: ProfileFacts = {
+      name: profile.name,
+      label,
+      records: profile.records,
+      valueBytes: profile.valueBytes,
+      recordBytes: factory.recordBytes,
+      topicConfigs: profile.topicConfigs,
+      loadSeconds,
+      sourceBytesOnDisk: await source.topics.bytesOnDisk(sourceTopic),
+    };
+    input.results.profiles.push(facts);
+    log(`${label}: loaded in ${loadSeconds.toFixed(1)} s (${(facts.sourceBytesOnDisk / 1e6).toFixed(0)} MB on disk)`);
+
+    for (let run = 1; run <= options.runs; run++) {
+      for (const tool of input.tools) {
+        if (signal.aborted) return;
+        const record = await runOnce(input, tool, run, sourceTopic, factory);
+        if (signal.aborted) return; // an interrupted run measures nothing
+        input.results.runs.push(record);
+        log(`${label} run ${run}/${options.runs} ${tool.name}: ${describeRun(record)}`);
+        if (signal.aborted) return;
+        await destination.topics.delete(await destination.topics.list()).catch((e: unknown) => log(`could not delete destination topics: ${e}`));
+      }
+    }
+    const current = withSummaries(input.results).summaries.filter((s) => s.profile === profile.name);
+    process.stderr.write(`\n${renderTable(current, new Map([[profile.name, label]]))}\n\n`);
+  } finally {
+    if (!signal.aborted) await source.topics.delete([sourceTopic]).catch(() => undefined);
+  }
+}
+
+async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic: string, factory: RecordFactory): Promise<RunRecord> {
+  const { profile, clusters } = input;
+  if (!(await waitForIdleBrokers([clusters.source, clusters.destination]))) log('the brokers did not go idle within 90 s; running anyway');
+  if (input.options.waitQuietMs > 0 && !(await waitForQuietMachine(QUIET_CORES, input.options.waitQuietMs))) {
+    log(`the machine did not go quiet within ${input.options.waitQuietMs / 1000} s; running anyway`);
+  }
+  const workDir = path.join(input.logsDir, profile.name, `run-${run}`, tool.name);
+  await mkdir(workDir, { recursive: true });
+  const brokersCpu = async () => (await brokerCpuSeconds(clusters.source)) + (await brokerCpuSeconds(clusters.destination));
+  const before = await brokersCpu();
+  const busyBefore = await machineBusySeconds();
+  const selfBefore = process.cpuUsage();
+  const windowStart = performance.now();
+  const base = { profile: profile.name, tool: tool.name, run };
+  try {
+    const result = await withDeadline(
+      tool.run({
+        profile,
+        factory,
+        source: clusters.source.topics,
+        destination: clusters.destination.topics,
+        sourceTopic,
+        libsDir: input.libsDir,
+        workDir,
+        runId: `r${run}`,
+        timeoutMs: input.options.stepTimeoutMs,
+        signal: input.signal,
+      }),
+      input.options.stepTimeoutMs + 120_000,
+      `${tool.name} run ${run}`,
+    );
+    const brokerCpu = (await brokersCpu()) - before;
+    const self = process.cpuUsage(selfBefore);
+    const busy = (await machineBusySeconds()) - busyBefore;
+    // Whatever else ran meanwhile: not the tool, the brokers, or this process (its loader and polls).
+    const otherCpu = Math.max(0, busy - brokerCpu - result.cpuSeconds - (self.user + self.system) / 1e6);
+    const windowSeconds = (performance.now() - windowStart) / 1000;
+    const record: RunRecord = { ...base, ...result, brokerCpuSeconds: brokerCpu, otherCpuSeconds: otherCpu, windowSeconds };
+    const countOk = result.found === result.expected || (tool.atLeastOnce === true && result.found > result.expected);
+    if (!countOk) record.error = `found ${result.found} records where ${result.expected} were expected (outcome ${result.outcome}); log in ${workDir}`;
+    else if (result.outcome !== 'exited' && result.outcome !== 'reached-target') record.error = `${result.outcome} (exit ${result.exitCode}); log in ${workDir}`;
+    return record;
+  } catch (error) {
+    return {
+      ...base,
+      outcome: 'failed',
+      exitCode: null,
+      wallSeconds: Number.NaN,
+      firstRecordSeconds: null,
+      cpuSeconds: Number.NaN,
+      peakRssBytes: Number.NaN,
+      records: profile.records,
+      bytes: Number.NaN,
+      expected: 0,
+      found: 0,
+      details: {},
+      brokerCpuSeconds: Number.NaN,
+      otherCpuSeconds: Number.NaN,
+      windowSeconds: Number.NaN,
+      error: `${(error as Error).message ?? error}; logs in ${workDir}`,
+    };
+  }
+}
+
+function describeRun(r: RunRecord): string {
+  if (r.error) return `FAILED: ${r.error}`;
+  const rate = Math.round(r.records / r.wallSeconds).toLocaleString('en-US');
+  return `${r.wallSeconds.toFixed(1)} s, ${rate} msgs/s, CPU ${r.cpuSeconds.toFixed(1)} s, RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB, brokers CPU ${r.brokerCpuSeconds.toFixed(1)} s, others CPU ${r.otherCpuSeconds.toFixed(1)} s, ${r.found}/${r.expected} records`;
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} took over ${ms} ms`)), ms)));
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function installSignalHandlers(controller: AbortController): void {
+  process.on('exit', killAllTools);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (controller.signal.aborted) {
+        log('second interrupt: exiting now');
+        killAllTools();
+        process.exit(130);
+      }
+      log(`${signal}: stopping the running tool and the brokers (again to exit at once)`);
+      controller.abort();
+      killAllTools();
+    });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    log(`failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,83 @@
+import { parseArgs } from 'node:util';
+import { profileNames } from './profiles.ts';
+
+export const TOOL_NAMES = ['kreroute', 'kreroute-filter', 'kreroute-records', 'kcat', 'mm2', 'consumer-perf', 'producer-perf'] as const;
+export type ToolName = (typeof TOOL_NAMES)[number];
+
+export interface BenchOptions {
+  quick: boolean;
+  runs: number;
+  profiles: string[];
+  tools: ToolName[];
+  /** Bound on every step (loading a profile, one run of one tool). */
+  stepTimeoutMs: number;
+  kreroute: 'auto' | 'cli' | 'library';
+  /** Run kreroute's copy under `node --cpu-prof` (slows it; for finding where its time goes, not for numbers). */
+  cpuProf: boolean;
+  /** Before each run, wait up to this long for the machine to go quiet (0: do not wait). */
+  waitQuietMs: number;
+}
+
+export const USAGE = `Usage: npm run bench -- [options]
+
+  --quick                counts ÷ 10, one run per tool unless --runs is given
+  --runs N               runs per tool and profile; the table shows medians (default 3, quick 1)
+  --profiles a,b         profiles to run: ${profileNames().join(', ')} (default all)
+  --tools x,y            tools to run: ${TOOL_NAMES.join(', ')} (default all)
+  --step-timeout-min M   bound on each load and each run (default 10)
+  --kreroute-driver D    run kreroute's copy through the CLI (cli), the library (library), or the CLI when
+                         src/cli/main.ts exists (auto, the default)
+  --cpu-prof             write a V8 CPU profile of every kreroute copy into its log folder (slows the
+                         copy: use it to see where the time goes, not for the table); read one with
+                         node bench/cpu-profile-top.ts FILE
+  --wait-quiet-s S       before each run, wait up to S seconds until the machine is nearly idle
+                         (for a machine others use too; default 0: do not wait)
+  --help                 this text`;
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      runs: { type: 'string' },
+      profiles: { type: 'string' },
+      tools: { type: 'string' },
+      'step-timeout-min': { type: 'string', default: '10' },
+      'kreroute-driver': { type: 'string', default: 'auto' },
+      'cpu-prof': { type: 'boolean', default: false },
+      'wait-quiet-s': { type: 'string', default: '0' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const list = (value: string | undefined, allowed: readonly string[], what: string): string[] => {
+    if (value === undefined) return [...allowed];
+    const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const unknown = names.filter((n) => !allowed.includes(n));
+    if (unknown.length > 0 || names.length === 0) throw new Error(`--${what}: unknown ${unknown.join(', ') || '(empty)'}; choose from ${allowed.join(', ')}`);
+    return names;
+  };
+  const positive = (value: string, what: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${what}: expected a positive number, got ${value}`);
+    return n;
+  };
+  const nonNegative = (value: string, what: string): number => {
+    const n = Number(value);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${what}: expected a number ≥ 0, got ${value}`);
+    return n;
+  };
+  const driver = values['kreroute-driver'];
+  if (driver !== 'auto' && driver !== 'cli' && driver !== 'library') throw new Error(`--kreroute-driver: auto, cli or library, got ${driver}`);
+  return {
+    quick: values.quick,
+    runs: values.runs === undefined ? (values.quick ? 1 : 3) : Math.floor(positive(values.runs, 'runs')),
+    profiles: list(values.profiles, profileNames(), 'profiles'),
+    tools: list(values.tools, TOOL_NAMES, 'tools') as ToolName[],
+    stepTimeoutMs: positive(values['step-timeout-min'], 'step-timeout-min') * 60_000,
+    kreroute: driver,
+    cpuProf: values['cpu-prof'],
+    waitQuietMs: nonNegative(values['wait-quiet-s'], 'wait-quiet-s') * 1000,
+  };
+}

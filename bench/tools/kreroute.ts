@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type RecordFilterSpec, createPlan, writePlanFile } from '../../src/index.ts';
+import { measure } from '../measure.ts';
+import { RecordFactory } from '../record-gen.ts';
+import { type Tool, type ToolContext, type ToolResult, destinationName, freshDestinationTopic } from './tool.ts';
+
+const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+const cliMain = path.join(repoRoot, 'src', 'cli', 'main.ts');
+const libraryRunner = path.join(repoRoot, 'bench', 'run-kreroute.ts');
+
+export type KrerouteDriver = 'auto' | 'cli' | 'library';
+
+interface KrerouteOptions {
+  filtered: boolean;
+  /** Decode and re-encode every record although the batches could be forwarded (library only). */
+  recordMode?: boolean;
+  driver: KrerouteDriver;
+  /** Run node with --cpu-prof, the profile going to the run's folder. */
+  cpuProf: boolean;
+}
+
+/** kreroute: plan (not timed), then `copy` in its own process (timed and measured). */
+export function krerouteTool(options: KrerouteOptions): Tool {
+  const name = options.filtered ? 'kreroute-filter' : options.recordMode ? 'kreroute-records' : 'kreroute';
+  return {
+    name,
+    summary: options.filtered
+      ? 'kreroute plan --header tenant=a, then kreroute copy (half the records match)'
+      : options.recordMode
+        ? 'kreroute plan (all records), then a copy with passthrough off: every record decoded and re-encoded (through the library)'
+        : 'kreroute plan (all records), then kreroute copy (default mode)',
+    run: (context) => runKreroute(context, name, options),
+  };
+}
+
+async function runKreroute(context: ToolContext, name: string, options: KrerouteOptions): Promise<ToolResult> {
+  const { profile, factory, source, destination } = context;
+  const destinationTopic = await freshDestinationTopic(context, destinationName(context, name));
+  const filter: RecordFilterSpec | undefined = options.filtered ? { kind: 'header', name: RecordFactory.TENANT_HEADER, value: 'a' } : undefined;
+  const planFile = path.join(context.workDir, 'plan.json');
+  const stateDir = path.join(context.workDir, 'state');
+  const plan = await createPlan({
+    source: { bootstrap: [source.bootstrap] },
+    destination: { bootstrap: [destination.bootstrap] },
+    topics: [context.sourceTopic],
+    destinationTopic,
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    ...(filter ? { filter } : {}),
+  });
+  await writePlanFile(planFile, plan);
+
+  const driver = options.recordMode ? 'library' : options.driver === 'auto' ? (existsSync(cliMain) ? 'cli' : 'library') : options.driver;
+  const nodeFlags = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${context.workDir}`] : [];
+  const script =
+    driver === 'cli'
+      ? [cliMain, 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json']
+      : [libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])];
+  const args = [...nodeFlags, ...script];
+  const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
+  const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
+  const measured = await measure({
+    command: process.execPath,
+    args,
+    cwd: repoRoot,
+    logFile: path.join(context.workDir, `${name}.log`),
+    timeoutMs: context.timeoutMs,
+    progress,
+    target: expected,
+    signal: context.signal,
+  });
+  return {
+    ...measured,
+    records: profile.records,
+    bytes: profile.records * factory.recordBytes,
+    expected,
+    found: await destination.countRecords(destinationTopic, context.timeoutMs),
+    details: { driver, cpuProf: options.cpuProf, command: ['node', ...args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a))].join(' '), filter: filter ?? null },
+  };
+}

@@ -1,0 +1,18 @@
+import type { ToolName } from '../options.ts';
+import { kcatTool } from './kcat.ts';
+import { type KrerouteDriver, krerouteTool } from './kreroute.ts';
+import { mirrorMakerTool } from './mirror-maker.ts';
+import { consumerPerfTool, producerPerfTool } from './perf-tools.ts';
+import type { Tool } from './tool.ts';
+
+export function toolsByName(driver: KrerouteDriver, cpuProf: boolean): Record<ToolName, Tool> {
+  return {
+    kreroute: krerouteTool({ filtered: false, driver, cpuProf }),
+    'kreroute-filter': krerouteTool({ filtered: true, driver, cpuProf }),
+    'kreroute-records': krerouteTool({ filtered: false, recordMode: true, driver, cpuProf }),
+    kcat: kcatTool,
+    mm2: mirrorMakerTool,
+    'consumer-perf': consumerPerfTool,
+    'producer-perf': producerPerfTool,
+  };
+}

@@ -1,0 +1,55 @@
+import type { Measurement } from '../measure.ts';
+import type { Profile } from '../profiles.ts';
+import type { RecordFactory } from '../record-gen.ts';
+import type { BenchTopics } from '../topics.ts';
+
+/** What every tool runner gets for one run on one profile. */
+export interface ToolContext {
+  profile: Profile;
+  factory: RecordFactory;
+  source: BenchTopics;
+  destination: BenchTopics;
+  /** The loaded source topic. */
+  sourceTopic: string;
+  /** Folder of Kafka jars (for the Java tools). */
+  libsDir: string;
+  /** A fresh folder for this run's logs and files. */
+  workDir: string;
+  /** Used to make topic names unique per run. */
+  runId: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+export interface ToolResult extends Measurement {
+  /** Source records the tool had to process (read, or for the producer ceiling, write). */
+  records: number;
+  /** Bytes those records carry (key + value + headers), for MB/s and CPU s/GB. */
+  bytes: number;
+  /** Records expected on the destination, and those a read_committed consumer finds there after the run (consumer-perf: those it read). */
+  expected: number;
+  found: number;
+  /** The tool's own steady rate, when it reports one (ConsumerPerformance: records/s while fetching). */
+  steadyRecordsPerSec?: number;
+  /** Facts about how the tool was run, kept in the JSON results. */
+  details: Record<string, unknown>;
+}
+
+export interface Tool {
+  name: string;
+  /** One line for the README and the results: what this runner does. */
+  summary: string;
+  /** At-least-once: more records than expected on the destination (duplicates) is not a failure. */
+  atLeastOnce?: boolean;
+  run(context: ToolContext): Promise<ToolResult>;
+}
+
+/** Creates a fresh destination topic with the profile's partition count and configs. */
+export async function freshDestinationTopic(context: ToolContext, name: string): Promise<string> {
+  await context.destination.create(name, context.profile.partitions, context.profile.topicConfigs);
+  return name;
+}
+
+export function destinationName(context: ToolContext, tool: string): string {
+  return `${context.sourceTopic}.${tool}.${context.runId}`;
+}
