@@ -94,7 +94,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         maxBatchBytes: lane.topic.destinationMaxMessageBytes,
         alreadyWritten: lane.alreadyWritten,
       });
-      const { actions, merged } = coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes);
+      // A throttled copy keeps the source's batches, so that it moves (and commits) in small steps.
+      const { actions, merged } = throttled ? { actions: chunk.actions, merged: 0 } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes);
       if (process.env['KREROUTE_DEBUG_ENGINE']) {
         console.error(`[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`);
       }
