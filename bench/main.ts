@@ -187,7 +187,7 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
     const self = process.cpuUsage(selfBefore);
     const busy = (await machineBusySeconds()) - busyBefore;
     // Whatever else ran meanwhile: not the tool, the brokers, or this process (its loader and polls).
-    const otherCpu = Math.max(0, busy - brokerCpu - result.cpuSeconds - (self.user + self.system) / 1e6);
+    const otherCpu = Math.max(0, busy - brokerCpu - result.cpuSecondsWithStop - (self.user + self.system) / 1e6);
     const windowSeconds = (performance.now() - windowStart) / 1000;
     const record: RunRecord = { ...base, ...result, brokerCpuSeconds: brokerCpu, otherCpuSeconds: otherCpu, windowSeconds };
     const countOk = result.found === result.expected || (tool.atLeastOnce === true && result.found > result.expected);
@@ -202,6 +202,7 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
       wallSeconds: Number.NaN,
       firstRecordSeconds: null,
       cpuSeconds: Number.NaN,
+      cpuSecondsWithStop: Number.NaN,
       peakRssBytes: Number.NaN,
       records: profile.records,
       bytes: Number.NaN,

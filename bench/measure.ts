@@ -30,8 +30,10 @@ export interface Measurement {
   wallSeconds: number;
   /** From spawn to the first poll that saw a record on the destination; null without progress. */
   firstRecordSeconds: number | null;
-  /** user + system CPU of the tool's whole process tree. */
+  /** user + system CPU of the tool's whole process tree (stopAtTarget: up to the target). */
   cpuSeconds: number;
+  /** The same, including shutting down after the target (as last sampled): for telling the tool from background load. */
+  cpuSecondsWithStop: number;
   /** Highest resident memory of the process tree: sampled sum over its processes, or one process's VmHWM. */
   peakRssBytes: number;
 }
@@ -128,9 +130,15 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     }
     await Promise.race([sleep(SAMPLE_MS), exited]);
   }
+  let cpuWithStop: number | undefined;
   if (outcome === 'reached-target') {
+    // Keep sampling while it shuts down: its CPU then is not the copy's, but it is not background either.
     killGroup(pgid, 'SIGTERM');
-    await Promise.race([exited, sleep(STOP_GRACE_MS)]);
+    for (const stopBy = performance.now() + STOP_GRACE_MS; exitedAt === undefined && performance.now() < stopBy; ) {
+      const members = (await groupMembers(pgid)).filter((m) => m.pid !== pgid);
+      cpuWithStop = Math.max(cpuWithStop ?? 0, members.reduce((sum, m) => sum + m.cpuSeconds + m.childCpuSeconds, 0));
+      await Promise.race([sleep(SAMPLE_MS), exited]);
+    }
   }
   killGroup(pgid, 'SIGKILL'); // whatever is left: a timeout, an abort, or orphans of the tree
   await Promise.race([exited, sleep(5_000)]);
@@ -147,6 +155,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     wallSeconds: seconds(outcome === 'reached-target' ? reachedAt! : (exitedAt ?? performance.now())),
     firstRecordSeconds: firstRecordAt === undefined ? null : seconds(firstRecordAt),
     cpuSeconds: cpuAtTarget ?? time.cpuSeconds,
+    cpuSecondsWithStop: Math.max(cpuWithStop ?? 0, cpuAtTarget ?? time.cpuSeconds),
     peakRssBytes,
   };
 }

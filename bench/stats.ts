@@ -22,6 +22,8 @@ export interface Summary {
   failed: number;
   wallSeconds: number;
   recordsPerSec: number;
+  /** The fastest run's msgs/s: on a busy machine, the run least disturbed by others. */
+  bestRecordsPerSec: number;
   /** Records per second after the first record reached the destination (start-up left out). */
   steadyRecordsPerSec: number;
   mbPerSec: number;
@@ -50,6 +52,11 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
+function max(values: number[]): number {
+  const finite = values.filter(Number.isFinite);
+  return finite.length > 0 ? Math.max(...finite) : Number.NaN;
+}
+
 /** Per-metric medians (each metric's own median, not the metrics of the median run). */
 export function summarize(runs: RunRecord[]): Summary[] {
   const groups = new Map<string, RunRecord[]>();
@@ -68,6 +75,7 @@ export function summarize(runs: RunRecord[]): Summary[] {
       failed: all.length - good.length,
       wallSeconds: m((r) => r.wallSeconds),
       recordsPerSec: m((r) => r.records / r.wallSeconds),
+      bestRecordsPerSec: max(good.map((r) => r.records / r.wallSeconds)),
       steadyRecordsPerSec: m(steadyRate),
       mbPerSec: m((r) => r.bytes / 1e6 / r.wallSeconds),
       cpuSeconds: m((r) => r.cpuSeconds),

@@ -73,6 +73,7 @@ for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) 
     const final = startCopy(job);
     expectExit(final, await final.waitExit(Math.max(60_000, deadline - Date.now()), 'the final copy'), 0, 'the final copy');
 
+    const claimed = await copiedSoFar(job);
     const report = await verify(clusters, job);
     const destination = await kcatTopic(clusters.destination.bootstrap, `${source}-${mode}`, PARTITIONS);
     const oracle = compare(truth.values, destination);
@@ -83,7 +84,7 @@ for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) 
       lost: oracle.lost,
       duplicated: oracle.duplicated,
       seconds: elapsed(started),
-      notes: `kreroute verify ${report.passed ? 'passed' : 'FAILED'}; ${last} copied before the final run; kill delays ${delays.join(',')} ms${endedBeforeKill ? `; ${endedBeforeKill} run(s) ended before their kill` : ''}; foreign ${oracle.foreign}, out of order ${oracle.outOfOrder}`,
+      notes: `kreroute verify ${report.passed ? 'passed' : 'FAILED'}; ${last} copied before the final run; the checkpoint counts ${claimed} copied; kill delays ${delays.join(',')} ms${endedBeforeKill ? `; ${endedBeforeKill} run(s) ended before their kill` : ''}; foreign ${oracle.foreign}, out of order ${oracle.outOfOrder}`,
     });
     assert.equal(oracle.lost, 0, describeComparison(oracle));
     assert.equal(oracle.foreign, 0, describeComparison(oracle));

@@ -1,3 +1,4 @@
+import { Admin } from '@platformatic/kafka';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -115,4 +116,14 @@ export async function loadSequenced(bootstrap: string, topic: string, partitions
   const tag = options.tag ?? 'r';
   const byPartition = new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: perPartition }, (_, i) => record(`k${i % 1000}`, `${tag}-p${p}-${i}`.padEnd(valueBytes, '.')))]));
   await produce(bootstrap, topic, byPartition, options.batch ?? 500);
+}
+
+/** Sets a topic's cleanup.policy (with the client library's Admin, not kreroute's code). */
+export async function setCleanupPolicy(bootstrap: string, topic: string, policy: 'compact' | 'delete'): Promise<void> {
+  const admin = new Admin({ clientId: 'kreroute-fault-suite', bootstrapBrokers: [bootstrap] });
+  try {
+    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: policy }] }] });
+  } finally {
+    await admin.close();
+  }
 }
