@@ -92,7 +92,10 @@ async function main(): Promise<number> {
   const written = await writeResults(resultsDir, stamp, final);
   console.log(renderMarkdown(final));
   log(`results: ${path.relative(process.cwd(), written.md)} and .json`);
-  return results.complete ? 0 : 130;
+  if (!results.complete) return 130;
+  const failed = final.runs.filter((r) => r.error !== undefined).length;
+  if (failed > 0 || final.errors.length > 0) log(`${failed} run(s) and ${final.errors.length} profile(s) failed: see the results`);
+  return failed > 0 || final.errors.length > 0 ? 1 : 0;
 }
 
 interface ProfileInput {

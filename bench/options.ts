@@ -24,7 +24,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --runs N               runs per tool and profile; the table shows medians (default 3, quick 1)
   --profiles a,b         profiles to run: ${profileNames().join(', ')} (default all)
   --tools x,y            tools to run: ${TOOL_NAMES.join(', ')} (default all)
-  --step-timeout-min M   bound on each load and each run (default 10)
+  --step-timeout-min M   bound on each load and each run (default 20)
   --kreroute-driver D    run kreroute's copy through the CLI (cli), the library (library), or the CLI when
                          src/cli/main.ts exists (auto, the default)
   --cpu-prof             write a V8 CPU profile of every kreroute copy into its log folder (slows the
@@ -42,7 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       runs: { type: 'string' },
       profiles: { type: 'string' },
       tools: { type: 'string' },
-      'step-timeout-min': { type: 'string', default: '10' },
+      'step-timeout-min': { type: 'string', default: '20' },
       'kreroute-driver': { type: 'string', default: 'auto' },
       'cpu-prof': { type: 'boolean', default: false },
       'wait-quiet-s': { type: 'string', default: '0' },
