@@ -3,9 +3,11 @@ import { varIntSize, varLongSize, writeVarInt, writeVarLong } from '../kafka/var
 
 /** Small batches are merged up to this size: per-request broker overhead dominates below it. */
 export const MERGE_TARGET_BYTES = 1024 * 1024;
+/** A batch this large already amortises a request; joining it would only cost a copy. */
+export const SMALL_BATCH_BYTES = 128 * 1024;
 
 export function canMerge(batch: BatchView): boolean {
-  return batch.magic === 2 && (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0;
+  return batch.bytes.length < SMALL_BATCH_BYTES && batch.magic === 2 && (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0;
 }
 
 function readVarInt(buffer: Buffer, position: number): [value: number, next: number] {
@@ -20,33 +22,43 @@ function readVarInt(buffer: Buffer, position: number): [value: number, next: num
   return [(raw >>> 1) ^ -(raw & 1), position];
 }
 
-function readVarLong(buffer: Buffer, position: number): [value: bigint, next: number] {
-  let raw = 0n;
-  let shift = 0n;
+/** A varlong that fits a double exactly (timestamp deltas do; checked by the caller's use). */
+function readVarLongAsNumber(buffer: Buffer, position: number): [value: number, next: number] {
+  let raw = 0;
+  let scale = 1;
   let byte: number;
   do {
     byte = buffer[position++]!;
-    raw |= BigInt(byte & 0x7f) << shift;
-    shift += 7n;
-  } while (byte & 0x80 && shift < 70n);
-  return [(raw >> 1n) ^ -(raw & 1n), position];
+    raw += (byte & 0x7f) * scale;
+    scale *= 128;
+  } while (byte & 0x80 && scale < 2 ** 63);
+  // zigzag: even → raw / 2, odd → -(raw + 1) / 2
+  return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, position];
+}
+
+/** Timestamp deltas below this (12 days in ms) are written as 32-bit varints, without BigInt. */
+const SMALL_DELTA = 2 ** 30;
+
+function deltaSize(delta: number): number {
+  return Math.abs(delta) < SMALL_DELTA ? varIntSize(delta) : varLongSize(BigInt(delta));
 }
 
 interface RawRecord {
-  timestamp: bigint;
+  /** Milliseconds; exact as a double for any real clock (below 2^53). */
+  timestamp: number;
   /** key, value and headers exactly as stored. */
   tail: Buffer;
 }
 
 function* rawRecords(batch: Buffer): Generator<RawRecord> {
-  const base = batch.readBigInt64BE(BATCH.baseTimestamp);
+  const base = Number(batch.readBigInt64BE(BATCH.baseTimestamp));
   const count = batch.readInt32BE(BATCH.recordCount);
   let position: number = BATCH.records;
   for (let i = 0; i < count; i++) {
     const [length, bodyStart] = readVarInt(batch, position);
     const end = bodyStart + length;
     let p = bodyStart + 1; // attributes: unused in v2 records
-    const [timestampDelta, afterTimestamp] = readVarLong(batch, p);
+    const [timestampDelta, afterTimestamp] = readVarLongAsNumber(batch, p);
     p = afterTimestamp;
     const [, afterOffset] = readVarInt(batch, p);
     yield { timestamp: base + timestampDelta, tail: batch.subarray(afterOffset, end) };
@@ -70,7 +82,7 @@ export function mergeBatches(batches: BatchView[]): Buffer {
     if (r.timestamp < first) first = r.timestamp;
     if (r.timestamp > max) max = r.timestamp;
   }
-  const bodies = records.map((r, i) => 1 + varLongSize(r.timestamp - first) + varIntSize(i) + r.tail.length);
+  const bodies = records.map((r, i) => 1 + deltaSize(r.timestamp - first) + varIntSize(i) + r.tail.length);
   let total: number = BATCH.records;
   for (const body of bodies) total += varIntSize(body) + body;
   const out = Buffer.allocUnsafe(total);
@@ -78,16 +90,17 @@ export function mergeBatches(batches: BatchView[]): Buffer {
   out.writeInt32BE(total - 12, BATCH.length);
   out.writeInt8(2, BATCH.magic);
   out.writeInt32BE(records.length - 1, BATCH.lastOffsetDelta);
-  out.writeBigInt64BE(first, BATCH.baseTimestamp);
-  out.writeBigInt64BE(max, BATCH.maxTimestamp);
+  out.writeBigInt64BE(BigInt(first), BATCH.baseTimestamp);
+  out.writeBigInt64BE(BigInt(max), BATCH.maxTimestamp);
   out.writeInt32BE(records.length, BATCH.recordCount);
   let position: number = BATCH.records;
   records.forEach((record, i) => {
     position = writeVarInt(out, position, bodies[i]!);
     out[position++] = 0;
-    position = writeVarLong(out, position, record.timestamp - first);
+    const delta = record.timestamp - first;
+    position = Math.abs(delta) < SMALL_DELTA ? writeVarInt(out, position, delta) : writeVarLong(out, position, BigInt(delta));
     position = writeVarInt(out, position, i);
-    record.tail.copy(out, position);
+    out.set(record.tail, position);
     position += record.tail.length;
   });
   return out;

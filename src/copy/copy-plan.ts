@@ -102,12 +102,13 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   } catch (error) {
     clearInterval(ticker);
     await delivery.abandon();
+    delivery.producer.close();
     throw error;
   }
   clearInterval(ticker);
   onEvent(meter.event());
   const interrupted = options.signal?.aborted === true;
-  await delivery.finish(!interrupted);
+  await delivery.finish(!interrupted).finally(() => delivery.producer.close());
   if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
   return {
     records: meter.records - alreadyCopied,

@@ -4,6 +4,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { toKrerouteError } from '../kafka/errors.ts';
 import { type RawFetchPartition, rawFetchV12 } from '../kafka/raw-fetch.ts';
 import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
+import { withWaitNotice } from '../kafka/wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
 
 export interface FetchPosition {
@@ -53,7 +54,16 @@ export class SourceFetcher {
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
     const onRetry = (error: unknown, attempt: number, delayMs: number): void =>
       this.#options.onRetry?.(`fetching from ${this.#cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`);
-    return withRetry(() => this.#fetchOnce(positions), { ...DEFAULT_RETRY, onRetry }).catch((error: unknown) => {
+    const attempt = async (): Promise<FetchedPartition[]> => {
+      try {
+        return await this.#fetchOnce(positions);
+      } catch (error) {
+        // A closed connection (the broker restarted) or a new leader: look the leaders up again.
+        if (!(error instanceof KrerouteError)) this.#leaders.clear();
+        throw error;
+      }
+    };
+    return withRetry(attempt, { ...DEFAULT_RETRY, onRetry }).catch((error: unknown) => {
       throw toKrerouteError(error, `fetching from ${this.#cluster.label}`);
     });
   }
@@ -80,7 +90,7 @@ export class SourceFetcher {
     for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const leader = [...byTopic.values()][0]?.[0];
     const starts = new Map(positions.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
-    const response = await rawFetchV12.async(
+    const request = rawFetchV12.async(
       connection,
       this.#options.maxWaitMs,
       1,
@@ -94,6 +104,9 @@ export class SourceFetcher {
       })),
       [],
       '',
+    );
+    const response = await withWaitNotice(request, (waited) =>
+      this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a fetch has had no answer for ${Math.round(waited / 1000)} s`),
     );
     const fetched: FetchedPartition[] = [];
     for (const topic of response.topics) {

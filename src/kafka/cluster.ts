@@ -32,6 +32,7 @@ export class KafkaCluster {
   #metadata: ClusterMetadata | undefined;
   /** The last error a connection reported outside a request (e.g. a TLS alert after the handshake), and when. */
   #connectionError: { error: unknown; at: number } | undefined;
+  readonly #closers = new Set<() => void>();
 
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
@@ -150,20 +151,20 @@ export class KafkaCluster {
     return result;
   }
 
-  /** A connection to the current leader of a partition (metadata refreshed when asked). */
-  async leaderConnection(topic: string, partition: number, refresh = false): Promise<{ connection: Connection; leaderEpoch: number }> {
+  /** The current leader of a partition and its address (metadata refreshed when asked). */
+  async leaderOf(topic: string, partition: number, refresh = false): Promise<{ nodeId: number; host: string; port: number; leaderEpoch: number }> {
     let metadata = this.#metadata;
     if (refresh || !metadata?.topics.get(topic)) metadata = await this.metadata([topic]);
     const leader = metadata.topics.get(topic)?.partitions[partition];
-    if (!leader || leader.leader < 0) {
-      throw new KrerouteError('KAFKA', `no leader for ${topic}[${partition}] on ${this.label}`);
-    }
-    const connections = await this.#call(`connecting to the leader of ${topic}[${partition}]`, () =>
-      this.#admin.connectToBrokers([leader.leader]),
-    );
-    const connection = connections.get(leader.leader);
-    if (!connection) throw new KrerouteError('UNREACHABLE', `cannot connect to broker ${leader.leader} of ${this.label}`);
-    return { connection, leaderEpoch: leader.leaderEpoch };
+    const broker = leader && leader.leader >= 0 ? metadata.brokers.get(leader.leader) : undefined;
+    if (!leader || !broker) throw new KrerouteError('KAFKA', `no leader for ${topic}[${partition}] on ${this.label}`);
+    return { nodeId: leader.leader, host: broker.host, port: broker.port, leaderEpoch: leader.leaderEpoch };
+  }
+
+  /** A connection to the current leader of a partition (metadata refreshed when asked). */
+  async leaderConnection(topic: string, partition: number, refresh = false): Promise<{ connection: Connection; leaderEpoch: number }> {
+    const leader = await this.leaderOf(topic, partition, refresh);
+    return { connection: await this.brokerConnection(leader.nodeId), leaderEpoch: leader.leaderEpoch };
   }
 
   /** A connection to one broker by its node id (e.g. a transaction coordinator). */
@@ -183,7 +184,14 @@ export class KafkaCluster {
     return first.value;
   }
 
+  /** Runs `closer` when this cluster is closed (connections opened beside the admin client's). */
+  onClose(closer: () => void): void {
+    this.#closers.add(closer);
+  }
+
   async close(): Promise<void> {
+    for (const closer of this.#closers) closer();
+    this.#closers.clear();
     await this.#admin.close().catch(() => undefined);
   }
 }

@@ -26,6 +26,11 @@ export class IdempotentProducer {
     return this.#pipeline;
   }
 
+  /** Closes its connections; call it when done sending. */
+  close(): void {
+    this.#pipeline.close();
+  }
+
   send(topic: string, partition: number, records: RecordContent[]): Promise<ProduceAck> {
     const batch = encodeRecordBatch(records, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
     return this.#pipeline.send(topic, partition, batch, records.length);

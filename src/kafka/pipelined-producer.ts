@@ -1,11 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Connection, protocolErrorsCodesById } from '@platformatic/kafka';
+import { protocolErrorsCodesById } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
 import { stampBatch } from './batch-stamp.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { toKrerouteError } from './errors.ts';
 import type { ProducerIdentity } from './producer-id.ts';
-import { type ProduceResponse, type RawTopicBatches, rawProduceV9 } from './produce-request.ts';
+import { WAIT_NOTICE_MS } from './wait-notice.ts';
+import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
+import { type ProduceLink, ProduceLinks } from './produce-links.ts';
 
 export interface ProduceAck {
   /** Destination offset of the batch's first record; -1 when the broker reported a duplicate. */
@@ -16,19 +18,23 @@ export interface PipelineOptions {
   /** Batches of one partition in flight at once; Kafka keeps order for up to 5 with idempotence. */
   maxInFlightPerPartition: number;
   maxRequestBytes: number;
+  /** Produce connections to each broker (partitions spread over them). */
+  connectionsPerBroker: number;
   /** Give up on a batch that keeps failing for this long. */
   retryDeadlineMs: number;
   transactionalId: string | null;
   onRetry?: (message: string) => void;
 }
 
-const DEFAULTS: PipelineOptions = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, retryDeadlineMs: 120_000, transactionalId: null };
+const DEFAULTS: PipelineOptions = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, connectionsPerBroker: 2, retryDeadlineMs: 120_000, transactionalId: null };
 
 interface Item {
   state: PartitionState;
   batch: Buffer;
   sequence: number;
   firstTry: number;
+  /** When the current attempt went out (0: not sent). */
+  sentAt: number;
   /** Out-of-order answers while this batch was the oldest unacknowledged one. */
   outOfOrderAlone: number;
   resolve: (ack: ProduceAck) => void;
@@ -49,7 +55,7 @@ interface PartitionState {
    */
   careful: boolean;
   nextSequence: number;
-  connection: Connection | undefined;
+  link: ProduceLink | undefined;
   resolving: boolean;
 }
 
@@ -73,16 +79,35 @@ export class PipelinedProducer {
   readonly #identity: ProducerIdentity;
   readonly #options: PipelineOptions;
   readonly #partitions = new Map<string, PartitionState>();
+  readonly #links: ProduceLinks;
   #buffered = 0;
   #failure: unknown;
   #pumping = false;
   #pumpAgain = false;
   readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
+  #watchdog: NodeJS.Timeout | undefined;
 
   constructor(cluster: KafkaCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
     this.#cluster = cluster;
     this.#identity = identity;
     this.#options = { ...DEFAULTS, ...options };
+    this.#links = new ProduceLinks(cluster, this.#options.connectionsPerBroker);
+  }
+
+  /**
+   * A broker that stops answering gives no error until the request times out; meanwhile, say every
+   * few seconds which write has been waiting how long.
+   */
+  #watch(): void {
+    if (this.#watchdog || !this.#options.onRetry) return;
+    this.#watchdog = setInterval(() => {
+      let oldest: Item | undefined;
+      for (const state of this.#partitions.values()) for (const item of state.inFlight) if (!oldest || item.sentAt < oldest.sentAt) oldest = item;
+      if (!oldest) return;
+      const waited = Date.now() - oldest.sentAt;
+      if (waited >= WAIT_NOTICE_MS) this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a write to ${oldest.state.topic}[${oldest.state.partition}] has had no answer for ${Math.round(waited / 1000)} s`);
+    }, WAIT_NOTICE_MS);
+    this.#watchdog.unref();
   }
 
   get identity(): ProducerIdentity {
@@ -108,8 +133,9 @@ export class PipelinedProducer {
     state.nextSequence = (sequence + recordCount) % 0x80000000;
     stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null });
     this.#buffered += batch.length;
+    this.#watch();
     return new Promise<ProduceAck>((resolve, reject) => {
-      state.queue.push({ state, batch, sequence, firstTry: Date.now(), outOfOrderAlone: 0, resolve, reject });
+      state.queue.push({ state, batch, sequence, firstTry: Date.now(), sentAt: 0, outOfOrderAlone: 0, resolve, reject });
       this.#pump();
     });
   }
@@ -118,7 +144,7 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, connection: undefined, resolving: false };
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false };
       this.#partitions.set(key, state);
     }
     return state;
@@ -146,18 +172,18 @@ export class PipelinedProducer {
   }
 
   #pumpOnce(): void {
-    const byConnection = new Map<Connection, PartitionState[]>();
+    const byLink = new Map<ProduceLink, PartitionState[]>();
     for (const state of this.#partitions.values()) {
       if (!this.#sendable(state)) continue;
-      if (!state.connection) {
+      if (!state.link) {
         this.#resolveLeader(state);
         continue;
       }
-      const list = byConnection.get(state.connection);
+      const list = byLink.get(state.link);
       if (list) list.push(state);
-      else byConnection.set(state.connection, [state]);
+      else byLink.set(state.link, [state]);
     }
-    for (const [connection, states] of byConnection) {
+    for (const [link, states] of byLink) {
       while (true) {
         const items: Item[] = [];
         let bytes = 0;
@@ -167,11 +193,12 @@ export class PipelinedProducer {
           if (items.length > 0 && bytes + head.batch.length > this.#options.maxRequestBytes) continue;
           state.queue.shift();
           state.inFlight.add(head);
+          head.sentAt = Date.now();
           items.push(head);
           bytes += head.batch.length;
         }
         if (items.length === 0) break;
-        this.#request(connection, items);
+        this.#request(link, items);
       }
     }
   }
@@ -179,10 +206,10 @@ export class PipelinedProducer {
   #resolveLeader(state: PartitionState): void {
     if (state.resolving) return;
     state.resolving = true;
-    this.#cluster
-      .leaderConnection(state.topic, state.partition, true)
-      .then(({ connection }) => {
-        state.connection = connection;
+    this.#links
+      .forPartition(state.topic, state.partition, true)
+      .then((link) => {
+        state.link = link;
       })
       .catch(async (error: unknown) => {
         this.#options.onRetry?.(`no leader for ${state.topic}[${state.partition}] yet: ${(error as Error).message}`);
@@ -195,7 +222,7 @@ export class PipelinedProducer {
       });
   }
 
-  #request(connection: Connection, items: Item[]): void {
+  #request(link: ProduceLink, items: Item[]): void {
     const topics = new Map<string, RawTopicBatches>();
     for (const item of items) {
       let topic = topics.get(item.state.topic);
@@ -203,8 +230,8 @@ export class PipelinedProducer {
       topic.partitions.push({ partition: item.state.partition, batch: item.batch });
     }
     if (process.env['KREROUTE_DEBUG_PRODUCER']) console.error(`[producer ${this.#identity.producerId}] send ${items.map((i) => `${i.state.topic.slice(-8)}:${i.state.partition}:${i.sequence}`).join(' ')}`);
-    rawProduceV9
-      .async(connection, this.#options.transactionalId, -1, 30_000, [...topics.values()])
+    link
+      .produce(this.#options.transactionalId, -1, 30_000, [...topics.values()])
       .then((response) => this.#onResponse(items, response, null))
       .catch((error: unknown) => {
         const response = (error as { response?: ProduceResponse }).response;
@@ -246,7 +273,7 @@ export class PipelinedProducer {
         item.reject(failure);
         return;
       }
-      if (STALE_LEADER.has(errorId) || answer === undefined) state.connection = undefined;
+      if (STALE_LEADER.has(errorId) || answer === undefined) state.link = undefined;
       state.stalled = true;
       state.retry.push(item);
       if (state.retry.length === 1) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${errorId}`);
@@ -286,6 +313,12 @@ export class PipelinedProducer {
       state.inFlight.clear();
     }
     for (const waiter of this.#spaceWaiters.splice(0)) waiter.resolve();
+  }
+
+  /** Stops the waiting notices; writes still in flight settle as they would. */
+  close(): void {
+    clearInterval(this.#watchdog);
+    this.#links.close();
   }
 
   get failure(): unknown {

@@ -85,7 +85,8 @@ export class TransactionalSession {
           return await op(await this.#coordinatorConnection());
         } catch (error) {
           const ids = protocolErrorIds(error);
-          if (ids.some((id) => COORDINATOR_MOVED.has(id))) this.#coordinator = undefined;
+          // No protocol error at all: the connection broke (a broker restart); connect again.
+          if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) this.#coordinator = undefined;
           throw error;
         }
       }, this.#retry);

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Reader, readRecordsBatch } from '@platformatic/kafka';
+import { splitBatches } from '../../src/kafka/batch-header.ts';
+import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
+import type { RecordContent } from '../../src/kafka/record.ts';
+import { canMerge, mergeBatches } from '../../src/copy/batch-merge.ts';
+
+const identity = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
+
+function batchOf(records: RecordContent[]) {
+  return splitBatches(encodeRecordBatch(records, identity))[0]!;
+}
+
+test('joined batches keep every record: bytes, headers, null key and value, and timestamps years apart in either order', () => {
+  const now = 1_795_000_000_000n;
+  const first: RecordContent[] = [
+    { timestamp: now, key: Buffer.from('a'), value: Buffer.from([0, 10, 255]), headers: [[Buffer.from('h'), null], [Buffer.from('h'), Buffer.from('2')]] },
+    { timestamp: now - 1000n, key: null, value: null, headers: [] },
+  ];
+  // 2019 and 1970 after 2026: deltas far beyond 32 bits, negative against the joined base.
+  const second: RecordContent[] = [
+    { timestamp: 1_560_000_000_000n, key: Buffer.alloc(0), value: Buffer.alloc(300, 7), headers: [] },
+    { timestamp: 0n, key: Buffer.from('z'), value: Buffer.from('last'), headers: [[Buffer.from('x'), Buffer.alloc(0)]] },
+  ];
+  const batches = [batchOf(first), batchOf(second)];
+  assert.ok(batches.every(canMerge));
+  const joined = readRecordsBatch(Reader.from(mergeBatches(batches)));
+  assert.equal(joined.records.length, 4);
+  assert.equal(joined.lastOffsetDelta, 3);
+  assert.equal(joined.firstTimestamp, 0n);
+  assert.equal(joined.maxTimestamp, now);
+  const expected = [...first, ...second];
+  joined.records.forEach((record, i) => {
+    const want = expected[i]!;
+    assert.equal(record.offsetDelta, i);
+    assert.equal(joined.firstTimestamp + record.timestampDelta, want.timestamp, `timestamp of record ${i}`);
+    assert.deepEqual(record.key?.length ? record.key : null, want.key?.length ? want.key : null);
+    assert.deepEqual(record.value?.length ? record.value : null, want.value?.length ? want.value : null);
+    assert.deepEqual(record.headers.map(([k, v]) => [String(k), v === null ? null : v.toString('hex')]), want.headers.map(([k, v]) => [k.toString(), v === null ? null : v.toString('hex')]));
+  });
+});
+
+test('a batch of 128 KiB or more is forwarded alone, not joined', () => {
+  const big = batchOf([{ timestamp: 1n, key: null, value: Buffer.alloc(130 * 1024), headers: [] }]);
+  assert.equal(canMerge(big), false);
+});
