@@ -1,7 +1,7 @@
-import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
 import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
 import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
+import { decodeBatch } from '../kafka/record-batch-decoder.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 
 /** What to do with a stretch of a fetched partition, in log order. */
@@ -33,7 +33,7 @@ function decode(batch: BatchView) {
       hint: 'plan a range that starts after it, or copy those records with another tool',
     });
   }
-  return readRecordsBatch(Reader.from(batch.bytes));
+  return decodeBatch(batch);
 }
 
 function touchesAlreadyWritten(batch: BatchView, alreadyWritten: ReadonlySet<string>): boolean {

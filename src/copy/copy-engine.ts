@@ -190,7 +190,7 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
     if (!records || records.length === 0) return;
     pending.delete(partition);
     for (const batch of splitIntoBatches(records, topic.destinationMaxMessageBytes)) {
-      const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
+      const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }, { crc: false });
       write(context, lane, partition, bytes, batch.length, result);
       context.stats.reencodedRecords += batch.length;
     }

@@ -1,4 +1,4 @@
-import type { RecordsBatch } from '@platformatic/kafka';
+import type { DecodedBatch } from './record-batch-decoder.ts';
 import type { FetchedRecord } from './record.ts';
 
 const CONTROL_BIT = 1 << 5;
@@ -17,15 +17,15 @@ export interface ExtractedRecords {
   nextOffset: bigint;
 }
 
-export function batchLastOffset(batch: RecordsBatch): bigint {
+export function batchLastOffset(batch: DecodedBatch): bigint {
   return batch.firstOffset + BigInt(batch.lastOffsetDelta);
 }
 
-export function isControlBatch(batch: RecordsBatch): boolean {
+export function isControlBatch(batch: DecodedBatch): boolean {
   return (batch.attributes & CONTROL_BIT) !== 0;
 }
 
-function isAbortMarker(batch: RecordsBatch): boolean {
+function isAbortMarker(batch: DecodedBatch): boolean {
   const key = batch.records[0]?.key;
   return isControlBatch(batch) && key != null && key.length >= 4 && key.readInt16BE(2) === ABORT_MARKER_TYPE;
 }
@@ -36,7 +36,7 @@ function isAbortMarker(batch: RecordsBatch): boolean {
  * aborted transaction that began at or before the batch's last offset and whose abort marker has
  * not been passed yet; control batches are never data.
  */
-export function extractRecords(batches: RecordsBatch[], aborted: AbortedTransaction[] | null, fromOffset: bigint): ExtractedRecords {
+export function extractRecords(batches: DecodedBatch[], aborted: AbortedTransaction[] | null, fromOffset: bigint): ExtractedRecords {
   const pending = [...(aborted ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
   const abortedProducers = new Set<bigint>();
   const records: FetchedRecord[] = [];
@@ -62,6 +62,7 @@ export function extractRecords(batches: RecordsBatch[], aborted: AbortedTransact
         value: record.value,
         headers: record.headers.map(([k, v]) => [k ?? Buffer.alloc(0), v] as const),
         producerId: batch.producerId,
+        ...(record.raw ? { raw: record.raw } : {}),
       });
     }
   }

@@ -17,7 +17,8 @@ function bytesSize(value: Buffer | null): number {
   return value === null ? 1 : varIntSize(value.length) + value.length;
 }
 
-function recordBodySize(record: RecordContent, offsetDelta: number, timestampDelta: bigint): number {
+function recordBodySize(record: RecordContent & { raw?: Buffer }, offsetDelta: number, timestampDelta: bigint): number {
+  if (record.raw) return 1 + varLongSize(timestampDelta) + varIntSize(offsetDelta) + record.raw.length;
   let size = 1 + varLongSize(timestampDelta) + varIntSize(offsetDelta) + bytesSize(record.key) + bytesSize(record.value);
   size += varIntSize(record.headers.length);
   for (const [key, value] of record.headers) size += bytesSize(key) + bytesSize(value);
@@ -39,10 +40,11 @@ function writeBytes(buffer: Buffer, position: number, value: Buffer | null): num
 
 /**
  * Encodes records into one uncompressed v2 record batch, exactly as a producer would: offsets
- * 0..n-1, CreateTime timestamps kept, headers kept in order with repeats and null values. Written
+ * 0..n-1, CreateTime timestamps kept, headers kept in order with repeats and null values; a record
+ * that carries its stored bytes (`raw`) has them copied instead of its fields. Written
  * by hand because the client library's encoder takes headers as a Map (repeats and nulls lost).
  */
-export function encodeRecordBatch(records: RecordContent[], identity: BatchIdentity): Buffer {
+export function encodeRecordBatch(records: Array<RecordContent & { raw?: Buffer }>, identity: BatchIdentity, options: { crc?: boolean } = {}): Buffer {
   if (records.length === 0) throw new Error('cannot encode an empty batch');
   let firstTimestamp = records[0]!.timestamp;
   let maxTimestamp = firstTimestamp;
@@ -73,6 +75,12 @@ export function encodeRecordBatch(records: RecordContent[], identity: BatchIdent
     buffer.writeInt8(0, position++);
     position = writeVarLong(buffer, position, record.timestamp - firstTimestamp);
     position = writeVarInt(buffer, position, i);
+    if (record.raw) {
+      // Key, value and headers exactly as they were stored.
+      buffer.set(record.raw, position);
+      position += record.raw.length;
+      return;
+    }
     position = writeBytes(buffer, position, record.key);
     position = writeBytes(buffer, position, record.value);
     position = writeVarInt(buffer, position, record.headers.length);
@@ -81,6 +89,7 @@ export function encodeRecordBatch(records: RecordContent[], identity: BatchIdent
       position = writeBytes(buffer, position, value);
     }
   });
-  buffer.writeUInt32BE(crc32c(buffer.subarray(CRC_START)) >>> 0, 17);
+  // The pipelined producer stamps (and so checksums) every batch again: the copy skips this one.
+  if (options.crc !== false) buffer.writeUInt32BE(crc32c(buffer.subarray(CRC_START)) >>> 0, 17);
   return buffer;
 }

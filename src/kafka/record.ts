@@ -14,4 +14,6 @@ export interface FetchedRecord extends RecordContent {
   offset: bigint;
   /** The producer id of its batch (-1 when none): tells our writes from others' on the destination. */
   producerId: bigint;
+  /** Key, value and headers as stored, when read from an uncompressed batch (see decodeBatch). */
+  raw?: Buffer;
 }
