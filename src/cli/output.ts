@@ -83,7 +83,8 @@ export class Output {
         this.#stderrLine(`warning: ${event.message}`);
         return;
       case 'retry':
-        this.#stderrLine(`retrying: ${event.message}`);
+        // "waiting for <cluster>: …" says it all; a retry after an error is labelled as one.
+        this.#stderrLine(event.message.startsWith('waiting for ') ? event.message : `retrying: ${event.message}`);
         return;
     }
   }

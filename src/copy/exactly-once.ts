@@ -35,7 +35,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
-  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs);
+  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message) => onEvent({ type: 'retry', message }));
   const committed = await store.load(plan.hash);
   if (committed?.complete) {
     await saveCheckpoint(stateDir, committed);

@@ -100,13 +100,15 @@ export class PipelinedProducer {
    */
   #watch(): void {
     if (this.#watchdog || !this.#options.onRetry) return;
+    let lastNotice = 0;
     this.#watchdog = setInterval(() => {
       let oldest: Item | undefined;
       for (const state of this.#partitions.values()) for (const item of state.inFlight) if (!oldest || item.sentAt < oldest.sentAt) oldest = item;
-      if (!oldest) return;
-      const waited = Date.now() - oldest.sentAt;
-      if (waited >= WAIT_NOTICE_MS) this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a write to ${oldest.state.topic}[${oldest.state.partition}] has had no answer for ${Math.round(waited / 1000)} s`);
-    }, WAIT_NOTICE_MS);
+      const now = Date.now();
+      if (!oldest || now - oldest.sentAt < WAIT_NOTICE_MS || now - lastNotice < WAIT_NOTICE_MS) return;
+      lastNotice = now;
+      this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a write to ${oldest.state.topic}[${oldest.state.partition}] has had no answer for ${Math.round((now - oldest.sentAt) / 1000)} s`);
+    }, 1_000);
     this.#watchdog.unref();
   }
 

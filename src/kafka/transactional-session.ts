@@ -4,6 +4,7 @@ import type { KafkaCluster } from './cluster.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { type RetryPolicy, DEFAULT_RETRY, withRetry } from './retry.ts';
+import { withWaitNotice } from './wait-notice.ts';
 
 const TRANSACTION_COORDINATOR = 1;
 const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
@@ -23,18 +24,25 @@ export class TransactionalSession {
   readonly transactionalId: string;
   readonly #cluster: KafkaCluster;
   readonly #retry: RetryPolicy;
+  readonly #onNotice: ((message: string) => void) | undefined;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
 
-  private constructor(cluster: KafkaCluster, transactionalId: string, identity: ProducerIdentity, retry: RetryPolicy) {
+  private constructor(cluster: KafkaCluster, transactionalId: string, identity: ProducerIdentity, retry: RetryPolicy, onNotice: ((message: string) => void) | undefined) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
     this.#identity = identity;
     this.#retry = retry;
+    this.#onNotice = onNotice;
   }
 
-  static async begin(cluster: KafkaCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy = DEFAULT_RETRY): Promise<TransactionalSession> {
-    const session = new TransactionalSession(cluster, transactionalId, { producerId: -1n, producerEpoch: -1 }, retry);
+  /** `onNotice` hears of retries and of a coordinator that is slow to answer. */
+  static async begin(cluster: KafkaCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string) => void): Promise<TransactionalSession> {
+    const retry: RetryPolicy = {
+      ...DEFAULT_RETRY,
+      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`) } : {}),
+    };
+    const session = new TransactionalSession(cluster, transactionalId, { producerId: -1n, producerEpoch: -1 }, retry, onNotice);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
       initProducerIdV4.api.async(connection, transactionalId, transactionTimeoutMs, -1n, -1),
     );
@@ -82,7 +90,9 @@ export class TransactionalSession {
     try {
       return await withRetry(async () => {
         try {
-          return await op(await this.#coordinatorConnection());
+          return await withWaitNotice(op(await this.#coordinatorConnection()), (waited) =>
+            this.#onNotice?.(`waiting for ${this.#cluster.label}: ${what} has had no answer for ${Math.round(waited / 1000)} s`),
+          );
         } catch (error) {
           const ids = protocolErrorIds(error);
           // No protocol error at all: the connection broke (a broker restart); connect again.
