@@ -210,7 +210,11 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
         skipped++;
         continue;
       }
-      if (lane.alreadyWritten.size > 0 && lane.alreadyWritten.has(String(record.offset))) continue;
+      if (lane.alreadyWritten.size > 0 && lane.alreadyWritten.has(String(record.offset))) {
+        // The interrupted run wrote it (see reconcile): it is copied, just not by this run.
+        result.records++;
+        continue;
+      }
       const partition = destinationPartitionOf(context.plan.mapping, record.key, planned.partition, topic.destinationPartitions);
       const list = pending.get(partition);
       if (list) list.push(record);

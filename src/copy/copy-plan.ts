@@ -3,7 +3,7 @@ import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
-import { DEFAULT_CHECKPOINT_TOPIC } from '../checkpoint/destination-store.ts';
+import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
@@ -125,15 +125,32 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
 async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
   const mode = options.mode ?? 'auto';
   if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
-  const local = await loadCheckpoint(options.stateDir, plan.hash);
-  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
   const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: options.commitIntervalMs ?? 1000, transactionTimeoutMs: 60_000 };
+  const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
+  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
   try {
-    return await startExactlyOnce(plan, destination, options.stateDir, eos, onEvent);
+    return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
     if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code) || local) throw error;
     onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
     return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+  }
+}
+
+/**
+ * The local checkpoint. A damaged one stops the copy, unless the destination holds this plan's
+ * exactly-once checkpoint: then the local file was only its mirror, and the destination decides.
+ */
+async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaCluster, checkpointTopic: string, onEvent: EventSink): Promise<CopyCheckpoint | null> {
+  try {
+    return await loadCheckpoint(stateDir, plan.hash);
+  } catch (error) {
+    if (!isKrerouteError(error) || error.code !== 'CHECKPOINT_CORRUPT') throw error;
+    const store = new DestinationCheckpointStore(destination, checkpointTopic);
+    const onDestination = (await destination.topicLayouts([store.topic])).has(store.topic) ? await store.load(plan.hash) : null;
+    if (!onDestination) throw error;
+    onEvent({ type: 'warning', message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)` });
+    return null;
   }
 }
 

@@ -4,7 +4,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
 import { TransactionalSession } from '../kafka/transactional-session.ts';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
@@ -27,8 +27,7 @@ export function transactionalIdOf(plan: Plan): string {
  * together with the checkpoint record. A crash at any instant leaves the last committed
  * transaction: data and position agree, and the open transaction is aborted by the next start.
  */
-export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, stateDir: string, options: ExactlyOnceOptions, onEvent: EventSink): Promise<Delivery | 'complete'> {
-  const local = await loadCheckpoint(stateDir, plan.hash);
+export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, stateDir: string, local: CopyCheckpoint | null, options: ExactlyOnceOptions, onEvent: EventSink): Promise<Delivery | 'complete'> {
   if (local && local.mode !== 'exactly-once' && !local.complete) {
     throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode', { hint: 'continue it with --mode at-least-once' });
   }
