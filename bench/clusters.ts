@@ -14,8 +14,7 @@ export interface BenchCluster {
 /** Starts the source and the destination broker side by side. */
 export async function startClusters(libsDir: string): Promise<{ source: BenchCluster; destination: BenchCluster }> {
   const start = async (name: string): Promise<BenchCluster> => {
-    // `heap` is passed for when local-cluster learns it; until then the brokers get java-process.ts's default.
-    const options: LocalClusterOptions & { heap?: string } = { name: `bench-${name}`, libsDir, heap: BROKER_HEAP, startTimeoutMs: 120_000 };
+    const options: LocalClusterOptions = { name: `bench-${name}`, libsDir, heap: BROKER_HEAP, startTimeoutMs: 120_000 };
     const local = await startLocalCluster(options);
     return { local, topics: new BenchTopics(local.bootstrap, local.dataDir) };
   };

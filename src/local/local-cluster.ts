@@ -30,6 +30,8 @@ export interface LocalClusterOptions {
   /** Keep the broker running after this Node process ends (stop it with stopPid). */
   detached?: boolean;
   startTimeoutMs?: number;
+  /** The broker JVM's -Xmx, e.g. "1g"; default 512m. */
+  heap?: string;
 }
 
 export interface LocalCluster {
@@ -91,6 +93,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       mainClass: "kafka.Kafka",
       args: [propertiesFile],
       detached: options.detached,
+      ...(options.heap ? { heap: options.heap } : {}),
     });
     await waitUntilStarted(child, { name, logFile, from, brokerPort, timeoutMs: startTimeoutMs });
   };
