@@ -10,7 +10,7 @@ export function canMerge(batch: BatchView): boolean {
   return batch.bytes.length < SMALL_BATCH_BYTES && batch.magic === 2 && (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0;
 }
 
-function readVarInt(buffer: Buffer, position: number): [value: number, next: number] {
+export function readVarInt(buffer: Buffer, position: number): [value: number, next: number] {
   let raw = 0;
   let shift = 0;
   let byte: number;
@@ -43,14 +43,14 @@ function deltaSize(delta: number): number {
   return Math.abs(delta) < SMALL_DELTA ? varIntSize(delta) : varLongSize(BigInt(delta));
 }
 
-interface RawRecord {
+export interface RawRecord {
   /** Milliseconds; exact as a double for any real clock (below 2^53). */
   timestamp: number;
   /** key, value and headers exactly as stored. */
   tail: Buffer;
 }
 
-function* rawRecords(batch: Buffer): Generator<RawRecord> {
+export function* rawRecords(batch: Buffer): Generator<RawRecord> {
   const base = Number(batch.readBigInt64BE(BATCH.baseTimestamp));
   const count = batch.readInt32BE(BATCH.recordCount);
   let position: number = BATCH.records;
@@ -76,6 +76,11 @@ function* rawRecords(batch: Buffer): Generator<RawRecord> {
 export function mergeBatches(batches: BatchView[]): Buffer {
   const records: RawRecord[] = [];
   for (const batch of batches) for (const record of rawRecords(batch.bytes)) records.push(record);
+  return joinRecords(records);
+}
+
+/** An uncompressed batch (header left for the producer to stamp) of records as stored, renumbered 0..n-1. */
+export function joinRecords(records: RawRecord[]): Buffer {
   let first = records[0]!.timestamp;
   let max = first;
   for (const r of records) {

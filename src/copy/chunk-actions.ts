@@ -3,9 +3,14 @@ import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.
 import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
 import { decodeBatch } from '../kafka/record-batch-decoder.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
+import type { RecordFilter } from '../plan/record-filter.ts';
+import { canFilterInPlace, filterBatch } from './batch-filter.ts';
 
-/** What to do with a stretch of a fetched partition, in log order. */
-export type ChunkAction = { kind: 'forward'; batch: BatchView } | { kind: 'records'; records: FetchedRecord[] };
+/**
+ * What to do with a stretch of a fetched partition, in log order. `skipped`: records of the stretch
+ * that the filter left out (counted apart from the records it carries).
+ */
+export type ChunkAction = { kind: 'forward'; batch: BatchView; skipped?: number } | { kind: 'records'; records: FetchedRecord[]; skipped?: number };
 
 export interface ChunkPlan {
   actions: ChunkAction[];
@@ -19,8 +24,10 @@ export interface ChunkRules {
   /** The range: offsets in [from, end). */
   from: bigint;
   end: bigint;
-  /** Passthrough allowed at all (no filter, mapping "same", nothing already written in this stretch). */
+  /** Passthrough allowed at all (mapping "same", the user did not ask for record mode). */
   forwardAllowed: boolean;
+  /** The plan's tenant filter: forwarded batches are then filtered in place (see filterBatch). */
+  filter?: RecordFilter;
   /** Largest batch the destination takes. */
   maxBatchBytes: number;
   /** Offsets an interrupted run already wrote: their batches must be decoded to leave them out. */
@@ -50,7 +57,8 @@ function touchesAlreadyWritten(batch: BatchView, alreadyWritten: ReadonlySet<str
  * it is (header rewritten by the producer) when it lies wholly inside the range, is data (not a
  * control batch), is committed, has offsets without gaps (the broker renumbers 0..n-1 and checks
  * `lastOffsetDelta + 1 = count`), keeps CreateTime timestamps (a LogAppendTime batch would be
- * refused), and fits the destination's max.message.bytes. Everything else is decoded and the
+ * refused), and fits the destination's max.message.bytes. With a filter, such a batch (if not
+ * compressed) keeps the records that match, still undecoded. Everything else is decoded and the
  * records in range are re-encoded. Aborted transactions are recognised as Kafka's consumer does.
  */
 export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null, rules: ChunkRules): ChunkPlan {
@@ -78,18 +86,26 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
       continue;
     }
     if (transactional && abortedProducers.has(batch.producerId)) continue;
-    const forward =
+    const whole =
       rules.forwardAllowed &&
       batch.magic === 2 &&
       batch.baseOffset >= rules.from &&
       batch.lastOffset < rules.end &&
-      batch.recordCount === batch.lastOffsetDelta + 1 &&
       (batch.attributes & ATTRIBUTE.logAppendTime) === 0 &&
       batch.bytes.length <= rules.maxBatchBytes &&
       !touchesAlreadyWritten(batch, rules.alreadyWritten);
-    if (forward) {
+    if (whole && !rules.filter && batch.recordCount === batch.lastOffsetDelta + 1) {
       actions.push({ kind: 'forward', batch });
       count += batch.recordCount;
+      continue;
+    }
+    if (whole && rules.filter && canFilterInPlace(batch)) {
+      const { bytes, kept } = filterBatch(batch, rules.filter);
+      const skipped = batch.recordCount - kept;
+      count += batch.recordCount;
+      if (bytes === null) actions.push({ kind: 'records', records: [], skipped });
+      else if (bytes === batch.bytes) actions.push({ kind: 'forward', batch, skipped });
+      else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1 }, skipped });
       continue;
     }
     const inRange = extractRecords([decode(batch)], null, rules.from).records.filter((r) => r.offset < rules.end);

@@ -1,4 +1,3 @@
-import type { BatchView } from '../kafka/batch-header.ts';
 import { MERGE_TARGET_BYTES, canMerge, mergeBatches } from './batch-merge.ts';
 import type { ChunkAction } from './chunk-actions.ts';
 
@@ -9,18 +8,20 @@ import type { ChunkAction } from './chunk-actions.ts';
 export function coalesce(actions: ChunkAction[], maxBatchBytes: number): { actions: ChunkAction[]; merged: number } {
   const limit = Math.min(MERGE_TARGET_BYTES, maxBatchBytes);
   const out: ChunkAction[] = [];
-  let run: BatchView[] = [];
+  let run: Array<ChunkAction & { kind: 'forward' }> = [];
   let runBytes = 0;
   let merged = 0;
   const close = (): void => {
-    if (run.length === 1) out.push({ kind: 'forward', batch: run[0]! });
+    if (run.length === 1) out.push(run[0]!);
     if (run.length > 1) {
-      const first = run[0]!;
-      const last = run[run.length - 1]!;
-      const recordCount = run.reduce((n, b) => n + b.recordCount, 0);
+      const first = run[0]!.batch;
+      const last = run[run.length - 1]!.batch;
+      const recordCount = run.reduce((n, a) => n + a.batch.recordCount, 0);
+      const skipped = run.reduce((n, a) => n + (a.skipped ?? 0), 0);
       out.push({
         kind: 'forward',
-        batch: { bytes: mergeBatches(run), baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1 },
+        batch: { bytes: mergeBatches(run.map((a) => a.batch)), baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1 },
+        ...(skipped > 0 ? { skipped } : {}),
       });
       merged += run.length;
     }
@@ -34,7 +35,7 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number): { actio
       continue;
     }
     if (runBytes + action.batch.bytes.length > limit) close();
-    run.push(action.batch);
+    run.push(action);
     runBytes += action.batch.bytes.length;
   }
   close();

@@ -68,8 +68,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   const lanes = openLanes(context);
   const unsettled = new Set<Promise<unknown>>();
   const throttled = context.limiter !== undefined;
-  // A filter or a key-hash mapping needs every record decoded; so does a user's choice of record mode.
-  const forwardAllowed = context.passthrough && context.plan.filter === null && context.plan.mapping === 'same';
+  // A key-hash mapping needs every record decoded; so does a user's choice of record mode. A filter
+  // is applied to forwarded batches in place.
+  const forwardAllowed = context.passthrough && context.plan.mapping === 'same';
+  const filter = context.plan.filter === null ? undefined : context.filter;
   const fetcher = new SourceFetcher(context.source, {
     partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
     // A fetch response is held in memory next to what is buffered for the destination.
@@ -91,6 +93,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         from,
         end: position.end,
         forwardAllowed,
+        ...(filter ? { filter } : {}),
         maxBatchBytes: lane.topic.destinationMaxMessageBytes,
         alreadyWritten: lane.alreadyWritten,
       });
@@ -196,6 +199,7 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
     }
   };
   for (const action of actions) {
+    if (action.skipped) context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!.skipped += action.skipped;
     if (action.kind === 'forward') {
       const partition = planned.destinationPartition!;
       flush(partition);

@@ -2,7 +2,10 @@ import { KrerouteError } from '../errors.ts';
 import type { RecordContent } from '../kafka/record.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 
-export type RecordFilter = (record: RecordContent) => boolean;
+/** What a filter looks at: never the timestamp, offset or producer. */
+export type FilterInput = Pick<RecordContent, 'key' | 'value' | 'headers'>;
+
+export type RecordFilter = (record: FilterInput) => boolean;
 
 export const matchAll: RecordFilter = () => true;
 
