@@ -3,7 +3,7 @@ import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.
 import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
 import { decodeBatch } from '../kafka/record-batch-decoder.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
+import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { canFilterInPlace, filterBatch } from './batch-filter.ts';
 
 /**
@@ -27,7 +27,7 @@ export interface ChunkRules {
   /** Passthrough allowed at all (mapping "same", the user did not ask for record mode). */
   forwardAllowed: boolean;
   /** The plan's tenant filter: forwarded batches are then filtered in place (see filterBatch). */
-  filter?: RecordFilter;
+  filter?: RawRecordFilter;
   /** Largest batch the destination takes. */
   maxBatchBytes: number;
   /** Offsets an interrupted run already wrote: their batches must be decoded to leave them out. */
@@ -57,8 +57,8 @@ function touchesAlreadyWritten(batch: BatchView, alreadyWritten: ReadonlySet<str
  * it is (header rewritten by the producer) when it lies wholly inside the range, is data (not a
  * control batch), is committed, has offsets without gaps (the broker renumbers 0..n-1 and checks
  * `lastOffsetDelta + 1 = count`), keeps CreateTime timestamps (a LogAppendTime batch would be
- * refused), and fits the destination's max.message.bytes. With a filter, such a batch (if not
- * compressed) keeps the records that match, still undecoded. Everything else is decoded and the
+ * refused), and fits the destination's max.message.bytes. With a filter, such a batch keeps the
+ * records that match, still undecoded (decompressed if need be). Everything else is decoded and the
  * records in range are re-encoded. Aborted transactions are recognised as Kafka's consumer does.
  */
 export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null, rules: ChunkRules): ChunkPlan {
@@ -102,11 +102,14 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
     if (whole && rules.filter && canFilterInPlace(batch)) {
       const { bytes, kept } = filterBatch(batch, rules.filter);
       const skipped = batch.recordCount - kept;
-      count += batch.recordCount;
-      if (bytes === null) actions.push({ kind: 'records', records: [], skipped });
-      else if (bytes === batch.bytes) actions.push({ kind: 'forward', batch, skipped });
-      else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1 }, skipped });
-      continue;
+      // Kept records of a compressed batch, joined uncompressed, may not fit: they go record by record.
+      if (bytes === null || bytes.length <= rules.maxBatchBytes) {
+        count += batch.recordCount;
+        if (bytes === null) actions.push({ kind: 'records', records: [], skipped });
+        else if (bytes === batch.bytes) actions.push({ kind: 'forward', batch, skipped });
+        else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1 }, skipped });
+        continue;
+      }
     }
     const inRange = extractRecords([decode(batch)], null, rules.from).records.filter((r) => r.offset < rules.end);
     count += inRange.length;

@@ -6,6 +6,7 @@ import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
+import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import { splitIntoBatches } from './batching.ts';
 import { type ChunkAction, planChunk } from './chunk-actions.ts';
 import { coalesce } from './coalesce.ts';
@@ -71,7 +72,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // A key-hash mapping needs every record decoded; so does a user's choice of record mode. A filter
   // is applied to forwarded batches in place.
   const forwardAllowed = context.passthrough && context.plan.mapping === 'same';
-  const filter = context.plan.filter === null ? undefined : context.filter;
+  const filter = context.plan.filter === null ? undefined : compileRawFilter(context.plan.filter, context.filter);
   const fetcher = new SourceFetcher(context.source, {
     partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
     // A fetch response is held in memory next to what is buffered for the destination.
