@@ -28,13 +28,9 @@ export function filterBatch(batch: BatchView, matches: RawRecordFilter): Filtere
   const cursor = new RecordCursor(records);
   const kept: RawRecord[] = [];
   for (let i = 0; i < count; i++) {
-    const length = cursor.varInt();
-    const end = cursor.position + length;
-    cursor.position++; // record attributes: unused
-    const timestampDelta = cursor.varLong();
-    cursor.varInt(); // offset delta
+    const end = cursor.enterRecord();
     const start = cursor.position;
-    if (matches(records, start)) kept.push({ timestamp: base + timestampDelta, tail: records.subarray(start, end) });
+    if (matches(records, start)) kept.push({ timestamp: base + cursor.timestampDelta, tail: records.subarray(start, end) });
     cursor.position = end;
   }
   if (kept.length === 0) return { bytes: null, kept: 0 };

@@ -1,4 +1,5 @@
 import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
+import { RecordCursor } from '../kafka/record-cursor.ts';
 import { varIntSize, varLongSize, writeVarInt, writeVarLong } from '../kafka/varint.ts';
 
 /** Small batches are merged up to this size: per-request broker overhead dominates below it. */
@@ -8,32 +9,6 @@ export const SMALL_BATCH_BYTES = 128 * 1024;
 
 export function canMerge(batch: BatchView): boolean {
   return batch.bytes.length < SMALL_BATCH_BYTES && batch.magic === 2 && (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0;
-}
-
-export function readVarInt(buffer: Buffer, position: number): [value: number, next: number] {
-  let raw = 0;
-  let shift = 0;
-  let byte: number;
-  do {
-    byte = buffer[position++]!;
-    raw |= (byte & 0x7f) << shift;
-    shift += 7;
-  } while (byte & 0x80 && shift < 35);
-  return [(raw >>> 1) ^ -(raw & 1), position];
-}
-
-/** A varlong that fits a double exactly (timestamp deltas do; checked by the caller's use). */
-function readVarLongAsNumber(buffer: Buffer, position: number): [value: number, next: number] {
-  let raw = 0;
-  let scale = 1;
-  let byte: number;
-  do {
-    byte = buffer[position++]!;
-    raw += (byte & 0x7f) * scale;
-    scale *= 128;
-  } while (byte & 0x80 && scale < 2 ** 63);
-  // zigzag: even → raw / 2, odd → -(raw + 1) / 2
-  return [raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2, position];
 }
 
 /** Timestamp deltas below this (12 days in ms) are written as 32-bit varints, without BigInt. */
@@ -53,16 +28,11 @@ export interface RawRecord {
 export function* rawRecords(batch: Buffer): Generator<RawRecord> {
   const base = Number(batch.readBigInt64BE(BATCH.baseTimestamp));
   const count = batch.readInt32BE(BATCH.recordCount);
-  let position: number = BATCH.records;
+  const cursor = new RecordCursor(batch, BATCH.records);
   for (let i = 0; i < count; i++) {
-    const [length, bodyStart] = readVarInt(batch, position);
-    const end = bodyStart + length;
-    let p = bodyStart + 1; // attributes: unused in v2 records
-    const [timestampDelta, afterTimestamp] = readVarLongAsNumber(batch, p);
-    p = afterTimestamp;
-    const [, afterOffset] = readVarInt(batch, p);
-    yield { timestamp: base + timestampDelta, tail: batch.subarray(afterOffset, end) };
-    position = end;
+    const end = cursor.enterRecord();
+    yield { timestamp: base + cursor.timestampDelta, tail: batch.subarray(cursor.position, end) };
+    cursor.position = end;
   }
 }
 

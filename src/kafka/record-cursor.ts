@@ -5,6 +5,9 @@
 export class RecordCursor {
   buffer: Buffer;
   position: number;
+  /** Of the record last entered (see enterRecord). */
+  timestampDelta = 0;
+  offsetDelta = 0;
 
   constructor(buffer: Buffer, position = 0) {
     this.buffer = buffer;
@@ -36,6 +39,28 @@ export class RecordCursor {
       scale *= 128;
     } while (byte & 0x80 && scale < 2 ** 63);
     return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+  }
+
+  /**
+   * Moves from the start of a stored record past its length, attributes, timestamp delta and
+   * offset delta (kept in the fields of those names) to its key; returns where the record ends.
+   */
+  enterRecord(): number {
+    const length = this.varInt();
+    const end = this.position + length;
+    this.position++; // record attributes: unused in v2
+    this.timestampDelta = this.varLong();
+    this.offsetDelta = this.varInt();
+    return end;
+  }
+
+  /** A length-prefixed field (key, value, header name or value) as a view; null for length -1. */
+  bytes(): Buffer | null {
+    const length = this.varInt();
+    if (length < 0) return null;
+    const bytes = this.buffer.subarray(this.position, this.position + length);
+    this.position += length;
+    return bytes;
   }
 
   /** Skips a length-prefixed field (key, value, header name or value); returns its length, -1 for null. */

@@ -9,23 +9,15 @@ import type { FilterInput, RecordFilter } from './record-filter.ts';
  */
 export type RawRecordFilter = (records: Buffer, start: number) => boolean;
 
-function readBytes(cursor: RecordCursor): Buffer | null {
-  const length = cursor.varInt();
-  if (length < 0) return null;
-  const bytes = cursor.buffer.subarray(cursor.position, cursor.position + length);
-  cursor.position += length;
-  return bytes;
-}
-
 /** Key, value and headers of a stored record, as views. */
 export function storedFields(records: Buffer, start: number): FilterInput {
   const cursor = new RecordCursor(records, start);
-  const key = readBytes(cursor);
-  const value = readBytes(cursor);
+  const key = cursor.bytes();
+  const value = cursor.bytes();
   const headers: RecordHeader[] = [];
   for (let n = cursor.varInt(); n > 0; n--) {
-    const name = readBytes(cursor);
-    headers.push([name ?? Buffer.alloc(0), readBytes(cursor)]);
+    const name = cursor.bytes();
+    headers.push([name ?? Buffer.alloc(0), cursor.bytes()]);
   }
   return { key, value, headers };
 }
