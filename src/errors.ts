@@ -18,6 +18,7 @@ export const ERROR_CODES = {
   CHECKPOINT_MISMATCH: { exit: 6, retryable: false },
   RECORD_TOO_LARGE: { exit: 4, retryable: false },
   SOURCE_TRUNCATED: { exit: 7, retryable: false },
+  SOURCE_CORRUPT: { exit: 7, retryable: false },
   COPY_FAILED: { exit: 7, retryable: true },
   RESUME_CONFLICT: { exit: 7, retryable: false },
   FENCED: { exit: 7, retryable: false },

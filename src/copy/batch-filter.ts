@@ -1,4 +1,5 @@
 import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
+import { checkBatchCrc } from '../kafka/batch-crc.ts';
 import { recordsSection } from '../kafka/batch-records-section.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
@@ -22,6 +23,7 @@ export interface FilteredBatch {
  * goes on as it is, still compressed.
  */
 export function filterBatch(batch: BatchView, matches: RawRecordFilter): FilteredBatch {
+  checkBatchCrc(batch);
   const records = recordsSection(batch);
   const base = Number(batch.bytes.readBigInt64BE(BATCH.baseTimestamp));
   const count = batch.bytes.readInt32BE(BATCH.recordCount);

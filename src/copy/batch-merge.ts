@@ -1,4 +1,5 @@
 import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
+import { checkBatchCrc } from '../kafka/batch-crc.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import { varIntSize, varLongSize, writeVarInt, writeVarLong } from '../kafka/varint.ts';
 
@@ -45,7 +46,11 @@ export function* rawRecords(batch: Buffer): Generator<RawRecord> {
  */
 export function mergeBatches(batches: BatchView[]): Buffer {
   const records: RawRecord[] = [];
-  for (const batch of batches) for (const record of rawRecords(batch.bytes)) records.push(record);
+  for (const batch of batches) {
+    // A batch built here (kept records of a filtered one) has no CRC yet; its source was checked.
+    if (!batch.rebuilt) checkBatchCrc(batch);
+    for (const record of rawRecords(batch.bytes)) records.push(record);
+  }
   return joinRecords(records);
 }
 

@@ -107,7 +107,7 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
         count += batch.recordCount;
         if (bytes === null) actions.push({ kind: 'records', records: [], skipped });
         else if (bytes === batch.bytes) actions.push({ kind: 'forward', batch, skipped });
-        else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1 }, skipped });
+        else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1, rebuilt: true }, skipped });
         continue;
       }
     }

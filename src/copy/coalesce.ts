@@ -20,7 +20,7 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number): { actio
       const skipped = run.reduce((n, a) => n + (a.skipped ?? 0), 0);
       out.push({
         kind: 'forward',
-        batch: { bytes: mergeBatches(run.map((a) => a.batch)), baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1 },
+        batch: { bytes: mergeBatches(run.map((a) => a.batch)), baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
         ...(skipped > 0 ? { skipped } : {}),
       });
       merged += run.length;

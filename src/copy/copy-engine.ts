@@ -1,4 +1,5 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { CrcMode } from '../kafka/batch-stamp.ts';
 import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
@@ -204,7 +205,7 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
     if (action.kind === 'forward') {
       const partition = planned.destinationPartition!;
       flush(partition);
-      write(context, lane, partition, action.batch.bytes, action.batch.recordCount, result);
+      write(context, lane, partition, action.batch.bytes, action.batch.recordCount, result, action.batch.rebuilt ? 'compute' : 'update');
       context.stats.forwardedBatches++;
       context.stats.forwardedRecords += action.batch.recordCount;
       continue;
@@ -231,9 +232,9 @@ function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): D
   return result;
 }
 
-function write(context: EngineContext, lane: Lane, partition: number, batch: Buffer, count: number, result: Dispatched): void {
+function write(context: EngineContext, lane: Lane, partition: number, batch: Buffer, count: number, result: Dispatched, crc: CrcMode = 'compute'): void {
   const destination = context.checkpoint.destinations[partitionKey(lane.topic.destination, partition)]!;
-  const ack = context.producer.send(lane.topic.destination, partition, batch, count).then((answer) => {
+  const ack = context.producer.send(lane.topic.destination, partition, batch, count, crc).then((answer) => {
     if (answer.baseOffset >= 0n) {
       const end = answer.baseOffset + BigInt(count);
       if (destination.end === null || BigInt(destination.end) < end) destination.end = String(end);

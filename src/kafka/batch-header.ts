@@ -39,6 +39,8 @@ export interface BatchView {
   producerId: bigint;
   recordCount: number;
   lastOffsetDelta: number;
+  /** Built here (joined or filtered), not as fetched: its CRC field means nothing yet. */
+  rebuilt?: boolean;
 }
 
 /**

@@ -197,6 +197,12 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
   if (ids.includes('UNKNOWN_TOPIC_OR_PARTITION') || ids.includes('UNKNOWN_TOPIC_ID')) {
     return new KrerouteError('UNKNOWN_TOPIC', `unknown topic or partition while ${what}`, { cause: error });
   }
+  if (ids.includes('CORRUPT_MESSAGE')) {
+    return new KrerouteError('SOURCE_CORRUPT', `the destination refused a batch as corrupt (its CRC does not match its bytes) while ${what}`, {
+      hint: 'the batch was damaged on the source or on its way; read that partition with a Kafka consumer to check',
+      cause: error,
+    });
+  }
   if (ids.includes('MESSAGE_TOO_LARGE') || ids.includes('RECORD_LIST_TOO_LARGE')) {
     return new KrerouteError('RECORD_TOO_LARGE', `the destination refused a batch as too large while ${what}`, {
       hint: "raise the destination topic's max.message.bytes",

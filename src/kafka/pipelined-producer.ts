@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
-import { stampBatch } from './batch-stamp.ts';
+import { type CrcMode, stampBatch } from './batch-stamp.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { toKrerouteError } from './errors.ts';
 import type { ProducerIdentity } from './producer-id.ts';
@@ -127,13 +127,16 @@ export class PipelinedProducer {
     return new Promise((resolve) => this.#spaceWaiters.push({ limit, resolve }));
   }
 
-  /** Queues a batch for a partition; resolves when all replicas have it. The batch is stamped in place. */
-  send(topic: string, partition: number, batch: Buffer, recordCount: number): Promise<ProduceAck> {
+  /**
+   * Queues a batch for a partition; resolves when all replicas have it. The batch is stamped in
+   * place; `crc`: 'update' for a batch forwarded as fetched, whose CRC is then updated (see CrcMode).
+   */
+  send(topic: string, partition: number, batch: Buffer, recordCount: number, crc: CrcMode = 'compute'): Promise<ProduceAck> {
     if (this.#failure) return Promise.reject(this.#failure);
     const state = this.#state(topic, partition);
     const sequence = state.nextSequence;
     state.nextSequence = (sequence + recordCount) % 0x80000000;
-    stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null });
+    stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null }, crc);
     this.#buffered += batch.length;
     this.#watch();
     return new Promise<ProduceAck>((resolve, reject) => {

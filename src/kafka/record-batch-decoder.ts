@@ -1,5 +1,6 @@
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
 import { ATTRIBUTE, BATCH, type BatchView } from './batch-header.ts';
+import { checkBatchCrc } from './batch-crc.ts';
 import { RecordCursor } from './record-cursor.ts';
 
 export interface DecodedRecord {
@@ -30,6 +31,7 @@ export interface DecodedBatch {
  * batches, reads through a chunked buffer and copies every field.
  */
 export function decodeBatch(batch: BatchView): DecodedBatch {
+  checkBatchCrc(batch);
   const bytes = batch.bytes;
   if ((batch.attributes & ATTRIBUTE.compression) !== 0) return readRecordsBatch(Reader.from(bytes));
   const records: DecodedRecord[] = [];

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { crc32c } from '@node-rs/crc32';
 import { Reader, compressionsAlgorithmsByBitmask, readRecordsBatch } from '@platformatic/kafka';
 import { BATCH, splitBatches } from '../../src/kafka/batch-header.ts';
 import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
@@ -8,6 +9,7 @@ import type { RecordFilterSpec } from '../../src/plan/filter-spec.ts';
 import { compileRawFilter } from '../../src/plan/raw-record-filter.ts';
 import { compileFilter } from '../../src/plan/record-filter.ts';
 import { canFilterInPlace, filterBatch } from '../../src/copy/batch-filter.ts';
+import { mergeBatches } from '../../src/copy/batch-merge.ts';
 
 const identity = { producerId: 3n, producerEpoch: 0, baseSequence: 0, transactional: false };
 const records: RecordContent[] = Array.from({ length: 10 }, (_, i) => ({
@@ -26,6 +28,7 @@ function lz4Batch() {
   const bytes = Buffer.concat([plain.subarray(0, BATCH.records), payload]);
   bytes.writeInt32BE(bytes.length - 12, BATCH.length);
   bytes.writeInt16BE(3, BATCH.attributes);
+  bytes.writeUInt32BE(crc32c(bytes.subarray(BATCH.attributes)) >>> 0, BATCH.crc);
   return splitBatches(bytes)[0]!;
 }
 
@@ -76,4 +79,11 @@ test('a compressed batch is filtered too; when every record matches it goes on a
   const every = filterBatch(compressed, () => true);
   assert.equal(every.bytes, compressed.bytes);
   assert.equal(filterBatch(compressed, () => false).bytes, null);
+});
+
+test('a batch that does not match its CRC is not filtered (nor joined): SOURCE_CORRUPT', () => {
+  const damaged = splitBatches(Buffer.from(encodeRecordBatch(records, identity)))[0]!;
+  damaged.bytes[BATCH.records + 30] = damaged.bytes[BATCH.records + 30]! ^ 1;
+  assert.throws(() => filterBatch(damaged, () => true), (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT');
+  assert.throws(() => mergeBatches([batch, damaged]), (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT');
 });

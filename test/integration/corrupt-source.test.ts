@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { copyPlan } from '../../src/index.ts';
+import { BATCH } from '../../src/kafka/batch-header.ts';
+import { uniqueName } from '../harness/clusters.ts';
+import { plan, sides, stateDir } from '../harness/engine.ts';
+import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { kcatTopic } from '../harness/faults/oracle.ts';
+
+/** The folder of a partition's log on a local test broker, if this machine runs it. */
+async function partitionDir(topic: string, partition: number): Promise<string | undefined> {
+  for (const entry of await readdir(tmpdir(), { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith('kreroute-')) continue;
+    const candidate = join(tmpdir(), entry.name, `${topic}-${partition}`);
+    if (existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+const CASES = [
+  // 150 KB batches are forwarded whole with their CRC updated: the destination broker refuses it.
+  { what: 'a forwarded batch', valueBytes: 3_000, expect: 'the destination refuses it', message: /destination refused a batch as corrupt/ },
+  // 3 KB batches are joined, which takes them apart: kreroute checks their CRC first.
+  { what: 'a batch to be joined', valueBytes: 50, expect: 'kreroute refuses it', message: /offset 0 does not match its CRC/ },
+];
+
+for (const { what, valueBytes, expect, message } of CASES) {
+  test(`${what}, damaged on the source's disk: ${expect} (SOURCE_CORRUPT); it is not stored under a fresh CRC`, async (t) => {
+    const { sourceBootstrap, destinationBootstrap, source, destination } = sides();
+    const topic = uniqueName('corrupt-source');
+    await createTopic(sourceBootstrap, topic, 1);
+    await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 100 }, (_, i) => record(`k${i}`, `value ${i} `.padEnd(valueBytes, '.')))]]), 50);
+    const dir = await partitionDir(topic, 0);
+    if (!dir) {
+      t.skip('the source broker is not a local test broker: its log files cannot be damaged from here');
+      return;
+    }
+    // One bit of a value inside the first batch, in the segment file the broker serves fetches from.
+    const segment = await open(join(dir, '00000000000000000000.log'), 'r+');
+    try {
+      const at = BATCH.records + 40;
+      const byte = Buffer.alloc(1);
+      await segment.read(byte, 0, 1, at);
+      byte[0] = byte[0]! ^ 0x01;
+      await segment.write(byte, 0, 1, at);
+      await segment.sync();
+    } finally {
+      await segment.close();
+    }
+
+    const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+    await assert.rejects(copyPlan(p, { source, destination, stateDir: await stateDir('corrupt-source') }), (error: Error & { code?: string }) => {
+      assert.equal(error.code, 'SOURCE_CORRUPT', error.message);
+      assert.match(error.message, message);
+      return true;
+    });
+    // The aborted transaction may leave a marker behind; no record is there.
+    assert.equal((await kcatTopic(destinationBootstrap, topic, 1)).get(0)?.length ?? 0, 0, 'nothing of the damaged batch reached the destination');
+  });
+}
