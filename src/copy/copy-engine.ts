@@ -73,7 +73,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // A key-hash mapping needs every record decoded; so does a user's choice of record mode. A filter
   // is applied to forwarded batches in place.
   const forwardAllowed = context.passthrough && context.plan.mapping === 'same';
-  const filter = context.plan.filter === null ? undefined : compileRawFilter(context.plan.filter, context.filter);
+  const filter = context.plan.filter === null ? undefined : compileRawFilter(context.plan.filter);
   const fetcher = new SourceFetcher(context.source, {
     partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
     // A fetch response is held in memory next to what is buffered for the destination.

@@ -39,6 +39,15 @@ function appendZeros(register: number, count: number): number {
   return register;
 }
 
+const zerosCrc = new Map<number, number>();
+
+/** crc(0…0) of a length: what the CRC's initial value and final xor add (the same for every call here). */
+function crcOfZeros(length: number): number {
+  let crc = zerosCrc.get(length);
+  if (crc === undefined) zerosCrc.set(length, (crc = crc32c(Buffer.alloc(length)) >>> 0));
+  return crc;
+}
+
 /**
  * The CRC32C of `message` after its first `before.length` bytes changed from `before` to their
  * current value, given `oldCrc`, the CRC of the message as it was. The rest of the message is
@@ -47,6 +56,6 @@ function appendZeros(register: number, count: number): number {
 export function updatedCrc32c(oldCrc: number, before: Buffer, message: Buffer): number {
   const changed = Buffer.allocUnsafe(before.length);
   for (let i = 0; i < before.length; i++) changed[i] = before[i]! ^ message[i]!;
-  const linear = (crc32c(changed) ^ crc32c(Buffer.alloc(before.length))) >>> 0;
+  const linear = (crc32c(changed) ^ crcOfZeros(before.length)) >>> 0;
   return (oldCrc ^ appendZeros(linear, message.length - before.length)) >>> 0;
 }

@@ -28,18 +28,23 @@ export class ProduceLinks {
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<ProduceLink> {
     const leader = await this.#cluster.leaderOf(topic, partition, refresh);
-    if (this.#cluster.settings.sasl) {
-      const connection = await this.#cluster.brokerConnection(leader.nodeId);
-      return { produce: (...args) => rawProduceV9.async(connection, ...args) };
-    }
-    const key = `${leader.host}:${leader.port}#${partition % this.#perBroker}`;
+    const sasl = this.#cluster.settings.sasl !== undefined;
+    const key = sasl ? `node ${leader.nodeId}` : `${leader.host}:${leader.port}#${partition % this.#perBroker}`;
     let link = this.#links.get(key);
     if (!link) {
-      link = this.#open(key, leader.host, leader.port);
+      link = sasl ? Promise.resolve(this.#libraryLink(leader.nodeId)) : this.#open(key, leader.host, leader.port);
       this.#links.set(key, link);
       link.catch(() => this.#links.delete(key));
     }
     return link;
+  }
+
+  /**
+   * One link per broker, so partitions share requests as on a bare connection. The library's pool
+   * is asked for the connection on every request: after a broker restart it holds a new one.
+   */
+  #libraryLink(nodeId: number): ProduceLink {
+    return { produce: async (...args) => rawProduceV9.async(await this.#cluster.brokerConnection(nodeId), ...args) };
   }
 
   async #open(key: string, host: string, port: number): Promise<ProduceLink> {

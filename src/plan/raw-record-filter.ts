@@ -1,7 +1,7 @@
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { RecordHeader } from '../kafka/record.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
-import type { FilterInput, RecordFilter } from './record-filter.ts';
+import { type FilterInput, compileFilter } from './record-filter.ts';
 
 /**
  * A tenant filter read against a record's stored bytes: `start` is where the record's key length
@@ -23,11 +23,11 @@ export function storedFields(records: Buffer, start: number): FilterInput {
 }
 
 /**
- * The same decision as `filter` (compileFilter of `spec`), made without building record objects
+ * The same decision as compileFilter(spec), made without building record objects
  * where the spec allows: header and key-prefix filters compare bytes in place. Millions of small
  * records pass through here; an object per record cost a filtered copy most of its time.
  */
-export function compileRawFilter(spec: RecordFilterSpec, filter: RecordFilter): RawRecordFilter {
+export function compileRawFilter(spec: RecordFilterSpec): RawRecordFilter {
   const cursor = new RecordCursor(Buffer.alloc(0));
   switch (spec.kind) {
     case 'header': {
@@ -59,7 +59,9 @@ export function compileRawFilter(spec: RecordFilterSpec, filter: RecordFilter): 
         return true;
       };
     }
-    default:
+    default: {
+      const filter = compileFilter(spec);
       return (records, start) => filter(storedFields(records, start));
+    }
   }
 }

@@ -1,49 +1,20 @@
 // The CLI as a child process against the test clusters, for input it must refuse.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runKreroute } from '../harness/cli-run.ts';
 import { getTestClusters, uniqueName } from '../harness/clusters.ts';
 import { createTopic, produce, record } from '../harness/fixtures.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const { source, destination } = getTestClusters();
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cli-'));
 test.after(() => rm(dir, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function kreroute(args: string[], timeoutMs = 120_000): Promise<Run> {
-  const started = Date.now();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kreroute ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
 
 /** The last stderr line is the one error line: `kreroute: CODE: …`, and it is the only one starting so. */
-function assertFails(run: Run, exitCode: number, code: string, pattern?: RegExp): string {
+function assertFails(run: CliRun, exitCode: number, code: string, pattern?: RegExp): string {
   assert.equal(run.code, exitCode, `exit code; stderr:\n${run.stderr}`);
   const lines = run.stderr.split('\n').filter((l) => l !== '');
   const errorLines = lines.filter((l) => l.startsWith('kreroute: '));
@@ -66,13 +37,13 @@ async function tenantTopic(prefix: string): Promise<string> {
 
 async function planFor(topic: string, name: string, extra: string[] = []): Promise<string> {
   const planFile = join(dir, `${name}.plan.json`);
-  const run = await kreroute(['plan', '--source', source, '--destination', destination, '--topic', topic, '--header', 'tenant=tenant-b', '--create-topics', '--exact', '--out', planFile, ...extra]);
+  const run = await runKreroute(['plan', '--source', source, '--destination', destination, '--topic', topic, '--header', 'tenant=tenant-b', '--create-topics', '--exact', '--out', planFile, ...extra]);
   assert.equal(run.code, 0, run.stderr);
   return planFile;
 }
 
 test('an unreachable broker: non-zero exit with one line, within 30 s', async () => {
-  const run = await kreroute(['plan', '--source', '127.0.0.1:1', '--destination', destination, '--topic', 'orders', '--out', join(dir, 'unreachable.json')]);
+  const run = await runKreroute(['plan', '--source', '127.0.0.1:1', '--destination', destination, '--topic', 'orders', '--out', join(dir, 'unreachable.json')]);
   assertFails(run, 3, 'UNREACHABLE', /127\.0\.0\.1:1/);
   assert.ok(run.ms < 30_000, `took ${run.ms} ms`);
   assert.equal(run.stdout, '');
@@ -80,7 +51,7 @@ test('an unreachable broker: non-zero exit with one line, within 30 s', async ()
 
 test('an unknown topic is named, exit 4', async () => {
   const missing = uniqueName('no-such-topic');
-  const run = await kreroute(['plan', '--source', source, '--destination', destination, '--topic', missing, '--out', join(dir, 'unknown.json')]);
+  const run = await runKreroute(['plan', '--source', source, '--destination', destination, '--topic', missing, '--out', join(dir, 'unknown.json')]);
   assertFails(run, 4, 'UNKNOWN_TOPIC', new RegExp(missing));
 });
 
@@ -90,34 +61,34 @@ test('a plan file edited by hand is refused by copy, verify and purge (exit 5)',
   plan.topics[0].partitions[0].end = String(Number(plan.topics[0].partitions[0].end) + 1000);
   await writeFile(planFile, JSON.stringify(plan, null, 2));
   for (const command of ['copy', 'verify', 'purge']) {
-    assertFails(await kreroute([command, planFile]), 5, 'PLAN_INVALID', /was changed after it was made/);
+    assertFails(await runKreroute([command, planFile]), 5, 'PLAN_INVALID', /was changed after it was made/);
   }
 });
 
 test('purge without verification is refused (exit 9), also after a copy', async () => {
   const planFile = await planFor(await tenantTopic('cli-unverified'), 'unverified');
-  assertFails(await kreroute(['purge', planFile]), 9, 'NOT_VERIFIED', /no verification/);
-  assert.equal((await kreroute(['copy', planFile])).code, 0);
-  assertFails(await kreroute(['purge', planFile, '--dry-run']), 9, 'NOT_VERIFIED');
+  assertFails(await runKreroute(['purge', planFile]), 9, 'NOT_VERIFIED', /no verification/);
+  assert.equal((await runKreroute(['copy', planFile])).code, 0);
+  assertFails(await runKreroute(['purge', planFile, '--dry-run']), 9, 'NOT_VERIFIED');
 });
 
 test('a plan used against the wrong cluster is refused (exit 5)', async () => {
   const planFile = await planFor(await tenantTopic('cli-wrong-cluster'), 'wrong-cluster');
-  assertFails(await kreroute(['copy', planFile, '--destination', source]), 5, 'PLAN_MISMATCH', /the plan was made for cluster/);
+  assertFails(await runKreroute(['copy', planFile, '--destination', source]), 5, 'PLAN_MISMATCH', /the plan was made for cluster/);
 });
 
 test('a shared range: verify passes, purge is refused as unsafe (exit 9)', async () => {
   const planFile = await planFor(await tenantTopic('cli-shared'), 'shared');
-  assert.equal((await kreroute(['copy', planFile])).code, 0);
-  const verified = await kreroute(['verify', planFile]);
+  assert.equal((await runKreroute(['copy', planFile])).code, 0);
+  const verified = await runKreroute(['verify', planFile]);
   assert.equal(verified.code, 0, verified.stderr);
   assert.match(verified.stdout, /Verification PASSED/);
-  assertFails(await kreroute(['purge', planFile]), 9, 'PURGE_UNSAFE', /other tenants/);
+  assertFails(await runKreroute(['purge', planFile]), 9, 'PURGE_UNSAFE', /other tenants/);
 });
 
 test('--json: only JSON lines on stdout, the result included', async () => {
   const topic = await tenantTopic('cli-json');
-  const run = await kreroute(['--json', 'plan', '--source', source, '--destination', destination, '--topic', topic, '--key-prefix', 'tenant-b:', '--create-topics', '--out', join(dir, 'json.plan.json')]);
+  const run = await runKreroute(['--json', 'plan', '--source', source, '--destination', destination, '--topic', topic, '--key-prefix', 'tenant-b:', '--create-topics', '--out', join(dir, 'json.plan.json')]);
   assert.equal(run.code, 0, run.stderr);
   const events = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; kind?: string });
   assert.ok(events.length > 0);

@@ -3,7 +3,6 @@
 // client certificate reaches a broker that requires one, and trust failures end promptly with one
 // line. The destination is the shared plain test destination.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,10 +16,10 @@ import { IdempotentProducer } from '../../src/kafka/idempotent-producer.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
 import type { LocalTls } from '../../src/local/tls-broker-config.ts';
 import { writePlanFile } from '../../src/plan/plan-file.ts';
+import { type CliRun, runKreroute } from '../harness/cli-run.ts';
 import { getTestClusters, uniqueName } from '../harness/clusters.ts';
 import { record } from '../harness/fixtures.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('../fixtures/tls-broker/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
 /** A failure to reach or trust a broker must end within this. */
@@ -109,36 +108,9 @@ async function seededTopic(source: ClientSettings, prefix: string): Promise<stri
   return topic;
 }
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function kreroute(args: string[], timeoutMs = 120_000): Promise<Run> {
-  const t0 = Date.now();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_')));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`kreroute ${args.join(' ')} did not finish within ${timeoutMs} ms`));
-    }, timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
-}
 
 /** The result object of a `--json` run (its last stdout line). */
-function jsonResult(run: Run, kind: string, t?: TestContext): Record<string, any> {
+function jsonResult(run: CliRun, kind: string, t?: TestContext): Record<string, any> {
   t?.diagnostic(`${kind}: ${run.ms} ms`);
   assert.equal(run.code, 0, `exit code; stderr:\n${run.stderr}`);
   const lines = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
@@ -149,7 +121,7 @@ function jsonResult(run: Run, kind: string, t?: TestContext): Record<string, any
 }
 
 /** The one error line of a failed CLI run: last on stderr, the only one starting `kreroute: `; nothing on stdout; within BOUND_MS. */
-function errorLine(run: Run): string {
+function errorLine(run: CliRun): string {
   assert.notEqual(run.code, 0, `exit code; stderr:\n${run.stderr}`);
   const lines = run.stderr.split('\n').filter((l) => l !== '');
   const errorLines = lines.filter((l) => l.startsWith('kreroute: '));
@@ -161,7 +133,7 @@ function errorLine(run: Run): string {
   return line;
 }
 
-function assertCliFails(run: Run, exitCode: number, codes: string[], pattern: RegExp): string {
+function assertCliFails(run: CliRun, exitCode: number, codes: string[], pattern: RegExp): string {
   const line = errorLine(run);
   assert.equal(run.code, exitCode, `exit code; stderr:\n${run.stderr}`);
   assert.ok(codes.some((code) => line.startsWith(`kreroute: ${code}: `)), `${line}\nexpected one of ${codes.join(', ')}`);
@@ -200,7 +172,7 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
 
   // No --source: the brokers, like the TLS settings, come from the properties file.
   const planned = jsonResult(
-    await kreroute(['--json', 'plan', '--source-config', sourceConfig, '--destination', destinationBootstrap(), '--topic', topic, '--create-topics', '--out', planFile]),
+    await runKreroute(['--json', 'plan', '--source-config', sourceConfig, '--destination', destinationBootstrap(), '--topic', topic, '--create-topics', '--out', planFile]),
     'plan',
     t,
   );
@@ -208,17 +180,17 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
   assert.equal(planned.plan.source.bootstrap, broker.bootstrap);
   assert.deepEqual(planned.plan.topics[0].partitions.map((p: { end: string }) => p.end), [String(RECORDS_PER_PARTITION), String(RECORDS_PER_PARTITION)]);
 
-  const copied = jsonResult(await kreroute(['--json', 'copy', planFile, '--source-config', sourceConfig]), 'copy', t);
+  const copied = jsonResult(await runKreroute(['--json', 'copy', planFile, '--source-config', sourceConfig]), 'copy', t);
   assert.equal(Number(copied.summary.records), 2 * RECORDS_PER_PARTITION);
 
-  const verified = jsonResult(await kreroute(['--json', 'verify', planFile, '--source-config', sourceConfig]), 'verify', t);
+  const verified = jsonResult(await runKreroute(['--json', 'verify', planFile, '--source-config', sourceConfig]), 'verify', t);
   const report = verified.report;
   assert.equal(report.passed, true, JSON.stringify(report));
   for (const p of report.partitions) assert.equal(Number(p.sourceCount), Number(p.destinationCount));
   assert.equal(report.partitions.reduce((sum: number, p: { sourceCount: unknown }) => sum + Number(p.sourceCount), 0), 2 * RECORDS_PER_PARTITION);
 
   // Without the properties file copy cannot reach the TLS broker: the plan holds no TLS settings.
-  const bare = await kreroute(['copy', planFile]);
+  const bare = await runKreroute(['copy', planFile]);
   t.diagnostic(`copy without --source-config: ${bare.ms} ms: ${bare.stderr.trim().split('\n').at(-1)}`);
   assert.notEqual(bare.code, 0, 'a plan file alone does not carry TLS settings');
 });
@@ -226,7 +198,7 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
 test('CLI: a truststore of another CA fails plan, copy and verify within 30 s with one line each', async (t) => {
   const broker = started(tlsBroker);
   const untrusted = await propertiesFile('untrusted', broker.bootstrap, trusting('other-ca.pem'));
-  const run = await kreroute(['plan', '--source-config', untrusted, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'untrusted.plan.json')]);
+  const run = await runKreroute(['plan', '--source-config', untrusted, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'untrusted.plan.json')]);
   const line = assertCliFails(run, 3, TRUST_FAILURE_CODES, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   assert.ok(line.includes(broker.bootstrap), line);
   wantsTlsWording(t, line);
@@ -237,7 +209,7 @@ test('CLI: a truststore of another CA fails plan, copy and verify within 30 s wi
   const planFile = join(dir, 'untrusted-copy.plan.json');
   await writePlanFile(planFile, await createPlan({ ...everything, topics: [topic], source, destination: destination(), createTopics: true }));
   for (const command of ['copy', 'verify']) {
-    const failed = await kreroute([command, planFile, '--source-config', untrusted]);
+    const failed = await runKreroute([command, planFile, '--source-config', untrusted]);
     t.diagnostic(`${command}: ${failed.ms} ms`);
     assertCliFails(failed, 3, TRUST_FAILURE_CODES, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   }
@@ -274,7 +246,7 @@ test('library: mutual TLS with a PEM keystore from a properties file: plan → c
 test('mutual TLS: no client certificate, or one of another CA, fails within 30 s with one line', async (t) => {
   const broker = started(mtlsBroker);
   const noCert = await propertiesFile('mtls-no-cert', broker.bootstrap, trusting('ca.pem'));
-  const run = await kreroute(['plan', '--source-config', noCert, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'mtls-no-cert.plan.json')]);
+  const run = await runKreroute(['plan', '--source-config', noCert, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'mtls-no-cert.plan.json')]);
   const line = assertCliFails(run, 3, TRUST_FAILURE_CODES, new RegExp(broker.bootstrap.replace(/\./g, '\\.')));
   wantsTlsWording(t, line);
 
@@ -297,9 +269,9 @@ test('mutual TLS: no client certificate, or one of another CA, fails within 30 s
 test('TLS to a plaintext broker, and plaintext to a TLS broker, fail within 30 s with one line', async (t) => {
   const broker = started(tlsBroker);
   const tlsToPlain = await propertiesFile('tls-to-plain', destinationBootstrap(), trusting('ca.pem'));
-  const line = errorLine(await kreroute(['plan', '--source-config', tlsToPlain, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'tls-to-plain.plan.json')]));
+  const line = errorLine(await runKreroute(['plan', '--source-config', tlsToPlain, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'tls-to-plain.plan.json')]));
   wantsTlsWording(t, line);
 
-  const plainToTls = errorLine(await kreroute(['plan', '--source', broker.bootstrap, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'plain-to-tls.plan.json')]));
+  const plainToTls = errorLine(await runKreroute(['plan', '--source', broker.bootstrap, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'plain-to-tls.plan.json')]));
   assert.match(plainToTls, /requires TLS/);
 });
