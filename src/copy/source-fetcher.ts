@@ -1,8 +1,8 @@
-import type { Connection } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import { type DataLink, DataLinks } from '../kafka/data-links.ts';
 import { toKrerouteError } from '../kafka/errors.ts';
-import { type RawFetchPartition, rawFetchV12 } from '../kafka/raw-fetch.ts';
+import type { RawFetchPartition } from '../kafka/raw-fetch.ts';
 import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
 import { withWaitNotice } from '../kafka/wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
@@ -44,11 +44,13 @@ const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 
 export class SourceFetcher {
   readonly #cluster: KafkaCluster;
   readonly #options: SourceFetchOptions;
-  readonly #leaders = new Map<string, Connection>();
+  readonly #leaders = new Map<string, DataLink>();
+  readonly #links: DataLinks;
 
   constructor(cluster: KafkaCluster, options: SourceFetchOptions) {
     this.#cluster = cluster;
     this.#options = options;
+    this.#links = new DataLinks(cluster, 1);
   }
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
@@ -69,29 +71,28 @@ export class SourceFetcher {
   }
 
   async #fetchOnce(positions: FetchPosition[]): Promise<FetchedPartition[]> {
-    const groups = new Map<Connection, FetchPosition[]>();
+    const groups = new Map<DataLink, FetchPosition[]>();
     for (const position of positions) {
       const key = `${position.topic}\u0000${position.partition}`;
-      let connection = this.#leaders.get(key);
-      if (!connection) {
-        connection = (await this.#cluster.leaderConnection(position.topic, position.partition, this.#leaders.size > 0)).connection;
-        this.#leaders.set(key, connection);
+      let link = this.#leaders.get(key);
+      if (!link) {
+        link = await this.#links.forPartition(position.topic, position.partition, this.#leaders.size > 0);
+        this.#leaders.set(key, link);
       }
-      const group = groups.get(connection);
+      const group = groups.get(link);
       if (group) group.push(position);
-      else groups.set(connection, [position]);
+      else groups.set(link, [position]);
     }
-    const results = await Promise.all([...groups].map(([connection, group]) => this.#fetchFrom(connection, group)));
+    const results = await Promise.all([...groups].map(([link, group]) => this.#fetchFrom(link, group)));
     return results.flat();
   }
 
-  async #fetchFrom(connection: Connection, positions: FetchPosition[]): Promise<FetchedPartition[]> {
+  async #fetchFrom(link: DataLink, positions: FetchPosition[]): Promise<FetchedPartition[]> {
     const byTopic = new Map<string, FetchPosition[]>();
     for (const p of positions) byTopic.set(p.topic, [...(byTopic.get(p.topic) ?? []), p]);
     const leader = [...byTopic.values()][0]?.[0];
     const starts = new Map(positions.map((p) => [`${p.topic}\u0000${p.partition}`, p.offset]));
-    const request = rawFetchV12.async(
-      connection,
+    const request = link.fetch(
       this.#options.maxWaitMs,
       1,
       this.#options.maxBytes,

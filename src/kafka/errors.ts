@@ -1,4 +1,5 @@
 import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { ConnectionLostError } from './raw-connection.ts';
 
 interface LibraryError {
   code?: string;
@@ -134,6 +135,7 @@ function tlsFailure(error: unknown, what: string, related: unknown): KrerouteErr
 const NETWORK_CODES = new Set(['PLT_KFK_NETWORK', 'PLT_KFK_TIMEOUT']);
 
 function isNetworkFailure(error: unknown): boolean {
+  if (error instanceof ConnectionLostError) return true;
   const codes = libraryCodes(error).filter((c) => c.startsWith('PLT_KFK_') && c !== 'PLT_KFK_MULTIPLE');
   return codes.length > 0 && codes.every((c) => NETWORK_CODES.has(c));
 }

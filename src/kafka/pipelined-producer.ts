@@ -7,7 +7,7 @@ import { toKrerouteError } from './errors.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
 import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
-import { type ProduceLink, ProduceLinks } from './produce-links.ts';
+import { type DataLink, DataLinks } from './data-links.ts';
 
 export interface ProduceAck {
   /** Destination offset of the batch's first record; -1 when the broker reported a duplicate. */
@@ -55,7 +55,7 @@ interface PartitionState {
    */
   careful: boolean;
   nextSequence: number;
-  link: ProduceLink | undefined;
+  link: DataLink | undefined;
   resolving: boolean;
 }
 
@@ -79,7 +79,7 @@ export class PipelinedProducer {
   readonly #identity: ProducerIdentity;
   readonly #options: PipelineOptions;
   readonly #partitions = new Map<string, PartitionState>();
-  readonly #links: ProduceLinks;
+  readonly #links: DataLinks;
   #buffered = 0;
   #failure: unknown;
   #pumping = false;
@@ -91,7 +91,7 @@ export class PipelinedProducer {
     this.#cluster = cluster;
     this.#identity = identity;
     this.#options = { ...DEFAULTS, ...options };
-    this.#links = new ProduceLinks(cluster, this.#options.connectionsPerBroker);
+    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker);
   }
 
   /**
@@ -177,7 +177,7 @@ export class PipelinedProducer {
   }
 
   #pumpOnce(): void {
-    const byLink = new Map<ProduceLink, PartitionState[]>();
+    const byLink = new Map<DataLink, PartitionState[]>();
     for (const state of this.#partitions.values()) {
       if (!this.#sendable(state)) continue;
       if (!state.link) {
@@ -227,7 +227,7 @@ export class PipelinedProducer {
       });
   }
 
-  #request(link: ProduceLink, items: Item[]): void {
+  #request(link: DataLink, items: Item[]): void {
     const topics = new Map<string, RawTopicBatches>();
     for (const item of items) {
       let topic = topics.get(item.state.topic);

@@ -20,28 +20,42 @@ interface Pending {
 
 /** Thrown for a connection that broke or timed out: no protocol error code, so the caller retries. */
 export class ConnectionLostError extends Error {
+  readonly canRetry = true;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'ConnectionLostError';
   }
 }
 
+/** A response size no broker sends (fetch responses are bounded by the request's max bytes). */
+const MAX_RESPONSE_BYTES = 1 << 30;
+/** Where a plain-TCP read lands when no large response is being received. */
+const SCRATCH_BYTES = 64 * 1024;
+
 /**
- * A bare Kafka connection for the copy's produce requests. The client library's connection builds
- * every request into one contiguous buffer (a copy of each batch, and a large allocation per
- * request that the GC must then collect); profiling showed that copy and its GC as the largest
- * CPU cost of a passthrough copy. Here a request is a list of buffers written with one writev:
- * forwarded batches go to the socket as they are. No SASL: copies that need it use the library's
- * connection (see ProduceLinks).
+ * A bare Kafka connection for the copy's data path (produce and fetch). The client library's
+ * connection builds every request into one contiguous buffer and gathers every response from the
+ * socket's 64 KiB chunks, copying each fetched partition out again; profiling showed those copies
+ * and the GC of their buffers as the largest CPU cost of a passthrough copy. Here a request is a
+ * list of buffers written with one writev (forwarded batches go to the socket as they are), and a
+ * response is read by the kernel straight into one buffer of its announced size, so fetched
+ * batches are views of it, never copied. No SASL: copies that need it use the library's connection.
  */
 export class RawConnection {
   readonly #socket: Socket;
   readonly #options: RawConnectionOptions;
   readonly #pending = new Map<number, Pending>();
   readonly #clientId: Buffer;
+  readonly #scratch = Buffer.allocUnsafeSlow(SCRATCH_BYTES);
+  readonly #sizeBytes = Buffer.alloc(4);
+  #sizeFilled = 0;
+  /** The response being received, and how much of it has arrived. */
+  #response: Buffer | undefined;
+  #filled = 0;
+  /** Whether the read in progress goes straight into #response. */
+  #readingDirect = false;
   #correlationId = 0;
-  #chunks: Buffer[] = [];
-  #buffered = 0;
   #failure: Error | undefined;
   #onClose: (() => void) | undefined;
 
@@ -49,16 +63,28 @@ export class RawConnection {
     this.#socket = socket;
     this.#options = options;
     this.#clientId = Buffer.from(options.clientId);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    if (options.tls) socket.on('data', (chunk: Buffer) => this.#consume(chunk));
     socket.on('error', (error) => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} failed: ${error.message}`, { cause: error })));
     socket.on('close', () => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} closed`)));
   }
 
   static connect(options: RawConnectionOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
+      let connection: RawConnection | undefined;
+      // The read buffer is chosen per read (see #nextReadBuffer); TLS sockets decrypt into their own.
       const socket = options.tls
         ? connectTls(options.port, options.host, { ...options.tls })
-        : createConnection({ host: options.host, port: options.port });
+        : createConnection({
+            host: options.host,
+            port: options.port,
+            onread: {
+              buffer: () => (connection ? connection.#nextReadBuffer() : Buffer.allocUnsafe(SCRATCH_BYTES)),
+              callback: (bytes: number, into: Uint8Array) => {
+                if (connection) connection.#onRead(bytes, into);
+                return true;
+              },
+            },
+          });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error(`no connection after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
       const onError = (error: Error): void => {
@@ -69,7 +95,8 @@ export class RawConnection {
       socket.once(options.tls ? 'secureConnect' : 'connect', () => {
         clearTimeout(timer);
         socket.removeListener('error', onError);
-        resolve(new RawConnection(socket, options));
+        connection = new RawConnection(socket, options);
+        resolve(connection);
       });
     });
   }
@@ -123,53 +150,65 @@ export class RawConnection {
     this.#fail(new ConnectionLostError(`connection to ${this.#options.host}:${this.#options.port} closed`));
   }
 
-  #onData(chunk: Buffer): void {
-    this.#chunks.push(chunk);
-    this.#buffered += chunk.length;
-    while (this.#buffered >= 4) {
-      const size = this.#peekSize();
-      if (this.#buffered < 4 + size) return;
-      const message = this.#take(4 + size).subarray(4);
-      const pending = this.#pending.get(message.readInt32BE(0));
-      if (!pending) {
-        this.#fail(new ConnectionLostError(`unexpected answer from ${this.#options.host}:${this.#options.port}`));
-        return;
+  #nextReadBuffer(): Buffer {
+    const response = this.#response;
+    this.#readingDirect = response !== undefined && response.length - this.#filled >= SCRATCH_BYTES;
+    return this.#readingDirect ? response!.subarray(this.#filled) : this.#scratch;
+  }
+
+  #onRead(bytes: number, into: Uint8Array): void {
+    if (!this.#readingDirect) {
+      this.#consume(Buffer.from(into.buffer, into.byteOffset, bytes));
+      return;
+    }
+    if (into.buffer !== this.#response?.buffer) {
+      this.#fail(new ConnectionLostError(`read into an unexpected buffer on ${this.#options.host}:${this.#options.port}`));
+      return;
+    }
+    this.#filled += bytes;
+    if (this.#filled === this.#response.length) this.#complete();
+  }
+
+  /** Takes received bytes that sit in a buffer of their own (a read chunk), copying them where they belong. */
+  #consume(bytes: Buffer): void {
+    let at = 0;
+    while (at < bytes.length && !this.#failure) {
+      if (!this.#response) {
+        const part = Math.min(4 - this.#sizeFilled, bytes.length - at);
+        bytes.copy(this.#sizeBytes, this.#sizeFilled, at, at + part);
+        this.#sizeFilled += part;
+        at += part;
+        if (this.#sizeFilled < 4) return;
+        this.#sizeFilled = 0;
+        const size = this.#sizeBytes.readInt32BE(0);
+        if (size < 4 || size > MAX_RESPONSE_BYTES) {
+          this.#fail(new ConnectionLostError(`a response of ${size} bytes from ${this.#options.host}:${this.#options.port} cannot be right`));
+          return;
+        }
+        this.#response = Buffer.allocUnsafe(size);
+        this.#filled = 0;
       }
-      this.#pending.delete(message.readInt32BE(0));
-      clearTimeout(pending.timer);
-      pending.resolve(message);
+      const part = Math.min(this.#response.length - this.#filled, bytes.length - at);
+      bytes.copy(this.#response, this.#filled, at, at + part);
+      this.#filled += part;
+      at += part;
+      if (this.#filled === this.#response.length) this.#complete();
     }
   }
 
-  #peekSize(): number {
-    const first = this.#chunks[0]!;
-    if (first.length >= 4) return first.readInt32BE(0);
-    const head = Buffer.concat(this.#chunks, Math.min(this.#buffered, 4));
-    return head.readInt32BE(0);
-  }
-
-  /** Removes `length` bytes from the front of what was received, copying only when they span chunks. */
-  #take(length: number): Buffer {
-    const first = this.#chunks[0]!;
-    let taken: Buffer;
-    if (first.length >= length) {
-      taken = first.subarray(0, length);
-      if (first.length === length) this.#chunks.shift();
-      else this.#chunks[0] = first.subarray(length);
-    } else {
-      taken = Buffer.allocUnsafe(length);
-      let filled = 0;
-      while (filled < length) {
-        const chunk = this.#chunks[0]!;
-        const part = Math.min(chunk.length, length - filled);
-        chunk.copy(taken, filled, 0, part);
-        filled += part;
-        if (part === chunk.length) this.#chunks.shift();
-        else this.#chunks[0] = chunk.subarray(part);
-      }
+  #complete(): void {
+    const message = this.#response!;
+    this.#response = undefined;
+    this.#filled = 0;
+    const correlationId = message.readInt32BE(0);
+    const pending = this.#pending.get(correlationId);
+    if (!pending) {
+      this.#fail(new ConnectionLostError(`unexpected answer from ${this.#options.host}:${this.#options.port}`));
+      return;
     }
-    this.#buffered -= length;
-    return taken;
+    this.#pending.delete(correlationId);
+    clearTimeout(pending.timer);
+    pending.resolve(message);
   }
 
   #fail(error: Error): void {
@@ -180,7 +219,7 @@ export class RawConnection {
       pending.reject(error);
     }
     this.#pending.clear();
-    this.#chunks = [];
+    this.#response = undefined;
     this.#socket.destroy();
     this.#onClose?.();
   }

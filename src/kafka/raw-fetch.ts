@@ -24,6 +24,14 @@ const EMPTY = Buffer.alloc(0);
  * Partition errors are returned, not thrown: the caller decides per partition.
  */
 function parseResponse(_correlationId: number, _apiKey: number, _apiVersion: number, reader: Reader): RawFetchResponse {
+  return parseRawFetchV12(reader);
+}
+
+/**
+ * Partition records are views of the response's bytes when it came as one buffer (a bare
+ * connection's), and copied out of the library connection's chunks otherwise.
+ */
+export function parseRawFetchV12(reader: Reader): RawFetchResponse {
   reader.readInt32(); // throttle_time_ms
   const errorCode = reader.readInt16();
   reader.readInt32(); // session_id
@@ -53,4 +61,15 @@ function parseResponse(_correlationId: number, _apiKey: number, _apiVersion: num
   return { errorCode, topics };
 }
 
-export const rawFetchV12 = createAPI<Parameters<typeof fetchV12.createRequest>, RawFetchResponse>(1, 12, fetchV12.createRequest, parseResponse);
+export type RawFetchArgs = Parameters<typeof fetchV12.createRequest>;
+
+export const FETCH_API_KEY = 1;
+export const FETCH_API_VERSION = 12;
+
+/** Through the client library's connection. */
+export const rawFetchV12 = createAPI<RawFetchArgs, RawFetchResponse>(FETCH_API_KEY, FETCH_API_VERSION, fetchV12.createRequest, parseResponse);
+
+/** The request body for a bare connection, written by the library's request writer. */
+export function fetchV12Body(...args: RawFetchArgs): Buffer[] {
+  return fetchV12.createRequest(...args).buffers;
+}

@@ -1,0 +1,53 @@
+import type { KafkaCluster } from './cluster.ts';
+import { RawConnection } from './raw-connection.ts';
+
+/**
+ * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
+ * work on several requests at once: it answers one connection's requests one at a time). A
+ * connection that breaks is forgotten and the next `get` opens a new one; all close with the
+ * cluster.
+ */
+export class RawConnectionPool {
+  readonly #cluster: KafkaCluster;
+  readonly #connections = new Map<string, Promise<RawConnection>>();
+
+  constructor(cluster: KafkaCluster) {
+    this.#cluster = cluster;
+    cluster.onClose(() => this.close());
+  }
+
+  get(host: string, port: number, lane = 0): Promise<RawConnection> {
+    const key = `${host}:${port}#${lane}`;
+    let connection = this.#connections.get(key);
+    if (!connection) {
+      connection = this.#open(host, port);
+      this.#connections.set(key, connection);
+      connection.then(
+        (opened) => opened.onClose(() => this.#forget(key, connection!)),
+        () => this.#forget(key, connection!),
+      );
+    }
+    return connection;
+  }
+
+  #open(host: string, port: number): Promise<RawConnection> {
+    const { settings } = this.#cluster;
+    return RawConnection.connect({
+      host,
+      port,
+      clientId: settings.clientId ?? 'kreroute',
+      ...(settings.tls ? { tls: settings.tls } : {}),
+      connectTimeoutMs: settings.connectTimeoutMs ?? 10_000,
+      requestTimeoutMs: (settings.requestTimeoutMs ?? 30_000) + 5_000,
+    });
+  }
+
+  #forget(key: string, connection: Promise<RawConnection>): void {
+    if (this.#connections.get(key) === connection) this.#connections.delete(key);
+  }
+
+  close(): void {
+    for (const connection of this.#connections.values()) connection.then((opened) => opened.close(), () => undefined);
+    this.#connections.clear();
+  }
+}
