@@ -79,6 +79,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     // A fetch response is held in memory next to what is buffered for the destination.
     maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),
     maxWaitMs: 200,
+    // Room for the responses whose batches are still being written, and the one being fetched.
+    responseBufferBytes: 2 * context.memoryBudgetBytes,
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
   while (!context.signal?.aborted) {
@@ -88,7 +90,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
     if (context.producer.failure) throw context.producer.failure;
     const fetched = await fetcher.fetch(active.map((lane) => lane.position));
-    for (const { position, from, raw, leading } of fetched) {
+    // Forwarded batches are views of their response's buffer: it may be reused once they are all acknowledged.
+    const writesByResponse = new Map<() => void, Promise<unknown>[]>();
+    for (const { release } of fetched) writesByResponse.set(release, []);
+    for (const { position, from, raw, leading, release } of fetched) {
       const lane = active.find((l) => l.position === position)!;
       lane.starved = false;
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
@@ -127,6 +132,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         stepFloor = stepEnd;
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
         const { acks, records, bytes } = dispatch(context, lane, [action]);
+        writesByResponse.get(release)!.push(...acks);
         for (const ack of acks) {
           unsettled.add(ack);
           ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
@@ -138,6 +144,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         }
       }
     }
+    for (const [release, writes] of writesByResponse) Promise.all(writes).then(release, () => undefined);
   }
   await settle(unsettled, context.producer);
 }

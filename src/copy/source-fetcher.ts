@@ -3,6 +3,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type DataLink, DataLinks } from '../kafka/data-links.ts';
 import { toKrerouteError } from '../kafka/errors.ts';
 import type { RawFetchPartition } from '../kafka/raw-fetch.ts';
+import { ResponseBuffers } from '../kafka/response-buffers.ts';
 import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
 import { withWaitNotice } from '../kafka/wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
@@ -26,12 +27,16 @@ export interface FetchedPartition {
    * per-partition limit (KIP-74); the others get nothing until they lead.
    */
   leading: boolean;
+  /** The release of the response it came in, shared by all its partitions (see RawFetchResponse.release). */
+  release: () => void;
 }
 
 export interface SourceFetchOptions {
   partitionMaxBytes: number;
   maxBytes: number;
   maxWaitMs: number;
+  /** At most this many bytes of response buffers kept for reuse. */
+  responseBufferBytes: number;
   onRetry?: (message: string) => void;
 }
 
@@ -50,7 +55,7 @@ export class SourceFetcher {
   constructor(cluster: KafkaCluster, options: SourceFetchOptions) {
     this.#cluster = cluster;
     this.#options = options;
-    this.#links = new DataLinks(cluster, 1);
+    this.#links = new DataLinks(cluster, 1, new ResponseBuffers(options.responseBufferBytes));
   }
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
@@ -115,7 +120,7 @@ export class SourceFetcher {
         const position = positions.find((p) => p.topic === topic.topic && p.partition === raw.partition);
         if (!position) continue;
         if (raw.errorCode !== 0) this.#partitionError(position, raw.errorCode);
-        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw, leading: position === leader });
+        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw, leading: position === leader, release: response.release });
       }
     }
     return fetched;

@@ -2,6 +2,7 @@ import type { KafkaCluster } from './cluster.ts';
 import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body, rawProduceV9 } from './produce-request.ts';
 import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12, rawFetchV12 } from './raw-fetch.ts';
 import { RawConnectionPool } from './raw-connection-pool.ts';
+import type { ResponseBuffers } from './response-buffers.ts';
 
 /** Where the copy's produce and fetch requests for some partitions go: one connection to their leader. */
 export interface DataLink {
@@ -22,10 +23,10 @@ export class DataLinks {
   readonly #links = new Map<string, DataLink>();
   readonly #pool: RawConnectionPool;
 
-  constructor(cluster: KafkaCluster, perBroker: number) {
+  constructor(cluster: KafkaCluster, perBroker: number, responseBuffers?: ResponseBuffers) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
-    this.#pool = new RawConnectionPool(cluster);
+    this.#pool = new RawConnectionPool(cluster, responseBuffers);
   }
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<DataLink> {
@@ -56,11 +57,17 @@ export class DataLinks {
     return {
       produce: async (...args) => {
         const connection = await this.#pool.get(host, port, lane);
-        return parseProduceV9(await connection.request(PRODUCE_API_KEY, PRODUCE_API_VERSION, produceV9Body(...args)));
+        const { reader, release } = await connection.request(PRODUCE_API_KEY, PRODUCE_API_VERSION, produceV9Body(...args));
+        try {
+          return parseProduceV9(reader);
+        } finally {
+          release();
+        }
       },
       fetch: async (...args) => {
         const connection = await this.#pool.get(host, port, lane);
-        return parseRawFetchV12(await connection.request(FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body(...args)));
+        const { reader, release } = await connection.request(FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body(...args));
+        return { ...parseRawFetchV12(reader), release };
       },
     };
   }

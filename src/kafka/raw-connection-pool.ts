@@ -1,5 +1,6 @@
 import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
+import type { ResponseBuffers } from './response-buffers.ts';
 
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
@@ -10,9 +11,11 @@ import { RawConnection } from './raw-connection.ts';
 export class RawConnectionPool {
   readonly #cluster: KafkaCluster;
   readonly #connections = new Map<string, Promise<RawConnection>>();
+  readonly #responseBuffers: ResponseBuffers | undefined;
 
-  constructor(cluster: KafkaCluster) {
+  constructor(cluster: KafkaCluster, responseBuffers?: ResponseBuffers) {
     this.#cluster = cluster;
+    this.#responseBuffers = responseBuffers;
     cluster.onClose(() => this.close());
   }
 
@@ -39,6 +42,7 @@ export class RawConnectionPool {
       ...(settings.tls ? { tls: settings.tls } : {}),
       connectTimeoutMs: settings.connectTimeoutMs ?? 10_000,
       requestTimeoutMs: (settings.requestTimeoutMs ?? 30_000) + 5_000,
+      ...(this.#responseBuffers ? { responseBuffers: this.#responseBuffers } : {}),
     });
   }
 

@@ -1,6 +1,7 @@
 import { type Socket, createConnection } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as connectTls } from 'node:tls';
 import { Reader } from '@platformatic/kafka';
+import type { LeasedBuffer, ResponseBuffers } from './response-buffers.ts';
 
 export interface RawConnectionOptions {
   host: string;
@@ -10,10 +11,18 @@ export interface RawConnectionOptions {
   connectTimeoutMs: number;
   /** A request without an answer after this long fails, and the connection with it. */
   requestTimeoutMs: number;
+  /** Where large responses are read into; without it each gets a buffer of its own. */
+  responseBuffers?: ResponseBuffers;
+}
+
+/** A response body (after the response header) and the release of the buffer it sits in. */
+export interface RawResponse {
+  reader: Reader;
+  release: () => void;
 }
 
 interface Pending {
-  resolve: (body: Buffer) => void;
+  resolve: (response: LeasedBuffer) => void;
   reject: (error: Error) => void;
   timer: NodeJS.Timeout;
 }
@@ -52,6 +61,7 @@ export class RawConnection {
   #sizeFilled = 0;
   /** The response being received, and how much of it has arrived. */
   #response: Buffer | undefined;
+  #release: () => void = () => undefined;
   #filled = 0;
   /** Whether the read in progress goes straight into #response. */
   #readingDirect = false;
@@ -114,7 +124,7 @@ export class RawConnection {
    * Sends a request with a v2 (flexible) header and resolves with the response body after the
    * v1 response header. The body buffers are written as they are, without being copied here.
    */
-  request(apiKey: number, apiVersion: number, body: Buffer[]): Promise<Reader> {
+  request(apiKey: number, apiVersion: number, body: Buffer[]): Promise<RawResponse> {
     if (this.#failure) return Promise.reject(this.#failure);
     const correlationId = (this.#correlationId = (this.#correlationId + 1) & 0x7fffffff);
     let size = 0;
@@ -128,7 +138,7 @@ export class RawConnection {
     header.writeInt16BE(this.#clientId.length, 12);
     this.#clientId.copy(header, 14);
     header[header.length - 1] = 0;
-    const answer = new Promise<Buffer>((resolve, reject) => {
+    const answer = new Promise<LeasedBuffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#fail(new ConnectionLostError(`no answer from ${this.#options.host}:${this.#options.port} within ${this.#options.requestTimeoutMs} ms`));
       }, this.#options.requestTimeoutMs);
@@ -138,11 +148,11 @@ export class RawConnection {
     this.#socket.write(header);
     for (const piece of body) this.#socket.write(piece);
     this.#socket.uncork();
-    return answer.then((response) => {
-      const reader = Reader.from(response);
+    return answer.then(({ buffer, release }) => {
+      const reader = Reader.from(buffer);
       reader.skip(4); // correlation id
       skipTaggedFields(reader);
-      return reader;
+      return { reader, release };
     });
   }
 
@@ -185,7 +195,9 @@ export class RawConnection {
           this.#fail(new ConnectionLostError(`a response of ${size} bytes from ${this.#options.host}:${this.#options.port} cannot be right`));
           return;
         }
-        this.#response = Buffer.allocUnsafe(size);
+        const leased = this.#options.responseBuffers?.take(size) ?? { buffer: Buffer.allocUnsafe(size), release: () => undefined };
+        this.#response = leased.buffer;
+        this.#release = leased.release;
         this.#filled = 0;
       }
       const part = Math.min(this.#response.length - this.#filled, bytes.length - at);
@@ -197,12 +209,13 @@ export class RawConnection {
   }
 
   #complete(): void {
-    const message = this.#response!;
+    const message = { buffer: this.#response!, release: this.#release };
     this.#response = undefined;
     this.#filled = 0;
-    const correlationId = message.readInt32BE(0);
+    const correlationId = message.buffer.readInt32BE(0);
     const pending = this.#pending.get(correlationId);
     if (!pending) {
+      message.release();
       this.#fail(new ConnectionLostError(`unexpected answer from ${this.#options.host}:${this.#options.port}`));
       return;
     }

@@ -14,7 +14,14 @@ export interface RawFetchPartition {
 export interface RawFetchResponse {
   errorCode: number;
   topics: Array<{ topic: string; partitions: RawFetchPartition[] }>;
+  /**
+   * Gives the response's buffer back for reuse. Call it only once nothing refers to any part of
+   * `records` any more (every batch forwarded from it acknowledged); never calling it is safe.
+   */
+  release: () => void;
 }
+
+const NO_RELEASE = (): void => undefined;
 
 const EMPTY = Buffer.alloc(0);
 
@@ -58,7 +65,7 @@ export function parseRawFetchV12(reader: Reader): RawFetchResponse {
     }, true, false),
   }));
   readKnownTaggedFields(reader, {});
-  return { errorCode, topics };
+  return { errorCode, topics, release: NO_RELEASE };
 }
 
 export type RawFetchArgs = Parameters<typeof fetchV12.createRequest>;

@@ -82,7 +82,7 @@ function sizeBody(size: number): Buffer[] {
 }
 
 async function ask(connection: RawConnection, size: number): Promise<void> {
-  const reader = await connection.request(1, 12, sizeBody(size));
+  const { reader } = await connection.request(1, 12, sizeBody(size));
   const body = reader.buffer.slice(reader.position, reader.buffer.length);
   assert.equal(body.length, size);
   const first = body[0];
