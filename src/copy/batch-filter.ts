@@ -3,7 +3,7 @@ import { checkBatchCrc } from '../kafka/batch-crc.ts';
 import { recordsSection } from '../kafka/batch-records-section.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
-import { type RawRecord, joinRecords } from './batch-merge.ts';
+import { type Allocate, type RawRecord, joinRecords } from './batch-merge.ts';
 
 /** Whether a batch can be filtered without decoding it into records: a v2 data batch with CreateTime timestamps. */
 export function canFilterInPlace(batch: BatchView): boolean {
@@ -22,7 +22,7 @@ export interface FilteredBatch {
  * an uncompressed batch. A compressed batch is decompressed first; one whose records all match
  * goes on as it is, still compressed.
  */
-export function filterBatch(batch: BatchView, matches: RawRecordFilter): FilteredBatch {
+export function filterBatch(batch: BatchView, matches: RawRecordFilter, allocate: Allocate = Buffer.allocUnsafe): FilteredBatch {
   checkBatchCrc(batch);
   const records = recordsSection(batch);
   const base = Number(batch.bytes.readBigInt64BE(BATCH.baseTimestamp));
@@ -38,5 +38,5 @@ export function filterBatch(batch: BatchView, matches: RawRecordFilter): Filtere
   if (kept.length === 0) return { bytes: null, kept: 0 };
   // All kept and numbered without gaps: the batch goes as it is, like an unfiltered one.
   if (kept.length === count && batch.recordCount === batch.lastOffsetDelta + 1) return { bytes: batch.bytes, kept: count };
-  return { bytes: joinRecords(kept), kept: kept.length };
+  return { bytes: joinRecords(kept, allocate), kept: kept.length };
 }

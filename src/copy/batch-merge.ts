@@ -44,18 +44,21 @@ export function* rawRecords(batch: Buffer): Generator<RawRecord> {
  * one batch per partition, so forwarding them one by one would be bound by per-request overhead.
  * The header (producer id, sequence, CRC) is left for the producer to stamp.
  */
-export function mergeBatches(batches: BatchView[]): Buffer {
+export function mergeBatches(batches: BatchView[], allocate: Allocate = Buffer.allocUnsafe): Buffer {
   const records: RawRecord[] = [];
   for (const batch of batches) {
     // A batch built here (kept records of a filtered one) has no CRC yet; its source was checked.
     if (!batch.rebuilt) checkBatchCrc(batch);
     for (const record of rawRecords(batch.bytes)) records.push(record);
   }
-  return joinRecords(records);
+  return joinRecords(records, allocate);
 }
 
+/** Where a rebuilt batch's bytes come from: a BufferPool's take, or plain allocation. */
+export type Allocate = (size: number) => Buffer;
+
 /** An uncompressed batch (header left for the producer to stamp) of records as stored, renumbered 0..n-1. */
-export function joinRecords(records: RawRecord[]): Buffer {
+export function joinRecords(records: RawRecord[], allocate: Allocate = Buffer.allocUnsafe): Buffer {
   let first = records[0]!.timestamp;
   let max = first;
   for (const r of records) {
@@ -65,7 +68,7 @@ export function joinRecords(records: RawRecord[]): Buffer {
   const bodies = records.map((r, i) => 1 + deltaSize(r.timestamp - first) + varIntSize(i) + r.tail.length);
   let total: number = BATCH.records;
   for (const body of bodies) total += varIntSize(body) + body;
-  const out = Buffer.allocUnsafe(total);
+  const out = allocate(total);
   out.fill(0, 0, BATCH.records);
   out.writeInt32BE(total - 12, BATCH.length);
   out.writeInt8(2, BATCH.magic);

@@ -5,6 +5,7 @@ import { decodeBatch } from '../kafka/record-batch-decoder.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { canFilterInPlace, filterBatch } from './batch-filter.ts';
+import type { Allocate } from './batch-merge.ts';
 
 /**
  * What to do with a stretch of a fetched partition, in log order. `skipped`: records of the stretch
@@ -32,6 +33,8 @@ export interface ChunkRules {
   maxBatchBytes: number;
   /** Offsets an interrupted run already wrote: their batches must be decoded to leave them out. */
   alreadyWritten: ReadonlySet<string>;
+  /** Where filtered batches are built. */
+  allocate?: Allocate;
 }
 
 function decode(batch: BatchView) {
@@ -100,7 +103,7 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
       continue;
     }
     if (whole && rules.filter && canFilterInPlace(batch)) {
-      const { bytes, kept } = filterBatch(batch, rules.filter);
+      const { bytes, kept } = filterBatch(batch, rules.filter, rules.allocate);
       const skipped = batch.recordCount - kept;
       // Kept records of a compressed batch, joined uncompressed, may not fit: they go record by record.
       if (bytes === null || bytes.length <= rules.maxBatchBytes) {

@@ -1,11 +1,14 @@
+import type { BufferPool } from '../kafka/buffer-pool.ts';
 import { MERGE_TARGET_BYTES, canMerge, mergeBatches } from './batch-merge.ts';
 import type { ChunkAction } from './chunk-actions.ts';
 
 /**
  * Runs of small uncompressed batches that follow each other are forwarded as one batch (see
  * mergeBatches); anything else passes unchanged. `merged` counts the source batches joined.
+ * With a pool, joined batches are built in its buffers, and rebuilt batches joined into another
+ * go back to it at once.
  */
-export function coalesce(actions: ChunkAction[], maxBatchBytes: number): { actions: ChunkAction[]; merged: number } {
+export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: BufferPool): { actions: ChunkAction[]; merged: number } {
   const limit = Math.min(MERGE_TARGET_BYTES, maxBatchBytes);
   const out: ChunkAction[] = [];
   let run: Array<ChunkAction & { kind: 'forward' }> = [];
@@ -18,9 +21,11 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number): { actio
       const last = run[run.length - 1]!.batch;
       const recordCount = run.reduce((n, a) => n + a.batch.recordCount, 0);
       const skipped = run.reduce((n, a) => n + (a.skipped ?? 0), 0);
+      const bytes = mergeBatches(run.map((a) => a.batch), pool ? (size) => pool.take(size) : undefined);
+      if (pool) for (const action of run) if (action.batch.rebuilt) pool.release(action.batch.bytes);
       out.push({
         kind: 'forward',
-        batch: { bytes: mergeBatches(run.map((a) => a.batch)), baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
+        batch: { bytes, baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
         ...(skipped > 0 ? { skipped } : {}),
       });
       merged += run.length;

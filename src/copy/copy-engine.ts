@@ -1,5 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { CrcMode } from '../kafka/batch-stamp.ts';
+import { BufferPool } from '../kafka/buffer-pool.ts';
 import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
@@ -80,9 +81,12 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),
     maxWaitMs: 200,
     // Room for the responses whose batches are still being written, and the one being fetched.
-    responseBufferBytes: 2 * context.memoryBudgetBytes,
+    responseBufferBytes: context.memoryBudgetBytes,
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
+  // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
+  const batchBuffers = new BufferPool(context.memoryBudgetBytes);
+  const allocate = (size: number): Buffer => batchBuffers.take(size);
   while (!context.signal?.aborted) {
     // Lanes that got nothing last time go first: see FetchedPartition.leading.
     const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
@@ -103,9 +107,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         ...(filter ? { filter } : {}),
         maxBatchBytes: lane.topic.destinationMaxMessageBytes,
         alreadyWritten: lane.alreadyWritten,
+        allocate,
       });
       // A throttled copy keeps the source's batches, so that it moves (and commits) in small steps.
-      const { actions, merged } = throttled ? { actions: chunk.actions, merged: 0 } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes);
+      const { actions, merged } = throttled ? { actions: chunk.actions, merged: 0 } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
       if (process.env['KREROUTE_DEBUG_ENGINE']) {
         console.error(`[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`);
       }
@@ -133,6 +138,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
         const { acks, records, bytes } = dispatch(context, lane, [action]);
         writesByResponse.get(release)!.push(...acks);
+        if (action.kind === 'forward' && action.batch.rebuilt) {
+          const { bytes: rebuilt } = action.batch;
+          Promise.all(acks).then(() => batchBuffers.release(rebuilt), () => undefined);
+        }
         for (const ack of acks) {
           unsettled.add(ack);
           ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));

@@ -3,7 +3,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type DataLink, DataLinks } from '../kafka/data-links.ts';
 import { toKrerouteError } from '../kafka/errors.ts';
 import type { RawFetchPartition } from '../kafka/raw-fetch.ts';
-import { ResponseBuffers } from '../kafka/response-buffers.ts';
+import { BufferPool } from '../kafka/buffer-pool.ts';
 import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
 import { withWaitNotice } from '../kafka/wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
@@ -55,7 +55,7 @@ export class SourceFetcher {
   constructor(cluster: KafkaCluster, options: SourceFetchOptions) {
     this.#cluster = cluster;
     this.#options = options;
-    this.#links = new DataLinks(cluster, 1, new ResponseBuffers(options.responseBufferBytes));
+    this.#links = new DataLinks(cluster, 1, new BufferPool(options.responseBufferBytes));
   }
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {

@@ -2,7 +2,7 @@ import type { KafkaCluster } from './cluster.ts';
 import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body, rawProduceV9 } from './produce-request.ts';
 import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12, rawFetchV12 } from './raw-fetch.ts';
 import { RawConnectionPool } from './raw-connection-pool.ts';
-import type { ResponseBuffers } from './response-buffers.ts';
+import type { BufferPool } from './buffer-pool.ts';
 
 /** Where the copy's produce and fetch requests for some partitions go: one connection to their leader. */
 export interface DataLink {
@@ -23,7 +23,7 @@ export class DataLinks {
   readonly #links = new Map<string, DataLink>();
   readonly #pool: RawConnectionPool;
 
-  constructor(cluster: KafkaCluster, perBroker: number, responseBuffers?: ResponseBuffers) {
+  constructor(cluster: KafkaCluster, perBroker: number, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
     this.#pool = new RawConnectionPool(cluster, responseBuffers);

@@ -1,6 +1,6 @@
 import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
-import type { ResponseBuffers } from './response-buffers.ts';
+import type { BufferPool } from './buffer-pool.ts';
 
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
@@ -11,9 +11,9 @@ import type { ResponseBuffers } from './response-buffers.ts';
 export class RawConnectionPool {
   readonly #cluster: KafkaCluster;
   readonly #connections = new Map<string, Promise<RawConnection>>();
-  readonly #responseBuffers: ResponseBuffers | undefined;
+  readonly #responseBuffers: BufferPool | undefined;
 
-  constructor(cluster: KafkaCluster, responseBuffers?: ResponseBuffers) {
+  constructor(cluster: KafkaCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#responseBuffers = responseBuffers;
     cluster.onClose(() => this.close());

@@ -1,7 +1,7 @@
 import { type Socket, createConnection } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as connectTls } from 'node:tls';
 import { Reader } from '@platformatic/kafka';
-import type { LeasedBuffer, ResponseBuffers } from './response-buffers.ts';
+import type { LeasedBuffer, BufferPool } from './buffer-pool.ts';
 
 export interface RawConnectionOptions {
   host: string;
@@ -12,7 +12,7 @@ export interface RawConnectionOptions {
   /** A request without an answer after this long fails, and the connection with it. */
   requestTimeoutMs: number;
   /** Where large responses are read into; without it each gets a buffer of its own. */
-  responseBuffers?: ResponseBuffers;
+  responseBuffers?: BufferPool;
 }
 
 /** A response body (after the response header) and the release of the buffer it sits in. */
@@ -195,7 +195,7 @@ export class RawConnection {
           this.#fail(new ConnectionLostError(`a response of ${size} bytes from ${this.#options.host}:${this.#options.port} cannot be right`));
           return;
         }
-        const leased = this.#options.responseBuffers?.take(size) ?? { buffer: Buffer.allocUnsafe(size), release: () => undefined };
+        const leased = this.#options.responseBuffers?.lease(size) ?? { buffer: Buffer.allocUnsafe(size), release: () => undefined };
         this.#response = leased.buffer;
         this.#release = leased.release;
         this.#filled = 0;
