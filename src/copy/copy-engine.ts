@@ -80,8 +80,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     // A fetch response is held in memory next to what is buffered for the destination.
     maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),
     maxWaitMs: 200,
-    // Room for the responses whose batches are still being written, and the one being fetched.
-    responseBufferBytes: context.memoryBudgetBytes,
+    // The responses whose batches are being written (the budget), and the one being fetched.
+    responseBufferBytes: context.memoryBudgetBytes * 2,
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
   // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
@@ -94,7 +94,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
     if (context.producer.failure) throw context.producer.failure;
     const fetched = await fetcher.fetch(active.map((lane) => lane.position));
-    // Forwarded batches are views of their response's buffer: it may be reused once they are all acknowledged.
+    // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
     for (const { release } of fetched) writesByResponse.set(release, []);
     for (const { position, from, raw, leading, release } of fetched) {
@@ -137,7 +137,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         stepFloor = stepEnd;
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
         const { acks, records, bytes } = dispatch(context, lane, [action]);
-        writesByResponse.get(release)!.push(...acks);
+        // Only a batch forwarded as fetched is a view of the response; the rest were copied out of it.
+        if (action.kind === 'forward' && !action.batch.rebuilt) writesByResponse.get(release)!.push(...acks);
         if (action.kind === 'forward' && action.batch.rebuilt) {
           const { bytes: rebuilt } = action.batch;
           Promise.all(acks).then(() => batchBuffers.release(rebuilt), () => undefined);

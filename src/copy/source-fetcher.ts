@@ -35,7 +35,7 @@ export interface SourceFetchOptions {
   partitionMaxBytes: number;
   maxBytes: number;
   maxWaitMs: number;
-  /** At most this many bytes of response buffers kept for reuse. */
+  /** Response buffers are kept for reuse while all of them together stay within this. */
   responseBufferBytes: number;
   onRetry?: (message: string) => void;
 }

@@ -30,20 +30,27 @@ export class BufferPool {
   readonly #free = new Map<number, Buffer[]>();
   /** Buffers handed out and not yet released, to the memory they were cut from. */
   readonly #leased = new WeakMap<Buffer, Buffer>();
-  readonly #maxFreeBytes: number;
+  readonly #maxOwnedBytes: number;
   readonly #poison = process.env['KREROUTE_TEST_POISON_RELEASED_BUFFERS'] === '1';
-  #freeBytes = 0;
+  /** Bytes of the buffers handed out and of those kept for reuse. */
+  #ownedBytes = 0;
 
-  constructor(maxFreeBytes: number) {
-    this.#maxFreeBytes = maxFreeBytes;
+  /**
+   * `maxOwnedBytes`: a released buffer is kept for reuse only while all the pool's buffers, in use
+   * and kept, stay within this; buffers in use are never limited (the memory budget does that).
+   */
+  constructor(maxOwnedBytes: number) {
+    this.#maxOwnedBytes = maxOwnedBytes;
   }
 
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafe(size);
     const length = sizeClass(size);
     let slab = this.#free.get(length)?.pop();
-    if (slab) this.#freeBytes -= slab.length;
-    else slab = Buffer.allocUnsafeSlow(length);
+    if (!slab) {
+      slab = Buffer.allocUnsafeSlow(length);
+      this.#ownedBytes += length;
+    }
     const buffer = slab.subarray(0, size);
     this.#leased.set(buffer, slab);
     return buffer;
@@ -55,11 +62,13 @@ export class BufferPool {
     if (!slab) return;
     this.#leased.delete(buffer);
     if (this.#poison) slab.fill(0xa5);
-    if (this.#freeBytes + slab.length > this.#maxFreeBytes) return;
+    if (this.#ownedBytes > this.#maxOwnedBytes) {
+      this.#ownedBytes -= slab.length;
+      return;
+    }
     const free = this.#free.get(slab.length);
     if (free) free.push(slab);
     else this.#free.set(slab.length, [slab]);
-    this.#freeBytes += slab.length;
   }
 
   lease(size: number): LeasedBuffer {

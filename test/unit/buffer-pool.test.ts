@@ -19,7 +19,7 @@ test('a released buffer is handed out again, one still leased never is', () => {
   assert.notEqual(fourth.buffer.buffer, second.buffer.buffer);
 });
 
-test('small responses and buffers beyond the kept limit are left to the allocator', () => {
+test('small responses, and buffers beyond what the pool may own, are left to the allocator', () => {
   const buffers = new BufferPool(4 * MiB);
   const small = buffers.lease(60_000);
   small.release();
@@ -29,8 +29,9 @@ test('small responses and buffers beyond the kept limit are left to the allocato
   const b = buffers.lease(3 * MiB);
   a.release();
   b.release();
-  assert.equal(buffers.lease(3 * MiB).buffer.buffer, a.buffer.buffer);
-  assert.notEqual(buffers.lease(3 * MiB).buffer.buffer, b.buffer.buffer, 'only 4 MiB are kept');
+  const again = [buffers.lease(3 * MiB).buffer.buffer, buffers.lease(3 * MiB).buffer.buffer];
+  const reused = again.filter((memory) => memory === a.buffer.buffer || memory === b.buffer.buffer);
+  assert.equal(reused.length, 1, 'the pool owns at most 4 MiB, so only one of the two was kept');
 });
 
 test('a buffer too small for the response is not handed out', () => {
