@@ -4,6 +4,7 @@ import { enableCompileCache } from 'node:module';
 // Loading the modules (the Kafka client's most of all) is a large part of a short run's time;
 // Node keeps their compiled code in its cache folder for the next run (NODE_DISABLE_COMPILE_CACHE=1 turns it off).
 enableCompileCache();
+await import('./lazy-validators.ts');
 const { runCli } = await import('./run.ts');
 
 // Exit explicitly: a Kafka client socket left open must not keep the process alive.
