@@ -14,22 +14,36 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: B
   let run: Array<ChunkAction & { kind: 'forward' }> = [];
   let runBytes = 0;
   let merged = 0;
-  const close = (): void => {
-    if (run.length === 1) out.push(run[0]!);
-    if (run.length > 1) {
-      const first = run[0]!.batch;
-      const last = run[run.length - 1]!.batch;
-      const recordCount = run.reduce((n, a) => n + a.batch.recordCount, 0);
-      const skipped = run.reduce((n, a) => n + (a.skipped ?? 0), 0);
-      const bytes = mergeBatches(run.map((a) => a.batch), pool ? (size) => pool.take(size) : undefined);
-      if (pool) for (const action of run) if (action.batch.rebuilt) pool.release(action.batch.bytes);
-      out.push({
-        kind: 'forward',
-        batch: { bytes, baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
-        ...(skipped > 0 ? { skipped } : {}),
-      });
-      merged += run.length;
+  /** Joins a run; renumbered records can outgrow their batches (see below), and a run that did is joined in halves. */
+  const join = (batches: Array<ChunkAction & { kind: 'forward' }>): void => {
+    if (batches.length === 1) {
+      out.push(batches[0]!);
+      return;
     }
+    const bytes = mergeBatches(batches.map((a) => a.batch), pool ? (size) => pool.take(size) : undefined);
+    // Offset and timestamp deltas, counted from one base, can take more bytes than the batch
+    // headers that joining saves: the joined batch may exceed what the destination takes.
+    if (bytes.length > maxBatchBytes) {
+      pool?.release(bytes);
+      const half = Math.ceil(batches.length / 2);
+      join(batches.slice(0, half));
+      join(batches.slice(half));
+      return;
+    }
+    if (pool) for (const action of batches) if (action.batch.rebuilt) pool.release(action.batch.bytes);
+    const first = batches[0]!.batch;
+    const last = batches[batches.length - 1]!.batch;
+    const recordCount = batches.reduce((n, a) => n + a.batch.recordCount, 0);
+    const skipped = batches.reduce((n, a) => n + (a.skipped ?? 0), 0);
+    out.push({
+      kind: 'forward',
+      batch: { bytes, baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
+      ...(skipped > 0 ? { skipped } : {}),
+    });
+    merged += batches.length;
+  };
+  const close = (): void => {
+    if (run.length > 0) join(run);
     run = [];
     runBytes = 0;
   };

@@ -100,6 +100,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     for (const { position, from, raw, leading, release } of fetched) {
       const lane = active.find((l) => l.position === position)!;
       lane.starved = false;
+      // Filtering decompresses: one partition's batches may come out many times larger than
+      // fetched, so the budget is waited for before each partition, not only before each fetch.
+      await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
+      if (context.producer.failure) throw context.producer.failure;
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
         from,
         end: position.end,

@@ -5,6 +5,7 @@ import { splitBatches } from '../../src/kafka/batch-header.ts';
 import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
 import type { RecordContent } from '../../src/kafka/record.ts';
 import { canMerge, mergeBatches } from '../../src/copy/batch-merge.ts';
+import { coalesce } from '../../src/copy/coalesce.ts';
 
 const identity = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
 
@@ -44,4 +45,27 @@ test('joined batches keep every record: bytes, headers, null key and value, and 
 test('a batch of 128 KiB or more is forwarded alone, not joined', () => {
   const big = batchOf([{ timestamp: 1n, key: null, value: Buffer.alloc(130 * 1024), headers: [] }]);
   assert.equal(canMerge(big), false);
+});
+
+test('a run whose joined batch would outgrow the destination limit is joined in parts that fit', () => {
+  // Tiny records, each batch a day apart: joined, every record's timestamp delta grows from one
+  // byte to five, more than the 61-byte headers of the batches it saves.
+  const day = 86_400_000n;
+  const batches = Array.from({ length: 10 }, (_, b) =>
+    batchOf(Array.from({ length: 60 }, (_, i) => ({ timestamp: 1_795_000_000_000n + BigInt(b) * day + BigInt(i), key: null, value: Buffer.from([i]), headers: [] }))),
+  );
+  const input = batches.reduce((n, batch) => n + batch.bytes.length, 0);
+  const unsplit = mergeBatches(batches).length;
+  assert.ok(unsplit > input, `joined ${unsplit} bytes from ${input}: the case this test is about`);
+  const limit = input + 10;
+  const { actions } = coalesce(batches.map((batch) => ({ kind: 'forward' as const, batch })), limit);
+  assert.ok(actions.length > 1, 'split');
+  let records = 0;
+  for (const action of actions) {
+    assert.equal(action.kind, 'forward');
+    if (action.kind !== 'forward') continue;
+    assert.ok(action.batch.bytes.length <= limit, `a batch of ${action.batch.bytes.length} bytes for a limit of ${limit}`);
+    records += readRecordsBatch(Reader.from(action.batch.bytes)).records.length;
+  }
+  assert.equal(records, 600);
 });
