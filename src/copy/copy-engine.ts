@@ -91,8 +91,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     // Lanes that got nothing last time go first: see FetchedPartition.leading.
     const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
     if (active.length === 0) break;
-    await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
-    if (context.producer.failure) throw context.producer.failure;
+    await belowBudget(context.producer, context.memoryBudgetBytes);
     const fetched = await fetcher.fetch(active.map((lane) => lane.position));
     // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
@@ -102,8 +101,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       lane.starved = false;
       // Filtering decompresses: one partition's batches may come out many times larger than
       // fetched, so the budget is waited for before each partition, not only before each fetch.
-      await context.producer.whenBufferedBelow(context.memoryBudgetBytes);
-      if (context.producer.failure) throw context.producer.failure;
+      await belowBudget(context.producer, context.memoryBudgetBytes);
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
         from,
         end: position.end,
@@ -141,11 +139,12 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         stepFloor = stepEnd;
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
         const { acks, records, bytes } = dispatch(context, lane, [action]);
-        // Only a batch forwarded as fetched is a view of the response; the rest were copied out of it.
-        if (action.kind === 'forward' && !action.batch.rebuilt) writesByResponse.get(release)!.push(...acks);
+        // A batch forwarded as fetched is a view of the response; a rebuilt one sits in batchBuffers.
         if (action.kind === 'forward' && action.batch.rebuilt) {
           const { bytes: rebuilt } = action.batch;
           Promise.all(acks).then(() => batchBuffers.release(rebuilt), () => undefined);
+        } else if (action.kind === 'forward') {
+          writesByResponse.get(release)!.push(...acks);
         }
         for (const ack of acks) {
           unsettled.add(ack);
@@ -165,6 +164,12 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
 
 function lastOffsetOf(action: ChunkAction): bigint {
   return action.kind === 'forward' ? action.batch.lastOffset : (action.records[action.records.length - 1]?.offset ?? -1n);
+}
+
+/** Waits until less than the budget is buffered for the destination; a failed write fails the copy. */
+async function belowBudget(producer: PipelinedProducer, budget: number): Promise<void> {
+  await producer.whenBufferedBelow(budget);
+  if (producer.failure) throw producer.failure;
 }
 
 /** Waits until every write so far is acknowledged; a failed write fails the copy. */
