@@ -5,6 +5,21 @@ import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { type Allocate, type RawRecord, joinRecords } from './batch-merge.ts';
 
+/** Larger decompressed batches get a buffer of their own, left to the garbage collector. */
+const KEPT_SCRATCH_BYTES = 16 * 1024 * 1024;
+let scratch: Buffer | undefined;
+
+/**
+ * One buffer serves every batch's decompressed records: filterBatch has copied what it keeps out
+ * of them before it returns, so the next batch may overwrite them.
+ */
+function decompressionScratch(size: number): Buffer {
+  if (scratch && scratch.length >= size) return scratch;
+  const fresh = Buffer.allocUnsafeSlow(size);
+  if (size <= KEPT_SCRATCH_BYTES) scratch = fresh;
+  return fresh;
+}
+
 /** Whether a batch can be filtered without decoding it into records: a v2 data batch with CreateTime timestamps. */
 export function canFilterInPlace(batch: BatchView): boolean {
   return batch.magic === 2 && (batch.attributes & (ATTRIBUTE.control | ATTRIBUTE.logAppendTime)) === 0;
@@ -24,7 +39,7 @@ export interface FilteredBatch {
  */
 export function filterBatch(batch: BatchView, matches: RawRecordFilter, allocate: Allocate = Buffer.allocUnsafe): FilteredBatch {
   checkBatchCrc(batch);
-  const records = recordsSection(batch);
+  const records = recordsSection(batch, decompressionScratch);
   const base = Number(batch.bytes.readBigInt64BE(BATCH.baseTimestamp));
   const count = batch.bytes.readInt32BE(BATCH.recordCount);
   const cursor = new RecordCursor(records);
