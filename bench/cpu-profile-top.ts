@@ -1,10 +1,20 @@
 // Prints where a V8 CPU profile (node --cpu-prof) spent its time: self time per function, and per file.
+// Code of the CLI bundle (scripts/bundle-cli.ts) is traced back to its source file through the
+// bundle's source map (cli.mjs.map beside it).
 // Usage: node bench/cpu-profile-top.ts FILE.cpuprofile [N]
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
+interface CallFrame {
+  functionName: string;
+  url: string;
+  lineNumber: number;
+  columnNumber: number;
+}
 interface ProfileNode {
   id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
+  callFrame: CallFrame;
   children?: number[];
 }
 interface CpuProfile {
@@ -29,11 +39,29 @@ const shortUrl = (url: string) => url.replace(/^file:\/\/.*?\/(src|node_modules|
 const add = (map: Map<string, number>, key: string, ms: number) => map.set(key, (map.get(key) ?? 0) + ms);
 const functions = new Map<string, number>();
 const files = new Map<string, number>();
+const sourceMaps = new Map<string, { map: SourceMap; url: string } | null>();
+/** The source map beside a bundled file (FILE.map), or null. */
+function sourceMapOf(url: string): { map: SourceMap; url: string } | null {
+  if (!sourceMaps.has(url)) {
+    const mapFile = url.startsWith('file:') ? `${fileURLToPath(url)}.map` : '';
+    const found = mapFile !== '' && existsSync(mapFile) ? { map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))), url: pathToFileURL(mapFile).href } : null;
+    sourceMaps.set(url, found);
+  }
+  return sourceMaps.get(url)!;
+}
+/** Where a frame's function is in the source: through a source map when its file has one. */
+function original(frame: CallFrame): { url: string; line: number } {
+  const sourceMap = frame.url ? sourceMapOf(frame.url) : null;
+  const entry = sourceMap?.map.findEntry(frame.lineNumber, frame.columnNumber);
+  if (sourceMap && entry && 'originalSource' in entry) return { url: new URL(entry.originalSource, sourceMap.url).href, line: entry.originalLine };
+  return { url: frame.url, line: frame.lineNumber };
+}
 for (const [id, ms] of selfMs) {
   const frame = byId.get(id)!.callFrame;
-  const where = frame.url ? shortUrl(frame.url) : '(native)';
-  add(functions, `${frame.functionName || '(anonymous)'}  ${where}:${frame.lineNumber + 1}`, ms);
-  add(files, frame.url ? fileGroup(where) : frame.functionName || '(native)', ms);
+  const source = original(frame);
+  const where = source.url ? shortUrl(source.url) : '(native)';
+  add(functions, `${frame.functionName || '(anonymous)'}  ${where}:${source.line + 1}`, ms);
+  add(files, source.url ? fileGroup(where) : frame.functionName || '(native)', ms);
 }
 /** A file under src/ or bench/ as itself; anything in node_modules as its package. */
 function fileGroup(where: string): string {

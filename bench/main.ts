@@ -4,6 +4,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureKafkaJars, kafkaVersion } from '../src/local/kafka-jars.ts';
+import { bundleCli } from '../scripts/bundle-cli.ts';
 import { type BenchCluster, brokerCpuSeconds, brokerHeap, startClusters, stopCluster } from './clusters.ts';
 import { waitForIdleBrokers, waitForQuietMachine } from './settle.ts';
 import { warmUpBrokers } from './warmup.ts';
@@ -49,7 +50,18 @@ async function main(): Promise<number> {
   const controller = new AbortController();
   installSignalHandlers(controller);
 
-  const tools = toolsByName(options.kreroute, options.cpuProf);
+  // kreroute runs as users run it: the CLI bundle, built once from the working tree into this run's folder.
+  let bundle: string | undefined;
+  if (options.kreroute === 'bundle' && options.tools.some((t) => t === 'kreroute' || t === 'kreroute-filter')) {
+    const built = await bundleCli({ outDir: path.join(logsDir, 'cli') });
+    log(`built the CLI bundle: ${path.relative(process.cwd(), built.launcher)} (${(built.bundleBytes / 1e6).toFixed(1)} MB)`);
+    // One start fills Node's compile cache with the new bundle, as any earlier use would have for a user,
+    // so that the first timed run does not pay alone for compiling it (and a broken bundle stops us here).
+    const check = spawnSync(process.execPath, [built.launcher, '--version'], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`the CLI bundle does not start: ${check.stderr || check.error?.message}`);
+    bundle = built.launcher;
+  }
+  const tools = toolsByName(options.kreroute, bundle, options.cpuProf);
   const profiles = allProfiles(options.quick).filter((p) => options.profiles.includes(p.name));
   const libsDir = await ensureKafkaJars({ log });
   log(`starting the source and destination brokers (logs: .cache/broker-logs/)`);

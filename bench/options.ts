@@ -11,7 +11,8 @@ export interface BenchOptions {
   tools: ToolName[];
   /** Bound on every step (loading a profile, one run of one tool). */
   stepTimeoutMs: number;
-  kreroute: 'auto' | 'cli' | 'library';
+  /** How kreroute's copy runs: the CLI bundle built at start, the CLI from source, or the library. */
+  kreroute: 'bundle' | 'source' | 'library';
   /** Run kreroute's copy under `node --cpu-prof` (slows it; for finding where its time goes, not for numbers). */
   cpuProf: boolean;
   /** Before each run, wait up to this long for the machine to go quiet (0: do not wait). */
@@ -25,8 +26,10 @@ export const USAGE = `Usage: npm run bench -- [options]
   --profiles a,b         profiles to run: ${profileNames().join(', ')} (default all)
   --tools x,y            tools to run: ${TOOL_NAMES.join(', ')} (default all)
   --step-timeout-min M   bound on each load and each run (default 20)
-  --kreroute-driver D    run kreroute's copy through the CLI (cli), the library (library), or the CLI when
-                         src/cli/main.ts exists (auto, the default)
+  --kreroute-driver D    how kreroute's copy runs: bundle (the default) builds the CLI bundle once at
+                         start (scripts/bundle-cli.ts, what \`npm run build\` ships) and runs it; source
+                         runs node src/cli/main.ts; library runs bench/run-kreroute.ts (copyPlan;
+                         kreroute-records always does)
   --cpu-prof             write a V8 CPU profile of every kreroute copy into its log folder (slows the
                          copy: use it to see where the time goes, not for the table); read one with
                          node bench/cpu-profile-top.ts FILE
@@ -43,7 +46,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       profiles: { type: 'string' },
       tools: { type: 'string' },
       'step-timeout-min': { type: 'string', default: '20' },
-      'kreroute-driver': { type: 'string', default: 'auto' },
+      'kreroute-driver': { type: 'string', default: 'bundle' },
       'cpu-prof': { type: 'boolean', default: false },
       'wait-quiet-s': { type: 'string', default: '0' },
       help: { type: 'boolean', default: false },
@@ -69,7 +72,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     return n;
   };
   const driver = values['kreroute-driver'];
-  if (driver !== 'auto' && driver !== 'cli' && driver !== 'library') throw new Error(`--kreroute-driver: auto, cli or library, got ${driver}`);
+  if (driver !== 'bundle' && driver !== 'source' && driver !== 'library') throw new Error(`--kreroute-driver: bundle, source or library, got ${driver}`);
   return {
     quick: values.quick,
     runs: values.runs === undefined ? (values.quick ? 1 : 3) : Math.floor(positive(values.runs, 'runs')),

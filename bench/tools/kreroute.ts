@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RecordFilterSpec, createPlan, writePlanFile } from '../../src/index.ts';
@@ -10,13 +9,16 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliMain = path.join(repoRoot, 'src', 'cli', 'main.ts');
 const libraryRunner = path.join(repoRoot, 'bench', 'run-kreroute.ts');
 
-export type KrerouteDriver = 'auto' | 'cli' | 'library';
+/** bundle: the CLI as `npm run build` ships it (built once per benchmark); source: node src/cli/main.ts; library: copyPlan. */
+export type KrerouteDriver = 'bundle' | 'source' | 'library';
 
 interface KrerouteOptions {
   filtered: boolean;
   /** Decode and re-encode every record although the batches could be forwarded (library only). */
   recordMode?: boolean;
   driver: KrerouteDriver;
+  /** The built CLI's launcher (scripts/bundle-cli.ts), for driver `bundle`. */
+  bundle: string | undefined;
   /** Run node with --cpu-prof, the profile going to the run's folder. */
   cpuProf: boolean;
 }
@@ -52,12 +54,14 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
   });
   await writePlanFile(planFile, plan);
 
-  const driver = options.recordMode ? 'library' : options.driver === 'auto' ? (existsSync(cliMain) ? 'cli' : 'library') : options.driver;
+  const driver = options.recordMode ? 'library' : options.driver;
   const nodeFlags = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${context.workDir}`] : [];
+  const cli = driver === 'bundle' ? options.bundle : cliMain;
+  if (cli === undefined) throw new Error('kreroute driver "bundle" without a built bundle');
   const script =
-    driver === 'cli'
-      ? [cliMain, 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json']
-      : [libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])];
+    driver === 'library'
+      ? [libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])]
+      : [cli, 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json'];
   const args = [...nodeFlags, ...script];
   const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
   const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);

@@ -5,11 +5,12 @@ import { mirrorMakerTool } from './mirror-maker.ts';
 import { consumerPerfTool, producerPerfTool } from './perf-tools.ts';
 import type { Tool } from './tool.ts';
 
-export function toolsByName(driver: KrerouteDriver, cpuProf: boolean): Record<ToolName, Tool> {
+/** `bundle`: the built CLI's launcher, when `driver` is `bundle`. */
+export function toolsByName(driver: KrerouteDriver, bundle: string | undefined, cpuProf: boolean): Record<ToolName, Tool> {
   return {
-    kreroute: krerouteTool({ filtered: false, driver, cpuProf }),
-    'kreroute-filter': krerouteTool({ filtered: true, driver, cpuProf }),
-    'kreroute-records': krerouteTool({ filtered: false, recordMode: true, driver, cpuProf }),
+    kreroute: krerouteTool({ filtered: false, driver, bundle, cpuProf }),
+    'kreroute-filter': krerouteTool({ filtered: true, driver, bundle, cpuProf }),
+    'kreroute-records': krerouteTool({ filtered: false, recordMode: true, driver, bundle, cpuProf }),
     kcat: kcatTool,
     mm2: mirrorMakerTool,
     'consumer-perf': consumerPerfTool,
