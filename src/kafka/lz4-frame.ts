@@ -82,15 +82,17 @@ function readFrameHeader(frame: Uint8Array): FrameHeader {
   return { blocksStart: position + 1, blockChecksums: (flags & 0x10) !== 0, blockMaxSize, contentSize };
 }
 
-/** The decompressed size when the frame gives it, else an upper bound from its blocks' count. */
+/**
+ * An upper bound of the decompressed size from the frame's blocks (a full block each, stored
+ * blocks their own size); the content size the frame declares when that is smaller.
+ */
 function outputBound(frame: Uint8Array, header: FrameHeader): number {
-  if (header.contentSize !== null) return header.contentSize;
   let bound = 0;
   let read = header.blocksStart;
   for (;;) {
     if (read + 4 > frame.length) throw malformed('it ends before its end mark');
     const size = readUint32LE(frame, read);
-    if (size === 0) return bound;
+    if (size === 0) return header.contentSize === null ? bound : Math.min(bound, header.contentSize);
     bound += size & 0x80000000 ? size & 0x7fffffff : header.blockMaxSize;
     read += 4 + (size & 0x7fffffff) + (header.blockChecksums ? 4 : 0);
   }

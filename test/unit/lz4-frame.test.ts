@@ -84,6 +84,14 @@ test('linked blocks find matches in earlier blocks; stored blocks, checksums and
   }
 });
 
+test('a declared content size larger than the blocks can hold does not size the output', () => {
+  const block = Buffer.from([0x50, ...Buffer.from('hello')]);
+  const asked: number[] = [];
+  const out = decompressLz4Frame(frameOf(0x48, [[block, true]], 2 ** 31), (size) => (asked.push(size), Buffer.allocUnsafe(size)));
+  assert.equal(out.toString(), 'hello');
+  assert.ok(asked[0]! <= (64 << 10) + 64, `asked for ${asked[0]} bytes`);
+});
+
 test('an overlapping match repeats the bytes just written', () => {
   // 'ab', then a 10-byte match 2 back, then 5 literals: 'ab' × 6 + 'tail!'.
   const block = Buffer.from([0x26, ...Buffer.from('ab'), 2, 0, 0x50, ...Buffer.from('tail!')]);
@@ -100,6 +108,7 @@ test('malformed frames fail with SOURCE_CORRUPT, never out of range', () => {
     ['literals past the block', frameOf(0x40, [[Buffer.from([0xf0, 200, 1, 2]), true]])],
     ['block ends with a match', frameOf(0x40, [[Buffer.from([0x10, 97, 1, 0]), true]])],
     ['output past the declared content size', frameOf(0x48, [[Buffer.from([0x50, 1, 2, 3, 4, 5]), true]], 2)],
+    ['stored block past the declared content size', frameOf(0x48, [[Buffer.from('plain'), false]], 4)],
   ];
   for (let cut = 0; cut < valid.length; cut += 97) cases.push([`cut at ${cut}`, valid.subarray(0, cut)]);
   for (const [name, frame] of cases) {
