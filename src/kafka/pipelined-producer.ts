@@ -57,7 +57,13 @@ interface PartitionState {
   nextSequence: number;
   link: DataLink | undefined;
   resolving: boolean;
+  /** Wait before resending after a failure: RETRY_BACKOFF_MS, doubled while failures go on. */
+  backoffMs: number;
 }
+
+/** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
+const RETRY_BACKOFF_MS = 100;
+const RETRY_BACKOFF_MAX_MS = 1000;
 
 const RETRIABLE = new Set([
   'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS',
@@ -149,7 +155,7 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false };
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoffMs: RETRY_BACKOFF_MS };
       this.#partitions.set(key, state);
     }
     return state;
@@ -256,6 +262,7 @@ export class PipelinedProducer {
       const errorId = answer ? (answer.errorCode === 0 ? null : (protocolErrorsCodesById[answer.errorCode] ?? `ERROR_${answer.errorCode}`)) : 'NETWORK_EXCEPTION';
       if (errorId === null || errorId === 'DUPLICATE_SEQUENCE_NUMBER') {
         state.careful = false;
+        state.backoffMs = RETRY_BACKOFF_MS;
         this.#settle(item);
         item.resolve({ baseOffset: errorId === null ? answer!.baseOffset : -1n });
         continue;
@@ -291,7 +298,8 @@ export class PipelinedProducer {
         setTimeout(() => {
           state.stalled = false;
           this.#pump();
-        }, 200);
+        }, state.backoffMs);
+        state.backoffMs = Math.min(state.backoffMs * 2, RETRY_BACKOFF_MAX_MS);
       }
     }
     this.#pump();

@@ -8,10 +8,14 @@ export interface RetryPolicy {
   maxDelayMs: number;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   isRetriable?: (error: unknown) => boolean;
+  /** Failures that clear within milliseconds: the first QUICK_RETRIES are retried after QUICK_RETRY_MS, without notice or backing off. */
+  isQuick?: (error: unknown) => boolean;
   signal?: AbortSignal;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { deadlineMs: 120_000, initialDelayMs: 200, maxDelayMs: 5_000 };
+export const QUICK_RETRY_MS = 20;
+export const QUICK_RETRIES = 10;
 
 /** Runs op, retrying transient failures with exponential backoff until the deadline. */
 export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
@@ -24,10 +28,12 @@ export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: 
     } catch (error) {
       firstFailure ??= Date.now();
       const elapsed = Date.now() - firstFailure;
-      if (!isRetriable(error) || elapsed + delay > policy.deadlineMs || policy.signal?.aborted) throw error;
-      policy.onRetry?.(error, attempt, delay);
-      await sleep(delay, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
-      delay = Math.min(delay * 2, policy.maxDelayMs);
+      const quick = attempt <= QUICK_RETRIES && policy.isQuick?.(error) === true;
+      const wait = quick ? QUICK_RETRY_MS : delay;
+      if (!isRetriable(error) || elapsed + wait > policy.deadlineMs || policy.signal?.aborted) throw error;
+      if (!quick) policy.onRetry?.(error, attempt, wait);
+      await sleep(wait, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
+      if (!quick) delay = Math.min(delay * 2, policy.maxDelayMs);
     }
   }
 }

@@ -40,7 +40,10 @@ export class TransactionalSession {
   static async begin(cluster: KafkaCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY,
-      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`) } : {}),
+      // The previous transaction's markers are still being written (right after a commit, or after
+      // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
+      isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
+      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`) } : {}),
     };
     const session = new TransactionalSession(cluster, transactionalId, { producerId: -1n, producerEpoch: -1 }, retry, onNotice);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
