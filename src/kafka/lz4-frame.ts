@@ -51,6 +51,7 @@ interface FrameHeader {
 /** Short literal runs and matches are copied in 8-byte steps, which may write up to 7 bytes past them. */
 const COPY_SLACK = 8;
 const MAGIC = 0x184d2204;
+const BLOCK_MAX_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
 interface Source {
   bytes: Uint8Array;
@@ -63,7 +64,6 @@ interface Target {
   /** Where the decompressed bytes must end; the buffer is COPY_SLACK longer. */
   capacity: number;
 }
-const BLOCK_MAX_SIZES: Record<number, number> = { 4: 64 << 10, 5: 256 << 10, 6: 1 << 20, 7: 4 << 20 };
 
 function readFrameHeader(frame: Uint8Array): FrameHeader {
   if (frame.length < 7 || readUint32LE(frame, 0) !== MAGIC) throw malformed('it does not start with the LZ4 frame magic number');
