@@ -9,7 +9,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { DEFAULT_OUT_DIR, bundleCli } from '../../scripts/bundle-cli.ts';
-import { sealPlan } from '../../src/plan/plan-file.ts';
+import { offlinePlan } from '../harness/offline-plan.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
@@ -20,33 +20,7 @@ test.after(() => rm(dir, { recursive: true, force: true }));
 
 /** A sealed plan whose copy is refused (OVERLAP) after the Kafka client library is loaded, before any connection. */
 const overlapPlan = join(dir, 'overlap.plan.json');
-await writeFile(
-  overlapPlan,
-  JSON.stringify(
-    sealPlan({
-      format: 'kreroute-plan',
-      version: 1,
-      createdAt: '2026-11-01T00:00:00.000Z',
-      source: { clusterId: 'src', bootstrap: '127.0.0.1:1' },
-      destination: { clusterId: 'dst', bootstrap: '127.0.0.1:2' },
-      range: { from: 'earliest', to: 'latest' },
-      filter: null,
-      mapping: 'same',
-      topics: [
-        {
-          source: 'orders',
-          destination: 'orders',
-          sourcePartitions: 1,
-          destinationPartitions: 1,
-          destinationMaxMessageBytes: 1048588,
-          partitions: [{ partition: 0, start: '0', end: '10', destinationPartition: 0, upperBound: 10, exact: null }],
-        },
-      ],
-      estimate: { records: 10, exact: false, bytes: 100, seconds: 1 },
-      checks: [{ level: 'error', code: 'OVERLAP', topic: 'orders', partition: 0, message: 'orders/0 has newer records' }],
-    }),
-  ),
-);
+await writeFile(overlapPlan, JSON.stringify(offlinePlan({ checks: [{ level: 'error', code: 'OVERLAP', topic: 'orders', partition: 0, message: 'orders/0 has newer records' }] })));
 
 function run(script: string, args: string[], nodeFlags: string[] = []) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_')));

@@ -6,9 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { sealPlan } from '../../src/plan/plan-file.ts';
-import type { Plan } from '../../src/plan/plan.ts';
 import { VERSION } from '../../src/version.ts';
+import { offlinePlan } from '../harness/offline-plan.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
@@ -108,28 +107,7 @@ test('copy of a missing plan file: BAD_INPUT', () => {
 });
 
 test('a plan edited by hand is refused before any connection: PLAN_INVALID, exit 5', async () => {
-  const plan: Plan = sealPlan({
-    format: 'kreroute-plan',
-    version: 1,
-    createdAt: '2026-11-01T00:00:00.000Z',
-    source: { clusterId: 'src', bootstrap: '127.0.0.1:1' },
-    destination: { clusterId: 'dst', bootstrap: '127.0.0.1:2' },
-    range: { from: 'earliest', to: 'latest' },
-    filter: { kind: 'header', name: 'tenant', value: 'tenant-b' },
-    mapping: 'same',
-    topics: [
-      {
-        source: 'orders',
-        destination: 'orders',
-        sourcePartitions: 1,
-        destinationPartitions: 1,
-        destinationMaxMessageBytes: 1048588,
-        partitions: [{ partition: 0, start: '0', end: '10', destinationPartition: 0, upperBound: 10, exact: null }],
-      },
-    ],
-    estimate: { records: 10, exact: false, bytes: 100, seconds: 1 },
-    checks: [],
-  });
+  const plan = offlinePlan({ filter: { kind: 'header', name: 'tenant', value: 'tenant-b' } });
   const file = join(dir, 'edited.plan.json');
   await writeFile(file, JSON.stringify({ ...plan, topics: [{ ...plan.topics[0], partitions: [{ ...plan.topics[0]!.partitions[0], end: '99' }] }] }, null, 2));
   for (const command of ['copy', 'verify', 'purge']) {
