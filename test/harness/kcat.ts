@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -33,4 +33,16 @@ export async function kcatDump(bootstrap: string, topic: string, partition: numb
 /** What must survive a copy, as kcat shows it (offsets and partitions differ by design). */
 export function content(records: KcatRecord[]): Array<Pick<KcatRecord, 'ts' | 'key' | 'payload' | 'headers'>> {
   return records.map(({ ts, key, payload, headers }) => ({ ts, key, payload, headers: headers ?? [] }));
+}
+
+/** Writes `lines` (key, tab, value) with Debian's kcat, a producer no one here wrote (librdkafka); `args` add to `kcat -P -b … -t … -K TAB`. */
+export function kcatProduce(bootstrap: string, topic: string, lines: string[], args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('kcat', ['-P', '-b', bootstrap, '-t', topic, '-K', '\t', ...args], { stdio: ['pipe', 'ignore', 'pipe'], timeout: 60_000 });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`kcat -P exited with ${code}: ${stderr.trim()}`))));
+    child.stdin.end(lines.map((line) => `${line}\n`).join(''));
+  });
 }
