@@ -4,6 +4,7 @@ import { KrerouteError } from '../errors.ts';
 import { type CrcMode, stampBatch } from './batch-stamp.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { toKrerouteError } from './errors.ts';
+import { QUICK_RETRY_MS } from './retry.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
 import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
@@ -59,11 +60,21 @@ interface PartitionState {
   resolving: boolean;
   /** Wait before resending after a failure: RETRY_BACKOFF_MS, doubled while failures go on. */
   backoffMs: number;
+  /** The last failure is one a transaction's start causes (see TRANSACTION_START_ERROR): retry once after QUICK_RETRY_MS first. */
+  quickRetry: 'due' | 'used' | 'no';
 }
 
 /** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
 const RETRY_BACKOFF_MS = 100;
 const RETRY_BACKOFF_MAX_MS = 1000;
+/**
+ * Seen only in exactly-once copies, on a partition's first write of a transaction just after the
+ * last one was committed (never at least once, on a single-node destination): most likely the
+ * broker's check with the transaction coordinator (KIP-890), which older produce versions hear
+ * as NOT_ENOUGH_REPLICAS while the coordinator still finishes the last commit. It clears in
+ * milliseconds, so it is retried once after QUICK_RETRY_MS before backing off as usual.
+ */
+const TRANSACTION_START_ERROR = 'NOT_ENOUGH_REPLICAS';
 
 const RETRIABLE = new Set([
   'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS',
@@ -155,7 +166,7 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoffMs: RETRY_BACKOFF_MS };
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoffMs: RETRY_BACKOFF_MS, quickRetry: 'no' };
       this.#partitions.set(key, state);
     }
     return state;
@@ -263,6 +274,7 @@ export class PipelinedProducer {
       if (errorId === null || errorId === 'DUPLICATE_SEQUENCE_NUMBER') {
         state.careful = false;
         state.backoffMs = RETRY_BACKOFF_MS;
+        state.quickRetry = 'no';
         this.#settle(item);
         item.resolve({ baseOffset: errorId === null ? answer!.baseOffset : -1n });
         continue;
@@ -286,20 +298,26 @@ export class PipelinedProducer {
         return;
       }
       if (STALE_LEADER.has(errorId) || answer === undefined) state.link = undefined;
+      if (errorId === TRANSACTION_START_ERROR && this.#options.transactionalId !== null && state.quickRetry === 'no') state.quickRetry = 'due';
       state.stalled = true;
       state.retry.push(item);
-      if (state.retry.length === 1) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${errorId}`);
+      if (state.retry.length === 1 && state.quickRetry !== 'due') this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${errorId}`);
     }
     for (const state of new Set(items.map((i) => i.state))) {
       if (state.stalled && state.inFlight.size === 0) {
         state.queue = [...state.retry.sort((a, b) => a.sequence - b.sequence), ...state.queue];
         state.retry = [];
         state.careful = true;
-        setTimeout(() => {
-          state.stalled = false;
-          this.#pump();
-        }, state.backoffMs);
-        state.backoffMs = Math.min(state.backoffMs * 2, RETRY_BACKOFF_MAX_MS);
+        const quick = state.quickRetry === 'due';
+        setTimeout(
+          () => {
+            state.stalled = false;
+            this.#pump();
+          },
+          quick ? QUICK_RETRY_MS : state.backoffMs,
+        );
+        if (quick) state.quickRetry = 'used';
+        else state.backoffMs = Math.min(state.backoffMs * 2, RETRY_BACKOFF_MAX_MS);
       }
     }
     this.#pump();
