@@ -9,8 +9,13 @@ import { startLocalCluster, type LocalCluster } from "../../src/local/local-clus
 const log = (line: string) => process.stderr.write(`[test clusters] ${line}\n`);
 let started: LocalCluster[] = [];
 let dataDirs: string[] = [];
+let testTmpDir: string | undefined;
 
 export async function globalSetup(): Promise<void> {
+  // The tests' state folders and files go to one folder of this run (TMPDIR, read by os.tmpdir()),
+  // removed at the end; the brokers' logs are kept elsewhere (.cache/broker-logs).
+  testTmpDir = await mkdtemp(path.join(os.tmpdir(), "kreroute-test-run-"));
+  process.env["TMPDIR"] = testTmpDir;
   const source = process.env["KREROUTE_TEST_SOURCE_BOOTSTRAP"];
   const destination = process.env["KREROUTE_TEST_DEST_BOOTSTRAP"];
   if (source && destination) {
@@ -49,5 +54,7 @@ export async function globalTeardown(): Promise<void> {
   await Promise.all(clusters.map((c) => c.stop()));
   await Promise.all(dataDirs.map((dir) => rm(dir, { recursive: true, force: true })));
   dataDirs = [];
+  if (testTmpDir) await rm(testTmpDir, { recursive: true, force: true });
+  testTmpDir = undefined;
   if (clusters.length > 0) log("stopped (logs kept)");
 }
