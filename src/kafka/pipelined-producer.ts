@@ -4,7 +4,7 @@ import { KrerouteError } from '../errors.ts';
 import { type CrcMode, stampBatch } from './batch-stamp.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { toKrerouteError } from './errors.ts';
-import { QUICK_RETRY_MS } from './retry.ts';
+import { Backoff } from './retry.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
 import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
@@ -58,10 +58,10 @@ interface PartitionState {
   nextSequence: number;
   link: DataLink | undefined;
   resolving: boolean;
-  /** Wait before resending after a failure: RETRY_BACKOFF_MS, doubled while failures go on. */
-  backoffMs: number;
-  /** The last failure is one a transaction's start causes (see TRANSACTION_START_ERROR): retry once after QUICK_RETRY_MS first. */
-  quickRetry: 'due' | 'used' | 'no';
+  /** Waits before resending after failures; reset by a success. */
+  backoff: Backoff;
+  /** The error of the first batch that failed since the partition stalled. */
+  stallCause: string | undefined;
 }
 
 /** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
@@ -72,7 +72,7 @@ const RETRY_BACKOFF_MAX_MS = 1000;
  * last one was committed (never at least once, on a single-node destination): most likely the
  * broker's check with the transaction coordinator (KIP-890), which older produce versions hear
  * as NOT_ENOUGH_REPLICAS while the coordinator still finishes the last commit. It clears in
- * milliseconds, so it is retried once after QUICK_RETRY_MS before backing off as usual.
+ * milliseconds: a quick failure to Backoff.
  */
 const TRANSACTION_START_ERROR = 'NOT_ENOUGH_REPLICAS';
 
@@ -166,7 +166,7 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoffMs: RETRY_BACKOFF_MS, quickRetry: 'no' };
+      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoff: new Backoff(RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS), stallCause: undefined };
       this.#partitions.set(key, state);
     }
     return state;
@@ -273,8 +273,7 @@ export class PipelinedProducer {
       const errorId = answer ? (answer.errorCode === 0 ? null : (protocolErrorsCodesById[answer.errorCode] ?? `ERROR_${answer.errorCode}`)) : 'NETWORK_EXCEPTION';
       if (errorId === null || errorId === 'DUPLICATE_SEQUENCE_NUMBER') {
         state.careful = false;
-        state.backoffMs = RETRY_BACKOFF_MS;
-        state.quickRetry = 'no';
+        state.backoff.reset();
         this.#settle(item);
         item.resolve({ baseOffset: errorId === null ? answer!.baseOffset : -1n });
         continue;
@@ -298,26 +297,23 @@ export class PipelinedProducer {
         return;
       }
       if (STALE_LEADER.has(errorId) || answer === undefined) state.link = undefined;
-      if (errorId === TRANSACTION_START_ERROR && this.#options.transactionalId !== null && state.quickRetry === 'no') state.quickRetry = 'due';
       state.stalled = true;
       state.retry.push(item);
-      if (state.retry.length === 1 && state.quickRetry !== 'due') this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${errorId}`);
+      state.stallCause ??= errorId;
     }
     for (const state of new Set(items.map((i) => i.state))) {
       if (state.stalled && state.inFlight.size === 0) {
         state.queue = [...state.retry.sort((a, b) => a.sequence - b.sequence), ...state.queue];
         state.retry = [];
         state.careful = true;
-        const quick = state.quickRetry === 'due';
-        setTimeout(
-          () => {
-            state.stalled = false;
-            this.#pump();
-          },
-          quick ? QUICK_RETRY_MS : state.backoffMs,
-        );
-        if (quick) state.quickRetry = 'used';
-        else state.backoffMs = Math.min(state.backoffMs * 2, RETRY_BACKOFF_MAX_MS);
+        const cause = state.stallCause;
+        state.stallCause = undefined;
+        const { waitMs, reported } = state.backoff.next(cause === TRANSACTION_START_ERROR && this.#options.transactionalId !== null);
+        if (reported) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${cause}`);
+        setTimeout(() => {
+          state.stalled = false;
+          this.#pump();
+        }, waitMs);
       }
     }
     this.#pump();

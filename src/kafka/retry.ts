@@ -8,7 +8,7 @@ export interface RetryPolicy {
   maxDelayMs: number;
   onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
   isRetriable?: (error: unknown) => boolean;
-  /** Failures that clear within milliseconds: the first QUICK_RETRIES are retried after QUICK_RETRY_MS, without notice or backing off. */
+  /** Failures that clear within milliseconds (see Backoff). */
   isQuick?: (error: unknown) => boolean;
   signal?: AbortSignal;
 }
@@ -17,23 +17,57 @@ export const DEFAULT_RETRY: RetryPolicy = { deadlineMs: 120_000, initialDelayMs:
 export const QUICK_RETRY_MS = 20;
 export const QUICK_RETRIES = 10;
 
+/**
+ * The waits between the tries of one operation: `initialMs`, doubled after each retry up to
+ * `maxMs`. A failure that clears within milliseconds (a transaction still being finished) waits
+ * QUICK_RETRY_MS instead, without backing off and without being reported, for the first
+ * QUICK_RETRIES of them.
+ */
+export class Backoff {
+  readonly #initialMs: number;
+  readonly #maxMs: number;
+  #delayMs: number;
+  #quickRetries = 0;
+
+  constructor(initialMs: number, maxMs: number) {
+    this.#initialMs = initialMs;
+    this.#maxMs = maxMs;
+    this.#delayMs = initialMs;
+  }
+
+  /** How long to wait before the next try, and whether the retry is worth telling the user. */
+  next(quick: boolean): { waitMs: number; reported: boolean } {
+    if (quick && this.#quickRetries < QUICK_RETRIES) {
+      this.#quickRetries++;
+      return { waitMs: QUICK_RETRY_MS, reported: false };
+    }
+    const waitMs = this.#delayMs;
+    this.#delayMs = Math.min(this.#delayMs * 2, this.#maxMs);
+    return { waitMs, reported: true };
+  }
+
+  /** After a success: the next failure starts over. */
+  reset(): void {
+    this.#delayMs = this.#initialMs;
+    this.#quickRetries = 0;
+  }
+}
+
 /** Runs op, retrying transient failures with exponential backoff until the deadline. */
 export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
   const isRetriable = policy.isRetriable ?? isRetriableKafkaError;
+  const backoff = new Backoff(policy.initialDelayMs, policy.maxDelayMs);
   let firstFailure: number | undefined;
-  let delay = policy.initialDelayMs;
   for (let attempt = 1; ; attempt++) {
     try {
       return await op(attempt);
     } catch (error) {
       firstFailure ??= Date.now();
       const elapsed = Date.now() - firstFailure;
-      const quick = attempt <= QUICK_RETRIES && policy.isQuick?.(error) === true;
-      const wait = quick ? QUICK_RETRY_MS : delay;
-      if (!isRetriable(error) || elapsed + wait > policy.deadlineMs || policy.signal?.aborted) throw error;
-      if (!quick) policy.onRetry?.(error, attempt, wait);
-      await sleep(wait, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
-      if (!quick) delay = Math.min(delay * 2, policy.maxDelayMs);
+      const { waitMs, reported } = backoff.next(policy.isQuick?.(error) === true);
+      if (!isRetriable(error) || elapsed + waitMs > policy.deadlineMs || policy.signal?.aborted) throw error;
+      if (reported) policy.onRetry?.(error, attempt, waitMs);
+      await sleep(waitMs, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
     }
   }
 }
