@@ -1,9 +1,24 @@
+import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { readRange } from '../kafka/range-reader.ts';
+import { fetchPartition } from '../kafka/fetch.ts';
 import type { RecordContent } from '../kafka/record.ts';
 import { type CopyCheckpoint, parseCheckpoint } from './copy-checkpoint.ts';
 
 export const DEFAULT_CHECKPOINT_TOPIC = 'kreroute-checkpoints';
+
+/**
+ * How long a load waits for transactions left open on the checkpoint partition (another plan's
+ * copier paused or killed between its checkpoint record and its commit). The broker aborts such a
+ * transaction after its timeout (kreroute's: 60 s) plus its abort check interval (10 s by default).
+ */
+const STABLE_WAIT_MS = 150_000;
+const NOTICE_EVERY_MS = 5_000;
+
+export interface LoadOptions {
+  /** Told every few seconds while an open transaction holds the partition back. */
+  onWait?: (message: string) => void;
+  stableWaitMs?: number;
+}
 
 /**
  * Checkpoints kept on the destination, in a compacted topic keyed by plan hash, written inside the
@@ -20,24 +35,54 @@ export class DestinationCheckpointStore {
   }
 
   async ensureTopic(): Promise<void> {
-    const layouts = await this.#cluster.topicLayouts([this.topic]);
-    if (layouts.has(this.topic)) return;
+    if (await this.exists()) return;
     await this.#cluster
       .createTopic(this.topic, 1, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', String(8 * 1024 * 1024)]]))
       .catch(async (error: unknown) => {
         // Another copier may have created it at the same moment.
-        if (!(await this.#cluster.topicLayouts([this.topic])).has(this.topic)) throw error;
+        if (!(await this.exists())) throw error;
       });
   }
 
-  /** The last committed checkpoint of a plan, or null. */
-  async load(planHash: string): Promise<CopyCheckpoint | null> {
-    const [end] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, true);
-    const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, true);
-    let latest: Buffer | null = null;
+  async exists(): Promise<boolean> {
+    return (await this.#cluster.topicLayouts([this.topic])).has(this.topic);
+  }
+
+  /**
+   * The last committed checkpoint of a plan, or null when the partition holds none. Every plan
+   * shares the one partition, so a transaction another copier left open holds back its last
+   * stable offset; the records past it may include this plan's latest checkpoint. So the load reads
+   * committed records up to the high watermark seen at its start, waiting for every transaction
+   * open there to end, and never takes "nothing visible yet" for "no checkpoint".
+   */
+  async load(planHash: string, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
+    const [end] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
+    const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
+    const target = end?.offset ?? 0n;
     const key = Buffer.from(planHash);
-    for await (const chunk of readRange(this.#cluster, this.topic, 0, start?.offset ?? 0n, end?.offset ?? 0n)) {
-      for (const record of chunk.records) if (record.key?.equals(key)) latest = record.value;
+    const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
+    const started = Date.now();
+    let noticed = started;
+    let latest: Buffer | null = null;
+    let offset = start?.offset ?? 0n;
+    while (offset < target) {
+      const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
+      for (const record of fetched.records) if (record.offset < target && record.key?.equals(key)) latest = record.value;
+      if (fetched.nextOffset > offset) {
+        offset = fetched.nextOffset;
+        continue;
+      }
+      // Nothing past `offset` is stable yet: a transaction is open there.
+      const waited = Date.now() - started;
+      if (waited > waitMs) {
+        throw new KrerouteError('CHECKPOINT_UNSTABLE', `a transaction on ${this.topic}[0] has stayed open for ${Math.round(waited / 1000)} s; this plan's checkpoint may lie behind it`, {
+          hint: 'another copier sharing the checkpoint topic is stuck (paused?): stop it or wait for the broker to abort its transaction, then run this command again',
+        });
+      }
+      if (Date.now() - noticed >= NOTICE_EVERY_MS) {
+        noticed = Date.now();
+        options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
+      }
     }
     return latest ? parseCheckpoint(latest.toString('utf8'), `record ${planHash} of ${this.topic}`, planHash) : null;
   }

@@ -3,12 +3,11 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
-import { loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { loadCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import { CheckpointWriter } from './checkpoint-writer.ts';
 import type { Delivery } from './delivery.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
 import { reconcile } from './reconcile.ts';
@@ -19,10 +18,10 @@ import { reconcile } from './reconcile.ts';
  * and not written again, so in practice nothing is duplicated either; the window left is a write
  * still in flight inside the broker when the resume looks (milliseconds after a kill).
  */
-export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink): Promise<Delivery | 'complete'> {
+export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000): Promise<Delivery | 'complete'> {
   const unlock = await lockStateDir(stateDir);
   try {
-    return await start(plan, source, destination, stateDir, filter, onEvent, unlock);
+    return await start(plan, source, destination, stateDir, filter, onEvent, unlock, intervalMs);
   } catch (error) {
     await unlock();
     throw error;
@@ -31,11 +30,11 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
 
 async function startedExactlyOnce(plan: Plan, destination: KafkaCluster): Promise<boolean> {
   const store = new DestinationCheckpointStore(destination);
-  if (!(await destination.topicLayouts([store.topic])).has(store.topic)) return false;
+  if (!(await store.exists())) return false;
   return (await store.load(plan.hash)) !== null;
 }
 
-async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>): Promise<Delivery | 'complete'> {
+async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number): Promise<Delivery | 'complete'> {
   const existing = await loadCheckpoint(stateDir, plan.hash);
   if (existing?.complete) {
     await unlock();
@@ -53,29 +52,37 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   }
   const checkpoint = existing ?? (await freshCheckpoint(plan, destination, 'at-least-once'));
   const previous = new Set(checkpoint.producerIds.map(BigInt));
-  const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous });
+  const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
   const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
   checkpoint.producerIds.push(String(producer.identity.producerId));
-  const writer = new CheckpointWriter(stateDir, checkpoint);
   // Our producer id is on disk before our first write, so a resume can recognise our writes.
-  await writer.flush();
+  await saveCheckpoint(stateDir, checkpoint);
+  let savedAt = Date.now();
   return {
     mode: 'at-least-once',
     producer,
     checkpoint,
     resumed: existing !== null,
     reconciled,
-    boundary: undefined,
-    onChange: () => writer.soon(),
+    // The checkpoint is saved only where every write so far is acknowledged, so its source
+    // positions and destination ends agree: past the ends lies only what later, unsaved steps
+    // wrote, which is what reconcile matches. Saved between such points, a partly written step
+    // would move a destination end past records whose source position did not move.
+    boundary: {
+      due: () => Date.now() - savedAt >= intervalMs,
+      commit: async () => {
+        await saveCheckpoint(stateDir, checkpoint);
+        savedAt = Date.now();
+      },
+    },
+    onChange: () => undefined,
     finish: async (complete) => {
       checkpoint.complete = complete;
-      await writer.flush();
+      await saveCheckpoint(stateDir, checkpoint);
       await unlock();
     },
-    abandon: async () => {
-      await writer.flush();
-      await unlock();
-    },
+    // After a failed write the checkpoint in memory may hold half-written steps: the last saved one stays.
+    abandon: unlock,
   };
 }

@@ -51,6 +51,9 @@ export interface CopyStats {
   reencodedRecords: number;
 }
 
+/** A throttled copy commits before a wait longer than this, so no transaction stays open across it. */
+const LONG_THROTTLE_WAIT_MS = 500;
+
 interface Lane {
   /** Got nothing in the last fetch (its next batch may be too large to come unless it leads). */
   starved: boolean;
@@ -137,6 +140,11 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         const own = lastOffsetOf(action) + 1n;
         const stepEnd = index === chunk.actions.length - 1 ? next : own > stepFloor ? own : stepFloor;
         stepFloor = stepEnd;
+        if (context.limiter && context.boundary && context.limiter.waitMs() > LONG_THROTTLE_WAIT_MS) {
+          // Never sleep inside an open transaction: a slow --max-rate could outlast its timeout.
+          await settle(unsettled, context.producer);
+          await context.boundary.commit();
+        }
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
         const { acks, records, bytes } = dispatch(context, lane, [action]);
         // A batch forwarded as fetched is a view of the response; a rebuilt one sits in batchBuffers.

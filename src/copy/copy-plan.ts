@@ -34,7 +34,7 @@ export interface CopyOptions {
   mode?: 'auto' | 'exactly-once' | 'at-least-once';
   /** Compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints). */
   checkpointTopic?: string;
-  /** How often an exactly-once copy commits, in ms (default 1000). */
+  /** How often a copy commits (exactly-once) or saves its checkpoint (at-least-once), in ms (default 1000). */
   commitIntervalMs?: number;
   onEvent?: EventSink;
   signal?: AbortSignal;
@@ -124,16 +124,17 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
 
 async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
   const mode = options.mode ?? 'auto';
-  if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
-  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: options.commitIntervalMs ?? 1000, transactionTimeoutMs: 60_000 };
+  const intervalMs = options.commitIntervalMs ?? 1000;
+  if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
+  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: 60_000 };
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
-  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
   try {
     return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
     if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code) || local) throw error;
     onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
-    return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
+    return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
   }
 }
 
@@ -147,7 +148,7 @@ async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaC
   } catch (error) {
     if (!isKrerouteError(error) || error.code !== 'CHECKPOINT_CORRUPT') throw error;
     const store = new DestinationCheckpointStore(destination, checkpointTopic);
-    const onDestination = (await destination.topicLayouts([store.topic])).has(store.topic) ? await store.load(plan.hash) : null;
+    const onDestination = (await store.exists()) ? await store.load(plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) }) : null;
     if (!onDestination) throw error;
     onEvent({ type: 'warning', message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)` });
     return null;

@@ -1,5 +1,6 @@
 import { type EventSink } from '../events.ts';
 import { KrerouteError } from '../errors.ts';
+import { faultPoint } from '../fault-points.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
@@ -35,7 +36,8 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
   const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message) => onEvent({ type: 'retry', message }));
-  const committed = await store.load(plan.hash);
+  const committed = await store.load(plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) });
+  refuseLostCheckpoint(local, committed, store.topic);
   if (committed?.complete) {
     await saveCheckpoint(stateDir, committed);
     return 'complete';
@@ -55,6 +57,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     checkpoint.updatedAt = new Date().toISOString();
     const record = store.record(checkpoint);
     await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
+    faultPoint('before-commit');
     await session.commit();
     await saveCheckpoint(stateDir, checkpoint);
     startedAt = Date.now();
@@ -72,4 +75,21 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     finish: (complete) => commit(complete, false),
     abandon: () => session.abort().catch(() => undefined),
   };
+}
+
+const copiedBy = (checkpoint: CopyCheckpoint): number => Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
+
+/**
+ * The local mirror is saved after each commit, so it never runs ahead of the destination's
+ * checkpoint. When it does, the destination lost what it held (the checkpoint topic was deleted
+ * or recreated, or the copy points at another cluster with the same topics): starting over would
+ * write everything again.
+ */
+function refuseLostCheckpoint(local: CopyCheckpoint | null, committed: CopyCheckpoint | null, topic: string): void {
+  if (!local || local.mode !== 'exactly-once') return;
+  if (committed && (committed.complete || !local.complete) && copiedBy(committed) >= copiedBy(local)) return;
+  const held = committed ? `only ${copiedBy(committed)} record(s)${committed.complete ? '' : ', not complete'}` : 'none';
+  throw new KrerouteError('CHECKPOINT_MISMATCH', `the state folder says ${copiedBy(local)} record(s) of this plan were copied${local.complete ? ' (complete)' : ''}, but the checkpoint on the destination (${topic}) holds ${held}`, {
+    hint: 'the destination lost its checkpoint (topic deleted or recreated?); kreroute will not copy again what may already be there: run verify to see what the destination holds',
+  });
 }

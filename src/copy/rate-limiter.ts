@@ -14,6 +14,11 @@ export class RateLimiter {
     return Math.max(1, Math.floor(this.#perSecond / 5));
   }
 
+  /** How long a take() now would wait. */
+  waitMs(): number {
+    return Math.max(0, this.#nextFree - performance.now());
+  }
+
   async take(units: number, signal?: AbortSignal): Promise<void> {
     const now = performance.now();
     const start = Math.max(now, this.#nextFree);

@@ -1,37 +1,45 @@
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { readRange } from '../kafka/range-reader.ts';
+import { type RangeChunk, readRange } from '../kafka/range-reader.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
-import type { Plan } from '../plan/plan.ts';
+import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import { recordDigest } from '../verify/record-digest.ts';
 
-/** How far past a partition's checkpoint an interrupted run can have written (its in-flight chunk, with margin). */
-const LOOKAHEAD_BYTES = 16 * 1024 * 1024;
-
-/** Multiset of record digests per destination partition. */
-class DigestBag {
+/** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
+class Orphans {
   readonly #bags = new Map<string, Map<string, number>>();
+  readonly #left = new Map<string, number>();
   readonly lastOffsets = new Map<string, bigint>();
   total = 0;
 
-  add(key: string, digest: string, offset: bigint): void {
-    let bag = this.#bags.get(key);
-    if (!bag) this.#bags.set(key, (bag = new Map()));
+  add(destination: string, digest: string, offset: bigint): void {
+    let bag = this.#bags.get(destination);
+    if (!bag) this.#bags.set(destination, (bag = new Map()));
     bag.set(digest, (bag.get(digest) ?? 0) + 1);
-    this.lastOffsets.set(key, offset);
+    this.#left.set(destination, (this.#left.get(destination) ?? 0) + 1);
+    this.lastOffsets.set(destination, offset);
     this.total++;
   }
 
-  take(key: string, digest: string): boolean {
-    const bag = this.#bags.get(key);
+  left(destination: string): number {
+    return this.#left.get(destination) ?? 0;
+  }
+
+  take(destination: string, digest: string): boolean {
+    const bag = this.#bags.get(destination);
     const count = bag?.get(digest);
     if (!bag || !count) return false;
     if (count === 1) bag.delete(digest);
     else bag.set(digest, count - 1);
+    this.#left.set(destination, this.left(destination) - 1);
     this.total--;
     return true;
+  }
+
+  unmatched(): string[] {
+    return [...this.#left].filter(([, n]) => n > 0).map(([destination, n]) => `${n} on ${destination}`);
   }
 }
 
@@ -42,20 +50,46 @@ export interface ReconcileInput {
   checkpoint: CopyCheckpoint;
   filter: RecordFilter;
   previousProducerIds: Set<bigint>;
+  onProgress?: (message: string) => void;
 }
 
 /**
  * After a crash, the destination may hold records that the interrupted run wrote after its last
- * checkpoint ("orphans": past the checkpointed end, carrying one of our earlier producer ids).
- * Each is matched by content to the source record it copies, just past that source partition's
- * checkpoint, and that offset is marked already written; the checkpoint then moves past the
- * orphans. So a crash between a write and its checkpoint neither loses nor duplicates a record.
- * Returns how many records were found already written.
+ * checkpoint ("orphans": past the checkpointed end, carrying one of our earlier producer ids). The
+ * checkpoint is saved only where every write was acknowledged, so the orphans are exactly what
+ * later steps wrote, and per source partition and destination partition they are a prefix of what
+ * was left to copy (one partition's writes are acknowledged in order, a failed one stops the copy).
+ * Each source partition is read from its checkpoint on, as far as it can still match an orphan,
+ * and every record found written is not written again. Returns how many were found.
  */
 export async function reconcile(input: ReconcileInput): Promise<number> {
-  const { plan, source, destination, checkpoint, filter, previousProducerIds } = input;
+  const { checkpoint, previousProducerIds } = input;
   if (previousProducerIds.size === 0) return 0;
-  const orphans = new DigestBag();
+  const orphans = await collectOrphans(input);
+  const found = orphans.total;
+  if (found === 0) return 0;
+  input.onProgress?.(`reconciling: ${found} record(s) on the destination were written after the last checkpoint; finding them in the source`);
+  const lanes = input.plan.topics.flatMap((topic) => topic.partitions.map((planned) => new ReconcileLane(input, topic, planned, orphans)));
+  let active = lanes.filter((lane) => lane.open());
+  while (active.length > 0 && orphans.total > 0) {
+    await Promise.all(active.map((lane) => lane.step()));
+    active = active.filter((lane) => lane.open());
+  }
+  if (orphans.total > 0) {
+    throw new KrerouteError('RESUME_CONFLICT', `${orphans.total} record(s) on the destination were written by an earlier run of this plan but match nothing left to copy (${orphans.unmatched().slice(0, 4).join(', ')})`, {
+      hint: 'the source or destination changed since that run: run verify to see the differences; do not purge',
+    });
+  }
+  for (const lane of lanes) lane.settle();
+  for (const [key, last] of orphans.lastOffsets) {
+    const state = checkpoint.destinations[key]!;
+    if (state.end === null || BigInt(state.end) <= last) state.end = String(last + 1n);
+  }
+  return found;
+}
+
+async function collectOrphans({ destination, checkpoint, previousProducerIds }: ReconcileInput): Promise<Orphans> {
+  const orphans = new Orphans();
   for (const [key, state] of Object.entries(checkpoint.destinations)) {
     const slash = key.lastIndexOf('/');
     const topic = key.slice(0, slash);
@@ -68,35 +102,88 @@ export async function reconcile(input: ReconcileInput): Promise<number> {
       }
     }
   }
-  const found = orphans.total;
-  if (found === 0) return 0;
-  for (const topic of plan.topics) {
-    for (const planned of topic.partitions) {
-      if (orphans.total === 0) break;
-      const state = checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
-      if (state.done) continue;
-      const start = BigInt(state.next);
-      let bytesRead = 0;
-      const fetch = { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true };
-      for await (const chunk of readRange(source, topic.source, planned.partition, start, BigInt(planned.end), fetch)) {
-        for (const record of chunk.records) {
-          bytesRead += (record.value?.length ?? 0) + (record.key?.length ?? 0);
-          if (!filter(record)) continue;
-          const target = destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions);
-          if (orphans.take(partitionKey(topic.destination, target), recordDigest(record).toString('hex'))) state.alreadyWritten.push(String(record.offset));
-        }
-        if (orphans.total === 0 || bytesRead > LOOKAHEAD_BYTES) break;
+  return orphans;
+}
+
+/** One source partition read from its checkpoint on, matching its records against the orphans. */
+class ReconcileLane {
+  readonly #input: ReconcileInput;
+  readonly #topic: PlanTopic;
+  readonly #planned: PlanPartition;
+  readonly #orphans: Orphans;
+  readonly #state: CopyCheckpoint['sources'][string];
+  readonly #skip: Set<string>;
+  /** Destination partitions where this lane met a record not written: none of its later ones were. */
+  readonly #closed = new Set<string>();
+  readonly #reader: AsyncGenerator<RangeChunk> | null;
+  #ended = false;
+  #matched: bigint[] = [];
+  #lastMatched: bigint | null = null;
+  #skippedBeforeLast = 0;
+  #skippedSince = 0;
+
+  constructor(input: ReconcileInput, topic: PlanTopic, planned: PlanPartition, orphans: Orphans) {
+    this.#input = input;
+    this.#topic = topic;
+    this.#planned = planned;
+    this.#orphans = orphans;
+    this.#state = input.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
+    this.#skip = new Set(this.#state.alreadyWritten);
+    this.#reader = this.#state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(this.#state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+  }
+
+  #targets(): string[] {
+    if (this.#input.plan.mapping === 'same') return [partitionKey(this.#topic.destination, this.#planned.destinationPartition!)];
+    return Array.from({ length: this.#topic.destinationPartitions }, (_, d) => partitionKey(this.#topic.destination, d));
+  }
+
+  open(): boolean {
+    return this.#reader !== null && !this.#ended && this.#targets().some((d) => !this.#closed.has(d) && this.#orphans.left(d) > 0);
+  }
+
+  async step(): Promise<void> {
+    const chunk = await this.#reader!.next();
+    if (chunk.done) {
+      this.#ended = true;
+      return;
+    }
+    const { plan, filter } = this.#input;
+    for (const record of chunk.value.records) {
+      if (!filter(record)) {
+        this.#skippedSince++;
+        continue;
       }
+      if (this.#skip.has(String(record.offset))) continue;
+      const target = partitionKey(this.#topic.destination, destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions));
+      if (this.#closed.has(target)) continue;
+      if (this.#orphans.take(target, recordDigest(record).toString('hex'))) {
+        this.#matched.push(record.offset);
+        this.#lastMatched = record.offset;
+        this.#skippedBeforeLast += this.#skippedSince;
+        this.#skippedSince = 0;
+      } else {
+        this.#closed.add(target);
+      }
+      if (!this.open()) return;
     }
   }
-  if (orphans.total > 0) {
-    throw new KrerouteError('RESUME_CONFLICT', `${orphans.total} record(s) on the destination were written by an earlier run of this plan but match nothing left to copy`, {
-      hint: 'run verify to see the differences; do not purge',
-    });
+
+  /**
+   * Records the matches in the checkpoint. With mapping "same" they are a prefix of what was left,
+   * so the position simply moves past the last one; with "key-hash" they are marked written.
+   */
+  settle(): void {
+    if (this.#lastMatched === null) return;
+    if (this.#input.plan.mapping === 'same') {
+      const next = this.#lastMatched + 1n;
+      const markedBefore = this.#state.alreadyWritten.filter((o) => BigInt(o) < next).length;
+      this.#state.next = String(next);
+      this.#state.copied += this.#matched.length + markedBefore;
+      this.#state.skipped += this.#skippedBeforeLast;
+      this.#state.alreadyWritten = this.#state.alreadyWritten.filter((o) => BigInt(o) >= next);
+      this.#state.done = next >= BigInt(this.#planned.end);
+    } else {
+      this.#state.alreadyWritten.push(...this.#matched.map(String));
+    }
   }
-  for (const [key, last] of orphans.lastOffsets) {
-    const state = checkpoint.destinations[key]!;
-    if (state.end === null || BigInt(state.end) <= last) state.end = String(last + 1n);
-  }
-  return found;
 }

@@ -97,7 +97,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (!verdict.passed) throw new KrerouteError('VERIFY_FAILED', `the demo's copy of ${ORDERS} did not verify`, { hint: 'this is a bug: please report it with the output above' });
 
     reporter.step(`kreroute purge ${ordersPlan}  (expected to be refused)`);
-    await expectPurgeRefused(reporter, () => purgePlan(plan, { source, stateDir: ordersState, onEvent: reporter.onEvent }));
+    await expectPurgeRefused(reporter, () => purgePlan(plan, { source, destination, stateDir: ordersState, onEvent: reporter.onEvent }));
 
     const auditPlan = join(workDir, `${AUDIT}.plan.json`);
     reporter.step(`kreroute reroute --topic ${AUDIT} --header tenant=${MOVED_TENANT} --create-topics --exact --purge --out ${auditPlan}`);

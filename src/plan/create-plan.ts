@@ -124,6 +124,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       sourcePartitions: layout.partitions,
       destinationPartitions,
       destinationMaxMessageBytes: maxMessageBytes(destinationFacts.configs),
+      destinationStarts: existing ? await highWatermarks(destination, destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
       partitions,
     });
   }
@@ -161,6 +162,11 @@ function estimateOf(upperBound: number, scan: Awaited<ReturnType<typeof scanRang
   const share = scan.records / scan.seen;
   const records = Math.round(upperBound * share);
   return { records, bytes: scan.records === 0 ? 0 : Math.round((scan.bytes / scan.records) * records) };
+}
+
+async function highWatermarks(cluster: KafkaCluster, topic: string, partitions: number): Promise<string[]> {
+  const listed = await cluster.listOffsets(topic, [...Array(partitions).keys()], { kind: 'latest' }, false);
+  return Array.from({ length: partitions }, (_, p) => String(listed.find((l) => l.partition === p)?.offset ?? 0n));
 }
 
 function emptyCount() {

@@ -34,6 +34,7 @@ export const planSchema = z.strictObject({
       sourcePartitions: z.number().int().positive(),
       destinationPartitions: z.number().int().positive(),
       destinationMaxMessageBytes: z.number().int().positive(),
+      destinationStarts: z.array(decimal).optional(),
       partitions: z.array(
         z.strictObject({
           partition: z.number().int().nonnegative(),

@@ -48,6 +48,12 @@ export interface PlanTopic {
   destinationPartitions: number;
   /** Destination limits the copy must respect. */
   destinationMaxMessageBytes: number;
+  /**
+   * The destination's high watermark per partition (index) when the plan was made: no copy of the
+   * plan writes below it, so verify reads from here and sees everything any run of it wrote.
+   * Absent in plans made before kreroute recorded it.
+   */
+  destinationStarts?: string[];
   partitions: PlanPartition[];
 }
 

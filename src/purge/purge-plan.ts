@@ -5,10 +5,13 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { describeFilter } from '../plan/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { readVerification } from '../verify/verify-plan.ts';
+import { readVerification } from '../verify/verification-file.ts';
+import { checkDestinationHolds } from './destination-recheck.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
+  /** The destination, where purge checks that what verify saw is still there. */
+  destination: ClientSettings;
   stateDir: string;
   dryRun?: boolean;
   onEvent?: EventSink;
@@ -30,13 +33,14 @@ export interface PurgeReport {
 
 /**
  * Deletes the plan's range from the source with DeleteRecords — which removes everything below an
- * offset — so only when: a passing verification of this very plan exists; no other tenant's record
+ * offset — so only when: a passing verification of this very plan exists, agrees with itself and
+ * with the destination as it is now (see checkDestinationHolds); no other tenant's record
  * lies in the range; and nothing older than the range's start is still in the log.
  */
 export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<PurgeReport> {
   const onEvent = options.onEvent ?? ignoreEvents;
-  const verification = await readVerification(options.stateDir);
-  if (!verification || verification.planHash !== plan.hash) {
+  const verification = await readVerification(options.stateDir, plan);
+  if (!verification) {
     throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', { hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied' });
   }
   if (!verification.passed) {
@@ -48,6 +52,12 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     throw new KrerouteError('PURGE_UNSAFE', `purge refused: the range also holds ${total} record(s) of other tenants (not ${describeFilter(plan.filter)}) in ${others.length} partition(s), and DeleteRecords would delete them too`, {
       hint: 'leave the source to its retention, or copy those records elsewhere first and purge with a plan that covers them',
     });
+  }
+  const destination = await openPlanCluster(plan, 'destination', options.destination);
+  try {
+    await checkDestinationHolds(destination, verification);
+  } finally {
+    await destination.close();
   }
   const source = await openPlanCluster(plan, 'source', options.source);
   try {

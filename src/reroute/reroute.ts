@@ -108,7 +108,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   } else if (job.stages.purge) {
     report({ stage: 'purge', status: 'skipped', finishedAt: job.stages.purge.finishedAt });
   } else {
-    const purged = await purgePlan(plan, { source: sides.source, stateDir, ...(onEvent ? { onEvent } : {}) });
+    const purged = await purgePlan(plan, { source: sides.source, destination: sides.destination, stateDir, ...(onEvent ? { onEvent } : {}) });
     job = await markStageDone(stateDir, job, 'purge');
     report({ stage: 'purge', status: 'done', report: purged });
   }

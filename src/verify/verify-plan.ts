@@ -1,12 +1,10 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { readRange } from '../kafka/range-reader.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
-import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
+import { saveVerification } from './verification-file.ts';
 import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
@@ -15,6 +13,7 @@ import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { KeyedSummary, differingKeys } from './keyed-compare.ts';
 import { compareSequences } from './sequence-compare.ts';
+import { recordDigest } from './record-digest.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;
@@ -44,7 +43,7 @@ export interface PartitionVerdict {
   destinationCount: number;
   sourceDigest: string;
   destinationDigest: string;
-  /** Records on the destination inside the copied range that another producer wrote. */
+  /** Records on the destination since the plan was made that another producer wrote. */
   foreignRecords: number;
   passed: boolean;
   firstDivergence: number | null;
@@ -53,6 +52,18 @@ export interface PartitionVerdict {
   altered: Array<{ source: RecordRef; destination: RecordRef }>;
   /** For mapping "key-hash": keys whose records differ. */
   differingKeys?: string[];
+  /** The first and last of the copy's records verify read there: purge checks they are still there. */
+  anchors: DestinationAnchors | null;
+}
+
+export interface RecordAnchor {
+  offset: string;
+  digest: string;
+}
+
+export interface DestinationAnchors {
+  first: RecordAnchor;
+  last: RecordAnchor;
 }
 
 export interface VerifyReport {
@@ -66,9 +77,6 @@ export interface VerifyReport {
 
 const FETCH = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true };
 
-export function verificationPath(stateDir: string): string {
-  return join(stateDir, 'verification.json');
-}
 
 /**
  * Reads the plan's source ranges and what the copy wrote on the destination (read_committed,
@@ -80,7 +88,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     const checkpoint = await findCheckpoint(plan, destination, options);
     return verifyWith(plan, checkpoint, source, destination, options);
   });
-  await writeFileAtomic(verificationPath(options.stateDir), `${JSON.stringify(report, null, 1)}\n`);
+  await saveVerification(options.stateDir, report);
   return report;
 }
 
@@ -89,7 +97,7 @@ async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: Ve
   let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
   if (!checkpoint) {
     const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
-    if ((await destination.topicLayouts([store.topic])).has(store.topic)) checkpoint = await store.load(plan.hash);
+    if (await store.exists()) checkpoint = await store.load(plan.hash, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
   }
   if (!checkpoint) {
     throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
@@ -110,18 +118,19 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const maxExamples = options.maxExamples ?? 10;
   for (const topic of plan.topics) {
     if (plan.mapping === 'same') {
+      const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
       for (const planned of topic.partitions) {
         const other = { count: 0 };
-        const foreign = { count: 0 };
+        const tally: OwnTally = { foreign: 0, first: null, last: null };
         const d = planned.destinationPartition!;
-        const window = destinationWindow(checkpoint, topic.destination, d);
+        const window = windows.get(d)!;
         const result = await compareSequences(
           { topic: topic.source, partition: planned.partition, records: matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other) },
-          { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, window, ours, foreign) },
+          { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, window, ours, tally) },
           maxExamples,
         );
         otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
-        partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: foreign.count, ...result });
+        partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: tally.foreign, anchors: anchorsOf(tally), ...result });
       }
     } else {
       partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples)));
@@ -130,10 +139,27 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords };
 }
 
-function destinationWindow(checkpoint: CopyCheckpoint, topic: string, partition: number): { from: bigint; to: bigint } {
-  const state = checkpoint.destinations[partitionKey(topic, partition)];
-  if (!state) return { from: 0n, to: 0n };
-  return { from: BigInt(state.scanFrom), to: BigInt(state.end ?? state.scanFrom) };
+type Windows = Map<number, { from: bigint; to: bigint }>;
+
+/**
+ * Where on each destination partition the plan's copies can lie: from its high watermark when the
+ * plan was made (or, for older plans, when the first copy started) to its stable end now, or the
+ * copy's recorded end if that lies further. Everything any run of this plan wrote is inside, also
+ * what a run wrote past its own checkpoint, so a record written twice shows up as extra.
+ */
+async function destinationWindows(cluster: KafkaCluster, checkpoint: CopyCheckpoint, topic: PlanTopic, partitions: number[]): Promise<Windows> {
+  const stable = await cluster.listOffsets(topic.destination, partitions, { kind: 'latest' }, true);
+  const windows: Windows = new Map();
+  for (const d of partitions) {
+    const state = checkpoint.destinations[partitionKey(topic.destination, d)];
+    const planned = topic.destinationStarts?.[d];
+    const starts = [planned, state?.scanFrom].filter((x): x is string => x !== undefined).map(BigInt);
+    const from = starts.length > 0 ? starts.reduce((a, b) => (a < b ? a : b)) : 0n;
+    const now = stable.find((l) => l.partition === d)?.offset ?? 0n;
+    const recorded = state?.end ? BigInt(state.end) : 0n;
+    windows.set(d, { from, to: now > recorded ? now : recorded });
+  }
+  return windows;
 }
 
 async function* matching(cluster: KafkaCluster, topic: string, partition: number, start: bigint, end: bigint, filter: RecordFilter, other: { count: number }): AsyncGenerator<FetchedRecord> {
@@ -145,12 +171,31 @@ async function* matching(cluster: KafkaCluster, topic: string, partition: number
   }
 }
 
-async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, foreign: { count: number }): AsyncGenerator<FetchedRecord> {
+interface OwnTally {
+  foreign: number;
+  first: RecordAnchor | null;
+  last: RecordAnchor | null;
+}
+
+const anchorOf = (record: FetchedRecord): RecordAnchor => ({ offset: String(record.offset), digest: recordDigest(record).toString('hex') });
+
+function anchorsOf(tally: OwnTally): DestinationAnchors | null {
+  return tally.first && tally.last ? { first: tally.first, last: tally.last } : null;
+}
+
+async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, tally: OwnTally): AsyncGenerator<FetchedRecord> {
   for await (const chunk of readRange(cluster, topic, partition, window.from, window.to, FETCH)) {
+    let last: FetchedRecord | null = null;
     for (const record of chunk.records) {
-      if (ours.has(record.producerId)) yield record;
-      else foreign.count++;
+      if (!ours.has(record.producerId)) {
+        tally.foreign++;
+        continue;
+      }
+      tally.first ??= anchorOf(record);
+      last = record;
+      yield record;
     }
+    if (last) tally.last = anchorOf(last);
   }
 }
 
@@ -174,10 +219,11 @@ async function verifyKeyed(
     otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
   }
   const verdicts: PartitionVerdict[] = [];
+  const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);
   for (let d = 0; d < topic.destinationPartitions; d++) {
     const actual = new KeyedSummary();
-    const foreign = { count: 0 };
-    for await (const record of ownRecords(destination, topic.destination, d, destinationWindow(checkpoint, topic.destination, d), ours, foreign)) actual.add(record);
+    const tally: OwnTally = { foreign: 0, first: null, last: null };
+    for await (const record of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) actual.add(record);
     const want = expected[d]!.finish();
     const got = actual.finish();
     const keys = differingKeys(want.perKey, got.perKey, maxExamples);
@@ -190,7 +236,8 @@ async function verifyKeyed(
       destinationCount: got.count,
       sourceDigest: want.digest,
       destinationDigest: got.digest,
-      foreignRecords: foreign.count,
+      foreignRecords: tally.foreign,
+      anchors: anchorsOf(tally),
       passed: want.count === got.count && want.digest === got.digest && keys.length === 0,
       firstDivergence: null,
       missing: [],
@@ -200,14 +247,4 @@ async function verifyKeyed(
     });
   }
   return verdicts;
-}
-
-/** The saved verification of a plan, or null when there is none. */
-export async function readVerification(stateDir: string): Promise<VerifyReport | null> {
-  try {
-    return JSON.parse(await readFile(verificationPath(stateDir), 'utf8')) as VerifyReport;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw new KrerouteError('CHECKPOINT_CORRUPT', `the verification record ${verificationPath(stateDir)} cannot be read`, { hint: 'run kreroute verify again' });
-  }
 }

@@ -170,9 +170,9 @@ test('purge without DELETE on the topic fails with NOT_AUTHORIZED and deletes no
   const report = await verifyPlan(p, { source, destination: destination(), stateDir: dir });
   assert.equal(report.passed, true);
 
-  const dry = await purgePlan(p, { source, stateDir: dir, dryRun: true });
+  const dry = await purgePlan(p, { source, destination: destination(), stateDir: dir, dryRun: true });
   assert.deepEqual(dry.partitions.map((x) => x.records), [20, 20], 'a dry run needs only DESCRIBE');
-  await assert.rejects(purgePlan(p, { source, stateDir: dir }), fails('NOT_AUTHORIZED', /deleting records of .*TOPIC_AUTHORIZATION_FAILED/));
+  await assert.rejects(purgePlan(p, { source, destination: destination(), stateDir: dir }), fails('NOT_AUTHORIZED', /deleting records of .*TOPIC_AUTHORIZATION_FAILED/));
   assert.deepEqual(await logStarts(topic, [0, 1]), [0n, 0n], 'nothing was deleted');
 });
 

@@ -17,7 +17,7 @@ async function logStarts(bootstrap: string, topic: string, partitions: number[])
 const rejects = (code: string) => (error: unknown) => error instanceof KrerouteError && error.code === code;
 
 test('purge refuses before verify, dry-runs, then deletes exactly the planned range', async () => {
-  const { source, sourceBootstrap } = sides();
+  const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('purge');
   await createTopic(sourceBootstrap, topic, 2);
   const batch = (p: number) => Array.from({ length: 40 }, (_, i) => record(`k${p}-${i}`, `v${i}`));
@@ -25,24 +25,24 @@ test('purge refuses before verify, dry-runs, then deletes exactly the planned ra
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'offset', offset: 30n }, createTopics: true });
   const dir = await stateDir('purge');
 
-  await assert.rejects(purgePlan(p, { source, stateDir: dir }), rejects('NOT_VERIFIED'));
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir }), rejects('NOT_VERIFIED'));
   const { report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true);
 
-  const dry = await purgePlan(p, { source, stateDir: dir, dryRun: true });
+  const dry = await purgePlan(p, { source, destination, stateDir: dir, dryRun: true });
   assert.deepEqual(dry.partitions.map((x) => [x.partition, x.deleteBefore, x.records]), [[0, '30', 30], [1, '30', 30]]);
   assert.deepEqual(await logStarts(sourceBootstrap, topic, [0, 1]), [0n, 0n], 'a dry run deletes nothing');
 
-  const done = await purgePlan(p, { source, stateDir: dir });
+  const done = await purgePlan(p, { source, destination, stateDir: dir });
   assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['30', '30']);
   assert.deepEqual(await logStarts(sourceBootstrap, topic, [0, 1]), [30n, 30n], 'records past the plan stay');
 
-  const again = await purgePlan(p, { source, stateDir: dir });
+  const again = await purgePlan(p, { source, destination, stateDir: dir });
   assert.deepEqual(again.partitions.map((x) => x.records), [0, 0], 'a second purge has nothing left to do');
 });
 
 test('purge refuses when a tenant filter left other tenants in the range', async () => {
-  const { source, sourceBootstrap } = sides();
+  const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('purge-shared');
   await createTopic(sourceBootstrap, topic, 1);
   await produce(sourceBootstrap, topic, new Map([[0, [record('a:1', 'x'), record('b:1', 'y'), record('a:2', 'z')]]]));
@@ -50,18 +50,18 @@ test('purge refuses when a tenant filter left other tenants in the range', async
   const dir = await stateDir('purge-shared');
   const { report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true);
-  await assert.rejects(purgePlan(p, { source, stateDir: dir, dryRun: true }), rejects('PURGE_UNSAFE'));
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, dryRun: true }), rejects('PURGE_UNSAFE'));
   assert.deepEqual(await logStarts(sourceBootstrap, topic, [0]), [0n]);
 });
 
 test('purge refuses when records older than the range would be deleted with it', async () => {
-  const { source, sourceBootstrap } = sides();
+  const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('purge-older');
   await createTopic(sourceBootstrap, topic, 1);
   await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 20 }, (_, i) => record(`k${i}`, 'v'))]]));
   const p = await plan({ topics: [topic], from: { kind: 'offset', offset: 10n }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir('purge-older');
   assert.equal((await copyAndVerify(p, dir)).report.passed, true);
-  await assert.rejects(purgePlan(p, { source, stateDir: dir }), rejects('PURGE_UNSAFE'));
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir }), rejects('PURGE_UNSAFE'));
   assert.deepEqual(await logStarts(sourceBootstrap, topic, [0]), [0n]);
 });

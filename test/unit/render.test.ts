@@ -60,6 +60,7 @@ const verdict = (overrides: Partial<PartitionVerdict>): PartitionVerdict => ({
   sourceDigest: 'aaaaaaaaaaaaaaaa',
   destinationDigest: 'aaaaaaaaaaaaaaaa',
   foreignRecords: 0,
+  anchors: null,
   passed: true,
   firstDivergence: null,
   missing: [],

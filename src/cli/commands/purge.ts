@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
-import { type ClusterFlags, addClusterOptions, resolveCluster } from '../cluster-options.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { renderPurge } from '../render-purge.ts';
 
@@ -14,18 +14,18 @@ export function purgeCommand(ctx: CliContext): Command {
     .summary('delete the copied range from the source (after a passed verify)')
     .description(
       "Delete the plan's records from the source with DeleteRecords (moves each partition's log start offset). " +
-        'Refused unless verify passed for this plan and no other tenant has records in the deleted range.',
+        'Refused unless verify passed for this plan, the destination still holds what verify saw, and no other tenant has records in the deleted range.',
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)');
-  addClusterOptions(command, true, ['source'])
+  addClusterOptions(command, true, ['source', 'destination'])
     .addHelpText('after', '\nExample:\n  kreroute purge tenant-b.plan.json --dry-run')
     .action(async (planFile: string, flags: Flags) => {
       const plan = await readPlanFile(planFile);
-      const source = await resolveCluster(ctx, 'source', flags, plan);
+      const { source, destination } = await resolveClusters(ctx, flags, plan);
       const { purgePlan } = await import('../../purge/purge-plan.ts');
-      const report = await purgePlan(plan, { source, stateDir: flags.stateDir ?? defaultStateDir(planFile), dryRun: flags.dryRun === true, onEvent: ctx.out.events });
+      const report = await purgePlan(plan, { source, destination, stateDir: flags.stateDir ?? defaultStateDir(planFile), dryRun: flags.dryRun === true, onEvent: ctx.out.events });
       ctx.out.result('purge', { planFile, report }, () => renderPurge(report));
     });
   return command;

@@ -1,0 +1,39 @@
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { fetchPartition } from '../kafka/fetch.ts';
+import type { RecordAnchor, VerifyReport } from '../verify/verify-plan.ts';
+import { recordDigest } from '../verify/record-digest.ts';
+
+/**
+ * A verification is a statement about the destination when verify ran. Before the source copy is
+ * deleted, the first and last copied record of every destination partition must still be there,
+ * unchanged: a destination topic deleted or recreated, truncated by retention or DeleteRecords,
+ * or a verification file carried over from another cluster fails this.
+ */
+export async function checkDestinationHolds(destination: KafkaCluster, verification: VerifyReport): Promise<void> {
+  const layouts = await destination.topicLayouts([...new Set(verification.partitions.map((p) => p.destinationTopic))]);
+  for (const verdict of verification.partitions) {
+    if (!verdict.anchors) continue;
+    const where = `${verdict.destinationTopic}[${verdict.destinationPartition}]`;
+    if (!layouts.has(verdict.destinationTopic)) throw gone(`destination topic ${verdict.destinationTopic} no longer exists`);
+    for (const anchor of [verdict.anchors.first, verdict.anchors.last]) {
+      if (!(await holds(destination, verdict.destinationTopic, verdict.destinationPartition, anchor))) {
+        throw gone(`the copied record at ${where} offset ${anchor.offset} is no longer on the destination as verify saw it`);
+      }
+    }
+  }
+}
+
+async function holds(destination: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor): Promise<boolean> {
+  const offset = BigInt(anchor.offset);
+  const [start] = await destination.listOffsets(topic, [partition], { kind: 'earliest' }, false);
+  const [end] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, true);
+  if (!start || !end || offset < start.offset || offset >= end.offset) return false;
+  const fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+  const record = fetched.records.find((r) => r.offset === offset);
+  return record !== undefined && recordDigest(record).toString('hex') === anchor.digest;
+}
+
+function gone(what: string): KrerouteError {
+  return new KrerouteError('NOT_VERIFIED', `purge refused: ${what}`, { hint: 'run kreroute verify again; nothing was deleted' });
+}
