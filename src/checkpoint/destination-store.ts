@@ -51,15 +51,14 @@ export class DestinationCheckpointStore {
   /**
    * The last committed checkpoint of a plan, or null when the partition holds none. Every plan
    * shares the one partition, so a transaction another copier left open holds back its last
-   * stable offset; the records past it may include this plan's latest checkpoint. So the load reads
-   * committed records up to the high watermark seen at its start, waiting for every transaction
-   * open there to end, and never takes "nothing visible yet" for "no checkpoint".
+   * stable offset, and records of this plan past it may include its latest checkpoint. Then the
+   * load reads committed records up to the high watermark seen at its start, waiting for the
+   * transactions open there to end: it never takes "nothing visible yet" for "no checkpoint".
    */
   async load(planHash: string, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
-    const [end] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
-    const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
-    const target = end?.offset ?? 0n;
     const key = Buffer.from(planHash);
+    const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
+    const target = await this.#stableEnoughEnd(key);
     const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
     const started = Date.now();
     let noticed = started;
@@ -85,6 +84,25 @@ export class DestinationCheckpointStore {
       }
     }
     return latest ? parseCheckpoint(latest.toString('utf8'), `record ${planHash} of ${this.topic}`, planHash) : null;
+  }
+
+  /**
+   * Where reading committed records must get to: the high watermark when records of this plan lie
+   * past the last stable offset (committed or not: waiting tells which), else the last stable
+   * offset, so that plans with nothing behind another plan's open transaction never wait for it.
+   */
+  async #stableEnoughEnd(key: Buffer): Promise<bigint> {
+    const [high] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
+    const [stable] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, true);
+    const end = high?.offset ?? 0n;
+    let offset = stable?.offset ?? end;
+    while (offset < end) {
+      const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false });
+      if (fetched.records.some((record) => record.offset < end && record.key?.equals(key))) return end;
+      if (fetched.nextOffset <= offset) break;
+      offset = fetched.nextOffset;
+    }
+    return stable?.offset ?? end;
   }
 
   record(checkpoint: CopyCheckpoint): RecordContent {

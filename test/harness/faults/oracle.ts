@@ -191,3 +191,54 @@ export async function transactionalCopier(input: { libsDir: string; bootstrap: s
   const progress = JSON.parse(last || '{}') as { remaining?: number };
   if (progress.remaining !== 0) throw new Error(`TransactionalMessageCopier of partition ${input.partition} ended with ${progress.remaining} remaining: ${last}`);
 }
+
+/**
+ * compare() for a copy whose records change partition (mapping "key-hash"): each source value at
+ * most once anywhere on the destination, none lost, nothing foreign, and on every destination
+ * partition the values of each source partition in source order (so order per key holds).
+ */
+export function compareSpread(expected: PartitionValues, actual: PartitionValues): Comparison {
+  const result: Comparison = { expected: 0, found: 0, lost: 0, duplicated: 0, foreign: 0, outOfOrder: 0, examples: [] };
+  const example = (text: string) => {
+    if (result.examples.length < 12) result.examples.push(text);
+  };
+  const position = new Map<string, { partition: number; index: number }>();
+  for (const [partition, values] of expected) {
+    result.expected += values.length;
+    for (const [index, v] of values.entries()) {
+      if (position.has(v)) throw new Error(`oracle: value ${v} is twice in the source; values must be unique`);
+      position.set(v, { partition, index });
+    }
+  }
+  const seen = new Set<string>();
+  for (const [partition, values] of actual) {
+    result.found += values.length;
+    const last = new Map<number, number>();
+    for (const v of values) {
+      const at = position.get(v);
+      if (!at) {
+        result.foreign++;
+        example(`destination partition ${partition}: unexpected value ${v.slice(0, 40)}`);
+        continue;
+      }
+      if (seen.has(v)) {
+        result.duplicated++;
+        example(`destination partition ${partition}: duplicate of ${v.slice(0, 40)}`);
+        continue;
+      }
+      seen.add(v);
+      if (at.index < (last.get(at.partition) ?? -1)) {
+        result.outOfOrder++;
+        example(`destination partition ${partition}: ${v.slice(0, 40)} before an earlier record of source partition ${at.partition}`);
+      }
+      last.set(at.partition, at.index);
+    }
+  }
+  for (const v of position.keys()) {
+    if (!seen.has(v)) {
+      result.lost++;
+      example(`lost ${v.slice(0, 40)}`);
+    }
+  }
+  return result;
+}

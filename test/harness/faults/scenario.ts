@@ -49,8 +49,8 @@ export function topicName(prefix: string): string {
 }
 
 /** Starts `kreroute copy` for the job; its output also goes to <workDir>/cli.log. */
-export function startCopy(job: Job, extra: string[] = []): Proc {
-  return runCli([...job.copyArgs, ...extra], { logFile: join(job.workDir, 'cli.log') });
+export function startCopy(job: Job, extra: string[] = [], env?: NodeJS.ProcessEnv): Proc {
+  return runCli([...job.copyArgs, ...extra], { logFile: join(job.workDir, 'cli.log'), ...(env ? { env } : {}) });
 }
 
 /** Records copied so far according to the local checkpoint (exactly-once: its mirror), -1 when none. */
