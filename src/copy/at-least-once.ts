@@ -75,6 +75,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
         await saveCheckpoint(stateDir, checkpoint);
         savedAt = Date.now();
       },
+      enlist: () => undefined,
     },
     onChange: () => undefined,
     finish: async (complete) => {

@@ -96,6 +96,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     if (active.length === 0) break;
     await belowBudget(context.producer, context.memoryBudgetBytes);
     const fetched = await fetcher.fetch(active.map((lane) => lane.position));
+    if (context.boundary) await enlistFetched(context.plan, context.boundary, fetched.filter((f) => f.raw.records.length > 0).map((f) => active.find((l) => l.position === f.position)!));
     // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
     for (const { release } of fetched) writesByResponse.set(release, []);
@@ -146,7 +147,11 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
           await context.boundary.commit();
         }
         await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
-        const { acks, records, bytes } = dispatch(context, lane, [action]);
+        const routed = route(context, lane, action);
+        // Exactly-once: partitions join the open transaction before their first write in it.
+        const joining = context.boundary?.enlist(lane.topic.destination, routed.byPartition.keys());
+        if (joining) await joining;
+        const { acks, records, bytes } = dispatch(context, lane, routed);
         // A batch forwarded as fetched is a view of the response; a rebuilt one sits in batchBuffers.
         if (action.kind === 'forward' && action.batch.rebuilt) {
           const { bytes: rebuilt } = action.batch;
@@ -168,6 +173,18 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     for (const [release, writes] of writesByResponse) Promise.all(writes).then(release, () => undefined);
   }
   await settle(unsettled, context.producer);
+}
+
+/** Registers in one call per topic the destination partitions a fetch's data will go to (see TransactionBoundary.enlist). */
+async function enlistFetched(plan: Plan, boundary: TransactionBoundary, lanes: Lane[]): Promise<void> {
+  const byTopic = new Map<string, Set<number>>();
+  for (const { topic, planned } of lanes) {
+    let partitions = byTopic.get(topic.destination);
+    if (!partitions) byTopic.set(topic.destination, (partitions = new Set()));
+    if (plan.mapping === 'same') partitions.add(planned.destinationPartition!);
+    else for (let p = 0; p < topic.destinationPartitions; p++) partitions.add(p);
+  }
+  for (const [topic, partitions] of byTopic) await boundary.enlist(topic, partitions);
 }
 
 function lastOffsetOf(action: ChunkAction): bigint {
@@ -220,49 +237,59 @@ interface Dispatched {
   bytes: number;
 }
 
-function dispatch(context: EngineContext, lane: Lane, actions: ChunkAction[]): Dispatched {
-  const result: Dispatched = { acks: [], records: 0, bytes: 0 };
-  const pending = new Map<number, FetchedRecord[]>();
+/** Where one action's records go: destination partition → records (forwarded batches: their one partition). */
+interface Routed {
+  action: ChunkAction;
+  byPartition: Map<number, FetchedRecord[]>;
+  /** Records the filter left out, and records an interrupted run already wrote (see reconcile). */
+  filteredOut: number;
+  alreadyWritten: number;
+}
+
+function route(context: EngineContext, lane: Lane, action: ChunkAction): Routed {
+  const routed: Routed = { action, byPartition: new Map(), filteredOut: 0, alreadyWritten: 0 };
   const { topic, planned } = lane;
-  const flush = (partition: number): void => {
-    const records = pending.get(partition);
-    if (!records || records.length === 0) return;
-    pending.delete(partition);
+  if (action.kind === 'forward') {
+    routed.byPartition.set(planned.destinationPartition!, []);
+    return routed;
+  }
+  for (const record of action.records) {
+    if (!context.filter(record)) {
+      routed.filteredOut++;
+      continue;
+    }
+    if (lane.alreadyWritten.size > 0 && lane.alreadyWritten.has(String(record.offset))) {
+      routed.alreadyWritten++;
+      continue;
+    }
+    const partition = destinationPartitionOf(context.plan.mapping, record.key, planned.partition, topic.destinationPartitions);
+    const list = routed.byPartition.get(partition);
+    if (list) list.push(record);
+    else routed.byPartition.set(partition, [record]);
+  }
+  return routed;
+}
+
+function dispatch(context: EngineContext, lane: Lane, routed: Routed): Dispatched {
+  const { action } = routed;
+  const { topic, planned } = lane;
+  const source = context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
+  source.skipped += (action.skipped ?? 0) + routed.filteredOut;
+  // Records an interrupted run wrote count as copied, just not by this run.
+  const result: Dispatched = { acks: [], records: routed.alreadyWritten, bytes: 0 };
+  if (action.kind === 'forward') {
+    write(context, lane, planned.destinationPartition!, action.batch.bytes, action.batch.recordCount, result, action.batch.rebuilt ? 'compute' : 'update');
+    context.stats.forwardedBatches++;
+    context.stats.forwardedRecords += action.batch.recordCount;
+    return result;
+  }
+  for (const [partition, records] of routed.byPartition) {
     for (const batch of splitIntoBatches(records, topic.destinationMaxMessageBytes)) {
       const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }, { crc: false });
       write(context, lane, partition, bytes, batch.length, result);
       context.stats.reencodedRecords += batch.length;
     }
-  };
-  for (const action of actions) {
-    if (action.skipped) context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!.skipped += action.skipped;
-    if (action.kind === 'forward') {
-      const partition = planned.destinationPartition!;
-      flush(partition);
-      write(context, lane, partition, action.batch.bytes, action.batch.recordCount, result, action.batch.rebuilt ? 'compute' : 'update');
-      context.stats.forwardedBatches++;
-      context.stats.forwardedRecords += action.batch.recordCount;
-      continue;
-    }
-    let skipped = 0;
-    for (const record of action.records) {
-      if (!context.filter(record)) {
-        skipped++;
-        continue;
-      }
-      if (lane.alreadyWritten.size > 0 && lane.alreadyWritten.has(String(record.offset))) {
-        // The interrupted run wrote it (see reconcile): it is copied, just not by this run.
-        result.records++;
-        continue;
-      }
-      const partition = destinationPartitionOf(context.plan.mapping, record.key, planned.partition, topic.destinationPartitions);
-      const list = pending.get(partition);
-      if (list) list.push(record);
-      else pending.set(partition, [record]);
-    }
-    context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!.skipped += skipped;
   }
-  for (const partition of [...pending.keys()]) flush(partition);
   return result;
 }
 

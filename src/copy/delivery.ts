@@ -6,6 +6,11 @@ export interface TransactionBoundary {
   due(): boolean;
   /** Called with every write acknowledged and the checkpoint up to date. */
   commit(): Promise<void>;
+  /**
+   * Called before writing to these destination partitions: a transaction registers each one
+   * once (AddPartitionsToTxn). Returns undefined when nothing needs to wait.
+   */
+  enlist(topic: string, partitions: Iterable<number>): Promise<void> | undefined;
 }
 
 /**

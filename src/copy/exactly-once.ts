@@ -5,11 +5,11 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
 import { TransactionalSession } from '../kafka/transactional-session.ts';
-import { type CopyCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
-import { destinationPartitions, freshCheckpoint } from './fresh-checkpoint.ts';
+import { freshCheckpoint } from './fresh-checkpoint.ts';
 
 export interface ExactlyOnceOptions {
   checkpointTopic: string;
@@ -48,20 +48,28 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     transactionalId: session.transactionalId,
     onRetry: (message) => onEvent({ type: 'retry', message }),
   });
-  const partitions = [...destinationPartitions(checkpoint), { topic: store.topic, partitions: [0] }];
   let startedAt = Date.now();
-  await session.addPartitions(partitions);
+  // Partitions in the open transaction: only those written since the last commit get a marker.
+  const enlisted = new Set<string>();
+  const enlist = (topic: string, partitions: Iterable<number>): Promise<void> | undefined => {
+    const joining = [...partitions].filter((p) => !enlisted.has(partitionKey(topic, p)));
+    if (joining.length === 0) return undefined;
+    return session.addPartitions([{ topic, partitions: joining }]).then(() => {
+      for (const p of joining) enlisted.add(partitionKey(topic, p));
+    });
+  };
 
-  const commit = async (complete: boolean, next: boolean): Promise<void> => {
+  const commit = async (complete: boolean): Promise<void> => {
     checkpoint.complete = complete;
     checkpoint.updatedAt = new Date().toISOString();
     const record = store.record(checkpoint);
+    await enlist(store.topic, [0]);
     await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
     faultPoint('before-commit');
     await session.commit();
+    enlisted.clear();
     await saveCheckpoint(stateDir, checkpoint);
     startedAt = Date.now();
-    if (next) await session.addPartitions(partitions);
   };
   if (committed) onEvent({ type: 'info', message: 'resuming from the last committed transaction; anything written after it was aborted' });
   return {
@@ -70,9 +78,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     checkpoint,
     resumed: committed !== null,
     reconciled: 0,
-    boundary: { due: () => Date.now() - startedAt >= options.commitIntervalMs, commit: () => commit(false, true) },
+    boundary: { due: () => Date.now() - startedAt >= options.commitIntervalMs, commit: () => commit(false), enlist },
     onChange: () => undefined,
-    finish: (complete) => commit(complete, false),
+    finish: (complete) => commit(complete),
     abandon: () => session.abort().catch(() => undefined),
   };
 }

@@ -13,14 +13,3 @@ export async function freshCheckpoint(plan: Plan, destination: KafkaCluster, mod
   }
   return checkpoint;
 }
-
-/** Destination partitions a checkpoint tracks, grouped by topic. */
-export function destinationPartitions(checkpoint: CopyCheckpoint): Array<{ topic: string; partitions: number[] }> {
-  const byTopic = new Map<string, number[]>();
-  for (const key of Object.keys(checkpoint.destinations)) {
-    const slash = key.lastIndexOf('/');
-    const topic = key.slice(0, slash);
-    byTopic.set(topic, [...(byTopic.get(topic) ?? []), Number(key.slice(slash + 1))]);
-  }
-  return [...byTopic].map(([topic, partitions]) => ({ topic, partitions }));
-}
