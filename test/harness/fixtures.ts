@@ -12,13 +12,13 @@ export async function createTopic(bootstrap: string, name: string, partitions: n
   try {
     await c.createTopic(name, partitions, new Map(Object.entries(configs)));
     // Wait (bounded) until every partition has a leader.
-    for (let i = 0; i < 50; i++) {
+    for (let i = 0; i < Math.max(50, partitions / 5); i++) {
       const metadata = await c.metadata([name]);
       const topic = metadata.topics.get(name);
       if (topic && topic.partitions.length === partitions && topic.partitions.every((p) => p && p.leader >= 0)) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`topic ${name} has no leaders after 5 s`);
+    throw new Error(`topic ${name} has no leaders after ${Math.max(5, partitions / 50)} s`);
   } finally {
     await c.close();
   }

@@ -242,3 +242,20 @@ export function compareSpread(expected: PartitionValues, actual: PartitionValues
   }
   return result;
 }
+
+/** kcatTopic for a topic of many partitions: one kcat reading them all (`%p` tells each value's partition). */
+export async function kcatWholeTopic(bootstrap: string, topic: string): Promise<PartitionValues> {
+  const result: PartitionValues = new Map();
+  const proc = spawnTracked('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%p\\t%s\\n'], {
+    onStdoutLine: (line) => {
+      const tab = line.indexOf('\t');
+      const partition = Number(line.slice(0, tab));
+      const list = result.get(partition);
+      if (list) list.push(line.slice(tab + 1));
+      else result.set(partition, [line.slice(tab + 1)]);
+    },
+  });
+  const exit = await proc.waitExit(300_000, `kcat reading ${topic}`);
+  if (exit.code !== 0) throw new Error(`kcat reading ${topic}: ${exit.code ?? exit.signal}\n${tail(proc.stderr())}`);
+  return result;
+}
