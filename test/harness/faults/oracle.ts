@@ -141,25 +141,25 @@ export function compare(expected: PartitionValues, actual: PartitionValues): Com
       const i = position.get(v);
       if (i === undefined) {
         result.foreign++;
-        example(`partition ${partition}: unexpected value ${v}`);
+        example(`partition ${partition}: unexpected value ${v.slice(0, 40)}`);
         continue;
       }
       if (seen[i]) {
         result.duplicated++;
-        example(`partition ${partition}: duplicate of ${v} (source position ${i})`);
+        example(`partition ${partition}: duplicate of ${v.slice(0, 40)} (source position ${i})`);
         continue;
       }
       seen[i] = 1;
       if (i < last) {
         result.outOfOrder++;
-        example(`partition ${partition}: ${v} (source position ${i}) after source position ${last}`);
+        example(`partition ${partition}: ${v.slice(0, 40)} (source position ${i}) after source position ${last}`);
       }
       last = i;
     }
     for (let i = 0; i < want.length; i++) {
       if (!seen[i]) {
         result.lost++;
-        example(`partition ${partition}: lost ${want[i]} (source position ${i})`);
+        example(`partition ${partition}: lost ${want[i]!.slice(0, 40)} (source position ${i})`);
       }
     }
   }
