@@ -11,6 +11,9 @@ import { type Exit, type Proc, describeExit, runCli, tail } from './processes.ts
 
 export type Mode = 'exactly-once' | 'at-least-once';
 
+/** What a job needs of the clusters: the fault suite's own, or the ones `npm test` shares. */
+export type JobClusters = Pick<FaultClusters, 'sourceSettings' | 'destinationSettings'> & { source: { bootstrap: string }; destination: { bootstrap: string } };
+
 export interface Job {
   plan: Plan;
   planFile: string;
@@ -21,7 +24,7 @@ export interface Job {
 }
 
 /** A plan of `topics` (earliest → latest) written to a fresh work folder, and the copy command for it. */
-export async function makeJob(clusters: FaultClusters, name: string, mode: Mode, request: Omit<PlanRequest, 'source' | 'destination' | 'from' | 'to'> & Partial<Pick<PlanRequest, 'from' | 'to'>>): Promise<Job> {
+export async function makeJob(clusters: JobClusters, name: string, mode: Mode, request: Omit<PlanRequest, 'source' | 'destination' | 'from' | 'to'> & Partial<Pick<PlanRequest, 'from' | 'to'>>): Promise<Job> {
   const workDir = await mkdtemp(join(tmpdir(), `kreroute-fault-${name}-`));
   const plan = await createPlan({
     source: clusters.sourceSettings,
@@ -60,7 +63,7 @@ export async function copiedSoFar(job: Job): Promise<number> {
 }
 
 /** kreroute's own verdict (library call). */
-export async function verify(clusters: FaultClusters, job: Job): Promise<VerifyReport> {
+export async function verify(clusters: JobClusters, job: Job): Promise<VerifyReport> {
   return verifyPlan(job.plan, { source: clusters.sourceSettings, destination: clusters.destinationSettings, stateDir: job.stateDir });
 }
 
