@@ -81,7 +81,7 @@ test('LogAppendTime destination on the command line: plan exits 4 with one line;
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l))
-    .find((e) => e.stage === 'verify');
+    .find((e) => e.type === 'result' && e.stage === 'verify');
   assert.equal(verified?.report?.passed, true, run.stdout);
   assert.deepEqual(verified.report.timestampsNotCompared, [topic]);
 });
