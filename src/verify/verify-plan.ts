@@ -95,6 +95,9 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     await checkDestinationTopics(plan, destination, 'verify');
     const checkpoint = await findCheckpoint(plan, destination, options);
     await refuseTruncatedSource(plan, source, checkpoint);
+    if (!checkpoint) {
+      throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+    }
     if (!checkpoint.complete) {
       throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
     }
@@ -106,15 +109,12 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   return report;
 }
 
-/** The copy's checkpoint, finished or not: the local one, else (exactly-once, another machine) the one on the destination. */
-async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
+/** The copy's checkpoint, finished or not (null: none): the local one, else (exactly-once, another machine) the one on the destination. */
+async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint | null> {
   let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
   if (!checkpoint) {
     const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
     if (await store.exists()) checkpoint = await store.load(plan.hash, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
-  }
-  if (!checkpoint) {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
   }
   return checkpoint;
 }

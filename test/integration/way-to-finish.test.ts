@@ -86,6 +86,18 @@ test('LogAppendTime destination on the command line: plan exits 4 with one line;
   assert.deepEqual(verified.report.timestampsNotCompared, [topic]);
 });
 
+test('destination switched to LogAppendTime after planning: copy refuses before writing anything', async () => {
+  const topic = await topicPair('finish-append-time-later', 10);
+  const p = await plan({ topics: [topic], ...WHOLE_TOPIC });
+  await deleteDestinationTopic(topic);
+  await createTopic(sides().destinationBootstrap, topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+  const { source, destination } = sides();
+  const copy = await rejection(copyPlan(p, { source, destination, stateDir: await stateDir('finish-append-time-later') }));
+  assert.equal(copy.code, 'DESTINATION_CHECK');
+  assert.match(copy.message, new RegExp(`destination ${topic} now uses message\\.timestamp\\.type=LogAppendTime`));
+  assert.match(copy.hint ?? '', /--accept-log-append-time/);
+});
+
 test('source truncated before the copy: copy and verify say SOURCE_TRUNCATED with the lost offsets and the way out', async () => {
   const topic = await topicPair('finish-truncated', 40);
   const p = await plan({ topics: [topic], ...WHOLE_TOPIC });
