@@ -13,6 +13,7 @@ export interface PlanFlags extends ClusterFlags, FilterFlags {
   mapping: string;
   exact?: boolean;
   createTopics?: boolean;
+  acceptLogAppendTime?: boolean;
   out?: string;
 }
 
@@ -34,6 +35,7 @@ export function addPlanOptions(command: Command): Command {
     .option('--mapping <mapping>', 'destination partition: same (N → N) or key-hash', 'same')
     .option('--exact', 'scan the range and count the matching records exactly (slower, sharper checks)')
     .option('--create-topics', "create missing destination topics with the source's partition count and configs")
+    .option('--accept-log-append-time', 'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)')
     .option('--out <file>', 'the plan file (JSON) to write (required)');
 }
 
@@ -61,6 +63,7 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
     exact: flags.exact === true,
     createTopics: flags.createTopics === true,
   };
+  if (flags.acceptLogAppendTime) request.acceptLogAppendTime = true;
   if (topics.length > 0) request.topics = topics;
   if (flags.topicRegex !== undefined) request.topicPattern = parseRegex(flags.topicRegex, '--topic-regex');
   const filter = parseFilter(flags);

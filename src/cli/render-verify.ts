@@ -14,6 +14,9 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
   for (const verdict of report.partitions.filter((p) => p.foreignRecords > 0)) {
     lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (not compared).`);
   }
+  for (const topic of report.timestampsNotCompared) {
+    lines.push(`  note: timestamps on ${topic} were not compared: the topic stamps records with the time of the copy (LogAppendTime, accepted by the plan); key, value, headers, order and counts were.`);
+  }
   const others = report.otherRecords.filter((o) => o.count > 0);
   if (others.length > 0) {
     lines.push(`Records in the copied ranges that the filter did not match (other tenants; they stay on the source):`);

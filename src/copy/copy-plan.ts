@@ -10,6 +10,8 @@ import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
+import { explainTruncation, refuseTruncatedSource } from './truncation-check.ts';
+import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 
@@ -66,7 +68,8 @@ export async function copyPlan(plan: Plan, options: CopyOptions): Promise<CopySu
 async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster): Promise<CopySummary> {
   const onEvent = options.onEvent ?? ignoreEvents;
   const started = performance.now();
-  await checkDestinationLayout(plan, destination);
+  await checkDestinationTopics(plan, destination, 'copy');
+  await checkDestinationTimestamps(plan, destination);
   const filter = compileFilter(plan.filter);
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent);
   if (delivery === 'complete') {
@@ -81,6 +84,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
+    await refuseTruncatedSource(plan, source, checkpoint);
     await runCopyEngine({
       plan,
       source,
@@ -103,7 +107,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     clearInterval(ticker);
     await delivery.abandon();
     delivery.producer.close();
-    throw error;
+    throw await explainTruncation(error, plan, source, checkpoint);
   }
   clearInterval(ticker);
   onEvent(meter.event());
@@ -152,23 +156,6 @@ async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaC
     if (!onDestination) throw error;
     onEvent({ type: 'warning', message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)` });
     return null;
-  }
-}
-
-async function checkDestinationLayout(plan: Plan, destination: KafkaCluster): Promise<void> {
-  const layouts = await destination.topicLayouts(plan.topics.map((t) => t.destination));
-  for (const topic of plan.topics) {
-    const layout = layouts.get(topic.destination);
-    if (!layout) {
-      throw new KrerouteError('DESTINATION_CHECK', `destination topic ${topic.destination} does not exist on ${destination.label}`, {
-        hint: 'create it (or plan again with --create-topics)',
-      });
-    }
-    if (layout.partitions !== topic.destinationPartitions) {
-      throw new KrerouteError('DESTINATION_CHECK', `destination ${topic.destination} has ${layout.partitions} partitions, the plan was made for ${topic.destinationPartitions}`, {
-        hint: 'make a new plan: the partition mapping depends on the count',
-      });
-    }
   }
 }
 

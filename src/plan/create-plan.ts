@@ -2,7 +2,7 @@ import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import { type ClientSettings, describeBootstrap } from '../kafka/client-settings.ts';
 import { KafkaCluster } from '../kafka/cluster.ts';
-import { type DestinationFacts, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes } from './destination-checks.ts';
+import { type DestinationFacts, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
 import type { PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
@@ -28,6 +28,8 @@ export interface PlanRequest {
   exact?: boolean;
   /** Create missing destination topics with the source's partition count and configs. */
   createTopics?: boolean;
+  /** Copy into destination topics that stamp records with the append time (their original timestamps are lost). */
+  acceptLogAppendTime?: boolean;
   onEvent?: EventSink;
 }
 
@@ -114,7 +116,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     if (!existing && !request.createTopics) {
       checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: destinationTopic, message: `destination topic ${destinationTopic} does not exist on ${destination.label}` });
     } else {
-      checks.push(...checkDestination(facts, destinationFacts, mapping));
+      checks.push(...checkDestination(facts, destinationFacts, mapping, request.acceptLogAppendTime === true));
       if (existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
       else toCreate.push({ name: destinationTopic, partitions: layout.partitions, configs: sourceConfigs.overrides });
     }
@@ -125,6 +127,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       destinationPartitions,
       destinationMaxMessageBytes: maxMessageBytes(destinationFacts.configs),
       destinationStarts: existing ? await highWatermarks(destination, destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
+      ...(stampsAppendTime(destinationFacts.configs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
       partitions,
     });
   }
@@ -193,6 +196,7 @@ function throwOnErrors(checks: PlanCheck[]): void {
     TOO_FEW_PARTITIONS: 'add partitions to the destination topic, or plan with --mapping key-hash',
     RECORD_TOO_LARGE: "raise the destination topic's max.message.bytes",
     TIMESTAMPS_REJECTED: "raise the destination topic's message.timestamp.before.max.ms",
+    TIMESTAMPS_REWRITTEN: 'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
   };
   throw new KrerouteError(CHECK_ERROR_CODES[first.code] ?? 'DESTINATION_CHECK', `${first.message}${more}`, { hint: hints[first.code] ?? 'fix the destination and plan again' });
 }

@@ -23,8 +23,13 @@ export function maxMessageBytes(configs: Map<string, string>): number {
   return Number.isFinite(value) && value > 0 ? value : DEFAULT_MAX_MESSAGE_BYTES;
 }
 
+/** The broker replaces every record's timestamp with the time it appends it. */
+export function stampsAppendTime(configs: Map<string, string>): boolean {
+  return configs.get('message.timestamp.type') === 'LogAppendTime';
+}
+
 /** Static checks of one destination topic against what will be copied into it. */
-export function checkDestination(source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping): PlanCheck[] {
+export function checkDestination(source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping, acceptLogAppendTime: boolean): PlanCheck[] {
   const checks: PlanCheck[] = [];
   const topic = destination.topic;
   if (mapping === 'same') {
@@ -56,13 +61,12 @@ export function checkDestination(source: SourceFacts, destination: DestinationFa
       message: `destination ${topic} accepts batches up to ${destinationMax} bytes, the source up to ${maxMessageBytes(source.configs)}: a large record may be refused (plan --exact measures the largest)`,
     });
   }
-  if (destination.configs.get('message.timestamp.type') === 'LogAppendTime') {
-    checks.push({
-      level: 'warning',
-      code: 'TIMESTAMPS_REWRITTEN',
-      topic,
-      message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records get the time of the copy, not their original timestamps`,
-    });
+  if (stampsAppendTime(destination.configs)) {
+    checks.push(
+      acceptLogAppendTime
+        ? { level: 'info', code: 'TIMESTAMPS_REWRITTEN', topic, message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records get the time of the copy (accepted); verify compares everything but the timestamp` }
+        : { level: 'error', code: 'TIMESTAMPS_REWRITTEN', topic, message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records would get the time of the copy, not their original timestamps` },
+    );
   }
   const beforeMax = Number(destination.configs.get('message.timestamp.before.max.ms') ?? Number.MAX_SAFE_INTEGER);
   const oldest = source.partitions.reduce<bigint | null>((min, p) => (p.minTimestamp !== null && (min === null || p.minTimestamp < min) ? p.minTimestamp : min), null);

@@ -35,6 +35,7 @@ export const planSchema = z.strictObject({
       destinationPartitions: z.number().int().positive(),
       destinationMaxMessageBytes: z.number().int().positive(),
       destinationStarts: z.array(decimal).optional(),
+      destinationTimestamps: z.literal('log-append-time').optional(),
       partitions: z.array(
         z.strictObject({
           partition: z.number().int().nonnegative(),

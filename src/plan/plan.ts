@@ -54,6 +54,13 @@ export interface PlanTopic {
    * Absent in plans made before kreroute recorded it.
    */
   destinationStarts?: string[];
+  /**
+   * "log-append-time": the destination stamps every record with the time it was appended
+   * (message.timestamp.type=LogAppendTime) and the plan accepted that (plan --accept-log-append-time):
+   * copies lose their original timestamps, so verify compares everything but the timestamp.
+   * Absent: timestamps are kept and compared.
+   */
+  destinationTimestamps?: 'log-append-time';
   partitions: PlanPartition[];
 }
 

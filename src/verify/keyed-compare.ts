@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FetchedRecord } from '../kafka/record.ts';
-import { recordDigest } from './record-digest.ts';
+import { type DigestFields, recordDigest } from './record-digest.ts';
 import { showKey } from './record-ref.ts';
 
 const MODULUS = 1n << 256n;
@@ -14,9 +14,14 @@ export class KeyedSummary {
   count = 0;
   #sum = 0n;
   readonly #perKey = new Map<string, ReturnType<typeof createHash>>();
+  readonly #fields: DigestFields;
+
+  constructor(fields: DigestFields = 'all') {
+    this.#fields = fields;
+  }
 
   add(record: FetchedRecord): void {
-    const digest = recordDigest(record);
+    const digest = recordDigest(record, this.#fields);
     this.count++;
     this.#sum = (this.#sum + BigInt(`0x${digest.toString('hex')}`)) % MODULUS;
     const key = record.key === null ? '<null>' : record.key.toString('hex');

@@ -8,14 +8,22 @@ function updateBytes(hash: Hash, value: Buffer | null, length: Buffer): void {
 }
 
 /**
+ * What a digest covers. "all-but-timestamp" serves destinations that stamp records with the append
+ * time (LogAppendTime), where no copy can keep the original timestamp.
+ */
+export type DigestFields = 'all' | 'all-but-timestamp';
+
+/**
  * sha256 of everything a copy must keep: timestamp, key, value, headers in order. Length prefixes
  * keep null apart from empty and stop one field's bytes from posing as another's.
  */
-export function recordDigest(record: RecordContent): Buffer {
+export function recordDigest(record: RecordContent, fields: DigestFields = 'all'): Buffer {
   const hash = createHash('sha256');
   const scratch = Buffer.allocUnsafe(8);
-  scratch.writeBigInt64BE(record.timestamp, 0);
-  hash.update(scratch);
+  if (fields === 'all') {
+    scratch.writeBigInt64BE(record.timestamp, 0);
+    hash.update(scratch);
+  }
   updateBytes(hash, record.key, scratch);
   updateBytes(hash, record.value, scratch);
   scratch.writeInt32BE(record.headers.length, 0);

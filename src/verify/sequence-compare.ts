@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FetchedRecord } from '../kafka/record.ts';
-import { recordDigest } from './record-digest.ts';
+import { type DigestFields, recordDigest } from './record-digest.ts';
 import { refOf } from './record-ref.ts';
 import type { RecordRef } from './verify-plan.ts';
 
@@ -56,7 +56,7 @@ class Pending {
  * where they differ — the first divergent position and the records missing, extra or altered
  * (same key and timestamp, other content). Memory grows with the differences, not the data.
  */
-export async function compareSequences(source: Side, destination: Side, maxExamples: number): Promise<SequenceComparison> {
+export async function compareSequences(source: Side, destination: Side, maxExamples: number, fields: DigestFields = 'all'): Promise<SequenceComparison> {
   const sourceHash = createHash('sha256');
   const destinationHash = createHash('sha256');
   const unmatchedSource = new Pending();
@@ -69,8 +69,8 @@ export async function compareSequences(source: Side, destination: Side, maxExamp
   for (let position = 0; ; position++) {
     const [a, b] = await Promise.all([s.next(), d.next()]);
     if (a.done && b.done) break;
-    const aDigest = a.done ? null : recordDigest(a.value);
-    const bDigest = b.done ? null : recordDigest(b.value);
+    const aDigest = a.done ? null : recordDigest(a.value, fields);
+    const bDigest = b.done ? null : recordDigest(b.value, fields);
     if (aDigest) {
       sourceHash.update(aDigest);
       sourceCount++;
@@ -92,7 +92,7 @@ export async function compareSequences(source: Side, destination: Side, maxExamp
   }
   const sourceDigest = sourceHash.digest('hex');
   const destinationDigest = destinationHash.digest('hex');
-  const { missing, extra, altered } = pairAltered(unmatchedSource.all(), unmatchedDestination.all());
+  const { missing, extra, altered } = pairAltered(unmatchedSource.all(), unmatchedDestination.all(), fields);
   return {
     sourceCount,
     destinationCount,
@@ -106,11 +106,12 @@ export async function compareSequences(source: Side, destination: Side, maxExamp
   };
 }
 
-/** A missing and an extra record with the same key and timestamp are one altered record. */
-function pairAltered(missing: RecordRef[], extra: RecordRef[]) {
+/** A missing and an extra record with the same key and timestamp (if compared) are one altered record. */
+function pairAltered(missing: RecordRef[], extra: RecordRef[], fields: DigestFields) {
+  const identity = (ref: RecordRef) => (fields === 'all' ? `${ref.key}\u0000${ref.timestamp}` : `${ref.key}`);
   const byIdentity = new Map<string, RecordRef[]>();
   for (const ref of extra) {
-    const id = `${ref.key}\u0000${ref.timestamp}`;
+    const id = identity(ref);
     const list = byIdentity.get(id);
     if (list) list.push(ref);
     else byIdentity.set(id, [ref]);
@@ -118,7 +119,7 @@ function pairAltered(missing: RecordRef[], extra: RecordRef[]) {
   const altered: Array<{ source: RecordRef; destination: RecordRef }> = [];
   const stillMissing: RecordRef[] = [];
   for (const ref of missing) {
-    const match = byIdentity.get(`${ref.key}\u0000${ref.timestamp}`)?.shift();
+    const match = byIdentity.get(identity(ref))?.shift();
     if (match) altered.push({ source: ref, destination: match });
     else stillMissing.push(ref);
   }

@@ -13,7 +13,9 @@ import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { KeyedSummary, differingKeys } from './keyed-compare.ts';
 import { compareSequences } from './sequence-compare.ts';
-import { recordDigest } from './record-digest.ts';
+import { type DigestFields, recordDigest } from './record-digest.ts';
+import { checkDestinationTopics } from '../plan/destination-topics.ts';
+import { explainTruncation, refuseTruncatedSource } from './truncation-check.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;
@@ -73,6 +75,11 @@ export interface VerifyReport {
   partitions: PartitionVerdict[];
   /** Per source topic/partition: committed records in range that the filter did not match. */
   otherRecords: Array<{ topic: string; partition: number; count: number }>;
+  /**
+   * Destination topics whose timestamps were not compared: they stamp records with the append time
+   * (LogAppendTime, accepted by the plan). Key, value, headers, order and counts were.
+   */
+  timestampsNotCompared: string[];
 }
 
 const FETCH = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true };
@@ -85,25 +92,29 @@ const FETCH = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true }
  */
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
+    await checkDestinationTopics(plan, destination, 'verify');
     const checkpoint = await findCheckpoint(plan, destination, options);
-    return verifyWith(plan, checkpoint, source, destination, options);
+    await refuseTruncatedSource(plan, source, checkpoint);
+    if (!checkpoint) {
+      throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+    }
+    if (!checkpoint.complete) {
+      throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
+    }
+    return verifyWith(plan, checkpoint, source, destination, options).catch(async (error: unknown) => {
+      throw await explainTruncation(error, plan, source, checkpoint);
+    });
   });
   await saveVerification(options.stateDir, report);
   return report;
 }
 
-/** The copy's checkpoint: the local one, else (exactly-once, another machine) the one on the destination. */
-async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
+/** The copy's checkpoint, finished or not (null: none): the local one, else (exactly-once, another machine) the one on the destination. */
+async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint | null> {
   let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
   if (!checkpoint) {
     const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
     if (await store.exists()) checkpoint = await store.load(plan.hash, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
-  }
-  if (!checkpoint) {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
-  }
-  if (!checkpoint.complete) {
-    throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
   }
   return checkpoint;
 }
@@ -128,6 +139,7 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
           { topic: topic.source, partition: planned.partition, records: matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other) },
           { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, window, ours, tally) },
           maxExamples,
+          digestFieldsOf(topic),
         );
         otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
         partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: tally.foreign, anchors: anchorsOf(tally), ...result });
@@ -136,7 +148,12 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
       partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples)));
     }
   }
-  return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords };
+  const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
+  return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
+}
+
+function digestFieldsOf(topic: PlanTopic): DigestFields {
+  return topic.destinationTimestamps === 'log-append-time' ? 'all-but-timestamp' : 'all';
 }
 
 type Windows = Map<number, { from: bigint; to: bigint }>;
@@ -210,7 +227,7 @@ async function verifyKeyed(
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,
 ): Promise<PartitionVerdict[]> {
-  const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary());
+  const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary(digestFieldsOf(topic)));
   for (const planned of topic.partitions) {
     const other = { count: 0 };
     for await (const record of matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other)) {
@@ -221,7 +238,7 @@ async function verifyKeyed(
   const verdicts: PartitionVerdict[] = [];
   const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);
   for (let d = 0; d < topic.destinationPartitions; d++) {
-    const actual = new KeyedSummary();
+    const actual = new KeyedSummary(digestFieldsOf(topic));
     const tally: OwnTally = { foreign: 0, first: null, last: null };
     for await (const record of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) actual.add(record);
     const want = expected[d]!.finish();

@@ -93,6 +93,7 @@ test('a failed verification shows the partition, the first divergence and exampl
       }),
     ],
     otherRecords: [],
+    timestampsNotCompared: [],
   };
   const text = renderVerify(report, 'b.plan.json').join('\n');
   assert.match(text, /Verification FAILED: 1 of 2 destination partitions differ/);
@@ -104,11 +105,18 @@ test('a failed verification shows the partition, the first divergence and exampl
 });
 
 test('a passed verification with other tenants in range says purge would be refused', () => {
-  const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [{ topic: 'orders', partition: 0, count: 1688 }] };
+  const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [{ topic: 'orders', partition: 0, count: 1688 }], timestampsNotCompared: [] };
   const text = renderVerify(report, 'b.plan.json').join('\n');
   assert.match(text, /PASSED/);
   assert.match(text, /orders\[0\] +1,688/);
   assert.match(text, /Purge would be refused/);
+});
+
+test('a verification without timestamps says so, naming the topic', () => {
+  const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [], timestampsNotCompared: ['orders'] };
+  const text = renderVerify(report, 'b.plan.json').join('\n');
+  assert.match(text, /timestamps on orders were not compared: .*LogAppendTime.*; key, value, headers, order and counts were\./);
+  assert.doesNotMatch(renderVerify({ ...report, timestampsNotCompared: [] }, 'b.plan.json').join('\n'), /not compared/);
 });
 
 test('purge: what would go, and the new log start offsets', () => {
