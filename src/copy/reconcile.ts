@@ -5,7 +5,7 @@ import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import { recordDigest } from '../verify/record-digest.ts';
+import { digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
 
 /** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
 class Orphans {
@@ -88,17 +88,19 @@ export async function reconcile(input: ReconcileInput): Promise<number> {
   return found;
 }
 
-async function collectOrphans({ destination, checkpoint, previousProducerIds }: ReconcileInput): Promise<Orphans> {
+async function collectOrphans({ plan, destination, checkpoint, previousProducerIds }: ReconcileInput): Promise<Orphans> {
   const orphans = new Orphans();
   for (const [key, state] of Object.entries(checkpoint.destinations)) {
     const slash = key.lastIndexOf('/');
     const topic = key.slice(0, slash);
+    // A destination that stamps the append time keeps no copy's timestamp: match on the rest.
+    const fields = digestFieldsOf(plan.topics.find((t) => t.destination === topic) ?? {});
     const partition = Number(key.slice(slash + 1));
     const from = BigInt(state.end ?? state.scanFrom);
     const [latest] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, false);
     for await (const chunk of readRange(destination, topic, partition, from, latest?.offset ?? from, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false })) {
       for (const record of chunk.records) {
-        if (previousProducerIds.has(record.producerId)) orphans.add(key, recordDigest(record).toString('hex'), record.offset);
+        if (previousProducerIds.has(record.producerId)) orphans.add(key, recordDigest(record, fields).toString('hex'), record.offset);
       }
     }
   }
@@ -156,7 +158,7 @@ class ReconcileLane {
       if (this.#skip.has(String(record.offset))) continue;
       const target = partitionKey(this.#topic.destination, destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions));
       if (this.#closed.has(target)) continue;
-      if (this.#orphans.take(target, recordDigest(record).toString('hex'))) {
+      if (this.#orphans.take(target, recordDigest(record, digestFieldsOf(this.#topic)).toString('hex'))) {
         this.#matched.push(record.offset);
         this.#lastMatched = record.offset;
         this.#skippedBeforeLast += this.#skippedSince;

@@ -1,5 +1,6 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { RecordContent } from '../kafka/record.ts';
+import type { PlanTopic } from '../plan/plan.ts';
 
 function updateBytes(hash: Hash, value: Buffer | null, length: Buffer): void {
   length.writeInt32BE(value === null ? -1 : value.length, 0);
@@ -12,6 +13,10 @@ function updateBytes(hash: Hash, value: Buffer | null, length: Buffer): void {
  * time (LogAppendTime), where no copy can keep the original timestamp.
  */
 export type DigestFields = 'all' | 'all-but-timestamp';
+
+export function digestFieldsOf(topic: Pick<PlanTopic, 'destinationTimestamps'>): DigestFields {
+  return topic.destinationTimestamps === 'log-append-time' ? 'all-but-timestamp' : 'all';
+}
 
 /**
  * sha256 of everything a copy must keep: timestamp, key, value, headers in order. Length prefixes

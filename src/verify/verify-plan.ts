@@ -13,7 +13,7 @@ import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { KeyedSummary, differingKeys } from './keyed-compare.ts';
 import { compareSequences } from './sequence-compare.ts';
-import { type DigestFields, recordDigest } from './record-digest.ts';
+import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { explainTruncation, refuseTruncatedSource } from './truncation-check.ts';
 
@@ -152,9 +152,6 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
 }
 
-function digestFieldsOf(topic: PlanTopic): DigestFields {
-  return topic.destinationTimestamps === 'log-append-time' ? 'all-but-timestamp' : 'all';
-}
 
 type Windows = Map<number, { from: bigint; to: bigint }>;
 
