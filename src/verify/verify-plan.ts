@@ -228,17 +228,17 @@ async function verifyKeyed(
   for (const planned of topic.partitions) {
     const other = { count: 0 };
     for await (const record of matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other)) {
-      expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record);
+      expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
     }
     otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
   }
   const verdicts: PartitionVerdict[] = [];
   const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);
   for (let d = 0; d < topic.destinationPartitions; d++) {
-    const actual = new KeyedSummary(digestFieldsOf(topic));
+    const want = expected[d]!.finish();
+    const actual = new KeyedSummary(digestFieldsOf(topic), want.spread);
     const tally: OwnTally = { foreign: 0, first: null, last: null };
     for await (const record of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) actual.add(record);
-    const want = expected[d]!.finish();
     const got = actual.finish();
     const keys = differingKeys(want.perKey, got.perKey, maxExamples);
     verdicts.push({

@@ -32,9 +32,9 @@ for (const c of cases) {
     const both = clusters();
     const topic = uniqueName(`crash-paths-${c.mode}-${c.mapping}`);
     await createTopic(both.source.bootstrap, topic, PARTITIONS);
-    await loadKeyed(both.source.bootstrap, topic, { partitions: PARTITIONS, perPartition: 12_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 });
+    await loadKeyed(both.source.bootstrap, topic, { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 });
     const job = await makeJob(both, 'crash-paths', c.mode, { topics: [topic], destinationTopic: `${topic}-copy`, mapping: c.mapping, createTopics: true, exact: false });
-    const loop = await killLoop(job, { kills: 3, delayMs: [100, 700], random, extraArgs: [...c.args, '--memory-budget', '4m'], deadline: Date.now() + 120_000 });
+    const loop = await killLoop(job, { kills: 3, delayMs: [50, 450], random, extraArgs: [...c.args, '--memory-budget', '4m'], deadline: Date.now() + 120_000 });
     const expected = await kcatTenantValues(both.source.bootstrap, topic, PARTITIONS, null);
     const actual = await kcatTopic(both.destination.bootstrap, `${topic}-copy`, PARTITIONS);
     const oracle = c.mapping === 'same' ? compare(expected, actual) : compareSpread(expected, actual);

@@ -95,3 +95,20 @@ test('an orphan that matches nothing left to copy stops the resume (RESUME_CONFL
     );
   });
 });
+
+test('into a destination that stamps the append time, orphans are recognised by all but their timestamp', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('reconcile-append-time');
+  await createTopic(sourceBootstrap, topic, 1);
+  await createTopic(destinationBootstrap, topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+  const records = Array.from({ length: 60 }, (_, i) => record(`k${i}`, `v${i}`, { timestamp: T0 + BigInt(i) }));
+  await produce(sourceBootstrap, topic, new Map([[0, records]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, acceptLogAppendTime: true });
+  await withClusters(async (source, destination) => {
+    const checkpoint = await freshCheckpoint(p, destination, 'at-least-once');
+    const orphanProducer = await produce(destinationBootstrap, topic, new Map([[0, records.slice(0, 25)]]));
+    const found = await reconcile({ plan: p, source, destination, checkpoint, filter: compileFilter(null), previousProducerIds: new Set([orphanProducer]) });
+    assert.equal(found, 25);
+    assert.equal(checkpoint.sources[partitionKey(topic, 0)]!.next, '25');
+  });
+});
