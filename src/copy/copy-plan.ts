@@ -10,7 +10,8 @@ import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
-import { explainTruncation, refuseTruncatedSource } from './truncation-check.ts';
+import { refuseTruncatedSource } from './truncation-check.ts';
+import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
@@ -107,7 +108,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     clearInterval(ticker);
     await delivery.abandon();
     delivery.producer.close();
-    throw await explainTruncation(error, plan, source, checkpoint);
+    throw await explainTruncation(error, () => refuseTruncatedSource(plan, source, checkpoint));
   }
   clearInterval(ticker);
   onEvent(meter.event());

@@ -1,4 +1,4 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -24,15 +24,4 @@ export async function refuseTruncatedSource(plan: Plan, source: KafkaCluster, ch
   throw new KrerouteError('SOURCE_TRUNCATED', `this plan can never be copied completely: the source deleted ${describeLostRanges(lost)} (retention or DeleteRecords) before they were copied`, {
     hint: `what was copied stays on the destination, and verify of this plan can never pass; ${NEW_PLAN_FOR_THE_REST}${twice}`,
   });
-}
-
-/** A fetch that ran into deleted offsets during the copy, explained like the up-front check. */
-export async function explainTruncation(error: unknown, plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint): Promise<unknown> {
-  if (!isKrerouteError(error) || error.code !== 'SOURCE_TRUNCATED') return error;
-  try {
-    await refuseTruncatedSource(plan, source, checkpoint);
-  } catch (explained) {
-    return explained;
-  }
-  return error;
 }

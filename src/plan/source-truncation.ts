@@ -1,3 +1,4 @@
+import { isKrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { Plan, PlanPartition } from './plan.ts';
 
@@ -37,3 +38,17 @@ export function describeLostRanges(lost: LostRange[]): string {
 }
 
 export const NEW_PLAN_FOR_THE_REST = 'make a new plan from the current log start (kreroute plan --from earliest …) for what the source still holds';
+
+/**
+ * A fetch that ran into deleted offsets mid-step, explained like the up-front check: `refuse`
+ * throws the explanation when it finds the loss; otherwise the original error stands.
+ */
+export async function explainTruncation(error: unknown, refuse: () => Promise<void>): Promise<unknown> {
+  if (!isKrerouteError(error) || error.code !== 'SOURCE_TRUNCATED') return error;
+  try {
+    await refuse();
+  } catch (explained) {
+    return explained;
+  }
+  return error;
+}

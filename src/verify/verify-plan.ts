@@ -15,7 +15,8 @@ import { KeyedSummary, differingKeys } from './keyed-compare.ts';
 import { compareSequences } from './sequence-compare.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
-import { explainTruncation, refuseTruncatedSource } from './truncation-check.ts';
+import { refuseTruncatedSource } from './truncation-check.ts';
+import { explainTruncation } from '../plan/source-truncation.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;
@@ -102,7 +103,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
       throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
     }
     return verifyWith(plan, checkpoint, source, destination, options).catch(async (error: unknown) => {
-      throw await explainTruncation(error, plan, source, checkpoint);
+      throw await explainTruncation(error, () => refuseTruncatedSource(plan, source, checkpoint));
     });
   });
   await saveVerification(options.stateDir, report);
