@@ -2,6 +2,7 @@ import { KrerouteError, isKrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import { TRANSACTION_TIMEOUT_MS } from '../kafka/transaction-timing.ts';
 import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
@@ -125,7 +126,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
 async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
   const mode = options.mode ?? 'auto';
   if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
-  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: options.commitIntervalMs ?? 1000, transactionTimeoutMs: 60_000 };
+  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: options.commitIntervalMs ?? 1000, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS };
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
   if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent);
   try {
