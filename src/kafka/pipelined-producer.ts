@@ -278,7 +278,6 @@ export class PipelinedProducer {
       .catch((error: unknown) => {
         // Not a Kafka answer but kreroute's own verdict (a broker too old for Produce v9): final.
         if (isKrerouteError(error) && !error.retryable) {
-          for (const item of items) item.state.inFlight.delete(item);
           this.#fail(error);
           return;
         }
