@@ -13,6 +13,7 @@ export class LeaderDirectory {
   #metadata: ClusterMetadata | undefined;
   #inFlight: Promise<ClusterMetadata> | undefined;
   #queued: Promise<ClusterMetadata> | undefined;
+  readonly #single = new Map<string, Promise<ClusterMetadata>>();
 
   constructor(fetch: (topics: string[]) => Promise<ClusterMetadata>) {
     this.#fetch = fetch;
@@ -23,9 +24,31 @@ export class LeaderDirectory {
     const known = this.#metadata;
     if (!refresh && known?.topics.has(topic)) return known;
     this.#topics.add(topic);
-    const metadata = await this.#refresh();
-    // A topic added after the shared request went out: ask once more for it.
-    return metadata.topics.has(topic) || !this.#topics.has(topic) ? metadata : this.#refresh();
+    try {
+      const metadata = await this.#refresh();
+      if (metadata.topics.has(topic)) return metadata;
+    } catch (error) {
+      if (this.#topics.size <= 1) throw error;
+    }
+    // One topic's error fails the whole Metadata request (a deleted topic, a partition without a
+    // leader yet): then each topic is asked for alone, so the others' leaders are still found.
+    return this.#alone(topic);
+  }
+
+  #alone(topic: string): Promise<ClusterMetadata> {
+    let pending = this.#single.get(topic);
+    if (!pending) {
+      pending = this.#fetch([topic]);
+      this.#single.set(topic, pending);
+      pending.then(
+        () => this.#single.delete(topic),
+        () => {
+          this.#single.delete(topic);
+          this.#topics.delete(topic);
+        },
+      );
+    }
+    return pending;
   }
 
   /** Takes metadata read elsewhere (it may name fresher leaders). */

@@ -55,3 +55,20 @@ test('refreshes asked for while a Metadata request is in flight share the next o
   await Promise.all([first, ...later]);
   assert.deepEqual(requests, [['topic-0'], [...TOPICS].sort()]);
 });
+
+test('a topic whose error fails the shared request costs the other topics one request each, not their leaders', async () => {
+  const requests: string[][] = [];
+  const leaders = new LeaderDirectory(async (topics) => {
+    requests.push([...topics].sort());
+    if (topics.includes('deleted')) throw Object.assign(new Error('UNKNOWN_TOPIC_OR_PARTITION'), { apiId: 'UNKNOWN_TOPIC_OR_PARTITION' });
+    return metadataOf(topics);
+  });
+  const lookups = everyPartition.map(({ topic }) => leaders.metadataFor(topic, true));
+  const deleted = leaders.metadataFor('deleted', true);
+  await Promise.all(lookups);
+  await assert.rejects(deleted, /UNKNOWN_TOPIC_OR_PARTITION/);
+  assert.equal(requests.length, 1 + TOPICS.length + 1);
+  // The failed topic is no longer part of the shared request.
+  await Promise.all(everyPartition.map(({ topic }) => leaders.metadataFor(topic, true)));
+  assert.deepEqual(requests.at(-1), [...TOPICS].sort());
+});
