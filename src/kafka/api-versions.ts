@@ -43,8 +43,8 @@ export function requireApiVersion(ranges: ApiVersionRanges, apiKey: number, vers
   const range = ranges.get(apiKey);
   if (range && range.minVersion <= version && version <= range.maxVersion) return;
   const name = API_NAMES[apiKey] ?? `API ${apiKey}`;
-  const offered = range ? `versions ${range.minVersion} to ${range.maxVersion}` : 'no version of it';
-  throw new KrerouteError('UNSUPPORTED', `broker ${broker} supports ${name} ${offered}; kreroute needs ${name} v${version}`, {
+  const offered = range ? `supports ${name} versions ${range.minVersion} to ${range.maxVersion}` : `does not support ${name}`;
+  throw new KrerouteError('UNSUPPORTED', `broker ${broker} ${offered}; kreroute needs ${name} v${version}`, {
     hint: 'kreroute needs Kafka 2.8 or later (Produce v9, Fetch v12); upgrade the brokers or copy with another tool',
   });
 }

@@ -150,6 +150,38 @@ test('connection lost with several writes in flight: they are resent in order wi
   }
 });
 
+test('a request that gets no answer times out with several writes in flight: they are resent in order with their first sequences, none lands twice', async () => {
+  const log = new IdempotentLog();
+  let silenced = false;
+  const broker = await ScriptedBroker.start({
+    script: async (batches, connection) => {
+      if (!silenced && batches[0]!.value === 'v1') {
+        await connection.whenQueued(3);
+        return { answers: batches.map((b) => log.answer(b)) };
+      }
+      if (!silenced && batches[0]!.value === 'v2') {
+        // v2 lands; no answer ever comes for it or for the writes queued behind it.
+        silenced = true;
+        batches.forEach((b) => log.answer(b));
+        return new Promise<never>(() => undefined);
+      }
+      return { answers: batches.map((b) => log.answer(b)) };
+    },
+  });
+  // The bare connection gives a request 5 s more than the cluster's request timeout.
+  const producer = producerFor(scriptedCluster(() => broker, 100));
+  try {
+    const written = values(8);
+    await Promise.all(written.map((value) => producer.send(TOPIC, 0, batchOf(value), 1)));
+    assert.ok(silenced);
+    assert.deepEqual(log.values, written);
+    assertOneSequencePerWrite(broker);
+  } finally {
+    producer.close();
+    await broker.stop();
+  }
+});
+
 test('sequence numbers wrap from 2^31-1 to 0: writes retried across the wrap go out in send order', async () => {
   const log = new IdempotentLog();
   let failed = false;
