@@ -2,6 +2,7 @@ import { KrerouteError, isKrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import { TRANSACTION_TIMEOUT_MS } from '../kafka/transaction-timing.ts';
 import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
@@ -131,7 +132,7 @@ async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaClus
   const mode = options.mode ?? 'auto';
   const intervalMs = options.commitIntervalMs ?? 1000;
   if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
-  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: 60_000 };
+  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS };
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
   if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
   try {

@@ -45,7 +45,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const checkpoint = committed ?? (await freshCheckpoint(plan, destination, 'exactly-once'));
   if (!checkpoint.producerIds.includes(String(session.identity.producerId))) checkpoint.producerIds.push(String(session.identity.producerId));
   const producer = new PipelinedProducer(destination, session.identity, {
-    transactionalId: session.transactionalId,
+    ...session.producerOptions(),
     onRetry: (message) => onEvent({ type: 'retry', message }),
   });
   let startedAt = Date.now();

@@ -2,10 +2,19 @@ import { Admin, type Connection, type ClusterMetadata } from '@platformatic/kafk
 import { KrerouteError } from '../errors.ts';
 import { type ClientSettings, describeBootstrap } from './client-settings.ts';
 import { toKrerouteError } from './errors.ts';
+import { BrokerRotation } from './broker-rotation.ts';
+import { LeaderDirectory } from './leader-directory.ts';
 
 export interface TopicLayout {
   name: string;
   partitions: number;
+}
+
+export interface LeaderAddress {
+  nodeId: number;
+  host: string;
+  port: number;
+  leaderEpoch: number;
 }
 
 export type OffsetSpec = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
@@ -30,6 +39,8 @@ export class KafkaCluster {
   readonly label: string;
   readonly #admin: Admin;
   #metadata: ClusterMetadata | undefined;
+  readonly #leaders = new LeaderDirectory((topics) => this.metadata(topics));
+  readonly #rotation = new BrokerRotation();
   /** The last error a connection reported outside a request (e.g. a TLS alert after the handshake), and when. */
   #connectionError: { error: unknown; at: number } | undefined;
   readonly #closers = new Set<() => void>();
@@ -67,6 +78,7 @@ export class KafkaCluster {
 
   async metadata(topics: string[] = [], forceUpdate = true): Promise<ClusterMetadata> {
     this.#metadata = await this.#call('reading metadata', () => this.#admin.metadata({ topics, forceUpdate }));
+    this.#leaders.remember(this.#metadata);
     return this.#metadata;
   }
 
@@ -151,10 +163,12 @@ export class KafkaCluster {
     return result;
   }
 
-  /** The current leader of a partition and its address (metadata refreshed when asked). */
-  async leaderOf(topic: string, partition: number, refresh = false): Promise<{ nodeId: number; host: string; port: number; leaderEpoch: number }> {
-    let metadata = this.#metadata;
-    if (refresh || !metadata?.topics.get(topic)) metadata = await this.metadata([topic]);
+  /**
+   * The current leader of a partition and its address (metadata refreshed when asked: one
+   * Metadata request for all topics, shared by the partitions that ask at the same time).
+   */
+  async leaderOf(topic: string, partition: number, refresh = false): Promise<LeaderAddress> {
+    const metadata = await this.#leaders.metadataFor(topic, refresh);
     const leader = metadata.topics.get(topic)?.partitions[partition];
     const broker = leader && leader.leader >= 0 ? metadata.brokers.get(leader.leader) : undefined;
     if (!leader || !broker) throw new KrerouteError('KAFKA', `no leader for ${topic}[${partition}] on ${this.label}`);
@@ -175,13 +189,13 @@ export class KafkaCluster {
     return connection;
   }
 
-  /** Any broker's connection, for cluster-wide requests such as InitProducerId. */
+  /**
+   * A live broker's connection, for cluster-wide requests such as InitProducerId and
+   * FindCoordinator: the brokers are taken in turn, and one that cannot be reached is passed over.
+   */
   async anyConnection(): Promise<Connection> {
     const metadata = this.#metadata ?? (await this.metadata());
-    const connections = await this.#call('connecting', () => this.#admin.connectToBrokers([...metadata.brokers.keys()].slice(0, 1)));
-    const first = connections.values().next();
-    if (first.done) throw new KrerouteError('UNREACHABLE', `cannot connect to any broker of ${this.label}`);
-    return first.value;
+    return this.#rotation.first([...metadata.brokers.keys()], (nodeId) => this.brokerConnection(nodeId));
   }
 
   /** Runs `closer` when this cluster is closed (connections opened beside the admin client's). */

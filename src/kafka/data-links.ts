@@ -1,8 +1,12 @@
+import type { Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
+import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, libraryApiVersions, parseApiVersions, requireApiVersion } from './api-versions.ts';
 import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body, rawProduceV9 } from './produce-request.ts';
 import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12, rawFetchV12 } from './raw-fetch.ts';
-import { RawConnectionPool } from './raw-connection-pool.ts';
+import { type PoolCluster, RawConnectionPool } from './raw-connection-pool.ts';
+import type { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
+import { Throttle } from './throttle.ts';
 
 /** Where the copy's produce and fetch requests for some partitions go: one connection to their leader. */
 export interface DataLink {
@@ -10,20 +14,32 @@ export interface DataLink {
   fetch(...args: RawFetchArgs): Promise<RawFetchResponse>;
 }
 
+/** What data links need of a cluster: its partition leaders and how to connect to its brokers. */
+export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf' | 'brokerConnection'>;
+
+/** What kreroute knows of one broker: the API versions it takes (asked once) and how long it asked us to wait. */
+interface BrokerState {
+  label: string;
+  versions: Promise<ApiVersionRanges> | undefined;
+  throttle: Throttle;
+}
+
 /**
  * Data-path connections to a cluster's brokers: `perBroker` of them to each leader, partition
  * p always on connection p mod perBroker, so each partition's requests stay in order on one socket
  * while the broker works on several requests at once (it handles one connection's requests one at
  * a time). Bare connections (RawConnection) unless the cluster needs SASL, which only the
- * library's connection speaks.
+ * library's connection speaks. Before a broker's first produce or fetch, its ApiVersions are
+ * checked; a response's throttle time delays the next request to that broker.
  */
 export class DataLinks {
-  readonly #cluster: KafkaCluster;
+  readonly #cluster: LinkCluster;
   readonly #perBroker: number;
   readonly #links = new Map<string, DataLink>();
+  readonly #brokers = new Map<string, BrokerState>();
   readonly #pool: RawConnectionPool;
 
-  constructor(cluster: KafkaCluster, perBroker: number, responseBuffers?: BufferPool) {
+  constructor(cluster: LinkCluster, perBroker: number, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
     this.#pool = new RawConnectionPool(cluster, responseBuffers);
@@ -35,39 +51,75 @@ export class DataLinks {
     const key = sasl ? `node ${leader.nodeId}` : `${leader.host}:${leader.port}#${partition % this.#perBroker}`;
     let link = this.#links.get(key);
     if (!link) {
-      link = sasl ? this.#libraryLink(leader.nodeId) : this.#rawLink(leader.host, leader.port, partition % this.#perBroker);
+      const broker = this.#broker(`${leader.host}:${leader.port}`);
+      link = sasl ? this.#libraryLink(leader.nodeId, broker) : this.#rawLink(leader.host, leader.port, partition % this.#perBroker, broker);
       this.#links.set(key, link);
     }
     return link;
+  }
+
+  #broker(label: string): BrokerState {
+    let broker = this.#brokers.get(label);
+    if (!broker) this.#brokers.set(label, (broker = { label, versions: undefined, throttle: new Throttle() }));
+    return broker;
+  }
+
+  /** The broker's API versions, asked once; a failed question is asked again next time. */
+  async #require(broker: BrokerState, ask: () => Promise<ApiVersionRanges>, apiKey: number, version: number): Promise<void> {
+    const versions = (broker.versions ??= ask());
+    versions.catch(() => {
+      if (broker.versions === versions) broker.versions = undefined;
+    });
+    requireApiVersion(await versions, apiKey, version, broker.label);
   }
 
   /**
    * One link per broker, so partitions share requests as on a bare connection. The library's pool
    * is asked for the connection on every request: after a broker restart it holds a new one.
    */
-  #libraryLink(nodeId: number): DataLink {
+  #libraryLink(nodeId: number, broker: BrokerState): DataLink {
+    const connect = async (apiKey: number, version: number): Promise<Connection> => {
+      const connection = await this.#cluster.brokerConnection(nodeId);
+      await this.#require(broker, () => libraryApiVersions(connection), apiKey, version);
+      await broker.throttle.wait();
+      return connection;
+    };
     return {
-      produce: async (...args) => rawProduceV9.async(await this.#cluster.brokerConnection(nodeId), ...args),
-      fetch: async (...args) => rawFetchV12.async(await this.#cluster.brokerConnection(nodeId), ...args),
+      produce: async (...args) => {
+        const connection = await connect(PRODUCE_API_KEY, PRODUCE_API_VERSION);
+        return noteThrottle(broker.throttle, rawProduceV9.async(connection, ...args));
+      },
+      fetch: async (...args) => {
+        const connection = await connect(FETCH_API_KEY, FETCH_API_VERSION);
+        return noteThrottle(broker.throttle, rawFetchV12.async(connection, ...args));
+      },
     };
   }
 
   /** The pool is asked for the connection on every request, so a broken one is replaced. */
-  #rawLink(host: string, port: number, lane: number): DataLink {
+  #rawLink(host: string, port: number, lane: number, broker: BrokerState): DataLink {
+    const connect = async (apiKey: number, version: number): Promise<RawConnection> => {
+      const connection = await this.#pool.get(host, port, lane);
+      await this.#require(broker, () => askRawVersions(connection), apiKey, version);
+      await broker.throttle.wait();
+      return connection;
+    };
     return {
       produce: async (...args) => {
-        const connection = await this.#pool.get(host, port, lane);
+        const connection = await connect(PRODUCE_API_KEY, PRODUCE_API_VERSION);
         const { reader, release } = await connection.request(PRODUCE_API_KEY, PRODUCE_API_VERSION, produceV9Body(...args));
         try {
-          return parseProduceV9(reader);
+          return await noteThrottle(broker.throttle, Promise.resolve().then(() => parseProduceV9(reader)));
         } finally {
           release();
         }
       },
       fetch: async (...args) => {
-        const connection = await this.#pool.get(host, port, lane);
+        const connection = await connect(FETCH_API_KEY, FETCH_API_VERSION);
         const { reader, release } = await connection.request(FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body(...args));
-        return { ...parseRawFetchV12(reader), release };
+        const response = { ...parseRawFetchV12(reader), release };
+        broker.throttle.note(response.throttleTimeMs);
+        return response;
       },
     };
   }
@@ -75,5 +127,26 @@ export class DataLinks {
   close(): void {
     this.#pool.close();
     this.#links.clear();
+  }
+}
+
+async function askRawVersions(connection: RawConnection): Promise<ApiVersionRanges> {
+  const { reader, release } = await connection.request(API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body(), 'plain');
+  try {
+    return parseApiVersions(reader);
+  } finally {
+    release();
+  }
+}
+
+/** Notes the throttle time of a response, also of one that failed (a ResponseError carries it). */
+async function noteThrottle<T extends { throttleTimeMs: number }>(throttle: Throttle, pending: Promise<T>): Promise<T> {
+  try {
+    const response = await pending;
+    throttle.note(response.throttleTimeMs);
+    return response;
+  } catch (error) {
+    throttle.note((error as { response?: { throttleTimeMs?: number } }).response?.throttleTimeMs ?? 0);
+    throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { fetchV12, type Connection } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
+import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { extractRecords } from './batch-records.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
@@ -24,6 +25,7 @@ export interface FetchOptions {
 
 export const DEFAULT_FETCH: FetchOptions = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 500, readCommitted: true };
 
+const FETCH_API_KEY = 1;
 const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
 
 /** Reads one partition from `offset` on: decoded, committed records only. */
@@ -37,6 +39,7 @@ export async function fetchPartition(
   let refresh = false;
   return withRetry(async () => {
     const { connection } = await cluster.leaderConnection(topic, partition, refresh);
+    requireApiVersion(await libraryApiVersions(connection), FETCH_API_KEY, 12, `leading ${topic}[${partition}] on ${cluster.label}`);
     try {
       return await fetchOnce(connection, topic, partition, offset, options);
     } catch (error) {

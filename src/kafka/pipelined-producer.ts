@@ -1,14 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../errors.ts';
 import { type CrcMode, stampBatch } from './batch-stamp.ts';
 import type { KafkaCluster } from './cluster.ts';
+import { compareSequences, nextSequence } from './sequence.ts';
+import { transactionFailure } from './transaction-errors.ts';
+import { type TransactionClock, TRANSACTION_TIMEOUT_MS, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { toKrerouteError } from './errors.ts';
 import { Backoff } from './retry.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
 import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
-import { type DataLink, DataLinks } from './data-links.ts';
+import { type DataLink, type LinkCluster, DataLinks } from './data-links.ts';
 
 export interface ProduceAck {
   /** Destination offset of the batch's first record; -1 when the broker reported a duplicate. */
@@ -21,16 +24,33 @@ export interface PipelineOptions {
   maxRequestBytes: number;
   /** Produce connections to each broker (partitions spread over them). */
   connectionsPerBroker: number;
-  /** Give up on a batch that keeps failing for this long. */
+  /**
+   * Give up on a batch that keeps failing for this long. Default: 120 s, and for a transactional
+   * producer less than the transaction timeout (see inTransactionRetryDeadlineMs).
+   */
   retryDeadlineMs: number;
   transactionalId: string | null;
+  /** The open transaction's age and timeout (TransactionalSession.clock): tells a fence from an abort on timeout. */
+  transaction?: TransactionClock;
   onRetry?: (message: string) => void;
 }
 
-const DEFAULTS: PipelineOptions = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, connectionsPerBroker: 2, retryDeadlineMs: 120_000, transactionalId: null };
+/** What the producer needs of a cluster: its name, partition leaders and connections. */
+export type ProducerCluster = LinkCluster & Pick<KafkaCluster, 'label'>;
+
+const DEFAULTS = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, connectionsPerBroker: 2, transactionalId: null } as const;
+const RETRY_DEADLINE_MS = 120_000;
+
+/** The retry deadline of a producer with these options: inside a transaction, shorter than the transaction timeout. */
+export function retryDeadlineOf(options: Partial<PipelineOptions>): number {
+  const transactional = options.transactionalId !== undefined && options.transactionalId !== null;
+  const deadline = options.retryDeadlineMs ?? RETRY_DEADLINE_MS;
+  return transactional ? Math.min(deadline, inTransactionRetryDeadlineMs(options.transaction?.timeoutMs ?? TRANSACTION_TIMEOUT_MS)) : deadline;
+}
 
 interface Item {
   state: PartitionState;
+
   batch: Buffer;
   sequence: number;
   firstTry: number;
@@ -92,7 +112,7 @@ const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 
  * the recovery Kafka's own producer performs.
  */
 export class PipelinedProducer {
-  readonly #cluster: KafkaCluster;
+  readonly #cluster: ProducerCluster;
   readonly #identity: ProducerIdentity;
   readonly #options: PipelineOptions;
   readonly #partitions = new Map<string, PartitionState>();
@@ -104,10 +124,10 @@ export class PipelinedProducer {
   readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
   #watchdog: NodeJS.Timeout | undefined;
 
-  constructor(cluster: KafkaCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
+  constructor(cluster: ProducerCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
     this.#cluster = cluster;
     this.#identity = identity;
-    this.#options = { ...DEFAULTS, ...options };
+    this.#options = { ...DEFAULTS, ...options, retryDeadlineMs: retryDeadlineOf(options) };
     this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker);
   }
 
@@ -152,7 +172,7 @@ export class PipelinedProducer {
     if (this.#failure) return Promise.reject(this.#failure);
     const state = this.#state(topic, partition);
     const sequence = state.nextSequence;
-    state.nextSequence = (sequence + recordCount) % 0x80000000;
+    state.nextSequence = nextSequence(sequence, recordCount);
     stampBatch(batch, { ...this.#identity, baseSequence: sequence, transactional: this.#options.transactionalId !== null }, crc);
     this.#buffered += batch.length;
     this.#watch();
@@ -256,6 +276,11 @@ export class PipelinedProducer {
       .produce(this.#options.transactionalId, -1, 30_000, [...topics.values()])
       .then((response) => this.#onResponse(items, response, null))
       .catch((error: unknown) => {
+        // Not a Kafka answer but kreroute's own verdict (a broker too old for Produce v9): final.
+        if (isKrerouteError(error) && !error.retryable) {
+          this.#fail(error);
+          return;
+        }
         const response = (error as { response?: ProduceResponse }).response;
         this.#onResponse(items, response ?? null, error);
       });
@@ -285,9 +310,11 @@ export class PipelinedProducer {
       const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && item.outOfOrderAlone <= 3);
       if (!retriable || Date.now() - item.firstTry > this.#options.retryDeadlineMs) {
         const cause = requestError ?? new Error(errorId);
+        const what = `writing to ${state.topic}[${state.partition}] on ${this.#cluster.label}`;
+        const tagged = Object.assign(cause instanceof Error ? cause : new Error(errorId), { apiId: errorId });
         const failure =
           errorId === 'MESSAGE_TOO_LARGE' || errorId === 'RECORD_LIST_TOO_LARGE' || !RETRIABLE.has(errorId)
-            ? toKrerouteError(Object.assign(cause instanceof Error ? cause : new Error(errorId), { apiId: errorId }), `writing to ${state.topic}[${state.partition}] on ${this.#cluster.label}`)
+            ? ((this.#options.transactionalId !== null ? transactionFailure(tagged, what, this.#transactionClock(item)) : undefined) ?? toKrerouteError(tagged, what))
             : new KrerouteError('COPY_FAILED', `writing to ${state.topic}[${state.partition}] kept failing for ${Math.round(this.#options.retryDeadlineMs / 1000)} s (${errorId})`, {
                 hint: 'check the destination cluster, then run the same command again: it resumes',
                 cause,
@@ -303,7 +330,7 @@ export class PipelinedProducer {
     }
     for (const state of new Set(items.map((i) => i.state))) {
       if (state.stalled && state.inFlight.size === 0) {
-        state.queue = [...state.retry.sort((a, b) => a.sequence - b.sequence), ...state.queue];
+        state.queue = [...state.retry.sort((a, b) => compareSequences(a.sequence, b.sequence)), ...state.queue];
         state.retry = [];
         state.careful = true;
         const cause = state.stallCause;
@@ -317,6 +344,14 @@ export class PipelinedProducer {
       }
     }
     this.#pump();
+  }
+
+  /**
+   * The open transaction's clock; without the session's, the failed batch's own age, which the
+   * transaction's is at least.
+   */
+  #transactionClock(item: Item): TransactionClock {
+    return this.#options.transaction ?? { ageMs: () => Date.now() - item.firstTry, timeoutMs: TRANSACTION_TIMEOUT_MS };
   }
 
   #settle(item: Item): void {

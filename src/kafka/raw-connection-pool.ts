@@ -2,6 +2,9 @@ import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
 
+/** What the pool needs of a cluster: how to connect, and when to close. */
+export type PoolCluster = Pick<KafkaCluster, 'settings' | 'onClose'>;
+
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
  * work on several requests at once: it answers one connection's requests one at a time). A
@@ -9,11 +12,11 @@ import type { BufferPool } from './buffer-pool.ts';
  * cluster.
  */
 export class RawConnectionPool {
-  readonly #cluster: KafkaCluster;
+  readonly #cluster: PoolCluster;
   readonly #connections = new Map<string, Promise<RawConnection>>();
   readonly #responseBuffers: BufferPool | undefined;
 
-  constructor(cluster: KafkaCluster, responseBuffers?: BufferPool) {
+  constructor(cluster: PoolCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#responseBuffers = responseBuffers;
     cluster.onClose(() => this.close());

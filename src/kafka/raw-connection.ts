@@ -122,9 +122,10 @@ export class RawConnection {
 
   /**
    * Sends a request with a v2 (flexible) header and resolves with the response body after the
-   * v1 response header. The body buffers are written as they are, without being copied here.
+   * v1 response header (v0, 'plain', for ApiVersions, whose response header never has tagged
+   * fields). The body buffers are written as they are, without being copied here.
    */
-  request(apiKey: number, apiVersion: number, body: Buffer[]): Promise<RawResponse> {
+  request(apiKey: number, apiVersion: number, body: Buffer[], responseHeader: 'flexible' | 'plain' = 'flexible'): Promise<RawResponse> {
     if (this.#failure) return Promise.reject(this.#failure);
     const correlationId = (this.#correlationId = (this.#correlationId + 1) & 0x7fffffff);
     let size = 0;
@@ -151,7 +152,7 @@ export class RawConnection {
     return answer.then(({ buffer, release }) => {
       const reader = Reader.from(buffer);
       reader.skip(4); // correlation id
-      skipTaggedFields(reader);
+      if (responseHeader === 'flexible') skipTaggedFields(reader);
       return { reader, release };
     });
   }

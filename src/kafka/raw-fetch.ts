@@ -12,6 +12,8 @@ export interface RawFetchPartition {
 }
 
 export interface RawFetchResponse {
+  /** How long the broker holds back our next request (KIP-219). */
+  throttleTimeMs: number;
   errorCode: number;
   topics: Array<{ topic: string; partitions: RawFetchPartition[] }>;
   /**
@@ -39,7 +41,7 @@ function parseResponse(_correlationId: number, _apiKey: number, _apiVersion: num
  * connection's), and copied out of the library connection's chunks otherwise.
  */
 export function parseRawFetchV12(reader: Reader): RawFetchResponse {
-  reader.readInt32(); // throttle_time_ms
+  const throttleTimeMs = reader.readInt32();
   const errorCode = reader.readInt16();
   reader.readInt32(); // session_id
   const topics = reader.readArray((r) => ({
@@ -65,7 +67,7 @@ export function parseRawFetchV12(reader: Reader): RawFetchResponse {
     }, true, false),
   }));
   readKnownTaggedFields(reader, {});
-  return { errorCode, topics, release: NO_RELEASE };
+  return { throttleTimeMs, errorCode, topics, release: NO_RELEASE };
 }
 
 export type RawFetchArgs = Parameters<typeof fetchV12.createRequest>;

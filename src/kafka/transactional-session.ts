@@ -1,18 +1,31 @@
 import { addPartitionsToTxnV3, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
-import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from './cluster.ts';
+import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
+import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { type RetryPolicy, DEFAULT_RETRY, withRetry } from './retry.ts';
+import { transactionFailure } from './transaction-errors.ts';
+import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { withWaitNotice } from './wait-notice.ts';
 
 const TRANSACTION_COORDINATOR = 1;
 const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
+/** The versions this session sends: api key → version. */
+const COORDINATOR_APIS: Array<[number, number]> = [
+  [22, 4], // InitProducerId
+  [24, 3], // AddPartitionsToTxn
+  [26, 3], // EndTxn
+];
+const FIND_COORDINATOR: [number, number] = [10, 4];
 
 export interface TopicPartitions {
   topic: string;
   partitions: number[];
 }
+
+/** What a session needs of a cluster: a live broker, and a broker by id. */
+export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'brokerConnection'>;
 
 /**
  * A transactional identity on the destination, driven with the classic transaction protocol
@@ -22,22 +35,26 @@ export interface TopicPartitions {
  */
 export class TransactionalSession {
   readonly transactionalId: string;
-  readonly #cluster: KafkaCluster;
+  readonly transactionTimeoutMs: number;
+  readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
   readonly #onNotice: ((message: string) => void) | undefined;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
+  /** When the open transaction began (its first AddPartitionsToTxn); undefined between transactions. */
+  #startedAt: number | undefined;
 
-  private constructor(cluster: KafkaCluster, transactionalId: string, identity: ProducerIdentity, retry: RetryPolicy, onNotice: ((message: string) => void) | undefined) {
+  private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string) => void) | undefined) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
-    this.#identity = identity;
+    this.transactionTimeoutMs = transactionTimeoutMs;
+    this.#identity = { producerId: -1n, producerEpoch: -1 };
     this.#retry = retry;
     this.#onNotice = onNotice;
   }
 
   /** `onNotice` hears of retries and of a coordinator that is slow to answer. */
-  static async begin(cluster: KafkaCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string) => void): Promise<TransactionalSession> {
+  static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY,
       // The previous transaction's markers are still being written (right after a commit, or after
@@ -45,7 +62,7 @@ export class TransactionalSession {
       isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
       ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`) } : {}),
     };
-    const session = new TransactionalSession(cluster, transactionalId, { producerId: -1n, producerEpoch: -1 }, retry, onNotice);
+    const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
       initProducerIdV4.api.async(connection, transactionalId, transactionTimeoutMs, -1n, -1),
     );
@@ -57,8 +74,23 @@ export class TransactionalSession {
     return this.#identity;
   }
 
+  /** The age of the open transaction (0 between transactions) and its timeout. */
+  get clock(): TransactionClock {
+    return { ageMs: () => (this.#startedAt === undefined ? 0 : Date.now() - this.#startedAt), timeoutMs: this.transactionTimeoutMs };
+  }
+
+  /**
+   * Options for the PipelinedProducer that writes this session's transactions: its writes are
+   * retried only while the transaction can still commit, and a fenced write is told apart from
+   * one the coordinator aborted on timeout.
+   */
+  producerOptions(): Pick<PipelineOptions, 'transactionalId' | 'retryDeadlineMs' | 'transaction'> {
+    return { transactionalId: this.transactionalId, retryDeadlineMs: inTransactionRetryDeadlineMs(this.transactionTimeoutMs), transaction: this.clock };
+  }
+
   /** Registers partitions with the current transaction (before anything is written to them). */
   async addPartitions(partitions: TopicPartitions[]): Promise<void> {
+    this.#startedAt ??= Date.now();
     await this.#withCoordinator('adding partitions to the transaction', (connection) =>
       addPartitionsToTxnV3.api.async(connection, [
         { transactionalId: this.transactionalId, ...this.#identity, verifyOnly: false, topics: partitions.map((p) => ({ name: p.topic, partitions: p.partitions })) },
@@ -78,18 +110,26 @@ export class TransactionalSession {
     await this.#withCoordinator(commit ? 'committing the transaction' : 'aborting the transaction', (connection) =>
       endTxnV3.api.async(connection, this.transactionalId, this.#identity.producerId, this.#identity.producerEpoch, commit),
     );
+    this.#startedAt = undefined;
   }
 
   async #coordinatorConnection(): Promise<Connection> {
     if (this.#coordinator) return this.#coordinator;
-    const response = await findCoordinatorV4.api.async(await this.#cluster.anyConnection(), TRANSACTION_COORDINATOR, [this.transactionalId]);
+    const any = await this.#cluster.anyConnection();
+    requireApiVersion(await libraryApiVersions(any), ...FIND_COORDINATOR, `of ${this.#cluster.label}`);
+    const response = await findCoordinatorV4.api.async(any, TRANSACTION_COORDINATOR, [this.transactionalId]);
     const found = response.coordinators[0];
     if (!found || found.errorCode !== 0 || found.nodeId < 0) throw Object.assign(new Error('no transaction coordinator yet'), { apiId: 'COORDINATOR_NOT_AVAILABLE' });
-    this.#coordinator = await this.#cluster.brokerConnection(found.nodeId);
-    return this.#coordinator;
+    const coordinator = await this.#cluster.brokerConnection(found.nodeId);
+    const versions = await libraryApiVersions(coordinator);
+    for (const [apiKey, version] of COORDINATOR_APIS) requireApiVersion(versions, apiKey, version, `${found.nodeId} of ${this.#cluster.label}`);
+    this.#coordinator = coordinator;
+    return coordinator;
   }
 
   async #withCoordinator<T>(what: string, op: (connection: Connection) => Promise<T>): Promise<T> {
+    // Inside a transaction, retrying past its timeout cannot succeed: the coordinator aborts it.
+    const retry = this.#startedAt === undefined ? this.#retry : { ...this.#retry, deadlineMs: inTransactionRetryDeadlineMs(this.transactionTimeoutMs) };
     try {
       return await withRetry(async () => {
         try {
@@ -102,9 +142,10 @@ export class TransactionalSession {
           if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) this.#coordinator = undefined;
           throw error;
         }
-      }, this.#retry);
+      }, retry);
     } catch (error) {
-      throw toKrerouteError(error, `${what} on ${this.#cluster.label}`);
+      const context = `${what} on ${this.#cluster.label}`;
+      throw transactionFailure(error, context, this.#startedAt === undefined ? undefined : this.clock) ?? toKrerouteError(error, context);
     }
   }
 }
