@@ -23,7 +23,16 @@ const checkpointSchema = z.strictObject({
    * Per destination partition: `scanFrom`, its high watermark before the first run wrote; `end`,
    * the offset after our last acknowledged write (null before the first).
    */
-  destinations: z.record(z.string(), z.strictObject({ scanFrom: decimal, end: decimal.nullable(), written: z.number().int() })),
+  destinations: z.record(
+    z.string(),
+    z.strictObject({
+      scanFrom: decimal,
+      end: decimal.nullable(),
+      written: z.number().int(),
+      /** At-least-once: how many records the run that saved this checkpoint had written there (its producer's next sequence). */
+      lastRun: z.strictObject({ producerId: decimal, records: z.number().int().nonnegative() }).optional(),
+    }),
+  ),
   complete: z.boolean(),
   updatedAt: z.string(),
 });

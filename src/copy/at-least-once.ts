@@ -59,6 +59,16 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   // Our producer id is on disk before our first write, so a resume can recognise our writes.
   await saveCheckpoint(stateDir, checkpoint);
   let savedAt = Date.now();
+  // Called with every write acknowledged: what this run wrote to each partition is exactly known,
+  // so a resume can tell whether all of it is visible yet (see reconcile).
+  const saveSettled = async (): Promise<void> => {
+    const producerId = String(producer.identity.producerId);
+    for (const [key, state] of Object.entries(checkpoint.destinations)) {
+      const slash = key.lastIndexOf('/');
+      state.lastRun = { producerId, records: producer.recordsSentTo(key.slice(0, slash), Number(key.slice(slash + 1))) };
+    }
+    await saveCheckpoint(stateDir, checkpoint);
+  };
   return {
     mode: 'at-least-once',
     producer,
@@ -72,7 +82,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
     boundary: {
       due: () => Date.now() - savedAt >= intervalMs,
       commit: async () => {
-        await saveCheckpoint(stateDir, checkpoint);
+        await saveSettled();
         savedAt = Date.now();
       },
       enlist: () => undefined,
@@ -80,7 +90,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
     onChange: () => undefined,
     finish: async (complete) => {
       checkpoint.complete = complete;
-      await saveCheckpoint(stateDir, checkpoint);
+      await saveSettled();
       await unlock();
     },
     // After a failed write the checkpoint in memory may hold half-written steps: the last saved one stays.

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import { recordsAppendedBy } from '../kafka/producer-state.ts';
 import { type RangeChunk, readRange } from '../kafka/range-reader.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
@@ -51,6 +53,8 @@ export interface ReconcileInput {
   filter: RecordFilter;
   previousProducerIds: Set<bigint>;
   onProgress?: (message: string) => void;
+  /** How long to wait for the interrupted run's last writes to become readable (default 30 s). */
+  inFlightWaitMs?: number;
 }
 
 /**
@@ -88,20 +92,50 @@ export async function reconcile(input: ReconcileInput): Promise<number> {
   return found;
 }
 
-async function collectOrphans({ plan, destination, checkpoint, previousProducerIds }: ReconcileInput): Promise<Orphans> {
+/** How long a resume waits for the interrupted run's last writes to become readable. */
+const IN_FLIGHT_WAIT_MS = 30_000;
+
+async function collectOrphans(input: ReconcileInput): Promise<Orphans> {
+  const { plan, destination, checkpoint, previousProducerIds } = input;
   const orphans = new Orphans();
+  const lastRun = BigInt(checkpoint.producerIds[checkpoint.producerIds.length - 1] ?? -1);
   for (const [key, state] of Object.entries(checkpoint.destinations)) {
     const slash = key.lastIndexOf('/');
     const topic = key.slice(0, slash);
+    const partition = Number(key.slice(slash + 1));
     // A destination that stamps the append time keeps no copy's timestamp: match on the rest.
     const fields = digestFieldsOf(plan.topics.find((t) => t.destination === topic) ?? {});
-    const partition = Number(key.slice(slash + 1));
-    const from = BigInt(state.end ?? state.scanFrom);
-    const [latest] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, false);
-    for await (const chunk of readRange(destination, topic, partition, from, latest?.offset ?? from, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false })) {
-      for (const record of chunk.records) {
-        if (previousProducerIds.has(record.producerId)) orphans.add(key, recordDigest(record, fields).toString('hex'), record.offset);
+    // The interrupted run's last writes may be on the leader but not yet replicated (not yet
+    // readable): the leader's producer state says how many it appended, the checkpoint how many of
+    // those lie before its end. Reading stops only once all the others are seen.
+    const appended = await recordsAppendedBy(destination, topic, partition, lastRun);
+    const beforeEnd = state.lastRun?.producerId === String(lastRun) ? state.lastRun.records : 0;
+    const expected = appended === null ? 0 : appended - beforeEnd;
+    let offset = BigInt(state.end ?? state.scanFrom);
+    let seen = 0;
+    let told = false;
+    const waitMs = input.inFlightWaitMs ?? IN_FLIGHT_WAIT_MS;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const [latest] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, false);
+      const end = latest?.offset ?? offset;
+      for await (const chunk of readRange(destination, topic, partition, offset, end, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false })) {
+        for (const record of chunk.records) {
+          if (!previousProducerIds.has(record.producerId)) continue;
+          orphans.add(key, recordDigest(record, fields).toString('hex'), record.offset);
+          if (record.producerId === lastRun) seen++;
+        }
+        offset = chunk.nextOffset;
       }
+      if (seen >= expected) break;
+      if (Date.now() > deadline) {
+        throw new KrerouteError('COPY_FAILED', `${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] are on its leader but have not become readable in ${waitMs / 1000} s (not replicated to enough in-sync replicas?)`, {
+          hint: 'run the same command again once the destination has recovered; nothing was written by this run',
+        });
+      }
+      if (!told) input.onProgress?.(`waiting for ${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] to become readable (replicated)`);
+      told = true;
+      await sleep(200);
     }
   }
   return orphans;

@@ -153,6 +153,11 @@ export class PipelinedProducer {
     return this.#identity;
   }
 
+  /** Records this producer has stamped for a partition so far (its next sequence number). */
+  recordsSentTo(topic: string, partition: number): number {
+    return this.#partitions.get(`${topic}\u0000${partition}`)?.nextSequence ?? 0;
+  }
+
   /** Bytes accepted and not yet acknowledged. */
   get bufferedBytes(): number {
     return this.#buffered;

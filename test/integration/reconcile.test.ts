@@ -112,3 +112,28 @@ test('into a destination that stamps the append time, orphans are recognised by 
     assert.equal(checkpoint.sources[partitionKey(topic, 0)]!.next, '25');
   });
 });
+
+test('the interrupted run\'s writes that its leader has but readers cannot see yet are waited for, not taken as never written', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('reconcile-in-flight');
+  await createTopic(sourceBootstrap, topic, 1);
+  const records = Array.from({ length: 40 }, (_, i) => record(`k${i}`, `v${i}`, { timestamp: T0 + BigInt(i) }));
+  await produce(sourceBootstrap, topic, new Map([[0, records]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  await withClusters(async (source, destination) => {
+    const checkpoint = await freshCheckpoint(p, destination, 'at-least-once');
+    const run = await produce(destinationBootstrap, topic, new Map([[0, records.slice(0, 12)]]));
+    checkpoint.producerIds.push(String(run));
+    const input = { plan: p, source, destination, checkpoint, filter: compileFilter(null), previousProducerIds: new Set([run]), inFlightWaitMs: 1_500 };
+    // The leader's producer state counts 12 records of that run; all 12 are readable: no wait.
+    const started = Date.now();
+    assert.equal(await reconcile({ ...input, checkpoint: structuredClone(checkpoint) }), 12);
+    assert.ok(Date.now() - started < 1_000);
+    // A checkpoint that says the run had written 0 of them before its end, where the log shows 12
+    // appended and only 8 past the end: 4 are "not readable yet", and the resume must not go on.
+    const ahead = structuredClone(checkpoint);
+    ahead.destinations[partitionKey(topic, 0)]!.end = '4';
+    ahead.destinations[partitionKey(topic, 0)]!.lastRun = { producerId: String(run), records: 0 };
+    await assert.rejects(reconcile({ ...input, checkpoint: ahead }), (e: unknown) => e instanceof KrerouteError && e.code === 'COPY_FAILED' && /4 record\(s\) the interrupted run wrote/.test(e.message));
+  });
+});
