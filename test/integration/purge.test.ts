@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { KrerouteError, purgePlan } from '../../src/index.ts';
 import { uniqueName } from '../harness/clusters.ts';
@@ -64,4 +66,46 @@ test('purge refuses when records older than the range would be deleted with it',
   assert.equal((await copyAndVerify(p, dir)).report.passed, true);
   await assert.rejects(purgePlan(p, { source, destination, stateDir: dir }), rejects('PURGE_UNSAFE'));
   assert.deepEqual(await logStarts(sourceBootstrap, topic, [0]), [0n]);
+});
+
+test('purge trusts no verification file as it is: an edited verdict, another plan\'s, or one the destination no longer bears out is refused, and nothing is deleted', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('purge-recheck');
+  await createTopic(sourceBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 30 }, (_, i) => record(`k${i}`, `v${i}`))]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const dir = await stateDir('purge-recheck');
+  assert.equal((await copyAndVerify(p, dir)).report.passed, true);
+  const file = join(dir, 'verification.json');
+  const original = await readFile(file, 'utf8');
+  const edit = async (change: (report: Record<string, any>) => void) => {
+    const report = JSON.parse(original);
+    change(report);
+    await writeFile(file, JSON.stringify(report));
+  };
+
+  await edit((r) => {
+    r.partitions[0].destinationDigest = 'f'.repeat(64);
+  });
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, dryRun: true }), (e: unknown) => e instanceof KrerouteError && e.code === 'NOT_VERIFIED' && /does not agree with itself/.test(e.message));
+  await edit((r) => {
+    r.planHash = 'another-plan';
+  });
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, dryRun: true }), (e: unknown) => e instanceof KrerouteError && e.code === 'NOT_VERIFIED' && /another plan/.test(e.message));
+  await edit((r) => {
+    r.partitions = [];
+  });
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, dryRun: true }), (e: unknown) => e instanceof KrerouteError && e.code === 'NOT_VERIFIED' && /does not cover/.test(e.message));
+
+  // The destination loses the copy (DeleteRecords) after verify: purge must not believe the old verdict.
+  await writeFile(file, original);
+  assert.equal((await purgePlan(p, { source, destination, stateDir: dir, dryRun: true })).partitions[0]!.records, 30);
+  const d = cluster(destinationBootstrap);
+  try {
+    await d.deleteRecordsBefore(topic, new Map([[0, 10n]]));
+  } finally {
+    await d.close();
+  }
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir }), (e: unknown) => e instanceof KrerouteError && e.code === 'NOT_VERIFIED' && /offset 0 is no longer on the destination/.test(e.message));
+  assert.deepEqual(await logStarts(sourceBootstrap, topic, [0]), [0n], 'nothing was deleted from the source');
 });

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
 import { uniqueName } from '../harness/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
 import { kcatDump } from '../harness/kcat.ts';
 
 /** Writes with the client library's own transactional producer: an independent writer. */
@@ -37,4 +37,23 @@ test('aborted transactions and control records are not copied; committed ones ar
   assert.equal(report.passed, true);
   const keys = (await kcatDump(destinationBootstrap, topic, 0, 0n, 100)).map((r) => r.key);
   assert.deepEqual(keys, ['plain-1', 'committed-1', 'committed-2', 'plain-2', 'committed-3']);
+});
+
+test('an exactly-once copy registers only the partitions it writes: a partition with nothing to copy gets no transaction markers', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('txn-partitions');
+  await createTopic(sourceBootstrap, topic, 4);
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 2000 }, (_, i) => record(`k${i}`, `v${i}`))]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const { copied, report } = await copyAndVerify(p, await stateDir('txn-partitions'));
+  assert.equal(copied.records, 2000);
+  assert.equal(report.passed, true);
+  const destination = cluster(destinationBootstrap);
+  try {
+    const ends = (await destination.listOffsets(topic, [0, 1, 2, 3], { kind: 'latest' }, false)).map((l) => l.offset);
+    assert.deepEqual(ends.slice(1), [0n, 0n, 0n], 'no marker was written to the partitions that received nothing');
+    assert.ok(ends[0]! > 2000n, 'partition 0 has its records and its commit markers');
+  } finally {
+    await destination.close();
+  }
 });
