@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { verifyPlan } from '../../src/index.ts';
+import { copyPlan, verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
@@ -76,4 +76,24 @@ test('records another producer wrote among ours are reported as foreign and do n
   assert.equal(report.passed, true);
   assert.equal(report.partitions[0]!.foreignRecords, 1);
   assert.equal(report.partitions[0]!.destinationCount, 50);
+});
+
+test('verify sees what any run of the plan wrote, not only the last checkpoint\'s window: a second full copy by the same producer fails it', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('verify-twice');
+  await createTopic(sourceBootstrap, topic, 2);
+  await produce(sourceBootstrap, topic, new Map([[0, records.slice(0, 25)], [1, records.slice(25)]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const first = await stateDir('verify-twice-a');
+  await copyPlan(p, { source, destination, stateDir: first });
+  assert.equal((await verifyPlan(p, { source, destination, stateDir: first })).passed, true);
+  // A run that lost track of the first (another state folder and checkpoint topic) copies it all
+  // again, with the same transactional id and so the same producer id.
+  const second = await stateDir('verify-twice-b');
+  await copyPlan(p, { source, destination, stateDir: second, checkpointTopic: uniqueName('other-checkpoints') });
+  for (const dir of [first, second]) {
+    const report = await verifyPlan(p, { source, destination, stateDir: dir });
+    assert.equal(report.passed, false, 'every record is on the destination twice');
+    assert.deepEqual(report.partitions.map((x) => [x.sourceCount, x.destinationCount]), [[25, 50], [25, 50]]);
+  }
 });
