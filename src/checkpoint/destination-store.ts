@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KrerouteError } from '../errors.ts';
+import { protocolErrorIds } from '../kafka/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { fetchPartition } from '../kafka/fetch.ts';
 import type { RecordContent } from '../kafka/record.ts';
@@ -39,7 +41,10 @@ export class DestinationCheckpointStore {
     await this.#cluster
       .createTopic(this.topic, 1, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', String(8 * 1024 * 1024)]]))
       .catch(async (error: unknown) => {
-        // Another copier may have created it at the same moment.
+        // Another copier (or an earlier run, killed while it waited for the topic) created it;
+        // the brokers' metadata may take a moment to show it.
+        if (!protocolErrorIds(error).includes('TOPIC_ALREADY_EXISTS') && !(await this.exists())) throw error;
+        for (let attempt = 0; attempt < 100 && !(await this.exists()); attempt++) await sleep(100);
         if (!(await this.exists())) throw error;
       });
   }

@@ -144,7 +144,8 @@ export class KafkaCluster {
     );
     // A new topic takes a moment to reach every broker's metadata; later steps must see it.
     for (let attempt = 0; attempt < 100; attempt++) {
-      const topic = (await this.metadata([name])).topics.get(name);
+      // Until then a broker may answer that it does not know the topic at all.
+      const topic = (await this.metadata([name]).catch(() => null))?.topics.get(name);
       if (topic && topic.partitions.length === partitions && topic.partitions.every((p) => p && p.leader >= 0)) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

@@ -51,3 +51,15 @@ test('a checkpoint committed behind another copier\'s open transaction is waited
     await destination.close();
   }
 });
+
+test('copiers creating the checkpoint topic at the same moment all go on', async () => {
+  const { destinationBootstrap } = sides();
+  const topic = uniqueName('checkpoints-race');
+  const clusters = Array.from({ length: 4 }, () => cluster(destinationBootstrap));
+  try {
+    await Promise.all(clusters.map((c) => new DestinationCheckpointStore(c, topic).ensureTopic()));
+    assert.ok(await new DestinationCheckpointStore(clusters[0]!, topic).exists());
+  } finally {
+    await Promise.all(clusters.map((c) => c.close()));
+  }
+});
