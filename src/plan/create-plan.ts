@@ -67,6 +67,8 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     });
   }
   const destinationLayouts = await destination.topicLayouts(destinationNames);
+  // What needs no scan is checked before the scan, which can take minutes with --exact.
+  throwOnErrors(await quickDestinationChecks(destination, topics, layouts, destinationNames, destinationLayouts, mapping, request));
   const checks: PlanCheck[] = [];
   const planTopics: PlanTopic[] = [];
   const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
@@ -184,6 +186,36 @@ function scanProgress(onEvent: EventSink): (records: number, bytes: number) => v
     seenBytes += bytes;
     onEvent({ type: 'progress', stage: 'plan', records: seen, bytes: seenBytes, totalRecords: 0, ratePerSec: 0, bytesPerSec: 0, etaSeconds: null });
   };
+}
+
+/** The destination checks that need no scan of the source: topic missing, too few partitions, timestamps rewritten. */
+async function quickDestinationChecks(
+  destination: KafkaCluster,
+  topics: string[],
+  layouts: Map<string, { partitions: number }>,
+  destinationNames: string[],
+  destinationLayouts: Map<string, { partitions: number }>,
+  mapping: PartitionMapping,
+  request: PlanRequest,
+): Promise<PlanCheck[]> {
+  const checks: PlanCheck[] = [];
+  for (const [index, topic] of topics.entries()) {
+    const name = destinationNames[index]!;
+    const existing = destinationLayouts.get(name);
+    if (!existing) {
+      if (!request.createTopics) checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: name, message: `destination topic ${name} does not exist on ${destination.label}` });
+      continue;
+    }
+    const source: SourceFacts = {
+      topic,
+      partitions: [...Array(layouts.get(topic)!.partitions).keys()].map((partition) => ({ partition, destinationPartition: mapping === 'same' ? partition : null, minTimestamp: null, hasRecords: false })),
+      largestRecordBytes: null,
+      configs: new Map(),
+    };
+    const facts: DestinationFacts = { topic: name, partitions: existing.partitions, configs: (await destination.topicConfigs(name)).all };
+    checks.push(...checkDestination(source, facts, mapping, request.acceptLogAppendTime === true).filter((c) => c.level === 'error'));
+  }
+  return checks;
 }
 
 function throwOnErrors(checks: PlanCheck[]): void {

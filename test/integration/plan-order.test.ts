@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type EngineEvent, KrerouteError } from '../../src/index.ts';
+import { uniqueName } from '../harness/clusters.ts';
+import { plan, sides } from '../harness/engine.ts';
+import { createTopic, produce, record } from '../harness/fixtures.ts';
+
+test('plan --exact says a destination cannot take the plan before it scans the source', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('plan-order');
+  await createTopic(sourceBootstrap, topic, 4);
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 100 }, (_, i) => record(`k${i}`, `v${i}`))]]));
+  for (const [setup, code] of [
+    [async () => undefined, /DESTINATION_MISSING|does not exist/],
+    [() => createTopic(destinationBootstrap, topic, 2), /TOO_FEW_PARTITIONS|has 2 partitions/],
+  ] as const) {
+    await setup();
+    const events: EngineEvent[] = [];
+    await assert.rejects(
+      plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, onEvent: (e) => events.push(e) }),
+      (e: unknown) => e instanceof KrerouteError && e.code === 'DESTINATION_CHECK' && code.test(e.message),
+    );
+    assert.deepEqual(events.filter((e) => e.type === 'progress'), [], 'no record was scanned');
+  }
+});
