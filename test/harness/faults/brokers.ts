@@ -77,12 +77,23 @@ export async function restartBroker(cluster: LocalCluster, nodeId: number): Prom
  * sync: after a node came back, so that the next scenario starts from a whole cluster.
  */
 export async function waitInSync(cluster: LocalCluster, timeoutMs = 120_000): Promise<void> {
-  await waitFor(`every replica on ${cluster.name} in sync`, timeoutMs, () =>
-    withAdmin(cluster, async (admin) => {
-      const topics = await admin.listTopics({ includeInternals: true });
-      const metadata = await admin.metadata({ topics, forceUpdate: true });
-      const whole = topics.every((t) => metadata.topics.get(t)?.partitions.every((p) => p.leader >= 0 && p.isr.length === p.replicas.length));
-      return whole ? true : undefined;
-    }).catch(() => undefined),
-  1_000);
+  let lagging = 'not asked yet';
+  try {
+    await waitFor(`every replica on ${cluster.name} in sync`, timeoutMs, () =>
+      withAdmin(cluster, async (admin) => {
+        const topics = await admin.listTopics({ includeInternals: true });
+        const metadata = await admin.metadata({ topics, forceUpdate: true });
+        const behind = topics.flatMap((t) =>
+          (metadata.topics.get(t)?.partitions ?? []).flatMap((p, i) => (p.leader >= 0 && p.isr.length === p.replicas.length ? [] : [`${t}[${i}] leader ${p.leader} isr ${p.isr.join(',')} of ${p.replicas.join(',')}`])),
+        );
+        lagging = behind.length === 0 ? '' : `${behind.length} partitions, e.g. ${behind.slice(0, 3).join('; ')}`;
+        return behind.length === 0 ? true : undefined;
+      }).catch((error: unknown) => {
+        lagging = `metadata failed: ${String(error)}`;
+        return undefined;
+      }),
+    1_000);
+  } catch (error) {
+    throw new Error(`${(error as Error).message} (${lagging})`);
+  }
 }
