@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
 import type { LocalCluster } from '../../src/local/local-cluster.ts';
 import { createTopic } from '../harness/fixtures.ts';
-import { firstMetadataBroker, killBroker, partitionLeader, partitionLeaders, restartBroker, transactionCoordinator, waitInSync } from '../harness/faults/brokers.ts';
+import { electPreferredLeaders, firstMetadataBroker, killBroker, partitionLeader, partitionLeaders, restartBroker, transactionCoordinator, waitInSync } from '../harness/faults/brokers.ts';
 import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
 import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../harness/faults/oracle.ts';
 import { type Exit, describeExit, tail, waitFor } from '../harness/faults/processes.ts';
@@ -83,6 +83,7 @@ const SCENARIOS: Array<{ victim: Victim; mode: Mode }> = [
 
 for (const { victim, mode } of SCENARIOS) {
   test(`${mode}: kill -9 of the ${victim.name} mid-copy, back after ${DOWN_MS / 1000} s; every record arrives (${mode === 'exactly-once' ? 'once' : 'duplicates reported'}), in order`, { timeout: COPY_MS + 6 * 60_000 }, async () => {
+    await wholeAndBalanced();
     const started = Date.now();
     const slug = `${victim.side}-${victim.name.split(' ').at(-1)}-${mode}`.replace(/[^a-z-]/g, '');
     const { random, seed } = scenarioRandom(`three-brokers-${victim.name}-${mode}`);
@@ -118,15 +119,13 @@ for (const { victim, mode } of SCENARIOS) {
       const exit = await again.waitExit(COPY_MS, 'the resumed copy');
       resumed = `; resumed once: ${describeExit(exit)}`;
     }
-    await waitInSync(clusters.source);
-    await waitInSync(clusters.destination);
 
     const report = await verify(clusters, job);
     const oracle = compare(truth.values, await kcatTopic(clusters.destination.bootstrap, job.plan.topics[0]!.destination, PARTITIONS));
     const retries = firstStderr.split('\n').filter((l) => l.startsWith('retrying') || l.startsWith('waiting for')).length;
     await reportScenario({
       scenario: `3 brokers: ${victim.name} killed, ${mode}`,
-      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy", at ${copiedAtKill} copied; back after ${back.toFixed(0)} s (seed ${seed})`,
+      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy", at ${copiedAtKill} copied; restarted ${DOWN_MS / 1000} s later, serving again ${back.toFixed(0)} s after the kill (seed ${seed})`,
       messages: MESSAGES,
       lost: oracle.lost,
       duplicated: oracle.duplicated,
@@ -145,6 +144,14 @@ for (const { victim, mode } of SCENARIOS) {
       assert.equal(report.passed, oracle.duplicated === 0, failedPartitions(report));
     }
   });
+}
+
+/** Every replica in sync and every leader the preferred one, on both sides: the previous scenario's kill is forgotten. */
+async function wholeAndBalanced(): Promise<void> {
+  for (const cluster of [clusters.source, clusters.destination]) {
+    await waitInSync(cluster);
+    await electPreferredLeaders(cluster, clusters.libsDir);
+  }
 }
 
 /** What the broker about to be killed does, for the result line, e.g. "leads 3/8 partitions, txn coordinator". */

@@ -1,6 +1,8 @@
 import { Admin, FindCoordinatorKeyTypes } from '@platformatic/kafka';
+import { join } from 'node:path';
 import type { LocalCluster } from '../../../src/local/local-cluster.ts';
-import { waitFor } from './processes.ts';
+import { javaExecutable } from '../../../src/local/paths.ts';
+import { spawnTracked, tail, waitFor } from './processes.ts';
 
 // Which broker of a several-node cluster to hit, asked with the client library directly (not
 // kreroute's KafkaCluster), and the hitting itself.
@@ -96,4 +98,16 @@ export async function waitInSync(cluster: LocalCluster, timeoutMs = 120_000): Pr
   } catch (error) {
     throw new Error(`${(error as Error).message} (${lagging})`);
   }
+}
+
+/**
+ * Moves every partition's leadership back to its preferred replica (Kafka's LeaderElectionCommand):
+ * after a kill, the survivors keep the leaderships they took over, and the next scenario's victim
+ * would lead more than its share.
+ */
+export async function electPreferredLeaders(cluster: LocalCluster, libsDir: string): Promise<void> {
+  const proc = spawnTracked(javaExecutable(), ['-Xmx128m', '-XX:+UseSerialGC', '-cp', join(libsDir, '*'), 'org.apache.kafka.tools.LeaderElectionCommand',
+    '--bootstrap-server', cluster.bootstrap, '--election-type', 'preferred', '--all-topic-partitions']);
+  const exit = await proc.waitExit(60_000, `LeaderElectionCommand on ${cluster.name}`);
+  if (exit.code !== 0) throw new Error(`LeaderElectionCommand on ${cluster.name}: exit ${exit.code ?? exit.signal}\n${tail(proc.stdout())}\n${tail(proc.stderr())}`);
 }
