@@ -73,20 +73,26 @@ const sourceLeader: Victim = {
   find: (_job, partition) => partitionLeader(clusters.source, source, partition),
 };
 
-const SCENARIOS: Array<{ victim: Victim; mode: Mode }> = [
-  { victim: destinationLeader, mode: 'exactly-once' },
-  { victim: destinationLeader, mode: 'at-least-once' },
-  { victim: transactionCoordinatorVictim, mode: 'exactly-once' },
-  { victim: firstDestinationBroker, mode: 'exactly-once' },
-  { victim: sourceLeader, mode: 'exactly-once' },
+/** 'restart': started again DOWN_MS after the kill; 'left down': only once the copy has ended (two brokers must do). */
+type Down = 'restart' | 'left down';
+
+const SCENARIOS: Array<{ victim: Victim; mode: Mode; down: Down }> = [
+  { victim: destinationLeader, mode: 'exactly-once', down: 'restart' },
+  { victim: destinationLeader, mode: 'at-least-once', down: 'restart' },
+  { victim: transactionCoordinatorVictim, mode: 'exactly-once', down: 'restart' },
+  { victim: firstDestinationBroker, mode: 'exactly-once', down: 'restart' },
+  { victim: sourceLeader, mode: 'exactly-once', down: 'restart' },
+  { victim: transactionCoordinatorVictim, mode: 'exactly-once', down: 'left down' },
+  { victim: firstDestinationBroker, mode: 'exactly-once', down: 'left down' },
 ];
 
-for (const { victim, mode } of SCENARIOS) {
-  test(`${mode}: kill -9 of the ${victim.name} mid-copy, back after ${DOWN_MS / 1000} s; every record arrives (${mode === 'exactly-once' ? 'once' : 'duplicates reported'}), in order`, { timeout: COPY_MS + 6 * 60_000 }, async () => {
+for (const { victim, mode, down } of SCENARIOS) {
+  const downTitle = down === 'restart' ? `back after ${DOWN_MS / 1000} s` : 'left down until the copy ends';
+  test(`${mode}: kill -9 of the ${victim.name} mid-copy, ${downTitle}; every record arrives (${mode === 'exactly-once' ? 'once' : 'duplicates reported'}), in order`, { timeout: COPY_MS + 6 * 60_000 }, async () => {
     await wholeAndBalanced();
     const started = Date.now();
-    const slug = `${victim.side}-${victim.name.split(' ').at(-1)}-${mode}`.replace(/[^a-z-]/g, '');
-    const { random, seed } = scenarioRandom(`three-brokers-${victim.name}-${mode}`);
+    const slug = `${victim.side}-${victim.name.split(' ').at(-1)}-${mode}${down === 'restart' ? '' : '-left-down'}`.replace(/[^a-z-]/g, '');
+    const { random, seed } = scenarioRandom(`three-brokers-${victim.name}-${mode}-${down}`);
     const job = await makeJob(clusters, `three-${slug}`, mode, { topics: [source], destinationTopic: `${source}-${slug}`, exact: false });
     assert.equal(job.plan.estimate.records, MESSAGES);
     const partition = Math.floor(random() * PARTITIONS);
@@ -94,6 +100,10 @@ for (const { victim, mode } of SCENARIOS) {
     const cluster: LocalCluster = clusters[victim.side];
 
     const run = startCopy(job, ['--max-rate', String(RATE)]);
+    const notices: number[] = [];
+    run.child.stderr!.on('data', (d: Buffer) => {
+      for (const line of d.toString().split('\n')) if (/^(retrying|waiting for)/.test(line)) notices.push(Date.now());
+    });
     await waitFor('the copy to start copying', 120_000, () => (COPY_STARTED.test(run.stderr()) || run.exit() !== null ? true : undefined));
     if (run.exit() !== null) assert.fail(`the copy ended (${describeExit(run.exit())}) before it started copying:\n${tail(run.stderr())}`);
     const copyStartedAt = Date.now();
@@ -104,13 +114,21 @@ for (const { victim, mode } of SCENARIOS) {
     const roles = await rolesOf(job, mode, victim.side, nodeId);
     await killBroker(cluster, nodeId);
     const killedAt = Date.now();
-    await Promise.race([sleep(DOWN_MS), run.exited]);
-    const endedWhileDown = run.exit() !== null;
-    await restartBroker(cluster, nodeId);
-    const back = elapsed(killedAt);
-
+    let endedWhileDown = true;
+    let back = 0;
+    if (down === 'restart') {
+      await Promise.race([sleep(DOWN_MS), run.exited]);
+      endedWhileDown = run.exit() !== null;
+      await restartBroker(cluster, nodeId);
+      back = elapsed(killedAt);
+    }
     const first: Exit = await run.waitExit(Math.max(60_000, started + COPY_MS - Date.now()), 'the copy');
     const firstSeconds = elapsed(copyStartedAt);
+    if (down === 'left down') {
+      await restartBroker(cluster, nodeId);
+      back = elapsed(killedAt);
+    }
+    const afterKill = notices.filter((at) => at >= killedAt).map((at) => ((at - killedAt) / 1000).toFixed(1));
     const firstStderr = run.stderr();
     // A run that failed is resumed once, without faults, so the oracle can still say what was lost or doubled.
     let resumed = '';
@@ -124,15 +142,15 @@ for (const { victim, mode } of SCENARIOS) {
     const oracle = compare(truth.values, await kcatTopic(clusters.destination.bootstrap, job.plan.topics[0]!.destination, PARTITIONS));
     const retries = firstStderr.split('\n').filter((l) => l.startsWith('retrying') || l.startsWith('waiting for')).length;
     await reportScenario({
-      scenario: `3 brokers: ${victim.name} killed, ${mode}`,
-      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy", at ${copiedAtKill} copied; restarted ${DOWN_MS / 1000} s later, serving again ${back.toFixed(0)} s after the kill (seed ${seed})`,
+      scenario: `3 brokers: ${victim.name} killed${down === 'restart' ? '' : ' and left down'}, ${mode}`,
+      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy", at ${copiedAtKill} copied; ${down === 'restart' ? `restarted ${DOWN_MS / 1000} s later` : 'restarted after the copy ended'}, serving again ${back.toFixed(0)} s after the kill (seed ${seed})`,
       messages: MESSAGES,
       lost: oracle.lost,
       duplicated: oracle.duplicated,
       seconds: elapsed(started),
-      notes: `copy run ${describeExit(first)} after ${firstSeconds.toFixed(0)} s${endedWhileDown ? ' (ended while the broker was down)' : ''}${resumed}; kreroute verify ${report.passed ? 'passed' : 'FAILED'}; ${retries} retry/wait line(s); foreign ${oracle.foreign}, out of order ${oracle.outOfOrder}${first.code !== 0 ? `; last lines: ${lastError(firstStderr)}` : ''}`,
+      notes: `copy run ${describeExit(first)} after ${firstSeconds.toFixed(0)} s${endedWhileDown ? ' (ended while the broker was down)' : ''}${resumed}; kreroute verify ${report.passed ? 'passed' : 'FAILED'}; ${retries} retry/wait line(s)${afterKill.length ? `, from ${afterKill[0]} to ${afterKill.at(-1)} s after the kill` : ''}; foreign ${oracle.foreign}, out of order ${oracle.outOfOrder}${first.code !== 0 ? `; last lines: ${lastError(firstStderr)}` : ''}`,
     });
-    expectExit(run, first, 0, `the copy through a kill -9 of the ${victim.name}`);
+    expectExit(run, first, 0, `the copy through a kill -9 of the ${victim.name} (${down})`);
     assert.equal(oracle.lost, 0, describeComparison(oracle));
     assert.equal(oracle.foreign, 0, describeComparison(oracle));
     assert.equal(oracle.outOfOrder, 0, describeComparison(oracle));
