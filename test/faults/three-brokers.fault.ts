@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { stat } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { checkpointPath } from '../../src/checkpoint/copy-checkpoint.ts';
 import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
 import type { LocalCluster } from '../../src/local/local-cluster.ts';
 import { createTopic } from '../harness/fixtures.ts';
@@ -54,6 +56,12 @@ interface Victim {
   find(job: Job, partition: number): Promise<number>;
   /** Whether a plan suits the scenario; unsuited plans are made again (another destination topic name). */
   suits?(job: Job): Promise<boolean>;
+  /**
+   * 'after a commit': the kill waits for the local checkpoint mirror to change. An exactly-once
+   * copy writes it between EndTxn and the AddPartitionsToTxn of the next transaction, when nothing
+   * is being produced (so nothing refreshes the client's metadata): the kill lands in that window.
+   */
+  timing?: 'after a commit';
 }
 
 const destinationLeader: Victim = {
@@ -82,6 +90,7 @@ const firstDestinationBrokerCoordinator: Victim = {
   // FindCoordinator goes to the first broker of the metadata (KafkaCluster.anyConnection): when
   // that broker is the coordinator that died, the copy must find the new one through another.
   suits: async (job) => (await transactionCoordinator(clusters.destination, transactionalIdOf(job.plan))) === (await firstMetadataBroker(clusters.destination)),
+  timing: 'after a commit',
 };
 const sourceLeader: Victim = {
   name: 'source partition leader',
@@ -142,6 +151,7 @@ for (const { victim, mode, down, todo } of SCENARIOS) {
     if (run.exit() !== null) assert.fail(`the copy ended (${describeExit(run.exit())}) ${elapsed(copyStartedAt).toFixed(1)} s after it started, before the kill; make it longer:\n${tail(run.stderr())}`);
     const copiedAtKill = await copiedSoFar(job);
     const roles = await rolesOf(job, mode, victim.side, nodeId);
+    if (victim.timing === 'after a commit') await nextCommit(job);
     await killBroker(cluster, nodeId);
     const killedAt = Date.now();
     let endedWhileDown = true;
@@ -176,7 +186,7 @@ for (const { victim, mode, down, todo } of SCENARIOS) {
     const retries = firstStderr.split('\n').filter((l) => l.startsWith('retrying') || l.startsWith('waiting for')).length;
     await reportScenario({
       scenario: `3 brokers: ${victim.name} killed${down === 'restart' ? '' : ' and left down'}, ${mode}`,
-      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy", at ${copiedAtKill} copied; ${down === 'restart' ? `restarted ${DOWN_MS / 1000} s later` : 'restarted after the copy ended'}, serving again ${back.toFixed(0)} s after the kill (seed ${seed})`,
+      faults: `kill -9 of ${victim.side} node ${nodeId} (${roles}) ${killAfterMs} ms after "starting the copy"${victim.timing ? ` then ${victim.timing}` : ''}, at ${copiedAtKill} copied; ${down === 'restart' ? `restarted ${DOWN_MS / 1000} s later` : 'restarted after the copy ended'}, serving again ${back.toFixed(0)} s after the kill (seed ${seed})`,
       messages: MESSAGES,
       lost: oracle.lost,
       duplicated: oracle.duplicated,
@@ -195,6 +205,16 @@ for (const { victim, mode, down, todo } of SCENARIOS) {
       assert.equal(report.passed, oracle.duplicated === 0, failedPartitions(report));
     }
   });
+}
+
+/** Resolves (within 2 ms or so) when the local checkpoint mirror is written again: right after a commit. */
+async function nextCommit(job: Job): Promise<void> {
+  const version = async () => {
+    const s = await stat(checkpointPath(job.stateDir)).catch(() => null);
+    return s ? `${s.ino}:${s.mtimeMs}` : '';
+  };
+  const before = await version();
+  await waitFor('the next commit of the copy', 10_000, async () => ((await version()) !== before ? true : undefined), 2);
 }
 
 /** Every replica in sync and every leader the preferred one, on both sides: the previous scenario's kill is forgotten. */
