@@ -14,7 +14,8 @@ import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
 import { type Job, type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
 
 // kill -9 of one broker of a 3-broker cluster (one KRaft quorum, 3 replicas, min.insync.replicas=2)
-// during one run of `kreroute copy`, restarted ~10 s later: the copy must ride it out on its own.
+// during one run of `kreroute copy`, restarted ~10 s later or left down until the copy ends: with
+// two brokers of three left, the copy must ride it out on its own.
 // The source is written by Kafka's VerifiableProducer; the destination is read back by kcat.
 
 const MESSAGES = 200_000;
