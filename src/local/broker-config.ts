@@ -38,6 +38,41 @@ export function brokerConfig(input: BrokerConfigInput): Record<string, string> {
   };
 }
 
+export interface QuorumNodeInput {
+  nodeId: number;
+  /** Controller ports of all the nodes, by node id (1, 2, …): they are the static quorum's voters. */
+  controllerPorts: number[];
+}
+
+/**
+ * Overrides of brokerConfig for one node of a cluster of several combined broker+controller nodes
+ * with a static KRaft quorum (controller.quorum.voters; formatted without --standalone). Internal
+ * topics and new topics get 3 replicas and 2 in sync, as production clusters commonly do.
+ */
+export function quorumNodeConfig(input: QuorumNodeInput): Record<string, string> {
+  const replicas = String(Math.min(3, input.controllerPorts.length));
+  const minIsr = String(Math.max(1, Math.min(3, input.controllerPorts.length) - 1));
+  return {
+    "node.id": String(input.nodeId),
+    "controller.quorum.voters": input.controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(","),
+    "default.replication.factor": replicas,
+    "min.insync.replicas": minIsr,
+    "offsets.topic.replication.factor": replicas,
+    "transaction.state.log.replication.factor": replicas,
+    "transaction.state.log.min.isr": minIsr,
+    "share.coordinator.state.topic.replication.factor": replicas,
+    "share.coordinator.state.topic.min.isr": minIsr,
+  };
+}
+
+/** brokerConfig for a node of a static quorum: the dynamic quorum's bootstrap entry must go. */
+export function quorumBrokerConfig(input: BrokerConfigInput & QuorumNodeInput): Record<string, string> {
+  const { overrides, ...base } = input;
+  const config = brokerConfig(base);
+  delete config["controller.quorum.bootstrap.servers"];
+  return { ...config, ...quorumNodeConfig(input), ...overrides };
+}
+
 export function toProperties(config: Record<string, string>): string {
   const escape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
   return Object.entries(config)

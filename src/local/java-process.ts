@@ -136,6 +136,13 @@ export async function stopChild(child: ChildProcess, graceMs = 20_000): Promise<
   if (!(await waitGone(child, 5_000))) throw new Error(`process ${child.pid} survived SIGKILL`);
 }
 
+/** SIGKILL (a crash: no clean shutdown), then waits until the process has exited. */
+export async function killChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.kill("SIGKILL");
+  if (!(await waitGone(child, timeoutMs))) throw new Error(`process ${child.pid} survived SIGKILL`);
+}
+
 /** Like stopChild, for a process started by another Node process (e.g. detached). */
 export async function stopPid(pid: number, graceMs = 20_000): Promise<void> {
   const waitFor = async (ms: number) => {

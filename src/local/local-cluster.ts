@@ -1,25 +1,32 @@
-import type { ChildProcess } from "node:child_process";
-import { appendFile, mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { brokerConfig, toProperties } from "./broker-config.ts";
-import { canConnect, freePorts } from "./free-port.ts";
-import { spawnJava, runJava, stopChild } from "./java-process.ts";
+import { type BrokerConfigInput, brokerConfig, quorumBrokerConfig, toProperties } from "./broker-config.ts";
+import { freePorts } from "./free-port.ts";
+import { runJava } from "./java-process.ts";
 import { ensureKafkaJars } from "./kafka-jars.ts";
 import { randomKafkaUuid } from "./kafka-uuid.ts";
-import { fileSize, readFrom, tailLines } from "./log-file.ts";
+import { type LocalNode, localNode } from "./local-node.ts";
 import { defaultCacheDir } from "./paths.ts";
 import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
 
+export type { LocalNode } from "./local-node.ts";
+
 export interface LocalClusterOptions {
   /** Used in folder names and messages, e.g. "source". */
   name: string;
-  /** Kafka's log.dirs; default a new folder under the OS temp dir. Not deleted by stop(). */
+  /**
+   * How many nodes, each a broker and a KRaft controller in one JVM: 1 (the default), or 3 — a
+   * static quorum of 3 voters, with 3 replicas and min.insync.replicas=2 for new and internal
+   * topics (see quorumNodeConfig). Every node gets `heap`.
+   */
+  nodes?: 1 | 3;
+  /** Kafka's log.dirs (of several nodes: a folder per node inside); default a new folder under the OS temp dir. Not deleted by stop(). */
   dataDir?: string;
-  /** Where broker.log and server.properties go; default `.cache/broker-logs/<name>-<time>-XXXXXX/`. */
+  /** Where broker.log and server.properties go (broker-<id>.log, server-<id>.properties of several nodes); default `.cache/broker-logs/<name>-<time>-XXXXXX/`. */
   logDir?: string;
-  /** server.properties entries that override the defaults (and those of `security`). */
+  /** server.properties entries that override the defaults (and those of `security`), on every node. */
   brokerConfig?: Record<string, string>;
   /** Client listener with SASL/PLAIN and ACLs enforced; default PLAINTEXT with no authorizer. */
   security?: LocalSecurity;
@@ -27,92 +34,117 @@ export interface LocalClusterOptions {
   tls?: LocalTls;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
-  /** Keep the broker running after this Node process ends (stop it with stopPid). */
+  /** Keep the brokers running after this Node process ends (stop them with stopPid). */
   detached?: boolean;
   startTimeoutMs?: number;
-  /** The broker JVM's -Xmx, e.g. "1g"; default 512m. */
+  /** Each broker JVM's -Xmx, e.g. "1g"; default 512m. */
   heap?: string;
 }
 
 export interface LocalCluster {
   readonly name: string;
-  /** "127.0.0.1:PORT" */
+  /** "127.0.0.1:PORT", or of several nodes "127.0.0.1:PORT,127.0.0.1:PORT,…" (as the CLI and Kafka's tools take it). */
   readonly bootstrap: string;
+  /** Every node's "127.0.0.1:PORT", in node order. */
+  readonly brokers: string[];
   readonly clusterId: string;
+  /** Node 1's log. */
   readonly logFile: string;
   readonly logDir: string;
   readonly dataDir: string;
-  /** Pid of the JVM; changes on restart(). */
+  /** Pid of node 1's JVM; changes on restart(). */
   readonly pid: number;
+  /** The nodes, node ids 1, 2, …, each to stop, kill or restart on its own. */
+  readonly nodes: readonly LocalNode[];
+  /** The node with this node.id; throws when there is none. */
+  node(nodeId: number): LocalNode;
   stop(): Promise<void>;
-  /** Stops and starts the same broker (same ports and data). */
+  /** Stops and starts every node (same ports and data). */
   restart(): Promise<void>;
 }
 
-const STARTED_LINE = "Kafka Server started";
 const FORMAT_TIMEOUT_MS = 60_000;
 
-/** Starts a single-node KRaft Kafka (broker + controller in one JVM) on 127.0.0.1 with free ports. */
+/**
+ * Starts a KRaft Kafka on 127.0.0.1 with free ports: by default a single node (broker and
+ * controller in one JVM); with `nodes: 3`, three such nodes forming one quorum.
+ */
 export async function startLocalCluster(options: LocalClusterOptions): Promise<LocalCluster> {
   const { name } = options;
+  const count = options.nodes ?? 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), `kreroute-${name}-`)));
-  const logFile = path.join(logDir, "broker.log");
-  const [brokerPort, controllerPort] = (await freePorts(2)) as [number, number];
-  const propertiesFile = path.join(logDir, "server.properties");
-  const overrides = {
-    ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
-    ...(options.tls ? tlsBrokerConfig(options.tls, { brokerPort, controllerPort }) : {}),
-    ...options.brokerConfig,
-  };
-  const config = brokerConfig({ brokerPort, controllerPort, dataDir, overrides });
-  await writeFile(propertiesFile, toProperties(config));
-
+  const ports = await freePorts(2 * count);
+  const brokerPorts = ports.slice(0, count);
+  const controllerPorts = ports.slice(count);
   const clusterId = randomKafkaUuid();
-  await runJava(
-    {
-      libsDir,
-      logFile,
-      mainClass: "kafka.tools.StorageTool",
-      args: ["format", "--cluster-id", clusterId, "--config", propertiesFile, "--standalone"],
-    },
-    FORMAT_TIMEOUT_MS,
-  );
 
-  let child: ChildProcess;
-  const start = async () => {
-    await appendFile(logFile, `=== kreroute: starting broker "${name}" at ${new Date().toISOString()} ===\n`);
-    const from = await fileSize(logFile);
-    child = spawnJava({
-      libsDir,
-      logFile,
-      mainClass: "kafka.Kafka",
-      args: [propertiesFile],
-      detached: options.detached,
-      ...(options.heap ? { heap: options.heap } : {}),
-    });
-    await waitUntilStarted(child, { name, logFile, from, brokerPort, timeoutMs: startTimeoutMs });
+  const nodes: LocalNode[] = [];
+  for (let i = 0; i < count; i++) {
+    const nodeId = i + 1;
+    const single = count === 1;
+    const [brokerPort, controllerPort] = [brokerPorts[i]!, controllerPorts[i]!];
+    const logFile = path.join(logDir, single ? "broker.log" : `broker-${nodeId}.log`);
+    const propertiesFile = path.join(logDir, single ? "server.properties" : `server-${nodeId}.properties`);
+    const input: BrokerConfigInput = {
+      brokerPort,
+      controllerPort,
+      dataDir: single ? dataDir : path.join(dataDir, `node-${nodeId}`),
+      overrides: {
+        ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
+        ...(options.tls ? tlsBrokerConfig(options.tls, { brokerPort, controllerPort }) : {}),
+        ...options.brokerConfig,
+      },
+    };
+    const config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
+    await writeFile(propertiesFile, toProperties(config));
+    // A static quorum (controller.quorum.voters) is formatted without --standalone.
+    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : [])];
+    await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
+    const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
+    nodes.push(localNode({ label, nodeId, brokerPort, libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
+  }
+
+  // Together: a node of a quorum finishes starting only once a majority of the voters is up.
+  const startAll = async () => {
+    const results = await Promise.allSettled(nodes.map((node) => node.start()));
+    const failed = results.find((r) => r.status === "rejected");
+    if (failed) {
+      await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
+      throw failed.reason;
+    }
   };
-  await start();
+  await startAll();
 
+  const first = nodes[0]!;
+  const brokers = nodes.map((node) => node.address);
   return {
     name,
-    bootstrap: `127.0.0.1:${brokerPort}`,
+    bootstrap: brokers.join(","),
+    brokers,
     clusterId,
-    logFile,
+    logFile: first.logFile,
     logDir,
     dataDir,
     get pid() {
-      return child.pid ?? -1;
+      return first.pid;
     },
-    stop: () => stopChild(child),
+    nodes,
+    node: (nodeId) => {
+      const node = nodes.find((n) => n.nodeId === nodeId);
+      if (!node) throw new Error(`local cluster "${name}" has no node ${nodeId} (it has ${nodes.map((n) => n.nodeId).join(", ")})`);
+      return node;
+    },
+    stop: async () => {
+      await Promise.all(nodes.map((node) => node.stop()));
+    },
     restart: async () => {
-      await stopChild(child);
-      await start();
+      await Promise.all(nodes.map((node) => node.stop()));
+      await startAll();
     },
   };
 }
@@ -129,29 +161,4 @@ async function newLogDir(name: string): Promise<string> {
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, "-");
   return mkdtemp(path.join(root, `${name}-${stamp}-`));
-}
-
-interface WaitInput {
-  name: string;
-  logFile: string;
-  /** Log offset at spawn time: only a "started" line after it counts (restart appends to the same log). */
-  from: number;
-  brokerPort: number;
-  timeoutMs: number;
-}
-
-async function waitUntilStarted(child: ChildProcess, input: WaitInput): Promise<void> {
-  const deadline = Date.now() + input.timeoutMs;
-  const fail = async (what: string) =>
-    new Error(`Kafka broker "${input.name}" ${what}; log: ${input.logFile}\n${await tailLines(input.logFile)}`);
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw await fail(`exited while starting (${child.exitCode ?? child.signalCode})`);
-    }
-    const text = await readFrom(input.logFile, input.from);
-    if (text.includes(STARTED_LINE) && (await canConnect("127.0.0.1", input.brokerPort))) return;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  await stopChild(child, 5_000).catch(() => {});
-  throw await fail(`did not start within ${input.timeoutMs} ms`);
 }

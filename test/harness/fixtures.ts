@@ -2,9 +2,9 @@ import { KafkaCluster } from '../../src/kafka/cluster.ts';
 import { IdempotentProducer } from '../../src/kafka/idempotent-producer.ts';
 import type { RecordContent } from '../../src/kafka/record.ts';
 
-/** A connection to a test cluster, closed by the caller. */
+/** A connection to a test cluster ("host:port[,host:port…]"), closed by the caller. */
 export function cluster(bootstrap: string, label = 'test'): KafkaCluster {
-  return new KafkaCluster({ bootstrap: [bootstrap], clientId: 'kreroute-test' }, label);
+  return new KafkaCluster({ bootstrap: bootstrap.split(','), clientId: 'kreroute-test' }, label);
 }
 
 export async function createTopic(bootstrap: string, name: string, partitions: number, configs: Record<string, string> = {}): Promise<void> {

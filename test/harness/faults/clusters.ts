@@ -12,41 +12,51 @@ export interface FaultClusters {
   libsDir: string;
   sourceSettings: ClientSettings;
   destinationSettings: ClientSettings;
-  /** Resumes a paused broker, stops both, deletes their data (logs stay in .cache/broker-logs). */
+  /** Resumes paused brokers, stops both clusters, deletes their data (logs stay in .cache/broker-logs). */
   stop(): Promise<void>;
 }
 
 const log = (line: string) => process.stderr.write(`[fault clusters] ${line}\n`);
 
+export interface FaultClusterOptions {
+  /** Nodes per cluster: 1 (the default), or 3 (one KRaft quorum, 3 replicas, min.insync.replicas=2). */
+  nodes?: 1 | 3;
+}
+
+/** -Xmx of each broker JVM of a 3-node cluster: six of them share the machine. */
+const QUORUM_NODE_HEAP = '384m';
+
 /**
- * Two single-node brokers of the fault suite's own — it restarts and pauses them, so it must not
- * use the clusters the other tests share. Start in a `before`, stop in an `after`.
+ * Two clusters of the fault suite's own — it restarts, kills and pauses their brokers, so it must
+ * not use the clusters the other tests share. Start in a `before`, stop in an `after`.
  */
-export async function startFaultClusters(label: string): Promise<FaultClusters> {
+export async function startFaultClusters(label: string, options: FaultClusterOptions = {}): Promise<FaultClusters> {
+  const nodes = options.nodes ?? 1;
   const libsDir = await ensureKafkaJars();
   const t0 = Date.now();
   const names = [`faults-${label}-source`, `faults-${label}-destination`];
   const dataDirs = await Promise.all(names.map((n) => mkdtemp(join(tmpdir(), `kreroute-${n}-`))));
-  // One after the other: two JVMs starting at once on two busy cores can miss the start timeout.
+  // One cluster after the other: more JVMs starting at once on two busy cores can miss the start timeout.
   const started: LocalCluster[] = [];
   try {
-    for (const [i, name] of names.entries()) started.push(await startLocalCluster({ name, libsDir, dataDir: dataDirs[i]!, startTimeoutMs: 120_000 }));
+    for (const [i, name] of names.entries()) started.push(await startLocalCluster({ name, libsDir, dataDir: dataDirs[i]!, startTimeoutMs: 120_000, ...(nodes === 1 ? {} : { nodes, heap: QUORUM_NODE_HEAP }) }));
   } catch (error) {
     await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
     throw error;
   }
   const [source, destination] = started as [LocalCluster, LocalCluster];
-  log(`${label}: source ${source.bootstrap} (log ${source.logFile}), destination ${destination.bootstrap} (log ${destination.logFile}), started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const logs = (c: LocalCluster) => (nodes === 1 ? `log ${c.logFile}` : `logs ${c.logDir}/broker-<node id>.log`);
+  log(`${label}: source ${source.bootstrap} (${logs(source)}), destination ${destination.bootstrap} (${logs(destination)}), started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   return {
     source,
     destination,
     libsDir,
-    sourceSettings: { bootstrap: [source.bootstrap] },
-    destinationSettings: { bootstrap: [destination.bootstrap] },
+    sourceSettings: { bootstrap: source.brokers },
+    destinationSettings: { bootstrap: destination.brokers },
     stop: async () => {
       await killAll();
-      for (const c of started) resume(c.pid);
+      for (const node of started.flatMap((c) => c.nodes)) resume(node.pid);
       await Promise.all(started.map((c) => c.stop().catch((e: unknown) => log(`stopping ${c.name}: ${String(e)}`))));
       await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));
     },
