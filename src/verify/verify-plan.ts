@@ -164,12 +164,16 @@ type Windows = Map<number, { from: bigint; to: bigint }>;
  */
 async function destinationWindows(cluster: KafkaCluster, checkpoint: CopyCheckpoint, topic: PlanTopic, partitions: number[]): Promise<Windows> {
   const stable = await cluster.listOffsets(topic.destination, partitions, { kind: 'latest' }, true);
+  // Below its log start a partition holds nothing to read (retention); copies deleted there show as missing.
+  const logStarts = await cluster.listOffsets(topic.destination, partitions, { kind: 'earliest' }, false);
   const windows: Windows = new Map();
   for (const d of partitions) {
     const state = checkpoint.destinations[partitionKey(topic.destination, d)];
     const planned = topic.destinationStarts?.[d];
     const starts = [planned, state?.scanFrom].filter((x): x is string => x !== undefined).map(BigInt);
-    const from = starts.length > 0 ? starts.reduce((a, b) => (a < b ? a : b)) : 0n;
+    const earliest = starts.length > 0 ? starts.reduce((a, b) => (a < b ? a : b)) : 0n;
+    const logStart = logStarts.find((l) => l.partition === d)?.offset ?? 0n;
+    const from = earliest > logStart ? earliest : logStart;
     const now = stable.find((l) => l.partition === d)?.offset ?? 0n;
     const recorded = state?.end ? BigInt(state.end) : 0n;
     windows.set(d, { from, to: now > recorded ? now : recorded });
