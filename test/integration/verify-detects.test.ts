@@ -4,7 +4,7 @@ import { copyPlan, verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
 
 const records = Array.from({ length: 50 }, (_, i) => record(`key-${i}`, `value-${i}`, { timestamp: BigInt(Date.now()) - 60_000n + BigInt(i) }));
 
@@ -96,4 +96,23 @@ test('verify sees what any run of the plan wrote, not only the last checkpoint\'
     assert.equal(report.passed, false, 'every record is on the destination twice');
     assert.deepEqual(report.partitions.map((x) => [x.sourceCount, x.destinationCount]), [[25, 50], [25, 50]]);
   }
+});
+
+test('copies that retention or DeleteRecords removed from the destination are reported missing, not a failed read', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('verify-deleted');
+  await createTopic(sourceBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, records]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const dir = await stateDir('verify-deleted');
+  await copyPlan(p, { source, destination, stateDir: dir });
+  const d = cluster(destinationBootstrap);
+  try {
+    await d.deleteRecordsBefore(topic, new Map([[0, 10n]]));
+  } finally {
+    await d.close();
+  }
+  const report = await verifyPlan(p, { source, destination, stateDir: dir });
+  assert.equal(report.passed, false);
+  assert.deepEqual([report.partitions[0]!.sourceCount, report.partitions[0]!.destinationCount], [50, 40]);
 });
