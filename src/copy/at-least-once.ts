@@ -13,10 +13,10 @@ import { freshCheckpoint } from './fresh-checkpoint.ts';
 import { reconcile } from './reconcile.ts';
 
 /**
- * At-least-once delivery with an idempotent producer and a local checkpoint file. After a crash,
- * records the interrupted run wrote past its last checkpoint are found by producer id and content
- * and not written again, so in practice nothing is duplicated either; the window left is a write
- * still in flight inside the broker when the resume looks (milliseconds after a kill).
+ * At-least-once delivery with an idempotent producer and a local checkpoint file, saved only where
+ * every write is acknowledged. After a crash, records the interrupted run wrote past its last
+ * checkpoint are found by producer id and content and not written again (see reconcile); the
+ * window left is a produce request the broker received but had not appended when the resume asked.
  */
 export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000): Promise<Delivery | 'complete'> {
   const unlock = await lockStateDir(stateDir);
