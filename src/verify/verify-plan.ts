@@ -9,11 +9,12 @@ import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
-import type { Plan, PlanTopic } from '../plan/plan.ts';
+import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { KeyedSummary, differingKeys } from './keyed-compare.ts';
 import { compareSequences } from './sequence-compare.ts';
-import { digestFieldsOf, recordDigest } from './record-digest.ts';
+import { digestFieldsOf, recordBytes, recordDigest } from './record-digest.ts';
+import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
@@ -128,31 +129,36 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const otherRecords: VerifyReport['otherRecords'] = [];
   const partitions: PartitionVerdict[] = [];
   const maxExamples = options.maxExamples ?? 10;
-  for (const topic of plan.topics) {
-    if (plan.mapping === 'same') {
-      const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
-      for (const planned of topic.partitions) {
-        const other = { count: 0 };
-        const tally: OwnTally = { foreign: 0, first: null, last: null };
-        const d = planned.destinationPartition!;
-        const window = windows.get(d)!;
-        const result = await compareSequences(
-          { topic: topic.source, partition: planned.partition, records: matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other) },
-          { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, window, ours, tally) },
-          maxExamples,
-          digestFieldsOf(topic),
-        );
-        otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
-        partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: tally.foreign, anchors: anchorsOf(tally), ...result });
+  const meter = new ProgressMeter('verify', plan.estimate.records);
+  const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  try {
+    for (const topic of plan.topics) {
+      if (plan.mapping === 'same') {
+        const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
+        for (const planned of topic.partitions) {
+          const tally: SourceTally = { other: 0, meter };
+          const own: OwnTally = { foreign: 0, first: null, last: null };
+          const d = planned.destinationPartition!;
+          const result = await compareSequences(
+            { topic: topic.source, partition: planned.partition, records: matching(source, topic.source, planned, filter, tally) },
+            { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, windows.get(d)!, ours, own) },
+            maxExamples,
+            digestFieldsOf(topic),
+          );
+          otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
+          partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: own.foreign, anchors: anchorsOf(own), ...result });
+        }
+      } else {
+        partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples, meter)));
       }
-    } else {
-      partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples)));
     }
+  } finally {
+    clearInterval(ticker);
   }
+  onEvent(meter.event());
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
 }
-
 
 type Windows = Map<number, { from: bigint; to: bigint }>;
 
@@ -181,11 +187,21 @@ async function destinationWindows(cluster: KafkaCluster, checkpoint: CopyCheckpo
   return windows;
 }
 
-async function* matching(cluster: KafkaCluster, topic: string, partition: number, start: bigint, end: bigint, filter: RecordFilter, other: { count: number }): AsyncGenerator<FetchedRecord> {
-  for await (const chunk of readRange(cluster, topic, partition, start, end, FETCH)) {
+/** What reading a source range counts: other tenants' records, and progress (matching records). */
+interface SourceTally {
+  other: number;
+  meter: ProgressMeter;
+}
+
+async function* matching(cluster: KafkaCluster, topic: string, planned: PlanPartition, filter: RecordFilter, tally: SourceTally): AsyncGenerator<FetchedRecord> {
+  for await (const chunk of readRange(cluster, topic, planned.partition, BigInt(planned.start), BigInt(planned.end), FETCH)) {
     for (const record of chunk.records) {
-      if (filter(record)) yield record;
-      else other.count++;
+      if (!filter(record)) {
+        tally.other++;
+        continue;
+      }
+      tally.meter.add(1, recordBytes(record));
+      yield record;
     }
   }
 }
@@ -228,14 +244,15 @@ async function verifyKeyed(
   ours: Set<bigint>,
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,
+  meter: ProgressMeter,
 ): Promise<PartitionVerdict[]> {
   const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary(digestFieldsOf(topic)));
   for (const planned of topic.partitions) {
-    const other = { count: 0 };
-    for await (const record of matching(source, topic.source, planned.partition, BigInt(planned.start), BigInt(planned.end), filter, other)) {
+    const tally: SourceTally = { other: 0, meter };
+    for await (const record of matching(source, topic.source, planned, filter, tally)) {
       expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
     }
-    otherRecords.push({ topic: topic.source, partition: planned.partition, count: other.count });
+    otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
   }
   const verdicts: PartitionVerdict[] = [];
   const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);

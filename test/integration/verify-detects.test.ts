@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { copyPlan, verifyPlan } from '../../src/index.ts';
+import { type EngineEvent, copyPlan, verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
@@ -115,4 +115,21 @@ test('copies that retention or DeleteRecords removed from the destination are re
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
   assert.equal(report.passed, false);
   assert.deepEqual([report.partitions[0]!.sourceCount, report.partitions[0]!.destinationCount], [50, 40]);
+});
+
+test('verify reports its progress: records compared out of the plan\'s, with rate', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('verify-progress');
+  await createTopic(sourceBootstrap, topic, 2);
+  await produce(sourceBootstrap, topic, new Map([[0, records.slice(0, 20)], [1, records.slice(20)]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const dir = await stateDir('verify-progress');
+  await copyPlan(p, { source, destination, stateDir: dir });
+  const events: EngineEvent[] = [];
+  await verifyPlan(p, { source, destination, stateDir: dir, onEvent: (e) => events.push(e) });
+  const progress = events.filter((e) => e.type === 'progress');
+  assert.ok(progress.length > 0 && progress.every((e) => e.stage === 'verify'));
+  const last = progress[progress.length - 1]!;
+  assert.deepEqual([last.records, last.totalRecords], [50, 50]);
+  assert.ok(last.bytes > 0);
 });
