@@ -7,7 +7,37 @@ import type { RecordRef } from './verify-plan.ts';
 export interface Side {
   topic: string;
   partition: number;
-  records: AsyncIterable<FetchedRecord>;
+  /** The records in order, a fetched chunk at a time. */
+  records: AsyncIterable<FetchedRecord[]>;
+}
+
+/** Hands out a side's records one by one, synchronously while its current chunk lasts. */
+class Cursor {
+  readonly #chunks: AsyncIterator<FetchedRecord[]>;
+  #chunk: FetchedRecord[] = [];
+  #index = 0;
+  #done = false;
+
+  constructor(records: AsyncIterable<FetchedRecord[]>) {
+    this.#chunks = records[Symbol.asyncIterator]();
+  }
+
+  get empty(): boolean {
+    return !this.#done && this.#index >= this.#chunk.length;
+  }
+
+  async refill(): Promise<void> {
+    while (this.empty) {
+      const next = await this.#chunks.next();
+      if (next.done) this.#done = true;
+      else [this.#chunk, this.#index] = [next.value, 0];
+    }
+  }
+
+  /** The next record, or null when the side has ended (call refill() first while empty). */
+  take(): FetchedRecord | null {
+    return this.#index < this.#chunk.length ? this.#chunk[this.#index++]! : null;
+  }
 }
 
 export interface SequenceComparison {
@@ -61,16 +91,19 @@ export async function compareSequences(source: Side, destination: Side, maxExamp
   const destinationHash = createHash('sha256');
   const unmatchedSource = new Pending();
   const unmatchedDestination = new Pending();
-  const s = source.records[Symbol.asyncIterator]();
-  const d = destination.records[Symbol.asyncIterator]();
+  const s = new Cursor(source.records);
+  const d = new Cursor(destination.records);
   let sourceCount = 0;
   let destinationCount = 0;
   let firstDivergence: number | null = null;
   for (let position = 0; ; position++) {
-    const [a, b] = await Promise.all([s.next(), d.next()]);
-    if (a.done && b.done) break;
-    const aDigest = a.done ? null : recordDigest(a.value, fields);
-    const bDigest = b.done ? null : recordDigest(b.value, fields);
+    // Both sides are read at once, and awaited only when a chunk runs out.
+    if (s.empty || d.empty) await Promise.all([s.refill(), d.refill()]);
+    const a = s.take();
+    const b = d.take();
+    if (a === null && b === null) break;
+    const aDigest = a === null ? null : recordDigest(a, fields);
+    const bDigest = b === null ? null : recordDigest(b, fields);
     if (aDigest) {
       sourceHash.update(aDigest);
       sourceCount++;
@@ -81,13 +114,13 @@ export async function compareSequences(source: Side, destination: Side, maxExamp
     }
     if (aDigest && bDigest && aDigest.equals(bDigest)) continue;
     firstDivergence ??= position;
-    if (aDigest && !a.done) {
+    if (aDigest && a) {
       const hex = aDigest.toString('hex');
-      if (!unmatchedDestination.take(hex)) unmatchedSource.add(hex, refOf(source.topic, source.partition, a.value));
+      if (!unmatchedDestination.take(hex)) unmatchedSource.add(hex, refOf(source.topic, source.partition, a));
     }
-    if (bDigest && !b.done) {
+    if (bDigest && b) {
       const hex = bDigest.toString('hex');
-      if (!unmatchedSource.take(hex)) unmatchedDestination.add(hex, refOf(destination.topic, destination.partition, b.value));
+      if (!unmatchedSource.take(hex)) unmatchedDestination.add(hex, refOf(destination.topic, destination.partition, b));
     }
   }
   const sourceDigest = sourceHash.digest('hex');

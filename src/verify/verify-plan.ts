@@ -193,16 +193,20 @@ interface SourceTally {
   meter: ProgressMeter;
 }
 
-async function* matching(cluster: KafkaCluster, topic: string, planned: PlanPartition, filter: RecordFilter, tally: SourceTally): AsyncGenerator<FetchedRecord> {
+async function* matching(cluster: KafkaCluster, topic: string, planned: PlanPartition, filter: RecordFilter, tally: SourceTally): AsyncGenerator<FetchedRecord[]> {
   for await (const chunk of readRange(cluster, topic, planned.partition, BigInt(planned.start), BigInt(planned.end), FETCH)) {
+    const kept: FetchedRecord[] = [];
+    let bytes = 0;
     for (const record of chunk.records) {
       if (!filter(record)) {
         tally.other++;
         continue;
       }
-      tally.meter.add(1, recordBytes(record));
-      yield record;
+      bytes += recordBytes(record);
+      kept.push(record);
     }
+    tally.meter.add(kept.length, bytes);
+    if (kept.length > 0) yield kept;
   }
 }
 
@@ -218,19 +222,17 @@ function anchorsOf(tally: OwnTally): DestinationAnchors | null {
   return tally.first && tally.last ? { first: tally.first, last: tally.last } : null;
 }
 
-async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, tally: OwnTally): AsyncGenerator<FetchedRecord> {
+async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, tally: OwnTally): AsyncGenerator<FetchedRecord[]> {
   for await (const chunk of readRange(cluster, topic, partition, window.from, window.to, FETCH)) {
-    let last: FetchedRecord | null = null;
+    const own: FetchedRecord[] = [];
     for (const record of chunk.records) {
-      if (!ours.has(record.producerId)) {
-        tally.foreign++;
-        continue;
-      }
-      tally.first ??= anchorOf(record);
-      last = record;
-      yield record;
+      if (ours.has(record.producerId)) own.push(record);
+      else tally.foreign++;
     }
-    if (last) tally.last = anchorOf(last);
+    if (own.length === 0) continue;
+    tally.first ??= anchorOf(own[0]!);
+    tally.last = anchorOf(own[own.length - 1]!);
+    yield own;
   }
 }
 
@@ -249,8 +251,8 @@ async function verifyKeyed(
   const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary(digestFieldsOf(topic)));
   for (const planned of topic.partitions) {
     const tally: SourceTally = { other: 0, meter };
-    for await (const record of matching(source, topic.source, planned, filter, tally)) {
-      expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
+    for await (const chunk of matching(source, topic.source, planned, filter, tally)) {
+      for (const record of chunk) expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
     }
     otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
   }
@@ -260,7 +262,7 @@ async function verifyKeyed(
     const want = expected[d]!.finish();
     const actual = new KeyedSummary(digestFieldsOf(topic), want.spread);
     const tally: OwnTally = { foreign: 0, first: null, last: null };
-    for await (const record of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) actual.add(record);
+    for await (const chunk of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) for (const record of chunk) actual.add(record);
     const got = actual.finish();
     const keys = differingKeys(want.perKey, got.perKey, maxExamples);
     verdicts.push({
