@@ -52,8 +52,10 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   // Partitions in the open transaction: only those written since the last commit get a marker.
   const enlisted = new Set<string>();
   const enlist = (topic: string, partitions: Iterable<number>): Promise<void> | undefined => {
-    const joining = [...partitions].filter((p) => !enlisted.has(partitionKey(topic, p)));
-    if (joining.length === 0) return undefined;
+    // Called for every batch written: allocates only when a partition is new to the transaction.
+    let joining: number[] | undefined;
+    for (const p of partitions) if (!enlisted.has(partitionKey(topic, p))) (joining ??= []).push(p);
+    if (!joining) return undefined;
     return session.addPartitions([{ topic, partitions: joining }]).then(() => {
       for (const p of joining) enlisted.add(partitionKey(topic, p));
     });

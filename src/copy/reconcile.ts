@@ -7,7 +7,7 @@ import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import { digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
+import { type DigestFields, digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
 
 /** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
 class Orphans {
@@ -152,6 +152,9 @@ class ReconcileLane {
   /** Destination partitions where this lane met a record not written: none of its later ones were. */
   readonly #closed = new Set<string>();
   readonly #reader: AsyncGenerator<RangeChunk> | null;
+  /** The destination partitions this lane's records can go to. */
+  readonly #targets: string[];
+  readonly #fields: DigestFields;
   #ended = false;
   #matched: bigint[] = [];
   #lastMatched: bigint | null = null;
@@ -165,16 +168,16 @@ class ReconcileLane {
     this.#orphans = orphans;
     this.#state = input.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
     this.#skip = new Set(this.#state.alreadyWritten);
+    this.#fields = digestFieldsOf(topic);
+    this.#targets =
+      input.plan.mapping === 'same'
+        ? [partitionKey(topic.destination, planned.destinationPartition!)]
+        : Array.from({ length: topic.destinationPartitions }, (_, d) => partitionKey(topic.destination, d));
     this.#reader = this.#state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(this.#state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true });
   }
 
-  #targets(): string[] {
-    if (this.#input.plan.mapping === 'same') return [partitionKey(this.#topic.destination, this.#planned.destinationPartition!)];
-    return Array.from({ length: this.#topic.destinationPartitions }, (_, d) => partitionKey(this.#topic.destination, d));
-  }
-
   open(): boolean {
-    return this.#reader !== null && !this.#ended && this.#targets().some((d) => !this.#closed.has(d) && this.#orphans.left(d) > 0);
+    return this.#reader !== null && !this.#ended && this.#targets.some((d) => !this.#closed.has(d) && this.#orphans.left(d) > 0);
   }
 
   async step(): Promise<void> {
@@ -192,7 +195,7 @@ class ReconcileLane {
       if (this.#skip.has(String(record.offset))) continue;
       const target = partitionKey(this.#topic.destination, destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions));
       if (this.#closed.has(target)) continue;
-      if (this.#orphans.take(target, recordDigest(record, digestFieldsOf(this.#topic)).toString('hex'))) {
+      if (this.#orphans.take(target, recordDigest(record, this.#fields).toString('hex'))) {
         this.#matched.push(record.offset);
         this.#lastMatched = record.offset;
         this.#skippedBeforeLast += this.#skippedSince;

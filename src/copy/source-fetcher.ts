@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type DataLink, DataLinks } from '../kafka/data-links.ts';
-import { toKrerouteError } from '../kafka/errors.ts';
+import { toKrerouteError, STALE_LEADER_ERRORS } from '../kafka/errors.ts';
 import type { RawFetchPartition } from '../kafka/raw-fetch.ts';
 import { BufferPool } from '../kafka/buffer-pool.ts';
 import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
@@ -40,7 +40,6 @@ export interface SourceFetchOptions {
   onRetry?: (message: string) => void;
 }
 
-const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH', 'UNKNOWN_TOPIC_OR_PARTITION', 'REPLICA_NOT_AVAILABLE']);
 
 /**
  * Fetches many source partitions at once: one read_committed Fetch per leader broker, holding
@@ -133,7 +132,7 @@ export class SourceFetcher {
         hint: 'make a new plan; records that were deleted cannot be copied',
       });
     }
-    if (STALE_LEADER.has(id)) this.#leaders.delete(`${position.topic}\u0000${position.partition}`);
-    throw Object.assign(new Error(`${id} on ${position.topic}[${position.partition}]`), { apiId: id, canRetry: STALE_LEADER.has(id) });
+    if (STALE_LEADER_ERRORS.has(id)) this.#leaders.delete(`${position.topic}\u0000${position.partition}`);
+    throw Object.assign(new Error(`${id} on ${position.topic}[${position.partition}]`), { apiId: id, canRetry: STALE_LEADER_ERRORS.has(id) });
   }
 }

@@ -140,6 +140,16 @@ function isNetworkFailure(error: unknown): boolean {
   return codes.length > 0 && codes.every((c) => NETWORK_CODES.has(c));
 }
 
+/** Answers that mean the partition's leader is not where we asked: look it up again before the retry. */
+export const STALE_LEADER_ERRORS: ReadonlySet<string> = new Set([
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
+  'FENCED_LEADER_EPOCH',
+  'UNKNOWN_LEADER_EPOCH',
+  'UNKNOWN_TOPIC_OR_PARTITION',
+  'REPLICA_NOT_AVAILABLE',
+]);
+
 export function isRetriableKafkaError(error: unknown): boolean {
   if (isKrerouteError(error)) return error.retryable;
   const e = error as LibraryError;

@@ -3,7 +3,7 @@ import { KrerouteError } from '../errors.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { extractRecords } from './batch-records.ts';
 import type { KafkaCluster } from './cluster.ts';
-import { protocolErrorIds, toKrerouteError } from './errors.ts';
+import { protocolErrorIds, toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
 import type { FetchedRecord } from './record.ts';
 import { type RetryPolicy, DEFAULT_RETRY, withRetry } from './retry.ts';
 
@@ -26,7 +26,6 @@ export interface FetchOptions {
 export const DEFAULT_FETCH: FetchOptions = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 500, readCommitted: true };
 
 const FETCH_API_KEY = 1;
-const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
 
 /** Reads one partition from `offset` on: decoded, committed records only. */
 export async function fetchPartition(
@@ -49,7 +48,7 @@ export async function fetchPartition(
           hint: 'make a new plan; records that were deleted cannot be copied',
         });
       }
-      if (ids.some((id) => STALE_LEADER.has(id))) refresh = true;
+      if (ids.some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
       throw error;
     }
   }, options.retry ?? DEFAULT_RETRY).catch((error: unknown) => {

@@ -6,7 +6,7 @@ import type { KafkaCluster } from './cluster.ts';
 import { compareSequences, nextSequence } from './sequence.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, TRANSACTION_TIMEOUT_MS, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
-import { toKrerouteError } from './errors.ts';
+import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
 import { Backoff } from './retry.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
@@ -101,7 +101,6 @@ const RETRIABLE = new Set([
   'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'KAFKA_STORAGE_ERROR', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH',
   'UNKNOWN_LEADER_EPOCH', 'CONCURRENT_TRANSACTIONS', 'THROTTLING_QUOTA_EXCEEDED', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS',
 ]);
-const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH', 'UNKNOWN_LEADER_EPOCH']);
 
 /**
  * An idempotent producer for ready-made record batches: it stamps each batch with our producer id,
@@ -328,7 +327,7 @@ export class PipelinedProducer {
         item.reject(failure);
         return;
       }
-      if (STALE_LEADER.has(errorId) || answer === undefined) state.link = undefined;
+      if (STALE_LEADER_ERRORS.has(errorId) || answer === undefined) state.link = undefined;
       state.stalled = true;
       state.retry.push(item);
       state.stallCause ??= errorId;

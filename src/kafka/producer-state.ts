@@ -1,9 +1,8 @@
 import { describeProducersV0 } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
-import { protocolErrorIds } from './errors.ts';
+import { protocolErrorIds, STALE_LEADER_ERRORS } from './errors.ts';
 import { withRetry } from './retry.ts';
 
-const STALE_LEADER = new Set(['NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'UNKNOWN_TOPIC_OR_PARTITION']);
 
 /**
  * How many records a producer has appended to a partition's leader log, as the leader's producer
@@ -23,7 +22,7 @@ export async function recordsAppendedBy(cluster: KafkaCluster, topic: string, pa
           const producer = state?.activeProducers.find((p) => p.producerId === producerId);
           return producer ? producer.lastSequence + 1 : 0;
         } catch (error) {
-          if (protocolErrorIds(error).some((id) => STALE_LEADER.has(id))) refresh = true;
+          if (protocolErrorIds(error).some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
           throw error;
         }
       },

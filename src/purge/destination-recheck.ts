@@ -16,19 +16,20 @@ export async function checkDestinationHolds(destination: KafkaCluster, verificat
     if (!verdict.anchors) continue;
     const where = `${verdict.destinationTopic}[${verdict.destinationPartition}]`;
     if (!layouts.has(verdict.destinationTopic)) throw gone(`destination topic ${verdict.destinationTopic} no longer exists`);
+    const [start] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'earliest' }, false);
+    const [end] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'latest' }, true);
+    const readable = { from: start?.offset ?? 0n, to: end?.offset ?? 0n };
     for (const anchor of [verdict.anchors.first, verdict.anchors.last]) {
-      if (!(await holds(destination, verdict.destinationTopic, verdict.destinationPartition, anchor))) {
+      if (!(await holds(destination, verdict.destinationTopic, verdict.destinationPartition, anchor, readable))) {
         throw gone(`the copied record at ${where} offset ${anchor.offset} is no longer on the destination as verify saw it`);
       }
     }
   }
 }
 
-async function holds(destination: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor): Promise<boolean> {
+async function holds(destination: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor, readable: { from: bigint; to: bigint }): Promise<boolean> {
   const offset = BigInt(anchor.offset);
-  const [start] = await destination.listOffsets(topic, [partition], { kind: 'earliest' }, false);
-  const [end] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, true);
-  if (!start || !end || offset < start.offset || offset >= end.offset) return false;
+  if (offset < readable.from || offset >= readable.to) return false;
   const fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
   const record = fetched.records.find((r) => r.offset === offset);
   return record !== undefined && recordDigest(record).toString('hex') === anchor.digest;
