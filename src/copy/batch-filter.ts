@@ -1,24 +1,9 @@
 import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
 import { checkBatchCrc } from '../kafka/batch-crc.ts';
-import { recordsSection } from '../kafka/batch-records-section.ts';
+import { decompressionScratch, recordsSection } from '../kafka/batch-records-section.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { type Allocate, type RawRecord, joinRecords } from './batch-merge.ts';
-
-/** Larger decompressed batches get a buffer of their own, left to the garbage collector. */
-const KEPT_SCRATCH_BYTES = 16 * 1024 * 1024;
-let scratch: Buffer | undefined;
-
-/**
- * One buffer serves every batch's decompressed records: filterBatch has copied what it keeps out
- * of them before it returns, so the next batch may overwrite them.
- */
-function decompressionScratch(size: number): Buffer {
-  if (scratch && scratch.length >= size) return scratch;
-  const fresh = Buffer.allocUnsafeSlow(size);
-  if (size <= KEPT_SCRATCH_BYTES) scratch = fresh;
-  return fresh;
-}
 
 /** Whether a batch can be filtered without decoding it into records: a v2 data batch with CreateTime timestamps. */
 export function canFilterInPlace(batch: BatchView): boolean {

@@ -1,5 +1,7 @@
 import { KrerouteError } from '../errors.ts';
+import { AbortedTransactions } from '../kafka/aborted-transactions.ts';
 import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
+import { isAbortMarker } from '../kafka/committed-batches.ts';
 import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
 import { decodeBatch } from '../kafka/record-batch-decoder.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
@@ -66,8 +68,7 @@ function touchesAlreadyWritten(batch: BatchView, alreadyWritten: ReadonlySet<str
  */
 export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null, rules: ChunkRules): ChunkPlan {
   const batches = splitBatches(records);
-  const pending = [...(aborted ?? [])].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : a.firstOffset > b.firstOffset ? 1 : 0));
-  const abortedProducers = new Set<bigint>();
+  const transactions = new AbortedTransactions(aborted);
   const actions: ChunkAction[] = [];
   let next = rules.from;
   let count = 0;
@@ -78,17 +79,13 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
     }
     if (batch.lastOffset < rules.from) continue;
     next = batch.lastOffset + 1n < rules.end ? batch.lastOffset + 1n : rules.end;
-    while (pending.length > 0 && pending[0]!.firstOffset <= batch.lastOffset) abortedProducers.add(pending.shift()!.producerId);
+    transactions.reach(batch.lastOffset);
     const transactional = (batch.attributes & ATTRIBUTE.transactional) !== 0;
     if ((batch.attributes & ATTRIBUTE.control) !== 0) {
-      if (transactional && abortedProducers.has(batch.producerId)) {
-        const decoded = decode(batch);
-        const key = decoded.records[0]?.key;
-        if (key && key.length >= 4 && key.readInt16BE(2) === 0) abortedProducers.delete(batch.producerId);
-      }
+      if (transactional && transactions.isAborted(batch.producerId) && isAbortMarker(batch)) transactions.close(batch.producerId);
       continue;
     }
-    if (transactional && abortedProducers.has(batch.producerId)) continue;
+    if (transactional && transactions.isAborted(batch.producerId)) continue;
     const whole =
       rules.forwardAllowed &&
       batch.magic === 2 &&

@@ -15,7 +15,7 @@ import { coalesce } from './coalesce.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
-import { type FetchPosition, SourceFetcher } from './source-fetcher.ts';
+import { type FetchPosition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
 import { SourceProgress } from './source-progress.ts';
 
 export interface EngineContext {
@@ -78,7 +78,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // is applied to forwarded batches in place.
   const forwardAllowed = context.passthrough && context.plan.mapping === 'same';
   const filter = context.plan.filter === null ? undefined : compileRawFilter(context.plan.filter);
-  const fetcher = new SourceFetcher(context.source, {
+  const fetcher = new PartitionFetcher(context.source, {
     partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
     // A fetch response is held in memory next to what is buffered for the destination.
     maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),

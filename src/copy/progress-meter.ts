@@ -2,13 +2,13 @@ import type { EngineEvent } from '../events.ts';
 
 /** Counts records and bytes, and reports rate (over the last ~5 s) and ETA. */
 export class ProgressMeter {
-  readonly #stage: 'copy' | 'verify';
+  readonly #stage: 'plan' | 'copy' | 'verify';
   readonly #totalRecords: number;
   readonly #samples: Array<{ at: number; records: number; bytes: number }> = [];
   records = 0;
   bytes = 0;
 
-  constructor(stage: 'copy' | 'verify', totalRecords: number, alreadyDone = 0) {
+  constructor(stage: 'plan' | 'copy' | 'verify', totalRecords: number, alreadyDone = 0) {
     this.#stage = stage;
     this.#totalRecords = totalRecords;
     this.records = alreadyDone;

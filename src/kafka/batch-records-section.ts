@@ -5,6 +5,21 @@ import { decompressLz4Frame } from './lz4-frame.ts';
 
 const LZ4 = 3;
 
+/** Larger decompressed batches get a buffer of their own, left to the garbage collector. */
+const KEPT_SCRATCH_BYTES = 16 * 1024 * 1024;
+let scratch: Buffer | undefined;
+
+/**
+ * One buffer for every batch's decompressed records, for callers that are done with a batch's
+ * records before they decompress the next (they copy out what they keep).
+ */
+export function decompressionScratch(size: number): Buffer {
+  if (scratch && scratch.length >= size) return scratch;
+  const fresh = Buffer.allocUnsafeSlow(size);
+  if (size <= KEPT_SCRATCH_BYTES) scratch = fresh;
+  return fresh;
+}
+
 /**
  * A v2 batch's records as stored after its header, decompressed when the batch is compressed:
  * lz4 by kreroute's own decoder into a buffer from `allocate`, the others by the client library.

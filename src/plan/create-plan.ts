@@ -5,11 +5,13 @@ import { KafkaCluster } from '../kafka/cluster.ts';
 import { type DestinationFacts, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
-import type { PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
+import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
 import { describePoint, pinRange } from './pin-range.ts';
 import { compileFilter } from './record-filter.ts';
 import { resolveTopics } from './resolve-topics.ts';
-import { scanRange } from './scan-range.ts';
+import { countRanges } from './count-ranges.ts';
+import { type RangeScan, sampleRange } from './scan-range.ts';
+import type { PinnedPartition } from './pin-range.ts';
 
 export interface PlanRequest {
   source: ClientSettings;
@@ -36,6 +38,24 @@ export interface PlanRequest {
 /** Assumed copy speed for the time estimate; the benchmark in bench/ measures the real one. */
 const ASSUMED_BYTES_PER_SECOND = 50 * 1024 * 1024;
 const SAMPLE_BYTES = 256 * 1024;
+
+interface PartitionDraft {
+  pin: PinnedPartition;
+  upperBound: number;
+  sample: RangeScan | null;
+  exact: ExactCount | null;
+}
+
+/** A topic of the plan while it is made: what is known of both sides, and of each range. */
+interface TopicDraft {
+  topic: string;
+  destinationTopic: string;
+  layout: { partitions: number };
+  existing: { partitions: number } | undefined;
+  sourceConfigs: { all: Map<string, string>; overrides: Map<string, string> };
+  destinationConfigs: Map<string, string>;
+  partitions: PartitionDraft[];
+}
 
 const CHECK_ERROR_CODES: Record<string, 'DESTINATION_CHECK' | 'RECORD_TOO_LARGE'> = { RECORD_TOO_LARGE: 'RECORD_TOO_LARGE' };
 
@@ -67,69 +87,68 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     });
   }
   const destinationLayouts = await destination.topicLayouts(destinationNames);
-  // What needs no scan is checked before the scan, which can take minutes with --exact.
-  throwOnErrors(await quickDestinationChecks(destination, topics, layouts, destinationNames, destinationLayouts, mapping, request));
   const checks: PlanCheck[] = [];
-  const planTopics: PlanTopic[] = [];
-  const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
-  const estimates: Array<{ records: number; bytes: number }> = [];
-  const onRecords = scanProgress(onEvent);
-
+  const drafts: TopicDraft[] = [];
   for (const [index, topic] of topics.entries()) {
     const layout = layouts.get(topic)!;
     const destinationTopic = destinationNames[index]!;
-    const partitionNumbers = [...Array(layout.partitions).keys()];
-    const pinned = await pinRange(source, topic, partitionNumbers, request.from, request.to);
+    const pinned = await pinRange(source, topic, [...Array(layout.partitions).keys()], request.from, request.to);
     const sourceConfigs = await source.topicConfigs(topic);
     const existing = destinationLayouts.get(destinationTopic);
-    const destinationPartitions = existing?.partitions ?? layout.partitions;
-    const partitions: PlanPartition[] = [];
-    const facts: SourceFacts = { topic, partitions: [], largestRecordBytes: request.exact ? 0 : null, configs: sourceConfigs.all };
+    const draft: TopicDraft = {
+      topic,
+      destinationTopic,
+      layout,
+      existing,
+      sourceConfigs,
+      destinationConfigs: existing ? (await destination.topicConfigs(destinationTopic)).all : sourceConfigs.all,
+      partitions: [],
+    };
     for (const pin of pinned) {
       if (request.from.kind === 'offset' && request.from.offset < pin.logStart) {
         checks.push({ level: 'warning', code: 'START_BEFORE_LOG', topic, partition: pin.partition, message: `${topic}[${pin.partition}] starts at ${pin.logStart}; offsets before it no longer exist` });
       }
       const upperBound = Number(pin.end - pin.start);
-      const scan =
-        upperBound === 0
-          ? null
-          : await scanRange(source, topic, pin.partition, pin.start, pin.end, filter, request.exact ? { onRecords } : { sampleBytes: SAMPLE_BYTES });
-      const destinationPartition = mapping === 'same' ? pin.partition : null;
-      if (request.exact && scan) facts.largestRecordBytes = Math.max(facts.largestRecordBytes ?? 0, scan.largestRecordBytes);
-      facts.partitions.push({
-        partition: pin.partition,
-        destinationPartition,
-        minTimestamp: scan?.minTimestamp ? BigInt(scan.minTimestamp) : null,
-        hasRecords: (scan?.records ?? 0) > 0 || (!request.exact && upperBound > 0 && scan?.seen === 0),
-      });
-      partitions.push({
-        partition: pin.partition,
-        start: String(pin.start),
-        end: String(pin.end),
-        destinationPartition,
-        upperBound,
-        exact: request.exact && scan ? { records: scan.records, bytes: scan.bytes, largestRecordBytes: scan.largestRecordBytes, otherRecords: scan.otherRecords, minTimestamp: scan.minTimestamp, maxTimestamp: scan.maxTimestamp } : request.exact ? emptyCount() : null,
-      });
-      estimates.push(estimateOf(upperBound, scan, request.exact === true));
+      // A first look at every range (one fetch): the estimate without --exact, and the oldest
+      // timestamps the checks need before an exact count reads everything.
+      const sample = upperBound === 0 ? null : await sampleRange(source, topic, pin.partition, pin.start, pin.end, filter, SAMPLE_BYTES);
+      draft.partitions.push({ pin, upperBound, sample, exact: null });
     }
-    const destinationFacts: DestinationFacts = existing
-      ? { topic: destinationTopic, partitions: existing.partitions, configs: (await destination.topicConfigs(destinationTopic)).all }
-      : { topic: destinationTopic, partitions: layout.partitions, configs: sourceConfigs.all };
-    if (!existing && !request.createTopics) {
-      checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: destinationTopic, message: `destination topic ${destinationTopic} does not exist on ${destination.label}` });
-    } else {
-      checks.push(...checkDestination(facts, destinationFacts, mapping, request.acceptLogAppendTime === true));
-      if (existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
-      else toCreate.push({ name: destinationTopic, partitions: layout.partitions, configs: sourceConfigs.overrides });
-    }
+    drafts.push(draft);
+  }
+  // Checks that need no full scan go first: a plan that cannot work fails before minutes of reading.
+  throwOnErrors([...checks, ...(await topicChecks(destination, drafts, mapping, request))]);
+  if (request.exact) {
+    const ranges = drafts.flatMap((d) => d.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: d.topic, partition: p.pin.partition, from: p.pin.start, end: p.pin.end, draft: p })));
+    const counted = await countRanges(source, ranges, request.filter ?? null, onEvent);
+    for (const [i, range] of ranges.entries()) range.draft.exact = counted[i]!.count;
+  }
+  checks.push(...(await topicChecks(destination, drafts, mapping, request)));
+  const planTopics: PlanTopic[] = [];
+  const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
+  const estimates: Array<{ records: number; bytes: number }> = [];
+  for (const draft of drafts) {
+    const destinationPartitions = draft.existing?.partitions ?? draft.layout.partitions;
+    if (!draft.existing) toCreate.push({ name: draft.destinationTopic, partitions: draft.layout.partitions, configs: draft.sourceConfigs.overrides });
+    const partitions: PlanPartition[] = draft.partitions.map((p) => {
+      estimates.push(estimateOf(p, request.exact === true));
+      return {
+        partition: p.pin.partition,
+        start: String(p.pin.start),
+        end: String(p.pin.end),
+        destinationPartition: mapping === 'same' ? p.pin.partition : null,
+        upperBound: p.upperBound,
+        exact: request.exact ? (p.exact ?? emptyCount()) : null,
+      };
+    });
     planTopics.push({
-      source: topic,
-      destination: destinationTopic,
-      sourcePartitions: layout.partitions,
+      source: draft.topic,
+      destination: draft.destinationTopic,
+      sourcePartitions: draft.layout.partitions,
       destinationPartitions,
-      destinationMaxMessageBytes: maxMessageBytes(destinationFacts.configs),
-      destinationStarts: existing ? await highWatermarks(destination, destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
-      ...(stampsAppendTime(destinationFacts.configs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
+      destinationMaxMessageBytes: maxMessageBytes(draft.destinationConfigs),
+      destinationStarts: draft.existing ? await highWatermarks(destination, draft.destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
+      ...(stampsAppendTime(draft.destinationConfigs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
       partitions,
     });
   }
@@ -160,13 +179,44 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   });
 }
 
-function estimateOf(upperBound: number, scan: Awaited<ReturnType<typeof scanRange>> | null, exact: boolean): { records: number; bytes: number } {
-  if (!scan) return { records: 0, bytes: 0 };
-  if (exact) return { records: scan.records, bytes: scan.bytes };
-  if (scan.seen === 0) return { records: upperBound, bytes: 0 };
-  const share = scan.records / scan.seen;
+function estimateOf(partition: PartitionDraft, exact: boolean): { records: number; bytes: number } {
+  const { sample, upperBound } = partition;
+  if (exact) return partition.exact ? { records: partition.exact.records, bytes: partition.exact.bytes } : { records: 0, bytes: 0 };
+  if (!sample) return { records: 0, bytes: 0 };
+  if (sample.seen === 0) return { records: upperBound, bytes: 0 };
+  const share = sample.records / sample.seen;
   const records = Math.round(upperBound * share);
-  return { records, bytes: scan.records === 0 ? 0 : Math.round((scan.bytes / scan.records) * records) };
+  return { records, bytes: sample.records === 0 ? 0 : Math.round((sample.bytes / sample.records) * records) };
+}
+
+/** Destination checks of every topic with what is known of the source so far: a first look, or the exact count. */
+async function topicChecks(destination: KafkaCluster, drafts: TopicDraft[], mapping: PartitionMapping, request: PlanRequest): Promise<PlanCheck[]> {
+  const checks: PlanCheck[] = [];
+  for (const draft of drafts) {
+    if (!draft.existing && !request.createTopics) {
+      checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: draft.destinationTopic, message: `destination topic ${draft.destinationTopic} does not exist on ${destination.label}` });
+      continue;
+    }
+    const exact = draft.partitions.some((p) => p.exact !== null);
+    const facts: SourceFacts = {
+      topic: draft.topic,
+      partitions: draft.partitions.map((p) => {
+        const seen = p.exact ?? p.sample;
+        return {
+          partition: p.pin.partition,
+          destinationPartition: mapping === 'same' ? p.pin.partition : null,
+          minTimestamp: seen?.minTimestamp ? BigInt(seen.minTimestamp) : null,
+          hasRecords: (seen?.records ?? 0) > 0 || (!exact && p.upperBound > 0 && p.sample?.seen === 0),
+        };
+      }),
+      largestRecordBytes: exact ? Math.max(0, ...draft.partitions.map((p) => p.exact?.largestRecordBytes ?? 0)) : null,
+      configs: draft.sourceConfigs.all,
+    };
+    const destinationFacts: DestinationFacts = { topic: draft.destinationTopic, partitions: draft.existing?.partitions ?? draft.layout.partitions, configs: draft.destinationConfigs };
+    checks.push(...checkDestination(facts, destinationFacts, mapping, request.acceptLogAppendTime === true));
+    if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
+  }
+  return checks;
 }
 
 async function highWatermarks(cluster: KafkaCluster, topic: string, partitions: number): Promise<string[]> {
@@ -176,46 +226,6 @@ async function highWatermarks(cluster: KafkaCluster, topic: string, partitions: 
 
 function emptyCount() {
   return { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null };
-}
-
-function scanProgress(onEvent: EventSink): (records: number, bytes: number) => void {
-  let seen = 0;
-  let seenBytes = 0;
-  return (records, bytes) => {
-    seen += records;
-    seenBytes += bytes;
-    onEvent({ type: 'progress', stage: 'plan', records: seen, bytes: seenBytes, totalRecords: 0, ratePerSec: 0, bytesPerSec: 0, etaSeconds: null });
-  };
-}
-
-/** The destination checks that need no scan of the source: topic missing, too few partitions, timestamps rewritten. */
-async function quickDestinationChecks(
-  destination: KafkaCluster,
-  topics: string[],
-  layouts: Map<string, { partitions: number }>,
-  destinationNames: string[],
-  destinationLayouts: Map<string, { partitions: number }>,
-  mapping: PartitionMapping,
-  request: PlanRequest,
-): Promise<PlanCheck[]> {
-  const checks: PlanCheck[] = [];
-  for (const [index, topic] of topics.entries()) {
-    const name = destinationNames[index]!;
-    const existing = destinationLayouts.get(name);
-    if (!existing) {
-      if (!request.createTopics) checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: name, message: `destination topic ${name} does not exist on ${destination.label}` });
-      continue;
-    }
-    const source: SourceFacts = {
-      topic,
-      partitions: [...Array(layouts.get(topic)!.partitions).keys()].map((partition) => ({ partition, destinationPartition: mapping === 'same' ? partition : null, minTimestamp: null, hasRecords: false })),
-      largestRecordBytes: null,
-      configs: new Map(),
-    };
-    const facts: DestinationFacts = { topic: name, partitions: existing.partitions, configs: (await destination.topicConfigs(name)).all };
-    checks.push(...checkDestination(source, facts, mapping, request.acceptLogAppendTime === true).filter((c) => c.level === 'error'));
-  }
-  return checks;
 }
 
 function throwOnErrors(checks: PlanCheck[]): void {

@@ -11,24 +11,23 @@ export interface RangeScan extends ExactCount {
 }
 
 /**
- * Counts what a range really holds. With `sampleBytes` it stops after that much (an estimate for
- * plans without --exact); otherwise it reads the whole range.
+ * A first look at a range: what its first `sampleBytes` hold, decoded (plan's estimate without
+ * --exact, and the oldest timestamps its checks need first). countRanges reads whole ranges.
  */
-export async function scanRange(
+export async function sampleRange(
   cluster: KafkaCluster,
   topic: string,
   partition: number,
   start: bigint,
   end: bigint,
   filter: RecordFilter,
-  options: { sampleBytes?: number; onRecords?: (count: number, bytes: number) => void } = {},
+  sampleBytes: number,
 ): Promise<RangeScan> {
   const scan: RangeScan = { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, seen: 0 };
   let min: bigint | null = null;
   let max: bigint | null = null;
-  const fetch = { maxBytes: options.sampleBytes ?? 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true };
+  const fetch = { maxBytes: sampleBytes, maxWaitMs: 200, readCommitted: true };
   for await (const chunk of readRange(cluster, topic, partition, start, end, fetch)) {
-    let chunkBytes = 0;
     for (const record of chunk.records) {
       scan.seen++;
       if (!filter(record)) {
@@ -36,15 +35,13 @@ export async function scanRange(
         continue;
       }
       const bytes = recordBytes(record);
-      chunkBytes += bytes;
       scan.records++;
       scan.bytes += bytes;
       scan.largestRecordBytes = Math.max(scan.largestRecordBytes, encodedRecordSize(record));
       if (min === null || record.timestamp < min) min = record.timestamp;
       if (max === null || record.timestamp > max) max = record.timestamp;
     }
-    options.onRecords?.(chunk.records.length, chunkBytes);
-    if (options.sampleBytes !== undefined) break;
+    break;
   }
   scan.minTimestamp = min === null ? null : String(min);
   scan.maxTimestamp = max === null ? null : String(max);

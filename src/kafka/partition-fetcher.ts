@@ -1,11 +1,11 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type DataLink, DataLinks } from '../kafka/data-links.ts';
-import { toKrerouteError, STALE_LEADER_ERRORS } from '../kafka/errors.ts';
-import type { RawFetchPartition } from '../kafka/raw-fetch.ts';
-import { BufferPool } from '../kafka/buffer-pool.ts';
-import { DEFAULT_RETRY, withRetry } from '../kafka/retry.ts';
-import { withWaitNotice } from '../kafka/wait-notice.ts';
+import type { KafkaCluster } from './cluster.ts';
+import { type DataLink, DataLinks } from './data-links.ts';
+import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
+import type { RawFetchPartition } from './raw-fetch.ts';
+import { BufferPool } from './buffer-pool.ts';
+import { DEFAULT_RETRY, withRetry } from './retry.ts';
+import { withWaitNotice } from './wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
 
 export interface FetchPosition {
@@ -31,7 +31,7 @@ export interface FetchedPartition {
   release: () => void;
 }
 
-export interface SourceFetchOptions {
+export interface PartitionFetchOptions {
   partitionMaxBytes: number;
   maxBytes: number;
   maxWaitMs: number;
@@ -42,16 +42,16 @@ export interface SourceFetchOptions {
 
 
 /**
- * Fetches many source partitions at once: one read_committed Fetch per leader broker, holding
- * every unfinished partition at its next offset, records kept as raw bytes.
+ * Fetches many partitions of one cluster at once: one read_committed Fetch per leader broker,
+ * holding every unfinished partition at its next offset, records kept as raw bytes.
  */
-export class SourceFetcher {
+export class PartitionFetcher {
   readonly #cluster: KafkaCluster;
-  readonly #options: SourceFetchOptions;
+  readonly #options: PartitionFetchOptions;
   readonly #leaders = new Map<string, DataLink>();
   readonly #links: DataLinks;
 
-  constructor(cluster: KafkaCluster, options: SourceFetchOptions) {
+  constructor(cluster: KafkaCluster, options: PartitionFetchOptions) {
     this.#cluster = cluster;
     this.#options = options;
     this.#links = new DataLinks(cluster, 1, new BufferPool(options.responseBufferBytes));

@@ -1,0 +1,80 @@
+import type { EventSink } from '../events.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { forEachStoredRecord } from '../kafka/committed-batches.ts';
+import { RecordCursor } from '../kafka/record-cursor.ts';
+import { largestEncodedSize, storedContentBytes } from '../kafka/stored-record-size.ts';
+import { ProgressMeter } from '../copy/progress-meter.ts';
+import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import type { RecordFilterSpec } from './filter-spec.ts';
+import type { ExactCount } from './plan.ts';
+import { compileRawFilter } from './raw-record-filter.ts';
+
+export interface CountedRange extends ScanRange {
+  count: ExactCount;
+}
+
+interface Tally {
+  range: CountedRange;
+  min: number;
+  max: number;
+}
+
+/**
+ * plan --exact: counts what each range really holds (committed data records, the filter's matches
+ * and misses, their bytes, the largest, the oldest and newest timestamps), all ranges read at once
+ * and every record read in place from its stored bytes.
+ */
+export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], filterSpec: RecordFilterSpec | null, onEvent: EventSink, signal?: AbortSignal): Promise<CountedRange[]> {
+  const filter = filterSpec === null ? null : compileRawFilter(filterSpec);
+  const tallies = new Map<ScanRange, Tally>();
+  const counted = ranges.map((range) => {
+    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null } };
+    tallies.set(entry, { range: entry, min: Infinity, max: -Infinity });
+    return entry;
+  });
+  const meter = new ProgressMeter('plan', ranges.reduce((sum, r) => sum + Number(r.end - r.from), 0));
+  const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  const cursor = new RecordCursor(Buffer.alloc(0));
+  const sizes = new RecordCursor(Buffer.alloc(0));
+  try {
+    await scanRanges(
+      cluster,
+      counted,
+      {
+        batch(range, batch) {
+          const tally = tallies.get(range)!;
+          const count = range.count;
+          let seen = 0;
+          let seenBytes = 0;
+          sizes.buffer = batch.records;
+          forEachStoredRecord(batch, cursor, (at) => {
+            seen++;
+            if (filter !== null && !filter(batch.records, at.tailStart)) {
+              count.otherRecords++;
+              return;
+            }
+            const bytes = storedContentBytes(sizes, at.tailStart);
+            seenBytes += bytes;
+            count.records++;
+            count.bytes += bytes;
+            const largest = largestEncodedSize(at.end - at.tailStart);
+            if (largest > count.largestRecordBytes) count.largestRecordBytes = largest;
+            if (at.timestamp < tally.min) tally.min = at.timestamp;
+            if (at.timestamp > tally.max) tally.max = at.timestamp;
+          });
+          meter.add(seen, seenBytes);
+        },
+      },
+      signal ? { signal } : {},
+    );
+  } finally {
+    clearInterval(ticker);
+  }
+  onEvent(meter.event());
+  for (const tally of tallies.values()) {
+    if (tally.range.count.records === 0) continue;
+    tally.range.count.minTimestamp = String(tally.min);
+    tally.range.count.maxTimestamp = String(tally.max);
+  }
+  return counted;
+}
