@@ -2,18 +2,15 @@ import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { readRange } from '../kafka/range-reader.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
 import { saveVerification } from './verification-file.ts';
-import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
-import { destinationPartitionOf } from '../plan/partition-mapping.ts';
-import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
-import { KeyedSummary, differingKeys } from './keyed-compare.ts';
-import { compareSequences } from './sequence-compare.ts';
-import { digestFieldsOf, recordBytes, recordDigest } from './record-digest.ts';
+import type { Plan } from '../plan/plan.ts';
+import { compileFilter } from '../plan/record-filter.ts';
+import { digestFieldsOf } from './record-digest.ts';
+import { verifyKeyed } from './keyed-verify.ts';
+import { verifySameMapping } from './same-mapping-verify.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
@@ -84,9 +81,6 @@ export interface VerifyReport {
   timestampsNotCompared: string[];
 }
 
-const FETCH = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true };
-
-
 /**
  * Reads the plan's source ranges and what the copy wrote on the destination (read_committed,
  * only records of our producer ids inside the copied offsets) and compares them per destination
@@ -132,25 +126,10 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const meter = new ProgressMeter('verify', plan.estimate.records);
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
-    for (const topic of plan.topics) {
-      if (plan.mapping === 'same') {
-        const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
-        for (const planned of topic.partitions) {
-          const tally: SourceTally = { other: 0, meter };
-          const own: OwnTally = { foreign: 0, first: null, last: null };
-          const d = planned.destinationPartition!;
-          const result = await compareSequences(
-            { topic: topic.source, partition: planned.partition, records: matching(source, topic.source, planned, filter, tally) },
-            { topic: topic.destination, partition: d, records: ownRecords(destination, topic.destination, d, windows.get(d)!, ours, own) },
-            maxExamples,
-            digestFieldsOf(topic),
-          );
-          otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
-          partitions.push({ sourceTopic: topic.source, sourcePartitions: [planned.partition], destinationTopic: topic.destination, destinationPartition: d, foreignRecords: own.foreign, anchors: anchorsOf(own), ...result });
-        }
-      } else {
-        partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples, meter)));
-      }
+    if (plan.mapping === 'same') {
+      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter }, otherRecords)));
+    } else {
+      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples, meter)));
     }
   } finally {
     clearInterval(ticker);
@@ -160,129 +139,3 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
 }
 
-type Windows = Map<number, { from: bigint; to: bigint }>;
-
-/**
- * Where on each destination partition the plan's copies can lie: from its high watermark when the
- * plan was made (or, for older plans, when the first copy started) to its stable end now, or the
- * copy's recorded end if that lies further. Everything any run of this plan wrote is inside, also
- * what a run wrote past its own checkpoint, so a record written twice shows up as extra.
- */
-async function destinationWindows(cluster: KafkaCluster, checkpoint: CopyCheckpoint, topic: PlanTopic, partitions: number[]): Promise<Windows> {
-  const stable = await cluster.listOffsets(topic.destination, partitions, { kind: 'latest' }, true);
-  // Below its log start a partition holds nothing to read (retention); copies deleted there show as missing.
-  const logStarts = await cluster.listOffsets(topic.destination, partitions, { kind: 'earliest' }, false);
-  const windows: Windows = new Map();
-  for (const d of partitions) {
-    const state = checkpoint.destinations[partitionKey(topic.destination, d)];
-    const planned = topic.destinationStarts?.[d];
-    const starts = [planned, state?.scanFrom].filter((x): x is string => x !== undefined).map(BigInt);
-    const earliest = starts.length > 0 ? starts.reduce((a, b) => (a < b ? a : b)) : 0n;
-    const logStart = logStarts.find((l) => l.partition === d)?.offset ?? 0n;
-    const from = earliest > logStart ? earliest : logStart;
-    const now = stable.find((l) => l.partition === d)?.offset ?? 0n;
-    const recorded = state?.end ? BigInt(state.end) : 0n;
-    windows.set(d, { from, to: now > recorded ? now : recorded });
-  }
-  return windows;
-}
-
-/** What reading a source range counts: other tenants' records, and progress (matching records). */
-interface SourceTally {
-  other: number;
-  meter: ProgressMeter;
-}
-
-async function* matching(cluster: KafkaCluster, topic: string, planned: PlanPartition, filter: RecordFilter, tally: SourceTally): AsyncGenerator<FetchedRecord[]> {
-  for await (const chunk of readRange(cluster, topic, planned.partition, BigInt(planned.start), BigInt(planned.end), FETCH)) {
-    const kept: FetchedRecord[] = [];
-    let bytes = 0;
-    for (const record of chunk.records) {
-      if (!filter(record)) {
-        tally.other++;
-        continue;
-      }
-      bytes += recordBytes(record);
-      kept.push(record);
-    }
-    tally.meter.add(kept.length, bytes);
-    if (kept.length > 0) yield kept;
-  }
-}
-
-interface OwnTally {
-  foreign: number;
-  first: RecordAnchor | null;
-  last: RecordAnchor | null;
-}
-
-const anchorOf = (record: FetchedRecord): RecordAnchor => ({ offset: String(record.offset), digest: recordDigest(record).toString('hex') });
-
-function anchorsOf(tally: OwnTally): DestinationAnchors | null {
-  return tally.first && tally.last ? { first: tally.first, last: tally.last } : null;
-}
-
-async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, tally: OwnTally): AsyncGenerator<FetchedRecord[]> {
-  for await (const chunk of readRange(cluster, topic, partition, window.from, window.to, FETCH)) {
-    const own: FetchedRecord[] = [];
-    for (const record of chunk.records) {
-      if (ours.has(record.producerId)) own.push(record);
-      else tally.foreign++;
-    }
-    if (own.length === 0) continue;
-    tally.first ??= anchorOf(own[0]!);
-    tally.last = anchorOf(own[own.length - 1]!);
-    yield own;
-  }
-}
-
-async function verifyKeyed(
-  plan: Plan,
-  topic: PlanTopic,
-  checkpoint: CopyCheckpoint,
-  source: KafkaCluster,
-  destination: KafkaCluster,
-  filter: RecordFilter,
-  ours: Set<bigint>,
-  otherRecords: VerifyReport['otherRecords'],
-  maxExamples: number,
-  meter: ProgressMeter,
-): Promise<PartitionVerdict[]> {
-  const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary(digestFieldsOf(topic)));
-  for (const planned of topic.partitions) {
-    const tally: SourceTally = { other: 0, meter };
-    for await (const chunk of matching(source, topic.source, planned, filter, tally)) {
-      for (const record of chunk) expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
-    }
-    otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
-  }
-  const verdicts: PartitionVerdict[] = [];
-  const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);
-  for (let d = 0; d < topic.destinationPartitions; d++) {
-    const want = expected[d]!.finish();
-    const actual = new KeyedSummary(digestFieldsOf(topic), want.spread);
-    const tally: OwnTally = { foreign: 0, first: null, last: null };
-    for await (const chunk of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) for (const record of chunk) actual.add(record);
-    const got = actual.finish();
-    const keys = differingKeys(want.perKey, got.perKey, maxExamples);
-    verdicts.push({
-      sourceTopic: topic.source,
-      sourcePartitions: topic.partitions.map((p) => p.partition),
-      destinationTopic: topic.destination,
-      destinationPartition: d,
-      sourceCount: want.count,
-      destinationCount: got.count,
-      sourceDigest: want.digest,
-      destinationDigest: got.digest,
-      foreignRecords: tally.foreign,
-      anchors: anchorsOf(tally),
-      passed: want.count === got.count && want.digest === got.digest && keys.length === 0,
-      firstDivergence: null,
-      missing: [],
-      extra: [],
-      altered: [],
-      differingKeys: keys,
-    });
-  }
-  return verdicts;
-}
