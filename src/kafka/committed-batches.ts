@@ -33,10 +33,10 @@ export function isAbortMarker(batch: BatchView): boolean {
 /**
  * Visits the committed data batches of one fetched partition that hold offsets in [from, end),
  * in log order, without decoding records: the same batches Kafka's read_committed consumer would
- * return records from. Each batch's CRC is checked. Returns the offset after the last whole batch
+ * return records from. Each batch's CRC is checked unless `checkCrc` is false. Returns the offset after the last whole batch
  * that came (or `end`), where the next fetch starts; `from` when no whole batch came.
  */
-export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransaction[] | null, from: bigint, end: bigint, visit: (batch: StoredBatch) => void): bigint {
+export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransaction[] | null, from: bigint, end: bigint, visit: (batch: StoredBatch) => void, checkCrc = true): bigint {
   const transactions = new AbortedTransactions(aborted);
   let next = from;
   for (const view of splitBatches(fetched)) {
@@ -55,7 +55,7 @@ export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransacti
       continue;
     }
     if (transactional && transactions.isAborted(view.producerId)) continue;
-    checkBatchCrc(view);
+    if (checkCrc) checkBatchCrc(view);
     const bytes = view.bytes;
     visit({
       view,

@@ -23,6 +23,11 @@ export interface ScanOptions {
   fetchBytes?: number;
   signal?: AbortSignal;
   onRetry?: (message: string) => void;
+  /**
+   * Check each batch's CRC32C (default). Verify does not need to: it compares the records' content
+   * itself, so a damaged record shows as a difference either way.
+   */
+  checkCrc?: boolean;
 }
 
 const DEFAULT_FETCH_BYTES = 16 * 1024 * 1024;
@@ -64,7 +69,7 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
     try {
       for (const part of fetched) {
         const lane = byPosition.get(part.position)!;
-        forEachCommittedBatch(part.raw.records, part.raw.abortedTransactions, part.from, part.position.end, (batch) => visitor.batch(lane.range, batch));
+        forEachCommittedBatch(part.raw.records, part.raw.abortedTransactions, part.from, part.position.end, (batch) => visitor.batch(lane.range, batch), options.checkCrc ?? true);
         visitor.stretchDone?.(lane.range);
       }
     } catch (error) {
