@@ -53,6 +53,6 @@ function againstTarget(ratio: number, target: number): string {
 }
 
 export const JOB_TABLE_NOTES = [
-  "Jobs: tools that run in steps, each step a process of its own, timed by itself; total s (and the jobs' row in the table above) is the steps' sum. kreroute-job: plan --exact, copy, verify. kcat-job and kcat-topic-job: the kcat copy, then the check (both sides dumped with kcat and digested with sha256sum; key and value only). CPU s and peak RSS MB by step: in the order the steps ran.",
+  "Jobs: tools that run in steps, each step a process of its own, timed by itself; total s (and the jobs' row in the table above) is the steps' sum. kreroute-job: plan --exact, copy, verify. kcat-job and kcat-topic-job: the kcat copy, then the check (both sides dumped with kcat and digested with SHA-256; key and value only). CPU s and peak RSS MB by step: in the order the steps ran.",
   "vs kcat job: kreroute-job's msgs/s ÷ the faster kcat job's (named; above 1× = kreroute's job faster). job ÷ kreroute copy: kreroute-job's total wall ÷ the `kreroute` tool's copy alone. plan ÷ copy, verify ÷ copy: the job's own steps. ✗: over the target.",
 ];

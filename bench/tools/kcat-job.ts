@@ -13,8 +13,8 @@ export function kcatJobTool(pipe: KcatPipe): Tool {
     name,
     summary:
       pipe === 'partition'
-        ? 'the kcat copy (one pipe per partition), then a check: per partition, both sides dumped with kcat (key and value) into sha256sum, all at once, digests compared'
-        : 'the kcat-topic copy (one pipe, partitioned by key), then a check: both sides dumped with kcat per partition (key and value), sorted, merged and digested with sha256sum, digests compared',
+        ? 'the kcat copy (one pipe per partition), then a check: per partition, both sides dumped with kcat (key and value) into SHA-256, all at once, digests compared'
+        : 'the kcat-topic copy (one pipe, partitioned by key), then a check: both sides dumped with kcat per partition (key and value), sorted, merged and digested (SHA-256), digests compared',
     run: async (context) => {
       const destinationTopic = await freshDestinationTopic(context, destinationName(context, name));
       const copy = await kcatCopy(context, pipe, destinationTopic);
