@@ -13,12 +13,13 @@ import { machineInfo } from './machine.ts';
 import { sourceState } from './source-state.ts';
 import { machineBusySeconds } from './proc.ts';
 import { checkTimeInstalled, killAllTools } from './measure.ts';
-import { type BenchOptions, USAGE, parseOptions } from './options.ts';
+import { type BenchOptions, CLI_TOOLS, USAGE, parseOptions } from './options.ts';
 import { type Profile, allProfiles, describeProfile } from './profiles.ts';
 import { RecordFactory } from './record-gen.ts';
 import { type BenchResults, type ProfileFacts, renderMarkdown, withSummaries, writeResults } from './results.ts';
 import type { RunRecord } from './stats.ts';
 import { renderTable } from './render.ts';
+import { renderJobTable } from './render-jobs.ts';
 import { toolsByName } from './tools/registry.ts';
 import type { Tool } from './tools/tool.ts';
 
@@ -52,7 +53,7 @@ async function main(): Promise<number> {
 
   // kreroute runs as users run it: the CLI bundle, built once from the working tree into this run's folder.
   let bundle: string | undefined;
-  if (options.kreroute === 'bundle' && options.tools.some((t) => t === 'kreroute' || t === 'kreroute-filter')) {
+  if (options.kreroute === 'bundle' && options.tools.some((t) => CLI_TOOLS.includes(t))) {
     const built = await bundleCli({ outDir: path.join(logsDir, 'cli') });
     log(`built the CLI bundle: ${path.relative(process.cwd(), built.launcher)} (${(built.bundleBytes / 1e6).toFixed(1)} MB)`);
     // One start fills Node's compile cache with the new bundle, as any earlier use would have for a user,
@@ -170,7 +171,8 @@ async function runProfile(input: ProfileInput): Promise<void> {
       }
     }
     const current = withSummaries(input.results).summaries.filter((s) => s.profile === profile.name);
-    process.stderr.write(`\n${renderTable(current, new Map([[profile.name, label]]))}\n\n`);
+    const labels = new Map([[profile.name, label]]);
+    process.stderr.write(`\n${[renderTable(current, labels), renderJobTable(current, labels)].filter(Boolean).join('\n\n')}\n\n`);
   } finally {
     if (!signal.aborted) await source.topics.delete([sourceTopic]).catch(() => undefined);
   }
@@ -216,7 +218,10 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
     const record: RunRecord = { ...base, ...result, brokerCpuSeconds: brokerCpu, otherCpuSeconds: otherCpu, windowSeconds };
     const countOk = result.found === result.expected || (tool.atLeastOnce === true && result.found > result.expected);
     if (!countOk) record.error = `found ${result.found} records where ${result.expected} were expected (outcome ${result.outcome}); log in ${workDir}`;
-    else if (result.outcome !== 'exited' && result.outcome !== 'reached-target') record.error = `${result.outcome} (exit ${result.exitCode}); log in ${workDir}`;
+    else if (result.outcome !== 'exited' && result.outcome !== 'reached-target') {
+      const step = result.steps?.at(-1);
+      record.error = `${step ? `${step.name}: ` : ''}${result.outcome} (exit ${result.exitCode}); log in ${workDir}`;
+    }
     return record;
   } catch (error) {
     return {
@@ -244,7 +249,8 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
 function describeRun(r: RunRecord): string {
   if (r.error) return `FAILED: ${r.error}`;
   const rate = Math.round(r.records / r.wallSeconds).toLocaleString('en-US');
-  return `${r.wallSeconds.toFixed(1)} s, ${rate} msgs/s, CPU ${r.cpuSeconds.toFixed(1)} s, RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB, brokers CPU ${r.brokerCpuSeconds.toFixed(1)} s, others CPU ${r.otherCpuSeconds.toFixed(1)} s, ${r.found}/${r.expected} records`;
+  const steps = r.steps ? ` (${r.steps.map((s) => `${s.name} ${s.wallSeconds.toFixed(1)} s`).join(', ')})` : '';
+  return `${r.wallSeconds.toFixed(1)} s${steps}, ${rate} msgs/s, CPU ${r.cpuSeconds.toFixed(1)} s, RSS ${(r.peakRssBytes / 1e6).toFixed(0)} MB, brokers CPU ${r.brokerCpuSeconds.toFixed(1)} s, others CPU ${r.otherCpuSeconds.toFixed(1)} s, ${r.found}/${r.expected} records`;
 }
 
 async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {

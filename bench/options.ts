@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util';
 import { profileNames } from './profiles.ts';
 
-export const TOOL_NAMES = ['kreroute', 'kreroute-filter', 'kreroute-records', 'kcat', 'mm2', 'consumer-perf', 'producer-perf'] as const;
+export const TOOL_NAMES = ['kreroute', 'kreroute-filter', 'kreroute-records', 'kreroute-job', 'kcat', 'kcat-topic', 'kcat-job', 'kcat-topic-job', 'mm2', 'consumer-perf', 'producer-perf'] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
+/** The tools that run kreroute's CLI (and so need the bundle, with the default driver). */
+export const CLI_TOOLS: readonly ToolName[] = ['kreroute', 'kreroute-filter', 'kreroute-job'];
 
 export interface BenchOptions {
   quick: boolean;
@@ -29,7 +31,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --kreroute-driver D    how kreroute's copy runs: bundle (the default) builds the CLI bundle once at
                          start (scripts/bundle-cli.ts, what \`npm run build\` ships) and runs it; source
                          runs node src/cli/main.ts; library runs bench/run-kreroute.ts (copyPlan;
-                         kreroute-records always does)
+                         kreroute-records always does; kreroute-job then runs the CLI from source)
   --cpu-prof             write a V8 CPU profile of every kreroute copy into its log folder (slows the
                          copy: use it to see where the time goes, not for the table); read one with
                          node bench/cpu-profile-top.ts FILE

@@ -36,12 +36,12 @@ export function renderTable(summaries: Summary[], profileLabels: Map<string, str
   return [line(header), line(align), ...rows.map(line)].join('\n');
 }
 
-function fixed(value: number, digits: number): string {
+export function fixed(value: number, digits: number): string {
   if (!Number.isFinite(value)) return '–';
   return value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
 
-function times(ratio: number): string {
+export function times(ratio: number): string {
   return Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–';
 }
 

@@ -4,6 +4,7 @@ import type { BenchOptions } from './options.ts';
 import type { MachineInfo } from './machine.ts';
 import type { SourceState } from './source-state.ts';
 import { TABLE_NOTES, renderTable } from './render.ts';
+import { JOB_TABLE_NOTES, renderJobTable } from './render-jobs.ts';
 import { type RunRecord, type Summary, summarize } from './stats.ts';
 
 export interface ProfileFacts {
@@ -41,6 +42,7 @@ export function withSummaries(results: Omit<BenchResults, 'summaries'>): BenchRe
 
 export function renderMarkdown(results: BenchResults): string {
   const labels = new Map(results.profiles.map((p) => [p.name, p.label]));
+  const jobTable = renderJobTable(results.summaries, labels);
   const m = results.machine;
   const measured = results.runs.filter((r) => Number.isFinite(r.otherCpuSeconds) && Number.isFinite(r.windowSeconds));
   const otherShare = measured.reduce((s, r) => s + r.otherCpuSeconds, 0) / measured.reduce((s, r) => s + r.windowSeconds * m.cores, 0);
@@ -69,6 +71,7 @@ export function renderMarkdown(results: BenchResults): string {
     renderTable(results.summaries, labels),
     '',
     ...TABLE_NOTES.map((n) => `- ${n}`),
+    ...(jobTable ? ['', jobTable, '', ...JOB_TABLE_NOTES.map((n) => `- ${n}`)] : []),
     '',
     'Tools:',
     ...Object.entries(results.tools).map(([name, summary]) => `- ${name}: ${summary}`),

@@ -33,6 +33,15 @@ export interface Summary {
   brokerCpuSeconds: number;
   otherCpuSeconds: number;
   firstRecordSeconds: number | null;
+  /** A job's steps in the order they ran, each figure its own median over the good runs. */
+  steps?: StepSummary[];
+}
+
+export interface StepSummary {
+  name: string;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakRssMb: number;
 }
 
 export function steadyRate(run: RunRecord): number {
@@ -84,6 +93,24 @@ export function summarize(runs: RunRecord[]): Summary[] {
       brokerCpuSeconds: m((r) => r.brokerCpuSeconds),
       otherCpuSeconds: m((r) => r.otherCpuSeconds),
       firstRecordSeconds: firsts.length > 0 ? median(firsts) : null,
+      ...stepMedians(good),
     };
   });
+}
+
+function stepMedians(runs: RunRecord[]): { steps?: StepSummary[] } {
+  const steps = runs.flatMap((r) => r.steps ?? []);
+  if (steps.length === 0) return {};
+  const names = [...new Set(steps.map((s) => s.name))];
+  return {
+    steps: names.map((name) => {
+      const of = steps.filter((s) => s.name === name);
+      return {
+        name,
+        wallSeconds: median(of.map((s) => s.wallSeconds)),
+        cpuSeconds: median(of.map((s) => s.cpuSeconds)),
+        peakRssMb: median(of.map((s) => s.peakRssBytes / 1e6)),
+      };
+    }),
+  };
 }

@@ -1,61 +1,51 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { measure } from '../measure.ts';
-import { type Tool, type ToolContext, type ToolResult, destinationName, freshDestinationTopic } from './tool.ts';
+import { type MeasureSpec, measure } from '../measure.ts';
+import { type KcatEnds, type KcatPipe, copyScript } from './kcat-pipes.ts';
+import { type Tool, type ToolContext, copyResult, destinationName, freshDestinationTopic } from './tool.ts';
 
-/**
- * kcat pipe: one `kcat -C … -p N | kcat -P … -p N` pipeline per partition, all at once, so every
- * record stays in its partition and in order. kcat's fastest text format that keeps the key is
- * its default one with -K (key, tab, value, newline; no -f or -J formatting). Limits of this peer,
- * which our data is shaped to avoid: the delimiters are not binary-safe (a tab or newline in a key
- * or value would split the record), and `kcat -P` cannot set per-record headers or timestamps, so
- * the copy drops both headers and takes new timestamps.
- */
-export const kcatTool: Tool = {
-  name: 'kcat',
-  summary: 'kcat -C -K\\t | kcat -P -K\\t, one pipe per partition (keys and values kept; headers and timestamps not)',
-  run: runKcat,
-};
-
-async function runKcat(context: ToolContext): Promise<ToolResult> {
-  const { profile, factory, source, destination } = context;
-  const destinationTopic = await freshDestinationTopic(context, destinationName(context, 'kcat'));
-  const script = pipelineScript(source.bootstrap, context.sourceTopic, destination.bootstrap, destinationTopic, profile.partitions);
-  const scriptFile = path.join(context.workDir, 'kcat-pipe.sh');
-  await writeFile(scriptFile, script);
-  const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
-  const measured = await measure({
-    command: 'bash',
-    args: [scriptFile],
-    logFile: path.join(context.workDir, 'kcat.log'),
-    timeoutMs: context.timeoutMs,
-    progress,
-    target: profile.records,
-    signal: context.signal,
-  });
+/** The kcat copy (see kcat-pipes.ts): `kcat` one pipe per partition, `kcat-topic` one for the whole topic. */
+export function kcatTool(pipe: KcatPipe): Tool {
+  const name = pipe === 'partition' ? 'kcat' : 'kcat-topic';
   return {
-    ...measured,
-    records: profile.records,
-    bytes: profile.records * factory.recordBytes,
-    expected: profile.records,
-    found: await destination.countRecords(destinationTopic, context.timeoutMs),
-    details: { pipeline: script.split('\n').find((l) => l.includes('kcat -C'))?.trim() },
+    name,
+    summary:
+      pipe === 'partition'
+        ? 'kcat -C -K\\t | kcat -P -K\\t, one pipe per partition (keys and values kept; headers and timestamps not)'
+        : 'kcat -C -K\\t | kcat -P -K\\t, one pipe for the whole topic, partitioned by key on the destination (kcat -P cannot keep the partition; keys and values kept, headers and timestamps not)',
+    run: async (context) => {
+      const destinationTopic = await freshDestinationTopic(context, destinationName(context, name));
+      const copy = await kcatCopy(context, pipe, destinationTopic);
+      return copyResult(context, destinationTopic, await measure({ ...copy.spec, timeoutMs: context.timeoutMs }), copy.details);
+    },
   };
 }
 
-function pipelineScript(sourceBootstrap: string, sourceTopic: string, destBootstrap: string, destTopic: string, partitions: number): string {
-  return [
-    '#!/usr/bin/env bash',
-    '# One pipeline per partition; fails if any pipeline fails.',
-    'pids=()',
-    `for p in $(seq 0 ${partitions - 1}); do`,
-    `  ( set -o pipefail; kcat -C -b ${sourceBootstrap} -t ${sourceTopic} -p "$p" -o beginning -e -q -K '\\t' \\`,
-    `      | kcat -P -b ${destBootstrap} -t ${destTopic} -p "$p" -K '\\t' ) &`,
-    '  pids+=("$!")',
-    'done',
-    'status=0',
-    'for pid in "${pids[@]}"; do wait "$pid" || status=1; done',
-    'exit "$status"',
-    '',
-  ].join('\n');
+export function kcatEnds(context: ToolContext, destinationTopic: string): KcatEnds {
+  return {
+    sourceBootstrap: context.source.bootstrap,
+    sourceTopic: context.sourceTopic,
+    destBootstrap: context.destination.bootstrap,
+    destTopic: destinationTopic,
+    partitions: context.profile.partitions,
+  };
+}
+
+/** The copy script, written into the run's folder, and how to run it: done when it exits, progress from the destination's end offsets. */
+export async function kcatCopy(context: ToolContext, pipe: KcatPipe, destinationTopic: string): Promise<{ spec: Omit<MeasureSpec, 'timeoutMs'>; details: Record<string, unknown> }> {
+  const { profile, destination } = context;
+  const script = copyScript(pipe, kcatEnds(context, destinationTopic));
+  const scriptFile = path.join(context.workDir, 'kcat-pipe.sh');
+  await writeFile(scriptFile, script);
+  return {
+    spec: {
+      command: 'bash',
+      args: [scriptFile],
+      logFile: path.join(context.workDir, 'kcat.log'),
+      progress: () => destination.endOffsetSum(destinationTopic, profile.partitions),
+      target: profile.records,
+      signal: context.signal,
+    },
+    details: { pipe, pipeline: script.split('\n').filter((l) => l.includes('kcat -')).map((l) => l.trim()).join(' ') },
+  };
 }

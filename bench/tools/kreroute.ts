@@ -5,7 +5,7 @@ import { measure } from '../measure.ts';
 import { RecordFactory } from '../record-gen.ts';
 import { type Tool, type ToolContext, type ToolResult, destinationName, freshDestinationTopic } from './tool.ts';
 
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
+export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const cliMain = path.join(repoRoot, 'src', 'cli', 'main.ts');
 const libraryRunner = path.join(repoRoot, 'bench', 'run-kreroute.ts');
 
@@ -55,14 +55,10 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
   await writePlanFile(planFile, plan);
 
   const driver = options.recordMode ? 'library' : options.driver;
-  const nodeFlags = options.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${context.workDir}`] : [];
-  const cli = driver === 'bundle' ? options.bundle : cliMain;
-  if (cli === undefined) throw new Error('kreroute driver "bundle" without a built bundle');
-  const script =
+  const args =
     driver === 'library'
-      ? [libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])]
-      : [cli, 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json'];
-  const args = [...nodeFlags, ...script];
+      ? [...nodeFlags(options.cpuProf, context.workDir), libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])]
+      : [...cliArgs(driver, options, context.workDir), 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json'];
   const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
   const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
   const measured = await measure({
@@ -81,6 +77,22 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
     bytes: profile.records * factory.recordBytes,
     expected,
     found: await destination.countRecords(destinationTopic, context.timeoutMs),
-    details: { driver, cpuProf: options.cpuProf, command: ['node', ...args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a))].join(' '), filter: filter ?? null },
+    details: { driver, cpuProf: options.cpuProf, command: describeCommand(args), filter: filter ?? null },
   };
+}
+
+function nodeFlags(cpuProf: boolean, workDir: string): string[] {
+  return cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${workDir}`] : [];
+}
+
+/** node's arguments up to the CLI's command: its flags, then the bundle's launcher or src/cli/main.ts. */
+export function cliArgs(driver: 'bundle' | 'source', options: { bundle: string | undefined; cpuProf: boolean }, workDir: string): string[] {
+  const cli = driver === 'bundle' ? options.bundle : cliMain;
+  if (cli === undefined) throw new Error('kreroute driver "bundle" without a built bundle');
+  return [...nodeFlags(options.cpuProf, workDir), cli];
+}
+
+/** `node …` with the repository's paths relative, for the results. */
+export function describeCommand(args: string[]): string {
+  return ['node', ...args.map((a) => (path.isAbsolute(a) ? path.relative(repoRoot, a) : a))].join(' ');
 }

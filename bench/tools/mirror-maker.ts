@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { measure } from '../measure.ts';
 import { javaCommand } from './java.ts';
-import { type Tool, type ToolContext, type ToolResult, freshDestinationTopic } from './tool.ts';
+import { type Tool, type ToolContext, type ToolResult, copyResult, freshDestinationTopic } from './tool.ts';
 
 const TARGET = 'dst';
 /** As bin/connect-mirror-maker.sh sets it. */
@@ -24,7 +24,7 @@ export const mirrorMakerTool: Tool = {
 };
 
 async function runMirrorMaker(context: ToolContext): Promise<ToolResult> {
-  const { profile, factory, source, destination } = context;
+  const { profile, source, destination } = context;
   const alias = `s${randomBytes(3).toString('hex')}`;
   const destinationTopic = await freshDestinationTopic(context, `${alias}.${context.sourceTopic}`);
   const propertiesFile = path.join(context.workDir, 'mm2.properties');
@@ -41,14 +41,7 @@ async function runMirrorMaker(context: ToolContext): Promise<ToolResult> {
     stopAtTarget: true,
     signal: context.signal,
   });
-  return {
-    ...measured,
-    records: profile.records,
-    bytes: profile.records * factory.recordBytes,
-    expected: profile.records,
-    found: await destination.countRecords(destinationTopic, context.timeoutMs),
-    details: { alias, heap: HEAP, properties: propertiesFile },
-  };
+  return copyResult(context, destinationTopic, measured, { alias, heap: HEAP, properties: propertiesFile });
 }
 
 function mm2Properties(alias: string, sourceBootstrap: string, targetBootstrap: string, topic: string): string {

@@ -1,5 +1,7 @@
 import type { ToolName } from '../options.ts';
+import { kcatJobTool } from './kcat-job.ts';
 import { kcatTool } from './kcat.ts';
+import { krerouteJobTool } from './kreroute-job.ts';
 import { type KrerouteDriver, krerouteTool } from './kreroute.ts';
 import { mirrorMakerTool } from './mirror-maker.ts';
 import { consumerPerfTool, producerPerfTool } from './perf-tools.ts';
@@ -11,7 +13,11 @@ export function toolsByName(driver: KrerouteDriver, bundle: string | undefined, 
     kreroute: krerouteTool({ filtered: false, driver, bundle, cpuProf }),
     'kreroute-filter': krerouteTool({ filtered: true, driver, bundle, cpuProf }),
     'kreroute-records': krerouteTool({ filtered: false, recordMode: true, driver, bundle, cpuProf }),
-    kcat: kcatTool,
+    'kreroute-job': krerouteJobTool({ driver, bundle, cpuProf }),
+    kcat: kcatTool('partition'),
+    'kcat-topic': kcatTool('topic'),
+    'kcat-job': kcatJobTool('partition'),
+    'kcat-topic-job': kcatJobTool('topic'),
     mm2: mirrorMakerTool,
     'consumer-perf': consumerPerfTool,
     'producer-perf': producerPerfTool,

@@ -1,6 +1,7 @@
 import type { Measurement } from '../measure.ts';
 import type { Profile } from '../profiles.ts';
 import type { RecordFactory } from '../record-gen.ts';
+import type { StepFigures } from '../steps.ts';
 import type { BenchTopics } from '../topics.ts';
 
 /** What every tool runner gets for one run on one profile. */
@@ -33,6 +34,8 @@ export interface ToolResult extends Measurement {
   steadyRecordsPerSec?: number;
   /** Facts about how the tool was run, kept in the JSON results. */
   details: Record<string, unknown>;
+  /** A job's steps (e.g. plan, copy, verify), each measured by itself; the figures above are their sum. */
+  steps?: StepFigures[];
 }
 
 export interface Tool {
@@ -52,4 +55,17 @@ export async function freshDestinationTopic(context: ToolContext, name: string):
 
 export function destinationName(context: ToolContext, tool: string): string {
   return `${context.sourceTopic}.${tool}.${context.runId}`;
+}
+
+/** The result of a run that was to copy every source record into `destinationTopic`: counts what is there now. */
+export async function copyResult(context: ToolContext, destinationTopic: string, measured: Measurement, details: Record<string, unknown>): Promise<ToolResult> {
+  const { profile, factory, destination } = context;
+  return {
+    ...measured,
+    records: profile.records,
+    bytes: profile.records * factory.recordBytes,
+    expected: profile.records,
+    found: await destination.countRecords(destinationTopic, context.timeoutMs),
+    details,
+  };
 }
