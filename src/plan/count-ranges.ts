@@ -9,8 +9,19 @@ import type { RecordFilterSpec } from './filter-spec.ts';
 import type { ExactCount } from './plan.ts';
 import { compileRawFilter } from './raw-record-filter.ts';
 
+/** What a range holds; `seen`: records looked at, matching or not. */
+export interface RangeCount extends ExactCount {
+  seen: number;
+}
+
 export interface CountedRange extends ScanRange {
-  count: ExactCount;
+  count: RangeCount;
+}
+
+export interface CountOptions {
+  /** Count only the first stretch of each range (a sample: plan's estimate without --exact). */
+  sample?: boolean;
+  signal?: AbortSignal;
 }
 
 interface Tally {
@@ -22,18 +33,20 @@ interface Tally {
 /**
  * plan --exact: counts what each range really holds (committed data records, the filter's matches
  * and misses, their bytes, the largest, the oldest and newest timestamps), all ranges read at once
- * and every record read in place from its stored bytes.
+ * and every record read in place from its stored bytes. With `sample`, only the start of each.
+ * CRCs are left to the copy, which checks every batch it takes apart (the destination checks those
+ * it forwards): a count only sizes the job, and verify compares what was really copied.
  */
-export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], filterSpec: RecordFilterSpec | null, onEvent: EventSink, signal?: AbortSignal): Promise<CountedRange[]> {
+export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], filterSpec: RecordFilterSpec | null, onEvent: EventSink, options: CountOptions = {}): Promise<CountedRange[]> {
   const filter = filterSpec === null ? null : compileRawFilter(filterSpec);
   const tallies = new Map<ScanRange, Tally>();
   const counted = ranges.map((range) => {
-    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null } };
+    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, seen: 0 } };
     tallies.set(entry, { range: entry, min: Infinity, max: -Infinity });
     return entry;
   });
   const meter = new ProgressMeter('plan', ranges.reduce((sum, r) => sum + Number(r.end - r.from), 0));
-  const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  const ticker = options.sample ? undefined : setInterval(() => onEvent(meter.event()), 1000);
   const cursor = new RecordCursor(Buffer.alloc(0));
   const sizes = new RecordCursor(Buffer.alloc(0));
   try {
@@ -62,15 +75,16 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
             if (at.timestamp < tally.min) tally.min = at.timestamp;
             if (at.timestamp > tally.max) tally.max = at.timestamp;
           });
+          count.seen += seen;
           meter.add(seen, seenBytes);
         },
       },
-      signal ? { signal } : {},
+      { checkCrc: false, firstStretchOnly: options.sample === true, ...(options.signal ? { signal: options.signal } : {}) },
     );
   } finally {
     clearInterval(ticker);
   }
-  onEvent(meter.event());
+  if (!options.sample) onEvent(meter.event());
   for (const tally of tallies.values()) {
     if (tally.range.count.records === 0) continue;
     tally.range.count.minTimestamp = String(tally.min);

@@ -9,8 +9,7 @@ import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, Plan
 import { describePoint, pinRange } from './pin-range.ts';
 import { compileFilter } from './record-filter.ts';
 import { resolveTopics } from './resolve-topics.ts';
-import { countRanges } from './count-ranges.ts';
-import { type RangeScan, sampleRange } from './scan-range.ts';
+import { type RangeCount, countRanges } from './count-ranges.ts';
 import type { PinnedPartition } from './pin-range.ts';
 
 export interface PlanRequest {
@@ -37,12 +36,11 @@ export interface PlanRequest {
 
 /** Assumed copy speed for the time estimate; the benchmark in bench/ measures the real one. */
 const ASSUMED_BYTES_PER_SECOND = 50 * 1024 * 1024;
-const SAMPLE_BYTES = 256 * 1024;
 
 interface PartitionDraft {
   pin: PinnedPartition;
   upperBound: number;
-  sample: RangeScan | null;
+  sample: RangeCount | null;
   exact: ExactCount | null;
 }
 
@@ -72,7 +70,7 @@ export async function createPlan(request: PlanRequest): Promise<Plan> {
 async function planWith(source: KafkaCluster, destination: KafkaCluster, request: PlanRequest): Promise<Plan> {
   const onEvent = request.onEvent ?? ignoreEvents;
   const mapping = request.mapping ?? 'same';
-  const filter = compileFilter(request.filter);
+  compileFilter(request.filter); // a bad filter fails here, before any cluster is asked
   onEvent({ type: 'stage', stage: 'plan', message: `planning on source ${describeBootstrap(request.source)}` });
   const [sourceId, destinationId] = await Promise.all([source.clusterId(), destination.clusterId()]);
   const topics = await resolveTopics(source, request.topics, request.topicPattern);
@@ -108,20 +106,18 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       if (request.from.kind === 'offset' && request.from.offset < pin.logStart) {
         checks.push({ level: 'warning', code: 'START_BEFORE_LOG', topic, partition: pin.partition, message: `${topic}[${pin.partition}] starts at ${pin.logStart}; offsets before it no longer exist` });
       }
-      const upperBound = Number(pin.end - pin.start);
-      // A first look at every range (one fetch): the estimate without --exact, and the oldest
-      // timestamps the checks need before an exact count reads everything.
-      const sample = upperBound === 0 ? null : await sampleRange(source, topic, pin.partition, pin.start, pin.end, filter, SAMPLE_BYTES);
-      draft.partitions.push({ pin, upperBound, sample, exact: null });
+      draft.partitions.push({ pin, upperBound: Number(pin.end - pin.start), sample: null, exact: null });
     }
     drafts.push(draft);
   }
+  // A first look at the start of every range: the estimate without --exact, and the oldest
+  // timestamps the checks need before an exact count reads everything.
+  await countDrafts(source, drafts, request, onEvent, true);
   // Checks that need no full scan go first: a plan that cannot work fails before minutes of reading.
   throwOnErrors([...checks, ...(await topicChecks(destination, drafts, mapping, request))]);
   if (request.exact) {
-    const ranges = drafts.flatMap((d) => d.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: d.topic, partition: p.pin.partition, from: p.pin.start, end: p.pin.end, draft: p })));
-    const counted = await countRanges(source, ranges, request.filter ?? null, onEvent);
-    for (const [i, range] of ranges.entries()) range.draft.exact = counted[i]!.count;
+    onEvent({ type: 'stage', stage: 'plan', message: 'counting the records of every range exactly' });
+    await countDrafts(source, drafts, request, onEvent, false);
   }
   checks.push(...(await topicChecks(destination, drafts, mapping, request)));
   const planTopics: PlanTopic[] = [];
@@ -177,6 +173,17 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     estimate: { records: total.records, exact: request.exact === true, bytes: total.bytes, seconds: Math.max(1, Math.ceil(total.bytes / ASSUMED_BYTES_PER_SECOND)) },
     checks,
   });
+}
+
+/** Counts every non-empty range of the drafts at once: their start only (sample) or whole (exact). */
+async function countDrafts(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest, onEvent: EventSink, sample: boolean): Promise<void> {
+  const ranges = drafts.flatMap((d) => d.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: d.topic, partition: p.pin.partition, from: p.pin.start, end: p.pin.end, draft: p })));
+  const counted = await countRanges(source, ranges, request.filter ?? null, onEvent, { sample });
+  for (const [i, range] of ranges.entries()) {
+    const { seen, ...count } = counted[i]!.count;
+    if (sample) range.draft.sample = { ...count, seen };
+    else range.draft.exact = count;
+  }
 }
 
 function estimateOf(partition: PartitionDraft, exact: boolean): { records: number; bytes: number } {
