@@ -23,3 +23,18 @@ test('plan --exact says a destination cannot take the plan before it scans the s
     assert.deepEqual(events.filter((e) => e.type === 'progress'), [], 'no record was scanned');
   }
 });
+
+test('plan --exact shows its progress as copy does: records read out of the range, bytes, with the stage "plan"', async () => {
+  const { sourceBootstrap } = sides();
+  const topic = uniqueName('plan-progress');
+  await createTopic(sourceBootstrap, topic, 2);
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 30 }, (_, i) => record(`k${i}`, `v${i}`))], [1, Array.from({ length: 20 }, (_, i) => record(`j${i}`, `w${i}`))]]));
+  const events: EngineEvent[] = [];
+  const made = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, createTopics: true, onEvent: (e) => events.push(e) });
+  assert.equal(made.estimate.records, 50);
+  const progress = events.filter((e) => e.type === 'progress');
+  assert.ok(progress.length > 0 && progress.every((e) => e.stage === 'plan'));
+  const last = progress[progress.length - 1]!;
+  assert.deepEqual([last.records, last.totalRecords], [50, 50]);
+  assert.ok(last.bytes > 0);
+});
