@@ -107,7 +107,7 @@ function flipMiddleByte(value: Buffer | null): Buffer {
   return changed;
 }
 
-/** How verify's examples name a side's record (the key as text when printable). */
+/** Which of verify's examples (mapping "same") name the altered record. */
 type Example = 'missing' | 'extra' | 'altered' | 'missing and extra';
 
 interface Alteration {
@@ -160,8 +160,6 @@ interface Placed {
 interface Fixture {
   topic: string;
   destinationPartitions: number;
-  /** Per source partition, everything written (the tenant's records and others'). */
-  source: Map<number, RecordContent[]>;
   /** Per destination partition, the tenant's records a faithful copy holds, in the order written. */
   expected: Placed[][];
   /** Per destination partition, what the faulty copy holds. */
@@ -252,7 +250,7 @@ async function setUp(layout: Layout): Promise<Fixture> {
   const dir = await stateDir('verify-fields');
   await saveCheckpoint(dir, claim(p, topic, producerId, written, isTenant, faulty.map((list) => list.length)));
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
-  return { topic, destinationPartitions, source: written, expected, faulty, targets, report };
+  return { topic, destinationPartitions, expected, faulty, targets, report };
 }
 
 /** A finished copy's checkpoint, claiming what `producerId` wrote (`written[d]` records on destination partition d) as the copy of the plan. */
