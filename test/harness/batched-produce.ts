@@ -32,15 +32,19 @@ export async function produceBatches(bootstrap: string, topic: string, byPartiti
   const c = cluster(bootstrap);
   try {
     const producer = await IdempotentProducer.create(c);
-    const sends: Promise<unknown>[] = [];
-    for (const [partition, records] of byPartition) {
-      for (let i = 0; i < records.length; i += options.batchSize) {
-        const slice = records.slice(i, i + options.batchSize);
-        sends.push(producer.pipeline.send(topic, partition, producerBatch(slice, options.codec), slice.length));
+    try {
+      const sends: Promise<unknown>[] = [];
+      for (const [partition, records] of byPartition) {
+        for (let i = 0; i < records.length; i += options.batchSize) {
+          const slice = records.slice(i, i + options.batchSize);
+          sends.push(producer.pipeline.send(topic, partition, producerBatch(slice, options.codec), slice.length));
+        }
       }
+      await Promise.all(sends);
+      return producer.identity.producerId;
+    } finally {
+      producer.close();
     }
-    await Promise.all(sends);
-    return producer.identity.producerId;
   } finally {
     await c.close();
   }
