@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
-import type { Plan, RangePoint, RecordFilterSpec } from '../../src/index.ts';
+import type { Plan, RecordFilterSpec } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/record.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides } from '../harness/engine.ts';
