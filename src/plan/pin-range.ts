@@ -1,6 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { RangePoint } from './plan.ts';
+import { firstRecordsAtOrAfter } from './time-bound.ts';
 
 export interface PinnedPartition {
   partition: number;
@@ -22,10 +23,11 @@ export function describePoint(point: RangePoint): string {
   }
 }
 
-async function offsetsForTime(cluster: KafkaCluster, topic: string, partitions: number[], ms: bigint, fallback: Map<number, bigint>): Promise<Map<number, bigint>> {
+async function offsetsForTime(cluster: KafkaCluster, topic: string, partitions: number[], ms: bigint, stable: Map<number, bigint>): Promise<Map<number, bigint>> {
   const listed = await cluster.listOffsets(topic, partitions, { kind: 'timestamp', ms });
   // -1: no record at or after that time, so the point lies past the end.
-  return new Map(listed.map((l) => [l.partition, l.offset < 0n ? fallback.get(l.partition)! : l.offset]));
+  const lookedUp = new Map(listed.map((l) => [l.partition, l.offset < 0n ? stable.get(l.partition)! : l.offset]));
+  return firstRecordsAtOrAfter(cluster, topic, lookedUp, stable, ms);
 }
 
 const clamp = (value: bigint, low: bigint, high: bigint): bigint => (value < low ? low : value > high ? high : value);

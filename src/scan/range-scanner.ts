@@ -12,8 +12,11 @@ export interface ScanRange {
 }
 
 export interface RangeVisitor<R extends ScanRange> {
-  /** A committed data batch with records in the range; its buffers are valid only during the call. */
-  batch(range: R, batch: StoredBatch): void;
+  /**
+   * A committed data batch with records in the range; its buffers are valid only during the call.
+   * 'stop': the visitor needs nothing more of this range.
+   */
+  batch(range: R, batch: StoredBatch): void | 'stop';
   /** Every batch of one fetched stretch of the range has been visited. */
   stretchDone?(range: R): void;
 }
@@ -39,6 +42,8 @@ interface Lane<R> {
   position: FetchPosition;
   /** Got nothing in the last fetch: goes first in the next request (see FetchedPartition.leading). */
   starved: boolean;
+  /** The visitor said it needs nothing more of the range. */
+  stopped: boolean;
 }
 
 /**
@@ -57,10 +62,10 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
     responseBufferBytes: 3 * fetchBytes,
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
-  const lanes: Lane<R>[] = ranges.filter((r) => r.from < r.end).map((range) => ({ range, position: { topic: range.topic, partition: range.partition, offset: range.from, end: range.end }, starved: false }));
+  const lanes: Lane<R>[] = ranges.filter((r) => r.from < r.end).map((range) => ({ range, position: { topic: range.topic, partition: range.partition, offset: range.from, end: range.end }, starved: false, stopped: false }));
   const byPosition = new Map(lanes.map((lane) => [lane.position, lane]));
   const request = (): Promise<FetchedPartition[]> | null => {
-    const active = lanes.filter((l) => l.position.offset < l.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
+    const active = lanes.filter((l) => !l.stopped && l.position.offset < l.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
     return active.length === 0 || options.signal?.aborted ? null : fetcher.fetch(active.map((l) => l.position));
   };
   let pending = request();
@@ -75,7 +80,10 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
     try {
       for (const part of fetched) {
         const lane = byPosition.get(part.position)!;
-        forEachCommittedBatch(part.raw.records, part.raw.abortedTransactions, part.from, part.position.end, (batch) => visitor.batch(lane.range, batch), options.checkCrc ?? true);
+        if (lane.stopped) continue;
+        forEachCommittedBatch(part.raw.records, part.raw.abortedTransactions, part.from, part.position.end, (batch) => {
+          if (!lane.stopped && visitor.batch(lane.range, batch) === 'stop') lane.stopped = true;
+        }, options.checkCrc ?? true);
         visitor.stretchDone?.(lane.range);
       }
     } catch (error) {
