@@ -7,17 +7,40 @@ import { decompressionScratch, recordsSection } from './batch-records-section.ts
 import { RecordCursor } from './record-cursor.ts';
 
 /** A committed data batch of a fetched partition, its records still as stored. */
-export interface StoredBatch {
-  view: BatchView;
-  /** The records section, decompressed if need be: valid only while the batch is visited. */
-  records: Buffer;
-  count: number;
+export class StoredBatch {
+  readonly view: BatchView;
+  readonly count: number;
   /** Records whose offset delta lies in [firstDelta, endDelta) are inside the range. */
-  firstDelta: number;
-  endDelta: number;
-  baseTimestamp: number;
+  readonly firstDelta: number;
+  readonly endDelta: number;
+  readonly baseTimestamp: number;
   /** LogAppendTime: every record carries this timestamp. */
-  appendTime: number | null;
+  readonly appendTime: number | null;
+  #records: Buffer | null = null;
+
+  constructor(view: BatchView, from: bigint, end: bigint) {
+    this.view = view;
+    this.count = view.recordCount;
+    this.firstDelta = view.baseOffset >= from ? 0 : Number(from - view.baseOffset);
+    this.endDelta = view.lastOffset < end ? view.lastOffsetDelta + 1 : Number(end - view.baseOffset);
+    this.baseTimestamp = Number(view.bytes.readBigInt64BE(BATCH.baseTimestamp));
+    this.appendTime = (view.attributes & ATTRIBUTE.logAppendTime) !== 0 ? Number(view.bytes.readBigInt64BE(BATCH.maxTimestamp)) : null;
+  }
+
+  /** Compressed with some codec (the records section is then decompressed on first use). */
+  get compressed(): boolean {
+    return (this.view.attributes & ATTRIBUTE.compression) !== 0;
+  }
+
+  /** Every record of the batch lies in the range, numbered without gaps (nothing compacted away). */
+  get whole(): boolean {
+    return this.firstDelta === 0 && this.endDelta === this.count && this.count === this.view.lastOffsetDelta + 1;
+  }
+
+  /** The records section, decompressed if need be: valid only while the batch is visited. */
+  get records(): Buffer {
+    return (this.#records ??= recordsSection(this.view, decompressionScratch));
+  }
 }
 
 const CONTROL_KEY_ABORT = 0;
@@ -56,16 +79,7 @@ export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransacti
     }
     if (transactional && transactions.isAborted(view.producerId)) continue;
     if (checkCrc) checkBatchCrc(view);
-    const bytes = view.bytes;
-    visit({
-      view,
-      records: recordsSection(view, decompressionScratch),
-      count: view.recordCount,
-      firstDelta: view.baseOffset >= from ? 0 : Number(from - view.baseOffset),
-      endDelta: view.lastOffset < end ? view.lastOffsetDelta + 1 : Number(end - view.baseOffset),
-      baseTimestamp: Number(bytes.readBigInt64BE(BATCH.baseTimestamp)),
-      appendTime: (view.attributes & ATTRIBUTE.logAppendTime) !== 0 ? Number(bytes.readBigInt64BE(BATCH.maxTimestamp)) : null,
-    });
+    visit(new StoredBatch(view, from, end));
   }
   return next;
 }

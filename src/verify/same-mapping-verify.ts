@@ -1,5 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
+import { fetchPartition } from '../kafka/fetch.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
@@ -27,12 +28,11 @@ interface Pair {
   foreign: number;
   first: RecordAnchor | null;
   last: RecordAnchor | null;
+  /** The last own record lies in a batch digested as one item: its anchor is read afterwards. */
+  lastItem: bigint | null;
 }
 
-interface SourceRange extends ScanRange {
-  pair: Pair;
-}
-interface DestinationRange extends ScanRange {
+interface SideRange extends ScanRange {
   pair: Pair;
 }
 
@@ -51,30 +51,83 @@ export interface SameMappingContext {
 /**
  * Mapping "same": every source partition against its destination partition. A first pass reads
  * all source ranges and all destination windows at once, both clusters side by side, and digests
- * records from their stored bytes (see StreamDigest). Only a partition whose counts or digests
- * differ is read again, record by record, to say where and how (compareSequences): a passing
- * verify pays nothing for the examples a failing one gives.
+ * records from their stored bytes (see StreamDigest), compressed batches that the copy forwards
+ * as they are without decompressing them. A partition whose digests differ is digested again
+ * with every batch's records, and only if they still differ read a third time, record by record,
+ * to say where and how (compareSequences): a passing verify pays nothing for the examples a
+ * failing one gives.
  */
 export async function verifySameMapping(context: SameMappingContext, otherRecords: VerifyReport['otherRecords']): Promise<PartitionVerdict[]> {
-  const { plan, checkpoint, source, destination, meter } = context;
+  const { plan, checkpoint, destination } = context;
   const pairs: Pair[] = [];
-  const sourceRanges: SourceRange[] = [];
-  const destinationRanges: DestinationRange[] = [];
   for (const topic of plan.topics) {
     const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
-    const fields = digestFieldsOf(topic);
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
-      const window = windows.get(d)!;
-      const pair: Pair = { topic, planned, destinationPartition: d, window, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null };
-      pairs.push(pair);
-      sourceRanges.push({ topic: topic.source, partition: planned.partition, from: BigInt(planned.start), end: BigInt(planned.end), pair });
-      destinationRanges.push({ topic: topic.destination, partition: d, from: window.from, end: window.to, pair });
+      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: null!, destination: null!, other: 0, foreign: 0, first: null, last: null, lastItem: null });
     }
+  }
+  await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
+  const differing = pairs.filter((pair) => !digestsMatch(pair));
+  if (differing.length > 0) await digestPairs(context, differing, 'records', null);
+  const verdicts: PartitionVerdict[] = [];
+  for (const pair of pairs) {
+    otherRecords.push({ topic: pair.topic.source, partition: pair.planned.partition, count: pair.other });
+    if (!digestsMatch(pair)) {
+      verdicts.push(await explainDifferences(context, pair));
+      continue;
+    }
+    if (pair.lastItem !== null) pair.last = await anchorAtOffset(context.destination, pair.topic.destination, pair.destinationPartition, pair.lastItem);
+    verdicts.push({
+      ...identify(pair),
+      sourceCount: pair.source.count,
+      destinationCount: pair.destination.count,
+      sourceDigest: pair.source.digest!,
+      destinationDigest: pair.destination.digest!,
+      foreignRecords: pair.foreign,
+      anchors: pair.first && pair.last ? { first: pair.first, last: pair.last } : null,
+      passed: true,
+      firstDivergence: null,
+      missing: [],
+      extra: [],
+      altered: [],
+    });
+  }
+  return verdicts;
+}
+
+const digestsMatch = (pair: Pair): boolean => pair.source.count === pair.destination.count && pair.source.digest === pair.destination.digest;
+
+/**
+ * How compressed batches are digested: as one item when the copy forwards them unchanged (whole,
+ * no gaps, CreateTime, within the destination's limit, and with a filter only if every record
+ * matches: the copy's own rules, see planChunk), or always record by record.
+ */
+type Items = 'forwarded-batches-whole' | 'records';
+
+/** Reads both sides of the pairs at once and digests them (see verifySameMapping). */
+async function digestPairs(context: SameMappingContext, pairs: Pair[], items: Items, meter: ProgressMeter | null): Promise<void> {
+  const { plan, source, destination } = context;
+  const sourceRanges: SideRange[] = [];
+  const destinationRanges: SideRange[] = [];
+  for (const pair of pairs) {
+    const fields = digestFieldsOf(pair.topic);
+    Object.assign(pair, { source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null });
+    sourceRanges.push({ topic: pair.topic.source, partition: pair.planned.partition, from: BigInt(pair.planned.start), end: BigInt(pair.planned.end), pair });
+    destinationRanges.push({ topic: pair.topic.destination, partition: pair.destinationPartition, from: pair.window.from, end: pair.window.to, pair });
   }
   const filter = plan.filter === null ? null : compileRawFilter(plan.filter);
   const feeder = await DigestFeeder.create();
   const cursor = new RecordCursor(Buffer.alloc(0));
+  const forwardedWhole = (batch: StoredBatch, pair: Pair): boolean =>
+    items === 'forwarded-batches-whole' && batch.compressed && batch.whole && batch.appendTime === null && batch.view.bytes.length <= pair.topic.destinationMaxMessageBytes;
+  const allMatch = (batch: StoredBatch): boolean => {
+    let all = true;
+    forEachStoredRecord(batch, cursor, (at) => {
+      all &&= filter!(batch.records, at.tailStart);
+    });
+    return all;
+  };
   const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) };
   await Promise.all([
     scanRanges(
@@ -82,9 +135,14 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
       sourceRanges,
       {
         batch({ pair }, batch) {
+          feeder.begin(pair.source);
+          if (forwardedWhole(batch, pair) && (filter === null || allMatch(batch))) {
+            feeder.addBatch(batch);
+            meter?.add(batch.count, batch.view.bytes.length);
+            return;
+          }
           let records = 0;
           let bytes = 0;
-          feeder.begin(pair.source);
           forEachStoredRecord(batch, cursor, (at) => {
             if (filter !== null && !filter(batch.records, at.tailStart)) {
               pair.other++;
@@ -95,7 +153,7 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
             bytes += at.end - at.tailStart;
           });
           feeder.end();
-          meter.add(records, bytes);
+          meter?.add(records, bytes);
         },
       },
       options,
@@ -109,49 +167,44 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
             pair.foreign += batch.endDelta - batch.firstDelta;
             return;
           }
-          let lastTail = -1;
+          feeder.begin(pair.destination);
+          if (pair.first === null) pair.first = firstAnchor(batch, cursor);
+          if (forwardedWhole(batch, pair)) {
+            feeder.addBatch(batch);
+            pair.lastItem = batch.view.baseOffset + BigInt(batch.endDelta - 1);
+            return;
+          }
+          let last = -1;
           let lastTimestamp = 0;
           let lastDelta = 0;
-          feeder.begin(pair.destination);
           forEachStoredRecord(batch, cursor, (at) => {
-            if (pair.first === null) pair.first = anchorAt(batch, at.tailStart, at.timestamp, at.offsetDelta);
             feeder.add(batch.records, at.tailStart, at.end, at.timestamp);
-            [lastTail, lastTimestamp, lastDelta] = [at.tailStart, at.timestamp, at.offsetDelta];
+            [last, lastTimestamp, lastDelta] = [at.tailStart, at.timestamp, at.offsetDelta];
           });
           feeder.end();
-          if (lastTail >= 0) pair.last = anchorAt(batch, lastTail, lastTimestamp, lastDelta);
+          if (last >= 0) [pair.last, pair.lastItem] = [anchorAt(batch, last, lastTimestamp, lastDelta), null];
         },
       },
       options,
     ),
   ]);
   feeder.finish(pairs.flatMap((pair) => [pair.source, pair.destination]));
-  const verdicts: PartitionVerdict[] = [];
-  for (const pair of pairs) {
-    otherRecords.push({ topic: pair.topic.source, partition: pair.planned.partition, count: pair.other });
-    const sourceDigest = pair.source.digest!;
-    const destinationDigest = pair.destination.digest!;
-    const passed = pair.source.count === pair.destination.count && sourceDigest === destinationDigest;
-    if (!passed) {
-      verdicts.push(await explainDifferences(context, pair));
-      continue;
-    }
-    verdicts.push({
-      ...identify(pair),
-      sourceCount: pair.source.count,
-      destinationCount: pair.destination.count,
-      sourceDigest,
-      destinationDigest,
-      foreignRecords: pair.foreign,
-      anchors: pair.first && pair.last ? { first: pair.first, last: pair.last } : null,
-      passed,
-      firstDivergence: null,
-      missing: [],
-      extra: [],
-      altered: [],
-    });
-  }
-  return verdicts;
+}
+
+/** The first record of the batch in the range, as an anchor (a compressed batch is decompressed for it). */
+function firstAnchor(batch: StoredBatch, cursor: RecordCursor): RecordAnchor | null {
+  let anchor: RecordAnchor | null = null;
+  forEachStoredRecord(batch, cursor, (at) => {
+    anchor ??= anchorAt(batch, at.tailStart, at.timestamp, at.offsetDelta);
+  });
+  return anchor;
+}
+
+/** The anchor of a record digested inside a batch item: read again, the one record. */
+async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: number, offset: bigint): Promise<RecordAnchor | null> {
+  const fetched = await fetchPartition(cluster, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+  const record = fetched.records.find((r) => r.offset === offset);
+  return record ? { offset: String(offset), digest: recordDigest(record).toString('hex') } : null;
 }
 
 function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition'> {

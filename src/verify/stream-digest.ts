@@ -1,4 +1,6 @@
 import { type IHasher, createXXHash128 } from 'hash-wasm';
+import { ATTRIBUTE, BATCH } from '../kafka/batch-header.ts';
+import type { StoredBatch } from '../kafka/committed-batches.ts';
 import type { DigestFields } from './record-digest.ts';
 
 /**
@@ -16,18 +18,26 @@ import type { DigestFields } from './record-digest.ts';
  */
 const createHasher = createXXHash128;
 
+const RECORD_ITEM = 0x52;
+const BATCH_ITEM = 0x42;
+
 /** Records are gathered here and hashed in one update per batch (or per this many bytes). */
 const SCRATCH_BYTES = 256 * 1024;
 
 /**
  * The digest of one side of one destination partition: XXH3-128 over the sequence of its records,
- * each as its timestamp (8 bytes, unless the plan does not compare them) followed by key, value
- * and headers exactly as Kafka stores them (varint-length-prefixed, so the sequence parses one
- * way only: null stays apart from empty, and no field's bytes can pose as another's). Both sides
- * are read from their stored bytes, so no record is decoded to digest it. Kafka clients and
- * kreroute's encoder write the shortest varints; a source written with longer ones and copied
- * record by record would digest differently, and verify then compares that partition record by
- * record (see explainDifferences), which decides.
+ * each as a tag byte, its timestamp (8 bytes, unless the plan does not compare them) and key,
+ * value and headers exactly as Kafka stores them (varint-length-prefixed, so the sequence parses
+ * one way only: null stays apart from empty, and no field's bytes can pose as another's). Both
+ * sides are read from their stored bytes, so no record is decoded to digest it.
+ *
+ * A compressed batch that the copy forwards as it is (see DigestFeeder.addBatch) may stand in the
+ * sequence for its records, as one item: its codec, base timestamp, record count and compressed
+ * records, undecompressed. Equal items mean equal records, so equal digests still prove equal
+ * sequences; but the same records as items on one side and records on the other digest apart,
+ * and verify then digests that partition again with every batch's records (see verifySameMapping).
+ * So do records a producer stored with longer varints than Kafka clients and kreroute's encoder
+ * write, when the copy re-encoded them.
  */
 export class StreamDigest {
   /** The hash's running state while another stream uses the hasher (see DigestFeeder). */
@@ -75,7 +85,8 @@ export class DigestFeeder {
     const target = this.#current!;
     target.count++;
     const length = end - tailStart;
-    if (this.#used + 8 + length > SCRATCH_BYTES) this.#flush();
+    if (this.#used + 9 + length > SCRATCH_BYTES) this.#flush();
+    this.#scratch[this.#used++] = RECORD_ITEM;
     if (target.timestamps) {
       // The same double on both sides: exact for every timestamp below 2^53 ms.
       this.#scratch.writeDoubleBE(timestamp, this.#used);
@@ -88,6 +99,26 @@ export class DigestFeeder {
     }
     records.copy(this.#scratch, this.#used, tailStart, end);
     this.#used += length;
+  }
+
+  /**
+   * A whole compressed batch as one item, not decompressed: what a copy forwards unchanged
+   * (producers' compressed batches) digests alike on both sides at a fraction of the cost.
+   */
+  addBatch(batch: StoredBatch): void {
+    const target = this.#current!;
+    target.count += batch.count;
+    const stored = batch.view.bytes.subarray(BATCH.records);
+    if (this.#used + 18 > SCRATCH_BYTES) this.#flush();
+    const at = this.#used;
+    this.#scratch[at] = BATCH_ITEM;
+    this.#scratch[at + 1] = batch.view.attributes & ATTRIBUTE.compression;
+    this.#scratch.writeDoubleBE(batch.baseTimestamp, at + 2);
+    this.#scratch.writeInt32BE(batch.count, at + 10);
+    this.#scratch.writeInt32BE(stored.length, at + 14);
+    this.#used += 18;
+    this.#flush();
+    this.#hasher.update(stored);
   }
 
   /** Hashes what is gathered; call after each batch (the records it copied from are then free). */

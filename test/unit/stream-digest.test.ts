@@ -102,3 +102,36 @@ test('streams fed in turns keep their own state', async () => {
   assert.equal(a.digest, b.digest);
   assert.equal(a.digest, (await digestOf(base)).digest);
 });
+
+test('a forwarded compressed batch digests as one item: alike when unchanged, apart from the same records digested one by one', async () => {
+  const { compressionsAlgorithmsByBitmask } = await import('@platformatic/kafka');
+  const plain = encodeRecordBatch(base, identity);
+  const payload = compressionsAlgorithmsByBitmask[3]!.compressSync(plain.subarray(BATCH.records));
+  const compressed = Buffer.concat([plain.subarray(0, BATCH.records), payload]);
+  compressed.writeInt32BE(compressed.length - 12, BATCH.length);
+  compressed.writeInt16BE(3, BATCH.attributes);
+  const digest = async (bytes: Buffer, asItem: boolean, baseOffset = 0n) => {
+    const copy = Buffer.from(bytes);
+    copy.writeBigInt64BE(baseOffset, BATCH.baseOffset);
+    const feeder = await DigestFeeder.create();
+    const stream = new StreamDigest('all');
+    const cursor = new RecordCursor(Buffer.alloc(0));
+    forEachCommittedBatch(copy, null, baseOffset, baseOffset + 100n, (batch) => {
+      assert.equal(batch.whole && batch.compressed === (bytes !== plain), true);
+      feeder.begin(stream);
+      if (asItem) feeder.addBatch(batch);
+      else forEachStoredRecord(batch, cursor, (at) => feeder.add(batch.records, at.tailStart, at.end, at.timestamp));
+      feeder.end();
+    }, false);
+    feeder.finish([stream]);
+    return stream;
+  };
+  const source = await digest(compressed, true);
+  assert.equal(source.count, base.length);
+  assert.equal((await digest(compressed, true, 500n)).digest, source.digest, 'offsets are not part of it');
+  assert.equal((await digest(compressed, false)).digest, (await digest(plain, false)).digest, 'records digest alike compressed or not');
+  assert.notEqual((await digest(compressed, false)).digest, source.digest);
+  const damaged = Buffer.from(compressed);
+  damaged[damaged.length - 3] = damaged[damaged.length - 3]! ^ 1;
+  assert.notEqual((await digest(damaged, true)).digest, source.digest);
+});
