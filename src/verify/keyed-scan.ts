@@ -63,8 +63,9 @@ export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor
   const destinationRanges: ScanRange[] = partitions.map((d) => ({ topic: topic.destination, partition: d, from: windows.get(d)!.from, end: windows.get(d)!.to }));
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
+  // Filled in before each visit.
   const current: KeyedRecord = { batch: null!, at: null!, key: null, partition: 0, sourcePartition: 0 };
-  const readKey = (batch: StoredBatch, at: StoredRecordPosition): void => {
+  const enter = (batch: StoredBatch, at: StoredRecordPosition): void => {
     keys.buffer = batch.records;
     keys.position = at.tailStart;
     current.batch = batch;
@@ -85,7 +86,7 @@ export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor
               other++;
               return;
             }
-            readKey(batch, at);
+            enter(batch, at);
             current.sourcePartition = sourcePartition;
             current.partition = destinationPartitionOf(plan.mapping, current.key, sourcePartition, topic.destinationPartitions);
             visitor.record(current);
@@ -106,7 +107,7 @@ export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor
           }
           let any = false;
           forEachStoredRecord(batch, cursor, (at) => {
-            readKey(batch, at);
+            enter(batch, at);
             current.sourcePartition = DESTINATION_SIDE;
             current.partition = partition;
             visitor.record(current);
