@@ -7,7 +7,9 @@ const RECORDS_BETWEEN_CARRIES = 1 << 20;
  * Per destination partition: a count and the sum of its records' sha256 digests mod 2^256, the
  * same for the same records in any order (key-hash copies interleave source partitions freely).
  * The sum is kept as eight 32-bit words in doubles, carried now and then: a BigInt per record
- * would cost more than the digest itself.
+ * would cost more than the digest itself. No accident makes two different multisets sum alike;
+ * unlike one sha256 over a sequence, a sum can be matched on purpose (a generalized birthday
+ * search over chosen records), by someone who writes records under the copy's producer ids.
  */
 export class MultisetSums {
   readonly #words: Float64Array;

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import type { KeyHash } from './keyed-key-hash.ts';
 
 /**
- * One entry, six uint32 words: destination partition, source partition (-1: a destination
- * record), key hash (low, high), record digest (its first 64 bits, two words).
+ * One entry, six uint32 words: destination partition, source partition (DESTINATION_SIDE for a
+ * destination record), key hash (low, high), record digest (its first 64 bits, two words).
  */
 export const ENTRY_WORDS = 6;
 const ENTRY_BYTES = ENTRY_WORDS * 4;
 export const DESTINATION_SIDE = -1;
 
 /** Distinct keys a bucket is sized for: its comparison then holds about 12 MB (see KeyGroups). */
-export const KEYS_PER_BUCKET = 1 << 17;
+const KEYS_PER_BUCKET = 1 << 17;
 /** Write buffers of all buckets together, each within the bounds below. */
 const WRITE_BUFFERS_BYTES = 16 * 1024 * 1024;
 const MIN_BUFFER_ENTRIES = 1024;
@@ -25,7 +25,8 @@ const READ_ENTRIES = 43_690;
  * memory stays flat however many keys there are: entries go to one of `buckets` files chosen by
  * key hash, appended in the order they come, so each side's records of a key stay in their read
  * order. A bucket is then compared on its own (see KeyGroups). The files live in a fresh folder
- * under the OS temp dir, removed by remove() — or, should the process exit first, on exit.
+ * under the OS temp dir (TMPDIR), 24 bytes per record of either side, removed by remove() — or,
+ * should the process exit first, on exit.
  */
 export class KeyedSpill {
   readonly buckets: number;
