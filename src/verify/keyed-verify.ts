@@ -1,18 +1,24 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
-import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
-import { destinationWindows } from './destination-windows.ts';
-import { KeyedSummary, differingKeys } from './keyed-compare.ts';
-import { digestFieldsOf } from './record-digest.ts';
-import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
+import { type Windows, destinationWindows } from './destination-windows.ts';
+import { compareSpill } from './keyed-compare.ts';
+import { nameKeys } from './keyed-examples.ts';
+import type { KeyHash } from './keyed-key-hash.ts';
+import { readKeyedSides } from './keyed-read.ts';
+import { KeyedSpill } from './keyed-spill.ts';
 import type { PartitionVerdict, VerifyReport } from './verify-plan.ts';
 
 /**
  * Mapping "key-hash": several source partitions feed each destination partition and only the
- * order per key is kept, so each destination partition is compared as a KeyedSummary.
+ * order per key is kept. One read of both sides (readKeyedSides) gives per destination partition
+ * the counts and order-free sums of record digests that prove the content, and spills each
+ * record's trace to disk; the spill is then compared bucket by bucket for the order per key
+ * (compareSpill). Memory stays flat however many records and keys. Only a failing verify reads
+ * again, to name the keys that differ. `filter` is not used: records are matched in place
+ * against plan.filter.
  */
 export async function verifyKeyed(
   plan: Plan,
@@ -20,47 +26,56 @@ export async function verifyKeyed(
   checkpoint: CopyCheckpoint,
   source: KafkaCluster,
   destination: KafkaCluster,
-  filter: RecordFilter,
+  _filter: RecordFilter,
   ours: Set<bigint>,
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,
   meter: ProgressMeter,
 ): Promise<PartitionVerdict[]> {
-  const expected = Array.from({ length: topic.destinationPartitions }, () => new KeyedSummary(digestFieldsOf(topic)));
-  for (const planned of topic.partitions) {
-    const tally: SourceTally = { other: 0, meter };
-    for await (const chunk of matching(source, topic.source, planned, filter, tally)) {
-      for (const record of chunk) expected[destinationPartitionOf(plan.mapping, record.key, planned.partition, topic.destinationPartitions)]!.add(record, planned.partition);
-    }
-    otherRecords.push({ topic: topic.source, partition: planned.partition, count: tally.other });
-  }
-  const verdicts: PartitionVerdict[] = [];
-  const windows = await destinationWindows(destination, checkpoint, topic, [...Array(topic.destinationPartitions).keys()]);
-  for (let d = 0; d < topic.destinationPartitions; d++) {
-    const want = expected[d]!.finish();
-    const actual = new KeyedSummary(digestFieldsOf(topic), want.spread);
-    const tally: OwnTally = { foreign: 0, first: null, last: null };
-    for await (const chunk of ownRecords(destination, topic.destination, d, windows.get(d)!, ours, tally)) for (const record of chunk) actual.add(record);
-    const got = actual.finish();
-    const keys = differingKeys(want.perKey, got.perKey, maxExamples);
-    verdicts.push({
-      sourceTopic: topic.source,
-      sourcePartitions: topic.partitions.map((p) => p.partition),
-      destinationTopic: topic.destination,
-      destinationPartition: d,
-      sourceCount: want.count,
-      destinationCount: got.count,
-      sourceDigest: want.digest,
-      destinationDigest: got.digest,
-      foreignRecords: tally.foreign,
-      anchors: anchorsOf(tally),
-      passed: want.count === got.count && want.digest === got.digest && keys.length === 0,
-      firstDivergence: null,
-      missing: [],
-      extra: [],
-      altered: [],
-      differingKeys: keys,
+  const partitions = [...Array(topic.destinationPartitions).keys()];
+  const windows = await destinationWindows(destination, checkpoint, topic, partitions);
+  const context = { plan, topic, source, destination, ours, windows };
+  const spill = await KeyedSpill.create(keysAtMost(topic, windows));
+  try {
+    const sides = await readKeyedSides(context, spill, meter);
+    const differing = partitions.map(() => ({ groups: 0, examples: [] as KeyHash[] }));
+    await compareSpill(spill, (d, key) => {
+      const found = differing[d]!;
+      found.groups++;
+      if (found.examples.length < maxExamples) found.examples.push({ ...key });
     });
+    const keys = await nameKeys(context, differing.map((d) => d.examples));
+    for (const p of topic.partitions) otherRecords.push({ topic: topic.source, partition: p.partition, count: sides.tallies.other.get(p.partition)! });
+    return partitions.map((d) => {
+      const [sourceCount, destinationCount] = [sides.source.count(d), sides.destination.count(d)];
+      const [sourceDigest, destinationDigest] = [sides.source.hex(d), sides.destination.hex(d)];
+      return {
+        sourceTopic: topic.source,
+        sourcePartitions: topic.partitions.map((p) => p.partition),
+        destinationTopic: topic.destination,
+        destinationPartition: d,
+        sourceCount,
+        destinationCount,
+        sourceDigest,
+        destinationDigest,
+        foreignRecords: sides.tallies.foreign[d]!,
+        anchors: sides.anchors[d]!,
+        passed: sourceCount === destinationCount && sourceDigest === destinationDigest && differing[d]!.groups === 0,
+        firstDivergence: null,
+        missing: [],
+        extra: [],
+        altered: [],
+        differingKeys: keys[d]!,
+      };
+    });
+  } finally {
+    await spill.remove();
   }
-  return verdicts;
+}
+
+/** Distinct keys are at most the records of the larger side, and records at most the offsets read. */
+function keysAtMost(topic: PlanTopic, windows: Windows): number {
+  const source = topic.partitions.reduce((n, p) => n + p.upperBound, 0);
+  const destination = [...windows.values()].reduce((n, w) => n + Number(w.to - w.from), 0);
+  return Math.max(source, destination);
 }

@@ -1,0 +1,59 @@
+/** A key's 64-bit hash as two unsigned 32-bit halves: a reused holder, so hashing allocates nothing. */
+export interface KeyHash {
+  lo: number;
+  hi: number;
+}
+
+const rotl = (x: number, r: number): number => (x << r) | (x >>> (32 - r));
+
+function mixA(k: number): number {
+  return Math.imul(rotl(Math.imul(k, 0xcc9e2d51), 15), 0x1b873593);
+}
+
+function mixB(k: number): number {
+  return Math.imul(rotl(Math.imul(k, 0x85ebca77), 13), 0xc2b2ae3d);
+}
+
+function finalMix(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
+/**
+ * A 64-bit hash of a record key (null apart from empty): what names a key in key-hash verify's
+ * spill and its per-key comparison, where millions of keys cannot be kept as bytes. Two murmur3
+ * style lanes over the bytes, crossed at the end. Not cryptographic, and need not be: see
+ * KeyGroups for what a collision can and cannot do.
+ */
+export function hashKey(key: Uint8Array | null, out: KeyHash): KeyHash {
+  const length = key === null ? -1 : key.length;
+  let a = 0x9747b28c ^ length;
+  let b = 0x5bd1e995 ^ length;
+  if (key !== null) {
+    const whole = length & ~3;
+    let i = 0;
+    for (; i < whole; i += 4) {
+      const k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+      a = (Math.imul(rotl(a ^ mixA(k), 13), 5) + 0xe6546b64) | 0;
+      b = (Math.imul(rotl(b ^ mixB(k), 17), 9) + 0x38495ab5) | 0;
+    }
+    if (i < length) {
+      let k = 0;
+      for (let shift = 0; i < length; i++, shift += 8) k |= key[i]! << shift;
+      a ^= mixA(k);
+      b ^= mixB(k);
+    }
+  }
+  a = (a + b) | 0;
+  b = (b + a) | 0;
+  a = finalMix(a);
+  b = finalMix(b);
+  a = (a + b) | 0;
+  b = (b + a) | 0;
+  out.lo = a >>> 0;
+  out.hi = b >>> 0;
+  return out;
+}
