@@ -1,4 +1,4 @@
-import { murmur2 } from '@platformatic/kafka';
+import { murmur2 } from './murmur2.ts';
 import type { PartitionMapping } from './plan.ts';
 
 /**

@@ -1,11 +1,11 @@
-import { storedFields } from '../plan/raw-record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type KeyHash, hashKey } from './keyed-key-hash.ts';
 import { MultisetSums } from './keyed-multiset.ts';
 import { StoredRecordDigest } from './keyed-record-digest.ts';
-import { type KeyedRecord, type KeyedScanContext, type KeyedTallies, scanKeyed } from './keyed-scan.ts';
+import { type KeyedScanContext, type KeyedTallies, scanKeyed } from './keyed-scan.ts';
 import { DESTINATION_SIDE, type KeyedSpill } from './keyed-spill.ts';
-import { digestFieldsOf, recordDigest } from './record-digest.ts';
+import { digestFieldsOf } from './record-digest.ts';
+import { anchorAt } from './stored-anchor.ts';
 import type { DestinationAnchors, RecordAnchor } from './verify-plan.ts';
 
 /** What one read of both sides of a key-hash plan's topic found, per destination partition. */
@@ -40,18 +40,12 @@ export async function readKeyedSides(context: KeyedScanContext, spill: KeyedSpil
         return;
       }
       destination.add(partition, digest);
-      first[partition] ??= anchorOf(record);
+      first[partition] ??= anchorAt(record.batch, record.at.tailStart, record.at.timestamp, record.at.offsetDelta);
     },
     ownBatchDone(record) {
-      last[record.partition] = anchorOf(record);
+      last[record.partition] = anchorAt(record.batch, record.at.tailStart, record.at.timestamp, record.at.offsetDelta);
     },
   });
   const anchors = first.map((f, d) => (f && last[d] ? { first: f, last: last[d] } : null));
   return { source, destination, anchors, tallies };
-}
-
-/** A destination record as purge will look for it again: its offset and recordDigest (as same-mapping verify's anchorAt). */
-function anchorOf({ batch, at }: KeyedRecord): RecordAnchor {
-  const fields = storedFields(batch.records, at.tailStart);
-  return { offset: String(batch.view.baseOffset + BigInt(at.offsetDelta)), digest: recordDigest({ ...fields, timestamp: BigInt(at.timestamp) }).toString('hex') };
 }

@@ -1,3 +1,4 @@
+import { KrerouteError } from '../errors.ts';
 import { appendFileSync, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -108,7 +109,15 @@ export class KeyedSpill {
   #flush(bucket: number): void {
     const used = this.#used[bucket]!;
     if (used === 0) return;
-    appendFileSync(this.#path(bucket), new Uint8Array(this.#buffers[bucket]!.buffer, 0, used * 4));
+    try {
+      appendFileSync(this.#path(bucket), new Uint8Array(this.#buffers[bucket]!.buffer, 0, used * 4));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOSPC' && code !== 'EDQUOT') throw error;
+      throw new KrerouteError('CONFIG', `verify ran out of disk space in ${this.#dir} for its key-hash comparison (about 48 bytes per record of both sides)`, {
+        hint: 'set TMPDIR to a folder with more free space and verify again; nothing was changed',
+      });
+    }
     this.#used[bucket] = 0;
   }
 }

@@ -1,7 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
 import { compareSpill } from './keyed-compare.ts';
@@ -17,8 +16,7 @@ import type { PartitionVerdict, VerifyReport } from './verify-plan.ts';
  * the counts and order-free sums of record digests that prove the content, and spills each
  * record's trace to disk; the spill is then compared bucket by bucket for the order per key
  * (compareSpill). Memory stays flat however many records and keys. Only a failing verify reads
- * again, to name the keys that differ. `filter` is not used: records are matched in place
- * against plan.filter.
+ * again, to name the keys that differ.
  */
 export async function verifyKeyed(
   plan: Plan,
@@ -26,7 +24,6 @@ export async function verifyKeyed(
   checkpoint: CopyCheckpoint,
   source: KafkaCluster,
   destination: KafkaCluster,
-  _filter: RecordFilter,
   ours: Set<bigint>,
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,

@@ -4,11 +4,12 @@ import { fetchPartition } from '../kafka/fetch.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import { compileRawFilter, storedFields } from '../plan/raw-record-filter.ts';
+import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import { destinationWindows } from './destination-windows.ts';
+import { anchorAt } from './stored-anchor.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
@@ -209,12 +210,6 @@ async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: n
 
 function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition'> {
   return { sourceTopic: pair.topic.source, sourcePartitions: [pair.planned.partition], destinationTopic: pair.topic.destination, destinationPartition: pair.destinationPartition };
-}
-
-/** A destination record as purge will look for it again: its offset and its record digest (see recordDigest). */
-function anchorAt(batch: StoredBatch, tailStart: number, timestamp: number, offsetDelta: number): RecordAnchor {
-  const fields = storedFields(batch.records, tailStart);
-  return { offset: String(batch.view.baseOffset + BigInt(offsetDelta)), digest: recordDigest({ ...fields, timestamp: BigInt(timestamp) }).toString('hex') };
 }
 
 /**

@@ -129,7 +129,7 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
     if (plan.mapping === 'same') {
       partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter }, otherRecords)));
     } else {
-      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, filter, ours, otherRecords, maxExamples, meter)));
+      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter)));
     }
   } finally {
     clearInterval(ticker);
