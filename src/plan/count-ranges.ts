@@ -24,6 +24,9 @@ export interface CountOptions {
   signal?: AbortSignal;
 }
 
+/** What a sample reads of each range (more when its first batch is larger). */
+const SAMPLE_BYTES = 256 * 1024;
+
 interface Tally {
   range: CountedRange;
   min: number;
@@ -79,7 +82,7 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
           meter.add(seen, seenBytes);
         },
       },
-      { checkCrc: false, firstStretchOnly: options.sample === true, ...(options.signal ? { signal: options.signal } : {}) },
+      { checkCrc: false, ...(options.sample ? { firstStretchOnly: true, partitionBytes: SAMPLE_BYTES } : {}), ...(options.signal ? { signal: options.signal } : {}) },
     );
   } finally {
     clearInterval(ticker);

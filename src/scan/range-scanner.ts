@@ -24,6 +24,8 @@ export interface RangeVisitor<R extends ScanRange> {
 export interface ScanOptions {
   /** Bytes one fetch request may bring back; two are held at a time (one read ahead). */
   fetchBytes?: number;
+  /** Bytes one partition may bring back in a request (default 2 MB, at most fetchBytes). */
+  partitionBytes?: number;
   signal?: AbortSignal;
   onRetry?: (message: string) => void;
   /**
@@ -56,7 +58,7 @@ interface Lane<R> {
 export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ranges: R[], visitor: RangeVisitor<R>, options: ScanOptions = {}): Promise<void> {
   const fetchBytes = options.fetchBytes ?? DEFAULT_FETCH_BYTES;
   const fetcher = new PartitionFetcher(cluster, {
-    partitionMaxBytes: Math.min(fetchBytes, 2 * 1024 * 1024),
+    partitionMaxBytes: Math.min(fetchBytes, options.partitionBytes ?? 2 * 1024 * 1024),
     maxBytes: fetchBytes,
     maxWaitMs: 200,
     responseBufferBytes: 3 * fetchBytes,
