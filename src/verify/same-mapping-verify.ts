@@ -65,7 +65,8 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
     const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
-      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: null!, destination: null!, other: 0, foreign: 0, first: null, last: null, lastItem: null });
+      const fields = digestFieldsOf(topic);
+      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null });
     }
   }
   await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
