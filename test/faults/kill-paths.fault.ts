@@ -27,8 +27,8 @@ const PARTITIONS = 8;
 const cases: PathCase[] = [
   { name: 'forwarded lz4 batches', load: { partitions: PARTITIONS, perPartition: 60_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: [], kills: 6, delayMs: [50, 400] },
   { name: 'small batches joined', load: { partitions: PARTITIONS, perPartition: 400_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: [], kills: 6, delayMs: [30, 250] },
-  { name: 're-encoded (--no-passthrough, lz4)', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: ['--no-passthrough'], kills: 6, delayMs: [150, 1000] },
-  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', filter: false, copyArgs: [], kills: 6, delayMs: [150, 1000] },
+  { name: 're-encoded (--no-passthrough, lz4)', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: ['--no-passthrough'], kills: 6, delayMs: [100, 500] },
+  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', filter: false, copyArgs: [], kills: 6, delayMs: [100, 500] },
   { name: '10% filter, compressible lz4', load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 0.1 }, mapping: 'same', filter: true, copyArgs: [], kills: 6, delayMs: [50, 400] },
   { name: '10% filter, incompressible', load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: false, incompressible: true, tenantShare: 0.1 }, mapping: 'same', filter: true, copyArgs: [], kills: 6, delayMs: [50, 400] },
 ];
