@@ -143,19 +143,9 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
             meter?.add(batch.count, batch.view.bytes.length);
             return;
           }
-          let records = 0;
-          let bytes = 0;
-          forEachStoredRecord(batch, cursor, (at) => {
-            if (filter !== null && !filter(batch.records, at.tailStart)) {
-              pair.other++;
-              return;
-            }
-            feeder.add(batch.records, at.tailStart, at.end, at.timestamp);
-            records++;
-            bytes += at.end - at.tailStart;
-          });
-          feeder.end();
-          meter?.add(records, bytes);
+          const added = feeder.addRecords(batch, filter);
+          pair.other += added.skipped;
+          meter?.add(added.added, added.bytes);
         },
       },
       options,
@@ -176,15 +166,8 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
             pair.lastItem = batch.view.baseOffset + BigInt(batch.endDelta - 1);
             return;
           }
-          let last = -1;
-          let lastTimestamp = 0;
-          let lastDelta = 0;
-          forEachStoredRecord(batch, cursor, (at) => {
-            feeder.add(batch.records, at.tailStart, at.end, at.timestamp);
-            [last, lastTimestamp, lastDelta] = [at.tailStart, at.timestamp, at.offsetDelta];
-          });
-          feeder.end();
-          if (last >= 0) [pair.last, pair.lastItem] = [anchorAt(batch, last, lastTimestamp, lastDelta), null];
+          const added = feeder.addRecords(batch, null);
+          if (added.lastTailStart >= 0) [pair.last, pair.lastItem] = [anchorAt(batch, added.lastTailStart, added.lastTimestamp, added.lastOffsetDelta), null];
         },
       },
       options,

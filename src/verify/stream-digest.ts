@@ -1,6 +1,8 @@
 import { type IHasher, createXXHash128 } from 'hash-wasm';
 import { ATTRIBUTE, BATCH } from '../kafka/batch-header.ts';
 import type { StoredBatch } from '../kafka/committed-batches.ts';
+import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import type { DigestFields } from './record-digest.ts';
 
 /**
@@ -51,6 +53,16 @@ export class StreamDigest {
   }
 }
 
+/** What addRecords added: counts, stored bytes, and where the last added record lies (lastTailStart -1: none). */
+export interface AddedRecords {
+  added: number;
+  bytes: number;
+  skipped: number;
+  lastTailStart: number;
+  lastTimestamp: number;
+  lastOffsetDelta: number;
+}
+
 /**
  * Feeds records (visited synchronously, in order) into StreamDigests with one hasher and one
  * buffer for all of them: a record's bytes are copied once, the hash is updated once per batch,
@@ -60,6 +72,8 @@ export class DigestFeeder {
   readonly #hasher: IHasher;
   readonly #initial: Uint8Array;
   readonly #scratch = Buffer.allocUnsafe(SCRATCH_BYTES);
+  readonly #cursor = new RecordCursor(Buffer.alloc(0));
+  readonly #added: AddedRecords = { added: 0, bytes: 0, skipped: 0, lastTailStart: -1, lastTimestamp: 0, lastOffsetDelta: 0 };
   #current: StreamDigest | null = null;
   #used = 0;
 
@@ -99,6 +113,38 @@ export class DigestFeeder {
     }
     records.copy(this.#scratch, this.#used, tailStart, end);
     this.#used += length;
+  }
+
+  /**
+   * Adds the records of a batch that lie in its range and that `keep` keeps (all when null),
+   * walking the batch here rather than through a callback per record: on small records the call
+   * was a tenth of verify's time. The result object is reused from batch to batch.
+   */
+  addRecords(batch: StoredBatch, keep: RawRecordFilter | null): AddedRecords {
+    const result = this.#added;
+    [result.added, result.bytes, result.skipped, result.lastTailStart] = [0, 0, 0, -1];
+    const records = batch.records;
+    const cursor = this.#cursor;
+    cursor.buffer = records;
+    cursor.position = 0;
+    for (let i = 0; i < batch.count; i++) {
+      const end = cursor.enterRecord();
+      const delta = cursor.offsetDelta;
+      const tailStart = cursor.position;
+      cursor.position = end;
+      if (delta < batch.firstDelta || delta >= batch.endDelta) continue;
+      if (keep !== null && !keep(records, tailStart)) {
+        result.skipped++;
+        continue;
+      }
+      const timestamp = batch.appendTime ?? batch.baseTimestamp + cursor.timestampDelta;
+      this.add(records, tailStart, end, timestamp);
+      result.added++;
+      result.bytes += end - tailStart;
+      [result.lastTailStart, result.lastTimestamp, result.lastOffsetDelta] = [tailStart, timestamp, delta];
+    }
+    this.#flush();
+    return result;
   }
 
   /**
