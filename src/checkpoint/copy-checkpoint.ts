@@ -31,6 +31,12 @@ const checkpointSchema = z.strictObject({
       written: z.number().int(),
       /** At-least-once: how many records the run that saved this checkpoint had written there (its producer's next sequence). */
       lastRun: z.strictObject({ producerId: decimal, records: z.number().int().nonnegative() }).optional(),
+      /**
+       * Whether any batch written there was built by kreroute (joined, filtered or re-encoded)
+       * rather than forwarded as fetched. false lets verify compare whole batches (see
+       * verifySameMapping); absent (checkpoints before it was kept): not known.
+       */
+      rebuilt: z.boolean().optional(),
     }),
   ),
   complete: z.boolean(),

@@ -295,6 +295,8 @@ function dispatch(context: EngineContext, lane: Lane, routed: Routed): Dispatche
 
 function write(context: EngineContext, lane: Lane, partition: number, batch: Buffer, count: number, result: Dispatched, crc: CrcMode = 'compute'): void {
   const destination = context.checkpoint.destinations[partitionKey(lane.topic.destination, partition)]!;
+  // A batch whose CRC must be computed was built here; a forwarded one only gets its CRC updated.
+  if (crc === 'compute') destination.rebuilt = true;
   const ack = context.producer.send(lane.topic.destination, partition, batch, count, crc).then((answer) => {
     if (answer.baseOffset >= 0n) {
       const end = answer.baseOffset + BigInt(count);

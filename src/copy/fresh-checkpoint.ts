@@ -9,7 +9,7 @@ export async function freshCheckpoint(plan: Plan, destination: KafkaCluster, mod
     for (const p of topic.partitions) checkpoint.sources[partitionKey(topic.source, p.partition)] = { next: p.start, copied: 0, skipped: 0, done: p.start === p.end, alreadyWritten: [] };
     const receivers = plan.mapping === 'same' ? [...new Set(topic.partitions.map((p) => p.destinationPartition!))] : [...Array(topic.destinationPartitions).keys()];
     const latest = await destination.listOffsets(topic.destination, receivers, { kind: 'latest' }, false);
-    for (const entry of latest) checkpoint.destinations[partitionKey(topic.destination, entry.partition)] = { scanFrom: String(entry.offset), end: null, written: 0 };
+    for (const entry of latest) checkpoint.destinations[partitionKey(topic.destination, entry.partition)] = { scanFrom: String(entry.offset), end: null, written: 0, rebuilt: false };
   }
   return checkpoint;
 }

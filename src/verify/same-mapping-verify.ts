@@ -2,7 +2,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
 import { fetchPartition } from '../kafka/fetch.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
-import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
@@ -31,6 +31,8 @@ interface Pair {
   last: RecordAnchor | null;
   /** The last own record lies in a batch digested as one item: its anchor is read afterwards. */
   lastItem: bigint | null;
+  /** The copy forwarded every batch it wrote here as fetched (its checkpoint says so). */
+  allForwarded: boolean;
 }
 
 interface SideRange extends ScanRange {
@@ -52,8 +54,8 @@ export interface SameMappingContext {
 /**
  * Mapping "same": every source partition against its destination partition. A first pass reads
  * all source ranges and all destination windows at once, both clusters side by side, and digests
- * records from their stored bytes (see StreamDigest), compressed batches that the copy forwards
- * as they are without decompressing them. A partition whose digests differ is digested again
+ * records from their stored bytes (see StreamDigest), batches that the copy forwards as they are
+ * as whole items (compressed ones not decompressed). A partition whose digests differ is digested again
  * with every batch's records, and only if they still differ read a third time, record by record,
  * to say where and how (compareSequences): a passing verify pays nothing for the examples a
  * failing one gives.
@@ -66,7 +68,8 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
-      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null });
+      const allForwarded = checkpoint.destinations[partitionKey(topic.destination, d)]?.rebuilt === false;
+      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, allForwarded });
     }
   }
   await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
@@ -101,9 +104,11 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
 const digestsMatch = (pair: Pair): boolean => pair.source.count === pair.destination.count && pair.source.digest === pair.destination.digest;
 
 /**
- * How compressed batches are digested: as one item when the copy forwards them unchanged (whole,
- * no gaps, CreateTime, within the destination's limit, and with a filter only if every record
- * matches: the copy's own rules, see planChunk), or always record by record.
+ * Which batches may be digested as one item: those the copy forwards unchanged (whole, no gaps,
+ * CreateTime, within the destination's limit, and with a filter only if every record matches:
+ * the copy's own rules, see planChunk) and that reach the destination as they are: compressed
+ * ones always (the copy joins only uncompressed ones), uncompressed ones where the checkpoint
+ * says the copy built no batch of its own there. Or none: record by record.
  */
 type Items = 'forwarded-batches-whole' | 'records';
 
@@ -122,7 +127,11 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
   const feeder = await DigestFeeder.create();
   const cursor = new RecordCursor(Buffer.alloc(0));
   const forwardedWhole = (batch: StoredBatch, pair: Pair): boolean =>
-    items === 'forwarded-batches-whole' && batch.compressed && batch.whole && batch.appendTime === null && batch.view.bytes.length <= pair.topic.destinationMaxMessageBytes;
+    items === 'forwarded-batches-whole' &&
+    (batch.compressed || pair.allForwarded) &&
+    batch.whole &&
+    batch.appendTime === null &&
+    batch.view.bytes.length <= pair.topic.destinationMaxMessageBytes;
   const allMatch = (batch: StoredBatch): boolean => {
     let all = true;
     forEachStoredRecord(batch, cursor, (at) => {

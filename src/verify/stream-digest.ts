@@ -33,9 +33,9 @@ const SCRATCH_BYTES = 256 * 1024;
  * one way only: null stays apart from empty, and no field's bytes can pose as another's). Both
  * sides are read from their stored bytes, so no record is decoded to digest it.
  *
- * A compressed batch that the copy forwards as it is (see DigestFeeder.addBatch) may stand in the
- * sequence for its records, as one item: its codec, base timestamp, record count and compressed
- * records, undecompressed. Equal items mean equal records, so equal digests still prove equal
+ * A batch that the copy forwards as it is (see DigestFeeder.addBatch) may stand in the sequence
+ * for its records, as one item: its codec, base timestamp, record count and records section as
+ * stored (compressed ones not decompressed). Equal items mean equal records, so equal digests still prove equal
  * sequences; but the same records as items on one side and records on the other digest apart,
  * and verify then digests that partition again with every batch's records (see verifySameMapping).
  * So do records a producer stored with longer varints than Kafka clients and kreroute's encoder
@@ -148,8 +148,8 @@ export class DigestFeeder {
   }
 
   /**
-   * A whole compressed batch as one item, not decompressed: what a copy forwards unchanged
-   * (producers' compressed batches) digests alike on both sides at a fraction of the cost.
+   * A whole batch as one item, its records as stored (compressed ones not decompressed): what a
+   * copy forwards unchanged digests alike on both sides at a fraction of the cost.
    */
   addBatch(batch: StoredBatch): void {
     const target = this.#current!;

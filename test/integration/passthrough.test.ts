@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { test } from 'node:test';
 import { ATTRIBUTE } from '../../src/kafka/batch-header.ts';
 import { uniqueName } from '../harness/clusters.ts';
@@ -74,12 +75,31 @@ test('small uncompressed batches are joined into bigger ones without decoding; v
   );
   await produce(sourceBootstrap, topic, new Map([[0, rows]]), 10);
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
-  const { copied, report } = await copyAndVerify(p, await stateDir('passthrough-merge'));
+  const dir = await stateDir('passthrough-merge');
+  const { copied, report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true, JSON.stringify(report.partitions[0]));
   assert.equal(copied.stats.mergedBatches, 100, 'all 100 source batches were joined');
   assert.ok(copied.stats.forwardedBatches < 10, `into a few batches (${copied.stats.forwardedBatches})`);
   const stored = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
   assert.equal(stored.reduce((n, b) => n + b.recordCount, 0), 1000);
+  // Joined batches are kreroute's own: verify must compare that partition record by record.
+  assert.equal((await loadCheckpoint(dir, p.hash))!.destinations[`${topic}/0`]!.rebuilt, true);
+});
+
+test('a copy that forwards every batch as fetched says so in its checkpoint, and verify compares those batches whole', async () => {
+  const { sourceBootstrap } = sides();
+  const topic = uniqueName('passthrough-whole');
+  await createTopic(sourceBootstrap, topic, 2);
+  const rows = Array.from({ length: 600 }, (_, i) => record(`k${i}`, `value ${i} `.repeat(80), { headers: [['seq', String(i)]] }));
+  await produce(sourceBootstrap, topic, new Map([[0, rows], [1, rows.slice(0, 300)]]), 300);
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const dir = await stateDir('passthrough-whole');
+  const { copied, report } = await copyAndVerify(p, dir);
+  assert.equal(report.passed, true, JSON.stringify(report.partitions));
+  assert.deepEqual([copied.stats.mergedBatches, copied.stats.reencodedRecords], [0, 0], 'every batch forwarded as fetched');
+  const checkpoint = (await loadCheckpoint(dir, p.hash))!;
+  assert.deepEqual([0, 1].map((d) => checkpoint.destinations[`${topic}/${d}`]!.rebuilt), [false, false]);
+  assert.deepEqual(report.partitions.map((v) => [v.sourceCount, v.destinationCount, v.anchors?.first.offset]), [[600, 600, '0'], [300, 300, '0']]);
 });
 
 for (const [codec, bits] of Object.entries(CODECS)) {
