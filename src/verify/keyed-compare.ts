@@ -1,4 +1,4 @@
-import type { KeyHash } from './keyed-key-hash.ts';
+import { type KeyHash, finalMix } from './keyed-key-hash.ts';
 import { DESTINATION_SIDE, ENTRY_WORDS, type KeyedSpill } from './keyed-spill.ts';
 
 /**
@@ -20,14 +20,6 @@ const NO_SOURCE = 0xffffffff;
 const SPREAD = 0xfffffffe;
 const DESTINATION = DESTINATION_SIDE >>> 0;
 const INITIAL_SLOTS = 1 << 12;
-
-function finalMix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return h ^ (h >>> 16);
-}
 
 /**
  * The records of one spill bucket grouped by (destination partition, key hash), both sides folded

@@ -14,7 +14,8 @@ function mixB(k: number): number {
   return Math.imul(rotl(Math.imul(k, 0x85ebca77), 13), 0xc2b2ae3d);
 }
 
-function finalMix(h: number): number {
+/** murmur3's 32-bit finaliser: spreads every input bit over the whole word. */
+export function finalMix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
