@@ -41,9 +41,16 @@ const checkpointSchema = z.strictObject({
   ),
   complete: z.boolean(),
   updatedAt: z.string(),
+  /** Set when this is the checkpoint of one shard of a plan (see shardPlan): shard `index` of `count` of plan `of`. */
+  shard: z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive(), of: z.string() }).optional(),
+  /** The run that saved it: when it started and how many records were copied before it, for a rate (status). */
+  run: z.strictObject({ startedAt: z.string(), copiedBefore: z.number().int().nonnegative() }).optional(),
 });
 
 export type CopyCheckpoint = z.infer<typeof checkpointSchema>;
+
+/** Records copied so far, over all source partitions. */
+export const copiedBy = (checkpoint: CopyCheckpoint): number => Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 

@@ -4,6 +4,8 @@ import { protocolErrorIds } from '../kafka/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { fetchPartition } from '../kafka/fetch.ts';
 import type { RecordContent } from '../kafka/record.ts';
+import type { Plan } from '../plan/plan.ts';
+import { checkpointKey, parseFamilyKey } from './checkpoint-keys.ts';
 import { type CopyCheckpoint, parseCheckpoint } from './copy-checkpoint.ts';
 
 export const DEFAULT_CHECKPOINT_TOPIC = 'kreroute-checkpoints';
@@ -53,25 +55,39 @@ export class DestinationCheckpointStore {
     return (await this.#cluster.topicLayouts([this.topic])).has(this.topic);
   }
 
+  /** The last committed checkpoint of a plan (or shard), or null when the partition holds none. */
+  async load(plan: Pick<Plan, 'hash' | 'shard'>, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
+    const key = checkpointKey(plan);
+    const latest = (await this.loadFamily(plan.shard?.of ?? plan.hash, options)).get(key);
+    return latest ? parseCheckpoint(latest.toString('utf8'), `record ${key} of ${this.topic}`, plan.hash) : null;
+  }
+
   /**
-   * The last committed checkpoint of a plan, or null when the partition holds none. Every plan
-   * shares the one partition, so a transaction another copier left open holds back its last
-   * stable offset, and records of this plan past it may include its latest checkpoint. Then the
-   * load reads committed records up to the high watermark seen at its start, waiting for the
-   * transactions open there to end: it never takes "nothing visible yet" for "no checkpoint".
+   * The last committed value of every key of a plan (see checkpointKey): its checkpoints and
+   * verdicts, whole or sharded. Every plan shares the one partition, so a transaction another
+   * copier left open holds back its last stable offset, and records of this plan past it may
+   * include its latest checkpoint. Then the load reads committed records up to the high watermark
+   * seen at its start, waiting for the transactions open there to end: it never takes "nothing
+   * visible yet" for "no checkpoint".
    */
-  async load(planHash: string, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
-    const key = Buffer.from(planHash);
+  async loadFamily(root: string, options: LoadOptions = {}): Promise<Map<string, Buffer>> {
+    const ours = (key: Buffer | null): boolean => key !== null && key.length >= root.length && key.toString('latin1', 0, root.length) === root && parseFamilyKey(root, key.toString('latin1')) !== null;
     const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
-    const target = await this.#stableEnoughEnd(key);
+    const target = await this.#stableEnoughEnd(ours);
     const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
     const started = Date.now();
     let noticed = started;
-    let latest: Buffer | null = null;
+    const latest = new Map<string, Buffer>();
     let offset = start?.offset ?? 0n;
     while (offset < target) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
-      for (const record of fetched.records) if (record.offset < target && record.key?.equals(key)) latest = record.value;
+      for (const record of fetched.records) {
+        if (record.offset < target && ours(record.key)) {
+          // A null value deletes the key (compaction tombstone).
+          if (record.value) latest.set(record.key!.toString('latin1'), record.value);
+          else latest.delete(record.key!.toString('latin1'));
+        }
+      }
       if (fetched.nextOffset > offset) {
         offset = fetched.nextOffset;
         continue;
@@ -88,7 +104,7 @@ export class DestinationCheckpointStore {
         options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
       }
     }
-    return latest ? parseCheckpoint(latest.toString('utf8'), `record ${planHash} of ${this.topic}`, planHash) : null;
+    return latest;
   }
 
   /**
@@ -96,21 +112,22 @@ export class DestinationCheckpointStore {
    * past the last stable offset (committed or not: waiting tells which), else the last stable
    * offset, so that plans with nothing behind another plan's open transaction never wait for it.
    */
-  async #stableEnoughEnd(key: Buffer): Promise<bigint> {
+  async #stableEnoughEnd(ours: (key: Buffer | null) => boolean): Promise<bigint> {
     const [high] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
     const [stable] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, true);
     const end = high?.offset ?? 0n;
     let offset = stable?.offset ?? end;
     while (offset < end) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false });
-      if (fetched.records.some((record) => record.offset < end && record.key?.equals(key))) return end;
+      if (fetched.records.some((record) => record.offset < end && ours(record.key))) return end;
       if (fetched.nextOffset <= offset) break;
       offset = fetched.nextOffset;
     }
     return stable?.offset ?? end;
   }
 
-  record(checkpoint: CopyCheckpoint): RecordContent {
-    return { key: Buffer.from(checkpoint.planHash), value: Buffer.from(JSON.stringify(checkpoint)), headers: [], timestamp: BigInt(Date.now()) };
+  /** The record that holds a checkpoint or verdict under its key (see checkpointKey). */
+  record(key: string, content: object): RecordContent {
+    return { key: Buffer.from(key, 'latin1'), value: Buffer.from(JSON.stringify(content)), headers: [], timestamp: BigInt(Date.now()) };
   }
 }

@@ -135,3 +135,13 @@ export function parseBytes(text: string, flag: string): number {
   if (!Number.isFinite(bytes) || bytes < 1024 * 1024) bad(flag, `"${text}" is not a size of at least 1m`, `give bytes with a unit, e.g. ${flag} 64m`);
   return bytes;
 }
+
+/** `I/N`: shard I (from 0) of N. */
+export function parseShard(text: string): { index: number; count: number } {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!match) bad('--shard', `"${text}" is not a shard`, 'write I/N: shard I (0 ≤ I < N) of N, e.g. --shard 0/4');
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1 || index >= count) bad('--shard', `shard ${index}/${count} does not exist`, `write I/N with 0 ≤ I < N, e.g. --shard 0/${Math.max(1, count)}`);
+  return { index, count };
+}

@@ -3,12 +3,14 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
-import { loadCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
-import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { Delivery } from './delivery.ts';
+import { type CheckpointMirror, newest, openMirror } from './checkpoint-mirror.ts';
+import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
+import { refuseOtherLayout } from '../shard/layout-guard.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
 import { reconcile } from './reconcile.ts';
 
@@ -18,24 +20,31 @@ import { reconcile } from './reconcile.ts';
  * checkpoint are found by producer id and content and not written again (see reconcile); the
  * window left is a produce request the broker received but had not appended when the resume asked.
  */
-export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000): Promise<Delivery | 'complete'> {
+export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000, checkpointTopic?: string): Promise<Delivery | 'complete'> {
   const unlock = await lockStateDir(stateDir);
   try {
-    return await start(plan, source, destination, stateDir, filter, onEvent, unlock, intervalMs);
+    const mirror = await openMirror(plan, destination, checkpointTopic, onEvent);
+    return await start(plan, source, destination, stateDir, filter, onEvent, unlock, intervalMs, mirror);
   } catch (error) {
     await unlock();
     throw error;
   }
 }
 
-async function startedExactlyOnce(plan: Plan, destination: KafkaCluster): Promise<boolean> {
-  const store = new DestinationCheckpointStore(destination);
-  if (!(await store.exists())) return false;
-  return (await store.load(plan.hash)) !== null;
-}
-
-async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number): Promise<Delivery | 'complete'> {
-  const existing = await loadCheckpoint(stateDir, plan.hash);
+async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null): Promise<Delivery | 'complete'> {
+  const local = await loadCheckpoint(stateDir, plan.hash);
+  const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) }) : new Map<string, Buffer>();
+  refuseOtherLayout(plan, family.keys());
+  const stored = family.get(checkpointKey(plan));
+  const onDestination = stored ? parseCheckpoint(stored.toString('utf8'), `record ${checkpointKey(plan)} of ${mirror!.store.topic}`, plan.hash) : null;
+  if (!local && onDestination?.mode === 'exactly-once' && !onDestination.complete) {
+    // Its last transaction may still be open; writing beside it would hide our records from
+    // read_committed readers until it times out, and start the copy over.
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode (its checkpoint is on the destination)', {
+      hint: 'continue it with --mode exactly-once (or --mode auto)',
+    });
+  }
+  const existing = newest(local, onDestination?.mode === 'at-least-once' || onDestination?.complete ? onDestination : null, onEvent);
   if (existing?.complete) {
     await unlock();
     return 'complete';
@@ -43,21 +52,17 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   if (existing && existing.mode !== 'at-least-once') {
     throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode', { hint: 'continue it with --mode exactly-once' });
   }
-  if (!existing && (await startedExactlyOnce(plan, destination))) {
-    // Its last transaction may still be open; writing beside it would hide our records from
-    // read_committed readers until it times out, and start the copy over.
-    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in exactly-once mode (its checkpoint is on the destination)', {
-      hint: 'continue it with --mode exactly-once (or --mode auto)',
-    });
-  }
   const checkpoint = existing ?? (await freshCheckpoint(plan, destination, 'at-least-once'));
   const previous = new Set(checkpoint.producerIds.map(BigInt));
   const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
   const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
   checkpoint.producerIds.push(String(producer.identity.producerId));
-  // Our producer id is on disk before our first write, so a resume can recognise our writes.
+  checkpoint.run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
+  // Our producer id is on disk (and on the destination) before our first write, so a resume on
+  // this machine or another can recognise our writes.
   await saveCheckpoint(stateDir, checkpoint);
+  await mirror?.publish(producer, checkpoint);
   let savedAt = Date.now();
   // Called with every write acknowledged: what this run wrote to each partition is exactly known,
   // so a resume can tell whether all of it is visible yet (see reconcile).
@@ -68,6 +73,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
       state.lastRun = { producerId, records: producer.recordsSentTo(key.slice(0, slash), Number(key.slice(slash + 1))) };
     }
     await saveCheckpoint(stateDir, checkpoint);
+    await mirror?.publish(producer, checkpoint);
   };
   return {
     mode: 'at-least-once',

@@ -16,6 +16,9 @@ import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import type { ShardRef } from '../shard/shard-layout.ts';
+import { shardPlan } from '../shard/shard-plan.ts';
+import { shardStateDir } from '../shard/shard-state-dir.ts';
 
 export interface CopyOptions {
   source: ClientSettings;
@@ -40,6 +43,8 @@ export interface CopyOptions {
   checkpointTopic?: string;
   /** How often a copy commits (exactly-once) or saves its checkpoint (at-least-once), in ms (default 1000). */
   commitIntervalMs?: number;
+  /** Copy only this shard of the plan (see shardPlan); its local state goes in a subfolder of stateDir. */
+  shard?: ShardRef;
   onEvent?: EventSink;
   signal?: AbortSignal;
 }
@@ -57,7 +62,9 @@ export interface CopySummary {
   stats: CopyStats;
 }
 
-export async function copyPlan(plan: Plan, options: CopyOptions): Promise<CopySummary> {
+export async function copyPlan(whole: Plan, options: CopyOptions): Promise<CopySummary> {
+  const plan = options.shard ? shardPlan(whole, options.shard) : whole;
+  if (options.shard) options = { ...options, stateDir: shardStateDir(options.stateDir, options.shard) };
   const overlaps = plan.checks.filter((c) => c.code === 'OVERLAP');
   if (overlaps.length > 0 && !options.acceptOverlap) {
     throw new KrerouteError('OVERLAP', `the plan found newer records on the destination (${overlaps.length} partition(s), e.g. ${overlaps[0]!.message})`, {
@@ -131,17 +138,26 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
 async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
   const mode = options.mode ?? 'auto';
   const intervalMs = options.commitIntervalMs ?? 1000;
-  if (mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
   const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS };
+  const atLeastOnce = () => startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs, eos.checkpointTopic);
+  if (mode === 'at-least-once') return atLeastOnce();
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
-  if (mode === 'auto' && local?.mode === 'at-least-once') return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
+  if (mode === 'auto' && (local?.mode === 'at-least-once' || (!local && (await startedAtLeastOnce(plan, destination, eos.checkpointTopic))))) return atLeastOnce();
   try {
     return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
     if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code) || local) throw error;
     onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
-    return startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs);
+    return atLeastOnce();
   }
+}
+
+/** Whether the destination holds this plan's checkpoint of an unfinished at-least-once copy (run from another machine). */
+async function startedAtLeastOnce(plan: Plan, destination: KafkaCluster, checkpointTopic: string): Promise<boolean> {
+  const store = new DestinationCheckpointStore(destination, checkpointTopic);
+  if (!(await store.exists())) return false;
+  const published = await store.load(plan);
+  return published?.mode === 'at-least-once' && !published.complete;
 }
 
 /**
@@ -154,7 +170,7 @@ async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaC
   } catch (error) {
     if (!isKrerouteError(error) || error.code !== 'CHECKPOINT_CORRUPT') throw error;
     const store = new DestinationCheckpointStore(destination, checkpointTopic);
-    const onDestination = (await store.exists()) ? await store.load(plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) }) : null;
+    const onDestination = (await store.exists()) ? await store.load(plan, { onWait: (message) => onEvent({ type: 'retry', message }) }) : null;
     if (!onDestination) throw error;
     onEvent({ type: 'warning', message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)` });
     return null;

@@ -5,7 +5,9 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
 import { TransactionalSession } from '../kafka/transactional-session.ts';
-import { type CopyCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, copiedBy, parseCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
+import { refuseOtherLayout } from '../shard/layout-guard.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
@@ -17,6 +19,7 @@ export interface ExactlyOnceOptions {
   transactionTimeoutMs: number;
 }
 
+/** Derived from the plan's hash (a shard's: from the whole plan's hash and the shard, see shardPlan). */
 export function transactionalIdOf(plan: Plan): string {
   return `kreroute-${plan.hash.slice(0, 32)}`;
 }
@@ -36,7 +39,15 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
   const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message) => onEvent({ type: 'retry', message }));
-  const committed = await store.load(plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) });
+  const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) });
+  refuseOtherLayout(plan, family.keys());
+  const key = checkpointKey(plan);
+  const stored = family.get(key);
+  const committed = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${store.topic}`, plan.hash) : null;
+  if (committed && committed.mode !== 'exactly-once' && !committed.complete) {
+    await session.abort().catch(() => undefined);
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode (its checkpoint is on the destination)', { hint: 'continue it with --mode at-least-once (or --mode auto)' });
+  }
   refuseLostCheckpoint(local, committed, store.topic);
   if (committed?.complete) {
     await saveCheckpoint(stateDir, committed);
@@ -49,6 +60,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     onRetry: (message) => onEvent({ type: 'retry', message }),
   });
   let startedAt = Date.now();
+  const run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Partitions in the open transaction: only those written since the last commit get a marker.
   const enlisted = new Set<string>();
   const enlist = (topic: string, partitions: Iterable<number>): Promise<void> | undefined => {
@@ -64,7 +76,8 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const commit = async (complete: boolean): Promise<void> => {
     checkpoint.complete = complete;
     checkpoint.updatedAt = new Date().toISOString();
-    const record = store.record(checkpoint);
+    checkpoint.run = run;
+    const record = store.record(key, checkpoint);
     await enlist(store.topic, [0]);
     await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
     faultPoint('before-commit');
@@ -86,8 +99,6 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     abandon: () => session.abort().catch(() => undefined),
   };
 }
-
-const copiedBy = (checkpoint: CopyCheckpoint): number => Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
 
 /**
  * The local mirror is saved after each commit, so it never runs ahead of the destination's

@@ -81,6 +81,11 @@ export interface Plan {
   topics: PlanTopic[];
   estimate: { records: number; exact: boolean; bytes: number; seconds: number };
   checks: PlanCheck[];
+  /**
+   * Set on a shard of a plan (see shardPlan), never in a plan file: shard `index` of `count` of
+   * the plan whose hash is `of`, cut for a copy or for a verify.
+   */
+  shard?: { index: number; count: number; of: string; purpose: 'copy' | 'verify' };
   /** sha256 of the canonical JSON of every other field: a plan edited by hand is refused. */
   hash: string;
 }

@@ -110,7 +110,7 @@ async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: Ve
   let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
   if (!checkpoint) {
     const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
-    if (await store.exists()) checkpoint = await store.load(plan.hash, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
+    if (await store.exists()) checkpoint = await store.load(plan, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
   }
   return checkpoint;
 }

@@ -118,7 +118,7 @@ test('exactly-once: a damaged checkpoint record on the destination stops copy wi
   const c = cluster(clusters.destination.bootstrap);
   let good: string;
   try {
-    const committed = await new DestinationCheckpointStore(c).load(job.plan.hash);
+    const committed = await new DestinationCheckpointStore(c).load(job.plan);
     assert.ok(committed, 'the killed copy committed a checkpoint on the destination');
     good = JSON.stringify(committed);
   } finally {

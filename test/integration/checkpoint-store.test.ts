@@ -30,21 +30,21 @@ test('a checkpoint committed behind another copier\'s open transaction is waited
   try {
     const store = new DestinationCheckpointStore(destination, topic);
     await store.ensureTopic();
-    await produce(destinationBootstrap, topic, new Map([[0, [store.record(checkpointOf('plan-a', 10))]]]));
+    await produce(destinationBootstrap, topic, new Map([[0, [store.record('plan-a', checkpointOf('plan-a', 10))]]]));
     const transaction = await stuck.beginTransaction();
     await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('plan-other'), value: Buffer.from('{}') }] });
-    await produce(destinationBootstrap, topic, new Map([[0, [store.record(checkpointOf('plan-a', 20))]]]));
+    await produce(destinationBootstrap, topic, new Map([[0, [store.record('plan-a', checkpointOf('plan-a', 20))]]]));
 
     // plan-b has nothing behind the open transaction: it loads at once.
     const started = Date.now();
-    assert.equal(await store.load('plan-b', { stableWaitMs: 60_000 }), null);
+    assert.equal(await store.load({ hash: 'plan-b' }, { stableWaitMs: 60_000 }), null);
     assert.ok(Date.now() - started < 5_000, 'a plan with nothing behind the open transaction does not wait for it');
 
     // plan-a's newest checkpoint lies behind it: no answer until the transaction ends.
     const waits: string[] = [];
-    await assert.rejects(store.load('plan-a', { stableWaitMs: 1_500, onWait: (m) => waits.push(m) }), (e: unknown) => e instanceof KrerouteError && e.code === 'CHECKPOINT_UNSTABLE');
+    await assert.rejects(store.load({ hash: 'plan-a' }, { stableWaitMs: 1_500, onWait: (m) => waits.push(m) }), (e: unknown) => e instanceof KrerouteError && e.code === 'CHECKPOINT_UNSTABLE');
     await transaction.abort();
-    const loaded = await store.load('plan-a', { stableWaitMs: 30_000 });
+    const loaded = await store.load({ hash: 'plan-a' }, { stableWaitMs: 30_000 });
     assert.equal(loaded?.sources['t/0']?.copied, 20, 'the newest committed checkpoint, not the one before the open transaction');
   } finally {
     await stuck.close();

@@ -4,9 +4,11 @@ import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluste
 import type { CliContext } from '../context.ts';
 import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
 import { renderCopy } from '../render-copy.ts';
+import { parseShard } from '../options.ts';
 
 interface Flags extends ClusterFlags, CopyFlags {
   stateDir?: string;
+  shard?: string;
 }
 
 export function copyCommand(ctx: CliContext): Command {
@@ -17,12 +19,14 @@ export function copyCommand(ctx: CliContext): Command {
         'Run it again after an interruption: it resumes and does not write a record twice.',
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')
-    .option('--state-dir <dir>', 'checkpoint folder (default: <plan>.state beside the plan file)');
+    .option('--state-dir <dir>', 'checkpoint folder (default: <plan>.state beside the plan file)')
+    .option('--shard <I/N>', 'copy only shard I (from 0) of N: shards are cut from the plan, balanced by bytes, the same on every machine; run all N, on one machine or many, then verify the whole plan');
   addCopyOptions(command);
   addClusterOptions(command, true)
     .addHelpText('after', '\nExample:\n  kreroute copy tenant-b.plan.json --max-rate 20k --source-config source.properties --dest-config dest.properties')
     .action(async (planFile: string, flags: Flags) => {
       const tuning = copyTuningFromFlags(flags);
+      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
       const plan = await readPlanFile(planFile);
       const clusters = await resolveClusters(ctx, flags, plan);
       const { copyPlan } = await import('../../copy/copy-plan.ts');
@@ -31,6 +35,7 @@ export function copyCommand(ctx: CliContext): Command {
         ...clusters,
         ...tuning,
         stateDir: flags.stateDir ?? defaultStateDir(planFile),
+        ...(shard ? { shard } : {}),
         onEvent: ctx.out.events,
         signal: ctx.interrupts.signal,
       });
