@@ -38,6 +38,22 @@ export interface LoadOptions {
   stableWaitMs?: number;
 }
 
+export interface FamilyLoadOptions extends LoadOptions {
+  /**
+   * Whose latest committed value must not be missed: one key (a copier needs its own checkpoint
+   * exactly, its siblings' only to know they exist), every key of the plan (verify, purge), or
+   * none (status: what is committed now, never waiting for an open transaction). Default: all.
+   */
+  waitFor?: string | 'all' | 'none';
+}
+
+/** A plan's keys in the checkpoint topic: the latest committed value of each, and every key seen at all. */
+export interface FamilyRead {
+  committed: Map<string, Buffer>;
+  /** Keys with a record anywhere in the partition, committed or still in an open transaction. */
+  seen: Set<string>;
+}
+
 /**
  * Checkpoints kept on the destination, in a compacted topic keyed by plan hash, written inside the
  * same transaction as the copied records — so the copy's position and its data commit together,
@@ -72,7 +88,7 @@ export class DestinationCheckpointStore {
   /** The last committed checkpoint of a plan (or shard), or null when the partition holds none. */
   async load(plan: Pick<Plan, 'hash' | 'shard'>, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
     const key = checkpointKey(plan);
-    const latest = (await this.loadFamily(plan.shard?.of ?? plan.hash, options)).get(key);
+    const latest = (await this.loadFamily(plan.shard?.of ?? plan.hash, { ...options, waitFor: key })).committed.get(key);
     return latest ? parseCheckpoint(latest.toString('utf8'), `record ${key} of ${this.topic}`, plan.hash) : null;
   }
 
@@ -82,12 +98,15 @@ export class DestinationCheckpointStore {
    * copier left open holds back its last stable offset, and records of this plan past it may
    * include its latest checkpoint. Then the load reads committed records up to the high watermark
    * seen at its start, waiting for the transactions open there to end: it never takes "nothing
-   * visible yet" for "no checkpoint".
+   * visible yet" for "no checkpoint" (of the keys it waits for: see FamilyLoadOptions.waitFor).
    */
-  async loadFamily(root: string, options: LoadOptions = {}): Promise<Map<string, Buffer>> {
+  async loadFamily(root: string, options: FamilyLoadOptions = {}): Promise<FamilyRead> {
     const ours = (key: Buffer | null): boolean => key !== null && key.length >= root.length && key.toString('latin1', 0, root.length) === root && parseFamilyKey(root, key.toString('latin1')) !== null;
+    const waitFor = options.waitFor ?? 'all';
+    const awaited = waitFor === 'all' ? ours : waitFor === 'none' ? () => false : (key: Buffer | null) => key !== null && key.toString('latin1') === waitFor;
+    const seen = new Set<string>();
     const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
-    const target = await this.#stableEnoughEnd(ours);
+    const target = await this.#stableEnoughEnd(ours, awaited, seen);
     const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
     const started = Date.now();
     let noticed = started;
@@ -97,6 +116,7 @@ export class DestinationCheckpointStore {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
       for (const record of fetched.records) {
         if (record.offset < target && ours(record.key)) {
+          seen.add(record.key!.toString('latin1'));
           // A null value deletes the key (compaction tombstone).
           if (record.value) latest.set(record.key!.toString('latin1'), record.value);
           else latest.delete(record.key!.toString('latin1'));
@@ -118,26 +138,32 @@ export class DestinationCheckpointStore {
         options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
       }
     }
-    return latest;
+    return { committed: latest, seen };
   }
 
   /**
-   * Where reading committed records must get to: the high watermark when records of this plan lie
-   * past the last stable offset (committed or not: waiting tells which), else the last stable
-   * offset, so that plans with nothing behind another plan's open transaction never wait for it.
+   * Where reading committed records must get to: the high watermark when records of awaited keys
+   * lie past the last stable offset (committed or not: waiting tells which), else the last stable
+   * offset, so that plans with nothing behind another copier's open transaction never wait for
+   * it. Notes in `seen` the plan's keys found past the last stable offset.
    */
-  async #stableEnoughEnd(ours: (key: Buffer | null) => boolean): Promise<bigint> {
+  async #stableEnoughEnd(ours: (key: Buffer | null) => boolean, awaited: (key: Buffer | null) => boolean, seen: Set<string>): Promise<bigint> {
     const [high] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
     const [stable] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, true);
     const end = high?.offset ?? 0n;
     let offset = stable?.offset ?? end;
+    let waitToEnd = false;
     while (offset < end) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false });
-      if (fetched.records.some((record) => record.offset < end && ours(record.key))) return end;
+      for (const record of fetched.records) {
+        if (record.offset >= end || !ours(record.key)) continue;
+        seen.add(record.key!.toString('latin1'));
+        waitToEnd ||= awaited(record.key);
+      }
       if (fetched.nextOffset <= offset) break;
       offset = fetched.nextOffset;
     }
-    return stable?.offset ?? end;
+    return waitToEnd ? end : (stable?.offset ?? end);
   }
 
   /** The record that holds a checkpoint or verdict under its key (see checkpointKey). */

@@ -30,6 +30,8 @@ export interface JobStateOptions {
   stateDir: string;
   checkpointTopic?: string;
   onWait?: (message: string) => void;
+  /** false: what is committed now, without waiting for transactions open on the checkpoint topic (status). */
+  waitForOpenTransactions?: boolean;
 }
 
 /**
@@ -39,9 +41,12 @@ export interface JobStateOptions {
  */
 export async function readJobState(plan: Plan, destination: KafkaCluster, options: JobStateOptions): Promise<JobState> {
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
-  const family = (await store.exists()) ? await store.loadFamily(plan.hash, options.onWait ? { onWait: options.onWait } : {}) : new Map<string, Buffer>();
+  const read = (await store.exists())
+    ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
+    : { committed: new Map<string, Buffer>(), seen: new Set<string>() };
+  const family = read.committed;
   const layouts = new Set<number | 'whole'>();
-  for (const key of family.keys()) {
+  for (const key of read.seen) {
     const parsed = parseFamilyKey(plan.hash, key);
     if (parsed?.kind === 'checkpoint') layouts.add(parsed.shard?.count ?? 'whole');
   }
