@@ -1,6 +1,5 @@
-# syntax=docker/dockerfile:1
 # kreroute's command line on Node 24. Build: docker build -t kreroute:0.1.0 .
-# Run: docker run --rm -v "$PWD:/work" kreroute:0.1.0 copy plan.json --source-config source.properties …
+# Run: docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" kreroute:0.1.0 copy plan.json --dest-config dest.properties …
 ARG NODE_IMAGE=node:24-slim
 
 FROM ${NODE_IMAGE} AS build
@@ -8,12 +7,10 @@ WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build \
- && npm pack --pack-destination /tmp \
- && mkdir /opt/kreroute \
- && tar -xzf /tmp/kreroute-*.tgz -C /opt/kreroute --strip-components=1 \
- && cp package-lock.json /opt/kreroute/ \
- && cd /opt/kreroute \
+RUN npm run build && npm pack --pack-destination /tmp
+WORKDIR /opt/kreroute
+RUN tar -xzf /tmp/kreroute-*.tgz --strip-components=1 \
+ && cp /src/package-lock.json . \
  && npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
  && rm package-lock.json \
  && node dist/bin/kreroute.mjs --version

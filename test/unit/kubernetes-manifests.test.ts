@@ -26,8 +26,10 @@ interface Job {
     completions?: number;
     parallelism?: number;
     maxFailedIndexes?: number;
+    backoffLimitPerIndex?: number;
+    podReplacementPolicy?: string;
     podFailurePolicy?: { rules: { action: string; onExitCodes?: { containerName?: string; values: number[] } }[] };
-    template: { spec: { containers: Container[] } };
+    template: { spec: { restartPolicy?: string; containers: Container[] } };
   };
 }
 
@@ -122,5 +124,14 @@ test('a Job fails a shard without retrying only on exit codes no retryable error
         if (rule.action === 'FailIndex') assert.ok(!retryableExits.has(exit), `${file}: exit ${exit} may be retryable`);
       }
     }
+  }
+});
+
+test('a Job keeps the rules the API server checks beyond the schema', () => {
+  for (const { file, job } of jobs) {
+    if (!job.spec.podFailurePolicy) continue;
+    assert.equal(job.spec.template.spec.restartPolicy, 'Never', `${file}: podFailurePolicy needs restartPolicy Never`);
+    assert.equal(job.spec.podReplacementPolicy ?? 'Failed', 'Failed', `${file}: podFailurePolicy allows only podReplacementPolicy Failed`);
+    if (job.spec.podFailurePolicy.rules.some((r) => r.action === 'FailIndex')) assert.ok(job.spec.backoffLimitPerIndex !== undefined, `${file}: FailIndex needs backoffLimitPerIndex`);
   }
 });
