@@ -5,6 +5,8 @@ import type { CliContext } from '../context.ts';
 import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
 import { renderCopy } from '../render-copy.ts';
 import { parseShard } from '../options.ts';
+import { KrerouteError } from '../../errors.ts';
+import { workersCopy } from '../workers-copy.ts';
 
 interface Flags extends ClusterFlags, CopyFlags {
   stateDir?: string;
@@ -27,11 +29,16 @@ export function copyCommand(ctx: CliContext): Command {
     .action(async (planFile: string, flags: Flags) => {
       const tuning = copyTuningFromFlags(flags);
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      const workers = flags.workers;
+      if (shard && workers !== undefined) {
+        throw new KrerouteError('BAD_INPUT', '--workers and --shard cannot be given together', { hint: 'give --workers to copy every shard on this machine, or --shard I/N to copy one' });
+      }
       const plan = await readPlanFile(planFile);
+      // Checked here too, so that a wrong address or properties file is reported once, not by every worker.
       const clusters = await resolveClusters(ctx, flags, plan);
-      const { copyPlan } = await import('../../copy/copy-plan.ts');
+      const copy = workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, { ...flags, workers });
       ctx.interrupts.graceful = true;
-      const summary = await copyPlan(plan, {
+      const summary = await copy(plan, {
         ...clusters,
         ...tuning,
         stateDir: flags.stateDir ?? defaultStateDir(planFile),

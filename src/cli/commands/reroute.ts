@@ -8,6 +8,7 @@ import { renderCopy } from '../render-copy.ts';
 import { renderPlan } from '../render-plan.ts';
 import { renderPurge } from '../render-purge.ts';
 import { renderVerify } from '../render-verify.ts';
+import { workersCopy } from '../workers-copy.ts';
 
 interface Flags extends PlanFlags, CopyFlags {
   purge?: boolean;
@@ -38,6 +39,7 @@ export function rerouteCommand(ctx: CliContext): Command {
         planFile,
         plan: { ...request, ...clusters },
         copy: tuning,
+        ...(flags.workers !== undefined ? { copyWith: workersCopy(planFile, { ...flags, workers: flags.workers }) } : {}),
         purge: flags.purge === true,
         ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
         onEvent: ctx.out.events,

@@ -1,0 +1,29 @@
+import type { CopyOptions } from '../copy/copy-plan.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { WorkersSummary } from '../workers/workers-summary.ts';
+import type { ClusterFlags } from './cluster-options.ts';
+import type { CopyFlags } from './copy-options.ts';
+import { parseWorkers } from './options.ts';
+import { cliWorkerSpawner } from './worker-spawn.ts';
+
+export type WorkersCopy = (plan: Plan, options: CopyOptions) => Promise<WorkersSummary>;
+
+/** The copy step of `copy --workers` and `reroute --workers`: the plan's shards copied by worker processes of this CLI. */
+export function workersCopy(planFile: string, flags: ClusterFlags & CopyFlags & { workers: string | true }): WorkersCopy {
+  const workers = parseWorkers(flags.workers);
+  return async (plan, options) => {
+    const { copyWithWorkers } = await import('../workers/copy-with-workers.ts');
+    return copyWithWorkers(
+      plan,
+      {
+        stateDir: options.stateDir,
+        workers,
+        ...(options.maxRatePerSec !== undefined ? { maxRatePerSec: options.maxRatePerSec } : {}),
+        ...(options.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      cliWorkerSpawner(planFile, options.stateDir, flags),
+    );
+  };
+}
