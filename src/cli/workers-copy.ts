@@ -16,7 +16,9 @@ export function workersCopy(planFile: string, flags: ClusterFlags & CopyFlags & 
     return copyWithWorkers(
       plan,
       {
+        destination: options.destination,
         stateDir: options.stateDir,
+        ...(options.checkpointTopic !== undefined ? { checkpointTopic: options.checkpointTopic } : {}),
         workers,
         ...(options.maxRatePerSec !== undefined ? { maxRatePerSec: options.maxRatePerSec } : {}),
         ...(options.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),

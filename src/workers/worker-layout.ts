@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import type { Plan } from '../plan/plan.ts';
 import { type ShardRef, usefulShardCount } from '../shard/shard-layout.ts';
-import type { ExistingLayout } from './existing-layout.ts';
+import type { RecordedLayout } from './recorded-layout.ts';
 import type { WorkerSpec } from './worker-process.ts';
 
 export type WorkerCount = number | 'auto';
@@ -21,15 +21,15 @@ export interface WorkerLayout {
  * the cores), at most the shards worth running. One shard is copied as the whole plan, as a plain
  * `copy` would, so a later run with or without --workers continues it.
  */
-export function chooseLayout(plan: Plan, wanted: WorkerCount, existing: ExistingLayout, cores = availableParallelism()): WorkerLayout {
+export function chooseLayout(plan: Plan, wanted: WorkerCount, existing: RecordedLayout, cores = availableParallelism()): WorkerLayout {
   const asked = wanted === 'auto' ? cores : wanted;
   if (existing.kind === 'whole') {
-    return { shards: [null], concurrency: 1, notes: asked === 1 ? [] : ['this plan was started as one whole copy (its checkpoint is in the state folder): continuing it with one worker'] };
+    return { shards: [null], concurrency: 1, notes: asked === 1 ? [] : ['this plan\'s copy was begun whole, without shards: continuing it with one worker'] };
   }
-  if (existing.kind === 'shards') {
+  if (existing.kind === 'sharded') {
     const count = existing.count;
     const concurrency = Math.min(asked, count);
-    const notes = asked === count ? [] : [`this plan was started as ${count} shards (their checkpoints are in the state folder): continuing them with ${concurrency} worker(s) at a time`];
+    const notes = asked === count ? [] : [`this plan\'s copy was begun as ${count} shards: continuing them with ${concurrency} worker(s) at a time`];
     return { shards: Array.from({ length: count }, (_, index) => ({ index, count })), concurrency, notes };
   }
   const count = usefulShardCount(plan, asked);

@@ -68,6 +68,14 @@ async function assertExactlyOnce(bootstrap: string, topic: string, perPartition:
   }
 }
 
+/** `kreroute verify` of the whole plan passes. */
+async function assertVerifies(copyArgs: string[]): Promise<void> {
+  const verify = kreroute(['verify', ...copyArgs.slice(1)]);
+  assert.equal(await verify.exited, 0, verify.stderr());
+  const report = verify.lines.find((l) => l.type === 'result')?.['report'] as { passed: boolean } | undefined;
+  assert.equal(report?.passed, true);
+}
+
 const result = (lines: JsonLine[]) => lines.filter((l) => l.type === 'result' && l.kind === 'copy');
 const shardsOf = (line: JsonLine | undefined) => (line?.['summary'] as { shards: Array<{ shard: string; summary: { alreadyComplete: boolean; records: number } }> }).shards;
 
@@ -86,10 +94,31 @@ test('--workers 3: three shards, one combined progress and result', async (t) =>
   const progress = run.lines.filter((l) => l.type === 'progress');
   assert.equal(progress.at(-1)?.['records'], PARTITIONS * 500, 'the last progress line covers the whole plan');
   await assertExactlyOnce(destinationBootstrap, topic, 500);
-  // A rerun finds every shard done.
-  const again = kreroute([...args, '--workers', '3']);
+  await assertVerifies(args);
+  // A rerun asking for another count keeps the job's 3 shards, and finds each done.
+  const again = kreroute([...args, '--workers', '5']);
   assert.equal(await again.exited, 0, again.stderr());
-  assert.ok(shardsOf(result(again.lines)[0]).every((s) => s.summary.alreadyComplete));
+  assert.ok(again.lines.some((l) => l.type === 'info' && /begun as 3 shards/.test(l['message'] as string)));
+  const shards = shardsOf(result(again.lines)[0]);
+  assert.equal(shards.length, 3);
+  assert.ok(shards.every((s) => s.summary.alreadyComplete));
+});
+
+test('reroute --workers: the copy stage runs in workers, then verify passes', async (t) => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('workers-reroute');
+  await createTopic(sourceBootstrap, topic, PARTITIONS);
+  const rows = (p: number) => Array.from({ length: 200 }, (_, i) => record(`k${i % 31}`, `p${p}-${i}`.padEnd(100, '.')));
+  await produce(sourceBootstrap, topic, new Map([...Array(PARTITIONS).keys()].map((p) => [p, rows(p)])), 100);
+  const dir = await stateDir('workers-reroute');
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const run = kreroute(['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--out', join(dir, 'plan.json'), '--workers', '2']);
+  assert.equal(await run.exited, 0, run.stderr());
+  const stages = run.lines.filter((l) => l.type === 'result' && l.kind === 'reroute-stage');
+  const copy = stages.find((l) => l['stage'] === 'copy');
+  assert.deepEqual(shardsOf(copy).map((s) => s.shard), ['0/2', '1/2']);
+  assert.equal((stages.find((l) => l['stage'] === 'verify')?.['report'] as { passed: boolean }).passed, true);
+  await assertExactlyOnce(destinationBootstrap, topic, 200);
 });
 
 test('--workers: a worker killed from outside is reported, the others finish, and a rerun finishes it', async (t) => {
@@ -119,6 +148,7 @@ test('--workers: a worker killed from outside is reported, the others finish, an
   const shards = shardsOf(result(rerun.lines)[0]);
   assert.deepEqual(shards.filter((s) => !s.summary.alreadyComplete).map((s) => s.shard), [killed], 'only the killed shard had work left');
   await assertExactlyOnce(destinationBootstrap, topic, perPartition);
+  await assertVerifies(args);
 });
 
 test('--workers: Ctrl-C to the supervisor stops every worker at a clean point (INTERRUPTED), and a rerun finishes', async (t) => {

@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import type { CopySummary } from '../../src/copy/copy-plan.ts';
 import type { EngineEvent } from '../../src/events.ts';
-import { copyWithWorkers } from '../../src/workers/copy-with-workers.ts';
-import { existingLayout } from '../../src/workers/existing-layout.ts';
-import { chooseLayout, workerShare } from '../../src/workers/worker-layout.ts';
+import { type RunWorkersOptions, runWorkers } from '../../src/workers/run-workers.ts';
+import { type WorkerCount, chooseLayout, workerShare } from '../../src/workers/worker-layout.ts';
+import type { SpawnWorker } from '../../src/workers/worker-process.ts';
 import type { WorkerProcess, WorkerSpec } from '../../src/workers/worker-process.ts';
 import { shardsFailedError } from '../../src/workers/workers-summary.ts';
 import { offlinePlan } from '../harness/offline-plan.ts';
 import { workerArgs } from '../../src/cli/worker-args.ts';
 
-const dir = await mkdtemp(join(tmpdir(), 'kreroute-workers-unit-'));
-test.after(() => rm(dir, { recursive: true, force: true }));
+/** The supervisor for a job not begun yet. */
+function copyWithWorkers(plan: ReturnType<typeof planOf>, options: RunWorkersOptions & { workers: WorkerCount }, spawn: SpawnWorker) {
+  return runWorkers(plan, chooseLayout(plan, options.workers, { kind: 'none' }), options, spawn);
+}
 
 /** A plan of `partitions` partitions of `orders`, 100 records each. */
 function planOf(partitions: number) {
@@ -77,10 +76,10 @@ test('layout: N shards as asked, capped by the shards worth running; one is the 
 });
 
 test('layout: a job started before keeps its layout', () => {
-  const sharded = chooseLayout(planOf(12), 2, { kind: 'shards', count: 4 });
+  const sharded = chooseLayout(planOf(12), 2, { kind: 'sharded', count: 4 });
   assert.equal(sharded.shards.length, 4);
   assert.equal(sharded.concurrency, 2);
-  assert.match(sharded.notes[0]!, /started as 4 shards/);
+  assert.match(sharded.notes[0]!, /begun as 4 shards/);
   assert.deepEqual(chooseLayout(planOf(12), 4, { kind: 'whole' }).shards, [null]);
 });
 
@@ -88,17 +87,6 @@ test('shares: rate and memory budget split evenly, at least 1 rec/s and 1 MiB', 
   assert.deepEqual(workerShare({ maxRatePerSec: 1000, memoryBudgetBytes: 64 * 1024 * 1024 }, 3), { maxRatePerSec: 333, memoryBudgetBytes: Math.floor((64 * 1024 * 1024) / 3) });
   assert.deepEqual(workerShare({ maxRatePerSec: 2, memoryBudgetBytes: 2 * 1024 * 1024 }, 4), { maxRatePerSec: 1, memoryBudgetBytes: 1024 * 1024 });
   assert.deepEqual(workerShare({}, 4), {});
-});
-
-test('existing layout: read from the checkpoints in the state folder', async () => {
-  const state = join(dir, 'layout');
-  assert.deepEqual(await existingLayout(state), { kind: 'none' });
-  await mkdir(join(state, 'shard-0-of-3'), { recursive: true });
-  assert.deepEqual(await existingLayout(state), { kind: 'none' }, 'a shard folder without a checkpoint holds no progress');
-  await writeFile(join(state, 'shard-0-of-3', 'checkpoint.json'), '{}');
-  assert.deepEqual(await existingLayout(state), { kind: 'shards', count: 3 });
-  await writeFile(join(state, 'checkpoint.json'), '{}');
-  await assert.rejects(existingLayout(state), { code: 'CHECKPOINT_MISMATCH' });
 });
 
 test('worker arguments: the shard, the user flags, the share of the limits', () => {
@@ -109,7 +97,7 @@ test('worker arguments: the shard, the user flags, the share of the limits', () 
 test('supervisor: combined progress and one summary of every shard', async () => {
   const events: EngineEvent[] = [];
   const specs: WorkerSpec[] = [];
-  const result = await copyWithWorkers(planOf(12), { stateDir: join(dir, 's1'), workers: 3, maxRatePerSec: 900, onEvent: (e) => events.push(e) }, (spec) => {
+  const result = await copyWithWorkers(planOf(12), { workers: 3, maxRatePerSec: 900, onEvent: (e) => events.push(e) }, (spec) => {
     specs.push(spec);
     return new FakeWorker((w) => {
       w.say({ type: 'stage', stage: 'copy', message: 'starting the copy (exactly-once)' });
@@ -136,7 +124,7 @@ test('supervisor: combined progress and one summary of every shard', async () =>
 test('supervisor: a failed worker does not stop the others; one error names it', async () => {
   const events: EngineEvent[] = [];
   const done: string[] = [];
-  const failing = copyWithWorkers(planOf(4), { stateDir: join(dir, 's2'), workers: 2, onEvent: (e) => events.push(e) }, (spec) =>
+  const failing = copyWithWorkers(planOf(4), { workers: 2, onEvent: (e) => events.push(e) }, (spec) =>
     new FakeWorker((w) => {
       if (spec.shard!.index === 0) return w.end(null, 'SIGKILL');
       setTimeout(() => {
@@ -171,7 +159,7 @@ test('supervisor: failures of one kind keep their code; the worker error line is
 test('supervisor: a stop is passed on to every worker, then INTERRUPTED', async () => {
   const controller = new AbortController();
   const workers: FakeWorker[] = [];
-  const stopping = copyWithWorkers(planOf(4), { stateDir: join(dir, 's3'), workers: 2, signal: controller.signal, stopGraceMs: 200 }, () => {
+  const stopping = copyWithWorkers(planOf(4), { workers: 2, signal: controller.signal, stopGraceMs: 200 }, () => {
     const worker = new FakeWorker((w) => {
       w.say({ type: 'progress', stage: 'copy', records: 1, bytes: 1, totalRecords: 200, ratePerSec: 1, bytesPerSec: 1, etaSeconds: 1 });
       // The second worker ignores SIGTERM and is killed after the grace period.
