@@ -4,7 +4,7 @@ import type { CopyFlags } from './copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
 export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags, spec: WorkerSpec): string[] {
-  const args = ['--json', 'copy', planFile, '--state-dir', stateDir];
+  const args = ['--json', 'copy', planFile, '--supervised', '--state-dir', stateDir];
   if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
   const given: Array<[string, string | undefined]> = [
     ['--source', flags.source],

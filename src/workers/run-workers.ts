@@ -60,7 +60,7 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
     if (outcome.status === 'done') {
       results.push({ shard: label, summary: outcome.summary });
       progress.finished(label, outcome.summary.alreadyComplete ? shardRecords(plan, shard) : undefined);
-      const message = outcome.summary.alreadyComplete ? 'already copied' : `copied ${outcome.summary.records} records`;
+      const message = outcome.summary.alreadyComplete ? 'already copied' : `copied ${outcome.summary.records} records in ${outcome.summary.seconds.toFixed(1)} s`;
       onEvent({ type: 'worker', shard: label, status: 'done', message, ...(pid ? { pid } : {}) });
       return;
     }

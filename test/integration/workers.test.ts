@@ -2,10 +2,11 @@
 // to the supervisor both leave a job that the same command finishes, with no loss and no duplicate.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { writePlanFile } from '../../src/index.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
@@ -169,5 +170,40 @@ test('--workers: Ctrl-C to the supervisor stops every worker at a clean point (I
 
   const rerun = kreroute([...args, '--workers', '3']);
   assert.equal(await rerun.exited, 0, rerun.stderr());
+  await assertExactlyOnce(destinationBootstrap, topic, perPartition);
+});
+
+/** Whether a process has ended (gone, or a zombie no one reaped). */
+async function ended(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => null);
+  return stat === null || stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+}
+
+test('--workers: a supervisor killed with kill -9 leaves no worker copying on; a rerun finishes', async (t) => {
+  const perPartition = 1500;
+  const { topic, dir, args, destinationBootstrap } = await setUp('workers-orphan', perPartition);
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const pids: number[] = [];
+  let killed = false;
+  const run = kreroute([...args, '--workers', '3', '--max-rate', '3000'], (line) => {
+    if (line.type === 'worker' && line['status'] === 'started') pids.push(line['pid'] as number);
+    if (line.type === 'progress' && (line['records'] as number) > 1500 && !killed) {
+      killed = true;
+      run.child.kill('SIGKILL');
+    }
+  });
+  await run.exited;
+  assert.ok(killed && pids.length === 3, run.stderr());
+  // Their stdin closed with the supervisor: each stops at a clean point, long before the copy would end.
+  const deadline = Date.now() + 20_000;
+  for (const pid of pids) {
+    while (!(await ended(pid))) {
+      assert.ok(Date.now() < deadline, `worker ${pid} still runs 20 s after its supervisor was killed`);
+      await sleep(100);
+    }
+  }
+  const rerun = kreroute([...args, '--workers', '3']);
+  assert.equal(await rerun.exited, 0, rerun.stderr());
+  assert.ok(shardsOf(result(rerun.lines)[0]).some((s) => !s.summary.alreadyComplete), 'the workers stopped early, not at the end of their shards');
   await assertExactlyOnce(destinationBootstrap, topic, perPartition);
 });

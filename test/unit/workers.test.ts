@@ -91,7 +91,7 @@ test('shares: rate and memory budget split evenly, at least 1 rec/s and 1 MiB', 
 
 test('worker arguments: the shard, the user flags, the share of the limits', () => {
   const args = workerArgs('p.json', 'p.state', { source: 'a:1', destConfig: 'd.properties', mode: 'at-least-once', passthrough: false, acceptOverlap: true }, { shard: { index: 1, count: 3 }, maxRatePerSec: 333 });
-  assert.deepEqual(args, ['--json', 'copy', 'p.json', '--state-dir', 'p.state', '--shard', '1/3', '--source', 'a:1', '--dest-config', 'd.properties', '--mode', 'at-least-once', '--max-rate', '333', '--accept-overlap', '--no-passthrough']);
+  assert.deepEqual(args, ['--json', 'copy', 'p.json', '--supervised', '--state-dir', 'p.state', '--shard', '1/3', '--source', 'a:1', '--dest-config', 'd.properties', '--mode', 'at-least-once', '--max-rate', '333', '--accept-overlap', '--no-passthrough']);
 });
 
 test('supervisor: combined progress and one summary of every shard', async () => {
