@@ -32,7 +32,7 @@ export function addCopyOptions(command: Command): Command {
     .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (default 32m; 1m at least); with --workers, for the whole job (each worker gets an even share; without it each has the default)')
     .option(
       '--workers [n]',
-      'copy with N worker processes on this machine, worker i copying shard i/N; alone or "auto": one per core (os.availableParallelism), at most the shards worth running; a job started with workers continues with its shard count',
+      'copy with N worker processes on this machine, worker i copying shard i/N; alone or "auto": one per core (os.availableParallelism), at most the shards worth running; a job already begun keeps its layout (its shard count, or whole)',
     );
 }
 
