@@ -11,6 +11,20 @@ import { type CopyCheckpoint, parseCheckpoint } from './copy-checkpoint.ts';
 export const DEFAULT_CHECKPOINT_TOPIC = 'kreroute-checkpoints';
 
 /**
+ * Every copier (every shard) writes its whole checkpoint about once a second, and every start
+ * reads the partition from its beginning: small segments, rolled at least every 10 minutes, let
+ * the cleaner keep only the latest checkpoint per key instead of hours of superseded ones (the
+ * broker never compacts the active segment, 1 GB by default).
+ */
+const CHECKPOINT_TOPIC_CONFIGS = new Map([
+  ['cleanup.policy', 'compact'],
+  ['max.message.bytes', String(8 * 1024 * 1024)],
+  ['segment.bytes', String(16 * 1024 * 1024)],
+  ['segment.ms', String(10 * 60_000)],
+  ['min.cleanable.dirty.ratio', '0.1'],
+]);
+
+/**
  * How long a load waits for transactions left open on the checkpoint partition (another plan's
  * copier paused or killed between its checkpoint record and its commit). The broker aborts such a
  * transaction after its timeout (kreroute's: 60 s) plus its abort check interval (10 s by default).
@@ -41,7 +55,7 @@ export class DestinationCheckpointStore {
   async ensureTopic(): Promise<void> {
     if (await this.exists()) return;
     await this.#cluster
-      .createTopic(this.topic, 1, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', String(8 * 1024 * 1024)]]))
+      .createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS)
       .catch(async (error: unknown) => {
         // Another copier (or an earlier run, killed while it waited for the topic) created it;
         // the brokers' metadata may take a moment to show it.

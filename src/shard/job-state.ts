@@ -3,6 +3,7 @@ import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from './shard-layout.ts';
@@ -64,8 +65,7 @@ async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, B
   const stored = family.get(key);
   const published = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${topic}`, plan.hash) : null;
   const local = await loadCheckpoint(shard ? shardStateDir(stateDir, shard) : stateDir, plan.hash);
-  const further = !local || !published ? (local ?? published) : copiedBy(local) > copiedBy(published) || (local.complete && !published.complete) ? local : published;
-  return { shard, plan, checkpoint: further };
+  return { shard, plan, checkpoint: furtherCheckpoint(local, published) };
 }
 
 /** Layouts of the copies this machine's state folder holds. */
