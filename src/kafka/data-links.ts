@@ -28,31 +28,39 @@ interface BrokerState {
  * Data-path connections to a cluster's brokers: `perBroker` of them to each leader, partition
  * p always on connection p mod perBroker, so each partition's requests stay in order on one socket
  * while the broker works on several requests at once (it handles one connection's requests one at
- * a time). Bare connections (RawConnection) unless the cluster needs SASL, which only the
- * library's connection speaks. Before a broker's first produce or fetch, its ApiVersions are
- * checked; a response's throttle time delays the next request to that broker.
+ * a time). Bare connections (RawConnection), which speak TLS and SASL (PLAIN, SCRAM, OAUTHBEARER
+ * with a token: see saslMechanism); only a SASL mechanism they cannot speak (none today among
+ * those config/ accepts) sends the requests over the library's connection, one per broker. Before
+ * a broker's first produce or fetch, its ApiVersions are checked; a response's throttle time
+ * delays the next request to that broker.
  */
 export class DataLinks {
   readonly #cluster: LinkCluster;
   readonly #perBroker: number;
   readonly #links = new Map<string, DataLink>();
   readonly #brokers = new Map<string, BrokerState>();
-  readonly #pool: RawConnectionPool;
+  /** Undefined when the cluster's SASL mechanism is one kreroute's own connections cannot speak. */
+  readonly #pool: RawConnectionPool | undefined;
 
   constructor(cluster: LinkCluster, perBroker: number, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
-    this.#pool = new RawConnectionPool(cluster, responseBuffers);
+    this.#pool = RawConnectionPool.canConnect(cluster.settings) ? new RawConnectionPool(cluster, responseBuffers) : undefined;
+  }
+
+  /** Whether requests go over kreroute's own connections (false: the client library's). */
+  get raw(): boolean {
+    return this.#pool !== undefined;
   }
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<DataLink> {
     const leader = await this.#cluster.leaderOf(topic, partition, refresh);
-    const sasl = this.#cluster.settings.sasl !== undefined;
-    const key = sasl ? `node ${leader.nodeId}` : `${leader.host}:${leader.port}#${partition % this.#perBroker}`;
+    const pool = this.#pool;
+    const key = pool ? `${leader.host}:${leader.port}#${partition % this.#perBroker}` : `node ${leader.nodeId}`;
     let link = this.#links.get(key);
     if (!link) {
       const broker = this.#broker(`${leader.host}:${leader.port}`);
-      link = sasl ? this.#libraryLink(leader.nodeId, broker) : this.#rawLink(leader.host, leader.port, partition % this.#perBroker, broker);
+      link = pool ? this.#rawLink(pool, leader.host, leader.port, partition % this.#perBroker, broker) : this.#libraryLink(leader.nodeId, broker);
       this.#links.set(key, link);
     }
     return link;
@@ -97,9 +105,9 @@ export class DataLinks {
   }
 
   /** The pool is asked for the connection on every request, so a broken one is replaced. */
-  #rawLink(host: string, port: number, lane: number, broker: BrokerState): DataLink {
+  #rawLink(pool: RawConnectionPool, host: string, port: number, lane: number, broker: BrokerState): DataLink {
     const connect = async (apiKey: number, version: number): Promise<RawConnection> => {
-      const connection = await this.#pool.get(host, port, lane);
+      const connection = await pool.get(host, port, lane);
       await this.#require(broker, () => askRawVersions(connection), apiKey, version);
       await broker.throttle.wait();
       return connection;
@@ -125,13 +133,13 @@ export class DataLinks {
   }
 
   close(): void {
-    this.#pool.close();
+    this.#pool?.close();
     this.#links.clear();
   }
 }
 
 async function askRawVersions(connection: RawConnection): Promise<ApiVersionRanges> {
-  const { reader, release } = await connection.request(API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body(), 'plain');
+  const { reader, release } = await connection.request(API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body(), 'api-versions');
   try {
     return parseApiVersions(reader);
   } finally {

@@ -1,6 +1,8 @@
 import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
+import { authenticateRaw } from './raw-sasl.ts';
+import { type SaslMechanism, saslMechanism } from './sasl-mechanism.ts';
 
 /** What the pool needs of a cluster: how to connect, and when to close. */
 export type PoolCluster = Pick<KafkaCluster, 'settings' | 'onClose'>;
@@ -9,17 +11,26 @@ export type PoolCluster = Pick<KafkaCluster, 'settings' | 'onClose'>;
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
  * work on several requests at once: it answers one connection's requests one at a time). A
  * connection that breaks is forgotten and the next `get` opens a new one; all close with the
- * cluster.
+ * cluster. With SASL each connection authenticates before it is handed out (raw-sasl.ts).
  */
 export class RawConnectionPool {
   readonly #cluster: PoolCluster;
   readonly #connections = new Map<string, Promise<RawConnection>>();
   readonly #responseBuffers: BufferPool | undefined;
+  readonly #sasl: SaslMechanism | undefined;
 
   constructor(cluster: PoolCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#responseBuffers = responseBuffers;
+    const { sasl } = cluster.settings;
+    this.#sasl = sasl ? saslMechanism(sasl) : undefined;
+    if (sasl && !this.#sasl) throw new Error(`kreroute's own connections cannot authenticate with SASL mechanism ${sasl.mechanism}`);
     cluster.onClose(() => this.close());
+  }
+
+  /** Whether kreroute's own connections can authenticate to a cluster with these settings. */
+  static canConnect(settings: PoolCluster['settings']): boolean {
+    return settings.sasl === undefined || saslMechanism(settings.sasl) !== undefined;
   }
 
   get(host: string, port: number, lane = 0): Promise<RawConnection> {
@@ -36,7 +47,13 @@ export class RawConnectionPool {
     return connection;
   }
 
-  #open(host: string, port: number): Promise<RawConnection> {
+  async #open(host: string, port: number): Promise<RawConnection> {
+    const connection = await this.#connect(host, port);
+    if (this.#sasl) await authenticateRaw(connection, this.#sasl, `${host}:${port}`);
+    return connection;
+  }
+
+  #connect(host: string, port: number): Promise<RawConnection> {
     const { settings } = this.#cluster;
     return RawConnection.connect({
       host,
