@@ -31,8 +31,11 @@ export interface ScriptedBrokerOptions {
   script: ProduceScript;
   /** api key → [min, max]; default Produce 0–11 and Fetch 0–16. */
   apiVersions?: Map<number, [number, number]>;
-  /** SASL/PLAIN required before produce: the password, and the session lifetime it grants (KIP-368; 0: none). */
-  sasl?: { password: string; sessionLifetimeMs: number };
+  /**
+   * SASL/PLAIN required before produce: the password, and the session lifetime it grants (KIP-368;
+   * 0: none); a produce request more than `graceMs` after the session expired closes the connection.
+   */
+  sasl?: { password: string; sessionLifetimeMs: number; graceMs?: number };
 }
 
 /** What arrived on one connection, in order; `inFlight`: produce requests then still unanswered on it. */
@@ -168,7 +171,7 @@ export class ScriptedBroker {
       const lifetime = BigInt(ok ? (saslOptions?.sessionLifetimeMs ?? 0) : 0);
       if (ok) {
         sasl.authenticated = true;
-        sasl.expiresAt = lifetime > 0n ? Date.now() + Number(lifetime) : Infinity;
+        sasl.expiresAt = lifetime > 0n ? Date.now() + Number(lifetime) + (saslOptions?.graceMs ?? 0) : Infinity;
       }
       const w = new Writer().int16(ok ? 0 : 58);
       if (ok) w.uvarint(0);
