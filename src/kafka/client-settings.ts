@@ -9,7 +9,8 @@ export interface ClientSettings {
     mechanism: 'PLAIN' | 'SCRAM-SHA-256' | 'SCRAM-SHA-512' | 'OAUTHBEARER';
     username?: string;
     password?: string;
-    token?: string;
+    /** OAUTHBEARER: the token, or where a fresh one comes from (asked at every authentication and re-authentication). */
+    token?: string | (() => string | Promise<string>);
   };
   /** Bounded wait for a connection, in ms. */
   connectTimeoutMs?: number;

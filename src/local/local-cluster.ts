@@ -10,6 +10,7 @@ import { type LocalNode, localNode } from "./local-node.ts";
 import { defaultCacheDir } from "./paths.ts";
 import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
+import { type LocalScramListeners, scramFormatArgs, scramListenersConfig } from "./scram-listeners-config.ts";
 
 export type { LocalNode } from "./local-node.ts";
 
@@ -32,6 +33,8 @@ export interface LocalClusterOptions {
   security?: LocalSecurity;
   /** Client listener (also used between brokers) with TLS; default PLAINTEXT. Not together with `security`. */
   tls?: LocalTls;
+  /** SCRAM listeners (SASL_PLAINTEXT, and SASL_SSL with TLS) next to the PLAINTEXT one. Not together with `security` or `tls`. */
+  scram?: LocalScramListeners;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
   /** Keep the brokers running after this Node process ends (stop them with stopPid). */
@@ -47,6 +50,8 @@ export interface LocalCluster {
   readonly bootstrap: string;
   /** Every node's "127.0.0.1:PORT", in node order. */
   readonly brokers: string[];
+  /** With `scram`: the bootstrap of its SASL_PLAINTEXT listener, and of its SASL_SSL one when it has TLS. */
+  readonly scramBootstrap?: { SASL_PLAINTEXT: string; SASL_SSL?: string };
   readonly clusterId: string;
   /** Node 1's log. */
   readonly logFile: string;
@@ -74,13 +79,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const count = options.nodes ?? 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
+  if (options.scram && (options.security || options.tls)) throw new Error(`local broker "${name}": scram listeners go next to a PLAINTEXT listener, not with security or tls`);
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), `kreroute-${name}-`)));
-  const ports = await freePorts(2 * count);
+  const ports = await freePorts((options.scram ? 4 : 2) * count);
   const brokerPorts = ports.slice(0, count);
-  const controllerPorts = ports.slice(count);
+  const controllerPorts = ports.slice(count, 2 * count);
+  const scramPorts = ports.slice(2 * count, 3 * count);
+  const scramTlsPorts = ports.slice(3 * count);
   const clusterId = randomKafkaUuid();
 
   const nodes: LocalNode[] = [];
@@ -100,10 +108,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         ...options.brokerConfig,
       },
     };
-    const config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
+    let config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
+    if (options.scram) {
+      const scram = scramListenersConfig(options.scram, config, { scramPort: scramPorts[i]!, scramTlsPort: scramTlsPorts[i]! });
+      config = { ...config, ...scram, ...options.brokerConfig };
+    }
     await writeFile(propertiesFile, toProperties(config));
     // A static quorum (controller.quorum.voters) is formatted without --standalone.
-    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : [])];
+    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : []), ...(options.scram ? scramFormatArgs(options.scram) : [])];
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
     nodes.push(localNode({ label, nodeId, brokerPort, libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
@@ -126,6 +138,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     name,
     bootstrap: brokers.join(","),
     brokers,
+    ...(options.scram
+      ? {
+          scramBootstrap: {
+            SASL_PLAINTEXT: scramPorts.map((port) => `127.0.0.1:${port}`).join(","),
+            ...(options.scram.tls ? { SASL_SSL: scramTlsPorts.map((port) => `127.0.0.1:${port}`).join(",") } : {}),
+          },
+        }
+      : {}),
     clusterId,
     logFile: first.logFile,
     logDir,
