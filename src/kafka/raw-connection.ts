@@ -89,7 +89,6 @@ export class RawConnection {
     this.#socket = socket;
     this.#options = options;
     this.#clientId = Buffer.from(options.clientId);
-    if (options.tls) socket.on('data', (chunk: Buffer) => this.#consume(chunk));
     socket.on('error', (error) => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} failed: ${error.message}`, { cause: error })));
     socket.on('close', () => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} closed`)));
   }
@@ -97,20 +96,19 @@ export class RawConnection {
   static connect(options: RawConnectionOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       let connection: RawConnection | undefined;
-      // The read buffer is chosen per read (see #nextReadBuffer); TLS sockets decrypt into their own.
+      // The read buffer is chosen per read (see #nextReadBuffer), also for TLS: Node's TLS socket
+      // decrypts straight into it, so TLS copies no more than plain TCP does.
+      const onread = {
+        buffer: () => (connection ? connection.#nextReadBuffer() : Buffer.allocUnsafe(SCRATCH_BYTES)),
+        callback: (bytes: number, into: Uint8Array) => {
+          if (connection) connection.#onRead(bytes, into);
+          return true;
+        },
+      };
       const socket = options.tls
-        ? connectTls(options.port, options.host, { ...options.tls })
-        : createConnection({
-            host: options.host,
-            port: options.port,
-            onread: {
-              buffer: () => (connection ? connection.#nextReadBuffer() : Buffer.allocUnsafe(SCRATCH_BYTES)),
-              callback: (bytes: number, into: Uint8Array) => {
-                if (connection) connection.#onRead(bytes, into);
-                return true;
-              },
-            },
-          });
+        ? // tls.connect takes onread as net.Socket does (Node's docs); @types/node leaves it out.
+          connectTls({ ...options.tls, host: options.host, port: options.port, onread } as TlsOptions)
+        : createConnection({ host: options.host, port: options.port, onread });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error(`no connection after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
       const onError = (error: Error): void => {
