@@ -100,3 +100,14 @@ test('a session lifetime is renewed between requests: pipelined produce requests
     await broker.stop();
   }
 });
+
+test('kreroute’s own connections take PLAIN, SCRAM and OAUTHBEARER with a token; other mechanisms fall back to the library’s connections', () => {
+  const linksFor = (sasl: object) => {
+    const cluster = scriptedCluster(() => assert.fail('no broker needed'));
+    return new DataLinks({ ...cluster, settings: { ...cluster.settings, sasl } } as typeof cluster, 1);
+  };
+  for (const mechanism of ['PLAIN', 'SCRAM-SHA-256', 'SCRAM-SHA-512']) assert.equal(linksFor({ mechanism, username: 'u', password: 'p' }).raw, true, mechanism);
+  assert.equal(linksFor({ mechanism: 'OAUTHBEARER', token: async () => 'a.b.c' }).raw, true, 'OAUTHBEARER with a token provider');
+  assert.equal(linksFor({ mechanism: 'OAUTHBEARER' }).raw, false, 'OAUTHBEARER without a token');
+  assert.equal(linksFor({ mechanism: 'AWS_MSK_IAM' }).raw, false, 'a mechanism raw connections do not speak');
+});
