@@ -8,7 +8,7 @@ import { verdictKey } from '../checkpoint/checkpoint-keys.ts';
 import { DEFAULT_CHECKPOINT_TOPIC } from '../checkpoint/destination-store.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardPlan } from '../shard/shard-plan.ts';
-import { readJobState, unfinishedParts } from '../shard/job-state.ts';
+import { type JobState, readJobState, unfinishedParts } from '../shard/job-state.ts';
 import { mergeShardCheckpoints } from '../shard/merge-checkpoints.ts';
 import { publishVerdict } from './verdict-publish.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
@@ -101,8 +101,15 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   const scope = options.shard ? shardPlan(plan, options.shard, 'verify') : plan;
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
-    const checkpoint = await finishedCopyOf(plan, destination, options);
-    await refuseTruncatedSource(scope, source, checkpoint);
+    const state = await readJobState(plan, destination, {
+      stateDir: options.stateDir,
+      ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
+      onWait: (message) => options.onEvent?.({ type: 'retry', message }),
+    });
+    const copied = copyCheckpointOf(plan, state);
+    // A source that lost planned records can never pass: said first, whatever the copy's state.
+    await refuseTruncatedSource(scope, source, copied);
+    const checkpoint = finished(state, copied, options.stateDir);
     const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
       throw await explainTruncation(error, () => refuseTruncatedSource(scope, source, checkpoint));
     });
@@ -116,18 +123,17 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   return report;
 }
 
-/**
- * The checkpoint of the plan's finished copy, from every machine's work: the whole copy's, or all
- * shards' merged. Refused with one line while nothing, or not everything, has been copied.
- */
-async function finishedCopyOf(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
-  const state = await readJobState(plan, destination, {
-    stateDir: options.stateDir,
-    ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
-    onWait: (message) => options.onEvent?.({ type: 'retry', message }),
-  });
-  if (state.layout.kind === 'none') {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+/** The checkpoint of the plan's copy from every machine's work: the whole copy's, or its shards' merged (null: nothing copied). */
+function copyCheckpointOf(plan: Plan, state: JobState): CopyCheckpoint | null {
+  const checkpoints = state.parts.flatMap((part) => (part.checkpoint ? [part.checkpoint] : []));
+  if (checkpoints.length === 0) return null;
+  return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);
+}
+
+/** Refuses with one line while nothing, or not everything, has been copied. */
+function finished(state: JobState, checkpoint: CopyCheckpoint | null, stateDir: string): CopyCheckpoint {
+  if (!checkpoint) {
+    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
   }
   const unfinished = unfinishedParts(state);
   if (unfinished.length > 0) {
@@ -135,8 +141,7 @@ async function finishedCopyOf(plan: Plan, destination: KafkaCluster, options: Ve
       hint: state.layout.kind === 'sharded' ? `run the unfinished shards (kreroute copy <plan> --shard I/${state.layout.count}) to the end, then verify` : 'run the same kreroute copy command again to finish it, then verify',
     });
   }
-  const checkpoints = state.parts.map((part) => part.checkpoint!);
-  return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);
+  return checkpoint;
 }
 
 async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {
