@@ -15,6 +15,8 @@ export interface ScaleOptions {
   kill: boolean;
   /** Seconds after the victim's "starting the copy" line that it is killed. */
   killAfterS: number;
+  /** Run the kcat oracle after every run, not only after the kill run (it reads both topics whole: ~1 min per 1M × 1 KiB here). */
+  oracleAll: boolean;
   /** Bound on each copy run (all its shards), and on the whole benchmark. */
   runTimeoutMs: number;
   totalTimeoutMs: number;
@@ -29,7 +31,9 @@ export const USAGE = `Usage: npm run bench:scale -- [options]   (as root: it cre
   --rate-mbit R      each worker's link, each direction (default 100)
   --no-loopback      skip the one-worker copy on loopback without a cap
   --no-kill          skip the run of the largest count with a worker killed and restarted
-  --kill-after-s S   kill the victim S seconds after its "starting the copy" line (default 2)
+  --kill-after-s S   kill the victim S seconds after its "starting the copy" line (default 3;
+                     later if it has reported no records moved yet)
+  --oracle-all       run the kcat oracle after every run (default: only after the kill run)
   --quick            100k records, workers 1,2 (checks that everything works; numbers mean little)
   --run-timeout-min M    bound on each copy run (default 5)
   --total-timeout-min M  bound on the whole benchmark (default 20)
@@ -46,7 +50,8 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
       'rate-mbit': { type: 'string', default: '100' },
       'no-loopback': { type: 'boolean', default: false },
       'no-kill': { type: 'boolean', default: false },
-      'kill-after-s': { type: 'string', default: '2' },
+      'kill-after-s': { type: 'string', default: '3' },
+      'oracle-all': { type: 'boolean', default: false },
       quick: { type: 'boolean', default: false },
       'run-timeout-min': { type: 'string', default: '5' },
       'total-timeout-min': { type: 'string', default: '20' },
@@ -65,6 +70,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     loopback: !values['no-loopback'],
     kill: !values['no-kill'],
     killAfterS: positive('--kill-after-s', values['kill-after-s']),
+    oracleAll: values['oracle-all'],
     runTimeoutMs: positive('--run-timeout-min', values['run-timeout-min']) * 60_000,
     totalTimeoutMs: positive('--total-timeout-min', values['total-timeout-min']) * 60_000,
   };

@@ -37,7 +37,10 @@ export interface ShardsResult {
 export interface ShardsInput {
   /** The command of each shard's worker, in shard order. */
   commands: CliCommand[];
-  /** Kill (SIGKILL) this shard's worker `killAfterS` after its "starting the copy" line, then run the same command again. */
+  /**
+   * Kill (SIGKILL) this shard's worker `killAfterS` after its "starting the copy" line (or, if it
+   * has reported no records moved by then, at its first progress line that does), then run the same command again.
+   */
   killShard: number | undefined;
   killAfterS: number;
   timeoutMs: number;
@@ -65,16 +68,25 @@ export async function runShards(input: ShardsInput): Promise<ShardsResult> {
     for (let attempt = 0; attempt < 2 && !timedOut; attempt++) {
       let lastRecords = 0;
       let killTimer: NodeJS.Timeout | undefined;
+      let lineAt = 0;
+      // Armed `killAfterS` after the "starting the copy" line; fires then, or at the first progress
+      // line after it that shows records moved, so the kill always lands in the middle of the data.
+      let armed = false;
+      const killNow = () => {
+        armed = false;
+        kill = { shard, afterStartLineS: since() - lineAt, atS: since(), recordsReportedBeforeKill: lastRecords, restartLine: undefined };
+        cli.kill();
+      };
       const onLine = (line: CliLine) => {
-        if (line.type === 'progress' && typeof line.records === 'number') lastRecords = line.records;
+        if (line.type === 'progress' && typeof line.records === 'number') {
+          lastRecords = line.records;
+          if (armed && lastRecords > 0) killNow();
+        }
         if (line.type !== 'stage' || line.stage !== 'copy') return;
         if (attempt === 1) restartLine = line.message;
         if (attempt === 0 && victim && line.message?.startsWith('starting')) {
-          const lineAt = since();
-          killTimer = setTimeout(() => {
-            kill = { shard, afterStartLineS: since() - lineAt, atS: since(), recordsReportedBeforeKill: lastRecords, restartLine: undefined };
-            cli.kill();
-          }, input.killAfterS * 1000);
+          lineAt = since();
+          killTimer = setTimeout(() => (lastRecords > 0 ? killNow() : (armed = true)), input.killAfterS * 1000);
         }
       };
       const cli = new CliProcess(command, onLine);
