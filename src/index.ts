@@ -11,3 +11,6 @@ export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-pl
 export { VERSION } from './version.ts';
 export { reroute, type RerouteRequest, type RerouteResult } from './reroute/reroute.ts';
 export { readClientProperties, type ClientProperties } from './config/properties.ts';
+export { shardPlan } from './shard/shard-plan.ts';
+export { assignShards, usefulShardCount, type ShardRef, type ShardUnit } from './shard/shard-layout.ts';
+export { jobStatus, type JobStatus, type PartStatus, type StatusOptions } from './shard/job-status.ts';

@@ -5,10 +5,11 @@ import { demoCommand } from './commands/demo.ts';
 import { planCommand } from './commands/plan.ts';
 import { purgeCommand } from './commands/purge.ts';
 import { rerouteCommand } from './commands/reroute.ts';
+import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext } from './context.ts';
 
-export const COMMAND_NAMES = ['plan', 'copy', 'verify', 'purge', 'reroute', 'demo'] as const;
+export const COMMAND_NAMES = ['plan', 'copy', 'status', 'verify', 'purge', 'reroute', 'demo'] as const;
 
 /** The commander program; errors surface as exceptions (exitOverride) and are printed by run.ts. */
 export function buildProgram(ctx: CliContext): Command {
@@ -24,7 +25,7 @@ export function buildProgram(ctx: CliContext): Command {
     .hook('preAction', (_program, action) => {
       ctx.out.configure(action.optsWithGlobals<{ json?: boolean; quiet?: boolean }>());
     });
-  for (const make of [planCommand, copyCommand, verifyCommand, purgeCommand, rerouteCommand, demoCommand]) {
+  for (const make of [planCommand, copyCommand, statusCommand, verifyCommand, purgeCommand, rerouteCommand, demoCommand]) {
     program.addCommand(make(ctx).copyInheritedSettings(program));
   }
   program.addHelpText(

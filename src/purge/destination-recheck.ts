@@ -1,3 +1,4 @@
+import type { Verdict } from '../verify/verification-file.ts';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { fetchPartition } from '../kafka/fetch.ts';
@@ -10,7 +11,7 @@ import { recordDigest } from '../verify/record-digest.ts';
  * unchanged: a destination topic deleted or recreated, truncated by retention or DeleteRecords,
  * or a verification file carried over from another cluster fails this.
  */
-export async function checkDestinationHolds(destination: KafkaCluster, verification: VerifyReport): Promise<void> {
+export async function checkDestinationHolds(destination: KafkaCluster, verification: Pick<VerifyReport, 'partitions'> | Verdict): Promise<void> {
   const layouts = await destination.topicLayouts([...new Set(verification.partitions.map((p) => p.destinationTopic))]);
   for (const verdict of verification.partitions) {
     if (!verdict.anchors) continue;

@@ -5,7 +5,9 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { describeFilter } from '../plan/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { readVerification } from '../verify/verification-file.ts';
+import type { Verdict } from '../verify/verification-file.ts';
+import { readJobState } from '../shard/job-state.ts';
+import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 
 export interface PurgeOptions {
@@ -13,6 +15,8 @@ export interface PurgeOptions {
   /** The destination, where purge checks that what verify saw is still there. */
   destination: ClientSettings;
   stateDir: string;
+  /** Where copies and verifies keep checkpoints and verdicts on the destination (default kreroute-checkpoints). */
+  checkpointTopic?: string;
   dryRun?: boolean;
   onEvent?: EventSink;
 }
@@ -39,9 +43,18 @@ export interface PurgeReport {
  */
 export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<PurgeReport> {
   const onEvent = options.onEvent ?? ignoreEvents;
-  const verification = await readVerification(options.stateDir, plan);
-  if (!verification) {
-    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', { hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied' });
+  const destination = await openPlanCluster(plan, 'destination', options.destination);
+  let verification: Verdict;
+  try {
+    const job = await readJobState(plan, destination, {
+      stateDir: options.stateDir,
+      ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
+      onWait: (message) => onEvent({ type: 'retry', message }),
+    });
+    verification = await findVerdict(plan, options.stateDir, job);
+    if (verification.passed) await checkDestinationHolds(destination, verification);
+  } finally {
+    await destination.close();
   }
   if (!verification.passed) {
     throw new KrerouteError('NOT_VERIFIED', 'purge refused: the last verification of this plan failed', { hint: 'fix the copy (copy again, then verify) before purging' });
@@ -52,12 +65,6 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     throw new KrerouteError('PURGE_UNSAFE', `purge refused: the range also holds ${total} record(s) of other tenants (not ${describeFilter(plan.filter)}) in ${others.length} partition(s), and DeleteRecords would delete them too`, {
       hint: 'leave the source to its retention, or copy those records elsewhere first and purge with a plan that covers them',
     });
-  }
-  const destination = await openPlanCluster(plan, 'destination', options.destination);
-  try {
-    await checkDestinationHolds(destination, verification);
-  } finally {
-    await destination.close();
   }
   const source = await openPlanCluster(plan, 'source', options.source);
   try {

@@ -4,14 +4,15 @@ import { z } from 'zod';
 import { KrerouteError } from '../errors.ts';
 import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { ShardRef } from '../shard/shard-layout.ts';
 import type { VerifyReport } from './verify-plan.ts';
 
-export function verificationPath(stateDir: string): string {
-  return join(stateDir, 'verification.json');
+export function verificationPath(stateDir: string, shard?: ShardRef | null): string {
+  return join(stateDir, shard ? `verification-shard-${shard.index}-of-${shard.count}.json` : 'verification.json');
 }
 
 export async function saveVerification(stateDir: string, report: VerifyReport): Promise<void> {
-  await writeFileAtomic(verificationPath(stateDir), `${JSON.stringify(report, null, 1)}\n`);
+  await writeFileAtomic(verificationPath(stateDir, report.shard), `${JSON.stringify(report, null, 1)}\n`);
 }
 
 const anchor = z.strictObject({ offset: z.string().regex(/^\d+$/), digest: z.string().regex(/^[0-9a-f]{64}$/) });
@@ -19,6 +20,7 @@ const anchor = z.strictObject({ offset: z.string().regex(/^\d+$/), digest: z.str
 /** What purge relies on; the rest of the report (examples of differences) is for people. */
 const verificationSchema = z.object({
   planHash: z.string(),
+  shard: z.strictObject({ index: z.number().int().nonnegative(), count: z.number().int().positive() }).optional(),
   passed: z.boolean(),
   verifiedAt: z.string(),
   partitions: z.array(
@@ -36,39 +38,46 @@ const verificationSchema = z.object({
   otherRecords: z.array(z.object({ topic: z.string(), partition: z.number().int(), count: z.number().int().nonnegative() })),
 });
 
-const damaged = (path: string, why: string) =>
-  new KrerouteError('NOT_VERIFIED', `purge refused: the verification record ${path} ${why}`, { hint: 'run kreroute verify on this plan again; purge deletes only what a passing verify proved copied' });
+export type Verdict = z.infer<typeof verificationSchema>;
 
-/**
- * The saved verification of a plan, checked before anything trusts it: null when there is none;
- * refused when it is damaged, belongs to another plan, or does not agree with itself (a verdict
- * "passed" over differing counts or digests, or partitions of the plan it does not cover).
- */
-export async function readVerification(stateDir: string, plan: Plan): Promise<VerifyReport | null> {
-  const path = verificationPath(stateDir);
+export const damagedVerdict = (where: string, why: string) =>
+  new KrerouteError('NOT_VERIFIED', `purge refused: the verification record ${where} ${why}`, { hint: 'run kreroute verify on this plan again; purge deletes only what a passing verify proved copied' });
+
+/** A saved verification read from this machine's state folder: null when there is none. */
+export async function readVerificationFile(stateDir: string, plan: Plan, shard: ShardRef | null = null): Promise<Verdict | null> {
+  const path = verificationPath(stateDir, shard);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw damaged(path, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
+    throw damagedVerdict(path, `cannot be read (${(error as NodeJS.ErrnoException).code})`);
   }
-  let parsed: z.infer<typeof verificationSchema>;
+  return parseVerdict(text, path, plan);
+}
+
+/** A verdict checked before anything trusts it: refused when damaged, of another plan, or not agreeing with itself. */
+export function parseVerdict(text: string, where: string, plan: Plan): Verdict {
+  let parsed: Verdict;
   try {
     parsed = verificationSchema.parse(JSON.parse(text));
   } catch {
-    throw damaged(path, 'is damaged or was written by an older kreroute');
+    throw damagedVerdict(where, 'is damaged or was written by an older kreroute');
   }
-  if (parsed.planHash !== plan.hash) throw damaged(path, 'belongs to another plan');
+  if (parsed.planHash !== plan.hash) throw damagedVerdict(where, 'belongs to another plan');
   const inconsistent = parsed.partitions.find((p) => p.passed && (p.sourceCount !== p.destinationCount || p.sourceDigest !== p.destinationDigest || (p.destinationCount > 0) !== (p.anchors !== null)));
-  if (inconsistent || parsed.passed !== parsed.partitions.every((p) => p.passed)) throw damaged(path, 'does not agree with itself (edited?)');
-  const covered = new Set(parsed.partitions.map((p) => `${p.destinationTopic}/${p.destinationPartition}`));
-  const counted = new Set(parsed.otherRecords.map((o) => `${o.topic}/${o.partition}`));
+  if (inconsistent || parsed.passed !== parsed.partitions.every((p) => p.passed)) throw damagedVerdict(where, 'does not agree with itself (edited?)');
+  return parsed;
+}
+
+/** Refuses a verdict of the whole plan that does not cover every partition of the plan. */
+export function checkCoverage(verdict: Verdict, plan: Plan, where: string): void {
+  const covered = new Set(verdict.partitions.map((p) => `${p.destinationTopic}/${p.destinationPartition}`));
+  const counted = new Set(verdict.otherRecords.map((o) => `${o.topic}/${o.partition}`));
   for (const topic of plan.topics) {
     const receivers = plan.mapping === 'same' ? topic.partitions.map((p) => p.destinationPartition!) : [...Array(topic.destinationPartitions).keys()];
     if (receivers.some((d) => !covered.has(`${topic.destination}/${d}`)) || topic.partitions.some((p) => !counted.has(`${topic.source}/${p.partition}`))) {
-      throw damaged(path, `does not cover every partition of ${topic.source} → ${topic.destination}`);
+      throw damagedVerdict(where, `does not cover every partition of ${topic.source} → ${topic.destination}`);
     }
   }
-  return parsed as unknown as VerifyReport;
 }

@@ -3,9 +3,15 @@ import { type EventSink, ignoreEvents } from '../events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { saveVerification } from './verification-file.ts';
-import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { verdictKey } from '../checkpoint/checkpoint-keys.ts';
+import { DEFAULT_CHECKPOINT_TOPIC } from '../checkpoint/destination-store.ts';
+import type { ShardRef } from '../shard/shard-layout.ts';
+import { shardPlan } from '../shard/shard-plan.ts';
+import { readJobState, unfinishedParts } from '../shard/job-state.ts';
+import { mergeShardCheckpoints } from '../shard/merge-checkpoints.ts';
+import { publishVerdict } from './verdict-publish.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
-import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import { compileFilter } from '../plan/record-filter.ts';
 import { digestFieldsOf } from './record-digest.ts';
@@ -22,8 +28,10 @@ export interface VerifyOptions {
   stateDir: string;
   /** How many example differences to report per partition. */
   maxExamples?: number;
-  /** Where an exactly-once copy keeps its checkpoint on the destination (default kreroute-checkpoints). */
+  /** Where copies keep their checkpoints on the destination (default kreroute-checkpoints). */
   checkpointTopic?: string;
+  /** Verify only this shard of the plan (cut for verify: see shardUnits); the verdicts of all shards together let purge run. */
+  shard?: ShardRef;
   onEvent?: EventSink;
 }
 
@@ -69,6 +77,8 @@ export interface DestinationAnchors {
 
 export interface VerifyReport {
   planHash: string;
+  /** Set when the report covers one verify shard of the plan only. */
+  shard?: ShardRef;
   passed: boolean;
   verifiedAt: string;
   partitions: PartitionVerdict[];
@@ -87,32 +97,46 @@ export interface VerifyReport {
  * partition. The report is saved with the plan's hash: purge trusts nothing else.
  */
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
+  const checkpointTopic = options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC;
+  const scope = options.shard ? shardPlan(plan, options.shard, 'verify') : plan;
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
-    await checkDestinationTopics(plan, destination, 'verify');
-    const checkpoint = await findCheckpoint(plan, destination, options);
-    await refuseTruncatedSource(plan, source, checkpoint);
-    if (!checkpoint) {
-      throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
-    }
-    if (!checkpoint.complete) {
-      throw new KrerouteError('BAD_INPUT', 'the copy of this plan has not finished', { hint: 'run the same kreroute copy command again to finish it, then verify' });
-    }
-    return verifyWith(plan, checkpoint, source, destination, options).catch(async (error: unknown) => {
-      throw await explainTruncation(error, () => refuseTruncatedSource(plan, source, checkpoint));
+    await checkDestinationTopics(scope, destination, 'verify');
+    const checkpoint = await finishedCopyOf(plan, destination, options);
+    await refuseTruncatedSource(scope, source, checkpoint);
+    const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
+      throw await explainTruncation(error, () => refuseTruncatedSource(scope, source, checkpoint));
     });
+    const report: VerifyReport = { ...verified, planHash: plan.hash, ...(options.shard ? { shard: options.shard } : {}) };
+    await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {
+      options.onEvent?.({ type: 'warning', message: `the verdict could not be kept on the destination (${error instanceof Error ? error.message : String(error)}); purge must run with this state folder` });
+    });
+    return report;
   });
   await saveVerification(options.stateDir, report);
   return report;
 }
 
-/** The copy's checkpoint, finished or not (null: none): the local one, else (exactly-once, another machine) the one on the destination. */
-async function findCheckpoint(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint | null> {
-  let checkpoint = await loadCheckpoint(options.stateDir, plan.hash);
-  if (!checkpoint) {
-    const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
-    if (await store.exists()) checkpoint = await store.load(plan, { onWait: (message) => options.onEvent?.({ type: 'retry', message }) });
+/**
+ * The checkpoint of the plan's finished copy, from every machine's work: the whole copy's, or all
+ * shards' merged. Refused with one line while nothing, or not everything, has been copied.
+ */
+async function finishedCopyOf(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
+  const state = await readJobState(plan, destination, {
+    stateDir: options.stateDir,
+    ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
+    onWait: (message) => options.onEvent?.({ type: 'retry', message }),
+  });
+  if (state.layout.kind === 'none') {
+    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
   }
-  return checkpoint;
+  const unfinished = unfinishedParts(state);
+  if (unfinished.length > 0) {
+    throw new KrerouteError('BAD_INPUT', `the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}${unfinished.length > 4 ? ` and ${unfinished.length - 4} more` : ''}`, {
+      hint: state.layout.kind === 'sharded' ? `run the unfinished shards (kreroute copy <plan> --shard I/${state.layout.count}) to the end, then verify` : 'run the same kreroute copy command again to finish it, then verify',
+    });
+  }
+  const checkpoints = state.parts.map((part) => part.checkpoint!);
+  return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);
 }
 
 async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {

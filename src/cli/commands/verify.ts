@@ -4,9 +4,12 @@ import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
 import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { renderVerify } from '../render-verify.ts';
+import { parseShard, parseTopicName } from '../options.ts';
 
 interface Flags extends ClusterFlags {
   stateDir?: string;
+  shard?: string;
+  checkpointTopic?: string;
 }
 
 export function verifyCommand(ctx: CliContext): Command {
@@ -17,14 +20,22 @@ export function verifyCommand(ctx: CliContext): Command {
         'The verdict is stored in the state folder; purge requires a passed verification.',
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')
-    .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)');
+    .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)')
+    .option('--shard <I/N>', 'verify only shard I (from 0) of N, after the whole copy is done; purge needs the verdicts of all N (kept on the destination)')
+    .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)');
   addClusterOptions(command, true)
     .addHelpText('after', '\nExample:\n  kreroute verify tenant-b.plan.json')
     .action(async (planFile: string, flags: Flags) => {
       const plan = await readPlanFile(planFile);
       const clusters = await resolveClusters(ctx, flags, plan);
       const { verifyPlan } = await import('../../verify/verify-plan.ts');
-      const report = await verifyPlan(plan, { ...clusters, stateDir: flags.stateDir ?? defaultStateDir(planFile), onEvent: ctx.out.events });
+      const report = await verifyPlan(plan, {
+        ...clusters,
+        stateDir: flags.stateDir ?? defaultStateDir(planFile),
+        ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
+        ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
+        onEvent: ctx.out.events,
+      });
       ctx.out.result('verify', { planFile, report }, () => renderVerify(report, planFile));
       if (!report.passed) {
         const failed = report.partitions.filter((p) => !p.passed).length;

@@ -1,0 +1,85 @@
+import { readdir } from 'node:fs/promises';
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { ShardRef } from '../shard/shard-layout.ts';
+import { type JobState, unfinishedParts } from '../shard/job-state.ts';
+import { type Verdict, checkCoverage, parseVerdict, readVerificationFile } from '../verify/verification-file.ts';
+
+interface Found {
+  verdict: Verdict;
+  where: string;
+}
+
+const newer = (a: Found | undefined, b: Found | undefined): Found | undefined => (!a || !b ? (a ?? b) : b.verdict.verifiedAt > a.verdict.verifiedAt ? b : a);
+
+/**
+ * The verdict purge acts on: the newest of a verify of the whole plan and a complete set of verify
+ * shards (one verdict per shard, each its newest), read from this machine's state folder and from
+ * the destination, where every verify keeps its verdict. A set of shards counts from the time of
+ * its oldest member, so a failing verify made after it wins. Refused with one line when there is
+ * none, or when a shard's verdict is missing.
+ */
+export async function findVerdict(plan: Plan, stateDir: string, job: JobState): Promise<Verdict> {
+  let whole = await local(plan, stateDir, null);
+  const shards = new Map<number, Map<number, Found>>();
+  const addShard = (shard: ShardRef, found: Found | undefined): void => {
+    if (!found) return;
+    const set = shards.get(shard.count) ?? new Map<number, Found>();
+    set.set(shard.index, newer(set.get(shard.index), found)!);
+    shards.set(shard.count, set);
+  };
+  for (const [key, value] of job.family) {
+    const parsed = parseFamilyKey(plan.hash, key);
+    if (parsed?.kind !== 'verdict') continue;
+    const found = { verdict: parseVerdict(value.toString('utf8'), `${key} on the destination`, plan), where: `${key} on the destination` };
+    if (parsed.shard) addShard(parsed.shard, found);
+    else whole = newer(whole, found);
+  }
+  for (const shard of await localShardVerdicts(stateDir)) addShard(shard, await local(plan, stateDir, shard));
+  let chosen = whole;
+  let partial: string | undefined;
+  for (const [count, set] of shards) {
+    if (set.size < count) {
+      const missing = [...Array(count).keys()].filter((i) => !set.has(i)).map((i) => `${i}/${count}`);
+      partial ??= `verify shard(s) ${missing.slice(0, 6).join(', ')}${missing.length > 6 ? ' …' : ''} have no verdict yet`;
+      continue;
+    }
+    const members = [...set.values()].sort((a, b) => a.verdict.verifiedAt.localeCompare(b.verdict.verifiedAt));
+    const combined: Found = {
+      verdict: {
+        planHash: plan.hash,
+        passed: members.every((m) => m.verdict.passed),
+        verifiedAt: members[0]!.verdict.verifiedAt,
+        partitions: members.flatMap((m) => m.verdict.partitions),
+        otherRecords: members.flatMap((m) => m.verdict.otherRecords),
+      },
+      where: `of ${count} verify shards`,
+    };
+    chosen = newer(chosen, combined);
+  }
+  if (!chosen) {
+    const unfinished = unfinishedParts(job);
+    if (job.layout.kind !== 'none' && unfinished.length > 0) {
+      throw new KrerouteError('NOT_VERIFIED', `purge refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, { hint: 'finish the copy, then verify the plan, then purge' });
+    }
+    if (partial) throw new KrerouteError('NOT_VERIFIED', `purge refused: ${partial}`, { hint: 'run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then purge' });
+    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', { hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied' });
+  }
+  checkCoverage(chosen.verdict, plan, chosen.where);
+  return chosen.verdict;
+}
+
+async function local(plan: Plan, stateDir: string, shard: ShardRef | null): Promise<Found | undefined> {
+  const verdict = await readVerificationFile(stateDir, plan, shard);
+  return verdict ? { verdict, where: `in ${stateDir}` } : undefined;
+}
+
+async function localShardVerdicts(stateDir: string): Promise<ShardRef[]> {
+  const entries = await readdir(stateDir).catch(() => [] as string[]);
+  return entries.flatMap((entry) => {
+    const match = /^verification-shard-(\d+)-of-(\d+)\.json$/.exec(entry);
+    return match && Number(match[1]) < Number(match[2]) ? [{ index: Number(match[1]), count: Number(match[2]) }] : [];
+  });
+}

@@ -1,0 +1,95 @@
+import { readdir } from 'node:fs/promises';
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
+import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
+import type { Plan } from '../plan/plan.ts';
+import type { ShardRef } from './shard-layout.ts';
+import { shardLabel, shardPlan } from './shard-plan.ts';
+import { shardStateDir } from './shard-state-dir.ts';
+
+/** One copy of the job: the whole plan, or one shard, with its newest checkpoint (null: not started). */
+export interface CopyPart {
+  shard: ShardRef | null;
+  plan: Plan;
+  checkpoint: CopyCheckpoint | null;
+}
+
+/** What the clusters (and this machine's state folder) hold of a plan's copy. */
+export interface JobState {
+  /** How the copy is laid out: not started, whole, or N shards. */
+  layout: { kind: 'none' } | { kind: 'whole' } | { kind: 'sharded'; count: number };
+  parts: CopyPart[];
+  /** The plan's raw checkpoint-topic values by key (verdicts included), for readers that need more. */
+  family: Map<string, Buffer>;
+}
+
+export interface JobStateOptions {
+  stateDir: string;
+  checkpointTopic?: string;
+  onWait?: (message: string) => void;
+}
+
+/**
+ * The copy's state from the destination's checkpoint topic, where every shard keeps its checkpoint
+ * (exactly-once: written in its transactions; at-least-once: mirrored), and from the local state
+ * folder, which may be ahead for an at-least-once copy run here. Reads the topic once.
+ */
+export async function readJobState(plan: Plan, destination: KafkaCluster, options: JobStateOptions): Promise<JobState> {
+  const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
+  const family = (await store.exists()) ? await store.loadFamily(plan.hash, options.onWait ? { onWait: options.onWait } : {}) : new Map<string, Buffer>();
+  const layouts = new Set<number | 'whole'>();
+  for (const key of family.keys()) {
+    const parsed = parseFamilyKey(plan.hash, key);
+    if (parsed?.kind === 'checkpoint') layouts.add(parsed.shard?.count ?? 'whole');
+  }
+  for (const layout of await localLayouts(plan, options.stateDir)) layouts.add(layout);
+  if (layouts.size > 1) {
+    throw new KrerouteError('CHECKPOINT_MISMATCH', `this plan was copied in more than one layout (${[...layouts].map((l) => (l === 'whole' ? 'whole' : `${l} shards`)).join(', ')}): its records may be on the destination twice`, {
+      hint: 'run kreroute verify to see what the destination holds; finish the copy in one layout only',
+    });
+  }
+  const [layout] = layouts;
+  if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family };
+  const parts: CopyPart[] = [];
+  if (layout === 'whole') parts.push(await partOf(plan, null, family, store.topic, options.stateDir));
+  else for (let index = 0; index < layout; index++) parts.push(await partOf(plan, { index, count: layout }, family, store.topic, options.stateDir));
+  return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family };
+}
+
+async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, Buffer>, topic: string, stateDir: string): Promise<CopyPart> {
+  const plan = shard ? shardPlan(whole, shard) : whole;
+  const key = shard ? `${whole.hash}#${shardLabel(shard)}` : whole.hash;
+  const stored = family.get(key);
+  const published = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${topic}`, plan.hash) : null;
+  const local = await loadCheckpoint(shard ? shardStateDir(stateDir, shard) : stateDir, plan.hash);
+  const further = !local || !published ? (local ?? published) : copiedBy(local) > copiedBy(published) || (local.complete && !published.complete) ? local : published;
+  return { shard, plan, checkpoint: further };
+}
+
+/** Layouts of the copies this machine's state folder holds. */
+async function localLayouts(plan: Plan, stateDir: string): Promise<Array<number | 'whole'>> {
+  const layouts: Array<number | 'whole'> = [];
+  if (await loadCheckpoint(stateDir, plan.hash).catch(() => null)) layouts.push('whole');
+  const entries = await readdir(stateDir).catch(() => [] as string[]);
+  for (const entry of entries) {
+    const match = /^shard-(\d+)-of-(\d+)$/.exec(entry);
+    if (!match) continue;
+    const shard = { index: Number(match[1]), count: Number(match[2]) };
+    if (shard.index >= shard.count) continue;
+    if (await loadCheckpoint(shardStateDir(stateDir, shard), shardPlan(plan, shard).hash).catch(() => null)) layouts.push(shard.count);
+  }
+  return layouts;
+}
+
+/** Shards (or the whole copy) not yet complete, described for one line: "shard 1/4 (copying: 120 of 900 records), shard 3/4 (not started)". */
+export function unfinishedParts(state: JobState): string[] {
+  return state.parts
+    .filter((part) => !part.checkpoint?.complete)
+    .map((part) => {
+      const what = part.shard ? `shard ${shardLabel(part.shard)}` : 'the copy';
+      if (!part.checkpoint) return `${what} (not started)`;
+      return `${what} (${copiedBy(part.checkpoint)} of ~${part.plan.estimate.records} records)`;
+    });
+}

@@ -1,0 +1,23 @@
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import { initProducerId } from '../kafka/producer-id.ts';
+import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
+import type { VerifyReport } from './verify-plan.ts';
+
+/**
+ * Publishes a verify's verdict on the destination's checkpoint topic, under the plan's verdict
+ * key, so purge can run from any machine. Examples of differences stay in the local report: purge
+ * needs only counts, digests and anchors, and a record must stay far below the topic's size limit.
+ */
+export async function publishVerdict(destination: KafkaCluster, topic: string, key: string, report: VerifyReport): Promise<void> {
+  const store = new DestinationCheckpointStore(destination, topic);
+  await store.ensureTopic();
+  const verdict = { ...report, partitions: report.partitions.map(({ missing: _m, extra: _e, altered: _a, differingKeys: _k, ...rest }) => ({ ...rest, missing: [], extra: [], altered: [] })) };
+  const producer = new PipelinedProducer(destination, await initProducerId(destination));
+  try {
+    await producer.send(store.topic, 0, encodeRecordBatch([store.record(key, verdict)], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }), 1);
+  } finally {
+    producer.close();
+  }
+}
