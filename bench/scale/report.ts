@@ -43,7 +43,7 @@ export function renderTable(report: ScaleReport): string {
     const wall = r.copy.wallSeconds;
     const rate = r.plan.records / wall;
     const mbs = r.plan.bytes / wall / MB;
-    const speedUp = base && r !== base ? rate / (base.plan.records / base.copy.wallSeconds) : r === base ? 1 : Number.NaN;
+    const speedUp = !r.link ? Number.NaN : base && r !== base ? rate / (base.plan.records / base.copy.wallSeconds) : r === base ? 1 : Number.NaN;
     const target = r.link && Number.isFinite(speedUp) ? (speedUp >= 0.8 * r.workers ? '✓' : '✗') : '–';
     const perWorker = r.copy.shards.map((s) => s.bytes / (s.exits.reduce((t, e) => t + e.seconds, 0) || 1) / MB);
     const meanPerWorker = perWorker.reduce((a, b) => a + b, 0) / Math.max(1, perWorker.length);
