@@ -29,7 +29,7 @@ function oracleCell(r: RunResult): string {
 
 function verifyCell(r: RunResult): string {
   if (!r.verify) return '–';
-  if (r.verify.exitCode === 0) return r.verify.passed ? `passed (${fixed(r.verify.seconds)} s)` : `exit 0, passed=${r.verify.passed}`;
+  if (r.verify.exitCode === 0) return r.verify.passed ? `passed (${fixed(r.verify.seconds)} s, CPU ${fixed(r.verify.cpuSeconds)} s)` : `exit 0, passed=${r.verify.passed}`;
   return `exit ${r.verify.exitCode}`;
 }
 

@@ -29,7 +29,7 @@ export interface RunResult extends RunSpec {
   otherCores: number;
   loadavgMax: number;
   oracle: OracleResult | undefined;
-  verify: { command: string; exitCode: number | null; passed: boolean | undefined; seconds: number; message: string | undefined } | undefined;
+  verify: { command: string; exitCode: number | null; passed: boolean | undefined; seconds: number; cpuSeconds: number; message: string | undefined } | undefined;
   error: string | undefined;
 }
 
@@ -114,6 +114,7 @@ export async function runScale(spec: RunSpec, ctx: RunContext): Promise<RunResul
     exitCode: verifyExit.code,
     passed: report?.passed,
     seconds: verifyExit.seconds,
+    cpuSeconds: verifyExit.cpuSeconds,
     message: verifyExit.code === 0 ? undefined : await lastErrorLine(logFile),
   };
   ctx.log(`${spec.label}: kreroute verify: exit ${verifyExit.code}, passed ${report?.passed} (${verifyExit.seconds.toFixed(1)} s)`);
