@@ -88,7 +88,7 @@ async function main(): Promise<number> {
 
     for (const spec of runSpecs(options)) {
       try {
-        report.runs.push(await runScale(spec, { source, destination, network, launcher: config.launcher, workDir: config.resultsDir, sourceTopic, partitions: options.partitions, killAfterS: options.killAfterS, oracleAll: options.oracleAll, timeoutMs: options.runTimeoutMs, log }));
+        report.runs.push(await runScale(spec, { source, destination, network, launcher: config.launcher, workDir: config.resultsDir, sourceTopic, partitions: options.partitions, killAfterS: options.killAfterS, oracleAll: options.oracleAll, copyArgs: options.copyArgs, timeoutMs: options.runTimeoutMs, log }));
       } catch (error) {
         report.errors.push(`${spec.label}: ${(error as Error).message}`);
         log(`${spec.label} failed: ${(error as Error).message}`);

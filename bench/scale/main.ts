@@ -2,9 +2,10 @@
 // Workers on simulated link-bound machines: one network namespace per worker, joined to the
 // brokers' namespace by a veth pair capped with tc. This process sets the network up, runs
 // inside.ts in the brokers' namespace, and removes the namespaces and the brokers' data on every
-// exit: normal, failure, timeout, SIGINT/SIGTERM.
+// exit: normal, failure, timeout, SIGINT/SIGTERM (after a SIGKILL, the next run removes the
+// namespaces it left; the brokers and workers die with it).
 import { spawn, spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -62,7 +63,10 @@ async function main(): Promise<number> {
     const config: InsideConfig = { options, network, launcher: built.launcher, resultsDir, command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(), repoRoot };
     const configFile = path.join(resultsDir, 'config.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
-    inner = spawn('ip', ['netns', 'exec', network.brokersNs, process.execPath, path.join(here, 'inside.ts'), configFile], { stdio: 'inherit' });
+    // setpriv --pdeathsig: the inner process (and with it the brokers and workers) dies with this one, even on SIGKILL.
+    const innerArgv = ['ip', 'netns', 'exec', network.brokersNs, process.execPath, path.join(here, 'inside.ts'), configFile];
+    const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
+    inner = setpriv ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...innerArgv], { stdio: 'inherit' }) : spawn(innerArgv[0]!, innerArgv.slice(1), { stdio: 'inherit' });
     const timer = setTimeout(() => {
       log(`the whole run took over ${options.totalTimeoutMs / 60_000} min: stopping it`);
       inner?.kill('SIGTERM');

@@ -56,7 +56,12 @@ function capArgs(rateMbit: number): string[] {
 }
 
 export function setUpNetwork(net: ScaleNetwork): void {
-  tearDownNetwork(net); // what a killed earlier run left
+  // What a killed earlier run left is removed; namespaces with processes in them are another run's.
+  for (const ns of existingNamespaces(net)) {
+    const pids = run('ip', ['netns', 'pids', ns]).trim();
+    if (pids) throw new Error(`network namespace ${ns} is in use (pids ${pids.split('\n').join(', ')}): is another scale test running? Stop it, or remove the namespace with ip netns del ${ns}`);
+  }
+  tearDownNetwork(net);
   const b = net.brokersNs;
   run('ip', ['netns', 'add', b]);
   run('ip', ['-n', b, 'link', 'set', 'lo', 'up']);
@@ -77,18 +82,8 @@ export function setUpNetwork(net: ScaleNetwork): void {
 
 /** Deletes the namespaces (their veths and the bridge go with them). Never throws: it runs on every exit path. */
 export function tearDownNetwork(net: ScaleNetwork): string[] {
-  const existing = new Set(
-    (() => {
-      try {
-        return run('ip', ['netns', 'list']).split('\n').map((line) => line.split(' ')[0]);
-      } catch {
-        return [];
-      }
-    })(),
-  );
   const problems: string[] = [];
-  for (const ns of [net.brokersNs, ...net.workers.map((w) => w.ns)]) {
-    if (!existing.has(ns)) continue;
+  for (const ns of existingNamespaces(net)) {
     try {
       run('ip', ['netns', 'del', ns]);
     } catch (error) {
@@ -96,6 +91,17 @@ export function tearDownNetwork(net: ScaleNetwork): string[] {
     }
   }
   return problems;
+}
+
+/** The layout's namespaces that exist now. */
+function existingNamespaces(net: ScaleNetwork): string[] {
+  let listed: string[];
+  try {
+    listed = run('ip', ['netns', 'list']).split('\n').map((line) => line.split(' ')[0] ?? '');
+  } catch {
+    return [];
+  }
+  return [net.brokersNs, ...net.workers.map((w) => w.ns)].filter((ns) => listed.includes(ns));
 }
 
 /** The tc qdisc lines of every capped device: what the run actually had. */

@@ -17,6 +17,8 @@ export interface ScaleOptions {
   killAfterS: number;
   /** Run the kcat oracle after every run, not only after the kill run (it reads both topics whole: ~1 min per 1M × 1 KiB here). */
   oracleAll: boolean;
+  /** Extra flags for every worker's `kreroute copy` (e.g. --mode at-least-once, --memory-budget 64m). */
+  copyArgs: string[];
   /** Bound on each copy run (all its shards), and on the whole benchmark. */
   runTimeoutMs: number;
   totalTimeoutMs: number;
@@ -34,6 +36,7 @@ export const USAGE = `Usage: npm run bench:scale -- [options]   (as root: it cre
   --kill-after-s S   kill the victim S seconds after its "starting the copy" line (default 3;
                      later if it has reported no records moved yet)
   --oracle-all       run the kcat oracle after every run (default: only after the kill run)
+  --copy-args "…"    extra flags for every worker's copy, e.g. "--mode at-least-once"
   --quick            100k records, workers 1,2 (checks that everything works; numbers mean little)
   --run-timeout-min M    bound on each copy run (default 5)
   --total-timeout-min M  bound on the whole benchmark (default 20)
@@ -52,6 +55,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
       'no-kill': { type: 'boolean', default: false },
       'kill-after-s': { type: 'string', default: '3' },
       'oracle-all': { type: 'boolean', default: false },
+      'copy-args': { type: 'string', default: '' },
       quick: { type: 'boolean', default: false },
       'run-timeout-min': { type: 'string', default: '5' },
       'total-timeout-min': { type: 'string', default: '20' },
@@ -71,6 +75,7 @@ export function parseScaleOptions(argv: string[]): ScaleOptions | 'help' {
     kill: !values['no-kill'],
     killAfterS: positive('--kill-after-s', values['kill-after-s']),
     oracleAll: values['oracle-all'],
+    copyArgs: values['copy-args'].split(' ').filter(Boolean),
     runTimeoutMs: positive('--run-timeout-min', values['run-timeout-min']) * 60_000,
     totalTimeoutMs: positive('--total-timeout-min', values['total-timeout-min']) * 60_000,
   };

@@ -43,6 +43,7 @@ export interface RunContext {
   partitions: number;
   killAfterS: number;
   oracleAll: boolean;
+  copyArgs: string[];
   timeoutMs: number;
   log: (line: string) => void;
 }
@@ -68,7 +69,7 @@ export async function runScale(spec: RunSpec, ctx: RunContext): Promise<RunResul
   const commands = Array.from({ length: spec.workers }, (_, i) =>
     cli(spec.link ? ctx.network.workers[i]!.ns : undefined, [
       'copy', planFile, ...(spec.workers > 1 ? ['--shard', `${i}/${spec.workers}`] : []),
-      '--source', S, '--destination', D, '--state-dir', path.join(dir, `state-w${i + 1}`),
+      '--source', S, '--destination', D, '--state-dir', path.join(dir, `state-w${i + 1}`), ...ctx.copyArgs,
     ]),
   );
   const brokersCpu = async () => (await brokerCpuSeconds(ctx.source)) + (await brokerCpuSeconds(ctx.destination));
