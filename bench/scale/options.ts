@@ -36,7 +36,7 @@ export const USAGE = `Usage: npm run bench:scale -- [options]   (as root: it cre
   --kill-after-s S   kill the victim S seconds after its "starting the copy" line (default 3;
                      later if it has reported no records moved yet)
   --oracle-all       run the kcat oracle after every run (default: only after the kill run)
-  --copy-args "…"    extra flags for every worker's copy, e.g. "--mode at-least-once"
+  --copy-args="…"    extra flags for every worker's copy, e.g. --copy-args="--mode at-least-once"
   --quick            100k records, workers 1,2 (checks that everything works; numbers mean little)
   --run-timeout-min M    bound on each copy run (default 5)
   --total-timeout-min M  bound on the whole benchmark (default 20)
