@@ -14,7 +14,9 @@ export type EngineEvent =
     }
   | { type: 'info'; message: string }
   | { type: 'warning'; message: string }
-  | { type: 'retry'; message: string };
+  | { type: 'retry'; message: string }
+  /** A worker process of a copy with --workers started, finished or failed (shard "I/N", or "whole"). */
+  | { type: 'worker'; shard: string; status: 'started' | 'done' | 'failed'; message: string; pid?: number; code?: string };
 
 export type EventSink = (event: EngineEvent) => void;
 

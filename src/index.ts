@@ -14,3 +14,6 @@ export { readClientProperties, type ClientProperties } from './config/properties
 export { shardPlan } from './shard/shard-plan.ts';
 export { assignShards, usefulShardCount, type ShardRef, type ShardUnit } from './shard/shard-layout.ts';
 export { jobStatus, type JobStatus, type PartStatus, type StatusOptions } from './shard/job-status.ts';
+export { copyWithWorkers, type WorkersOptions } from './workers/copy-with-workers.ts';
+export type { SpawnWorker, WorkerProcess, WorkerSpec } from './workers/worker-process.ts';
+export type { WorkersSummary, ShardResult } from './workers/workers-summary.ts';

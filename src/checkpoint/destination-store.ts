@@ -11,6 +11,20 @@ import { type CopyCheckpoint, parseCheckpoint } from './copy-checkpoint.ts';
 export const DEFAULT_CHECKPOINT_TOPIC = 'kreroute-checkpoints';
 
 /**
+ * Every copier (every shard) writes its whole checkpoint about once a second, and every start
+ * reads the partition from its beginning: small segments, rolled at least every 10 minutes, let
+ * the cleaner keep only the latest checkpoint per key instead of hours of superseded ones (the
+ * broker never compacts the active segment, 1 GB by default).
+ */
+const CHECKPOINT_TOPIC_CONFIGS = new Map([
+  ['cleanup.policy', 'compact'],
+  ['max.message.bytes', String(8 * 1024 * 1024)],
+  ['segment.bytes', String(16 * 1024 * 1024)],
+  ['segment.ms', String(10 * 60_000)],
+  ['min.cleanable.dirty.ratio', '0.1'],
+]);
+
+/**
  * How long a load waits for transactions left open on the checkpoint partition (another plan's
  * copier paused or killed between its checkpoint record and its commit). The broker aborts such a
  * transaction after its timeout (kreroute's: 60 s) plus its abort check interval (10 s by default).
@@ -22,6 +36,22 @@ export interface LoadOptions {
   /** Told every few seconds while an open transaction holds the partition back. */
   onWait?: (message: string) => void;
   stableWaitMs?: number;
+}
+
+export interface FamilyLoadOptions extends LoadOptions {
+  /**
+   * Whose latest committed value must not be missed: one key (a copier needs its own checkpoint
+   * exactly, its siblings' only to know they exist), every key of the plan (verify, purge), or
+   * none (status: what is committed now, never waiting for an open transaction). Default: all.
+   */
+  waitFor?: string | 'all' | 'none';
+}
+
+/** A plan's keys in the checkpoint topic: the latest committed value of each, and every key seen at all. */
+export interface FamilyRead {
+  committed: Map<string, Buffer>;
+  /** Keys with a record anywhere in the partition, committed or still in an open transaction. */
+  seen: Set<string>;
 }
 
 /**
@@ -41,7 +71,7 @@ export class DestinationCheckpointStore {
   async ensureTopic(): Promise<void> {
     if (await this.exists()) return;
     await this.#cluster
-      .createTopic(this.topic, 1, new Map([['cleanup.policy', 'compact'], ['max.message.bytes', String(8 * 1024 * 1024)]]))
+      .createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS)
       .catch(async (error: unknown) => {
         // Another copier (or an earlier run, killed while it waited for the topic) created it;
         // the brokers' metadata may take a moment to show it.
@@ -58,7 +88,7 @@ export class DestinationCheckpointStore {
   /** The last committed checkpoint of a plan (or shard), or null when the partition holds none. */
   async load(plan: Pick<Plan, 'hash' | 'shard'>, options: LoadOptions = {}): Promise<CopyCheckpoint | null> {
     const key = checkpointKey(plan);
-    const latest = (await this.loadFamily(plan.shard?.of ?? plan.hash, options)).get(key);
+    const latest = (await this.loadFamily(plan.shard?.of ?? plan.hash, { ...options, waitFor: key })).committed.get(key);
     return latest ? parseCheckpoint(latest.toString('utf8'), `record ${key} of ${this.topic}`, plan.hash) : null;
   }
 
@@ -68,12 +98,15 @@ export class DestinationCheckpointStore {
    * copier left open holds back its last stable offset, and records of this plan past it may
    * include its latest checkpoint. Then the load reads committed records up to the high watermark
    * seen at its start, waiting for the transactions open there to end: it never takes "nothing
-   * visible yet" for "no checkpoint".
+   * visible yet" for "no checkpoint" (of the keys it waits for: see FamilyLoadOptions.waitFor).
    */
-  async loadFamily(root: string, options: LoadOptions = {}): Promise<Map<string, Buffer>> {
+  async loadFamily(root: string, options: FamilyLoadOptions = {}): Promise<FamilyRead> {
     const ours = (key: Buffer | null): boolean => key !== null && key.length >= root.length && key.toString('latin1', 0, root.length) === root && parseFamilyKey(root, key.toString('latin1')) !== null;
+    const waitFor = options.waitFor ?? 'all';
+    const awaited = waitFor === 'all' ? ours : waitFor === 'none' ? () => false : (key: Buffer | null) => key !== null && key.toString('latin1') === waitFor;
+    const seen = new Set<string>();
     const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
-    const target = await this.#stableEnoughEnd(ours);
+    const target = await this.#stableEnoughEnd(ours, awaited, seen);
     const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
     const started = Date.now();
     let noticed = started;
@@ -83,6 +116,7 @@ export class DestinationCheckpointStore {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
       for (const record of fetched.records) {
         if (record.offset < target && ours(record.key)) {
+          seen.add(record.key!.toString('latin1'));
           // A null value deletes the key (compaction tombstone).
           if (record.value) latest.set(record.key!.toString('latin1'), record.value);
           else latest.delete(record.key!.toString('latin1'));
@@ -104,26 +138,32 @@ export class DestinationCheckpointStore {
         options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
       }
     }
-    return latest;
+    return { committed: latest, seen };
   }
 
   /**
-   * Where reading committed records must get to: the high watermark when records of this plan lie
-   * past the last stable offset (committed or not: waiting tells which), else the last stable
-   * offset, so that plans with nothing behind another plan's open transaction never wait for it.
+   * Where reading committed records must get to: the high watermark when records of awaited keys
+   * lie past the last stable offset (committed or not: waiting tells which), else the last stable
+   * offset, so that plans with nothing behind another copier's open transaction never wait for
+   * it. Notes in `seen` the plan's keys found past the last stable offset.
    */
-  async #stableEnoughEnd(ours: (key: Buffer | null) => boolean): Promise<bigint> {
+  async #stableEnoughEnd(ours: (key: Buffer | null) => boolean, awaited: (key: Buffer | null) => boolean, seen: Set<string>): Promise<bigint> {
     const [high] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, false);
     const [stable] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'latest' }, true);
     const end = high?.offset ?? 0n;
     let offset = stable?.offset ?? end;
+    let waitToEnd = false;
     while (offset < end) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false });
-      if (fetched.records.some((record) => record.offset < end && ours(record.key))) return end;
+      for (const record of fetched.records) {
+        if (record.offset >= end || !ours(record.key)) continue;
+        seen.add(record.key!.toString('latin1'));
+        waitToEnd ||= awaited(record.key);
+      }
       if (fetched.nextOffset <= offset) break;
       offset = fetched.nextOffset;
     }
-    return stable?.offset ?? end;
+    return waitToEnd ? end : (stable?.offset ?? end);
   }
 
   /** The record that holds a checkpoint or verdict under its key (see checkpointKey). */

@@ -11,6 +11,8 @@ export interface CopyFlags {
   /** commander's `--no-passthrough` sets this to false. */
   passthrough?: boolean;
   memoryBudget?: string;
+  /** `--workers` alone is true. */
+  workers?: string | true;
 }
 
 export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
@@ -19,7 +21,7 @@ const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
 
 export function addCopyOptions(command: Command): Command {
   return command
-    .option('--max-rate <n>', 'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow')
+    .option('--max-rate <n>', 'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow; with --workers, for the whole job (each worker gets an even share)')
     .option('--accept-overlap', 'copy although the destination already has newer records in the target partitions')
     .option(
       '--mode <mode>',
@@ -27,7 +29,11 @@ export function addCopyOptions(command: Command): Command {
     )
     .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
     .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are')
-    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (default 32m; 1m at least)');
+    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (default 32m; 1m at least); with --workers, for the whole job (each worker gets an even share; without it each has the default)')
+    .option(
+      '--workers [n]',
+      'copy with N worker processes on this machine, worker i copying shard i/N; alone or "auto": one per core (os.availableParallelism), at most the shards worth running; a job already begun keeps its layout (its shard count, or whole)',
+    );
 }
 
 export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {

@@ -145,3 +145,10 @@ export function parseShard(text: string): { index: number; count: number } {
   if (count < 1 || index >= count) bad('--shard', `shard ${index}/${count} does not exist`, `write I/N with 0 ≤ I < N, e.g. --shard 0/${Math.max(1, count)}`);
   return { index, count };
 }
+
+/** `--workers N`, `--workers auto`, or a bare `--workers` (auto). */
+export function parseWorkers(value: string | true): number | 'auto' {
+  if (value === true || value === 'auto') return 'auto';
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) bad('--workers', `"${value}" is not a number of workers`, 'give a whole number ≥ 1, or auto for one per core, e.g. --workers 4');
+  return Number(value);
+}

@@ -62,7 +62,7 @@ export class Output {
   readonly events: EventSink = (event) => this.event(event);
 
   event(event: EngineEvent): void {
-    const important = event.type === 'warning';
+    const important = event.type === 'warning' || (event.type === 'worker' && event.status === 'failed');
     if (this.quiet && !important) return;
     if (this.json) {
       this.#jsonLine(event);
@@ -85,6 +85,9 @@ export class Output {
       case 'retry':
         // "waiting for <cluster>: …" says it all; a retry after an error is labelled as one.
         this.#stderrLine(event.message.startsWith('waiting for ') ? event.message : `retrying: ${event.message}`);
+        return;
+      case 'worker':
+        this.#stderrLine(event.status === 'failed' ? `shard ${event.shard} failed: ${event.code ? `${event.code}: ` : ''}${event.message}` : `shard ${event.shard}: ${event.message}`);
         return;
     }
   }

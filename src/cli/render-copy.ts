@@ -1,5 +1,6 @@
 import type { CopySummary } from '../copy/copy-plan.ts';
-import { bytes, count, duration, rate } from './format.ts';
+import type { WorkersSummary } from '../workers/workers-summary.ts';
+import { bytes, count, duration, plural, rate } from './format.ts';
 
 const MODE: Record<CopySummary['mode'], string> = {
   'exactly-once': 'exactly-once (each transaction carries the data and the checkpoint)',
@@ -7,12 +8,19 @@ const MODE: Record<CopySummary['mode'], string> = {
   auto: 'mode chosen automatically',
 };
 
-export function renderCopy(summary: CopySummary, planFile: string): string[] {
+export function renderCopy(summary: CopySummary | WorkersSummary, planFile: string): string[] {
+  const shards = 'shards' in summary ? summary.shards : null;
   if (summary.alreadyComplete) {
-    return [`Copy already complete: the checkpoint shows every partition done; nothing was written.`, `Next: kreroute verify ${planFile}`];
+    const where = shards ? 'every shard' : 'every partition';
+    return [`Copy already complete: the checkpoint shows ${where} done; nothing was written.`, `Next: kreroute verify ${planFile}`];
   }
   const speed = summary.seconds > 0 ? `, ${rate(summary.records / summary.seconds, 'records')}` : '';
-  const lines = [`Copied ${count(summary.records)} records (${bytes(summary.bytes)}) in ${duration(summary.seconds)}${speed}, ${MODE[summary.mode]}.`];
+  const by = 'workers' in summary ? ` with ${plural(summary.workers, 'worker')}` : '';
+  const lines = [`Copied ${count(summary.records)} records (${bytes(summary.bytes)}) in ${duration(summary.seconds)}${speed}${by}, ${MODE[summary.mode]}.`];
+  for (const { shard, summary: part } of shards ?? []) {
+    const label = shard === 'whole' ? 'the whole plan' : `shard ${shard}`;
+    lines.push(part.alreadyComplete ? `  ${label}: already copied` : `  ${label}: ${count(part.records)} records (${bytes(part.bytes)}) in ${duration(part.seconds)}${part.resumed ? ', resumed' : ''}`);
+  }
   const { forwardedBatches, forwardedRecords, reencodedRecords } = summary.stats;
   if (forwardedBatches > 0) {
     lines.push(`  ${count(forwardedRecords)} records forwarded in ${count(forwardedBatches)} batches as fetched; ${count(reencodedRecords)} re-encoded.`);

@@ -33,9 +33,9 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
 
 async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null): Promise<Delivery | 'complete'> {
   const local = await loadCheckpoint(stateDir, plan.hash);
-  const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) }) : new Map<string, Buffer>();
-  refuseOtherLayout(plan, family.keys());
-  const stored = family.get(checkpointKey(plan));
+  const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: checkpointKey(plan) }) : null;
+  if (family) refuseOtherLayout(plan, family.seen);
+  const stored = family?.committed.get(checkpointKey(plan));
   const onDestination = stored ? parseCheckpoint(stored.toString('utf8'), `record ${checkpointKey(plan)} of ${mirror!.store.topic}`, plan.hash) : null;
   if (!local && onDestination?.mode === 'exactly-once' && !onDestination.complete) {
     // Its last transaction may still be open; writing beside it would hide our records from

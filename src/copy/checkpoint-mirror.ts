@@ -5,6 +5,7 @@ import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy } from '../checkpoint/copy-checkpoint.ts';
+import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 
@@ -47,15 +48,10 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
   };
 }
 
-/**
- * The further of the local checkpoint and the one on the destination. The local one is saved
- * first, so it is normally ahead; it is behind when another machine ran the copy since. Producer
- * ids of both are kept, so the resume recognises every earlier run's writes.
- */
+/** The further of the two checkpoints (see furtherCheckpoint), telling the user when the destination's was ahead. */
 export function newest(local: CopyCheckpoint | null, published: CopyCheckpoint | null, onEvent: EventSink): CopyCheckpoint | null {
-  if (!local || !published) return local ?? published;
-  const chosen = copiedBy(published) > copiedBy(local) || (published.complete && !local.complete) ? published : local;
-  if (chosen === published) onEvent({ type: 'info', message: `the state folder is behind the checkpoint on the destination (${copiedBy(local)} against ${copiedBy(published)} record(s) copied; another machine ran this copy since): resuming from the destination's` });
-  for (const id of [...local.producerIds, ...published.producerIds]) if (!chosen.producerIds.includes(id)) chosen.producerIds.push(id);
+  const before = local ? copiedBy(local) : 0;
+  const chosen = furtherCheckpoint(local, published);
+  if (local && chosen === published) onEvent({ type: 'info', message: `the state folder is behind the checkpoint on the destination (${before} against ${copiedBy(published!)} record(s) copied; another machine ran this copy since): resuming from the destination's` });
   return chosen;
 }

@@ -39,10 +39,10 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
   const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message) => onEvent({ type: 'retry', message }));
-  const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }) });
-  refuseOtherLayout(plan, family.keys());
   const key = checkpointKey(plan);
-  const stored = family.get(key);
+  const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
+  refuseOtherLayout(plan, family.seen);
+  const stored = family.committed.get(key);
   const committed = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${store.topic}`, plan.hash) : null;
   if (committed && committed.mode !== 'exactly-once' && !committed.complete) {
     await session.abort().catch(() => undefined);

@@ -16,7 +16,9 @@ export interface RerouteRequest {
   plan: Omit<PlanRequest, 'onEvent'>;
   /** Default: defaultStateDir(planFile). */
   stateDir?: string;
-  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough'>;
+  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
+  /** How the copy stage copies (default copyPlan in this process); e.g. copyWithWorkers. */
+  copyWith?: (plan: Plan, options: CopyOptions) => Promise<CopySummary>;
   /** Delete the copied range from the source once verify passed. */
   purge?: boolean;
   onEvent?: EventSink;
@@ -74,7 +76,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   if (job.stages.copy) {
     report({ stage: 'copy', status: 'skipped', finishedAt: job.stages.copy.finishedAt });
   } else {
-    const summary = await copyPlan(plan, {
+    const summary = await (request.copyWith ?? copyPlan)(plan, {
       ...sides,
       ...request.copy,
       stateDir,

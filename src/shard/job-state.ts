@@ -3,6 +3,7 @@ import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from './shard-layout.ts';
@@ -29,6 +30,8 @@ export interface JobStateOptions {
   stateDir: string;
   checkpointTopic?: string;
   onWait?: (message: string) => void;
+  /** false: what is committed now, without waiting for transactions open on the checkpoint topic (status). */
+  waitForOpenTransactions?: boolean;
 }
 
 /**
@@ -38,9 +41,12 @@ export interface JobStateOptions {
  */
 export async function readJobState(plan: Plan, destination: KafkaCluster, options: JobStateOptions): Promise<JobState> {
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
-  const family = (await store.exists()) ? await store.loadFamily(plan.hash, options.onWait ? { onWait: options.onWait } : {}) : new Map<string, Buffer>();
+  const read = (await store.exists())
+    ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
+    : { committed: new Map<string, Buffer>(), seen: new Set<string>() };
+  const family = read.committed;
   const layouts = new Set<number | 'whole'>();
-  for (const key of family.keys()) {
+  for (const key of read.seen) {
     const parsed = parseFamilyKey(plan.hash, key);
     if (parsed?.kind === 'checkpoint') layouts.add(parsed.shard?.count ?? 'whole');
   }
@@ -64,8 +70,7 @@ async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, B
   const stored = family.get(key);
   const published = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${topic}`, plan.hash) : null;
   const local = await loadCheckpoint(shard ? shardStateDir(stateDir, shard) : stateDir, plan.hash);
-  const further = !local || !published ? (local ?? published) : copiedBy(local) > copiedBy(published) || (local.complete && !published.complete) ? local : published;
-  return { shard, plan, checkpoint: further };
+  return { shard, plan, checkpoint: furtherCheckpoint(local, published) };
 }
 
 /** Layouts of the copies this machine's state folder holds. */

@@ -41,7 +41,7 @@ export interface StatusOptions {
 export async function jobStatus(plan: Plan, options: StatusOptions): Promise<JobStatus> {
   const destination = await openPlanCluster(plan, 'destination', options.destination);
   try {
-    const state = await readJobState(plan, destination, { stateDir: options.stateDir, ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}) });
+    const state = await readJobState(plan, destination, { stateDir: options.stateDir, waitForOpenTransactions: false, ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}) });
     const now = options.now ?? Date.now();
     const parts = state.parts.map((part) => statusOf(part, now));
     const copied = parts.reduce((sum, p) => sum + p.copied, 0);

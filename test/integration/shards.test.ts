@@ -81,10 +81,12 @@ test('exactly-once shards in two processes: one killed and restarted, one fenced
   const { topic, dir, planFile, clusters, destinationBootstrap } = await setUp('shard-eos', counts);
   const args = (shard: string, state: string, ...more: string[]) => [planFile, '--shard', shard, ...clusters, '--mode', 'exactly-once', '--state-dir', join(dir, state), ...more];
 
-  const killed = copier(args('0/2', 'a', '--max-rate', '4000'));
-  const fencedOne = copier(args('1/2', 'b', '--max-rate', '3000'));
+  const killed = copier(args('0/2', 'a', '--max-rate', '3000'));
+  // Slow enough to be still copying when its fencer starts (14,000 records at 1,000/s).
+  const fencedOne = copier(args('1/2', 'b', '--max-rate', '1000'));
   await Promise.all([startedWithin(killed, 60_000), startedWithin(fencedOne, 60_000)]);
-  await sleep(400 + Math.floor(Math.random() * 600));
+  // Past the first commit (about 1 s), before the end (14,000 records at 3,000/s).
+  await sleep(1300 + Math.floor(Math.random() * 1500));
   killed.child.kill('SIGKILL');
   assert.equal(await killed.exited, -1, `shard 0 was killed mid-copy: ${killed.stderr()}`);
   const fencer = copier(args('1/2', 'c'));

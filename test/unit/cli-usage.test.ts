@@ -66,6 +66,9 @@ test('bad flag values: BAD_INPUT, exit 2, one line naming the flag', () => {
   assertOneLine(kreroute(['plan', '--topic', 'orders', '--out', out]), 2, /^kreroute: BAD_INPUT: no source cluster given/);
   assertOneLine(kreroute(['plan', '--source', 'kafka', '--destination', 'b:1', '--topic', 'orders', '--out', out]), 2, /^kreroute: BAD_INPUT: --source: "kafka" has no port/);
   assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--max-rate', 'fast']), 2, /^kreroute: BAD_INPUT: --max-rate: "fast" is not a rate/);
+  assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', 'many']), 2, /^kreroute: BAD_INPUT: --workers: "many" is not a number of workers — give a whole number ≥ 1, or auto/);
+  assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', '0']), 2, /^kreroute: BAD_INPUT: --workers: "0" is not a number of workers/);
+  assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', '2', '--shard', '0/2']), 2, /^kreroute: BAD_INPUT: --workers and --shard cannot be given together/);
 });
 
 test('--json: the error is one JSON object on stdout, and one line on stderr', () => {

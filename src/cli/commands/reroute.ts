@@ -8,6 +8,8 @@ import { renderCopy } from '../render-copy.ts';
 import { renderPlan } from '../render-plan.ts';
 import { renderPurge } from '../render-purge.ts';
 import { renderVerify } from '../render-verify.ts';
+import { parseWorkers } from '../options.ts';
+import { workersCopy } from '../workers-copy.ts';
 
 interface Flags extends PlanFlags, CopyFlags {
   purge?: boolean;
@@ -31,6 +33,7 @@ export function rerouteCommand(ctx: CliContext): Command {
       const planFile = planFileFromFlags(flags);
       const request = planRequestFromFlags(flags);
       const tuning = copyTuningFromFlags(flags);
+      const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const clusters = await resolveClusters(ctx, flags);
       const { reroute } = await import('../../reroute/reroute.ts');
       ctx.interrupts.graceful = true;
@@ -38,6 +41,7 @@ export function rerouteCommand(ctx: CliContext): Command {
         planFile,
         plan: { ...request, ...clusters },
         copy: tuning,
+        ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags) } : {}),
         purge: flags.purge === true,
         ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
         onEvent: ctx.out.events,

@@ -11,7 +11,8 @@ export interface KillLoopOptions {
   /** Kill this long after the run's "starting/resuming the copy" line, ms: [min, max). */
   delayMs: [number, number];
   random: () => number;
-  extraArgs?: string[];
+  /** Extra `copy` arguments; a function gets the run's number (1.., the final run: kills + 1). */
+  extraArgs?: string[] | ((run: number) => string[]);
   env?: NodeJS.ProcessEnv;
   /** Whole-loop bound. */
   deadline: number;
@@ -30,12 +31,13 @@ export interface KillLoopResult {
  * kill lands while data moves, not while Node starts), then one run to the end, which must exit 0.
  */
 export async function killLoop(job: Job, options: KillLoopOptions): Promise<KillLoopResult> {
+  const argsOf = (run: number): string[] => (typeof options.extraArgs === 'function' ? options.extraArgs(run) : (options.extraArgs ?? []));
   const delays: number[] = [];
   let kills = 0;
   let finishedEarly = 0;
   for (let i = 1; i <= options.kills; i++) {
     assert.ok(Date.now() < options.deadline, `scenario bound passed after ${kills} kills`);
-    const run = startCopy(job, options.extraArgs ?? [], options.env);
+    const run = startCopy(job, argsOf(i), options.env);
     await waitFor(`run ${i} to start moving data`, 120_000, () => (MOVING.test(run.stderr()) || run.exit() !== null ? true : undefined), 20);
     if (run.exit() === null) {
       const [min, max] = options.delayMs;
@@ -54,7 +56,7 @@ export async function killLoop(job: Job, options: KillLoopOptions): Promise<Kill
     break;
   }
   const started = Date.now();
-  const final = startCopy(job, options.extraArgs ?? [], options.env);
+  const final = startCopy(job, argsOf(options.kills + 1), options.env);
   expectExit(final, await final.waitExit(Math.max(120_000, options.deadline - Date.now()), 'the final copy'), 0, 'the final copy');
   return { kills, delays, finishedEarly, finalSeconds: (Date.now() - started) / 1000 };
 }

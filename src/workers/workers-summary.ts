@@ -1,0 +1,59 @@
+import type { CopySummary } from '../copy/copy-plan.ts';
+import { ERROR_CODES, type ErrorCode, KrerouteError } from '../errors.ts';
+
+export interface ShardResult {
+  /** "I/N", or "whole" for a plan copied whole. */
+  shard: string;
+  summary: CopySummary;
+}
+
+/** A copy by several workers: the totals of every shard, and each shard's own summary. */
+export interface WorkersSummary extends CopySummary {
+  workers: number;
+  shards: ShardResult[];
+}
+
+export interface ShardFailure {
+  shard: string;
+  code: string | null;
+  reason: string;
+  hint?: string;
+}
+
+export function combineSummaries(shards: ShardResult[], workers: number, seconds: number): WorkersSummary {
+  const summaries = shards.map((s) => s.summary);
+  const sum = (pick: (s: CopySummary) => number): number => summaries.reduce((total, s) => total + pick(s), 0);
+  const working = summaries.find((s) => !s.alreadyComplete);
+  return {
+    records: sum((s) => s.records),
+    bytes: sum((s) => s.bytes),
+    seconds,
+    reconciled: sum((s) => s.reconciled),
+    resumed: summaries.some((s) => s.resumed && !s.alreadyComplete),
+    alreadyComplete: summaries.length > 0 && summaries.every((s) => s.alreadyComplete),
+    mode: working?.mode ?? summaries[0]?.mode ?? 'auto',
+    stats: {
+      forwardedBatches: sum((s) => s.stats.forwardedBatches),
+      mergedBatches: sum((s) => s.stats.mergedBatches),
+      forwardedRecords: sum((s) => s.stats.forwardedRecords),
+      reencodedRecords: sum((s) => s.stats.reencodedRecords),
+    },
+    workers,
+    shards,
+  };
+}
+
+/**
+ * One error for the shards that failed. When they all failed the same way (a wrong config file,
+ * an unreachable cluster) that is the code; otherwise COPY_FAILED. Either way the finished shards
+ * are kept: a rerun resumes only the rest.
+ */
+export function shardsFailedError(failures: ShardFailure[], total: number): KrerouteError {
+  const codes = new Set(failures.map((f) => f.code));
+  const [only] = codes;
+  const shared = codes.size === 1 && only && only in ERROR_CODES && only !== 'INTERRUPTED' ? (only as ErrorCode) : null;
+  const list = failures.map((f) => `${f.shard}: ${f.code && !shared ? `${f.code}: ` : ''}${f.reason}`).join('; ');
+  const rerun = 'run the same command again: it resumes the failed shards, and the finished ones report "already copied"';
+  const hint = shared && failures[0]?.hint ? `${failures[0].hint}; then ${rerun}` : rerun;
+  return new KrerouteError(shared ?? 'COPY_FAILED', `${failures.length} of ${total} shard(s) failed (${list}); the others finished`, { hint });
+}
