@@ -32,6 +32,11 @@ export interface LocalClusterOptions {
   security?: LocalSecurity;
   /** Client listener (also used between brokers) with TLS; default PLAINTEXT. Not together with `security`. */
   tls?: LocalTls;
+  /**
+   * Host the client listener is advertised at, bound on every address (for clients in other
+   * network namespaces, as bench/scale does); default 127.0.0.1 only. Not with `security` or `tls`.
+   */
+  advertisedHost?: string;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
   /** Keep the brokers running after this Node process ends (stop them with stopPid). */
@@ -43,7 +48,7 @@ export interface LocalClusterOptions {
 
 export interface LocalCluster {
   readonly name: string;
-  /** "127.0.0.1:PORT", or of several nodes "127.0.0.1:PORT,127.0.0.1:PORT,…" (as the CLI and Kafka's tools take it). */
+  /** "127.0.0.1:PORT" (or advertisedHost:PORT), or of several nodes "127.0.0.1:PORT,127.0.0.1:PORT,…" (as the CLI and Kafka's tools take it). */
   readonly bootstrap: string;
   /** Every node's "127.0.0.1:PORT", in node order. */
   readonly brokers: string[];
@@ -74,6 +79,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const count = options.nodes ?? 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
+  if (options.advertisedHost && (options.security || options.tls)) throw new Error(`local broker "${name}": advertisedHost is for the PLAINTEXT listener only, not with security or tls`);
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
@@ -94,6 +100,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       brokerPort,
       controllerPort,
       dataDir: single ? dataDir : path.join(dataDir, `node-${nodeId}`),
+      ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}),
       overrides: {
         ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
         ...(options.tls ? tlsBrokerConfig(options.tls, { brokerPort, controllerPort }) : {}),
@@ -106,7 +113,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : [])];
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
-    nodes.push(localNode({ label, nodeId, brokerPort, libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
+    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
   }
 
   // Together: a node of a quorum finishes starting only once a majority of the voters is up.

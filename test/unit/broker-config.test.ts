@@ -25,3 +25,10 @@ test('a node of three: static voters, 3 replicas, 2 in sync, and the overrides s
   assert.equal(config['min.insync.replicas'], '3');
   assert.equal(config['log.dirs'], '/tmp/node-2');
 });
+
+test('an advertised host: the client listener binds every address and advertises that host; the controller stays on loopback', () => {
+  const config = brokerConfig({ ...ports, advertisedHost: '10.77.0.1' });
+  assert.equal(config.listeners, 'PLAINTEXT://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093');
+  assert.equal(config['advertised.listeners'], 'PLAINTEXT://10.77.0.1:9092');
+  assert.equal(brokerConfig(ports)['advertised.listeners'], 'PLAINTEXT://127.0.0.1:9092');
+});
