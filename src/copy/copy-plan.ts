@@ -131,6 +131,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   clearInterval(ticker);
   metrics.inFlight(null);
   onEvent(meter.event());
+  metrics.rate('copy', 0, 0);
   const interrupted = options.signal?.aborted === true;
   await delivery.finish(!interrupted).finally(() => delivery.producer.close());
   if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });

@@ -79,6 +79,8 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   if (job.stages.copy) {
     report({ stage: 'copy', status: 'skipped', finishedAt: job.stages.copy.finishedAt });
   } else {
+    // Said here too: a copy by worker processes reports to metrics of its own.
+    metrics?.stage('copy');
     const summary = await (request.copyWith ?? copyPlan)(plan, {
       ...sides,
       ...request.copy,

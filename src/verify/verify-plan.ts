@@ -167,6 +167,7 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
     clearInterval(ticker);
   }
   onEvent(meter.event());
+  metrics.rate('verify', 0, 0);
   for (const topic of plan.topics) for (const p of topic.partitions) metrics.finished('verify', topic.source, p.partition);
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
