@@ -7,7 +7,7 @@ import { runJava } from "./java-process.ts";
 import { ensureKafkaJars } from "./kafka-jars.ts";
 import { randomKafkaUuid } from "./kafka-uuid.ts";
 import { type LocalNode, localNode } from "./local-node.ts";
-import { defaultCacheDir } from "./paths.ts";
+import { cacheDir } from "./paths.ts";
 import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
 
@@ -24,7 +24,7 @@ export interface LocalClusterOptions {
   nodes?: 1 | 3;
   /** Kafka's log.dirs (of several nodes: a folder per node inside); default a new folder under the OS temp dir. Not deleted by stop(). */
   dataDir?: string;
-  /** Where broker.log and server.properties go (broker-<id>.log, server-<id>.properties of several nodes); default `.cache/broker-logs/<name>-<time>-XXXXXX/`. */
+  /** Where broker.log and server.properties go (broker-<id>.log, server-<id>.properties of several nodes); default `<cacheDir()>/broker-logs/<name>-<time>-XXXXXX/`. */
   logDir?: string;
   /** server.properties entries that override the defaults (and those of `security`), on every node. */
   brokerConfig?: Record<string, string>;
@@ -159,7 +159,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 const KEEP_LOGS_MS = 7 * 24 * 3600_000;
 
 async function newLogDir(name: string): Promise<string> {
-  const root = path.join(defaultCacheDir, "broker-logs");
+  const root = path.join(cacheDir(), "broker-logs");
   await mkdir(root, { recursive: true });
   for (const entry of await readdir(root)) {
     const dir = path.join(root, entry);

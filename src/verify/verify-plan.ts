@@ -1,5 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { saveVerification } from './verification-file.ts';
@@ -33,6 +35,8 @@ export interface VerifyOptions {
   /** Verify only this shard of the plan (cut for verify: see shardUnits); the verdicts of all shards together let purge run. */
   shard?: ShardRef;
   onEvent?: EventSink;
+  /** Told how far the comparison got per source partition; default: nothing. */
+  metrics?: MetricsSink;
 }
 
 export interface RecordRef {
@@ -99,6 +103,7 @@ export interface VerifyReport {
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
   const checkpointTopic = options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC;
   const scope = options.shard ? shardPlan(plan, options.shard, 'verify') : plan;
+  options.metrics?.stage('verify');
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
     const state = await readJobState(plan, destination, {
@@ -145,14 +150,17 @@ function finished(state: JobState, checkpoint: CopyCheckpoint | null, stateDir: 
 }
 
 async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {
-  const onEvent = options.onEvent ?? ignoreEvents;
+  const metrics = options.metrics ?? noMetrics;
+  const onEvent = countingRetries(options.onEvent ?? ignoreEvents, metrics);
   onEvent({ type: 'stage', stage: 'verify', message: 'comparing source ranges with the destination' });
+  const expected = expectations(plan);
+  for (const topic of plan.topics) for (const p of topic.partitions) metrics.planned('verify', topic.source, p.partition, expected(p), 0);
   const filter = compileFilter(plan.filter);
   const ours = new Set(checkpoint.producerIds.map(BigInt));
   const otherRecords: VerifyReport['otherRecords'] = [];
   const partitions: PartitionVerdict[] = [];
   const maxExamples = options.maxExamples ?? 10;
-  const meter = new ProgressMeter('verify', plan.estimate.records);
+  const meter = new ProgressMeter('verify', plan.estimate.records, 0, metrics);
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
     if (plan.mapping === 'same') {
@@ -164,6 +172,8 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
     clearInterval(ticker);
   }
   onEvent(meter.event());
+  metrics.rate('verify', 0, 0);
+  for (const topic of plan.topics) for (const p of topic.partitions) metrics.finished('verify', topic.source, p.partition);
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
 }
