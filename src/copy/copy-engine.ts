@@ -15,7 +15,7 @@ import { coalesce } from './coalesce.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
-import { type FetchPosition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
+import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
 import { SourceProgress } from './source-progress.ts';
 import { type MetricsSink, timedWait } from '../metrics-sink.ts';
 
@@ -57,6 +57,12 @@ export interface CopyStats {
 /** A throttled copy commits before a wait longer than this, so no transaction stays open across it. */
 const LONG_THROTTLE_WAIT_MS = 500;
 
+/** One fetch of the active lanes' next records. */
+interface Round {
+  active: Lane[];
+  fetched: Promise<FetchedPartition[]>;
+}
+
 interface Lane {
   /** Got nothing in the last fetch (its next batch may be too large to come unless it leads). */
   starved: boolean;
@@ -93,15 +99,30 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
   const batchBuffers = new BufferPool(context.memoryBudgetBytes);
   const allocate = (size: number): Buffer => batchBuffers.take(size);
-  while (!context.signal?.aborted) {
+  const startFetch = (): Round | undefined => {
     // Lanes that got nothing last time go first: see FetchedPartition.leading.
     const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
-    if (active.length === 0) break;
-    await belowBudget(context, context.memoryBudgetBytes);
-    const fetched = await timedWait(context.metrics, 'source', fetcher.fetch(active.map((lane) => lane.position)));
+    if (active.length === 0) return undefined;
+    const round = { active, fetched: fetcher.fetch(active.map((lane) => lane.position)) };
+    // Awaited by the next round; a failure that comes first must not go unhandled meanwhile.
+    round.fetched.catch(() => undefined);
+    return round;
+  };
+  let ahead: Round | undefined;
+  while (!context.signal?.aborted) {
+    let round = ahead;
+    ahead = undefined;
+    if (!round) {
+      if (!lanes.some((lane) => lane.position.offset < lane.position.end)) break;
+      await belowBudget(context, context.memoryBudgetBytes);
+      round = startFetch()!;
+    }
+    const { active } = round;
+    const fetched = await timedWait(context.metrics, 'source', round.fetched);
     if (context.boundary) await enlistFetched(context.plan, context.boundary, fetched.filter((f) => f.raw.records.length > 0).map((f) => active.find((l) => l.position === f.position)!));
     // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
+    let commitDue = false;
     for (const { release } of fetched) writesByResponse.set(release, []);
     for (const { position, from, raw, leading, release } of fetched) {
       const lane = active.find((l) => l.position === position)!;
@@ -167,14 +188,27 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
           ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
         }
         lane.progress.add(stepEnd, acks, records, bytes);
-        if (context.boundary?.due()) {
+        if (!context.boundary?.due()) continue;
+        // A throttled copy commits in small steps; otherwise at the end of the response, below.
+        if (throttled) {
           await settle(unsettled, context);
           await timedWait(context.metrics, 'destination', context.boundary.commit());
+        } else {
+          commitDue = true;
         }
       }
     }
     for (const [release, writes] of writesByResponse) Promise.all(writes).then(release, () => undefined);
+    if (commitDue && !context.signal?.aborted) {
+      // Committing waits until every write is acknowledged; on a slow link that is long. The next
+      // fetch goes out first, so data is at hand the moment the commit is done.
+      ahead = startFetch();
+      await settle(unsettled, context);
+      await timedWait(context.metrics, 'destination', context.boundary!.commit());
+    }
   }
+  // Stopped (interrupted) with a fetch read ahead: its buffers go back.
+  if (ahead) await ahead.fetched.then((parts) => parts.forEach((part) => part.release()), () => undefined);
   await settle(unsettled, context);
 }
 
