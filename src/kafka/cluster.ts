@@ -4,6 +4,7 @@ import { type ClientSettings, describeBootstrap } from './client-settings.ts';
 import { toKrerouteError } from './errors.ts';
 import { BrokerRotation } from './broker-rotation.ts';
 import { LeaderDirectory } from './leader-directory.ts';
+import { librarySaslOptions } from './library-sasl.ts';
 
 export interface TopicLayout {
   name: string;
@@ -57,7 +58,7 @@ export class KafkaCluster {
       retries: 2,
       retryDelay: 500,
       ...(settings.tls ? { tls: settings.tls } : {}),
-      ...(settings.sasl ? { sasl: settings.sasl } : {}),
+      ...(settings.sasl ? { sasl: librarySaslOptions(settings.sasl) } : {}),
     });
     this.#admin.on('client:broker:connect', ({ connection }: { connection: Connection }) => {
       connection.on('error', (error: unknown) => {
