@@ -15,6 +15,7 @@ export const HANDLED_KEYS = new Set([
   'sasl.oauthbearer.client.credentials.client.secret',
   'sasl.oauthbearer.scope',
   'sasl.oauthbearer.jwt.retriever.class',
+  'sasl.oauthbearer.header.urlencode',
   'sasl.login.refresh.window.factor',
   'sasl.login.connect.timeout.ms',
   'sasl.login.read.timeout.ms',

@@ -57,6 +57,9 @@ export function oauthFromProperties(props: PropertySet): OAuthClientCredentials 
   const result: OAuthClientCredentials = { tokenEndpointUrl: parsed.href, clientId, clientSecret, refreshWindowFactor: refreshWindowFactor(props) };
   if (scope) result.scope = scope;
   if (Object.keys(extensions).length > 0) result.extensions = extensions;
+  const urlencode = props.get('sasl.oauthbearer.header.urlencode')?.toLowerCase();
+  if (urlencode !== undefined && urlencode !== '' && urlencode !== 'true' && urlencode !== 'false') props.fail('sasl.oauthbearer.header.urlencode', `"${urlencode}" is not true or false`, 'write sasl.oauthbearer.header.urlencode=false (the default) or true');
+  if (urlencode === 'true') result.headerUrlencode = true;
   const timeouts = [props.positiveInteger('sasl.login.connect.timeout.ms'), props.positiveInteger('sasl.login.read.timeout.ms')].filter((t) => t !== undefined);
   if (timeouts.length > 0) result.requestTimeoutMs = timeouts.reduce((a, b) => a + b, 0);
   return result;

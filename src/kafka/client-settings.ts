@@ -22,6 +22,8 @@ export interface OAuthClientCredentials {
   extensions?: Record<string, string>;
   /** A token is replaced once this fraction of its lifetime has passed (sasl.login.refresh.window.factor). */
   refreshWindowFactor: number;
+  /** Form-encode the client id and secret in the Basic header (sasl.oauthbearer.header.urlencode). */
+  headerUrlencode?: boolean;
   /** Bounded wait for the token endpoint, in ms. */
   requestTimeoutMs?: number;
 }

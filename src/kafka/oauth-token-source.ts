@@ -30,7 +30,7 @@ export class OAuthTokenSource {
     this.#settings = settings;
     this.#now = now;
     const url = new URL(settings.tokenEndpointUrl);
-    this.#config = new oidc.Configuration({ issuer: url.origin, token_endpoint: url.href }, settings.clientId, undefined, oidc.ClientSecretBasic(settings.clientSecret));
+    this.#config = new oidc.Configuration({ issuer: url.origin, token_endpoint: url.href }, settings.clientId, undefined, kafkaBasicAuth(settings));
     this.#config.timeout = Math.ceil((settings.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS) / 1000);
     if (url.protocol === 'http:') oidc.allowInsecureRequests(this.#config);
   }
@@ -88,4 +88,16 @@ export class OAuthTokenSource {
     const url = new URL(this.#settings.tokenEndpointUrl);
     return `${url.origin}${url.pathname}`;
   }
+}
+
+/**
+ * HTTP Basic as Kafka's ClientSecretRequestFormatter sends it: id and secret as they are, unless
+ * sasl.oauthbearer.header.urlencode asks for form encoding. (openid-client's ClientSecretBasic
+ * always form-encodes, as RFC 6749 says, which turns "-" into "%2D" and fails at providers that
+ * take Kafka's form.)
+ */
+function kafkaBasicAuth(settings: OAuthClientCredentials): oidc.ClientAuth {
+  const encode = (value: string) => (settings.headerUrlencode ? new URLSearchParams({ v: value }).toString().slice(2) : value);
+  const credentials = Buffer.from(`${encode(settings.clientId)}:${encode(settings.clientSecret)}`).toString('base64');
+  return (_server, _client, _body, headers) => headers.set('authorization', `Basic ${credentials}`);
 }
