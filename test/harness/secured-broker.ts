@@ -15,8 +15,8 @@ export interface SecuredBroker {
   cluster: LocalCluster;
   /** PLAIN as the super user. */
   admin: ClientSettings;
-  /** A new topic holding `count` records in each partition. */
-  seededTopic(prefix: string, partitions?: number, count?: number): Promise<string>;
+  /** A new topic holding `count` records in each partition, written in batches of `batch` records. */
+  seededTopic(prefix: string, partitions?: number, count?: number, batch?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -30,14 +30,19 @@ export async function startSecuredBroker(name: string, security: LocalSecurity):
   return {
     cluster,
     admin,
-    seededTopic: async (prefix, partitions = 1, count = 20) => {
+    seededTopic: async (prefix, partitions = 1, count = 20, batch = count) => {
       const topic = uniqueName(prefix);
       const kafka = new KafkaCluster(admin, name);
       try {
         await kafka.createTopic(topic, partitions, new Map());
         const producer = await IdempotentProducer.create(kafka);
         await Promise.all(
-          Array.from({ length: partitions }, (_, p) => producer.send(topic, p, Array.from({ length: count }, (_, i) => record(`k${p}-${i}`, `v${i}`)))),
+          Array.from({ length: partitions }, async (_, p) => {
+            for (let first = 0; first < count; first += batch) {
+              const size = Math.min(batch, count - first);
+              await producer.send(topic, p, Array.from({ length: size }, (_, i) => record(`k${p}-${first + i}`, `v${first + i}`)));
+            }
+          }),
         );
       } finally {
         await kafka.close();

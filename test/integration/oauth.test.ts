@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { copyPlan, createPlan, KrerouteError, verifyPlan, type ClientSettings, type PlanRequest } from '../../src/index.ts';
 import { readClientProperties } from '../../src/config/properties.ts';
+import { KafkaCluster } from '../../src/kafka/cluster.ts';
 import { getTestClusters } from '../harness/clusters.ts';
 import { stateDir } from '../harness/engine.ts';
 import { type OidcProvider, startOidcProvider } from '../harness/oidc-provider.ts';
@@ -123,21 +124,40 @@ test('a token for another audience: AUTH, one line naming the audience', async (
 
 test('tokens that expire during a long copy are refreshed and the broker re-authenticates the connections', { timeout: 110_000 }, async () => {
   assert.ok(broker && oidc);
-  const topic = await broker.seededTopic('oauth-refresh', 1, 240);
+  const topic = await broker.seededTopic('oauth-refresh', 1, 180, 6);
   oidc.lifetimeS = 20;
+  const probe = new KafkaCluster(await oauthSource(), 'probe');
   try {
     const source = await oauthSource();
     const state = await stateDir('oauth-refresh');
     const plan = await createPlan({ ...everything, topics: [topic], source, destination: destination(), createTopics: true });
+    // One connection, used now and then during the copy: it must be re-authenticated (KIP-368), not replaced.
+    const connection = await probe.brokerConnection(1);
+    let reauthentications = 0;
+    let closed = false;
+    connection.on('sasl:authentication:extended', () => reauthentications++);
+    connection.on('close', () => (closed = true));
     const issuedBefore = oidc.issued.length;
     const started = Date.now();
-    // 240 records at 6 a second: about 40 s, two token lifetimes.
-    const copied = await copyPlan(plan, { source, destination: destination(), stateDir: state, maxRatePerSec: 6 });
+    let copying = true;
+    const poking = (async () => {
+      while (copying) {
+        await probe.metadata();
+        await new Promise((resolve) => setTimeout(resolve, 2_000));
+      }
+    })();
+    // 180 records at 6 a second: about 30 s, past the 20 s lifetime of a token.
+    const copied = await copyPlan(plan, { source, destination: destination(), stateDir: state, maxRatePerSec: 6 }).finally(() => (copying = false));
+    await poking;
     const elapsed = Date.now() - started;
-    assert.equal(copied.records, 240);
-    assert.ok(elapsed > 30_000, `the copy lasted ${elapsed} ms, past a token's lifetime`);
-    assert.ok(oidc.issued.length - issuedBefore >= 2, `${oidc.issued.length - issuedBefore} tokens fetched during the copy`);
+    assert.equal(copied.records, 180);
+    assert.ok(elapsed > 25_000, `the copy lasted ${elapsed} ms, past a token's lifetime`);
+    assert.ok(oidc.issued.length - issuedBefore >= 3, `${oidc.issued.length - issuedBefore} tokens fetched during the copy (the copy's, the probe's refresh, the copy's refresh)`);
+    assert.ok(reauthentications >= 1, 'the probe connection re-authenticated');
+    assert.equal(closed, false, 'the probe connection stayed open');
+    assert.equal((await verifyPlan(plan, { source, destination: destination(), stateDir: state })).passed, true);
   } finally {
     oidc.lifetimeS = 3600;
+    await probe.close();
   }
 });
