@@ -8,7 +8,7 @@ import { ensureKafkaJars } from "./kafka-jars.ts";
 import { randomKafkaUuid } from "./kafka-uuid.ts";
 import { type LocalNode, localNode } from "./local-node.ts";
 import { cacheDir } from "./paths.ts";
-import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
+import { type LocalSecurity, secureBrokerConfig, securityFormatArgs, securitySystemProperties } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
 
 export type { LocalNode } from "./local-node.ts";
@@ -28,7 +28,7 @@ export interface LocalClusterOptions {
   logDir?: string;
   /** server.properties entries that override the defaults (and those of `security`), on every node. */
   brokerConfig?: Record<string, string>;
-  /** Client listener with SASL/PLAIN and ACLs enforced; default PLAINTEXT with no authorizer. */
+  /** Client listener with SASL/PLAIN (and optionally SCRAM and OAUTHBEARER) and ACLs enforced; default PLAINTEXT with no authorizer. */
   security?: LocalSecurity;
   /** Client listener (also used between brokers) with TLS; default PLAINTEXT. Not together with `security`. */
   tls?: LocalTls;
@@ -110,10 +110,11 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
     await writeFile(propertiesFile, toProperties(config));
     // A static quorum (controller.quorum.voters) is formatted without --standalone.
-    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : [])];
+    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : []), ...securityFormatArgs(options.security)];
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
-    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
+    const systemProperties = securitySystemProperties(options.security);
+    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap, systemProperties }));
   }
 
   // Together: a node of a quorum finishes starting only once a majority of the voters is up.

@@ -37,6 +37,7 @@ export interface LocalNodeInput {
   propertiesFile: string;
   detached?: boolean;
   heap?: string;
+  systemProperties?: Record<string, string>;
   startTimeoutMs: number;
 }
 
@@ -57,6 +58,7 @@ export function localNode(input: LocalNodeInput): LocalNode {
       args: [input.propertiesFile],
       detached: input.detached,
       ...(input.heap ? { heap: input.heap } : {}),
+      ...(input.systemProperties ? { systemProperties: input.systemProperties } : {}),
     });
     await waitUntilStarted(child, { label, logFile: input.logFile, from, brokerPort: input.brokerPort, timeoutMs: input.startTimeoutMs });
   };
