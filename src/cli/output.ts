@@ -13,7 +13,8 @@ export function toJsonLine(value: unknown): string {
 
 /**
  * Where everything the CLI says goes. Text mode: results on stdout, progress and notes on stderr.
- * JSON mode (--json): one JSON object per line on stdout — events and results — and nothing else.
+ * JSON mode (--json): one JSON object per line on stdout — events and results — and nothing else;
+ * each has `time`, when it was written (ISO 8601, UTC).
  * --quiet drops progress and notes, never results, warnings or errors.
  */
 export class Output {
@@ -92,6 +93,11 @@ export class Output {
     }
   }
 
+  /** A worker's metrics for its supervisor (--metrics-report): a JSON line, written in JSON mode only. */
+  metrics(snapshot: unknown): void {
+    if (this.json) this.#jsonLine({ type: 'metrics', metrics: snapshot });
+  }
+
   /** The one error line on stderr (and, with --json, an error object on stdout). */
   error(line: string, data: Record<string, unknown>): void {
     this.finish();
@@ -104,8 +110,9 @@ export class Output {
     this.#pauseProgress();
   }
 
-  #jsonLine(value: unknown): void {
-    this.#streams.stdout.write(`${toJsonLine(value)}\n`);
+  /** A line relayed from a worker keeps the time the worker gave it. */
+  #jsonLine(value: object): void {
+    this.#streams.stdout.write(`${toJsonLine({ time: new Date().toISOString(), ...value })}\n`);
   }
 
   #stderrLine(line: string): void {

@@ -3,7 +3,7 @@ import type { ClusterFlags } from './cluster-options.ts';
 import type { CopyFlags } from './copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
-export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags, spec: WorkerSpec): string[] {
+export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }, spec: WorkerSpec): string[] {
   const args = ['--json', 'copy', planFile, '--supervised', '--state-dir', stateDir];
   if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
   const given: Array<[string, string | undefined]> = [
@@ -19,5 +19,7 @@ export function workerArgs(planFile: string, stateDir: string, flags: ClusterFla
   for (const [flag, value] of given) if (value !== undefined) args.push(flag, value);
   if (flags.acceptOverlap) args.push('--accept-overlap');
   if (flags.passthrough === false) args.push('--no-passthrough');
+  // The supervisor serves the job's metrics: each worker reports its own to it.
+  if (flags.metricsReport) args.push('--metrics-report');
   return args;
 }

@@ -9,9 +9,11 @@ import { cliWorkerSpawner } from './worker-spawn.ts';
 export type WorkersCopy = (plan: Plan, options: CopyOptions) => Promise<WorkersSummary>;
 
 /** The copy step of `copy --workers` and `reroute --workers`: the plan's shards copied by worker processes of this CLI. */
-export function workersCopy(planFile: string, workers: WorkerCount, flags: ClusterFlags & CopyFlags): WorkersCopy {
+export function workersCopy(planFile: string, workers: WorkerCount, flags: ClusterFlags & CopyFlags, onMetrics?: (shard: string, snapshot: unknown) => void): WorkersCopy {
   return async (plan, options) => {
     const { copyWithWorkers } = await import('../workers/copy-with-workers.ts');
+    // The workers report the progress; the stage is the supervisor's to say.
+    options.metrics?.stage('copy');
     return copyWithWorkers(
       plan,
       {
@@ -23,8 +25,9 @@ export function workersCopy(planFile: string, workers: WorkerCount, flags: Clust
         ...(options.memoryBudgetBytes !== undefined ? { memoryBudgetBytes: options.memoryBudgetBytes } : {}),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(onMetrics ? { onMetrics } : {}),
       },
-      cliWorkerSpawner(planFile, options.stateDir, flags),
+      cliWorkerSpawner(planFile, options.stateDir, { ...flags, metricsReport: onMetrics !== undefined }),
     );
   };
 }

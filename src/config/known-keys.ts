@@ -10,6 +10,15 @@ export const HANDLED_KEYS = new Set([
   'security.protocol',
   'sasl.mechanism',
   'sasl.jaas.config',
+  'sasl.oauthbearer.token.endpoint.url',
+  'sasl.oauthbearer.client.credentials.client.id',
+  'sasl.oauthbearer.client.credentials.client.secret',
+  'sasl.oauthbearer.scope',
+  'sasl.oauthbearer.jwt.retriever.class',
+  'sasl.oauthbearer.header.urlencode',
+  'sasl.login.refresh.window.factor',
+  'sasl.login.connect.timeout.ms',
+  'sasl.login.read.timeout.ms',
   'ssl.truststore.type',
   'ssl.truststore.location',
   'ssl.truststore.certificates',
@@ -100,16 +109,16 @@ export const TUNING_KEYS = new Set([
 ]);
 
 /**
- * Security keys that only matter for mechanisms kreroute refuses anyway (GSSAPI, OAUTHBEARER) or
- * only tune a login: ignoring them changes nothing kreroute does.
+ * Security keys that only matter for mechanisms kreroute refuses anyway (GSSAPI), for the broker's
+ * side of OAUTHBEARER (JWKS, expected audience and issuer), or only tune a login (refresh jitter
+ * and bounds, retries): ignoring them changes nothing kreroute does. The OAUTHBEARER keys kreroute
+ * reads are handled above; client assertion keys are refused where OAUTHBEARER is read.
  */
 export function isInertSecurityKey(key: string): boolean {
   return key.startsWith('sasl.kerberos.') || key.startsWith('sasl.login.refresh.') || key.startsWith('sasl.oauthbearer.') || INERT_LOGIN_KEYS.has(key);
 }
 
 const INERT_LOGIN_KEYS = new Set([
-  'sasl.login.connect.timeout.ms',
-  'sasl.login.read.timeout.ms',
   'sasl.login.retry.backoff.ms',
   'sasl.login.retry.backoff.max.ms',
 ]);
@@ -127,6 +136,13 @@ export const BROKER_ONLY_KEYS = new Set([
   'security.inter.broker.protocol',
 ]);
 
+/** Kafka's login handler that fetches OAUTHBEARER tokens from an endpoint (3.1–3.3 and 3.4+ package). */
+const OAUTH_LOGIN_HANDLERS = [
+  'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginCallbackHandler',
+  'org.apache.kafka.common.security.oauthbearer.secured.OAuthBearerLoginCallbackHandler',
+];
+const MSK_IAM_CLIENT_HANDLER = 'software.amazon.msk.auth.iam.IAMClientCallbackHandler';
+
 /** Security keys we cannot honour: values that change nothing are accepted, others refused. */
 export const REFUSED_UNLESS: ReadonlyMap<string, { accepts: (value: string) => boolean; why: string }> = new Map([
   ['ssl.cipher.suites', { accepts: (v: string) => v === '', why: 'Java cipher suite names do not apply; kreroute uses OpenSSL\'s default secure ciphers — remove the key' }],
@@ -136,8 +152,8 @@ export const REFUSED_UNLESS: ReadonlyMap<string, { accepts: (value: string) => b
   ['ssl.keymanager.algorithm', { accepts: (v: string) => ['', 'SunX509', 'NewSunX509', 'PKIX'].includes(v), why: 'only the standard key manager is available — remove the key' }],
   ['ssl.trustmanager.algorithm', { accepts: (v: string) => ['', 'PKIX', 'SunX509', 'SunPKIX'].includes(v), why: 'only the standard PKIX trust manager is available — remove the key' }],
   ['sasl.login.class', { accepts: (v: string) => v === '', why: 'custom Java login classes cannot be used — use sasl.jaas.config with PLAIN or SCRAM' }],
-  ['sasl.login.callback.handler.class', { accepts: (v: string) => v === '', why: 'custom Java callback handlers cannot be used — use sasl.jaas.config with PLAIN or SCRAM' }],
-  ['sasl.client.callback.handler.class', { accepts: (v: string) => v === '', why: 'custom Java callback handlers cannot be used — use sasl.jaas.config with PLAIN or SCRAM' }],
+  ['sasl.login.callback.handler.class', { accepts: (v: string) => ['', ...OAUTH_LOGIN_HANDLERS].includes(v), why: 'custom Java callback handlers cannot be used — only Kafka\'s OAuthBearerLoginCallbackHandler (OAUTHBEARER from a token endpoint) is understood' }],
+  ['sasl.client.callback.handler.class', { accepts: (v: string) => v === '' || v === MSK_IAM_CLIENT_HANDLER, why: 'custom Java callback handlers cannot be used — only aws-msk-iam-auth\'s IAMClientCallbackHandler (AWS_MSK_IAM) is understood' }],
   ['security.providers', { accepts: (v: string) => v === '', why: 'Java security providers cannot be used — remove the key' }],
   ['config.providers', { accepts: (v: string) => v === '', why: 'config providers (${file:…}, ${env:…}) are not supported — put the values in the file itself' }],
 ]);

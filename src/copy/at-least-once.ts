@@ -1,4 +1,4 @@
-import { type EventSink } from '../events.ts';
+import { type EventSink, retryEvent } from '../events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
@@ -56,7 +56,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   const previous = new Set(checkpoint.producerIds.map(BigInt));
   const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
-  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message) => onEvent({ type: 'retry', message }) });
+  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message, code) => onEvent(retryEvent(message, code)) });
   checkpoint.producerIds.push(String(producer.identity.producerId));
   checkpoint.run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Our producer id is on disk (and on the destination) before our first write, so a resume on

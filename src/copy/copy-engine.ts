@@ -15,8 +15,9 @@ import { coalesce } from './coalesce.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
-import { type FetchPosition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
+import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
 import { SourceProgress } from './source-progress.ts';
+import { type MetricsSink, timedWait } from '../metrics-sink.ts';
 
 export interface EngineContext {
   plan: Plan;
@@ -31,8 +32,10 @@ export interface EngineContext {
   /** Bytes fetched but not yet acknowledged by the destination, at most. */
   memoryBudgetBytes: number;
   onChange: () => void;
-  /** A transient failure is being retried (shown to the user). */
-  onRetry?: (message: string) => void;
+  /** A transient failure is being retried (shown to the user); `code`: the error's. */
+  onRetry?: (message: string, code?: string) => void;
+  /** Told how long the loop waits for each cluster and for the rate limit, and when a partition is done. */
+  metrics: MetricsSink;
   /** Exactly-once: where to commit a transaction (every write acknowledged first). */
   boundary: TransactionBoundary | undefined;
   signal?: AbortSignal;
@@ -53,6 +56,12 @@ export interface CopyStats {
 
 /** A throttled copy commits before a wait longer than this, so no transaction stays open across it. */
 const LONG_THROTTLE_WAIT_MS = 500;
+
+/** One fetch of the active lanes' next records. */
+interface Round {
+  active: Lane[];
+  fetched: Promise<FetchedPartition[]>;
+}
 
 interface Lane {
   /** Got nothing in the last fetch (its next batch may be too large to come unless it leads). */
@@ -90,22 +99,37 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
   const batchBuffers = new BufferPool(context.memoryBudgetBytes);
   const allocate = (size: number): Buffer => batchBuffers.take(size);
-  while (!context.signal?.aborted) {
+  const startFetch = (): Round | undefined => {
     // Lanes that got nothing last time go first: see FetchedPartition.leading.
     const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
-    if (active.length === 0) break;
-    await belowBudget(context.producer, context.memoryBudgetBytes);
-    const fetched = await fetcher.fetch(active.map((lane) => lane.position));
+    if (active.length === 0) return undefined;
+    const round = { active, fetched: fetcher.fetch(active.map((lane) => lane.position)) };
+    // Awaited by the next round; a failure that comes first must not go unhandled meanwhile.
+    round.fetched.catch(() => undefined);
+    return round;
+  };
+  let ahead: Round | undefined;
+  while (!context.signal?.aborted) {
+    let round = ahead;
+    ahead = undefined;
+    if (!round) {
+      if (!lanes.some((lane) => lane.position.offset < lane.position.end)) break;
+      await belowBudget(context, context.memoryBudgetBytes);
+      round = startFetch()!;
+    }
+    const { active } = round;
+    const fetched = await timedWait(context.metrics, 'source', round.fetched);
     if (context.boundary) await enlistFetched(context.plan, context.boundary, fetched.filter((f) => f.raw.records.length > 0).map((f) => active.find((l) => l.position === f.position)!));
     // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
+    let commitDue = false;
     for (const { release } of fetched) writesByResponse.set(release, []);
     for (const { position, from, raw, leading, release } of fetched) {
       const lane = active.find((l) => l.position === position)!;
       lane.starved = false;
       // Filtering decompresses: one partition's batches may come out many times larger than
       // fetched, so the budget is waited for before each partition, not only before each fetch.
-      await belowBudget(context.producer, context.memoryBudgetBytes);
+      await belowBudget(context, context.memoryBudgetBytes);
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
         from,
         end: position.end,
@@ -143,14 +167,14 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         stepFloor = stepEnd;
         if (context.limiter && context.boundary && context.limiter.waitMs() > LONG_THROTTLE_WAIT_MS) {
           // Never sleep inside an open transaction: a slow --max-rate could outlast its timeout.
-          await settle(unsettled, context.producer);
-          await context.boundary.commit();
+          await settle(unsettled, context);
+          await timedWait(context.metrics, 'destination', context.boundary.commit());
         }
-        await context.limiter?.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal);
+        if (context.limiter) await timedWait(context.metrics, 'rate-limit', context.limiter.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal));
         const routed = route(context, lane, action);
         // Exactly-once: partitions join the open transaction before their first write in it.
         const joining = context.boundary?.enlist(lane.topic.destination, routed.byPartition.keys());
-        if (joining) await joining;
+        if (joining) await timedWait(context.metrics, 'destination', joining);
         const { acks, records, bytes } = dispatch(context, lane, routed);
         // A batch forwarded as fetched is a view of the response; a rebuilt one sits in batchBuffers.
         if (action.kind === 'forward' && action.batch.rebuilt) {
@@ -164,15 +188,28 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
           ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
         }
         lane.progress.add(stepEnd, acks, records, bytes);
-        if (context.boundary?.due()) {
-          await settle(unsettled, context.producer);
-          await context.boundary.commit();
+        if (!context.boundary?.due()) continue;
+        // A throttled copy commits in small steps; otherwise at the end of the response, below.
+        if (throttled) {
+          await settle(unsettled, context);
+          await timedWait(context.metrics, 'destination', context.boundary.commit());
+        } else {
+          commitDue = true;
         }
       }
     }
     for (const [release, writes] of writesByResponse) Promise.all(writes).then(release, () => undefined);
+    if (commitDue && !context.signal?.aborted) {
+      // Committing waits until every write is acknowledged; on a slow link that is long. The next
+      // fetch goes out first, so data is at hand the moment the commit is done.
+      ahead = startFetch();
+      await settle(unsettled, context);
+      await timedWait(context.metrics, 'destination', context.boundary!.commit());
+    }
   }
-  await settle(unsettled, context.producer);
+  // Stopped (interrupted) with a fetch read ahead: its buffers go back.
+  if (ahead) await ahead.fetched.then((parts) => parts.forEach((part) => part.release()), () => undefined);
+  await settle(unsettled, context);
 }
 
 /** Registers in one call per topic the destination partitions a fetch's data will go to (see TransactionBoundary.enlist). */
@@ -192,14 +229,14 @@ function lastOffsetOf(action: ChunkAction): bigint {
 }
 
 /** Waits until less than the budget is buffered for the destination; a failed write fails the copy. */
-async function belowBudget(producer: PipelinedProducer, budget: number): Promise<void> {
-  await producer.whenBufferedBelow(budget);
+async function belowBudget({ producer, metrics }: EngineContext, budget: number): Promise<void> {
+  if (producer.bufferedBytes >= budget) await timedWait(metrics, 'destination', producer.whenBufferedBelow(budget));
   if (producer.failure) throw producer.failure;
 }
 
 /** Waits until every write so far is acknowledged; a failed write fails the copy. */
-async function settle(unsettled: Set<Promise<unknown>>, producer: PipelinedProducer): Promise<void> {
-  await Promise.all(unsettled);
+async function settle(unsettled: Set<Promise<unknown>>, { producer, metrics }: EngineContext): Promise<void> {
+  await timedWait(metrics, 'destination', Promise.all(unsettled));
   if (producer.failure) throw producer.failure;
 }
 
@@ -221,7 +258,8 @@ function openLanes(context: EngineContext): Lane[] {
           state.copied += records;
           state.done = next >= end;
           if (state.alreadyWritten.length > 0) state.alreadyWritten = state.alreadyWritten.filter((o) => BigInt(o) >= next);
-          context.meter.add(records, bytes);
+          context.meter.add(records, bytes, topic.source, planned.partition);
+          if (state.done) context.metrics.finished('copy', topic.source, planned.partition);
           context.onChange();
         }),
       };

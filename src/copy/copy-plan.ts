@@ -1,9 +1,11 @@
 import { KrerouteError, isKrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { type EventSink, ignoreEvents, retryEvent } from '../events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { TRANSACTION_TIMEOUT_MS } from '../kafka/transaction-timing.ts';
-import { type CopyCheckpoint, loadCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -46,6 +48,8 @@ export interface CopyOptions {
   /** Copy only this shard of the plan (see shardPlan); its local state goes in a subfolder of stateDir. */
   shard?: ShardRef;
   onEvent?: EventSink;
+  /** Told what the copy measures (progress per partition, waits, retries, commits); default: nothing. */
+  metrics?: MetricsSink;
   signal?: AbortSignal;
 }
 
@@ -75,12 +79,14 @@ export async function copyPlan(whole: Plan, options: CopyOptions): Promise<CopyS
 }
 
 async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster): Promise<CopySummary> {
-  const onEvent = options.onEvent ?? ignoreEvents;
+  const metrics = options.metrics ?? noMetrics;
+  const onEvent = countingRetries(options.onEvent ?? ignoreEvents, metrics);
   const started = performance.now();
+  metrics.stage('copy');
   await checkDestinationTopics(plan, destination, 'copy');
   await checkDestinationTimestamps(plan, destination);
   const filter = compileFilter(plan.filter);
-  const delivery = await startDelivery(plan, options, source, destination, filter, onEvent);
+  const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
     return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
@@ -88,7 +94,9 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const { checkpoint } = delivery;
   onEvent({ type: 'stage', stage: 'copy', message: `${delivery.resumed ? 'resuming' : 'starting'} the copy (${delivery.mode})` });
   const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
-  const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied);
+  const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied, metrics);
+  announcePartitions(plan, checkpoint, metrics);
+  metrics.inFlight(() => delivery.producer.bufferedBytes);
   const duplicateAcks = new Set<string>();
   const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
@@ -106,7 +114,8 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       memoryBudgetBytes: options.memoryBudgetBytes ?? 32 * 1024 * 1024,
       onChange: () => delivery.onChange(),
       boundary: delivery.boundary,
-      onRetry: (message) => onEvent({ type: 'retry', message }),
+      onRetry: (message, code) => onEvent(retryEvent(message, code)),
+      metrics,
       duplicateAcks,
       stats,
       ...(options.signal ? { signal: options.signal } : {}),
@@ -114,12 +123,15 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     await refreshEnds(destination, checkpoint, duplicateAcks);
   } catch (error) {
     clearInterval(ticker);
+    metrics.inFlight(null);
     await delivery.abandon();
     delivery.producer.close();
     throw await explainTruncation(error, () => refuseTruncatedSource(plan, source, checkpoint));
   }
   clearInterval(ticker);
+  metrics.inFlight(null);
   onEvent(meter.event());
+  metrics.rate('copy', 0, 0);
   const interrupted = options.signal?.aborted === true;
   await delivery.finish(!interrupted).finally(() => delivery.producer.close());
   if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
@@ -135,10 +147,10 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   };
 }
 
-async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink) {
+async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink, metrics: MetricsSink) {
   const mode = options.mode ?? 'auto';
   const intervalMs = options.commitIntervalMs ?? 1000;
-  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS };
+  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS, metrics };
   const atLeastOnce = () => startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs, eos.checkpointTopic);
   if (mode === 'at-least-once') return atLeastOnce();
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
@@ -184,5 +196,17 @@ async function refreshEnds(destination: KafkaCluster, checkpoint: CopyCheckpoint
     const [latest] = await destination.listOffsets(key.slice(0, slash), [Number(key.slice(slash + 1))], { kind: 'latest' }, false);
     const state = checkpoint.destinations[key]!;
     if (latest && (state.end === null || BigInt(state.end) < latest.offset)) state.end = String(latest.offset);
+  }
+}
+
+/** Tells the metrics what each partition is expected to hold and what earlier runs copied of it. */
+function announcePartitions(plan: Plan, checkpoint: CopyCheckpoint, metrics: MetricsSink): void {
+  const expected = expectations(plan);
+  for (const topic of plan.topics) {
+    for (const planned of topic.partitions) {
+      const state = checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
+      metrics.planned('copy', topic.source, planned.partition, expected(planned), state.copied);
+      if (state.done) metrics.finished('copy', topic.source, planned.partition);
+    }
   }
 }

@@ -1,5 +1,6 @@
-import { type EventSink } from '../events.ts';
+import { type EventSink, retryEvent } from '../events.ts';
 import { KrerouteError } from '../errors.ts';
+import type { MetricsSink } from '../metrics-sink.ts';
 import { faultPoint } from '../fault-points.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
@@ -17,6 +18,8 @@ export interface ExactlyOnceOptions {
   checkpointTopic: string;
   commitIntervalMs: number;
   transactionTimeoutMs: number;
+  /** Told of every commit. */
+  metrics?: MetricsSink;
 }
 
 /** Derived from the plan's hash (a shard's: from the whole plan's hash and the shard, see shardPlan). */
@@ -38,7 +41,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
-  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message) => onEvent({ type: 'retry', message }));
+  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message, code) => onEvent(retryEvent(message, code)));
   const key = checkpointKey(plan);
   const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
   refuseOtherLayout(plan, family.seen);
@@ -57,7 +60,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   if (!checkpoint.producerIds.includes(String(session.identity.producerId))) checkpoint.producerIds.push(String(session.identity.producerId));
   const producer = new PipelinedProducer(destination, session.identity, {
     ...session.producerOptions(),
-    onRetry: (message) => onEvent({ type: 'retry', message }),
+    onRetry: (message, code) => onEvent(retryEvent(message, code)),
   });
   let startedAt = Date.now();
   const run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
@@ -81,7 +84,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     await enlist(store.topic, [0]);
     await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
     faultPoint('before-commit');
+    const committing = performance.now();
     await session.commit();
+    options.metrics?.committed((performance.now() - committing) / 1000);
     enlisted.clear();
     await saveCheckpoint(stateDir, checkpoint);
     startedAt = Date.now();

@@ -1,9 +1,10 @@
-import { Admin, type Connection, type ClusterMetadata } from '@platformatic/kafka';
+import { Admin, type Connection, type ClusterMetadata, type SASLOptions } from '@platformatic/kafka';
 import { KrerouteError } from '../errors.ts';
 import { type ClientSettings, describeBootstrap } from './client-settings.ts';
 import { toKrerouteError } from './errors.ts';
 import { BrokerRotation } from './broker-rotation.ts';
 import { LeaderDirectory } from './leader-directory.ts';
+import { librarySaslOptions } from './library-sasl.ts';
 
 export interface TopicLayout {
   name: string;
@@ -37,6 +38,8 @@ const OFFSET_SPEC_CODES = { earliest: -2n, latest: -1n, 'max-timestamp': -3n } a
 export class KafkaCluster {
   readonly settings: ClientSettings;
   readonly label: string;
+  /** How this cluster's connections log in; one per cluster, so its OAuth token is shared by every connection. */
+  readonly sasl: SASLOptions | undefined;
   readonly #admin: Admin;
   #metadata: ClusterMetadata | undefined;
   readonly #leaders = new LeaderDirectory((topics) => this.metadata(topics));
@@ -48,6 +51,7 @@ export class KafkaCluster {
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
     this.label = `${label} ${describeBootstrap(settings)}`;
+    this.sasl = settings.sasl ? librarySaslOptions(settings.sasl) : undefined;
     this.#admin = new Admin({
       clientId: settings.clientId ?? 'kreroute',
       bootstrapBrokers: settings.bootstrap,
@@ -57,7 +61,7 @@ export class KafkaCluster {
       retries: 2,
       retryDelay: 500,
       ...(settings.tls ? { tls: settings.tls } : {}),
-      ...(settings.sasl ? { sasl: settings.sasl } : {}),
+      ...(this.sasl ? { sasl: this.sasl } : {}),
     });
     this.#admin.on('client:broker:connect', ({ connection }: { connection: Connection }) => {
       connection.on('error', (error: unknown) => {

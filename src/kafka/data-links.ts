@@ -1,8 +1,7 @@
-import type { Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
-import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, libraryApiVersions, parseApiVersions, requireApiVersion } from './api-versions.ts';
-import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body, rawProduceV9 } from './produce-request.ts';
-import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12, rawFetchV12 } from './raw-fetch.ts';
+import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, parseApiVersions, requireApiVersion } from './api-versions.ts';
+import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body } from './produce-request.ts';
+import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12 } from './raw-fetch.ts';
 import { type PoolCluster, RawConnectionPool } from './raw-connection-pool.ts';
 import type { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
@@ -15,7 +14,7 @@ export interface DataLink {
 }
 
 /** What data links need of a cluster: its partition leaders and how to connect to its brokers. */
-export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf' | 'brokerConnection'>;
+export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf'>;
 
 /** What kreroute knows of one broker: the API versions it takes (asked once) and how long it asked us to wait. */
 interface BrokerState {
@@ -28,39 +27,31 @@ interface BrokerState {
  * Data-path connections to a cluster's brokers: `perBroker` of them to each leader, partition
  * p always on connection p mod perBroker, so each partition's requests stay in order on one socket
  * while the broker works on several requests at once (it handles one connection's requests one at
- * a time). Bare connections (RawConnection), which speak TLS and SASL (PLAIN, SCRAM, OAUTHBEARER
- * with a token: see saslMechanism); only a SASL mechanism they cannot speak (none today among
- * those config/ accepts) sends the requests over the library's connection, one per broker. Before
- * a broker's first produce or fetch, its ApiVersions are checked; a response's throttle time
- * delays the next request to that broker.
+ * a time). Bare connections (RawConnection), which speak TLS and log in with SASL as the library's
+ * connections do (raw-sasl.ts, sasl-mechanism.ts), so SASL clusters get the same data path as
+ * plaintext ones. Before a broker's first produce or fetch, its ApiVersions are checked; a
+ * response's throttle time delays the next request to that broker.
  */
 export class DataLinks {
   readonly #cluster: LinkCluster;
   readonly #perBroker: number;
   readonly #links = new Map<string, DataLink>();
   readonly #brokers = new Map<string, BrokerState>();
-  /** Undefined when the cluster's SASL mechanism is one kreroute's own connections cannot speak. */
-  readonly #pool: RawConnectionPool | undefined;
+  readonly #pool: RawConnectionPool;
 
   constructor(cluster: LinkCluster, perBroker: number, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
-    this.#pool = RawConnectionPool.canConnect(cluster.settings) ? new RawConnectionPool(cluster, responseBuffers) : undefined;
-  }
-
-  /** Whether requests go over kreroute's own connections (false: the client library's). */
-  get raw(): boolean {
-    return this.#pool !== undefined;
+    this.#pool = new RawConnectionPool(cluster, responseBuffers);
   }
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<DataLink> {
     const leader = await this.#cluster.leaderOf(topic, partition, refresh);
-    const pool = this.#pool;
-    const key = pool ? `${leader.host}:${leader.port}#${partition % this.#perBroker}` : `node ${leader.nodeId}`;
+    const lane = partition % this.#perBroker;
+    const key = `${leader.host}:${leader.port}#${lane}`;
     let link = this.#links.get(key);
     if (!link) {
-      const broker = this.#broker(`${leader.host}:${leader.port}`);
-      link = pool ? this.#rawLink(pool, leader.host, leader.port, partition % this.#perBroker, broker) : this.#libraryLink(leader.nodeId, broker);
+      link = this.#rawLink(leader.host, leader.port, lane, this.#broker(`${leader.host}:${leader.port}`));
       this.#links.set(key, link);
     }
     return link;
@@ -81,33 +72,10 @@ export class DataLinks {
     requireApiVersion(await versions, apiKey, version, broker.label);
   }
 
-  /**
-   * One link per broker, so partitions share requests as on a bare connection. The library's pool
-   * is asked for the connection on every request: after a broker restart it holds a new one.
-   */
-  #libraryLink(nodeId: number, broker: BrokerState): DataLink {
-    const connect = async (apiKey: number, version: number): Promise<Connection> => {
-      const connection = await this.#cluster.brokerConnection(nodeId);
-      await this.#require(broker, () => libraryApiVersions(connection), apiKey, version);
-      await broker.throttle.wait();
-      return connection;
-    };
-    return {
-      produce: async (...args) => {
-        const connection = await connect(PRODUCE_API_KEY, PRODUCE_API_VERSION);
-        return noteThrottle(broker.throttle, rawProduceV9.async(connection, ...args));
-      },
-      fetch: async (...args) => {
-        const connection = await connect(FETCH_API_KEY, FETCH_API_VERSION);
-        return noteThrottle(broker.throttle, rawFetchV12.async(connection, ...args));
-      },
-    };
-  }
-
   /** The pool is asked for the connection on every request, so a broken one is replaced. */
-  #rawLink(pool: RawConnectionPool, host: string, port: number, lane: number, broker: BrokerState): DataLink {
+  #rawLink(host: string, port: number, lane: number, broker: BrokerState): DataLink {
     const connect = async (apiKey: number, version: number): Promise<RawConnection> => {
-      const connection = await pool.get(host, port, lane);
+      const connection = await this.#pool.get(host, port, lane);
       await this.#require(broker, () => askRawVersions(connection), apiKey, version);
       await broker.throttle.wait();
       return connection;
@@ -133,7 +101,7 @@ export class DataLinks {
   }
 
   close(): void {
-    this.#pool?.close();
+    this.#pool.close();
     this.#links.clear();
   }
 }

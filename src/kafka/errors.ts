@@ -1,5 +1,6 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { ERROR_CODES, KrerouteError, isKrerouteError } from '../errors.ts';
 import { ConnectionLostError } from './raw-connection.ts';
+import { SaslLoginError } from './sasl-login-error.ts';
 
 interface LibraryError {
   code?: string;
@@ -62,6 +63,23 @@ function libraryMessages(error: unknown): string[] {
   };
   visit(error, 0);
   return messages;
+}
+
+/** A SASL login failure of ours, wherever the library wrapped it. */
+function saslLoginError(error: unknown): SaslLoginError | undefined {
+  let found: SaslLoginError | undefined;
+  const visit = (value: unknown, depth: number): void => {
+    if (found || !value || typeof value !== 'object' || depth > MAX_DEPTH) return;
+    if (value instanceof SaslLoginError) {
+      found = value;
+      return;
+    }
+    const e = value as LibraryError;
+    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
+    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
+  };
+  visit(error, 0);
+  return found;
 }
 
 /** Node's codes (X509_V_ERR_* names) for a broker certificate that does not chain to a trusted CA or is not valid now. */
@@ -152,6 +170,8 @@ export const STALE_LEADER_ERRORS: ReadonlySet<string> = new Set([
 
 export function isRetriableKafkaError(error: unknown): boolean {
   if (isKrerouteError(error)) return error.retryable;
+  const login = saslLoginError(error);
+  if (login) return ERROR_CODES[login.code].retryable;
   const e = error as LibraryError;
   if (isNetworkFailure(error)) return true;
   const ids = protocolErrorIds(error);
@@ -186,6 +206,8 @@ const RETRIABLE_IDS = new Set([
  */
 export function toKrerouteError(error: unknown, what: string, related?: unknown): KrerouteError {
   if (isKrerouteError(error)) return error;
+  const login = saslLoginError(error);
+  if (login) return new KrerouteError(login.code, `${login.message} while ${what}`, { hint: login.hint, cause: error });
   const e = (error ?? {}) as LibraryError;
   const ids = protocolErrorIds(error);
   if (ids.some((id) => AUTHORIZATION_IDS.has(id))) {

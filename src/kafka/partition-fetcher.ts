@@ -4,7 +4,7 @@ import { type DataLink, DataLinks } from './data-links.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
 import type { RawFetchPartition } from './raw-fetch.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { DEFAULT_RETRY, withRetry } from './retry.ts';
+import { DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
 import { withWaitNotice } from './wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
 
@@ -37,7 +37,8 @@ export interface PartitionFetchOptions {
   maxWaitMs: number;
   /** Response buffers are kept for reuse while all of them together stay within this. */
   responseBufferBytes: number;
-  onRetry?: (message: string) => void;
+  /** `code`: the error a fetch is retried after (none for a notice that the broker is slow to answer). */
+  onRetry?: (message: string, code?: string) => void;
 }
 
 
@@ -59,7 +60,7 @@ export class PartitionFetcher {
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
     const onRetry = (error: unknown, attempt: number, delayMs: number): void =>
-      this.#options.onRetry?.(`fetching from ${this.#cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`);
+      this.#options.onRetry?.(`fetching from ${this.#cluster.label} failed (${(error as Error).message}); retry ${attempt} in ${delayMs} ms`, retryCode(error));
     const attempt = async (): Promise<FetchedPartition[]> => {
       try {
         return await this.#fetchOnce(positions);

@@ -7,7 +7,7 @@ import { compareSequences, nextSequence } from './sequence.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, TRANSACTION_TIMEOUT_MS, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
-import { Backoff } from './retry.ts';
+import { Backoff, retryCode } from './retry.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { WAIT_NOTICE_MS } from './wait-notice.ts';
 import type { ProduceResponse, RawTopicBatches } from './produce-request.ts';
@@ -32,7 +32,8 @@ export interface PipelineOptions {
   transactionalId: string | null;
   /** The open transaction's age and timeout (TransactionalSession.clock): tells a fence from an abort on timeout. */
   transaction?: TransactionClock;
-  onRetry?: (message: string) => void;
+  /** `code`: the error a write is retried after (none for a notice that a broker is slow to answer). */
+  onRetry?: (message: string, code?: string) => void;
 }
 
 /** What the producer needs of a cluster: its name, partition leaders and connections. */
@@ -258,7 +259,7 @@ export class PipelinedProducer {
         state.link = link;
       })
       .catch(async (error: unknown) => {
-        this.#options.onRetry?.(`no leader for ${state.topic}[${state.partition}] yet: ${(error as Error).message}`);
+        this.#options.onRetry?.(`no leader for ${state.topic}[${state.partition}] yet: ${(error as Error).message}`, retryCode(error));
         if (Date.now() - (state.queue[0]?.firstTry ?? Date.now()) > this.#options.retryDeadlineMs) this.#fail(toKrerouteError(error, `finding the leader of ${state.topic}[${state.partition}]`));
         await sleep(500);
       })
@@ -340,7 +341,7 @@ export class PipelinedProducer {
         const cause = state.stallCause;
         state.stallCause = undefined;
         const { waitMs, reported } = state.backoff.next(cause === TRANSACTION_START_ERROR && this.#options.transactionalId !== null);
-        if (reported) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${cause}`);
+        if (reported) this.#options.onRetry?.(`retrying ${state.topic}[${state.partition}] after ${cause}`, cause);
         setTimeout(() => {
           state.stalled = false;
           this.#pump();

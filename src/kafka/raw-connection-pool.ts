@@ -1,3 +1,4 @@
+import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
@@ -5,7 +6,7 @@ import { authenticateRaw } from './raw-sasl.ts';
 import { type SaslMechanism, saslMechanism } from './sasl-mechanism.ts';
 
 /** What the pool needs of a cluster: how to connect, and when to close. */
-export type PoolCluster = Pick<KafkaCluster, 'settings' | 'onClose'>;
+export type PoolCluster = Pick<KafkaCluster, 'settings' | 'sasl' | 'onClose'>;
 
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
@@ -22,15 +23,12 @@ export class RawConnectionPool {
   constructor(cluster: PoolCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#responseBuffers = responseBuffers;
-    const { sasl } = cluster.settings;
+    const { sasl } = cluster;
     this.#sasl = sasl ? saslMechanism(sasl) : undefined;
-    if (sasl && !this.#sasl) throw new Error(`kreroute's own connections cannot authenticate with SASL mechanism ${sasl.mechanism}`);
+    if (sasl && !this.#sasl) {
+      throw new KrerouteError('UNSUPPORTED', `SASL mechanism ${sasl.mechanism} is not supported`, { hint: 'use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM' });
+    }
     cluster.onClose(() => this.close());
-  }
-
-  /** Whether kreroute's own connections can authenticate to a cluster with these settings. */
-  static canConnect(settings: PoolCluster['settings']): boolean {
-    return settings.sasl === undefined || saslMechanism(settings.sasl) !== undefined;
   }
 
   get(host: string, port: number, lane = 0): Promise<RawConnection> {
@@ -49,7 +47,7 @@ export class RawConnectionPool {
 
   async #open(host: string, port: number): Promise<RawConnection> {
     const connection = await this.#connect(host, port);
-    if (this.#sasl) await authenticateRaw(connection, this.#sasl, `${host}:${port}`);
+    if (this.#sasl) await authenticateRaw(connection, this.#sasl, { host, port });
     return connection;
   }
 

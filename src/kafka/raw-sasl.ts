@@ -1,6 +1,6 @@
 import { AuthenticationError, saslAuthenticateV2, saslHandshakeV1 } from '@platformatic/kafka';
 import type { RawConnection, RawRequest } from './raw-connection.ts';
-import type { SaslMechanism } from './sasl-mechanism.ts';
+import type { SaslBroker, SaslMechanism } from './sasl-mechanism.ts';
 
 const SASL_HANDSHAKE_API_KEY = 17;
 const SASL_HANDSHAKE_VERSION = 1;
@@ -23,13 +23,13 @@ export const rawSaslCounts = { authentications: 0, reauthentications: 0 };
  * then the exchange runs and the waiting requests go out (RawConnection.exclusive). A failed
  * re-authentication fails the connection; the pool then opens a new one, which authenticates anew.
  */
-export async function authenticateRaw(connection: RawConnection, mechanism: SaslMechanism, broker: string): Promise<void> {
+export async function authenticateRaw(connection: RawConnection, mechanism: SaslMechanism, broker: SaslBroker): Promise<void> {
   const lifetimeMs = await connection.exclusive((send) => exchange(send, mechanism, broker));
   rawSaslCounts.authentications++;
   keepAuthenticated(connection, mechanism, broker, lifetimeMs);
 }
 
-function keepAuthenticated(connection: RawConnection, mechanism: SaslMechanism, broker: string, lifetimeMs: number): void {
+function keepAuthenticated(connection: RawConnection, mechanism: SaslMechanism, broker: SaslBroker, lifetimeMs: number): void {
   if (lifetimeMs <= 0) return;
   const timer = setTimeout(() => {
     connection.exclusive((send) => exchange(send, mechanism, broker)).then(
@@ -46,12 +46,12 @@ function keepAuthenticated(connection: RawConnection, mechanism: SaslMechanism, 
 }
 
 /** One authentication; resolves with the session lifetime the broker gave (0: none). */
-async function exchange(send: RawRequest, mechanism: SaslMechanism, broker: string): Promise<number> {
+async function exchange(send: RawRequest, mechanism: SaslMechanism, broker: SaslBroker): Promise<number> {
   const handshake = await send(SASL_HANDSHAKE_API_KEY, SASL_HANDSHAKE_VERSION, saslHandshakeV1.createRequest(mechanism.name).buffers, 'legacy');
   try {
     saslHandshakeV1.parseResponse(0, SASL_HANDSHAKE_API_KEY, SASL_HANDSHAKE_VERSION, handshake.reader);
   } catch (error) {
-    throw new AuthenticationError(`broker ${broker} does not take SASL mechanism ${mechanism.name}`, { cause: error as Error });
+    throw new AuthenticationError(`broker ${broker.host}:${broker.port} does not take SASL mechanism ${mechanism.name}`, { cause: error as Error });
   } finally {
     handshake.release();
   }
@@ -66,6 +66,6 @@ async function exchange(send: RawRequest, mechanism: SaslMechanism, broker: stri
     } finally {
       release();
     }
-  });
+  }, broker);
   return lifetimeMs;
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRetriableKafkaError } from './errors.ts';
+import { isRetriableKafkaError, protocolErrorIds } from './errors.ts';
 
 export interface RetryPolicy {
   /** Give up after this long, in ms, counted from the first failure. */
@@ -70,4 +70,10 @@ export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: 
       await sleep(waitMs, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
     }
   }
+}
+
+/** The name a retry is counted under: Kafka's error name, else the client's error code (a broken connection). */
+export function retryCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return protocolErrorIds(error)[0] ?? (typeof code === 'string' ? code : 'UNKNOWN');
 }

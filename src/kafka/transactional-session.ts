@@ -4,7 +4,7 @@ import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
 import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
-import { type RetryPolicy, DEFAULT_RETRY, withRetry } from './retry.ts';
+import { type RetryPolicy, DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { withWaitNotice } from './wait-notice.ts';
@@ -38,13 +38,13 @@ export class TransactionalSession {
   readonly transactionTimeoutMs: number;
   readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
-  readonly #onNotice: ((message: string) => void) | undefined;
+  readonly #onNotice: ((message: string, code?: string) => void) | undefined;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
   /** When the open transaction began (its first AddPartitionsToTxn); undefined between transactions. */
   #startedAt: number | undefined;
 
-  private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string) => void) | undefined) {
+  private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string, code?: string) => void) | undefined) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
     this.transactionTimeoutMs = transactionTimeoutMs;
@@ -53,14 +53,14 @@ export class TransactionalSession {
     this.#onNotice = onNotice;
   }
 
-  /** `onNotice` hears of retries and of a coordinator that is slow to answer. */
-  static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string) => void): Promise<TransactionalSession> {
+  /** `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to answer. */
+  static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY,
       // The previous transaction's markers are still being written (right after a commit, or after
       // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
       isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
-      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`) } : {}),
+      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`, retryCode(error)) } : {}),
     };
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>

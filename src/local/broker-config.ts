@@ -2,18 +2,24 @@ export interface BrokerConfigInput {
   brokerPort: number;
   controllerPort: number;
   dataDir: string;
+  /**
+   * Where clients in another network namespace reach the client listener (e.g. a bridge's address):
+   * the listener then binds every address and advertises this one. Default: 127.0.0.1 only.
+   */
+  advertisedHost?: string;
   /** Added last, so they override the defaults below. */
   overrides?: Record<string, string>;
 }
 
 /** server.properties of a single-node KRaft cluster (broker and controller in one process) on 127.0.0.1. */
 export function brokerConfig(input: BrokerConfigInput): Record<string, string> {
-  const broker = `127.0.0.1:${input.brokerPort}`;
+  const bind = `${input.advertisedHost ? "0.0.0.0" : "127.0.0.1"}:${input.brokerPort}`;
+  const broker = `${input.advertisedHost ?? "127.0.0.1"}:${input.brokerPort}`;
   const controller = `127.0.0.1:${input.controllerPort}`;
   return {
     "process.roles": "broker,controller",
     "node.id": "1",
-    listeners: `PLAINTEXT://${broker},CONTROLLER://${controller}`,
+    listeners: `PLAINTEXT://${bind},CONTROLLER://${controller}`,
     "advertised.listeners": `PLAINTEXT://${broker}`,
     "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
     "controller.listener.names": "CONTROLLER",

@@ -11,6 +11,8 @@ export interface JavaProcessOptions {
   /** stdout, stderr and log4j output are all appended here. */
   logFile: string;
   heap?: string;
+  /** -Dname=value options for the JVM (e.g. Kafka's allowed OAuth URLs). */
+  systemProperties?: Record<string, string>;
   /**
    * Detached: own process group, not killed when this Node process ends; stop it by pid
    * ({@link stopPid}). Otherwise the JVM is killed when Node exits or is signalled (best effort).
@@ -60,6 +62,7 @@ export function spawnJava(options: JavaProcessOptions): ChildProcess {
     "-Djava.awt.headless=true",
     `-Dlog4j2.configurationFile=${kafkaLog4jConfig}`,
     `-Dkreroute.log.file=${options.logFile}`,
+    ...Object.entries(options.systemProperties ?? {}).map(([name, value]) => `-D${name}=${value}`),
     "-cp",
     path.join(options.libsDir, "*"),
     options.mainClass,

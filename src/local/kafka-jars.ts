@@ -4,13 +4,13 @@ import { existsSync } from "node:fs";
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { promisify } from "node:util";
-import { defaultCacheDir, kafkaPomFile } from "./paths.ts";
+import { cacheDir, kafkaPomFile } from "./paths.ts";
 
 const run = promisify(execFile);
 const MVN_TIMEOUT_MS = 15 * 60_000;
 
 export interface EnsureKafkaJarsOptions {
-  /** Folder holding `kafka-<version>/libs`; default `<repo>/.cache`. */
+  /** Folder holding `kafka-<version>/libs`; default cacheDir(). */
   cacheDir?: string;
   log?: (line: string) => void;
 }
@@ -38,7 +38,7 @@ export async function ensureKafkaJars(options: EnsureKafkaJarsOptions = {}): Pro
 
   const pom = await readFile(kafkaPomFile);
   const pomHash = createHash("sha256").update(pom).digest("hex");
-  const home = path.join(options.cacheDir ?? defaultCacheDir, `kafka-${await kafkaVersion()}`);
+  const home = path.join(options.cacheDir ?? cacheDir(), `kafka-${await kafkaVersion()}`);
   const libs = path.join(home, "libs");
   // Written last, and holds the pom's hash: a half-done download or an edited pom means fetch again.
   const marker = path.join(home, "libs.complete");

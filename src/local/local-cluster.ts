@@ -7,8 +7,8 @@ import { runJava } from "./java-process.ts";
 import { ensureKafkaJars } from "./kafka-jars.ts";
 import { randomKafkaUuid } from "./kafka-uuid.ts";
 import { type LocalNode, localNode } from "./local-node.ts";
-import { defaultCacheDir } from "./paths.ts";
-import { type LocalSecurity, secureBrokerConfig } from "./secure-broker-config.ts";
+import { cacheDir } from "./paths.ts";
+import { type LocalSecurity, secureBrokerConfig, securityFormatArgs, securitySystemProperties } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
 import { type LocalScramListeners, scramFormatArgs, scramListenersConfig } from "./scram-listeners-config.ts";
 
@@ -25,15 +25,20 @@ export interface LocalClusterOptions {
   nodes?: 1 | 3;
   /** Kafka's log.dirs (of several nodes: a folder per node inside); default a new folder under the OS temp dir. Not deleted by stop(). */
   dataDir?: string;
-  /** Where broker.log and server.properties go (broker-<id>.log, server-<id>.properties of several nodes); default `.cache/broker-logs/<name>-<time>-XXXXXX/`. */
+  /** Where broker.log and server.properties go (broker-<id>.log, server-<id>.properties of several nodes); default `<cacheDir()>/broker-logs/<name>-<time>-XXXXXX/`. */
   logDir?: string;
   /** server.properties entries that override the defaults (and those of `security`), on every node. */
   brokerConfig?: Record<string, string>;
-  /** Client listener with SASL/PLAIN and ACLs enforced; default PLAINTEXT with no authorizer. */
+  /** Client listener with SASL/PLAIN (and optionally SCRAM and OAUTHBEARER) and ACLs enforced; default PLAINTEXT with no authorizer. */
   security?: LocalSecurity;
   /** Client listener (also used between brokers) with TLS; default PLAINTEXT. Not together with `security`. */
   tls?: LocalTls;
-  /** SCRAM listeners (SASL_PLAINTEXT, and SASL_SSL with TLS) next to the PLAINTEXT one. Not together with `security` or `tls`. */
+  /**
+   * Host the client listener is advertised at, bound on every address (for clients in other
+   * network namespaces, as bench/scale does); default 127.0.0.1 only. Not with `security` or `tls`.
+   */
+  advertisedHost?: string;
+  /** SCRAM listeners (SASL_PLAINTEXT, and SASL_SSL with TLS) next to the PLAINTEXT one. Not with `security`, `tls` or `advertisedHost`. */
   scram?: LocalScramListeners;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
@@ -46,7 +51,7 @@ export interface LocalClusterOptions {
 
 export interface LocalCluster {
   readonly name: string;
-  /** "127.0.0.1:PORT", or of several nodes "127.0.0.1:PORT,127.0.0.1:PORT,…" (as the CLI and Kafka's tools take it). */
+  /** "127.0.0.1:PORT" (or advertisedHost:PORT), or of several nodes "127.0.0.1:PORT,127.0.0.1:PORT,…" (as the CLI and Kafka's tools take it). */
   readonly bootstrap: string;
   /** Every node's "127.0.0.1:PORT", in node order. */
   readonly brokers: string[];
@@ -79,7 +84,10 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const count = options.nodes ?? 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
-  if (options.scram && (options.security || options.tls)) throw new Error(`local broker "${name}": scram listeners go next to a PLAINTEXT listener, not with security or tls`);
+  if (options.advertisedHost && (options.security || options.tls)) throw new Error(`local broker "${name}": advertisedHost is for the PLAINTEXT listener only, not with security or tls`);
+  if (options.scram && (options.security || options.tls || options.advertisedHost)) {
+    throw new Error(`local broker "${name}": scram listeners go next to a PLAINTEXT listener on 127.0.0.1, not with security, tls or advertisedHost`);
+  }
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
@@ -102,6 +110,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
       brokerPort,
       controllerPort,
       dataDir: single ? dataDir : path.join(dataDir, `node-${nodeId}`),
+      ...(options.advertisedHost ? { advertisedHost: options.advertisedHost } : {}),
       overrides: {
         ...(options.security ? secureBrokerConfig(options.security, { brokerPort, controllerPort }) : {}),
         ...(options.tls ? tlsBrokerConfig(options.tls, { brokerPort, controllerPort }) : {}),
@@ -115,10 +124,20 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     }
     await writeFile(propertiesFile, toProperties(config));
     // A static quorum (controller.quorum.voters) is formatted without --standalone.
-    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : []), ...(options.scram ? scramFormatArgs(options.scram) : [])];
+    const formatArgs = [
+      "format",
+      "--cluster-id",
+      clusterId,
+      "--config",
+      propertiesFile,
+      ...(single ? ["--standalone"] : []),
+      ...securityFormatArgs(options.security),
+      ...(options.scram ? scramFormatArgs(options.scram) : []),
+    ];
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
-    nodes.push(localNode({ label, nodeId, brokerPort, libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap }));
+    const systemProperties = securitySystemProperties(options.security);
+    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap, systemProperties }));
   }
 
   // Together: a node of a quorum finishes starting only once a majority of the voters is up.
@@ -172,7 +191,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 const KEEP_LOGS_MS = 7 * 24 * 3600_000;
 
 async function newLogDir(name: string): Promise<string> {
-  const root = path.join(defaultCacheDir, "broker-logs");
+  const root = path.join(cacheDir(), "broker-logs");
   await mkdir(root, { recursive: true });
   for (const entry of await readdir(root)) {
     const dir = path.join(root, entry);

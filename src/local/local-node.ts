@@ -8,7 +8,7 @@ import { fileSize, readFrom, tailLines } from "./log-file.ts";
 export interface LocalNode {
   /** Kafka's node.id. */
   readonly nodeId: number;
-  /** "127.0.0.1:PORT" of its client listener. */
+  /** "HOST:PORT" of its client listener (127.0.0.1 unless advertised elsewhere). */
   readonly address: string;
   readonly logFile: string;
   readonly propertiesFile: string;
@@ -30,11 +30,14 @@ export interface LocalNodeInput {
   label: string;
   nodeId: number;
   brokerPort: number;
+  /** The client listener's advertised host. */
+  host: string;
   libsDir: string;
   logFile: string;
   propertiesFile: string;
   detached?: boolean;
   heap?: string;
+  systemProperties?: Record<string, string>;
   startTimeoutMs: number;
 }
 
@@ -55,6 +58,7 @@ export function localNode(input: LocalNodeInput): LocalNode {
       args: [input.propertiesFile],
       detached: input.detached,
       ...(input.heap ? { heap: input.heap } : {}),
+      ...(input.systemProperties ? { systemProperties: input.systemProperties } : {}),
     });
     await waitUntilStarted(child, { label, logFile: input.logFile, from, brokerPort: input.brokerPort, timeoutMs: input.startTimeoutMs });
   };
@@ -63,7 +67,7 @@ export function localNode(input: LocalNodeInput): LocalNode {
   };
   return {
     nodeId: input.nodeId,
-    address: `127.0.0.1:${input.brokerPort}`,
+    address: `${input.host}:${input.brokerPort}`,
     logFile: input.logFile,
     propertiesFile: input.propertiesFile,
     get pid() {

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { type CopyOptions, type CopySummary, copyPlan } from '../copy/copy-plan.ts';
 import { KrerouteError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
+import type { MetricsSink } from '../metrics-sink.ts';
 import { type PlanRequest, createPlan } from '../plan/create-plan.ts';
 import { defaultStateDir, readPlanFile, writePlanFile } from '../plan/plan-file.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -22,6 +23,8 @@ export interface RerouteRequest {
   /** Delete the copied range from the source once verify passed. */
   purge?: boolean;
   onEvent?: EventSink;
+  /** Told the job's stage, and what copy and verify measure; default: nothing. */
+  metrics?: MetricsSink;
   /** Stops the copy at a clean point; no later stage starts. */
   signal?: AbortSignal;
   /** Told about each stage as it ends, so a caller can show results as they come. */
@@ -49,7 +52,7 @@ export interface RerouteResult {
  * only after verify passed.
  */
 export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
-  const { planFile, onEvent } = request;
+  const { planFile, onEvent, metrics } = request;
   const stateDir = request.stateDir ?? defaultStateDir(planFile);
   const outcomes: StageOutcome[] = [];
   const report = (outcome: StageOutcome) => {
@@ -76,11 +79,14 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   if (job.stages.copy) {
     report({ stage: 'copy', status: 'skipped', finishedAt: job.stages.copy.finishedAt });
   } else {
+    // Said here too: a copy by worker processes reports to metrics of its own.
+    metrics?.stage('copy');
     const summary = await (request.copyWith ?? copyPlan)(plan, {
       ...sides,
       ...request.copy,
       stateDir,
       ...(onEvent ? { onEvent } : {}),
+      ...(metrics ? { metrics } : {}),
       ...(request.signal ? { signal: request.signal } : {}),
     });
     // A copy stopped by the signal may return early: it is not done.
@@ -93,7 +99,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   if (job.stages.verify) {
     report({ stage: 'verify', status: 'skipped', finishedAt: job.stages.verify.finishedAt });
   } else {
-    const verdict = await verifyPlan(plan, { ...sides, stateDir, ...(onEvent ? { onEvent } : {}) });
+    const verdict = await verifyPlan(plan, { ...sides, stateDir, ...(onEvent ? { onEvent } : {}), ...(metrics ? { metrics } : {}) });
     report({ stage: 'verify', status: 'done', report: verdict });
     if (!verdict.passed) {
       const failed = verdict.partitions.filter((p) => !p.passed).length;
@@ -110,6 +116,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   } else if (job.stages.purge) {
     report({ stage: 'purge', status: 'skipped', finishedAt: job.stages.purge.finishedAt });
   } else {
+    metrics?.stage('purge');
     const purged = await purgePlan(plan, { source: sides.source, destination: sides.destination, stateDir, ...(onEvent ? { onEvent } : {}) });
     job = await markStageDone(stateDir, job, 'purge');
     report({ stage: 'purge', status: 'done', report: purged });
@@ -139,6 +146,7 @@ async function planStage(request: RerouteRequest, stateDir: string, job: JobFile
       hint: 'restore the plan file to continue, or remove the state folder to start over',
     });
   }
+  request.metrics?.stage('plan');
   const plan = await createPlan({ ...request.plan, ...(onEvent ? { onEvent } : {}) });
   await writePlanFile(planFile, plan);
   report({ stage: 'plan', status: 'done', plan });

@@ -36,7 +36,7 @@ export async function readKeyedSides(context: KeyedScanContext, spill: KeyedSpil
       spill.add(partition, sourcePartition, hashKey(record.key, key), digest);
       if (sourcePartition !== DESTINATION_SIDE) {
         source.add(partition, digest);
-        meter.add(1, at.end - at.tailStart);
+        meter.add(1, at.end - at.tailStart, context.topic.source, sourcePartition);
         return;
       }
       destination.add(partition, digest);

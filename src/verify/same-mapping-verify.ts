@@ -149,12 +149,12 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
           feeder.begin(pair.source);
           if (forwardedWhole(batch, pair) && (filter === null || allMatch(batch))) {
             feeder.addBatch(batch);
-            meter?.add(batch.count, batch.view.bytes.length);
+            meter?.add(batch.count, batch.view.bytes.length, pair.topic.source, pair.planned.partition);
             return;
           }
           const added = feeder.addRecords(batch, filter);
           pair.other += added.skipped;
-          meter?.add(added.added, added.bytes);
+          meter?.add(added.added, added.bytes, pair.topic.source, pair.planned.partition);
         },
       },
       options,

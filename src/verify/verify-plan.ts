@@ -1,5 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { saveVerification } from './verification-file.ts';
@@ -8,7 +10,7 @@ import { verdictKey } from '../checkpoint/checkpoint-keys.ts';
 import { DEFAULT_CHECKPOINT_TOPIC } from '../checkpoint/destination-store.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardPlan } from '../shard/shard-plan.ts';
-import { readJobState, unfinishedParts } from '../shard/job-state.ts';
+import { type JobState, readJobState, unfinishedParts } from '../shard/job-state.ts';
 import { mergeShardCheckpoints } from '../shard/merge-checkpoints.ts';
 import { publishVerdict } from './verdict-publish.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
@@ -33,6 +35,8 @@ export interface VerifyOptions {
   /** Verify only this shard of the plan (cut for verify: see shardUnits); the verdicts of all shards together let purge run. */
   shard?: ShardRef;
   onEvent?: EventSink;
+  /** Told how far the comparison got per source partition; default: nothing. */
+  metrics?: MetricsSink;
 }
 
 export interface RecordRef {
@@ -99,10 +103,18 @@ export interface VerifyReport {
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
   const checkpointTopic = options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC;
   const scope = options.shard ? shardPlan(plan, options.shard, 'verify') : plan;
+  options.metrics?.stage('verify');
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
-    const checkpoint = await finishedCopyOf(plan, destination, options);
-    await refuseTruncatedSource(scope, source, checkpoint);
+    const state = await readJobState(plan, destination, {
+      stateDir: options.stateDir,
+      ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
+      onWait: (message) => options.onEvent?.({ type: 'retry', message }),
+    });
+    const copied = copyCheckpointOf(plan, state);
+    // A source that lost planned records can never pass: said first, whatever the copy's state.
+    await refuseTruncatedSource(scope, source, copied);
+    const checkpoint = finished(state, copied, options.stateDir);
     const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
       throw await explainTruncation(error, () => refuseTruncatedSource(scope, source, checkpoint));
     });
@@ -116,18 +128,17 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   return report;
 }
 
-/**
- * The checkpoint of the plan's finished copy, from every machine's work: the whole copy's, or all
- * shards' merged. Refused with one line while nothing, or not everything, has been copied.
- */
-async function finishedCopyOf(plan: Plan, destination: KafkaCluster, options: VerifyOptions): Promise<CopyCheckpoint> {
-  const state = await readJobState(plan, destination, {
-    stateDir: options.stateDir,
-    ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
-    onWait: (message) => options.onEvent?.({ type: 'retry', message }),
-  });
-  if (state.layout.kind === 'none') {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${options.stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+/** The checkpoint of the plan's copy from every machine's work: the whole copy's, or its shards' merged (null: nothing copied). */
+function copyCheckpointOf(plan: Plan, state: JobState): CopyCheckpoint | null {
+  const checkpoints = state.parts.flatMap((part) => (part.checkpoint ? [part.checkpoint] : []));
+  if (checkpoints.length === 0) return null;
+  return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);
+}
+
+/** Refuses with one line while nothing, or not everything, has been copied. */
+function finished(state: JobState, checkpoint: CopyCheckpoint | null, stateDir: string): CopyCheckpoint {
+  if (!checkpoint) {
+    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
   }
   const unfinished = unfinishedParts(state);
   if (unfinished.length > 0) {
@@ -135,19 +146,21 @@ async function finishedCopyOf(plan: Plan, destination: KafkaCluster, options: Ve
       hint: state.layout.kind === 'sharded' ? `run the unfinished shards (kreroute copy <plan> --shard I/${state.layout.count}) to the end, then verify` : 'run the same kreroute copy command again to finish it, then verify',
     });
   }
-  const checkpoints = state.parts.map((part) => part.checkpoint!);
-  return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);
+  return checkpoint;
 }
 
 async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {
-  const onEvent = options.onEvent ?? ignoreEvents;
+  const metrics = options.metrics ?? noMetrics;
+  const onEvent = countingRetries(options.onEvent ?? ignoreEvents, metrics);
   onEvent({ type: 'stage', stage: 'verify', message: 'comparing source ranges with the destination' });
+  const expected = expectations(plan);
+  for (const topic of plan.topics) for (const p of topic.partitions) metrics.planned('verify', topic.source, p.partition, expected(p), 0);
   const filter = compileFilter(plan.filter);
   const ours = new Set(checkpoint.producerIds.map(BigInt));
   const otherRecords: VerifyReport['otherRecords'] = [];
   const partitions: PartitionVerdict[] = [];
   const maxExamples = options.maxExamples ?? 10;
-  const meter = new ProgressMeter('verify', plan.estimate.records);
+  const meter = new ProgressMeter('verify', plan.estimate.records, 0, metrics);
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
     if (plan.mapping === 'same') {
@@ -159,6 +172,8 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
     clearInterval(ticker);
   }
   onEvent(meter.event());
+  metrics.rate('verify', 0, 0);
+  for (const topic of plan.topics) for (const p of topic.partitions) metrics.finished('verify', topic.source, p.partition);
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
   return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
 }

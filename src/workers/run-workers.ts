@@ -20,6 +20,8 @@ export interface RunWorkersOptions {
   signal?: AbortSignal;
   /** How long stopping workers may take before they are killed (default 30 s). */
   stopGraceMs?: number;
+  /** A worker reported its metrics (see WorkerMessage); the latest report of each shard counts. */
+  onMetrics?: (shard: string, snapshot: unknown) => void;
 }
 
 const labelOf = (shard: ShardRef | null): string => (shard ? shardLabel(shard) : 'whole');
@@ -80,7 +82,7 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
     const start = (shard: ShardRef | null): void => {
       const label = labelOf(shard);
       const spec: WorkerSpec = { shard, ...share };
-      const worker = runWorker(spawn, spec, (message) => relay(label, message, progress, onEvent));
+      const worker = runWorker(spawn, spec, (message) => relay(label, message, progress, onEvent, options.onMetrics));
       running.add(worker);
       if (worker.pid) onEvent({ type: 'worker', shard: label, status: 'started', message: `started (pid ${worker.pid})`, pid: worker.pid });
       void worker.done.then((outcome) => {
@@ -104,7 +106,11 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
   return combineSummaries(results, layout.concurrency, (performance.now() - started) / 1000);
 }
 
-function relay(shard: string, message: WorkerMessage, progress: CombinedProgress, onEvent: EventSink): void {
+function relay(shard: string, message: WorkerMessage, progress: CombinedProgress, onEvent: EventSink, onMetrics: RunWorkersOptions['onMetrics']): void {
+  if (message.kind === 'metrics') {
+    onMetrics?.(shard, message.snapshot);
+    return;
+  }
   if (message.kind === 'other') {
     onEvent({ type: 'info', message: `shard ${shard}: ${message.text}` });
     return;

@@ -6,6 +6,8 @@ export type WorkerMessage =
   | { kind: 'event'; event: EngineEvent }
   | { kind: 'result'; summary: CopySummary }
   | { kind: 'error'; code: string; message: string; hint?: string }
+  /** A worker started with --metrics-report: its metrics, as prom-client's getMetricsAsJSON() gives them. */
+  | { kind: 'metrics'; snapshot: unknown }
   | { kind: 'other'; text: string };
 
 const EVENT_TYPES = new Set(['stage', 'progress', 'info', 'warning', 'retry']);
@@ -22,6 +24,7 @@ export function parseWorkerLine(line: string): WorkerMessage {
   if (object['type'] === 'result' && object['kind'] === 'copy' && typeof object['summary'] === 'object' && object['summary'] !== null) {
     return { kind: 'result', summary: object['summary'] as CopySummary };
   }
+  if (object['type'] === 'metrics') return { kind: 'metrics', snapshot: object['metrics'] };
   if (object['type'] === 'error') {
     return {
       kind: 'error',

@@ -12,11 +12,11 @@ export interface CliRun {
 
 /**
  * Runs `node src/cli/main.ts …` to its end (killed after timeoutMs), as a user would: without the
- * KREROUTE_* settings of this process other than the test clusters'.
+ * KREROUTE_* settings of this process other than the test clusters' and the cache folder.
  */
 export function runKreroute(args: string[], timeoutMs = 120_000): Promise<CliRun> {
   const started = Date.now();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_')));
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_') || k === 'KREROUTE_CACHE_DIR'));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -5,6 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { ensureKafkaJars } from "../../src/local/kafka-jars.ts";
 import { startLocalCluster, type LocalCluster } from "../../src/local/local-cluster.ts";
+import { repoRoot } from "../../src/local/paths.ts";
 
 const log = (line: string) => process.stderr.write(`[test clusters] ${line}\n`);
 let started: LocalCluster[] = [];
@@ -15,6 +16,8 @@ export async function globalSetup(): Promise<void> {
   // The tests' state folders and files go to one folder of this run (TMPDIR, read by os.tmpdir()),
   // removed at the end; the brokers' logs are kept elsewhere (.cache/broker-logs).
   testTmpDir = await mkdtemp(path.join(os.tmpdir(), "kreroute-test-run-"));
+  // The checkout's jars (bootstrap.sh), also when the tests run without scripts/env.sh.
+  process.env["KREROUTE_CACHE_DIR"] ??= path.join(repoRoot, ".cache");
   process.env["TMPDIR"] = testTmpDir;
   const source = process.env["KREROUTE_TEST_SOURCE_BOOTSTRAP"];
   const destination = process.env["KREROUTE_TEST_DEST_BOOTSTRAP"];

@@ -14,6 +14,7 @@ import { copyPlan, createPlan, KrerouteError, verifyPlan, type ClientSettings, t
 import { KafkaCluster } from '../../src/kafka/cluster.ts';
 import { DataLinks } from '../../src/kafka/data-links.ts';
 import { toKrerouteError } from '../../src/kafka/errors.ts';
+import { librarySaslOptions } from '../../src/kafka/library-sasl.ts';
 import { rawSaslCounts } from '../../src/kafka/raw-sasl.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
 import { uniqueName } from '../harness/clusters.ts';
@@ -134,9 +135,11 @@ test('a wrong SCRAM password fails with AUTH in one line within 30 s, on the lib
 
   // kreroute's own connection: leaders found with the right password, the data path given the wrong one.
   const cluster = new KafkaCluster(scram('SASL_SSL', 'SCRAM-SHA-512'), 'scram');
-  const links = new DataLinks({ ...cluster, settings: wrong, onClose: (f) => cluster.onClose(f), leaderOf: (t, p, r) => cluster.leaderOf(t, p, r), brokerConnection: (n) => cluster.brokerConnection(n) }, 1);
+  const links = new DataLinks(
+    { settings: wrong, sasl: librarySaslOptions(wrong.sasl!), onClose: (f) => cluster.onClose(f), leaderOf: (t, p, r) => cluster.leaderOf(t, p, r) },
+    1,
+  );
   try {
-    assert.equal(links.raw, true);
     started = Date.now();
     const link = await links.forPartition(topic, 0, false);
     const failure = await link.fetch(100, 1, 1 << 20, 0, 0, -1, [{ topicId: topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }], [], '').then(

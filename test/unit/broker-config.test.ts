@@ -40,3 +40,10 @@ test('SCRAM listeners sit next to PLAINTEXT: SASL_PLAINTEXT, SASL_SSL with its o
   assert.deepEqual(scramFormatArgs({ users: { copier: 'pw' } }), ['--add-scram', 'SCRAM-SHA-256=[name=copier,password=pw]', '--add-scram', 'SCRAM-SHA-512=[name=copier,password=pw]']);
   assert.throws(() => scramFormatArgs({ users: { copier: 'a,b' } }), /must match/);
 });
+
+test('an advertised host: the client listener binds every address and advertises that host; the controller stays on loopback', () => {
+  const config = brokerConfig({ ...ports, advertisedHost: '10.77.0.1' });
+  assert.equal(config.listeners, 'PLAINTEXT://0.0.0.0:9092,CONTROLLER://127.0.0.1:9093');
+  assert.equal(config['advertised.listeners'], 'PLAINTEXT://10.77.0.1:9092');
+  assert.equal(brokerConfig(ports)['advertised.listeners'], 'PLAINTEXT://127.0.0.1:9092');
+});

@@ -91,7 +91,7 @@ test('GSSAPI and unknown mechanisms are refused', async () => {
   await rejects('security.protocol=SASL_SSL\nsasl.mechanism=plain', ['"plain" is not supported']);
 });
 
-test('OAUTHBEARER is refused and says unsecured tokens are out of scope', async () => {
+test('OAUTHBEARER without a token endpoint is refused and says unsecured tokens are out of scope', async () => {
   await rejects(
     'security.protocol=SASL_SSL\nsasl.mechanism=OAUTHBEARER\nsasl.jaas.config=org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule required unsecuredLoginStringClaim_sub="alice";',
     ['OAUTHBEARER', 'unsecured', 'out of scope'],

@@ -57,7 +57,9 @@ test('worker events: a failure is a line naming the shard, kept with --quiet; --
   return new Promise<void>((resolve) =>
     setImmediate(() => {
       assert.equal(stderr.text(), 'shard 1/3 failed: killed by SIGKILL (the other shards go on)\n');
-      assert.deepEqual(JSON.parse(json.text()), { type: 'worker', shard: '1/3', status: 'failed', message: 'kaputt', code: 'COPY_FAILED' });
+      const { time, ...line } = JSON.parse(json.text()) as { time: string };
+      assert.deepEqual(line, { type: 'worker', shard: '1/3', status: 'failed', message: 'kaputt', code: 'COPY_FAILED' });
+      assert.ok(Math.abs(Date.parse(time) - Date.now()) < 60_000 && time.endsWith('Z'), `an ISO time in UTC: ${time}`);
       resolve();
     }),
   );

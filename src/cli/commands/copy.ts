@@ -7,8 +7,9 @@ import { renderCopy } from '../render-copy.ts';
 import { parseShard, parseWorkers } from '../options.ts';
 import { KrerouteError } from '../../errors.ts';
 import { workersCopy } from '../workers-copy.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
 
-interface Flags extends ClusterFlags, CopyFlags {
+interface Flags extends ClusterFlags, CopyFlags, MetricsFlags {
   stateDir?: string;
   shard?: string;
   supervised?: boolean;
@@ -27,6 +28,7 @@ export function copyCommand(ctx: CliContext): Command {
   // Set by `--workers` on its workers: their stdin is a pipe from the supervisor.
   command.addOption(new Option('--supervised', 'stop at a clean point when stdin closes (the supervisor is gone)').hideHelp());
   addCopyOptions(command);
+  addMetricsOptions(command);
   addClusterOptions(command, true)
     .addHelpText('after', '\nExample:\n  kreroute copy tenant-b.plan.json --max-rate 20k --source-config source.properties --dest-config dest.properties')
     .action(async (planFile: string, flags: Flags) => {
@@ -40,18 +42,26 @@ export function copyCommand(ctx: CliContext): Command {
       const plan = await readPlanFile(planFile);
       // Checked here too, so that a wrong address or properties file is reported once, not by every worker.
       const clusters = await resolveClusters(ctx, flags, plan);
-      const copy = workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, workers, flags);
-      ctx.interrupts.graceful = true;
-      const summary = await copy(plan, {
-        ...clusters,
-        ...tuning,
-        stateDir: flags.stateDir ?? defaultStateDir(planFile),
-        ...(shard ? { shard } : {}),
-        onEvent: ctx.out.events,
-        signal: ctx.interrupts.signal,
-      });
-      ctx.interrupts.graceful = false;
-      ctx.out.result('copy', { planFile, summary }, () => renderCopy(summary, planFile));
+      const metrics = await startMetrics(ctx, flags);
+      try {
+        const copy = workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics);
+        ctx.interrupts.graceful = true;
+        const summary = await copy(plan, {
+          ...clusters,
+          ...tuning,
+          stateDir: flags.stateDir ?? defaultStateDir(planFile),
+          ...(shard ? { shard } : {}),
+          onEvent: ctx.out.events,
+          ...(metrics ? { metrics: metrics.sink } : {}),
+          signal: ctx.interrupts.signal,
+        });
+        ctx.interrupts.graceful = false;
+        // A worker's last metrics go before its result.
+        await metrics?.close();
+        ctx.out.result('copy', { planFile, summary }, () => renderCopy(summary, planFile));
+      } finally {
+        await metrics?.close();
+      }
     });
   return command;
 }

@@ -10,8 +10,9 @@ import { renderPurge } from '../render-purge.ts';
 import { renderVerify } from '../render-verify.ts';
 import { parseWorkers } from '../options.ts';
 import { workersCopy } from '../workers-copy.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
 
-interface Flags extends PlanFlags, CopyFlags {
+interface Flags extends PlanFlags, CopyFlags, MetricsFlags {
   purge?: boolean;
   stateDir?: string;
 }
@@ -25,7 +26,7 @@ export function rerouteCommand(ctx: CliContext): Command {
         'Purge (with --purge) runs only after verify passed.',
     );
   addPlanOptions(command);
-  addCopyOptions(command)
+  addMetricsOptions(addCopyOptions(command))
     .option('--purge', 'delete the copied range from the source after verify passed')
     .option('--state-dir <dir>', 'job and checkpoint folder (default: <out>.state beside the plan file)')
     .addHelpText('after', '\nExample:\n  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out tenant-b.plan.json --purge')
@@ -36,18 +37,20 @@ export function rerouteCommand(ctx: CliContext): Command {
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const clusters = await resolveClusters(ctx, flags);
       const { reroute } = await import('../../reroute/reroute.ts');
+      const metrics = await startMetrics(ctx, flags);
       ctx.interrupts.graceful = true;
       await reroute({
         planFile,
         plan: { ...request, ...clusters },
         copy: tuning,
-        ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags) } : {}),
+        ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics) } : {}),
         purge: flags.purge === true,
         ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
         onEvent: ctx.out.events,
+        ...(metrics ? { metrics: metrics.sink } : {}),
         signal: ctx.interrupts.signal,
         onStage: (outcome) => ctx.out.result('reroute-stage', { planFile, ...outcome }, () => renderOutcome(outcome, planFile)),
-      });
+      }).finally(() => metrics?.close());
     });
   return command;
 }

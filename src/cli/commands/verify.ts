@@ -5,8 +5,9 @@ import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluste
 import type { CliContext } from '../context.ts';
 import { renderVerify } from '../render-verify.ts';
 import { parseShard, parseTopicName } from '../options.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
 
-interface Flags extends ClusterFlags {
+interface Flags extends ClusterFlags, MetricsFlags {
   stateDir?: string;
   shard?: string;
   checkpointTopic?: string;
@@ -23,19 +24,22 @@ export function verifyCommand(ctx: CliContext): Command {
     .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)')
     .option('--shard <I/N>', 'verify only shard I (from 0) of N, after the whole copy is done; purge needs the verdicts of all N (kept on the destination)')
     .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)');
+  addMetricsOptions(command);
   addClusterOptions(command, true)
     .addHelpText('after', '\nExample:\n  kreroute verify tenant-b.plan.json')
     .action(async (planFile: string, flags: Flags) => {
       const plan = await readPlanFile(planFile);
       const clusters = await resolveClusters(ctx, flags, plan);
       const { verifyPlan } = await import('../../verify/verify-plan.ts');
+      const metrics = await startMetrics(ctx, flags);
       const report = await verifyPlan(plan, {
         ...clusters,
         stateDir: flags.stateDir ?? defaultStateDir(planFile),
         ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
         ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
         onEvent: ctx.out.events,
-      });
+        ...(metrics ? { metrics: metrics.sink } : {}),
+      }).finally(() => metrics?.close());
       ctx.out.result('verify', { planFile, report }, () => renderVerify(report, planFile));
       if (!report.passed) {
         const failed = report.partitions.filter((p) => !p.passed).length;

@@ -2,9 +2,13 @@
 // (npm run test:faults). Runs in the test runner's process; the fault files' processes inherit the
 // run id and seed set here, so they all append to one results file and draw from one seed.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { repoRoot } from '../../../src/local/paths.ts';
 import { resultsFile, runId, seed, startResultsFile } from './report.ts';
 
 export async function globalSetup(): Promise<void> {
+  // The checkout's jars and broker logs (bootstrap.sh), also when run without scripts/env.sh.
+  process.env['KREROUTE_CACHE_DIR'] ??= join(repoRoot, '.cache');
   runId();
   const value = seed();
   const file = await startResultsFile(value);
