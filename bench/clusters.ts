@@ -2,6 +2,7 @@ import { readFile, rm } from 'node:fs/promises';
 import { type LocalCluster, type LocalClusterOptions, startLocalCluster } from '../src/local/local-cluster.ts';
 import { readStat } from './proc.ts';
 import { BenchTopics } from './topics.ts';
+import { type SaslSslAccess, benchScramListeners, saslSslAccess } from './sasl-ssl.ts';
 
 /** Heap for each broker (Kafka's own start script uses 1 GiB). */
 export const BROKER_HEAP = '1g';
@@ -9,14 +10,18 @@ export const BROKER_HEAP = '1g';
 export interface BenchCluster {
   local: LocalCluster;
   topics: BenchTopics;
+  /** With `saslSsl`: how copies reach the broker's SASL_SSL listener. */
+  saslSsl?: SaslSslAccess;
 }
 
-/** Starts the source and the destination broker side by side. */
-export async function startClusters(libsDir: string): Promise<{ source: BenchCluster; destination: BenchCluster }> {
+/** Starts the source and the destination broker side by side; with `saslSsl`, each also gets a SASL_SSL listener (SCRAM). */
+export async function startClusters(libsDir: string, saslSsl = false): Promise<{ source: BenchCluster; destination: BenchCluster }> {
+  const scram = saslSsl ? await benchScramListeners() : undefined;
   const start = async (name: string): Promise<BenchCluster> => {
-    const options: LocalClusterOptions = { name: `bench-${name}`, libsDir, heap: BROKER_HEAP, startTimeoutMs: 120_000 };
+    const options: LocalClusterOptions = { name: `bench-${name}`, libsDir, heap: BROKER_HEAP, startTimeoutMs: 120_000, ...(scram ? { scram } : {}) };
     const local = await startLocalCluster(options);
-    return { local, topics: new BenchTopics(local.bootstrap, local.dataDir) };
+    const secure = local.scramBootstrap?.SASL_SSL;
+    return { local, topics: new BenchTopics(local.bootstrap, local.dataDir), ...(secure ? { saslSsl: saslSslAccess(secure) } : {}) };
   };
   const [source, destination] = await Promise.allSettled([start('source'), start('destination')]);
   if (source.status === 'rejected' || destination.status === 'rejected') {

@@ -21,7 +21,7 @@ import type { RunRecord } from './stats.ts';
 import { renderTable } from './render.ts';
 import { renderJobTable } from './render-jobs.ts';
 import { toolsByName } from './tools/registry.ts';
-import type { Tool } from './tools/tool.ts';
+import type { Tool, ToolContext } from './tools/tool.ts';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, 'results');
@@ -64,9 +64,19 @@ async function main(): Promise<number> {
   }
   const tools = toolsByName(options.kreroute, bundle, options.cpuProf);
   const profiles = allProfiles(options.quick).filter((p) => options.profiles.includes(p.name));
+  // SCRAM with Kafka 4 needs librdkafka 2.6.1 or later (scripts/fetch-librdkafka.sh); then every
+  // kcat of this run uses it, so that its profiles compare the same kcat.
+  if (profiles.some((p) => p.listener === 'SASL_SSL')) {
+    const fetched = spawnSync('bash', [path.join(benchDir, '..', 'scripts', 'fetch-librdkafka.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (fetched.status !== 0) throw new Error('scripts/fetch-librdkafka.sh failed: kcat cannot do SCRAM with Kafka 4 without a newer librdkafka');
+    process.env.LD_LIBRARY_PATH = [fetched.stdout.trim(), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
+  }
+  const kcatVersion = /librdkafka [0-9.]+/.exec(spawnSync('kcat', ['-V'], { encoding: 'utf8' }).stdout)?.[0] ?? 'librdkafka unknown';
+  log(`kcat uses ${kcatVersion}`);
+  for (const name of ['kcat', 'kcat-topic', 'kcat-job', 'kcat-topic-job'] as const) tools[name].summary += ` (${kcatVersion})`;
   const libsDir = await ensureKafkaJars({ log });
   log(`starting the source and destination brokers (logs: .cache/broker-logs/)`);
-  const clusters = await startClusters(libsDir);
+  const clusters = await startClusters(libsDir, profiles.some((p) => p.listener === 'SASL_SSL'));
   const results: Omit<BenchResults, 'summaries'> = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
@@ -87,7 +97,12 @@ async function main(): Promise<number> {
     for (const profile of profiles) {
       if (controller.signal.aborted) break;
       try {
-        await runProfile({ profile, options, tools: options.tools.map((n) => tools[n]), warmUp: tools.kcat, clusters, libsDir, logsDir, stamp, signal: controller.signal, results });
+        const chosen = options.tools.map((n) => tools[n]);
+        // Over SASL_SSL only the tools that can reach that listener run.
+        const usable = profile.listener ? chosen.filter((t) => t.saslSsl) : chosen;
+        const skipped = chosen.filter((t) => !usable.includes(t)).map((t) => t.name);
+        if (skipped.length > 0) log(`${describeProfile(profile)}: skipping ${skipped.join(', ')} (not run over ${profile.listener})`);
+        await runProfile({ profile, options, tools: usable, warmUp: tools.kcat, clusters, libsDir, logsDir, stamp, signal: controller.signal, results });
       } catch (error) {
         if (controller.signal.aborted) break;
         const message = `${describeProfile(profile)}: ${(error as Error).message ?? error}`;
@@ -205,6 +220,7 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
         runId: `r${run}`,
         timeoutMs: input.options.stepTimeoutMs,
         signal: input.signal,
+        ...(profile.listener ? { saslSsl: saslSslOf(clusters) } : {}),
       }),
       input.options.stepTimeoutMs + 120_000,
       `${tool.name} run ${run}`,
@@ -244,6 +260,12 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
       error: `${(error as Error).message ?? error}; logs in ${workDir}`,
     };
   }
+}
+
+function saslSslOf(clusters: ProfileInput['clusters']): NonNullable<ToolContext['saslSsl']> {
+  const [source, destination] = [clusters.source.saslSsl, clusters.destination.saslSsl];
+  if (!source || !destination) throw new Error('the brokers were started without a SASL_SSL listener');
+  return { source, destination };
 }
 
 function describeRun(r: RunRecord): string {

@@ -6,6 +6,8 @@ export interface Profile {
   partitions: number;
   /** Topic configs of the source topic; every destination topic gets the same. */
   topicConfigs: Record<string, string>;
+  /** The listener the copies go over: SASL_SSL with SCRAM-SHA-512 (see sasl-ssl.ts); default PLAINTEXT. */
+  listener?: 'SASL_SSL';
 }
 
 const PARTITIONS = 8;
@@ -16,6 +18,8 @@ const FULL: Profile[] = [
   { name: '1kib-lz4', records: 1_000_000, valueBytes: 1024, partitions: PARTITIONS, topicConfigs: { 'compression.type': 'lz4' } },
   { name: '100b', records: 5_000_000, valueBytes: 100, partitions: PARTITIONS, topicConfigs: {} },
   { name: '10kib', records: 100_000, valueBytes: 10 * 1024, partitions: PARTITIONS, topicConfigs: {} },
+  // As 1kib, with both ends over SASL_SSL (SCRAM-SHA-512): the cost of TLS and of authentication.
+  { name: '1kib-sasl-ssl', records: 1_000_000, valueBytes: 1024, partitions: PARTITIONS, topicConfigs: {}, listener: 'SASL_SSL' },
 ];
 
 /** `--quick` divides every count by this. */
@@ -34,5 +38,5 @@ export function describeProfile(p: Profile): string {
   const count = p.records >= 1e6 && p.records % 1e5 === 0 ? `${p.records / 1e6}M` : p.records >= 1e3 && p.records % 1e3 === 0 ? `${p.records / 1e3}k` : String(p.records);
   const size = p.valueBytes % 1024 === 0 ? `${p.valueBytes / 1024} KiB` : `${p.valueBytes} B`;
   const compression = p.topicConfigs['compression.type'];
-  return `${count} × ${size}${compression ? `, ${compression}` : ''}`;
+  return `${count} × ${size}${compression ? `, ${compression}` : ''}${p.listener ? `, ${p.listener} SCRAM-SHA-512` : ''}`;
 }

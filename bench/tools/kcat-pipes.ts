@@ -21,6 +21,9 @@ export interface KcatEnds {
   destBootstrap: string;
   destTopic: string;
   partitions: number;
+  /** librdkafka properties files (kcat -F) for each side, e.g. SASL_SSL settings. */
+  sourceConfig?: string;
+  destConfig?: string;
 }
 
 /** A shell word. */
@@ -30,8 +33,9 @@ export function quote(word: string): string {
 
 /** A bash script that copies the source topic into the destination topic and fails if any kcat does. */
 export function copyScript(pipe: KcatPipe, ends: KcatEnds): string {
-  const from = `kcat -C -b ${quote(ends.sourceBootstrap)} -t ${quote(ends.sourceTopic)}`;
-  const to = `kcat -P -b ${quote(ends.destBootstrap)} -t ${quote(ends.destTopic)}`;
+  const config = (file: string | undefined) => (file ? ` -F ${quote(file)}` : '');
+  const from = `kcat -C${config(ends.sourceConfig)} -b ${quote(ends.sourceBootstrap)} -t ${quote(ends.sourceTopic)}`;
+  const to = `kcat -P${config(ends.destConfig)} -b ${quote(ends.destBootstrap)} -t ${quote(ends.destTopic)}`;
   const body =
     pipe === 'topic'
       ? ['# One pipe for the whole topic; the producer partitions by key.', 'set -o pipefail', `${from} -o beginning -e -q -K '\\t' | ${to} -K '\\t'`]

@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type MeasureSpec, measure } from '../measure.ts';
 import { type KcatEnds, type KcatPipe, copyScript } from './kcat-pipes.ts';
+import { writeKcatConfig } from '../sasl-ssl.ts';
 import { type Tool, type ToolContext, copyResult, destinationName, freshDestinationTopic } from './tool.ts';
 
 /** The kcat copy (see kcat-pipes.ts): `kcat` one pipe per partition, `kcat-topic` one for the whole topic. */
@@ -9,6 +10,7 @@ export function kcatTool(pipe: KcatPipe): Tool {
   const name = pipe === 'partition' ? 'kcat' : 'kcat-topic';
   return {
     name,
+    saslSsl: true,
     summary:
       pipe === 'partition'
         ? 'kcat -C -K\\t | kcat -P -K\\t, one pipe per partition (keys and values kept; headers and timestamps not)'
@@ -28,13 +30,20 @@ export function kcatEnds(context: ToolContext, destinationTopic: string): KcatEn
     destBootstrap: context.destination.bootstrap,
     destTopic: destinationTopic,
     partitions: context.profile.partitions,
+    // Over SASL_SSL the copy goes to that listener (kcatCopy adds the -F files).
+    ...(context.saslSsl ? { sourceBootstrap: context.saslSsl.source.bootstrap, destBootstrap: context.saslSsl.destination.bootstrap } : {}),
   };
 }
 
 /** The copy script, written into the run's folder, and how to run it: done when it exits, progress from the destination's end offsets. */
 export async function kcatCopy(context: ToolContext, pipe: KcatPipe, destinationTopic: string): Promise<{ spec: Omit<MeasureSpec, 'timeoutMs'>; details: Record<string, unknown> }> {
   const { profile, destination } = context;
-  const script = copyScript(pipe, kcatEnds(context, destinationTopic));
+  const ends = kcatEnds(context, destinationTopic);
+  if (context.saslSsl) {
+    ends.sourceConfig = await writeKcatConfig(path.join(context.workDir, 'kcat-source.conf'), context.saslSsl.source);
+    ends.destConfig = await writeKcatConfig(path.join(context.workDir, 'kcat-destination.conf'), context.saslSsl.destination);
+  }
+  const script = copyScript(pipe, ends);
   const scriptFile = path.join(context.workDir, 'kcat-pipe.sh');
   await writeFile(scriptFile, script);
   return {

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { type RecordFilterSpec, createPlan, writePlanFile } from '../../src/index.ts';
 import { measure } from '../measure.ts';
 import { RecordFactory } from '../record-gen.ts';
+import { saslSslSettings, writeKrerouteProperties } from '../sasl-ssl.ts';
 import { type Tool, type ToolContext, type ToolResult, destinationName, freshDestinationTopic } from './tool.ts';
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -28,6 +29,8 @@ export function krerouteTool(options: KrerouteOptions): Tool {
   const name = options.filtered ? 'kreroute-filter' : options.recordMode ? 'kreroute-records' : 'kreroute';
   return {
     name,
+    // Over SASL_SSL through the CLI only (bench/run-kreroute.ts takes bootstrap addresses alone).
+    saslSsl: !options.recordMode && options.driver !== 'library',
     summary: options.filtered
       ? 'kreroute plan --header tenant=a, then kreroute copy (half the records match)'
       : options.recordMode
@@ -43,9 +46,10 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
   const filter: RecordFilterSpec | undefined = options.filtered ? { kind: 'header', name: RecordFactory.TENANT_HEADER, value: 'a' } : undefined;
   const planFile = path.join(context.workDir, 'plan.json');
   const stateDir = path.join(context.workDir, 'state');
+  const secure = context.saslSsl;
   const plan = await createPlan({
-    source: { bootstrap: [source.bootstrap] },
-    destination: { bootstrap: [destination.bootstrap] },
+    source: secure ? await saslSslSettings(secure.source) : { bootstrap: [source.bootstrap] },
+    destination: secure ? await saslSslSettings(secure.destination) : { bootstrap: [destination.bootstrap] },
     topics: [context.sourceTopic],
     destinationTopic,
     from: { kind: 'earliest' },
@@ -55,10 +59,17 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
   await writePlanFile(planFile, plan);
 
   const driver = options.recordMode ? 'library' : options.driver;
+  if (secure && driver === 'library') throw new Error(`${name} cannot copy over SASL_SSL through the library driver`);
+  const ends = secure
+    ? [
+        ...['--source', secure.source.bootstrap, '--source-config', await writeKrerouteProperties(path.join(context.workDir, 'source.properties'), secure.source)],
+        ...['--destination', secure.destination.bootstrap, '--dest-config', await writeKrerouteProperties(path.join(context.workDir, 'destination.properties'), secure.destination)],
+      ]
+    : ['--source', source.bootstrap, '--destination', destination.bootstrap];
   const args =
     driver === 'library'
       ? [...nodeFlags(options.cpuProf, context.workDir), libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])]
-      : [...cliArgs(driver, options, context.workDir), 'copy', planFile, '--source', source.bootstrap, '--destination', destination.bootstrap, '--state-dir', stateDir, '--json'];
+      : [...cliArgs(driver, options, context.workDir), 'copy', planFile, ...ends, '--state-dir', stateDir, '--json'];
   const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
   const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
   const measured = await measure({

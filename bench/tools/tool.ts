@@ -3,6 +3,7 @@ import type { Profile } from '../profiles.ts';
 import type { RecordFactory } from '../record-gen.ts';
 import type { StepFigures } from '../steps.ts';
 import type { BenchTopics } from '../topics.ts';
+import type { SaslSslAccess } from '../sasl-ssl.ts';
 
 /** What every tool runner gets for one run on one profile. */
 export interface ToolContext {
@@ -20,6 +21,8 @@ export interface ToolContext {
   runId: string;
   timeoutMs: number;
   signal: AbortSignal;
+  /** For a profile over SASL_SSL: how the copy reaches each side (source and destination stay the PLAINTEXT chores). */
+  saslSsl?: { source: SaslSslAccess; destination: SaslSslAccess };
 }
 
 export interface ToolResult extends Measurement {
@@ -44,6 +47,8 @@ export interface Tool {
   summary: string;
   /** At-least-once: more records than expected on the destination (duplicates) is not a failure. */
   atLeastOnce?: boolean;
+  /** Can copy over SASL_SSL (ToolContext.saslSsl); other tools skip such profiles. */
+  saslSsl?: boolean;
   run(context: ToolContext): Promise<ToolResult>;
 }
 

@@ -1,8 +1,7 @@
-import type { Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
-import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, libraryApiVersions, parseApiVersions, requireApiVersion } from './api-versions.ts';
-import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body, rawProduceV9 } from './produce-request.ts';
-import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12, rawFetchV12 } from './raw-fetch.ts';
+import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, parseApiVersions, requireApiVersion } from './api-versions.ts';
+import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body } from './produce-request.ts';
+import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12 } from './raw-fetch.ts';
 import { type PoolCluster, RawConnectionPool } from './raw-connection-pool.ts';
 import type { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
@@ -15,7 +14,7 @@ export interface DataLink {
 }
 
 /** What data links need of a cluster: its partition leaders and how to connect to its brokers. */
-export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf' | 'brokerConnection'>;
+export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf'>;
 
 /** What kreroute knows of one broker: the API versions it takes (asked once) and how long it asked us to wait. */
 interface BrokerState {
@@ -28,9 +27,10 @@ interface BrokerState {
  * Data-path connections to a cluster's brokers: `perBroker` of them to each leader, partition
  * p always on connection p mod perBroker, so each partition's requests stay in order on one socket
  * while the broker works on several requests at once (it handles one connection's requests one at
- * a time). Bare connections (RawConnection) unless the cluster needs SASL, which only the
- * library's connection speaks. Before a broker's first produce or fetch, its ApiVersions are
- * checked; a response's throttle time delays the next request to that broker.
+ * a time). Bare connections (RawConnection), which speak TLS and log in with SASL as the library's
+ * connections do (raw-sasl.ts, sasl-mechanism.ts), so SASL clusters get the same data path as
+ * plaintext ones. Before a broker's first produce or fetch, its ApiVersions are checked; a
+ * response's throttle time delays the next request to that broker.
  */
 export class DataLinks {
   readonly #cluster: LinkCluster;
@@ -47,12 +47,11 @@ export class DataLinks {
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<DataLink> {
     const leader = await this.#cluster.leaderOf(topic, partition, refresh);
-    const sasl = this.#cluster.settings.sasl !== undefined;
-    const key = sasl ? `node ${leader.nodeId}` : `${leader.host}:${leader.port}#${partition % this.#perBroker}`;
+    const lane = partition % this.#perBroker;
+    const key = `${leader.host}:${leader.port}#${lane}`;
     let link = this.#links.get(key);
     if (!link) {
-      const broker = this.#broker(`${leader.host}:${leader.port}`);
-      link = sasl ? this.#libraryLink(leader.nodeId, broker) : this.#rawLink(leader.host, leader.port, partition % this.#perBroker, broker);
+      link = this.#rawLink(leader.host, leader.port, lane, this.#broker(`${leader.host}:${leader.port}`));
       this.#links.set(key, link);
     }
     return link;
@@ -71,29 +70,6 @@ export class DataLinks {
       if (broker.versions === versions) broker.versions = undefined;
     });
     requireApiVersion(await versions, apiKey, version, broker.label);
-  }
-
-  /**
-   * One link per broker, so partitions share requests as on a bare connection. The library's pool
-   * is asked for the connection on every request: after a broker restart it holds a new one.
-   */
-  #libraryLink(nodeId: number, broker: BrokerState): DataLink {
-    const connect = async (apiKey: number, version: number): Promise<Connection> => {
-      const connection = await this.#cluster.brokerConnection(nodeId);
-      await this.#require(broker, () => libraryApiVersions(connection), apiKey, version);
-      await broker.throttle.wait();
-      return connection;
-    };
-    return {
-      produce: async (...args) => {
-        const connection = await connect(PRODUCE_API_KEY, PRODUCE_API_VERSION);
-        return noteThrottle(broker.throttle, rawProduceV9.async(connection, ...args));
-      },
-      fetch: async (...args) => {
-        const connection = await connect(FETCH_API_KEY, FETCH_API_VERSION);
-        return noteThrottle(broker.throttle, rawFetchV12.async(connection, ...args));
-      },
-    };
   }
 
   /** The pool is asked for the connection on every request, so a broken one is replaced. */
@@ -131,7 +107,7 @@ export class DataLinks {
 }
 
 async function askRawVersions(connection: RawConnection): Promise<ApiVersionRanges> {
-  const { reader, release } = await connection.request(API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body(), 'plain');
+  const { reader, release } = await connection.request(API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body(), 'api-versions');
   try {
     return parseApiVersions(reader);
   } finally {

@@ -1,4 +1,8 @@
-import { Reader, Writer, createAPI, produceV9 } from '@platformatic/kafka';
+import { Reader, produceV9 } from '@platformatic/kafka';
+
+// Produce v9 carrying batches we built or forward (the library's request writer builds its own
+// batches from message objects). One batch per partition, as brokers require. The response parser
+// is the library's; it throws a ResponseError when any partition failed, with the response attached.
 
 type ProduceResponse = produceV9.ProduceResponse;
 
@@ -14,27 +18,6 @@ export interface RawTopicBatches {
 
 export const PRODUCE_API_KEY = 0;
 export const PRODUCE_API_VERSION = 9;
-
-/**
- * Produce v9 carrying batches we built or forward (the library's request writer builds its own
- * batches from message objects). One batch per partition, as brokers require. The response parser
- * is the library's; it throws a ResponseError when any partition failed, with the response attached.
- */
-function createRequest(transactionalId: string | null, acks: number, timeoutMs: number, topics: RawTopicBatches[]): Writer {
-  return Writer.create()
-    .appendString(transactionalId)
-    .appendInt16(acks)
-    .appendInt32(timeoutMs)
-    .appendArray(topics, (w, { topic, partitions }) => {
-      w.appendString(topic).appendArray(partitions, (w, { partition, batch }) => {
-        w.appendInt32(partition).appendUnsignedVarInt(batch.length + 1).append(batch);
-      });
-    })
-    .appendTaggedFields();
-}
-
-/** Through the client library's connection (which copies the request into one buffer). */
-export const rawProduceV9 = createAPI<[string | null, number, number, RawTopicBatches[]], ProduceResponse>(0, 9, createRequest, produceV9.parseResponse);
 
 /** Appends protocol fields to small scratch buffers between the batches, which stay as they are. */
 class Pieces {

@@ -1,24 +1,33 @@
+import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
+import { authenticateRaw } from './raw-sasl.ts';
+import { type SaslMechanism, saslMechanism } from './sasl-mechanism.ts';
 
 /** What the pool needs of a cluster: how to connect, and when to close. */
-export type PoolCluster = Pick<KafkaCluster, 'settings' | 'onClose'>;
+export type PoolCluster = Pick<KafkaCluster, 'settings' | 'sasl' | 'onClose'>;
 
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker
  * work on several requests at once: it answers one connection's requests one at a time). A
  * connection that breaks is forgotten and the next `get` opens a new one; all close with the
- * cluster.
+ * cluster. With SASL each connection authenticates before it is handed out (raw-sasl.ts).
  */
 export class RawConnectionPool {
   readonly #cluster: PoolCluster;
   readonly #connections = new Map<string, Promise<RawConnection>>();
   readonly #responseBuffers: BufferPool | undefined;
+  readonly #sasl: SaslMechanism | undefined;
 
   constructor(cluster: PoolCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
     this.#responseBuffers = responseBuffers;
+    const { sasl } = cluster;
+    this.#sasl = sasl ? saslMechanism(sasl) : undefined;
+    if (sasl && !this.#sasl) {
+      throw new KrerouteError('UNSUPPORTED', `SASL mechanism ${sasl.mechanism} is not supported`, { hint: 'use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM' });
+    }
     cluster.onClose(() => this.close());
   }
 
@@ -36,7 +45,13 @@ export class RawConnectionPool {
     return connection;
   }
 
-  #open(host: string, port: number): Promise<RawConnection> {
+  async #open(host: string, port: number): Promise<RawConnection> {
+    const connection = await this.#connect(host, port);
+    if (this.#sasl) await authenticateRaw(connection, this.#sasl, { host, port });
+    return connection;
+  }
+
+  #connect(host: string, port: number): Promise<RawConnection> {
     const { settings } = this.#cluster;
     return RawConnection.connect({
       host,

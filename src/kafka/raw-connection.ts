@@ -15,6 +15,17 @@ export interface RawConnectionOptions {
   responseBuffers?: BufferPool;
 }
 
+/**
+ * The header layouts of a request and its response: 'flexible' (request header v2, response
+ * header v1: every flexible API version), 'api-versions' (request header v2, response header v0:
+ * ApiVersions v3, whose response header never has tagged fields), 'legacy' (request header v1,
+ * response header v0: non-flexible versions such as SaslHandshake v1).
+ */
+export type HeaderLayout = 'flexible' | 'api-versions' | 'legacy';
+
+/** Sends one request and resolves with its response body. */
+export type RawRequest = (apiKey: number, apiVersion: number, body: Buffer[], layout?: HeaderLayout) => Promise<RawResponse>;
+
 /** A response body (after the response header) and the release of the buffer it sits in. */
 export interface RawResponse {
   reader: Reader;
@@ -49,7 +60,8 @@ const SCRATCH_BYTES = 64 * 1024;
  * and the GC of their buffers as the largest CPU cost of a passthrough copy. Here a request is a
  * list of buffers written with one writev (forwarded batches go to the socket as they are), and a
  * response is read by the kernel straight into one buffer of its announced size, so fetched
- * batches are views of it, never copied. No SASL: copies that need it use the library's connection.
+ * batches are views of it, never copied. SASL runs over it as any other request (raw-sasl.ts):
+ * `exclusive` lets it re-authenticate between requests.
  */
 export class RawConnection {
   readonly #socket: Socket;
@@ -67,13 +79,16 @@ export class RawConnection {
   #readingDirect = false;
   #correlationId = 0;
   #failure: Error | undefined;
-  #onClose: (() => void) | undefined;
+  readonly #onClose: Array<() => void> = [];
+  /** While set, new requests wait for it: something runs alone on the connection (see `exclusive`). */
+  #paused: Promise<void> | undefined;
+  /** Called when no request is in flight any more. */
+  #onDrained: (() => void) | undefined;
 
   private constructor(socket: Socket, options: RawConnectionOptions) {
     this.#socket = socket;
     this.#options = options;
     this.#clientId = Buffer.from(options.clientId);
-    if (options.tls) socket.on('data', (chunk: Buffer) => this.#consume(chunk));
     socket.on('error', (error) => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} failed: ${error.message}`, { cause: error })));
     socket.on('close', () => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} closed`)));
   }
@@ -81,20 +96,19 @@ export class RawConnection {
   static connect(options: RawConnectionOptions): Promise<RawConnection> {
     return new Promise((resolve, reject) => {
       let connection: RawConnection | undefined;
-      // The read buffer is chosen per read (see #nextReadBuffer); TLS sockets decrypt into their own.
+      // The read buffer is chosen per read (see #nextReadBuffer), also for TLS: Node's TLS socket
+      // decrypts straight into it, so TLS copies no more than plain TCP does.
+      const onread = {
+        buffer: () => (connection ? connection.#nextReadBuffer() : Buffer.allocUnsafe(SCRATCH_BYTES)),
+        callback: (bytes: number, into: Uint8Array) => {
+          if (connection) connection.#onRead(bytes, into);
+          return true;
+        },
+      };
       const socket = options.tls
-        ? connectTls(options.port, options.host, { ...options.tls })
-        : createConnection({
-            host: options.host,
-            port: options.port,
-            onread: {
-              buffer: () => (connection ? connection.#nextReadBuffer() : Buffer.allocUnsafe(SCRATCH_BYTES)),
-              callback: (bytes: number, into: Uint8Array) => {
-                if (connection) connection.#onRead(bytes, into);
-                return true;
-              },
-            },
-          });
+        ? // tls.connect takes onread as net.Socket does (Node's docs); @types/node leaves it out.
+          connectTls({ ...options.tls, host: options.host, port: options.port, onread } as TlsOptions)
+        : createConnection({ host: options.host, port: options.port, onread });
       socket.setNoDelay(true);
       const timer = setTimeout(() => socket.destroy(new Error(`no connection after ${options.connectTimeoutMs} ms`)), options.connectTimeoutMs);
       const onError = (error: Error): void => {
@@ -115,30 +129,75 @@ export class RawConnection {
     return this.#failure === undefined;
   }
 
-  /** Called once when the connection breaks or is closed. */
+  /** `listener` is called once when the connection breaks or is closed. */
   onClose(listener: () => void): void {
-    this.#onClose = listener;
+    if (this.#failure) queueMicrotask(listener);
+    else this.#onClose.push(listener);
   }
 
   /**
-   * Sends a request with a v2 (flexible) header and resolves with the response body after the
-   * v1 response header (v0, 'plain', for ApiVersions, whose response header never has tagged
-   * fields). The body buffers are written as they are, without being copied here.
+   * Runs `work` alone on the connection: requests made meanwhile wait (and then go out in the
+   * order they were made), those already in flight are answered first. `work` sends its own
+   * requests with the function it is given. When `work` fails, the connection fails with its error
+   * (it may have left the connection in any state), and so do the requests that waited.
    */
-  request(apiKey: number, apiVersion: number, body: Buffer[], responseHeader: 'flexible' | 'plain' = 'flexible'): Promise<RawResponse> {
+  exclusive<T>(work: (send: RawRequest) => Promise<T>): Promise<T> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const previous = this.#paused;
+    let resume!: () => void;
+    const paused = new Promise<void>((resolve) => (resume = resolve));
+    this.#paused = paused;
+    const run = async (): Promise<T> => {
+      await previous;
+      await this.#drained();
+      return work((...args) => this.#send(...args));
+    };
+    return run().then(
+      (result) => {
+        if (this.#paused === paused) this.#paused = undefined;
+        resume();
+        return result;
+      },
+      (error: unknown) => {
+        this.#fail(error instanceof Error ? error : new Error(String(error)));
+        if (this.#paused === paused) this.#paused = undefined;
+        resume();
+        throw error;
+      },
+    );
+  }
+
+  #drained(): Promise<void> {
+    if (this.#pending.size === 0 || this.#failure) return Promise.resolve();
+    return new Promise((resolve) => (this.#onDrained = resolve));
+  }
+
+  /**
+   * Sends a request and resolves with the response body after the response header, both headers
+   * laid out as `layout` says. The body buffers are written as they are, without being copied
+   * here. While something runs alone on the connection (`exclusive`), the request waits.
+   */
+  request(apiKey: number, apiVersion: number, body: Buffer[], layout: HeaderLayout = 'flexible'): Promise<RawResponse> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#paused) return this.#paused.then(() => this.request(apiKey, apiVersion, body, layout));
+    return this.#send(apiKey, apiVersion, body, layout);
+  }
+
+  #send(apiKey: number, apiVersion: number, body: Buffer[], layout: HeaderLayout = 'flexible'): Promise<RawResponse> {
     if (this.#failure) return Promise.reject(this.#failure);
     const correlationId = (this.#correlationId = (this.#correlationId + 1) & 0x7fffffff);
     let size = 0;
     for (const piece of body) size += piece.length;
-    // size, api key, version, correlation id, client id (int16 length + bytes), empty tagged fields
-    const header = Buffer.allocUnsafe(4 + 2 + 2 + 4 + 2 + this.#clientId.length + 1);
+    // size, api key, version, correlation id, client id (int16 length + bytes), empty tagged fields (v2)
+    const taggedFields = layout === 'legacy' ? 0 : 1;
+    const header = Buffer.allocUnsafe(4 + 2 + 2 + 4 + 2 + this.#clientId.length + taggedFields);
     header.writeInt32BE(header.length - 4 + size, 0);
     header.writeInt16BE(apiKey, 4);
     header.writeInt16BE(apiVersion, 6);
     header.writeInt32BE(correlationId, 8);
     header.writeInt16BE(this.#clientId.length, 12);
     this.#clientId.copy(header, 14);
-    header[header.length - 1] = 0;
+    if (taggedFields) header[header.length - 1] = 0;
     const answer = new Promise<LeasedBuffer>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#fail(new ConnectionLostError(`no answer from ${this.#options.host}:${this.#options.port} within ${this.#options.requestTimeoutMs} ms`));
@@ -152,7 +211,7 @@ export class RawConnection {
     return answer.then(({ buffer, release }) => {
       const reader = Reader.from(buffer);
       reader.skip(4); // correlation id
-      if (responseHeader === 'flexible') skipTaggedFields(reader);
+      if (layout === 'flexible') skipTaggedFields(reader);
       return { reader, release };
     });
   }
@@ -223,6 +282,13 @@ export class RawConnection {
     this.#pending.delete(correlationId);
     clearTimeout(pending.timer);
     pending.resolve(message);
+    if (this.#pending.size === 0) this.#whenDrained();
+  }
+
+  #whenDrained(): void {
+    const drained = this.#onDrained;
+    this.#onDrained = undefined;
+    drained?.();
   }
 
   #fail(error: Error): void {
@@ -235,7 +301,8 @@ export class RawConnection {
     this.#pending.clear();
     this.#response = undefined;
     this.#socket.destroy();
-    this.#onClose?.();
+    this.#whenDrained();
+    for (const listener of this.#onClose.splice(0)) listener();
   }
 }
 

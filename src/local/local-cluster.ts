@@ -10,6 +10,7 @@ import { type LocalNode, localNode } from "./local-node.ts";
 import { cacheDir } from "./paths.ts";
 import { type LocalSecurity, secureBrokerConfig, securityFormatArgs, securitySystemProperties } from "./secure-broker-config.ts";
 import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
+import { type LocalScramListeners, scramFormatArgs, scramListenersConfig } from "./scram-listeners-config.ts";
 
 export type { LocalNode } from "./local-node.ts";
 
@@ -37,6 +38,8 @@ export interface LocalClusterOptions {
    * network namespaces, as bench/scale does); default 127.0.0.1 only. Not with `security` or `tls`.
    */
   advertisedHost?: string;
+  /** SCRAM listeners (SASL_PLAINTEXT, and SASL_SSL with TLS) next to the PLAINTEXT one. Not with `security`, `tls` or `advertisedHost`. */
+  scram?: LocalScramListeners;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
   /** Keep the brokers running after this Node process ends (stop them with stopPid). */
@@ -52,6 +55,8 @@ export interface LocalCluster {
   readonly bootstrap: string;
   /** Every node's "127.0.0.1:PORT", in node order. */
   readonly brokers: string[];
+  /** With `scram`: the bootstrap of its SASL_PLAINTEXT listener, and of its SASL_SSL one when it has TLS. */
+  readonly scramBootstrap?: { SASL_PLAINTEXT: string; SASL_SSL?: string };
   readonly clusterId: string;
   /** Node 1's log. */
   readonly logFile: string;
@@ -80,13 +85,18 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
   if (options.advertisedHost && (options.security || options.tls)) throw new Error(`local broker "${name}": advertisedHost is for the PLAINTEXT listener only, not with security or tls`);
+  if (options.scram && (options.security || options.tls || options.advertisedHost)) {
+    throw new Error(`local broker "${name}": scram listeners go next to a PLAINTEXT listener on 127.0.0.1, not with security, tls or advertisedHost`);
+  }
   const libsDir = options.libsDir ?? (await ensureKafkaJars());
   const logDir = options.logDir ?? (await newLogDir(name));
   await mkdir(logDir, { recursive: true });
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), `kreroute-${name}-`)));
-  const ports = await freePorts(2 * count);
+  const ports = await freePorts((options.scram ? 4 : 2) * count);
   const brokerPorts = ports.slice(0, count);
-  const controllerPorts = ports.slice(count);
+  const controllerPorts = ports.slice(count, 2 * count);
+  const scramPorts = ports.slice(2 * count, 3 * count);
+  const scramTlsPorts = ports.slice(3 * count);
   const clusterId = randomKafkaUuid();
 
   const nodes: LocalNode[] = [];
@@ -107,10 +117,23 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
         ...options.brokerConfig,
       },
     };
-    const config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
+    let config = single ? brokerConfig(input) : quorumBrokerConfig({ ...input, nodeId, controllerPorts });
+    if (options.scram) {
+      const scram = scramListenersConfig(options.scram, config, { scramPort: scramPorts[i]!, scramTlsPort: scramTlsPorts[i]! });
+      config = { ...config, ...scram, ...options.brokerConfig };
+    }
     await writeFile(propertiesFile, toProperties(config));
     // A static quorum (controller.quorum.voters) is formatted without --standalone.
-    const formatArgs = ["format", "--cluster-id", clusterId, "--config", propertiesFile, ...(single ? ["--standalone"] : []), ...securityFormatArgs(options.security)];
+    const formatArgs = [
+      "format",
+      "--cluster-id",
+      clusterId,
+      "--config",
+      propertiesFile,
+      ...(single ? ["--standalone"] : []),
+      ...securityFormatArgs(options.security),
+      ...(options.scram ? scramFormatArgs(options.scram) : []),
+    ];
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
     const systemProperties = securitySystemProperties(options.security);
@@ -134,6 +157,14 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     name,
     bootstrap: brokers.join(","),
     brokers,
+    ...(options.scram
+      ? {
+          scramBootstrap: {
+            SASL_PLAINTEXT: scramPorts.map((port) => `127.0.0.1:${port}`).join(","),
+            ...(options.scram.tls ? { SASL_SSL: scramTlsPorts.map((port) => `127.0.0.1:${port}`).join(",") } : {}),
+          },
+        }
+      : {}),
     clusterId,
     logFile: first.logFile,
     logDir,

@@ -1,11 +1,14 @@
-// AWS_MSK_IAM through the client library's connection, against a peer that records what it is
-// sent: the library does not know the mechanism, so this checks the hook kreroute adds.
+// AWS_MSK_IAM through the client library's connection and kreroute's own, against a peer that
+// records what it is sent: the library does not know the mechanism, so this checks the hook kreroute adds.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Connection } from '@platformatic/kafka';
 import { KrerouteError } from '../../src/errors.ts';
 import { KafkaCluster } from '../../src/kafka/cluster.ts';
 import { librarySaslOptions } from '../../src/kafka/library-sasl.ts';
+import { RawConnection } from '../../src/kafka/raw-connection.ts';
+import { authenticateRaw } from '../../src/kafka/raw-sasl.ts';
+import { saslMechanism } from '../../src/kafka/sasl-mechanism.ts';
 import { SaslPeer } from './support/sasl-peer.ts';
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
@@ -40,6 +43,23 @@ test('the library connection hands over AWS_MSK_IAM and a signed payload of the 
   assert.equal(payload['x-amz-security-token'], 'session-EXAMPLE');
   assert.match(payload['x-amz-signature'] as string, /^[0-9a-f]{64}$/);
   assert.ok(!JSON.stringify(payload).includes(SECRET_KEY));
+});
+
+test('kreroute’s own connection logs in with AWS_MSK_IAM too, signing the host it connects to', async () => {
+  peer.refuseWith = undefined;
+  const mechanism = saslMechanism(librarySaslOptions({ mechanism: 'AWS_MSK_IAM', aws: {} }));
+  assert.ok(mechanism);
+  const connection = await RawConnection.connect({ host: '127.0.0.1', port: peer.port, clientId: 'kreroute-test', connectTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
+  try {
+    await authenticateRaw(connection, mechanism, { host: '127.0.0.1', port: peer.port });
+  } finally {
+    connection.close();
+  }
+  assert.equal(peer.mechanisms.at(-1), 'AWS_MSK_IAM');
+  const payload = JSON.parse((peer.authBytes.at(-1) as Buffer).toString('utf8')) as Record<string, string>;
+  assert.equal(payload['host'], '127.0.0.1');
+  assert.equal(payload['action'], 'kafka-cluster:Connect');
+  assert.match(payload['x-amz-signature'] as string, /^[0-9a-f]{64}$/);
 });
 
 test('a refused AWS_MSK_IAM login is AUTH, one line, without the secret key', async () => {

@@ -31,6 +31,18 @@ export interface ScriptedBrokerOptions {
   script: ProduceScript;
   /** api key → [min, max]; default Produce 0–11 and Fetch 0–16. */
   apiVersions?: Map<number, [number, number]>;
+  /**
+   * SASL/PLAIN required before produce: the password, and the session lifetime it grants (KIP-368;
+   * 0: none); a produce request more than `graceMs` after the session expired closes the connection.
+   */
+  sasl?: { password: string; sessionLifetimeMs: number; graceMs?: number };
+}
+
+/** What arrived on one connection, in order; `inFlight`: produce requests then still unanswered on it. */
+export interface ArrivalEvent {
+  connection: number;
+  api: 'api-versions' | 'sasl-handshake' | 'sasl-authenticate' | 'produce';
+  inFlight: number;
 }
 
 const BATCH_PRODUCER_EPOCH = 51;
@@ -45,6 +57,8 @@ export class ScriptedBroker {
   readonly arrivals: number[] = [];
   readonly answeredAt: number[] = [];
   apiVersionRequests = 0;
+  readonly events: ArrivalEvent[] = [];
+  #connections = 0;
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
 
@@ -56,7 +70,7 @@ export class ScriptedBroker {
   static async start(options: ScriptedBrokerOptions): Promise<ScriptedBroker> {
     const versions = options.apiVersions ?? new Map([[0, [0, 11]], [1, [0, 16]], [18, [0, 3]]]);
     let broker: ScriptedBroker | undefined;
-    const server = createServer((socket) => broker!.#serve(socket, options.script, versions));
+    const server = createServer((socket) => broker!.#serve(socket, options, versions));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const address = server.address();
     broker = new ScriptedBroker(server, typeof address === 'object' && address ? address.port : 0);
@@ -73,7 +87,11 @@ export class ScriptedBroker {
     await new Promise((resolve) => this.#server.close(resolve));
   }
 
-  #serve(socket: Socket, script: ProduceScript, versions: Map<number, [number, number]>): void {
+  #serve(socket: Socket, options: ScriptedBrokerOptions, versions: Map<number, [number, number]>): void {
+    const { script } = options;
+    const connectionNumber = ++this.#connections;
+    const sasl = { required: options.sasl !== undefined, authenticated: false, expiresAt: Infinity };
+    let inFlight = 0;
     this.#sockets.add(socket);
     socket.on('close', () => this.#sockets.delete(socket));
     socket.on('error', () => undefined);
@@ -90,7 +108,8 @@ export class ScriptedBroker {
       working = true;
       while (queue.length > 0 && !socket.destroyed) {
         const { request, batches } = queue.shift()!;
-        const reply = await this.#answer(request, batches, script, versions, connection);
+        const reply = await this.#answer(request, batches, script, versions, connection, options.sasl, sasl);
+        if (request.readInt16BE(0) === 0) inFlight--;
         if (reply === 'close') {
           socket.destroy();
           break;
@@ -106,9 +125,12 @@ export class ScriptedBroker {
         const request = received.subarray(4, 4 + size);
         // Produce requests count as received on arrival, also those a cut connection never answers.
         const batches = request.readInt16BE(0) === 0 ? parseProduce(new Cursor(request, 10 + request.readInt16BE(8) + 1)) : [];
+        const api = API_NAMES[request.readInt16BE(0)];
+        if (api) this.events.push({ connection: connectionNumber, api, inFlight });
         if (request.readInt16BE(0) === 0) {
           this.requests.push(batches);
           this.arrivals.push(Date.now());
+          inFlight++;
         }
         queue.push({ request, batches });
         received = received.subarray(4 + size);
@@ -120,20 +142,53 @@ export class ScriptedBroker {
     });
   }
 
-  async #answer(request: Buffer, batches: ReceivedBatch[], script: ProduceScript, versions: Map<number, [number, number]>, connection: Parameters<ProduceScript>[1]): Promise<Buffer | 'close' | 'silence'> {
+  async #answer(
+    request: Buffer,
+    batches: ReceivedBatch[],
+    script: ProduceScript,
+    versions: Map<number, [number, number]>,
+    connection: Parameters<ProduceScript>[1],
+    saslOptions: ScriptedBrokerOptions['sasl'],
+    sasl: { required: boolean; authenticated: boolean; expiresAt: number },
+  ): Promise<Buffer | 'close' | 'silence'> {
     const apiKey = request.readInt16BE(0);
     const correlationId = request.readInt32BE(4);
     if (apiKey === 18) {
       this.apiVersionRequests++;
       return frame(correlationId, false, apiVersionsBody(versions));
     }
+    if (apiKey === 17) {
+      // SaslHandshake v1, request header v1: the mechanism name follows the client id.
+      const at = 10 + request.readInt16BE(8);
+      const mechanism = request.subarray(at + 2, at + 2 + request.readInt16BE(at)).toString();
+      const body = new Writer().int16(mechanism === 'PLAIN' ? 0 : 33).int32(1).raw(Buffer.from([0, 5])).raw(Buffer.from('PLAIN')).done();
+      return frame(correlationId, false, body);
+    }
+    if (apiKey === 36) {
+      // SaslAuthenticate v2: PLAIN's auth bytes are "\0user\0password".
+      const authBytes = new Cursor(request, 10 + request.readInt16BE(8) + 1).bytes();
+      const ok = authBytes.toString().split('\0')[2] === saslOptions?.password;
+      const lifetime = BigInt(ok ? (saslOptions?.sessionLifetimeMs ?? 0) : 0);
+      if (ok) {
+        sasl.authenticated = true;
+        sasl.expiresAt = lifetime > 0n ? Date.now() + Number(lifetime) + (saslOptions?.graceMs ?? 0) : Infinity;
+      }
+      const w = new Writer().int16(ok ? 0 : 58);
+      if (ok) w.uvarint(0);
+      else w.string('Authentication failed: Invalid username or password');
+      return frame(correlationId, true, w.uvarint(1).int64(lifetime).uvarint(0).done());
+    }
     if (apiKey !== 0) return 'close';
+    // As a broker does (KIP-368): a request on a connection not (or no longer) authenticated closes it.
+    if (sasl.required && (!sasl.authenticated || Date.now() > sasl.expiresAt)) return 'close';
     const reply = await script(batches, connection);
     if (reply === 'close' || reply === 'silence') return reply;
     this.answeredAt.push(Date.now());
     return frame(correlationId, true, produceResponseBody(batches, reply.answers, reply.throttleTimeMs ?? 0));
   }
 }
+
+const API_NAMES: Record<number, ArrivalEvent['api']> = { 0: 'produce', 17: 'sasl-handshake', 18: 'api-versions', 36: 'sasl-authenticate' };
 
 class Cursor {
   readonly buffer: Buffer;

@@ -13,14 +13,12 @@ export function scriptedCluster(leader: () => ScriptedBroker, requestTimeoutMs =
   return {
     label: 'scripted destination',
     settings: { bootstrap: ['127.0.0.1:0'], requestTimeoutMs },
+    sasl: undefined,
     lookups,
     onClose: () => undefined,
     leaderOf: async (_topic: string, _partition: number, refresh = false) => {
       lookups.push(refresh);
       return { nodeId: 1, host: '127.0.0.1', port: leader().port, leaderEpoch: 0 };
-    },
-    brokerConnection: async () => {
-      throw new Error('scripted clusters have no library connections');
     },
   };
 }
