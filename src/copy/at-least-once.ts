@@ -3,6 +3,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
+import { faultPoint } from '../fault-points.ts';
 import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -46,6 +47,9 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   }
   const existing = newest(local, onDestination?.mode === 'at-least-once' || onDestination?.complete ? onDestination : null, onEvent);
   if (existing?.complete) {
+    // Killed between saving its last checkpoint here and publishing it: the destination still
+    // shows the copy unfinished, to status, verify and every other machine. Publish it now.
+    if (mirror && !onDestination?.complete) await mirror.publishAlone(existing);
     await unlock();
     return 'complete';
   }
@@ -73,6 +77,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
       state.lastRun = { producerId, records: producer.recordsSentTo(key.slice(0, slash), Number(key.slice(slash + 1))) };
     }
     await saveCheckpoint(stateDir, checkpoint);
+    if (checkpoint.complete) faultPoint('complete-saved-locally');
     await mirror?.publish(producer, checkpoint);
   };
   return {

@@ -3,6 +3,7 @@ import { KrerouteError, isKrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import { produceRecord } from '../kafka/produce-record.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy } from '../checkpoint/copy-checkpoint.ts';
 import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
@@ -17,6 +18,8 @@ import type { Plan } from '../plan/plan.ts';
 export interface CheckpointMirror {
   readonly store: DestinationCheckpointStore;
   publish(producer: PipelinedProducer, checkpoint: CopyCheckpoint): Promise<void>;
+  /** Publishes with a producer of its own (no copy runs). */
+  publishAlone(checkpoint: CopyCheckpoint): Promise<void>;
 }
 
 /**
@@ -44,6 +47,9 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
     async publish(producer, checkpoint) {
       const batch = encodeRecordBatch([store.record(key, { ...checkpoint, updatedAt: new Date().toISOString() })], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
       await producer.send(store.topic, 0, batch, 1);
+    },
+    async publishAlone(checkpoint) {
+      await produceRecord(destination, store.topic, 0, store.record(key, checkpoint));
     },
   };
 }

@@ -1,7 +1,5 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
-import { initProducerId } from '../kafka/producer-id.ts';
-import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import { produceRecord } from '../kafka/produce-record.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { VerifyReport } from './verify-plan.ts';
 
@@ -14,10 +12,5 @@ export async function publishVerdict(destination: KafkaCluster, topic: string, k
   const store = new DestinationCheckpointStore(destination, topic);
   await store.ensureTopic();
   const verdict = { ...report, partitions: report.partitions.map(({ missing: _m, extra: _e, altered: _a, differingKeys: _k, ...rest }) => ({ ...rest, missing: [], extra: [], altered: [] })) };
-  const producer = new PipelinedProducer(destination, await initProducerId(destination));
-  try {
-    await producer.send(store.topic, 0, encodeRecordBatch([store.record(key, verdict)], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }), 1);
-  } finally {
-    producer.close();
-  }
+  await produceRecord(destination, store.topic, 0, store.record(key, verdict));
 }

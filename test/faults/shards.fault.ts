@@ -21,15 +21,17 @@ interface ShardCase {
   load: KeyedLoad;
   mapping: 'same' | 'key-hash';
   copyArgs: string[];
+  /** Kill this long after a run's start line, ms: [min, max) (small records move fast: earlier). */
+  delayMs: [number, number];
 }
 
 const SHARDS = 3;
 const KILLS = 3;
 const PARTITIONS = 8;
 const cases: ShardCase[] = [
-  { name: 'forwarded lz4 batches', load: { partitions: PARTITIONS, perPartition: 30_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 }, mapping: 'same', copyArgs: [] },
-  { name: 'small batches joined', load: { partitions: PARTITIONS, perPartition: 150_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 }, mapping: 'same', copyArgs: [] },
-  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 15_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', copyArgs: [] },
+  { name: 'forwarded lz4 batches', load: { partitions: PARTITIONS, perPartition: 30_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 }, mapping: 'same', copyArgs: [], delayMs: [50, 500] },
+  { name: 'small batches joined', load: { partitions: PARTITIONS, perPartition: 150_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 }, mapping: 'same', copyArgs: [], delayMs: [20, 200] },
+  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 15_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', copyArgs: [], delayMs: [50, 500] },
 ];
 const SCENARIO_MS = 8 * 60_000;
 
@@ -68,7 +70,7 @@ for (const nodes of [1, 3] as const) {
               seeds.push(seed);
               // Shard 0 of an at-least-once copy moves to "another machine" (a new state folder) at every restart.
               const stateArgs = (run: number): string[] => (mode === 'at-least-once' && index === 0 ? ['--state-dir', join(job.workDir, `machine-${run}`)] : []);
-              return killLoop(job, { kills: KILLS, delayMs: [50, 500], random, extraArgs: (run) => ['--shard', `${index}/${SHARDS}`, ...c.copyArgs, ...stateArgs(run)], deadline: started + SCENARIO_MS });
+              return killLoop(job, { kills: KILLS, delayMs: c.delayMs, random, extraArgs: (run) => ['--shard', `${index}/${SHARDS}`, ...c.copyArgs, ...stateArgs(run)], deadline: started + SCENARIO_MS });
             }),
           );
           const report = await verifyPlan(job.plan, { source: clusters.sourceSettings, destination: clusters.destinationSettings, stateDir: join(job.workDir, 'verifier') });
@@ -78,7 +80,7 @@ for (const nodes of [1, 3] as const) {
           const kills = loops.reduce((sum, l) => sum + l.kills, 0);
           await reportScenario({
             scenario: `${SHARDS} shards, kill -9 loops, ${mode}, ${c.name}, ${nodes} broker(s)`,
-            faults: `${kills} × SIGKILL 50–500 ms after a shard's start line, unthrottled (seeds ${seeds.join(',')})`,
+            faults: `${kills} × SIGKILL ${c.delayMs[0]}–${c.delayMs[1]} ms after a shard's start line, unthrottled (seeds ${seeds.join(',')})`,
             messages: oracle.expected,
             lost: oracle.lost,
             duplicated: oracle.duplicated,

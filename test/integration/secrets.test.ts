@@ -3,12 +3,13 @@
 // passwords, the client secret and every token issued. Source and destination are topics of the
 // same secured broker, so both sides log in.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_CHECKPOINT_TOPIC } from '../../src/checkpoint/destination-store.ts';
 import { type CliRun, runKreroute } from '../harness/cli-run.ts';
@@ -17,6 +18,7 @@ import { type Artifact, type ArtifactCollector, filesUnder, findSecrets } from '
 import { type SecuredBroker, startSecuredBroker } from '../harness/secured-broker.ts';
 
 const run = promisify(execFile);
+const CLI_MAIN = join(import.meta.dirname, '../../src/cli/main.ts');
 const ADMIN_PASSWORD = `admin-pw-${randomBytes(8).toString('hex')}`;
 const SCRAM_PASSWORD = `scram-pw-${randomBytes(8).toString('hex')}`;
 const CLIENT_SECRET = `client-secret-${randomBytes(8).toString('hex')}`;
@@ -91,6 +93,40 @@ const checkpointRecords: ArtifactCollector = async () => {
   return [{ what: `${DEFAULT_CHECKPOINT_TOPIC} records`, text: stdout }];
 };
 
+const metricsScrapes: Artifact[] = [];
+
+/**
+ * `copy --metrics-port 0 --json`, throttled so that its metrics can be scraped while it runs; the
+ * scrapes become artifacts and the run's output joins the others.
+ */
+async function copyScraped(label: string, args: string[]): Promise<void> {
+  const child = spawn(process.execPath, [CLI_MAIN, ...args, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = Date.now();
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let done = false;
+  void exited.then(() => (done = true));
+  const deadline = Date.now() + 60_000;
+  while (!done && Date.now() < deadline) {
+    const url = /metrics: serving at (http:\/\/\S+?)["\s]/.exec(stdout)?.[1];
+    if (url) {
+      const text = await fetch(url).then((r) => r.text(), () => '');
+      if (text.includes('kreroute_')) metricsScrapes.push({ what: `${label} metrics scrape ${metricsScrapes.length + 1}`, text });
+    }
+    await sleep(300);
+  }
+  if (!done) child.kill('SIGKILL');
+  const code = await exited;
+  runs.push({ label, run: { code, stdout, stderr, ms: Date.now() - started } });
+  assert.equal(code, 0, `${label}: exit ${code}\n${stderr}`);
+  assert.ok(metricsScrapes.length >= 1, `${label}: metrics were scraped while it ran`);
+}
+
+const metrics: ArtifactCollector = async () => metricsScrapes;
+
 const commandOutputs: ArtifactCollector = async () =>
   runs.flatMap(({ label, run: r }): Artifact[] => [
     { what: `${label} stdout`, text: r.stdout },
@@ -112,6 +148,9 @@ test('no password, client secret or token in any output, file or checkpoint reco
   await cli('status --json', ['status', planFile, '--state-dir', state, '--dest-config', oauthFile, '--json']);
   await cli('verify --json', ['verify', planFile, '--source-config', scramFile, '--dest-config', oauthFile, '--state-dir', state, '--json']);
   await cli('purge --dry-run', ['purge', planFile, '--dry-run', '--source-config', scramFile, '--dest-config', oauthFile, '--state-dir', state]);
+  const metricsPlan = join(dir, 'm.plan.json');
+  await cli('plan for metrics', ['plan', ...sides, '--topic', topic, '--dest-topic', `${topic}-m`, '--create-topics', '--out', metricsPlan]);
+  await copyScraped('copy --metrics-port', ['copy', metricsPlan, '--source-config', scramFile, '--dest-config', oauthFile, '--state-dir', join(dir, 'state-m'), '--max-rate', '15']);
   // Round two: the other way round, through reroute (plan, copy, verify in one job).
   const swapped = ['--source', bootstrap, '--destination', bootstrap, '--source-config', oauthFile, '--dest-config', scramFile];
   await cli('reroute', ['reroute', ...swapped, '--topic', topic, '--dest-topic', `${topic}-b`, '--create-topics', '--out', join(dir, 'b.plan.json'), '--state-dir', join(dir, 'state-b'), '--mode', 'exactly-once']);
@@ -130,7 +169,7 @@ test('no password, client secret or token in any output, file or checkpoint reco
   });
   // Properties files hold the secrets by design; everything else under dir is kreroute's.
   const propertiesFree: ArtifactCollector = async () => (await filesUnder(dir!)()).filter((a) => !a.what.endsWith('.properties'));
-  const collectors: ArtifactCollector[] = [commandOutputs, propertiesFree, checkpointRecords];
+  const collectors: ArtifactCollector[] = [commandOutputs, propertiesFree, checkpointRecords, metrics];
   const { found, artifacts } = await findSecrets(collectors, secrets);
   assert.ok(artifacts >= 2 * runs.length + 4, `searched ${artifacts} artifacts`);
   assert.deepEqual(found, []);

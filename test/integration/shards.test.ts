@@ -21,8 +21,8 @@ interface Copier {
   started: Promise<void>;
 }
 
-function copier(args: string[]): Copier {
-  const child = spawn(process.execPath, [CLI, 'copy', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+function copier(args: string[], env: NodeJS.ProcessEnv = {}): Copier {
+  const child = spawn(process.execPath, [CLI, 'copy', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
@@ -165,5 +165,26 @@ test('status, verify and purge refuse while a shard is unfinished; purge needs e
   const ready = await runKreroute(['purge', planFile, '--dry-run', ...clusters, ...at('p')]);
   assert.equal(ready.code, 0, ready.stderr);
   assert.match(ready.stdout, /dry run|would/i);
+  await assertExactlyOnce(destinationBootstrap, topic, counts);
+});
+
+test('at-least-once: a shard killed after saving its finished checkpoint here but before the destination has it is finished there by the next run', async () => {
+  const counts = [3000, 3000];
+  const { topic, dir, planFile, clusters, destinationBootstrap } = await setUp('shard-alo-end', counts);
+  const args = (shard: string) => [planFile, '--shard', shard, ...clusters, '--mode', 'at-least-once', '--state-dir', join(dir, 'state')];
+  const other = copier(args('1/2'));
+  const killed = copier(args('0/2'), { KREROUTE_FAULT_POINT: 'complete-saved-locally@1:kill' });
+  assert.equal(await killed.exited, -1, `killed at the fault point: ${killed.stderr()}`);
+  assert.match(killed.stderr(), /fault point complete-saved-locally reached/);
+  assert.equal(await other.exited, 0, other.stderr());
+  const before = await runKreroute(['status', planFile, '--destination', destinationBootstrap, '--state-dir', join(dir, 'elsewhere')]);
+  assert.doesNotMatch(before.stdout, /shard 0\/2\s+done/, 'seen from another machine, shard 0 is not done yet');
+  const rerun = copier(args('0/2'));
+  assert.equal(await rerun.exited, 0, rerun.stderr());
+  assert.match(rerun.stderr(), /already copied completely/);
+  const after = await runKreroute(['status', planFile, '--destination', destinationBootstrap, '--state-dir', join(dir, 'elsewhere')]);
+  assert.match(after.stdout, /shard 0\/2\s+done/);
+  const verify = await runKreroute(['verify', planFile, ...clusters, '--state-dir', join(dir, 'elsewhere')]);
+  assert.equal(verify.code, 0, verify.stdout + verify.stderr);
   await assertExactlyOnce(destinationBootstrap, topic, counts);
 });
