@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
+import { checkpointKey, parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
@@ -66,7 +66,7 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
 
 async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, Buffer>, topic: string, stateDir: string): Promise<CopyPart> {
   const plan = shard ? shardPlan(whole, shard) : whole;
-  const key = shard ? `${whole.hash}#${shardLabel(shard)}` : whole.hash;
+  const key = checkpointKey(plan);
   const stored = family.get(key);
   const published = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${topic}`, plan.hash) : null;
   const local = await loadCheckpoint(shard ? shardStateDir(stateDir, shard) : stateDir, plan.hash);
