@@ -9,6 +9,8 @@ import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
+import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
+import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -52,7 +54,10 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
       onWait: (message) => onEvent({ type: 'retry', message }),
     });
     verification = await findVerdict(plan, options.stateDir, job);
-    if (verification.passed) await checkDestinationHolds(destination, verification);
+    if (verification.passed) {
+      await refuseRecreatedTopics(plan, { destination }, 'purge');
+      await checkDestinationHolds(destination, verification);
+    }
   } finally {
     await destination.close();
   }
@@ -69,6 +74,11 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
   const source = await openPlanCluster(plan, 'source', options.source);
   try {
     const partitions = await inspect(plan, source);
+    // Every topic first, so a recreated one is refused before any topic is purged; then again right before each delete.
+    for (const topic of plan.topics) {
+      const targets = targetsOf(partitions, topic.source);
+      if (targets.length > 0) await confirmSourceTopic(source, topic, targets);
+    }
     const older = partitions.filter((p) => p.records > 0 && BigInt(p.logStartBefore) < BigInt(startOf(plan, p.topic, p.partition)));
     if (older.length > 0) {
       const first = older[0]!;
@@ -84,6 +94,7 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     for (const topic of plan.topics) {
       const offsets = new Map(partitions.filter((p) => p.topic === topic.source && p.records > 0).map((p) => [p.partition, BigInt(p.deleteBefore)]));
       if (offsets.size === 0) continue;
+      await confirmSourceTopic(source, topic, targetsOf(partitions, topic.source));
       const after = await source.deleteRecordsBefore(topic.source, offsets);
       for (const p of partitions) if (p.topic === topic.source && after.has(p.partition)) p.logStartAfter = String(after.get(p.partition));
     }
@@ -91,6 +102,10 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
   } finally {
     await source.close();
   }
+}
+
+function targetsOf(partitions: PurgePartition[], topic: string): PurgeTarget[] {
+  return partitions.filter((p) => p.topic === topic && p.records > 0).map((p) => ({ partition: p.partition, logStart: BigInt(p.logStartBefore) }));
 }
 
 function startOf(plan: Plan, topic: string, partition: number): string {

@@ -3,8 +3,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { KrerouteError, copyPlan, purgePlan, verifyPlan, writePlanFile } from '../../src/index.ts';
+import { Producer } from '@platformatic/kafka';
+import { KrerouteError, type Plan, copyPlan, purgePlan, readPlanFile, verifyPlan, writePlanFile } from '../../src/index.ts';
 import { fetchPartition } from '../../src/kafka/fetch.ts';
+import { recordDigest } from '../../src/kafka/record-digest.ts';
+import { sealPlan } from '../../src/plan/plan-file.ts';
 import type { FetchedRecord } from '../../src/kafka/record.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { runKreroute } from '../harness/cli-run.ts';
@@ -119,4 +122,95 @@ test('source topic recreated between copy and verify: verify refuses', async () 
   await produce(sourceBootstrap, topic, records('new', 1, 150));
 
   await assert.rejects(verifyPlan(p, { source, destination, stateDir: dir }), recreated('verify'));
+});
+
+async function topicId(bootstrap: string, topic: string): Promise<string> {
+  const c = cluster(bootstrap);
+  try {
+    return (await c.topicLayouts([topic])).get(topic)!.id!;
+  } finally {
+    await c.close();
+  }
+}
+
+/** The plan with its topics changed and sealed again, as a plan file of that content would be. */
+function edited(p: Plan, change: (topic: Plan['topics'][number]) => void): Plan {
+  const { hash: _hash, ...content } = structuredClone(p);
+  for (const topic of content.topics) change(topic);
+  return sealPlan(content);
+}
+
+async function transactionally(bootstrap: string, topic: string, keys: string[], commit: boolean): Promise<void> {
+  const producer = new Producer({ clientId: 'kreroute-test-txn', bootstrapBrokers: [bootstrap], transactionalId: uniqueName('txn'), idempotent: true });
+  try {
+    const transaction = await producer.beginTransaction();
+    await transaction.send({ messages: keys.map((k) => ({ topic, partition: 0, key: Buffer.from(k), value: Buffer.from(k) })) });
+    await (commit ? transaction.commit() : transaction.abort());
+  } finally {
+    await producer.close();
+  }
+}
+
+test('the plan records both topic ids and anchors each range by its first and last committed record, past control records and aborted data at its end', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('identity-anchors');
+  await createTopic(sourceBootstrap, topic, 2);
+  await produce(sourceBootstrap, topic, records('plain', 1, 30));
+  await transactionally(sourceBootstrap, topic, ['committed-1', 'committed-2'], true);
+  await transactionally(sourceBootstrap, topic, ['aborted-1', 'aborted-2', 'aborted-3'], false);
+  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+
+  const planned = p.topics[0]!;
+  assert.equal(planned.sourceTopicId, await topicId(sourceBootstrap, topic));
+  assert.equal(planned.destinationTopicId, await topicId(destinationBootstrap, topic), 'the id of the destination topic the plan created');
+  assert.equal(planned.partitions[0]!.end, '37', '30 + 2 + marker + 3 + marker');
+  const committed = await readAll(sourceBootstrap, topic, 0);
+  const anchor = (r: FetchedRecord) => ({ offset: String(r.offset), digest: recordDigest(r).toString('hex') });
+  assert.deepEqual(planned.partitions[0]!.anchors, { first: anchor(committed[0]!), last: anchor(committed.at(-1)!) });
+  assert.equal(committed.at(-1)!.key!.toString(), 'committed-2');
+  assert.equal(planned.partitions[1]!.anchors, null, 'an empty range has no anchors');
+});
+
+test('purge reads the anchors back: a topic of the same id holding another last record is refused, and nothing is deleted', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('identity-readback');
+  await createTopic(sourceBootstrap, topic, 1);
+  const original = records('r', 1, 50).get(0)!;
+  await produce(sourceBootstrap, topic, new Map([[0, original]]));
+  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+  // The same records but the last: only the last anchor tells them apart once the ids agree.
+  await recreateTopic(sourceBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, [...original.slice(0, 49), record('r-0-49', 'another value')]]]));
+  const newId = await topicId(sourceBootstrap, topic);
+  const sameId = edited(p, (t) => {
+    t.sourceTopicId = newId;
+  });
+  const dir = await stateDir('identity-readback');
+  assert.equal((await copyAndVerify(sameId, dir)).report.passed, true, 'the copy of the new topic verifies');
+
+  const refusal = (error: unknown) => recreated('purge')(error) && /offset 49 is not the one planned/.test((error as Error).message);
+  await assert.rejects(purgePlan(sameId, { source, destination, stateDir: dir, dryRun: true }), refusal);
+  await assert.rejects(purgePlan(sameId, { source, destination, stateDir: dir }), refusal);
+  assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
+});
+
+test('a plan made before kreroute recorded topic ids and anchors still loads, copies and verifies; purge refuses it and deletes nothing', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('identity-old-plan');
+  await createTopic(sourceBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, records('old', 1, 20));
+  const made = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+  const old = edited(made, (t) => {
+    delete t.sourceTopicId;
+    delete t.destinationTopicId;
+    for (const partition of t.partitions) delete partition.anchors;
+  });
+  const dir = await stateDir('identity-old-plan');
+  const planFile = join(dir, 'old.plan.json');
+  await writePlanFile(planFile, old);
+  const loaded = await readPlanFile(planFile);
+  assert.equal((await copyAndVerify(loaded, dir)).report.passed, true);
+
+  await assert.rejects(purgePlan(loaded, { source, destination, stateDir: dir }), (error: unknown) => error instanceof KrerouteError && error.code === 'PURGE_UNSAFE' && /records no topic id/.test(error.message));
+  assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
 });

@@ -1,0 +1,38 @@
+import { KrerouteError } from '../errors.ts';
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { PlanTopic } from '../plan/plan.ts';
+import { anchorHolds } from '../plan/source-anchors.ts';
+import { refuseRecreatedTopics, topicRecreated } from '../plan/topic-identity.ts';
+
+/** A partition purge is about to delete from: where its log starts now. */
+export interface PurgeTarget {
+  partition: number;
+  logStart: bigint;
+}
+
+/**
+ * Immediately before DeleteRecords on a source topic (which takes a name, not an id): the topic is
+ * still the one the plan was made for — same topic id, and the first and last planned record of
+ * each range to delete still at their offsets, unchanged (those below the log start are gone
+ * already, by an earlier purge or retention, and prove nothing either way). A plan made before
+ * kreroute recorded ids and anchors cannot show this, so purge refuses it.
+ */
+export async function confirmSourceTopic(source: KafkaCluster, topic: PlanTopic, targets: PurgeTarget[]): Promise<void> {
+  const unanchored = topic.partitions.some((p) => p.anchors === undefined);
+  if (topic.sourceTopicId === undefined || unanchored) {
+    throw new KrerouteError('PURGE_UNSAFE', `purge refused: the plan records no topic id${unanchored ? ' or record anchors' : ''} of source topic ${topic.source} (made by an older kreroute, or on brokers without topic ids), so purge cannot tell it from a topic recreated under the same name`, {
+      hint: 'make a new plan with this kreroute, copy and verify it (copy --accept-overlap where this plan already copied), then purge that plan; or leave the source to its retention',
+    });
+  }
+  await refuseRecreatedTopics({ topics: [topic] }, { source }, 'purge');
+  for (const target of targets) {
+    const anchors = topic.partitions.find((p) => p.partition === target.partition)?.anchors;
+    if (!anchors) continue;
+    for (const anchor of [anchors.first, anchors.last]) {
+      if (BigInt(anchor.offset) < target.logStart) continue;
+      if (!(await anchorHolds(source, topic.source, target.partition, anchor))) {
+        throw topicRecreated('source', topic.source, `the record at ${topic.source}[${target.partition}] offset ${anchor.offset} is not the one planned`, 'purge');
+      }
+    }
+  }
+}
