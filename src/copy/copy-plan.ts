@@ -85,8 +85,8 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const started = performance.now();
   metrics.stage('copy');
   await checkDestinationTopics(plan, destination, 'copy');
-  await refuseRecreatedTopics(plan, { source, destination }, 'copy');
   await checkDestinationTimestamps(plan, destination);
+  await refuseRecreatedTopics(plan, { source, destination }, 'copy');
   const filter = compileFilter(plan.filter);
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {
