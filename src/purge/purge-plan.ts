@@ -11,6 +11,7 @@ import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
+import { faultPoint } from '../fault-points.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -94,6 +95,7 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     for (const topic of plan.topics) {
       const offsets = new Map(partitions.filter((p) => p.topic === topic.source && p.records > 0).map((p) => [p.partition, BigInt(p.deleteBefore)]));
       if (offsets.size === 0) continue;
+      faultPoint('before-purge-topic');
       await confirmSourceTopic(source, topic, targetsOf(partitions, topic.source));
       const after = await source.deleteRecordsBefore(topic.source, offsets);
       for (const p of partitions) if (p.topic === topic.source && after.has(p.partition)) p.logStartAfter = String(after.get(p.partition));
