@@ -41,8 +41,9 @@ export interface PurgeReport {
 /**
  * Deletes the plan's range from the source with DeleteRecords — which removes everything below an
  * offset — so only when: a passing verification of this very plan exists, agrees with itself and
- * with the destination as it is now (see checkDestinationHolds); no other tenant's record
- * lies in the range; and nothing older than the range's start is still in the log.
+ * with the destination as it is now (see checkDestinationHolds); both sides' topics are still the
+ * plan's (topic ids, and the source's anchored records: see confirmSourceTopic); no other
+ * tenant's record lies in the range; and nothing older than the range's start is still in the log.
  */
 export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<PurgeReport> {
   const onEvent = options.onEvent ?? ignoreEvents;

@@ -21,7 +21,7 @@ export async function confirmSourceTopic(source: KafkaCluster, topic: PlanTopic,
   const unanchored = topic.partitions.some((p) => p.anchors === undefined);
   if (topic.sourceTopicId === undefined || unanchored) {
     throw new KrerouteError('PURGE_UNSAFE', `purge refused: the plan records no topic id${unanchored ? ' or record anchors' : ''} of source topic ${topic.source} (made by an older kreroute, or on brokers without topic ids), so purge cannot tell it from a topic recreated under the same name`, {
-      hint: 'make a new plan with this kreroute, copy and verify it (copy --accept-overlap where this plan already copied), then purge that plan; or leave the source to its retention',
+      hint: 'leave the source to its retention, or, once you have made sure the topic was not recreated since the copy, delete the range yourself (kafka-delete-records); a new plan over the same range would copy it a second time',
     });
   }
   await refuseRecreatedTopics({ topics: [topic] }, { source }, 'purge');
