@@ -33,17 +33,21 @@ export async function readSourceAnchors(source: KafkaCluster, topic: string, par
 }
 
 /**
- * Whether the source still holds the anchored record at its offset, unchanged. An offset the log
- * no longer has (below its start, past its end) does not hold it.
+ * What the source holds at an anchor's offset now: the anchored record unchanged ("held"); no
+ * record, with the log going on past it ("removed": compaction can do that); or another record,
+ * or an offset the log no longer reaches ("different").
  */
-export async function anchorHolds(source: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor): Promise<boolean> {
+export type AnchorState = 'held' | 'removed' | 'different';
+
+export async function anchorState(source: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor): Promise<AnchorState> {
   const offset = BigInt(anchor.offset);
   try {
     const fetched = await fetchPartition(source, topic, partition, offset, READ);
     const record = fetched.records.find((r) => r.offset === offset);
-    return record !== undefined && recordDigest(record).toString('hex') === anchor.digest;
+    if (record) return recordDigest(record).toString('hex') === anchor.digest ? 'held' : 'different';
+    return fetched.nextOffset > offset ? 'removed' : 'different';
   } catch (error) {
-    if (isKrerouteError(error) && error.code === 'SOURCE_TRUNCATED') return false;
+    if (isKrerouteError(error) && error.code === 'SOURCE_TRUNCATED') return 'different';
     throw error;
   }
 }

@@ -214,3 +214,27 @@ test('a plan made before kreroute recorded topic ids and anchors still loads, co
   await assert.rejects(purgePlan(loaded, { source, destination, stateDir: dir }), (error: unknown) => error instanceof KrerouteError && error.code === 'PURGE_UNSAFE' && /records no topic id/.test(error.message));
   assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
 });
+
+test('a compacted source whose cleaner removed the first planned record after verify is still purged: a gap in the topic of the same id is not another topic', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('identity-compacted');
+  await createTopic(sourceBootstrap, topic, 1, { 'cleanup.policy': 'compact,delete', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0', 'delete.retention.ms': '100' });
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 10 }, (_, i) => record(`key-${i}`, `first ${i}`))]]));
+  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+  assert.equal(p.topics[0]!.partitions[0]!.anchors?.first.offset, '0');
+  const dir = await stateDir('identity-compacted');
+  assert.equal((await copyAndVerify(p, dir)).report.passed, true);
+
+  // key-0 comes again: the cleaner removes offset 0, the first anchor. Each write rolls a segment.
+  await produce(sourceBootstrap, topic, new Map([[0, [record('key-0', 'second')]]]));
+  let gone = false;
+  for (let attempt = 0; attempt < 60 && !gone; attempt++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    await produce(sourceBootstrap, topic, new Map([[0, [record(`roll-${attempt}`, 'x')]]]));
+    gone = (await readAll(sourceBootstrap, topic, 0))[0]!.offset > 0n;
+  }
+  assert.ok(gone, 'the cleaner removed offset 0 within 60 s');
+
+  const done = await purgePlan(p, { source, destination, stateDir: dir });
+  assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['10']);
+});
