@@ -9,8 +9,8 @@ import { librarySaslOptions } from './library-sasl.ts';
 export interface TopicLayout {
   name: string;
   partitions: number;
-  /** The topic id (KIP-516): a topic deleted and recreated under the same name gets a new one. Null from brokers without ids. */
-  id: string | null;
+  /** The topic id (KIP-516): a topic deleted and recreated under the same name gets a new one. Absent from brokers without ids. */
+  id?: string;
 }
 
 /** The id an old broker (no topic ids) answers with. */
@@ -108,7 +108,7 @@ export class KafkaCluster {
     const metadata = await this.metadata(wanted);
     for (const name of wanted) {
       const topic = metadata.topics.get(name);
-      if (topic) result.set(name, { name, partitions: topic.partitionsCount, id: topic.id && topic.id !== NO_TOPIC_ID ? topic.id : null });
+      if (topic) result.set(name, { name, partitions: topic.partitionsCount, ...(topic.id && topic.id !== NO_TOPIC_ID ? { id: topic.id } : {}) });
     }
     return result;
   }
