@@ -15,7 +15,9 @@ export async function recreateTopic(bootstrap: string, topic: string, partitions
   }
   const c = cluster(bootstrap);
   try {
-    for (let i = 0; i < 100 && (await c.topicLayouts([topic])).has(topic); i++) await new Promise((r) => setTimeout(r, 100));
+    // Listed but no longer in the metadata (an error) is "still going": wait on.
+    const stillThere = async () => (await c.topicLayouts([topic]).catch(() => null))?.has(topic) !== false;
+    for (let i = 0; i < 100 && (await stillThere()); i++) await new Promise((r) => setTimeout(r, 100));
   } finally {
     await c.close();
   }
