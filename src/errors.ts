@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   DESTINATION_CHECK: { exit: 4, retryable: false },
   PLAN_INVALID: { exit: 5, retryable: false },
   PLAN_MISMATCH: { exit: 5, retryable: false },
+  TOPIC_RECREATED: { exit: 5, retryable: false },
   OVERLAP: { exit: 4, retryable: false },
   CHECKPOINT_CORRUPT: { exit: 6, retryable: false },
   CHECKPOINT_MISMATCH: { exit: 6, retryable: false },

@@ -9,7 +9,12 @@ import { librarySaslOptions } from './library-sasl.ts';
 export interface TopicLayout {
   name: string;
   partitions: number;
+  /** The topic id (KIP-516): a topic deleted and recreated under the same name gets a new one. Absent from brokers without ids. */
+  id?: string;
 }
+
+/** The id an old broker (no topic ids) answers with. */
+const NO_TOPIC_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface LeaderAddress {
   nodeId: number;
@@ -103,7 +108,7 @@ export class KafkaCluster {
     const metadata = await this.metadata(wanted);
     for (const name of wanted) {
       const topic = metadata.topics.get(name);
-      if (topic) result.set(name, { name, partitions: topic.partitionsCount });
+      if (topic) result.set(name, { name, partitions: topic.partitionsCount, ...(topic.id && topic.id !== NO_TOPIC_ID ? { id: topic.id } : {}) });
     }
     return result;
   }

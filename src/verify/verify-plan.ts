@@ -21,6 +21,7 @@ import { verifyKeyed } from './keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 
@@ -106,6 +107,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   options.metrics?.stage('verify');
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
+    await refuseRecreatedTopics(scope, { source, destination }, 'verify');
     const state = await readJobState(plan, destination, {
       stateDir: options.stateDir,
       ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
