@@ -12,7 +12,7 @@ export class NoKafkaAnswerError extends Error {
   readonly canRetry = true;
 
   constructor(address: string, waitedMs: number) {
-    super(`no Kafka answer from ${address} within ${Math.round(waitedMs / 1000)} s`);
+    super(`no Kafka answer from ${address} within ${waitedMs % 1000 === 0 ? `${waitedMs / 1000} s` : `${waitedMs} ms`}`);
     this.name = 'NoKafkaAnswerError';
     this.address = address;
   }
