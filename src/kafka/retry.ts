@@ -14,6 +14,11 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { deadlineMs: 120_000, initialDelayMs: 200, maxDelayMs: 5_000 };
+
+/** DEFAULT_RETRY, with the deadline the user set for waits on this cluster (--wait-timeout), if any. */
+export function clusterRetry(settings: { waitTimeoutMs?: number | undefined } | undefined): RetryPolicy {
+  return settings?.waitTimeoutMs === undefined ? DEFAULT_RETRY : { ...DEFAULT_RETRY, deadlineMs: settings.waitTimeoutMs };
+}
 export const QUICK_RETRY_MS = 20;
 export const QUICK_RETRIES = 10;
 

@@ -4,7 +4,7 @@ import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
 import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
-import { type RetryPolicy, DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
+import { type RetryPolicy, clusterRetry, retryCode, withRetry } from './retry.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { withWaitNotice } from './wait-notice.ts';
@@ -25,7 +25,7 @@ export interface TopicPartitions {
 }
 
 /** What a session needs of a cluster: a live broker, and a broker by id. */
-export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'brokerConnection'>;
+export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'brokerConnection'> & { settings?: KafkaCluster['settings'] };
 
 /**
  * A transactional identity on the destination, driven with the classic transaction protocol
@@ -56,7 +56,7 @@ export class TransactionalSession {
   /** `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to answer. */
   static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
-      ...DEFAULT_RETRY,
+      ...clusterRetry(cluster.settings),
       // The previous transaction's markers are still being written (right after a commit, or after
       // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
       isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
