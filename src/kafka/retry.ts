@@ -69,9 +69,12 @@ export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: 
     } catch (error) {
       firstFailure ??= Date.now();
       const elapsed = Date.now() - firstFailure;
-      const { waitMs, reported } = backoff.next(policy.isQuick?.(error) === true);
-      if (!isRetriable(error) || elapsed + waitMs > policy.deadlineMs || policy.signal?.aborted) throw error;
-      if (reported) policy.onRetry?.(error, attempt, waitMs);
+      const next = backoff.next(policy.isQuick?.(error) === true);
+      // The last try comes at the deadline, not a backoff before it: a bound of 20 s waits 20 s.
+      const remaining = policy.deadlineMs - elapsed;
+      if (!isRetriable(error) || remaining <= 0 || policy.signal?.aborted) throw error;
+      const waitMs = Math.min(next.waitMs, remaining);
+      if (next.reported) policy.onRetry?.(error, attempt, waitMs);
       await sleep(waitMs, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
     }
   }
