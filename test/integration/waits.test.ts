@@ -29,7 +29,8 @@ for (const side of ['source', 'destination'] as const) {
     const run = await runKreroute(['plan', '--source', source, '--destination', destination, '--topic', 'any', '--out', join(dir, 'plan.json')], 40_000);
     assert.equal(run.code, 3, run.stderr);
     assertNamed(run.stderr, silent.address);
-    assert.ok(run.ms < 15_000, `named after ${run.ms} ms`);
+    // 10 s of silence, and the CLI's start-up on a busy machine.
+    assert.ok(run.ms < 18_000, `named after ${run.ms} ms`);
   });
 }
 
@@ -80,7 +81,7 @@ test('SIGTERM during plan --exact (connecting to a silent destination) ends it w
   assert.ok(ms < 10_000, `exited ${ms} ms after SIGTERM`);
 });
 
-test('SIGTERM during a running copy ends it within 10 s (143); the same command again finishes with no loss and no duplicate', async () => {
+test('SIGTERM during a running copy ends it within 10 s (143); the same command again finishes with no loss and no duplicate; SIGTERM during purge (connecting to a silent source) ends it within 10 s', async (t) => {
   const count = 10_000;
   const { topic, planFile, clusters, destinationBootstrap } = await planned('sigterm-copy', count);
   const args = ['copy', planFile, ...clusters, '--mode', 'exactly-once'];
@@ -95,6 +96,14 @@ test('SIGTERM during a running copy ends it within 10 s (143); the same command 
   assert.deepEqual(values, Array.from({ length: count }, (_, i) => `seq-${i}`), 'every record once, in order');
   const verified = await runKreroute(['verify', planFile, ...clusters], 120_000);
   assert.equal(verified.code, 0, verified.stderr);
+
+  const silent = await silentListener();
+  t.after(() => silent.close());
+  const purge = startKreroute(['purge', planFile, ...clusters, '--source', silent.address]);
+  await sleep(2_000);
+  const purgeMs = await terminate(purge);
+  assert.ok(purgeMs < 10_000, `purge exited ${purgeMs} ms after SIGTERM`);
+  assert.equal((await kcatDump(sides().sourceBootstrap, topic, 0, 0n, count * 2)).length, count, 'the source keeps every record');
 });
 
 test("verify behind another producer's open transaction on the destination says so every 5 s and gives up after --wait-timeout; SIGTERM ends the wait; once it ends, verify passes", async (t) => {
