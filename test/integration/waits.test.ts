@@ -134,3 +134,17 @@ test("verify behind another producer's open transaction on the destination says 
   const passed = await runKreroute(['verify', planFile, ...clusters, '--wait-timeout', '60s'], 60_000);
   assert.equal(passed.code, 0, passed.stderr);
 });
+
+test("verify does not wait for another producer's transaction opened after the copied records", async (t) => {
+  const { topic, planFile, clusters, destinationBootstrap } = await planned('foreign-txn-after', 200);
+  const copied = await runKreroute(['copy', planFile, ...clusters, '--mode', 'at-least-once'], 60_000);
+  assert.equal(copied.code, 0, copied.stderr);
+  const foreign = new Producer({ clientId: uniqueName('foreign'), bootstrapBrokers: [destinationBootstrap], transactionalId: uniqueName('foreign'), idempotent: true, timeout: 300_000 });
+  t.after(() => foreign.close());
+  const transaction = await foreign.beginTransaction();
+  await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
+  const verify = await runKreroute(['verify', planFile, ...clusters, '--wait-timeout', '30s'], 60_000);
+  assert.equal(verify.code, 0, verify.stderr);
+  assert.doesNotMatch(verify.stderr, /waiting for/);
+  await transaction.abort();
+});
