@@ -73,6 +73,9 @@ export class KafkaCluster {
       });
       this.#silent.watch(connection, broker);
     });
+    this.#admin.on('client:broker:failed', ({ connection, broker }: { connection: Connection; broker: { host: string; port: number } }) => {
+      this.#silent.failed(connection, broker, settings.connectTimeoutMs ?? 10_000);
+    });
   }
 
   /** How long a wait on this cluster may last, and who hears of it. */

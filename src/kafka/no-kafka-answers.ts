@@ -24,6 +24,16 @@ export class NoKafkaAnswers {
     watchFirstAnswer(socket, `${broker.host}:${broker.port}`, (error) => this.#noteSilent(error));
   }
 
+  /**
+   * A connection of the client library that failed before it was ready: when it had sent bytes
+   * (a SASL handshake, a TLS hello) and got none back within `waitedMs`, the peer is silent too.
+   */
+  failed(connection: Connection, broker: { host: string; port: number }, waitedMs: number): void {
+    const socket = connection.socket;
+    if (!socket || this.#answered || socket.bytesWritten === 0 || socket.bytesRead > 0) return;
+    this.#noteSilent(new NoKafkaAnswerError(`${broker.host}:${broker.port}`, waitedMs));
+  }
+
   /** The cluster answered: from now on an unanswered request waits its own timeout. */
   answered(): void {
     this.#answered = true;

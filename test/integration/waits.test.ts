@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -33,6 +34,18 @@ for (const side of ['source', 'destination'] as const) {
     assert.ok(run.ms < 18_000, `named after ${run.ms} ms`);
   });
 }
+
+test('a silent bootstrap address is named also when the client logs in with SASL first (exit 3)', async (t) => {
+  const silent = await silentListener();
+  t.after(() => silent.close());
+  const dir = await stateDir('silent-sasl');
+  const properties = join(dir, 'source.properties');
+  await writeFile(properties, 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";\n');
+  const run = await runKreroute(['plan', '--source', silent.address, '--source-config', properties, '--destination', sides().destinationBootstrap, '--topic', 'any', '--out', join(dir, 'plan.json')], 60_000);
+  assert.equal(run.code, 3, run.stderr);
+  assertNamed(run.stderr, silent.address);
+  assert.ok(run.ms < 18_000, `named after ${run.ms} ms`);
+});
 
 /** A plan of `count` records on one partition, written to a file; the CLI's cluster flags for it. */
 async function planned(prefix: string, count: number) {
