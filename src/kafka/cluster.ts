@@ -5,6 +5,8 @@ import { toKrerouteError } from './errors.ts';
 import { BrokerRotation } from './broker-rotation.ts';
 import { LeaderDirectory } from './leader-directory.ts';
 import { librarySaslOptions } from './library-sasl.ts';
+import { NoKafkaAnswers } from './no-kafka-answers.ts';
+import { DEFAULT_WAIT_TIMEOUT_MS, type WaitBound, boundedWait } from './wait-notice.ts';
 
 export interface TopicLayout {
   name: string;
@@ -52,6 +54,7 @@ export class KafkaCluster {
   /** The last error a connection reported outside a request (e.g. a TLS alert after the handshake), and when. */
   #connectionError: { error: unknown; at: number } | undefined;
   readonly #closers = new Set<() => void>();
+  readonly #silent: NoKafkaAnswers;
 
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
@@ -68,17 +71,31 @@ export class KafkaCluster {
       ...(settings.tls ? { tls: settings.tls } : {}),
       ...(this.sasl ? { sasl: this.sasl } : {}),
     });
-    this.#admin.on('client:broker:connect', ({ connection }: { connection: Connection }) => {
+    this.#silent = new NoKafkaAnswers(settings.bootstrap);
+    this.#admin.on('client:broker:connect', ({ connection, broker }: { connection: Connection; broker: { host: string; port: number } }) => {
       connection.on('error', (error: unknown) => {
         this.#connectionError = { error, at: Date.now() };
       });
+      this.#silent.watch(connection, broker);
     });
+    this.#admin.on('client:broker:failed', ({ connection, broker }: { connection: Connection; broker: { host: string; port: number } }) => {
+      this.#silent.failed(connection, broker, settings.connectTimeoutMs ?? 10_000);
+    });
+  }
+
+  /** How long a wait on this cluster may last, and who hears of it. */
+  get waitBound(): WaitBound {
+    return { timeoutMs: this.settings.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, notice: this.settings.onWait };
   }
 
   async #call<T>(what: string, op: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
-      return await op();
+      // Until the cluster first answers, a bootstrap broker that takes connections and never
+      // answers ends the call (the client library would retry it for minutes).
+      const result = await boundedWait(this.#silent.race(op()), `${this.label}: ${what}`, this.waitBound);
+      this.#silent.answered();
+      return result;
     } catch (error) {
       const related = this.#connectionError && this.#connectionError.at >= started ? this.#connectionError.error : undefined;
       throw toKrerouteError(error, `${what} on ${this.label}`, related);
