@@ -41,15 +41,16 @@ test('a second plan over the same range into the same destination (copy --accept
     assert.equal(example.source.topic, topic);
     assert.match(example.source.key ?? '', /^tenant-a-0-/);
     assert.equal(example.copies, 2);
-    // Its two copies: one by each plan's copy, 2,000 offsets apart.
-    assert.deepEqual(example.destinationOffsets.map(BigInt).map((o) => o % 2000n), [BigInt(example.source.offset), BigInt(example.source.offset)]);
+    // Its two copies: the first plan's at the start, the second plan's after all of the first's (and their commit markers).
     assert.equal(example.destinationOffsets.length, 2);
+    assert.equal(example.destinationOffsets[0], example.source.offset);
+    assert.ok(BigInt(example.destinationOffsets[1]!) >= 2000n, example.destinationOffsets[1]);
   }
   await refusedPurge(second, secondDir);
   await refusedPurge(first, firstDir);
 });
 
-test('a lost state folder: an at-least-once copy run again from scratch into the same destination fails verify', async () => {
+test('a lost state folder and checkpoint topic: an at-least-once copy run again from scratch into the same destination fails verify', async () => {
   const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('dupes-lost-state');
   await createTopic(sourceBootstrap, topic, 1);
@@ -59,12 +60,18 @@ test('a lost state folder: an at-least-once copy run again from scratch into the
   await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once' });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
   await rm(dir, { recursive: true, force: true });
-  await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once' });
-  const report = await verifyPlan(p, { source, destination, stateDir: dir });
+  // The state folder alone is not enough to lose track: the copy's checkpoint is mirrored on the destination.
+  assert.equal((await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once' })).alreadyComplete, true);
+  // With the checkpoint topic gone too (recreated, or another one given), the copy starts again from scratch.
+  await rm(dir, { recursive: true, force: true });
+  const checkpointTopic = uniqueName('recreated-checkpoints');
+  assert.equal((await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once', checkpointTopic })).records, 1000);
+  const report = await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic });
   assert.equal(report.passed, false);
   assert.deepEqual(duplicatesOf(report), [1000]);
   assert.deepEqual(report.partitions[0]!.duplicates!.examples[0]!.destinationOffsets, ['0', '1000']);
-  await refusedPurge(p, dir);
+  assert.equal(report.partitions[0]!.duplicates!.examples[0]!.source.offset, '0');
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }), (error: Error & { code?: string }) => error.code === 'NOT_VERIFIED');
 });
 
 test('records other producers write into the destination partitions during and after the copy are allowed: verify passes', async () => {
@@ -84,6 +91,15 @@ test('records other producers write into the destination partitions during and a
   assert.equal(report.passed, true, JSON.stringify(report.partitions.map((v) => v.duplicates)));
   assert.deepEqual(report.partitions.map((v) => v.foreignRecords), [500, 500]);
   assert.deepEqual(duplicatesOf(report), [0, 0]);
+  assert.deepEqual(report.partitions.map((v) => v.duplicates?.searchedFrom), ['0', '0']);
+
+  // Another tool then writes three of the planned records again: whoever wrote them, they are twice.
+  const again = seeded(2, 2000).get(1)!.slice(10, 13);
+  await produce(destinationBootstrap, topic, new Map([[1, again]]));
+  const after = await verifyPlan(p, { source, destination, stateDir: dir });
+  assert.equal(after.passed, false);
+  assert.deepEqual(duplicatesOf(after), [0, 3]);
+  assert.deepEqual(after.partitions[1]!.duplicates!.examples.map((e) => [e.source.partition, e.source.offset, e.copies]), [[1, '10', 2], [1, '11', 2], [1, '12', 2]]);
 });
 
 test('key-hash mapping: a second plan over the same range fails verify naming the records twice', async () => {
