@@ -39,9 +39,9 @@ function verdictRow(v: PartitionVerdict): string[] {
 }
 
 function renderMismatch(v: PartitionVerdict): string[] {
-  const lines = [
-    `  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`,
-  ];
+  const copiesDiffer = v.sourceCount !== v.destinationCount || v.sourceDigest !== v.destinationDigest || (v.differingKeys?.length ?? 0) > 0;
+  const lines = copiesDiffer || !v.duplicates?.records ? [`  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`] : [];
+  lines.push(...renderDuplicates(v));
   const list = (title: string, refs: RecordRef[]) => {
     if (refs.length === 0) return;
     lines.push(`    ${title}:`);
@@ -55,6 +55,17 @@ function renderMismatch(v: PartitionVerdict): string[] {
   if (v.altered.length > 0) {
     lines.push('    altered (same position, different content):');
     for (const a of v.altered) lines.push(`      ${describeRef(a.source)}  ≠  ${describeRef(a.destination)}`);
+  }
+  return lines;
+}
+
+function renderDuplicates(v: PartitionVerdict): string[] {
+  const found = v.duplicates;
+  if (!found || found.records === 0) return [];
+  const lines = [`  ${partitionName(v)}: ${count(found.records)} extra ${found.records === 1 ? 'copy' : 'copies'} of planned records, whoever wrote them (searched from offset ${found.searchedFrom}):`];
+  for (const e of found.examples) {
+    const more = e.copies > e.destinationOffsets.length ? `, …` : '';
+    lines.push(`      ${describeRef(e.source)}  ${e.copies} times (planned ${e.planned}) at offsets ${e.destinationOffsets.join(', ')}${more}`);
   }
   return lines;
 }

@@ -44,7 +44,7 @@ test('a second plan over the same range into the same destination (copy --accept
     // Its two copies: the first plan's at the start, the second plan's after all of the first's (and their commit markers).
     assert.equal(example.destinationOffsets.length, 2);
     assert.equal(example.destinationOffsets[0], example.source.offset);
-    assert.ok(BigInt(example.destinationOffsets[1]!) >= 2000n, example.destinationOffsets[1]);
+    assert.ok(BigInt(example.destinationOffsets[1]!) >= 2000n, example.destinationOffsets.join(', '));
   }
   await refusedPurge(second, secondDir);
   await refusedPurge(first, firstDir);
