@@ -62,10 +62,10 @@ function renderMismatch(v: PartitionVerdict): string[] {
 function renderDuplicates(v: PartitionVerdict): string[] {
   const found = v.duplicates;
   if (!found || found.records === 0) return [];
-  const lines = [`  ${partitionName(v)}: ${count(found.records)} extra ${found.records === 1 ? 'copy' : 'copies'} of planned records, whoever wrote them (searched from offset ${found.searchedFrom}):`];
+  const lines = [`  ${partitionName(v)}: ${count(found.records)} planned ${found.records === 1 ? 'record is' : 'records are'} here twice: copies other producers wrote besides the copy's own (searched from offset ${found.searchedFrom}):`];
   for (const e of found.examples) {
-    const more = e.copies > e.destinationOffsets.length ? `, …` : '';
-    lines.push(`      ${describeRef(e.source)}  ${e.copies} times (planned ${e.planned}) at offsets ${e.destinationOffsets.join(', ')}${more}`);
+    const more = e.copies - e.planned > e.otherCopiesAt.length ? ', …' : '';
+    lines.push(`      ${describeRef(e.source)}  ${e.copies} times (planned ${e.planned}); other copies at offsets ${e.otherCopiesAt.join(', ')}${more}`);
   }
   return lines;
 }

@@ -18,8 +18,18 @@ export interface DuplicateContext {
   destination: KafkaCluster;
   /** The windows the comparison read (see destinationWindows): the search reaches at least as far. */
   windows: Windows;
+  /** The copy's producer ids: their records the comparison proved. */
+  ours: Set<bigint>;
+  /** Per destination partition: records of other producers the comparison counted in its window. */
+  foreign: Map<number, number>;
   maxExamples: number;
   signal?: AbortSignal;
+}
+
+/** The planned records' timestamps per destination partition. */
+interface Span {
+  oldest: number;
+  newest: number;
 }
 
 /** Planned records a spill bucket is sized for: its comparison then holds some 10 MB. */
@@ -35,30 +45,37 @@ interface SourceRange extends ScanRange {
 
 /**
  * Finds planned records that are on the destination more often than the plan holds them, whoever
- * wrote the copies: a second plan over the same range, a copy run again after its state was lost,
- * another tool. The comparison proves only the copy's own records (its producer ids); this check
- * reads every record of the destination partition, of any producer, from the window's start — or
- * earlier, from the first offset whose timestamp reaches the oldest planned record's, since a copy
- * keeps its record's timestamp and so lies after that offset whichever run wrote it — to the
- * window's end. A record there counts when its digest (key, value, headers, timestamp as compared)
- * is a planned record's: other producers' newer records are allowed.
+ * wrote the copies: a second plan over the same range, a copy run again after its state folder
+ * and checkpoint topic were lost, another tool. The comparison proves the copy's own records (its
+ * producer ids, every run's): each planned record among them once. So a record twice is one that
+ * another producer wrote too: this search reads the other producers' records of each destination
+ * partition from the window's start — or earlier, from the first offset whose timestamp reaches the
+ * oldest planned record's, since a copy keeps its record's timestamp and so lies after that offset
+ * whichever run wrote it — to the window's end. One counts when its digest (key, value, headers,
+ * timestamp, as the comparison compares them) is a planned record's: other producers' newer
+ * records are allowed. Where timestamps are compared, records stamped outside the planned span are
+ * passed over undigested (a live destination's new records).
  *
  * Memory stays flat: each record's trace (destination partition, side, 64-bit digest, offset) goes
  * to a spill bucketed by digest, and a bucket is compared on its own: its planned records in a map,
- * then its destination records looked up. Two different records' 64-bit digests meet with odds of
- * 2^-64: at worst a record wrongly named twice, a failing verify, never a passing one.
+ * then the destination's looked up. Two different records' 64-bit digests meet with odds of 2^-64:
+ * at worst a record wrongly named twice, a failing verify, never a passing one.
  */
 export async function findDuplicates(context: DuplicateContext): Promise<Map<number, Duplicates>> {
   const { topic } = context;
+  const counted = countedSpans(context);
+  if (counted && nothingToSearch(context, await searchStarts(context, counted))) return none(context);
   const upperBound = topic.partitions.reduce((n, p) => n + p.upperBound, 0);
   const spill = await KeyedSpill.create(upperBound, Math.max(1, Math.ceil(upperBound / PLANNED_PER_BUCKET)));
   try {
-    const tracer = new Tracer(spill, digestFieldsOf(topic));
-    const oldest = await tracePlanned(context, tracer);
-    const from = await searchStarts(context, oldest);
-    await traceDestination(context, tracer, from);
+    const fields = digestFieldsOf(topic);
+    const tracer = new Tracer(spill, fields);
+    const spans = await tracePlanned(context, tracer);
+    const from = await searchStarts(context, spans);
+    const searched = [...from].filter(([d, start]) => start < context.windows.get(d)!.from || (context.foreign.get(d) ?? 0) > 0);
+    await traceDestination(context, tracer, searched, fields === 'all' ? spans : null);
     const candidates = await compareBuckets(spill, context.maxExamples);
-    const found = new Map<number, Duplicates>();
+    const found = none(context);
     for (const [d, start] of from) {
       const { records, examples } = candidates.get(d) ?? { records: 0, examples: [] };
       found.set(d, { records, searchedFrom: String(start), examples: await nameDuplicates(context.source, topic.source, examples) });
@@ -66,6 +83,39 @@ export async function findDuplicates(context: DuplicateContext): Promise<Map<num
     return found;
   } finally {
     await spill.remove();
+  }
+}
+
+/** Every destination partition's window searched, nothing found. */
+function none(context: DuplicateContext): Map<number, Duplicates> {
+  return new Map([...context.windows].map(([d, w]) => [d, { records: 0, searchedFrom: String(w.from), examples: [] }]));
+}
+
+/** Where other producers wrote nothing in the window and nothing before it is stamped within the planned span, no record can be twice. */
+function nothingToSearch(context: DuplicateContext, from: Map<number, bigint>): boolean {
+  return [...from].every(([d, start]) => start >= context.windows.get(d)!.from && (context.foreign.get(d) ?? 0) === 0);
+}
+
+/** The planned span per destination partition from the plan's exact counts (plan --exact), without reading the source; null without them. */
+function countedSpans(context: DuplicateContext): Map<number, Span> | null {
+  const { plan, topic } = context;
+  if (topic.partitions.some((p) => p.exact === null)) return null;
+  const spans = new Map<number, Span>();
+  for (const p of topic.partitions) {
+    const { minTimestamp, maxTimestamp } = p.exact!;
+    if (minTimestamp === null || maxTimestamp === null) continue;
+    const receivers = plan.mapping === 'same' ? [p.destinationPartition!] : [...Array(topic.destinationPartitions).keys()];
+    for (const d of receivers) widen(spans, d, Number(minTimestamp), Number(maxTimestamp));
+  }
+  return spans;
+}
+
+function widen(spans: Map<number, Span>, d: number, oldest: number, newest: number): void {
+  const span = spans.get(d);
+  if (!span) spans.set(d, { oldest, newest });
+  else {
+    if (oldest < span.oldest) span.oldest = oldest;
+    if (newest > span.newest) span.newest = newest;
   }
 }
 
@@ -86,13 +136,13 @@ class Tracer {
   }
 }
 
-/** Traces every planned record (the filter's matches) under its destination partition; returns per destination partition the oldest planned timestamp. */
-async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<Map<number, number>> {
+/** Traces every planned record (the filter's matches) under its destination partition; returns the planned span per destination partition. */
+async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<Map<number, Span>> {
   const { plan, topic } = context;
   const filter = plan.filter === null ? null : compileRawFilter(plan.filter);
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
-  const oldest = new Map<number, number>();
+  const spans = new Map<number, Span>();
   const ranges: SourceRange[] = topic.partitions.map((p) => ({ topic: topic.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end), destinationPartition: plan.mapping === 'same' ? p.destinationPartition : null }));
   await scanRanges(
     context.source,
@@ -108,24 +158,23 @@ async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<
             d = destinationPartitionOf(plan.mapping, keys.bytes(), range.partition, topic.destinationPartitions);
           }
           tracer.add(d, range.partition, batch, at);
-          const before = oldest.get(d);
-          if (before === undefined || at.timestamp < before) oldest.set(d, at.timestamp);
+          widen(spans, d, at.timestamp, at.timestamp);
         });
       },
     },
     { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) },
   );
-  return oldest;
+  return spans;
 }
 
 /**
  * Where to search each destination partition that receives planned records: the window's start,
  * or the first offset stamped at or after the oldest planned record if that lies before it.
  */
-async function searchStarts(context: DuplicateContext, oldest: Map<number, number>): Promise<Map<number, bigint>> {
+async function searchStarts(context: DuplicateContext, spans: Map<number, Span>): Promise<Map<number, bigint>> {
   const { destination, topic, windows } = context;
   const starts = new Map<number, bigint>();
-  for (const [d, timestamp] of oldest) {
+  for (const [d, { oldest: timestamp }] of spans) {
     const window = windows.get(d);
     if (!window) continue;
     // A negative timestamp would ask ListOffsets for "latest" or "earliest": such records are searched for from the log start.
@@ -136,17 +185,25 @@ async function searchStarts(context: DuplicateContext, oldest: Map<number, numbe
   return starts;
 }
 
-/** Traces every record, of any producer, on each searched destination partition up to its window's end. */
-async function traceDestination(context: DuplicateContext, tracer: Tracer, from: Map<number, bigint>): Promise<void> {
-  const { topic, windows } = context;
+/**
+ * Traces other producers' records on the searched destination partitions, from where the search
+ * starts to the window's end; with `spans`, only those stamped within the planned span.
+ */
+async function traceDestination(context: DuplicateContext, tracer: Tracer, searched: Array<[number, bigint]>, spans: Map<number, Span> | null): Promise<void> {
+  const { topic, windows, ours } = context;
   const cursor = new RecordCursor(Buffer.alloc(0));
-  const ranges: ScanRange[] = [...from].map(([d, start]) => ({ topic: topic.destination, partition: d, from: start, end: windows.get(d)!.to }));
+  const ranges: ScanRange[] = searched.map(([d, start]) => ({ topic: topic.destination, partition: d, from: start, end: windows.get(d)!.to }));
   await scanRanges(
     context.destination,
     ranges,
     {
       batch(range, batch) {
-        forEachStoredRecord(batch, cursor, (at) => tracer.add(range.partition, DESTINATION_SIDE, batch, at));
+        if (ours.has(batch.view.producerId)) return;
+        const span = spans?.get(range.partition);
+        forEachStoredRecord(batch, cursor, (at) => {
+          if (span && (at.timestamp < span.oldest || at.timestamp > span.newest)) return;
+          tracer.add(range.partition, DESTINATION_SIDE, batch, at);
+        });
       },
     },
     { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) },
@@ -164,7 +221,7 @@ interface Tally {
 
 const offsetOf = (entries: Uint32Array, e: number): bigint => (BigInt(entries[e + 5]!) << 32n) | BigInt(entries[e + 4]!);
 
-/** Compares the spill bucket by bucket: per destination partition, the copies beyond the planned number and the first examples (by source position). */
+/** Compares the spill bucket by bucket: per destination partition, other producers' copies of planned records and the first examples (by source position). */
 async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
@@ -190,11 +247,11 @@ async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<M
       }
     });
     for (const tally of tallies.values()) {
-      if (tally.found <= tally.planned) continue;
+      if (tally.found === 0) continue;
       let partition = result.get(tally.partition);
       if (!partition) result.set(tally.partition, (partition = { records: 0, examples: [] }));
-      partition.records += tally.found - tally.planned;
-      partition.examples.push({ sourcePartition: tally.sourcePartition, sourceOffset: tally.sourceOffset, planned: tally.planned, copies: tally.found, destinationOffsets: tally.offsets });
+      partition.records += tally.found;
+      partition.examples.push({ sourcePartition: tally.sourcePartition, sourceOffset: tally.sourceOffset, planned: tally.planned, copies: tally.planned + tally.found, otherCopiesAt: tally.offsets });
     }
     for (const partition of result.values()) {
       partition.examples.sort((a, b) => a.sourcePartition - b.sourcePartition || (a.sourceOffset < b.sourceOffset ? -1 : a.sourceOffset > b.sourceOffset ? 1 : 0));

@@ -8,14 +8,14 @@ export interface DuplicateExample {
   source: RecordRef;
   /** How often the plan holds it (once, unless the source itself holds it more than once). */
   planned: number;
-  /** How often it is on the destination partition, whoever wrote it. */
+  /** How often it is on the destination partition: the copy's own (as planned) and other producers'. */
   copies: number;
-  /** Where those copies lie on the destination partition (the first ten). */
-  destinationOffsets: string[];
+  /** Where the copies other producers wrote lie on the destination partition (the first ten). */
+  otherCopiesAt: string[];
 }
 
 export interface Duplicates {
-  /** Copies of planned records beyond the planned number, by any producer. */
+  /** Copies of planned records on the destination partition beyond the copy's own: each a record twice. */
   records: number;
   /** The destination offset the search began at: the window's start, or earlier (see findDuplicates). */
   searchedFrom: string;
@@ -28,7 +28,7 @@ export interface DuplicateCandidate {
   sourceOffset: bigint;
   planned: number;
   copies: number;
-  destinationOffsets: bigint[];
+  otherCopiesAt: bigint[];
 }
 
 /** The candidates' source records read again (one fetch each: only the examples) for their keys and timestamps. */
@@ -38,7 +38,7 @@ export async function nameDuplicates(source: KafkaCluster, topic: string, candid
     const fetched = await fetchPartition(source, topic, c.sourcePartition, c.sourceOffset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
     const record = fetched.records.find((r) => r.offset === c.sourceOffset);
     const ref = record ? refOf(topic, c.sourcePartition, record) : { topic, partition: c.sourcePartition, offset: String(c.sourceOffset), key: null, timestamp: '-1' };
-    named.push({ source: ref, planned: c.planned, copies: c.copies, destinationOffsets: c.destinationOffsets.map(String) });
+    named.push({ source: ref, planned: c.planned, copies: c.copies, otherCopiesAt: c.otherCopiesAt.map(String) });
   }
   return named;
 }

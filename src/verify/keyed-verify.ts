@@ -46,7 +46,8 @@ export async function verifyKeyed(
     });
     const keys = await nameKeys(context, differing.map((d) => d.examples));
     for (const p of topic.partitions) otherRecords.push({ topic: topic.source, partition: p.partition, count: sides.tallies.other.get(p.partition)! });
-    const duplicates = await findDuplicates({ plan, topic, source, destination, windows, maxExamples });
+    const foreign = new Map(partitions.map((d) => [d, sides.tallies.foreign[d]!]));
+    const duplicates = await findDuplicates({ plan, topic, source, destination, windows, ours, foreign, maxExamples });
     return partitions.map((d) => {
       const [sourceCount, destinationCount] = [sides.source.count(d), sides.destination.count(d)];
       const [sourceDigest, destinationDigest] = [sides.source.hex(d), sides.destination.hex(d)];

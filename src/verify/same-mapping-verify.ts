@@ -109,7 +109,8 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
 async function withDuplicatesFound(context: SameMappingContext, windowsOf: Map<PlanTopic, Windows>, verdicts: PartitionVerdict[]): Promise<PartitionVerdict[]> {
   const found = new Map<string, Awaited<ReturnType<typeof findDuplicates>>>();
   for (const [topic, windows] of windowsOf) {
-    found.set(topic.source, await findDuplicates({ ...context, topic, windows, ...(context.signal ? { signal: context.signal } : {}) }));
+    const foreign = new Map(verdicts.filter((v) => v.sourceTopic === topic.source).map((v) => [v.destinationPartition, v.foreignRecords]));
+    found.set(topic.source, await findDuplicates({ ...context, topic, windows, foreign }));
   }
   return verdicts.map((v) => withDuplicates(v, found.get(v.sourceTopic)?.get(v.destinationPartition)));
 }

@@ -110,12 +110,12 @@ test('a verification failed by planned records present twice names them, with th
     duplicates: {
       records: 2000,
       searchedFrom: '0',
-      examples: [{ source: { topic: 'orders', partition: 0, offset: '100', key: 'tenant-b:order-1', timestamp: '1793491200000' }, planned: 1, copies: 2, destinationOffsets: ['0', '2001'] }],
+      examples: [{ source: { topic: 'orders', partition: 0, offset: '100', key: 'tenant-b:order-1', timestamp: '1793491200000' }, planned: 1, copies: 2, otherCopiesAt: ['2001'] }],
     },
   });
   const text = renderVerify({ planHash: 'abc', passed: false, verifiedAt: '', partitions: [twice], otherRecords: [], timestampsNotCompared: [] }, 'b.plan.json').join('\n');
   assert.match(text, /Verification FAILED: 1 of 1/);
-  assert.match(text, /orders\[0\]: 2,000 extra copies of planned records, whoever wrote them \(searched from offset 0\):\n +orders\[0\]@100 key="tenant-b:order-1" time=2026-11-01T00:00:00\.000Z {2}2 times \(planned 1\) at offsets 0, 2001$/m);
+  assert.match(text, /orders\[0\]: 2,000 planned records are here twice: copies other producers wrote besides the copy's own \(searched from offset 0\):\n +orders\[0\]@100 key="tenant-b:order-1" time=2026-11-01T00:00:00\.000Z {2}2 times \(planned 1\); other copies at offsets 2001$/m);
   assert.doesNotMatch(text, /digests differ/);
   assert.match(text, /Do not purge/);
 });
