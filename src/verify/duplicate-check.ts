@@ -222,7 +222,7 @@ interface Tally {
 const offsetOf = (entries: Uint32Array, e: number): bigint => (BigInt(entries[e + 5]!) << 32n) | BigInt(entries[e + 4]!);
 
 /** Compares the spill bucket by bucket: per destination partition, other producers' copies of planned records and the first examples (by source position). */
-async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
+export async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
   for (let bucket = 0; bucket < spill.buckets; bucket++) {

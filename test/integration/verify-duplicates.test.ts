@@ -54,7 +54,8 @@ test('a lost state folder and checkpoint topic: an at-least-once copy run again 
   const topic = uniqueName('dupes-lost-state');
   await createTopic(sourceBootstrap, topic, 1);
   await produce(sourceBootstrap, topic, seeded(1, 1000));
-  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  // An exact plan: the search learns the planned time span from its counts.
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, exact: true });
   const dir = await stateDir('dupes-lost-state');
   await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once' });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
@@ -112,7 +113,7 @@ test('key-hash mapping: a second plan over the same range fails verify naming th
   const firstDir = await stateDir('dupes-keyed-first');
   await copyPlan(first, { source, destination, stateDir: firstDir, mode: 'at-least-once' });
   assert.equal((await verifyPlan(first, { source, destination, stateDir: firstDir })).passed, true);
-  const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
+  const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash', exact: true });
   const secondDir = await stateDir('dupes-keyed-second');
   await copyPlan(second, { source, destination, stateDir: secondDir, acceptOverlap: true });
   for (const [p, dir] of [[second, secondDir], [first, firstDir]] as const) {
