@@ -7,6 +7,8 @@ import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import type { Windows } from './destination-windows.ts';
 import { type DuplicateCandidate, type Duplicates, nameDuplicates } from './duplicate-report.ts';
+import { DuplicateTally } from './duplicate-tally.ts';
+import { type KeyHash, hashKey } from './keyed-key-hash.ts';
 import { StoredRecordDigest } from './keyed-record-digest.ts';
 import { DESTINATION_SIDE, ENTRY_WORDS, KeyedSpill } from './keyed-spill.ts';
 import { digestFieldsOf } from './record-digest.ts';
@@ -32,10 +34,8 @@ interface Span {
   newest: number;
 }
 
-/** Planned records a spill bucket is sized for: its comparison then holds some 10 MB. */
+/** Planned records a spill bucket is sized for: its table then holds a few MB. */
 const PLANNED_PER_BUCKET = 1 << 16;
-/** Destination offsets kept per duplicated record. */
-const MAX_OFFSETS = 10;
 const DESTINATION = DESTINATION_SIDE >>> 0;
 
 interface SourceRange extends ScanRange {
@@ -56,10 +56,10 @@ interface SourceRange extends ScanRange {
  * records are allowed. Where timestamps are compared, records stamped outside the planned span are
  * passed over undigested (a live destination's new records).
  *
- * Memory stays flat: each record's trace (destination partition, side, 64-bit digest, offset) goes
- * to a spill bucketed by digest, and a bucket is compared on its own: its planned records in a map,
- * then the destination's looked up. Two different records' 64-bit digests meet with odds of 2^-64:
- * at worst a record wrongly named twice, a failing verify, never a passing one.
+ * Memory stays flat: each record's trace (destination partition, side, 64-bit hash, offset) goes
+ * to a spill bucketed by hash, and a bucket is compared on its own (DuplicateTally): its planned
+ * records in a table, then the destination's looked up. See Tracer for why 64 bits of a
+ * non-cryptographic hash do.
  */
 export async function findDuplicates(context: DuplicateContext): Promise<Map<number, Duplicates>> {
   const { topic } = context;
@@ -119,20 +119,37 @@ function widen(spans: Map<number, Span>, d: number, oldest: number, newest: numb
   }
 }
 
-/** Puts records' traces into the spill. */
+const WORD = 0x100000000;
+
+/**
+ * Puts records' traces into the spill: a 64-bit hash (see hashKey) of the bytes the comparison's
+ * record digest covers. Not cryptographic, and need not be: the same record always traces alike,
+ * so no record twice is missed; two different records tracing alike (odds of 2^-64 a pair, or
+ * chosen on purpose by another producer) would name a record twice that is not, failing verify.
+ */
 class Tracer {
   readonly #spill: KeyedSpill;
-  readonly #digests: StoredRecordDigest;
+  readonly #canonical: StoredRecordDigest;
+  readonly #trace: KeyHash = { lo: 0, hi: 0 };
+  #batch: StoredBatch | null = null;
+  #baseLo = 0;
+  #baseHi = 0;
 
   constructor(spill: KeyedSpill, fields: ConstructorParameters<typeof StoredRecordDigest>[0]) {
     this.#spill = spill;
-    this.#digests = new StoredRecordDigest(fields);
+    this.#canonical = new StoredRecordDigest(fields);
   }
 
   add(partition: number, side: number, batch: StoredBatch, at: StoredRecordPosition): void {
-    const digest = this.#digests.of(batch.records, at.tailStart, at.end, at.timestamp);
-    const offset = batch.view.baseOffset + BigInt(at.offsetDelta);
-    this.#spill.addWords(partition, side, digest.readUInt32LE(0), digest.readUInt32LE(4), Number(offset & 0xffffffffn), Number(offset >> 32n));
+    const trace = hashKey(this.#canonical.canonical(batch.records, at.tailStart, at.end, at.timestamp), this.#trace);
+    if (batch !== this.#batch) {
+      this.#batch = batch;
+      this.#baseLo = Number(batch.view.baseOffset & 0xffffffffn);
+      this.#baseHi = Number(batch.view.baseOffset >> 32n);
+    }
+    const lo = this.#baseLo + at.offsetDelta;
+    const carry = lo >= WORD ? 1 : 0;
+    this.#spill.addWords(partition, side, trace.lo, trace.hi, lo - carry * WORD, this.#baseHi + carry);
   }
 }
 
@@ -210,49 +227,29 @@ async function traceDestination(context: DuplicateContext, tracer: Tracer, searc
   );
 }
 
-interface Tally {
-  partition: number;
-  planned: number;
-  found: number;
-  sourcePartition: number;
-  sourceOffset: bigint;
-  offsets: bigint[];
-}
-
-const offsetOf = (entries: Uint32Array, e: number): bigint => (BigInt(entries[e + 5]!) << 32n) | BigInt(entries[e + 4]!);
-
 /** Compares the spill bucket by bucket: per destination partition, other producers' copies of planned records and the first examples (by source position). */
 export async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
   for (let bucket = 0; bucket < spill.buckets; bucket++) {
-    const tallies = new Map<string, Tally>();
-    const keyOf = (entries: Uint32Array, e: number) => `${entries[e]}/${entries[e + 2]}/${entries[e + 3]}`;
+    const tally = new DuplicateTally();
+    // Planned records first, then the destination's looked up: two reads of the bucket.
     await spill.forEachChunk(bucket, (entries, count) => {
       for (let e = 0; e < count * ENTRY_WORDS; e += ENTRY_WORDS) {
-        if (entries[e + 1] === DESTINATION) continue;
-        const key = keyOf(entries, e);
-        const tally = tallies.get(key);
-        if (tally) tally.planned++;
-        else tallies.set(key, { partition: entries[e]!, planned: 1, found: 0, sourcePartition: entries[e + 1]!, sourceOffset: offsetOf(entries, e), offsets: [] });
+        if (entries[e + 1] !== DESTINATION) tally.plan(entries[e]!, entries[e + 2]!, entries[e + 3]!, entries[e + 1]!, entries[e + 4]!, entries[e + 5]!);
       }
     });
     await spill.forEachChunk(bucket, (entries, count) => {
       for (let e = 0; e < count * ENTRY_WORDS; e += ENTRY_WORDS) {
-        if (entries[e + 1] !== DESTINATION) continue;
-        const tally = tallies.get(keyOf(entries, e));
-        if (!tally) continue;
-        tally.found++;
-        if (tally.offsets.length < MAX_OFFSETS) tally.offsets.push(offsetOf(entries, e));
+        if (entries[e + 1] === DESTINATION) tally.found(entries[e]!, entries[e + 2]!, entries[e + 3]!, entries[e + 4]!, entries[e + 5]!);
       }
     });
-    for (const tally of tallies.values()) {
-      if (tally.found === 0) continue;
-      let partition = result.get(tally.partition);
-      if (!partition) result.set(tally.partition, (partition = { records: 0, examples: [] }));
-      partition.records += tally.found;
-      partition.examples.push({ sourcePartition: tally.sourcePartition, sourceOffset: tally.sourceOffset, planned: tally.planned, copies: tally.planned + tally.found, otherCopiesAt: tally.offsets });
-    }
+    tally.forEachFound((record) => {
+      let partition = result.get(record.partition);
+      if (!partition) result.set(record.partition, (partition = { records: 0, examples: [] }));
+      partition.records += record.found;
+      partition.examples.push({ sourcePartition: record.sourcePartition, sourceOffset: record.sourceOffset, planned: record.planned, copies: record.planned + record.found, otherCopiesAt: record.otherCopiesAt });
+    });
     for (const partition of result.values()) {
       partition.examples.sort((a, b) => a.sourcePartition - b.sourcePartition || (a.sourceOffset < b.sourceOffset ? -1 : a.sourceOffset > b.sourceOffset ? 1 : 0));
       partition.examples.length = Math.min(partition.examples.length, maxExamples);
