@@ -74,7 +74,7 @@ export async function findDuplicates(context: DuplicateContext): Promise<Map<num
     const from = await searchStarts(context, spans);
     const searched = [...from].filter(([d, start]) => start < context.windows.get(d)!.from || (context.foreign.get(d) ?? 0) > 0);
     await traceDestination(context, tracer, searched, fields === 'all' ? spans : null);
-    const candidates = await compareBuckets(spill, context.maxExamples);
+    const candidates = await compareBuckets(spill, context.maxExamples, Math.ceil(upperBound / spill.buckets));
     const found = none(context);
     for (const [d, start] of from) {
       const { records, examples } = candidates.get(d) ?? { records: 0, examples: [] };
@@ -228,11 +228,11 @@ async function traceDestination(context: DuplicateContext, tracer: Tracer, searc
 }
 
 /** Compares the spill bucket by bucket: per destination partition, other producers' copies of planned records and the first examples (by source position). */
-export async function compareBuckets(spill: KeyedSpill, maxExamples: number): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
+export async function compareBuckets(spill: KeyedSpill, maxExamples: number, plannedPerBucket = 0): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
   for (let bucket = 0; bucket < spill.buckets; bucket++) {
-    const tally = new DuplicateTally();
+    const tally = new DuplicateTally(plannedPerBucket);
     // Planned records first, then the destination's looked up: two reads of the bucket.
     await spill.forEachChunk(bucket, (entries, count) => {
       for (let e = 0; e < count * ENTRY_WORDS; e += ENTRY_WORDS) {

@@ -36,10 +36,18 @@ const offset = (lo: number, hi: number): bigint => (BigInt(hi) << 32n) | BigInt(
  * only for records found.
  */
 export class DuplicateTally {
-  #slots = new Uint32Array(INITIAL_SLOTS * SLOT);
-  #mask = INITIAL_SLOTS - 1;
+  #slots: Uint32Array;
+  #mask: number;
   #size = 0;
   readonly #others = new Map<number, number[]>();
+
+  /** `expected`: planned records the bucket likely holds (the table grows past them). */
+  constructor(expected = 0) {
+    let slots = INITIAL_SLOTS;
+    while (slots < 2 * expected) slots *= 2;
+    this.#slots = new Uint32Array(slots * SLOT);
+    this.#mask = slots - 1;
+  }
 
   plan(partition: number, lo: number, hi: number, sourcePartition: number, offsetLo: number, offsetHi: number): void {
     const at = this.#find(partition, lo, hi, true);

@@ -51,3 +51,16 @@ test('examples are the first by source position, at most as many as asked', asyn
     await spill.remove();
   }
 });
+
+test('the tally keeps every planned record as its table grows, and counts only planned ones found', async () => {
+  const { DuplicateTally } = await import('../../src/verify/duplicate-tally.ts');
+  const tally = new DuplicateTally();
+  for (let n = 0; n < 100_000; n++) tally.plan(n % 3, ...digest(n), 1, n, 0);
+  for (let n = 0; n < 100_000; n += 1000) tally.found(n % 3, ...digest(n), 7_000_000 + n, 0);
+  tally.found(1, ...digest(0), 1, 0); // planned on partition 0, not 1
+  tally.found(0, ...digest(200_000), 1, 0); // never planned
+  const found: Array<[number, bigint, bigint[]]> = [];
+  tally.forEachFound((r) => found.push([r.partition, r.sourceOffset, r.otherCopiesAt]));
+  assert.equal(found.length, 100);
+  assert.deepEqual(found.sort((a, b) => Number(a[1] - b[1]))[1], [1000 % 3, 1000n, [7_001_000n]]);
+});
