@@ -126,3 +126,22 @@ test('key-hash mapping: a second plan over the same range fails verify naming th
     await refusedPurge(p, dir);
   }
 });
+
+test('a destination stamping the append time (timestamps not compared): a second plan over the same range still fails verify', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('dupes-append-time');
+  await createTopic(sourceBootstrap, topic, 1);
+  await createTopic(destinationBootstrap, topic, 1, { 'message.timestamp.type': 'LogAppendTime' });
+  await produce(sourceBootstrap, topic, seeded(1, 500));
+  const request = () => plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, acceptLogAppendTime: true });
+  const first = await request();
+  await copyPlan(first, { source, destination, stateDir: await stateDir('dupes-append-first') });
+  const second = await request();
+  const dir = await stateDir('dupes-append-second');
+  await copyPlan(second, { source, destination, stateDir: dir, acceptOverlap: true });
+  const report = await verifyPlan(second, { source, destination, stateDir: dir });
+  assert.deepEqual(report.timestampsNotCompared, [topic]);
+  assert.equal(report.passed, false);
+  assert.deepEqual(duplicatesOf(report), [500]);
+  assert.deepEqual(report.partitions[0]!.duplicates!.examples[0]!.otherCopiesAt, ['0']);
+});
