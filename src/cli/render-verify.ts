@@ -12,7 +12,9 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
   lines.push(...table(report.partitions.map(verdictRow)));
   for (const verdict of failed) lines.push(...renderMismatch(verdict));
   for (const verdict of report.partitions.filter((p) => p.foreignRecords > 0)) {
-    lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (not compared).`);
+    const twice = verdict.duplicates?.records ?? 0;
+    const which = verdict.duplicates === undefined ? 'not compared' : twice > 0 ? 'copies of planned records among them are named above' : 'none is a copy of a planned record';
+    lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (${which}).`);
   }
   for (const topic of report.timestampsNotCompared) {
     lines.push(`  note: timestamps on ${topic} were not compared: the topic stamps records with the time of the copy (LogAppendTime, accepted by the plan); key, value, headers, order and counts were.`);
@@ -34,7 +36,8 @@ function partitionName(v: PartitionVerdict): string {
 
 function verdictRow(v: PartitionVerdict): string[] {
   const source = `${v.sourceTopic}[${v.sourcePartitions.join(',')}]`;
-  const counts = v.sourceCount === v.destinationCount ? `${count(v.sourceCount)} records` : `source ${count(v.sourceCount)}, destination ${count(v.destinationCount)}`;
+  const twice = v.duplicates?.records ? `, ${count(v.duplicates.records)} twice` : '';
+  const counts = `${v.sourceCount === v.destinationCount ? `${count(v.sourceCount)} records` : `source ${count(v.sourceCount)}, destination ${count(v.destinationCount)}`}${twice}`;
   return [`${source} → ${partitionName(v)}`, v.passed ? 'pass' : 'FAIL', counts, `digest ${v.destinationDigest.slice(0, 12)}`];
 }
 
