@@ -25,6 +25,8 @@ export interface DuplicateContext {
   /** Per destination partition: records of other producers the comparison counted in its window. */
   foreign: Map<number, number>;
   maxExamples: number;
+  /** Told when the search reads the destination, and from where. */
+  onSearch?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -73,6 +75,10 @@ export async function findDuplicates(context: DuplicateContext): Promise<Map<num
     const spans = await tracePlanned(context, tracer);
     const from = await searchStarts(context, spans);
     const searched = [...from].filter(([d, start]) => start < context.windows.get(d)!.from || (context.foreign.get(d) ?? 0) > 0);
+    if (searched.length > 0) {
+      const where = searched.map(([d, start]) => `${topic.destination}[${d}] from ${start}`);
+      context.onSearch?.(`searching other producers' records for copies of planned records: ${where.slice(0, 4).join(', ')}${where.length > 4 ? ` and ${where.length - 4} more` : ''}`);
+    }
     await traceDestination(context, tracer, searched, fields === 'all' ? spans : null);
     const candidates = await compareBuckets(spill, context.maxExamples, Math.ceil(upperBound / spill.buckets));
     const found = none(context);

@@ -31,6 +31,7 @@ export async function verifyKeyed(
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,
   meter: ProgressMeter,
+  onSearch?: (message: string) => void,
 ): Promise<PartitionVerdict[]> {
   const partitions = [...Array(topic.destinationPartitions).keys()];
   const windows = await destinationWindows(destination, checkpoint, topic, partitions);
@@ -47,7 +48,7 @@ export async function verifyKeyed(
     const keys = await nameKeys(context, differing.map((d) => d.examples));
     for (const p of topic.partitions) otherRecords.push({ topic: topic.source, partition: p.partition, count: sides.tallies.other.get(p.partition)! });
     const foreign = new Map(partitions.map((d) => [d, sides.tallies.foreign[d]!]));
-    const duplicates = await findDuplicates({ plan, topic, source, destination, windows, ours, foreign, maxExamples });
+    const duplicates = await findDuplicates({ plan, topic, source, destination, windows, ours, foreign, maxExamples, ...(onSearch ? { onSearch } : {}) });
     return partitions.map((d) => {
       const [sourceCount, destinationCount] = [sides.source.count(d), sides.destination.count(d)];
       const [sourceDigest, destinationDigest] = [sides.source.hex(d), sides.destination.hex(d)];

@@ -50,6 +50,8 @@ export interface SameMappingContext {
   ours: Set<bigint>;
   maxExamples: number;
   meter: ProgressMeter;
+  /** Told what the duplicate search reads (see findDuplicates). */
+  onSearch?: (message: string) => void;
   signal?: AbortSignal;
 }
 

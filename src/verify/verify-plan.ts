@@ -166,11 +166,12 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const maxExamples = options.maxExamples ?? 10;
   const meter = new ProgressMeter('verify', plan.estimate.records, 0, metrics);
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  const onSearch = (message: string) => onEvent({ type: 'info', message });
   try {
     if (plan.mapping === 'same') {
-      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter }, otherRecords)));
+      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch }, otherRecords)));
     } else {
-      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter)));
+      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter, onSearch)));
     }
   } finally {
     clearInterval(ticker);

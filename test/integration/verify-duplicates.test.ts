@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
-import { type Plan, type VerifyReport, copyPlan, purgePlan, verifyPlan } from '../../src/index.ts';
+import { type EngineEvent, type Plan, type VerifyReport, copyPlan, purgePlan, verifyPlan } from '../../src/index.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
 import { createTopic, produce, record } from '../harness/fixtures.ts';
@@ -33,7 +33,11 @@ test('a second plan over the same range into the same destination (copy --accept
   const secondDir = await stateDir('dupes-second');
   await copyPlan(second, { source, destination, stateDir: secondDir, acceptOverlap: true });
 
-  const reports = [await verifyPlan(second, { source, destination, stateDir: secondDir }), await verifyPlan(first, { source, destination, stateDir: firstDir })];
+  const said: string[] = [];
+  const onEvent = (event: EngineEvent) => void (event.type === 'info' && said.push(event.message));
+  const reports = [await verifyPlan(second, { source, destination, stateDir: secondDir, onEvent }), await verifyPlan(first, { source, destination, stateDir: firstDir })];
+  // The second plan's window starts after the first copy: the search says it reaches back before it.
+  assert.ok(said.some((m) => m.includes(`searching other producers' records for copies of planned records: ${topic}[0] from 0, ${topic}[1] from 0`)), said.join('\n'));
   for (const [i, report] of reports.entries()) {
     assert.equal(report.passed, false, 'every planned record is on the destination twice');
     assert.deepEqual(duplicatesOf(report), [2000, 2000]);
