@@ -196,14 +196,23 @@ async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<
  */
 async function searchStarts(context: DuplicateContext, spans: Map<number, Span>): Promise<Map<number, bigint>> {
   const { destination, topic, windows } = context;
+  // One ListOffsets request per distinct oldest timestamp (key-hash: one for all partitions).
+  const byOldest = new Map<number, number[]>();
+  for (const [d, { oldest }] of spans) {
+    if (!windows.has(d)) continue;
+    const group = byOldest.get(oldest);
+    if (group) group.push(d);
+    else byOldest.set(oldest, [d]);
+  }
   const starts = new Map<number, bigint>();
-  for (const [d, { oldest: timestamp }] of spans) {
-    const window = windows.get(d);
-    if (!window) continue;
+  for (const [timestamp, partitions] of byOldest) {
     // A negative timestamp would ask ListOffsets for "latest" or "earliest": such records are searched for from the log start.
-    const [listed] = await destination.listOffsets(topic.destination, [d], timestamp < 0 ? { kind: 'earliest' } : { kind: 'timestamp', ms: BigInt(timestamp) }, true);
-    const at = listed?.offset ?? -1n;
-    starts.set(d, at >= 0n && at < window.from ? at : window.from);
+    const listed = await destination.listOffsets(topic.destination, partitions, timestamp < 0 ? { kind: 'earliest' } : { kind: 'timestamp', ms: BigInt(timestamp) }, true);
+    for (const d of partitions) {
+      const from = windows.get(d)!.from;
+      const at = listed.find((l) => l.partition === d)?.offset ?? -1n;
+      starts.set(d, at >= 0n && at < from ? at : from);
+    }
   }
   return starts;
 }
