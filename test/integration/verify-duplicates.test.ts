@@ -149,3 +149,22 @@ test('a destination stamping the append time (timestamps not compared): a second
   assert.deepEqual(duplicatesOf(report), [500]);
   assert.deepEqual(report.partitions[0]!.duplicates!.examples[0]!.otherCopiesAt, ['0']);
 });
+
+test('two plans of the same range made at once and copied side by side (one exactly-once, one at-least-once): both verifies fail', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const topic = uniqueName('dupes-side-by-side');
+  await createTopic(sourceBootstrap, topic, 2);
+  await produce(sourceBootstrap, topic, seeded(2, 1500));
+  const request = () => plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const first = await request();
+  const second = await request();
+  assert.notEqual(first.hash, second.hash);
+  const [a, b] = [await stateDir('dupes-side-a'), await stateDir('dupes-side-b')];
+  await Promise.all([copyPlan(first, { source, destination, stateDir: a, mode: 'exactly-once' }), copyPlan(second, { source, destination, stateDir: b, mode: 'at-least-once', maxRatePerSec: 5000 })]);
+  for (const [p, dir] of [[first, a], [second, b]] as const) {
+    const report = await verifyPlan(p, { source, destination, stateDir: dir });
+    assert.equal(report.passed, false);
+    assert.deepEqual(duplicatesOf(report), [1500, 1500]);
+    assert.ok(report.partitions.every((v) => v.sourceCount === v.destinationCount), 'each copy on its own is complete');
+  }
+});
