@@ -8,10 +8,10 @@ import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import type { Windows } from './destination-windows.ts';
 import { type DuplicateCandidate, type Duplicates, nameDuplicates } from './duplicate-report.ts';
 import { DuplicateTally } from './duplicate-tally.ts';
-import { type KeyHash, hashKey } from './keyed-key-hash.ts';
-import { StoredRecordDigest } from './keyed-record-digest.ts';
+import type { KeyHash } from './keyed-key-hash.ts';
+import { RecordTracer } from './record-trace.ts';
 import { DESTINATION_SIDE, ENTRY_WORDS, KeyedSpill } from './keyed-spill.ts';
-import { digestFieldsOf } from './record-digest.ts';
+import { type DigestFields, digestFieldsOf } from './record-digest.ts';
 
 export interface DuplicateContext {
   plan: Plan;
@@ -128,26 +128,26 @@ function widen(spans: Map<number, Span>, d: number, oldest: number, newest: numb
 const WORD = 0x100000000;
 
 /**
- * Puts records' traces into the spill: a 64-bit hash (see hashKey) of the bytes the comparison's
+ * Puts records' traces into the spill: 64 bits (see RecordTracer) of the bytes the comparison's
  * record digest covers. Not cryptographic, and need not be: the same record always traces alike,
  * so no record twice is missed; two different records tracing alike (odds of 2^-64 a pair, or
  * chosen on purpose by another producer) would name a record twice that is not, failing verify.
  */
 class Tracer {
   readonly #spill: KeyedSpill;
-  readonly #canonical: StoredRecordDigest;
+  readonly #records: RecordTracer;
   readonly #trace: KeyHash = { lo: 0, hi: 0 };
   #batch: StoredBatch | null = null;
   #baseLo = 0;
   #baseHi = 0;
 
-  constructor(spill: KeyedSpill, fields: ConstructorParameters<typeof StoredRecordDigest>[0]) {
+  constructor(spill: KeyedSpill, fields: DigestFields) {
     this.#spill = spill;
-    this.#canonical = new StoredRecordDigest(fields);
+    this.#records = new RecordTracer(fields);
   }
 
   add(partition: number, side: number, batch: StoredBatch, at: StoredRecordPosition): void {
-    const trace = hashKey(this.#canonical.canonical(batch.records, at.tailStart, at.end, at.timestamp), this.#trace);
+    const trace = this.#records.of(batch.records, at.tailStart, at.end, at.timestamp, this.#trace);
     if (batch !== this.#batch) {
       this.#batch = batch;
       this.#baseLo = Number(batch.view.baseOffset & 0xffffffffn);
@@ -246,8 +246,9 @@ async function traceDestination(context: DuplicateContext, tracer: Tracer, searc
 export async function compareBuckets(spill: KeyedSpill, maxExamples: number, plannedPerBucket = 0): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
+  const tally = new DuplicateTally(plannedPerBucket);
   for (let bucket = 0; bucket < spill.buckets; bucket++) {
-    const tally = new DuplicateTally(plannedPerBucket);
+    tally.clear();
     // Planned records first, then the destination's looked up: two reads of the bucket.
     await spill.forEachChunk(bucket, (entries, count) => {
       for (let e = 0; e < count * ENTRY_WORDS; e += ENTRY_WORDS) {

@@ -78,6 +78,13 @@ export class DuplicateTally {
     }
   }
 
+  /** Forgets every record (the table keeps its size for the next bucket). */
+  clear(): void {
+    this.#slots.fill(0);
+    this.#others.clear();
+    this.#size = 0;
+  }
+
   /** The slot of a trace; claimed when `claim`, else -1 if absent. */
   #find(partition: number, lo: number, hi: number, claim: boolean): number {
     if (claim && 2 * (this.#size + 1) > this.#mask + 1) this.#grow();

@@ -19,13 +19,8 @@ export class StoredRecordDigest {
 
   /** The record whose key length starts at `tailStart` and which ends at `end` in `records`. */
   of(records: Buffer, tailStart: number, end: number, timestamp: number): Buffer {
-    return hash('sha256', this.canonical(records, tailStart, end, timestamp), 'buffer');
-  }
-
-  /** The bytes `of` hashes: valid until the next call (a view of `records` or of a reused scratch). */
-  canonical(records: Buffer, tailStart: number, end: number, timestamp: number): Buffer {
     const shortest = hasShortestVarints(records, tailStart, end);
-    if (shortest && !this.#timestamps) return records.subarray(tailStart, end);
+    if (shortest && !this.#timestamps) return hash('sha256', records.subarray(tailStart, end), 'buffer');
     const size = 8 + end - tailStart;
     if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(Math.max(size, this.#scratch.length * 2));
     const scratch = this.#scratch;
@@ -43,6 +38,6 @@ export class StoredRecordDigest {
     } else {
       at = writeShortest(records, tailStart, scratch, at);
     }
-    return scratch.subarray(0, at);
+    return hash('sha256', scratch.subarray(0, at), 'buffer');
   }
 }
