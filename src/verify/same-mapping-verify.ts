@@ -8,7 +8,9 @@ import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
-import { destinationWindows } from './destination-windows.ts';
+import { type Windows, destinationWindows } from './destination-windows.ts';
+import { findDuplicates } from './duplicate-check.ts';
+import { withDuplicates } from './duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
@@ -48,6 +50,8 @@ export interface SameMappingContext {
   ours: Set<bigint>;
   maxExamples: number;
   meter: ProgressMeter;
+  /** Told what the duplicate search reads (see findDuplicates). */
+  onSearch?: (message: string) => void;
   signal?: AbortSignal;
 }
 
@@ -63,8 +67,10 @@ export interface SameMappingContext {
 export async function verifySameMapping(context: SameMappingContext, otherRecords: VerifyReport['otherRecords']): Promise<PartitionVerdict[]> {
   const { plan, checkpoint, destination } = context;
   const pairs: Pair[] = [];
+  const windowsOf = new Map<PlanTopic, Windows>();
   for (const topic of plan.topics) {
     const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
+    windowsOf.set(topic, windows);
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
@@ -98,7 +104,17 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
       altered: [],
     });
   }
-  return verdicts;
+  return withDuplicatesFound(context, windowsOf, verdicts);
+}
+
+/** Each topic's verdicts with the planned records found more than once on its destination partitions. */
+async function withDuplicatesFound(context: SameMappingContext, windowsOf: Map<PlanTopic, Windows>, verdicts: PartitionVerdict[]): Promise<PartitionVerdict[]> {
+  const found = new Map<string, Awaited<ReturnType<typeof findDuplicates>>>();
+  for (const [topic, windows] of windowsOf) {
+    const foreign = new Map(verdicts.filter((v) => v.sourceTopic === topic.source).map((v) => [v.destinationPartition, v.foreignRecords]));
+    found.set(topic.source, await findDuplicates({ ...context, topic, windows, foreign }));
+  }
+  return verdicts.map((v) => withDuplicates(v, found.get(v.sourceTopic)?.get(v.destinationPartition)));
 }
 
 const digestsMatch = (pair: Pair): boolean => pair.source.count === pair.destination.count && pair.source.digest === pair.destination.digest;
