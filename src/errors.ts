@@ -29,6 +29,7 @@ export const ERROR_CODES = {
   NOT_VERIFIED: { exit: 9, retryable: false },
   PURGE_UNSAFE: { exit: 9, retryable: false },
   KAFKA: { exit: 10, retryable: true },
+  READ_STALLED: { exit: 10, retryable: true },
   INTERRUPTED: { exit: 130, retryable: true },
   INTERNAL: { exit: 70, retryable: false },
 } as const satisfies Record<string, { exit: number; retryable: boolean }>;

@@ -46,7 +46,9 @@ test('plan --exact on a tiered source whose remote reads time out counts every r
   const { destination, destinationBootstrap } = sides();
   const name = `${topic}-count`;
   await createTopic(destinationBootstrap, name, 1);
-  const plan = await createPlan({ source: source(), destination, topics: [topic], destinationTopic: name, from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true });
+  const t0 = Date.now();
+  const plan = await createPlan({ source: source(), destination, topics: [topic], destinationTopic: name, from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, onEvent: (e) => { if (e.type === 'retry') console.error(Date.now() - t0, e.message); } });
+  console.error('plan took', Date.now() - t0);
   assert.equal(plan.estimate.records, RECORDS);
 });
 
