@@ -49,6 +49,8 @@ export interface SameMappingContext {
   maxExamples: number;
   meter: ProgressMeter;
   signal?: AbortSignal;
+  /** A read is retried, or a partition keeps answering without records (see EmptyAnswers). */
+  onRetry?: (message: string) => void;
 }
 
 /**
@@ -139,7 +141,7 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
     });
     return all;
   };
-  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) };
+  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}), ...(context.onRetry ? { onRetry: context.onRetry } : {}) };
   await Promise.all([
     scanRanges(
       source,

@@ -164,7 +164,7 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
   try {
     if (plan.mapping === 'same') {
-      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter }, otherRecords)));
+      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onRetry: (message) => onEvent({ type: 'retry', message }) }, otherRecords)));
     } else {
       for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter)));
     }
