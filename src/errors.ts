@@ -31,6 +31,7 @@ export const ERROR_CODES = {
   PURGE_UNSAFE: { exit: 9, retryable: false },
   KAFKA: { exit: 10, retryable: true },
   WAIT_TIMEOUT: { exit: 10, retryable: true },
+  READ_STALLED: { exit: 10, retryable: true },
   INTERRUPTED: { exit: 130, retryable: true },
   INTERNAL: { exit: 70, retryable: false },
 } as const satisfies Record<string, { exit: number; retryable: boolean }>;

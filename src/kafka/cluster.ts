@@ -25,7 +25,8 @@ export interface LeaderAddress {
   leaderEpoch: number;
 }
 
-export type OffsetSpec = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
+/** `earliest-local`: the first offset still in the leader's local log (KIP-405: below it, tiered storage serves the reads). */
+export type OffsetSpec = { kind: 'earliest' } | { kind: 'earliest-local' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
 
 export interface ListedOffset {
   partition: number;
@@ -35,7 +36,7 @@ export interface ListedOffset {
 }
 
 const DYNAMIC_TOPIC_CONFIG = 1;
-const OFFSET_SPEC_CODES = { earliest: -2n, latest: -1n, 'max-timestamp': -3n } as const;
+const OFFSET_SPEC_CODES = { earliest: -2n, 'earliest-local': -4n, latest: -1n, 'max-timestamp': -3n } as const;
 
 /**
  * One Kafka cluster as kreroute sees it: metadata, offsets, configs, topic creation, record

@@ -1,6 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
+import { readRange } from '../kafka/range-reader.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
@@ -53,6 +53,8 @@ export interface SameMappingContext {
   /** Told what the duplicate search reads (see findDuplicates). */
   onSearch?: (message: string) => void;
   signal?: AbortSignal;
+  /** A read is retried, or a partition keeps answering without records (see EmptyAnswers). */
+  onRetry?: (message: string) => void;
 }
 
 /**
@@ -155,7 +157,7 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
     });
     return all;
   };
-  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) };
+  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}), ...(context.onRetry ? { onRetry: context.onRetry } : {}) };
   await Promise.all([
     scanRanges(
       source,
@@ -212,9 +214,12 @@ function firstAnchor(batch: StoredBatch, cursor: RecordCursor): RecordAnchor | n
 
 /** The anchor of a record digested inside a batch item: read again, the one record. */
 async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: number, offset: bigint): Promise<RecordAnchor | null> {
-  const fetched = await fetchPartition(cluster, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
-  const record = fetched.records.find((r) => r.offset === offset);
-  return record ? { offset: String(offset), digest: recordDigest(record).toString('hex') } : null;
+  // Through readRange: an answer without records (tiered storage) is asked again, not taken as "no record".
+  for await (const chunk of readRange(cluster, topic, partition, offset, offset + 1n, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true })) {
+    const record = chunk.records.find((r) => r.offset === offset);
+    if (record) return { offset: String(offset), digest: recordDigest(record).toString('hex') };
+  }
+  return null;
 }
 
 function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition'> {

@@ -171,7 +171,7 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const onSearch = (message: string) => onEvent({ type: 'info', message });
   try {
     if (plan.mapping === 'same') {
-      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch }, otherRecords)));
+      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch, onRetry: (message) => onEvent({ type: 'retry', message }) }, otherRecords)));
     } else {
       for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter, onSearch)));
     }
