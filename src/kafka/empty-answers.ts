@@ -22,7 +22,7 @@ export interface EmptyAnswerOptions {
   readCommitted: boolean;
   /** Told every 5 s while a partition keeps getting answers without records. */
   onWait?: (message: string) => void;
-  /** How long a partition may get only answers without records before the read fails (default: stallLimitMs()). */
+  /** How long a partition may get only answers without records before the read fails (default: the cluster's --wait-timeout, else stallLimitMs()). */
   limitMs?: number;
 }
 
@@ -65,7 +65,7 @@ export class EmptyAnswers {
   constructor(cluster: KafkaCluster, options: EmptyAnswerOptions) {
     this.#cluster = cluster;
     this.#options = options;
-    this.#limitMs = options.limitMs ?? stallLimitMs();
+    this.#limitMs = options.limitMs ?? cluster.settings.waitTimeoutMs ?? stallLimitMs();
   }
 
   /** An answer brought batches for the partition: any wait for it is over. */
@@ -96,7 +96,7 @@ export class EmptyAnswers {
     const why = this.#why(position, stableEnd, localStart);
     if (waited >= this.#limitMs) {
       throw new KrerouteError('READ_STALLED', `${position.topic}[${position.partition}] on ${this.#cluster.label} answered ${stall.attempts} fetches at offset ${position.offset} in ${Math.round(waited / 1000)} s without records, ${why}`, {
-        hint: 'run the same command again (it resumes); if it persists, see READ_STALLED in docs/errors.md (KREROUTE_READ_STALL_LIMIT_S sets how long to wait)',
+        hint: 'run the same command again (it resumes); if it persists, see READ_STALLED in docs/errors.md (--wait-timeout sets how long to wait)',
       });
     }
     if (now - stall.lastNotice >= WAIT_NOTICE_MS) {
