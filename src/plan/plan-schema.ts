@@ -16,6 +16,7 @@ const exactSchema = z.object({
   otherRecords: z.number().int().nonnegative(),
   minTimestamp: decimal.nullable(),
   maxTimestamp: decimal.nullable(),
+  keylessRecords: z.number().int().nonnegative().optional(),
 });
 
 export const planSchema = z.strictObject({
