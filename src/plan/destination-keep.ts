@@ -177,7 +177,7 @@ export const ACCEPT_LOSS_WAY = ' (or accept that loss on the destination with --
 
 export function describeMs(ms: number): string {
   const abs = Math.abs(ms);
-  if (abs >= 2 * DAY) return `${(ms / DAY).toFixed(1)} days`;
+  if (abs >= DAY) return `${(ms / DAY).toFixed(1)} days`;
   if (abs >= 2 * HOUR) return `${(ms / HOUR).toFixed(1)} hours`;
   if (abs >= 2 * 60_000) return `${Math.round(ms / 60_000)} min`;
   return `${Math.round(ms / 1000)} s`;

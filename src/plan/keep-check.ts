@@ -13,6 +13,11 @@ export interface KeepCheckOptions {
   onEvent?: EventSink;
 }
 
+/** The keep-check options out of a step's options. */
+export function keepChoices(options: { acceptDestinationLoss?: boolean; keepMarginMs?: number }, onEvent?: EventSink): KeepCheckOptions {
+  return { ...(options.acceptDestinationLoss ? { acceptLoss: true } : {}), ...(options.keepMarginMs !== undefined ? { marginMs: options.keepMarginMs } : {}), ...(onEvent ? { onEvent } : {}) };
+}
+
 /**
  * Re-reads the destination's topic configs and sizes (they may have changed since the plan) and
  * refuses with one line when the destination would not keep, or would refuse, the plan's records.

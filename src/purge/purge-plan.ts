@@ -9,6 +9,7 @@ import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
+import { refuseDestinationLoss } from '../plan/keep-check.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -18,6 +19,8 @@ export interface PurgeOptions {
   /** Where copies and verifies keep checkpoints and verdicts on the destination (default kreroute-checkpoints). */
   checkpointTopic?: string;
   dryRun?: boolean;
+  /** How long copies must stay on the destination from now (default a day); no flag lets purge accept a loss. */
+  keepMarginMs?: number;
   onEvent?: EventSink;
 }
 
@@ -76,6 +79,8 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
         hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
       });
     }
+    // The destination's configs may have changed since verify: checked again, last, with no way to accept a loss.
+    await refuseUnkeptCopies(plan, source, options);
     if (options.dryRun) {
       onEvent({ type: 'info', message: 'dry run: nothing deleted' });
       return { dryRun: true, partitions };
@@ -90,6 +95,15 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     return { dryRun: false, partitions };
   } finally {
     await source.close();
+  }
+}
+
+async function refuseUnkeptCopies(plan: Plan, source: KafkaCluster, options: PurgeOptions): Promise<void> {
+  const destination = await openPlanCluster(plan, 'destination', options.destination);
+  try {
+    await refuseDestinationLoss(plan, source, destination, 'purge', options.keepMarginMs !== undefined ? { marginMs: options.keepMarginMs } : {});
+  } finally {
+    await destination.close();
   }
 }
 

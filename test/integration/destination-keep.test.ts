@@ -85,7 +85,7 @@ test('records 10 days old, destination retention.ms=7 days: reroute --exact --pu
   await createTopic(destinationBootstrap, topic, 2, { 'retention.ms': '604800000' });
   const planFile = join(dir, 'old.plan.json');
   const run = await runKreroute(['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--exact', '--purge', '--out', planFile]);
-  const line = assertFails(run, 4, 'DESTINATION_LOSS', new RegExp(`destination ${topic}: retention\\.ms=604800000 .*would delete 5000 planned record\\(s\\).*--add-config retention\\.ms=\\d+.*--accept-destination-loss`));
+  const line = assertFails(run, 4, 'DESTINATION_LOSS', new RegExp(`destination ${topic}: retention\\.ms=604800000 .*would delete (up to )?5000 planned record\\(s\\).*--add-config retention\\.ms=\\d+.*--accept-destination-loss`));
   assert.match(line, /the oldest planned record is 10\.0 days old/);
   await assertSourceIntact(topic, 2, 2500);
   assert.deepEqual(await offsets(destinationBootstrap, topic, 2, 'latest'), [0n, 0n], 'nothing was copied');
@@ -198,8 +198,22 @@ test('purge refuses when a destination log start moved past a copied record', as
   await assert.rejects(purgePlan(plan, { source, destination, stateDir }), (error: unknown) => {
     assert.ok(error instanceof KrerouteError, String(error));
     assert.equal(error.code, 'NOT_VERIFIED');
-    assert.match(error.message, new RegExp(`^purge refused: destination ${topic}\\[1\\] now starts at offset 10, past the copied records from offset 0 \\(10 of them deleted there by retention or DeleteRecords since verify\\)`));
+    assert.match(error.message, new RegExp(`^purge refused: destination ${topic}\\[1\\] now starts at offset 10, past the copied records from offset 0 \\(offsets 0\\.\\.9 deleted there by retention or DeleteRecords since verify\\)`));
     return true;
   });
   await assertSourceIntact(topic, 2, 50);
+});
+
+test('an INVALID_TIMESTAMP from the destination is one short line, not one error per record', async () => {
+  const { destinationBootstrap } = sides();
+  const topic = uniqueName('keep-invalid-ts');
+  await createTopic(destinationBootstrap, topic, 1);
+  const future = Array.from({ length: 1000 }, (_, i) => record(`k${i}`, 'v', { timestamp: BigInt(Date.now() + 2 * DAY + i) }));
+  await assert.rejects(produce(destinationBootstrap, topic, new Map([[0, future]]), 1000), (error: unknown) => {
+    assert.ok(error instanceof KrerouteError, String(error));
+    assert.equal(error.code, 'DESTINATION_CHECK', error.message.slice(0, 300));
+    assert.match(error.oneLine(), /^the destination refused records for their timestamps \(INVALID_TIMESTAMP\) while writing to .*message\.timestamp\.after\.max\.ms window — raise those settings/);
+    assert.ok(error.oneLine().length < 500, `${error.oneLine().length} characters`);
+    return true;
+  });
 });
