@@ -75,12 +75,20 @@ export async function planKeepFacts(plan: Plan, source: KafkaCluster, destinatio
   return facts;
 }
 
-/** The start of each range (a sample) and the source partitions' newest timestamps. */
+/**
+ * The start of each range still on the source (a sample) and the source partitions' newest
+ * timestamps. A range already purged (a purge run again) has nothing left to look at.
+ */
 async function lookAtRanges(plan: Plan, topic: PlanTopic, source: KafkaCluster) {
-  const planned = topic.partitions.filter((p) => p.upperBound > 0);
   const result = new Map<number, { oldest: number | null; newest: number | null; keyless: number | null }>();
+  const nonEmpty = topic.partitions.filter((p) => p.upperBound > 0);
+  if (nonEmpty.length === 0) return result;
+  const logStarts = new Map((await source.listOffsets(topic.source, nonEmpty.map((p) => p.partition), { kind: 'earliest' }, false)).map((l) => [l.partition, l.offset]));
+  const ranges = nonEmpty
+    .map((p) => ({ topic: topic.source, partition: p.partition, from: maxBig(BigInt(p.start), logStarts.get(p.partition) ?? 0n), end: BigInt(p.end) }))
+    .filter((r) => r.from < r.end);
+  const planned = ranges.map((r) => ({ partition: r.partition }));
   if (planned.length === 0) return result;
-  const ranges = planned.map((p) => ({ topic: topic.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end) }));
   const [sampled, newest] = await Promise.all([
     countRanges(source, ranges, plan.filter, ignoreEvents, { sample: true }),
     sourceNewest(source, topic.source, planned.map((p) => p.partition)),
@@ -99,6 +107,10 @@ async function lookAtRanges(plan: Plan, topic: PlanTopic, source: KafkaCluster) 
 export async function sourceNewest(source: KafkaCluster, topic: string, partitions: number[]): Promise<Map<number, number>> {
   const listed = await source.listOffsets(topic, partitions, { kind: 'max-timestamp' }, false);
   return new Map(listed.filter((l) => l.offset >= 0n && l.timestamp >= 0n).map((l) => [l.partition, Number(l.timestamp)]));
+}
+
+function maxBig(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
 }
 
 function toNumber(value: string | null | undefined): number | null {
