@@ -231,3 +231,17 @@ test('reroute --accept-destination-loss --purge: plan, copy and verify go on wit
   assert.match(run.stdout, /accepted: --accept-destination-loss; purge will refuse/);
   await assertSourceIntact(topic, 2, 100);
 });
+
+test('records without a key refused by a compacted destination (INVALID_RECORD) are one short line', async () => {
+  const { destinationBootstrap } = sides();
+  const topic = uniqueName('keep-invalid-record');
+  await createTopic(destinationBootstrap, topic, 1, { 'cleanup.policy': 'compact' });
+  const keyless = Array.from({ length: 500 }, (_, i) => record(null, `v${i}`));
+  await assert.rejects(produce(destinationBootstrap, topic, new Map([[0, keyless]]), 500), (error: unknown) => {
+    assert.ok(error instanceof KrerouteError, String(error));
+    assert.equal(error.code, 'DESTINATION_CHECK', error.message.slice(0, 300));
+    assert.match(error.oneLine(), /^the destination refused records as invalid \(INVALID_RECORD\) while writing to .*without a key on a compacted topic — check the destination topic's cleanup\.policy/);
+    assert.ok(error.oneLine().length < 500, `${error.oneLine().length} characters`);
+    return true;
+  });
+});
