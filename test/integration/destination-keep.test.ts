@@ -245,3 +245,18 @@ test('records without a key refused by a compacted destination (INVALID_RECORD) 
     return true;
   });
 });
+
+test('a plan without --exact: the first look finds keyless records and old timestamps; copy samples the source again', async () => {
+  const { destinationBootstrap, source, destination } = sides();
+  const keyless = await sourceTopic('keep-sample-keyless', 50, Date.now() - 60_000, { key: (_, i) => (i % 10 === 0 ? null : `k${i}`) });
+  await createTopic(destinationBootstrap, keyless, 2, { 'cleanup.policy': 'compact' });
+  await assert.rejects(createPlan({ source, destination, topics: [keyless], from: { kind: 'earliest' }, to: { kind: 'latest' } }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_CHECK' && /cleanup\.policy=compact .*would refuse 10 planned record/.test(error.message));
+
+  const old = await sourceTopic('keep-sample-old', 100, Date.now() - 6.5 * DAY);
+  await createTopic(destinationBootstrap, old, 2, { 'retention.ms': '-1' });
+  const plan = await createPlan({ source, destination, topics: [old], from: { kind: 'earliest' }, to: { kind: 'latest' } });
+  assert.equal(plan.estimate.exact, false);
+  await alterTopic(destinationBootstrap, old, { 'retention.ms': '604800000' });
+  await assert.rejects(copyPlan(plan, { source, destination, stateDir: join(dir, 'sample-old.state') }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_LOSS' && /^copy refused, nothing written: .*retention\.ms=604800000 .*the oldest planned record is 6\.5 days old.*would delete up to 200 planned record/.test(error.message));
+  assert.deepEqual(await offsets(destinationBootstrap, old, 2, 'latest'), [0n, 0n], 'nothing was written');
+});
