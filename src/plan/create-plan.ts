@@ -236,6 +236,7 @@ async function topicChecks(source: KafkaCluster, destination: KafkaCluster, draf
       ...checkDestination(facts, destinationFacts, mapping, {
         acceptLogAppendTime: request.acceptLogAppendTime === true,
         exact,
+        bootstrap: describeBootstrap(request.destination),
         ...(request.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}),
         ...(request.keepMarginMs !== undefined ? { keepMarginMs: request.keepMarginMs } : {}),
       }),

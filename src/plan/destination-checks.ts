@@ -43,6 +43,8 @@ export interface CheckChoices {
   keepMarginMs?: number;
   /** Whether the records counts are exact (plan --exact). */
   exact?: boolean;
+  /** The destination's bootstrap address, named in the way out. */
+  bootstrap?: string;
 }
 
 /** Static checks of one destination topic against what will be copied into it. */
@@ -100,7 +102,7 @@ function keepChecks(source: SourceFacts, destination: DestinationFacts, mapping:
     newest: p.maxTimestamp === undefined || p.maxTimestamp === null ? null : Number(p.maxTimestamp),
     keyless: p.keyless ?? null,
   }));
-  const facts = keepFactsOf(destination.topic, destination.configs, ranges, destination.partitions, destination.sizes ?? null, choices.exact === true);
+  const facts = keepFactsOf(destination.topic, destination.configs, ranges, destination.partitions, destination.sizes ?? null, choices.exact === true, choices.bootstrap);
   const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
   // The copy and the verify are still ahead (at the plan's assumed speed), then the margin.
   const marginMs = (choices.keepMarginMs ?? DEFAULT_KEEP_MARGIN_MS) + 2 * Math.ceil(bytes / ASSUMED_BYTES_PER_SECOND) * 1000;

@@ -39,6 +39,8 @@ export interface KeepFacts {
   keyless: number | null;
   /** Whether record counts are exact (plan --exact) or upper bounds. */
   exact: boolean;
+  /** The destination's bootstrap address, for the kafka-configs command of the way out. */
+  bootstrap?: string;
 }
 
 export interface KeepTiming {
@@ -96,7 +98,7 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
       message: `destination ${facts.topic}: ${name}=${facts.configs.get(name) ?? KAFKA_DEFAULTS[name]} ${what}: the destination would ${kind === 'drops' ? 'delete' : 'refuse'} ${count}; ${way}`,
     });
   };
-  const alter = (name: string, value: string) => `kafka-configs --bootstrap-server <destination> --alter --entity-type topics --entity-name ${facts.topic} --add-config ${name}=${value}`;
+  const alter = (name: string, value: string) => `kafka-configs --bootstrap-server ${facts.bootstrap ?? '<destination>'} --alter --entity-type topics --entity-name ${facts.topic} --add-config ${name}=${value}`;
 
   const retentionMs = setting('retention.ms');
   if (retentionMs >= 0) {

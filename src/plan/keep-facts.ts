@@ -22,7 +22,7 @@ export interface PlannedRange {
  * in one partition: they count as one partition holding them all, the one that holds the most now
  * (an upper bound, as the rule wants).
  */
-export function keepFactsOf(topic: string, configs: Map<string, string>, ranges: PlannedRange[], destinationPartitions: number, existing: Map<number, number> | null, exact: boolean): KeepFacts {
+export function keepFactsOf(topic: string, configs: Map<string, string>, ranges: PlannedRange[], destinationPartitions: number, existing: Map<number, number> | null, exact: boolean, bootstrap?: string): KeepFacts {
   const byPartition = new Map<number, PlannedPartition>();
   const fullest = [...Array(destinationPartitions).keys()].reduce((a, b) => ((existing?.get(b) ?? 0) > (existing?.get(a) ?? 0) ? b : a), 0);
   for (const range of ranges) {
@@ -37,7 +37,7 @@ export function keepFactsOf(topic: string, configs: Map<string, string>, ranges:
   }
   const counted = ranges.filter((r) => r.records > 0 && r.keyless !== null);
   const keyless = counted.reduce((sum, r) => sum + r.keyless!, 0);
-  return { topic, configs, partitions: [...byPartition.values()], keyless: keyless > 0 || counted.length === ranges.filter((r) => r.records > 0).length ? keyless : null, exact };
+  return { topic, configs, partitions: [...byPartition.values()], keyless: keyless > 0 || counted.length === ranges.filter((r) => r.records > 0).length ? keyless : null, exact, ...(bootstrap ? { bootstrap } : {}) };
 }
 
 /**
@@ -70,7 +70,7 @@ export async function planKeepFacts(plan: Plan, source: KafkaCluster, destinatio
         keyless: p.exact ? (p.exact.keylessRecords ?? null) : (seen?.keyless ?? null),
       };
     });
-    facts.push(keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact));
+    facts.push(keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact, plan.destination.bootstrap));
   }
   return facts;
 }

@@ -30,6 +30,8 @@ test('records 10 days old into 7 days of retention: refused with the setting, th
   assert.match(p!.message, /would delete 5000 planned record\(s\)/);
   assert.match(p!.message, /kafka-configs --bootstrap-server <destination> --alter --entity-type topics --entity-name orders --add-config retention\.ms=950400000/);
   assert.doesNotMatch(p!.message, /\n/);
+  const named = destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ oldest: now - 10 * DAY }], { bootstrap: 'new-1:9092,new-2:9092' }), timing);
+  assert.match(named[0]!.message, /kafka-configs --bootstrap-server new-1:9092,new-2:9092 --alter/);
 });
 
 test('retention.ms: -1 keeps forever; records well inside retention pass; the margin counts', () => {
