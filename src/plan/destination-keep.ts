@@ -41,6 +41,12 @@ export interface KeepFacts {
   exact: boolean;
   /** The destination's bootstrap address, for the kafka-configs command of the way out. */
   bootstrap?: string;
+  /**
+   * The records are already written (verify, purge): the broker no longer judges their timestamps
+   * (a window raised for the copy may be set back), and a compacted topic's cleaner deletes those
+   * without a key instead of refusing them.
+   */
+  written?: boolean;
 }
 
 export interface KeepTiming {
@@ -125,8 +131,10 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
   }
 
   if ((facts.configs.get('cleanup.policy') ?? KAFKA_DEFAULTS['cleanup.policy']!).split(',').some((p) => p.trim() === 'compact') && facts.keyless !== null && facts.keyless > 0) {
-    problem('cleanup.policy', 'refuses', { records: facts.keyless, upTo: false }, 'is compacted and refuses records without a key', `${alter('cleanup.policy', 'delete')} for the job, or copy into a topic that is not compacted`);
+    if (facts.written) problem('cleanup.policy', 'drops', { records: facts.keyless, upTo: false }, 'is compacted and its cleaner deletes records without a key', `set it back: ${alter('cleanup.policy', 'delete')}`);
+    else problem('cleanup.policy', 'refuses', { records: facts.keyless, upTo: false }, 'is compacted and refuses records without a key', `${alter('cleanup.policy', 'delete')} for the job, or copy into a topic that is not compacted`);
   }
+  if (facts.written) return problems;
 
   const beforeMax = setting('message.timestamp.before.max.ms');
   const tooOld = olderThan(facts, timing.now + timing.marginMs - beforeMax);

@@ -70,7 +70,7 @@ export async function planKeepFacts(plan: Plan, source: KafkaCluster, destinatio
         keyless: p.exact ? (p.exact.keylessRecords ?? null) : (seen?.keyless ?? null),
       };
     });
-    facts.push(keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact, plan.destination.bootstrap));
+    facts.push({ ...keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact, plan.destination.bootstrap), written: !bytesToCome });
   }
   return facts;
 }

@@ -260,3 +260,16 @@ test('a plan without --exact: the first look finds keyless records and old times
   await assert.rejects(copyPlan(plan, { source, destination, stateDir: join(dir, 'sample-old.state') }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_LOSS' && /^copy refused, nothing written: .*retention\.ms=604800000 .*the oldest planned record is 6\.5 days old.*would delete up to 200 planned record/.test(error.message));
   assert.deepEqual(await offsets(destinationBootstrap, old, 2, 'latest'), [0n, 0n], 'nothing was written');
 });
+
+test('after.max.ms raised for the copy and set back afterwards: verify and purge go ahead (written records are not refused again)', async () => {
+  const { destinationBootstrap, source, destination } = sides();
+  const topic = await sourceTopic('keep-future-restored', 100, Date.now() + 2 * DAY);
+  await createTopic(destinationBootstrap, topic, 2, { 'message.timestamp.after.max.ms': String(3 * DAY) });
+  const plan = await createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true });
+  const stateDir = join(dir, 'future-restored.state');
+  assert.equal((await copyPlan(plan, { source, destination, stateDir })).records, 200);
+  await alterTopic(destinationBootstrap, topic, { 'message.timestamp.after.max.ms': '3600000' });
+  assert.equal((await verifyPlan(plan, { source, destination, stateDir })).passed, true);
+  const report = await purgePlan(plan, { source, destination, stateDir });
+  assert.deepEqual(report.partitions.map((p) => p.logStartAfter), ['100', '100']);
+});

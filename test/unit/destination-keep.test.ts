@@ -104,3 +104,13 @@ test('keepFactsOf: key-hash ranges count as one partition holding them all, the 
   assert.equal(unknown.keyless, null);
   assert.equal(unknown.partitions[0]!.existingBytes, null);
 });
+
+test('records already written (verify, purge): timestamp windows no longer apply; a compacted topic deletes keyless records', () => {
+  const future = [{ records: 2000, oldest: now + 2 * DAY, newest: now + 2 * DAY + 1000 }];
+  assert.deepEqual(destinationKeepProblems(facts({}, future, { written: true }), timing), []);
+  assert.deepEqual(destinationKeepProblems(facts({ 'retention.ms': '-1', 'message.timestamp.before.max.ms': String(DAY) }, [{ oldest: now - 5 * DAY }], { written: true }), timing), []);
+  const [compacted] = destinationKeepProblems(facts({ 'cleanup.policy': 'compact' }, [{}], { keyless: 3, written: true }), timing);
+  assert.equal(compacted?.kind, 'drops');
+  assert.match(compacted!.message, /its cleaner deletes records without a key: the destination would delete 3 planned record/);
+  assert.equal(destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ oldest: now - 10 * DAY }], { written: true }), timing)[0]?.setting, 'retention.ms', 'retention still deletes');
+});
