@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   UNKNOWN_TOPIC: { exit: 4, retryable: false },
   EMPTY_RANGE: { exit: 4, retryable: false },
   DESTINATION_CHECK: { exit: 4, retryable: false },
+  DESTINATION_LOSS: { exit: 4, retryable: false },
   PLAN_INVALID: { exit: 5, retryable: false },
   PLAN_MISMATCH: { exit: 5, retryable: false },
   TOPIC_RECREATED: { exit: 5, retryable: false },

@@ -7,6 +7,7 @@ export { FIRST_ANSWER_MS } from './kafka/first-answer.ts';
 export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping } from './plan/plan.ts';
 export type { RecordFilterSpec } from './plan/filter-spec.ts';
 export { createPlan, type PlanRequest } from './plan/create-plan.ts';
+export { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type KeepProblem, type PlannedPartition, destinationKeepProblems } from './plan/destination-keep.ts';
 export { readPlanFile, writePlanFile, defaultStateDir } from './plan/plan-file.ts';
 export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.ts';
 export { verifyPlan, type VerifyOptions, type VerifyReport, type PartitionVerdict } from './verify/verify-plan.ts';

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { CopyOptions } from '../copy/copy-plan.ts';
 import { KrerouteError } from '../errors.ts';
 import { parseBytes, parseRate, parseTopicName } from './options.ts';
+import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from './plan-options.ts';
 
 export interface CopyFlags {
   maxRate?: string;
@@ -11,15 +12,19 @@ export interface CopyFlags {
   /** commander's `--no-passthrough` sets this to false. */
   passthrough?: boolean;
   memoryBudget?: string;
+  acceptDestinationLoss?: boolean;
+  keepMarginHours?: string;
   /** `--workers` alone is true. */
   workers?: string | true;
 }
 
-export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
+export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'acceptDestinationLoss' | 'keepMarginMs'>;
 
 const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
 
 export function addCopyOptions(command: Command): Command {
+  // reroute has them from the plan options already.
+  if (!command.options.some((o) => o.long === '--accept-destination-loss')) command.option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP).option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
   return command
     .option('--max-rate <n>', 'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow; with --workers, for the whole job (each worker gets an even share)')
     .option('--accept-overlap', 'copy although the destination already has newer records in the target partitions')
@@ -40,6 +45,7 @@ export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {
   const tuning: CopyTuning = {};
   if (flags.maxRate !== undefined) tuning.maxRatePerSec = parseRate(flags.maxRate);
   if (flags.acceptOverlap) tuning.acceptOverlap = true;
+  Object.assign(tuning, keepFromFlags(flags));
   if (flags.mode !== undefined) {
     if (!(MODES as readonly string[]).includes(flags.mode)) {
       throw new KrerouteError('BAD_INPUT', `--mode: "${flags.mode}" is not a delivery mode`, { hint: `use ${MODES.join(', ')}` });

@@ -145,6 +145,13 @@ export function parseDuration(text: string, flag: string): number {
   return ms;
 }
 
+/** Hours, e.g. 24 or 0.5, as milliseconds. */
+export function parseHours(text: string, flag: string): number {
+  const hours = /^\d+(\.\d+)?$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isFinite(hours)) bad(flag, `"${text}" is not a number of hours`, `give hours, e.g. ${flag} 24`);
+  return Math.round(hours * 60 * 60 * 1000);
+}
+
 /** `I/N`: shard I (from 0) of N. */
 export function parseShard(text: string): { index: number; count: number } {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);

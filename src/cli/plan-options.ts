@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { KrerouteError } from '../errors.ts';
 import type { PlanRequest } from '../plan/create-plan.ts';
 import { type ClusterFlags, addClusterOptions } from './cluster-options.ts';
-import { type FilterFlags, parseFilter, parseMapping, parseRangePoint, parseRegex, parseTopicName, parseTopics } from './options.ts';
+import { type FilterFlags, parseFilter, parseHours, parseMapping, parseRangePoint, parseRegex, parseTopicName, parseTopics } from './options.ts';
 
 export interface PlanFlags extends ClusterFlags, FilterFlags {
   topic?: string[];
@@ -14,6 +14,8 @@ export interface PlanFlags extends ClusterFlags, FilterFlags {
   exact?: boolean;
   createTopics?: boolean;
   acceptLogAppendTime?: boolean;
+  acceptDestinationLoss?: boolean;
+  keepMarginHours?: string;
   out?: string;
 }
 
@@ -36,7 +38,19 @@ export function addPlanOptions(command: Command): Command {
     .option('--exact', 'scan the range and count the matching records exactly (slower, sharper checks)')
     .option('--create-topics', "create missing destination topics with the source's partition count and configs")
     .option('--accept-log-append-time', 'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)')
-    .option('--out <file>', 'the plan file (JSON) to write (required)');
+    .option('--out <file>', 'the plan file (JSON) to write (required)')
+    .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
+    .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
+}
+
+export const ACCEPT_DESTINATION_LOSS = '--accept-destination-loss';
+export const ACCEPT_DESTINATION_LOSS_HELP = "go on although the destination topic's retention (retention.ms, retention.bytes) would delete copied records; purge still refuses";
+export const KEEP_MARGIN_HOURS = '--keep-margin-hours <h>';
+export const KEEP_MARGIN_HOURS_HELP = 'how long copied records must stay on the destination beyond the job, checked against its retention (default 24)';
+
+/** --accept-destination-loss and --keep-margin-hours as engine options. */
+export function keepFromFlags(flags: { acceptDestinationLoss?: boolean; keepMarginHours?: string }): { acceptDestinationLoss?: boolean; keepMarginMs?: number } {
+  return { ...(flags.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}), ...(flags.keepMarginHours !== undefined ? { keepMarginMs: parseHours(flags.keepMarginHours, '--keep-margin-hours') } : {}) };
 }
 
 /** The required --out; checked by hand so that commander reports unknown options first. */
@@ -64,6 +78,7 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
     createTopics: flags.createTopics === true,
   };
   if (flags.acceptLogAppendTime) request.acceptLogAppendTime = true;
+  Object.assign(request, keepFromFlags(flags));
   if (topics.length > 0) request.topics = topics;
   if (flags.topicRegex !== undefined) request.topicPattern = parseRegex(flags.topicRegex, '--topic-regex');
   const filter = parseFilter(flags);

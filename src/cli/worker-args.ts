@@ -19,6 +19,8 @@ export function workerArgs(planFile: string, stateDir: string, flags: ClusterFla
   ];
   for (const [flag, value] of given) if (value !== undefined) args.push(flag, value);
   if (flags.acceptOverlap) args.push('--accept-overlap');
+  if (flags.acceptDestinationLoss) args.push('--accept-destination-loss');
+  if (flags.keepMarginHours !== undefined) args.push('--keep-margin-hours', flags.keepMarginHours);
   if (flags.passthrough === false) args.push('--no-passthrough');
   // The supervisor serves the job's metrics: each worker reports its own to it.
   if (flags.metricsReport) args.push('--metrics-report');

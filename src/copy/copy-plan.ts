@@ -17,6 +17,7 @@ import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
+import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
@@ -46,6 +47,10 @@ export interface CopyOptions {
   checkpointTopic?: string;
   /** How often a copy commits (exactly-once) or saves its checkpoint (at-least-once), in ms (default 1000). */
   commitIntervalMs?: number;
+  /** Copy although the destination's retention would delete copies (a warning instead of a refusal; purge still refuses). */
+  acceptDestinationLoss?: boolean;
+  /** How long copies must stay on the destination beyond the job (default a day, DEFAULT_KEEP_MARGIN_MS). */
+  keepMarginMs?: number;
   /** Copy only this shard of the plan (see shardPlan); its local state goes in a subfolder of stateDir. */
   shard?: ShardRef;
   onEvent?: EventSink;
@@ -87,6 +92,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   await checkDestinationTopics(plan, destination, 'copy');
   await checkDestinationTimestamps(plan, destination);
   await refuseRecreatedTopics(plan, { source, destination }, 'copy');
+  await refuseDestinationLoss(plan, source, destination, 'copy', keepChoices(options, onEvent));
   const filter = compileFilter(plan.filter);
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {

@@ -160,6 +160,27 @@ export class KafkaCluster {
     return { all, overrides };
   }
 
+  /**
+   * Bytes on disk per partition (DescribeLogDirs; the largest replica's), or null when the
+   * cluster does not say (e.g. no DESCRIBE permission on the cluster).
+   */
+  async partitionSizes(topic: string, partitions: number[]): Promise<Map<number, number> | null> {
+    try {
+      const brokers = await this.#admin.describeLogDirs({ topics: [{ name: topic, partitions }] });
+      const sizes = new Map<number, number>();
+      for (const broker of brokers) {
+        for (const dir of broker.results) {
+          for (const p of dir.topics.find((t) => t.name === topic)?.partitions ?? []) {
+            if (!p.isFutureKey) sizes.set(p.partitionIndex, Math.max(sizes.get(p.partitionIndex) ?? 0, Number(p.partitionSize)));
+          }
+        }
+      }
+      return sizes;
+    } catch {
+      return null;
+    }
+  }
+
   async createTopic(name: string, partitions: number, configs: Map<string, string>): Promise<void> {
     await this.#call(`creating topic ${name}`, () =>
       this.#admin.createTopics({

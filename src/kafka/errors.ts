@@ -244,6 +244,19 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
       cause: error,
     });
   }
+  // The broker refuses the whole batch and names each record of it (UNKNOWN_SERVER_ERROR for the others): one line, not one per record.
+  if (ids.includes('INVALID_TIMESTAMP')) {
+    return new KrerouteError('DESTINATION_CHECK', `the destination refused records for their timestamps (INVALID_TIMESTAMP) while ${what}: they are outside its message.timestamp.before.max.ms / message.timestamp.after.max.ms window`, {
+      hint: 'raise those settings of the destination topic for the job (kreroute plan names the values needed), then run the same command again',
+      cause: error,
+    });
+  }
+  if (ids.includes('INVALID_RECORD')) {
+    return new KrerouteError('DESTINATION_CHECK', `the destination refused records as invalid (INVALID_RECORD) while ${what}, e.g. records without a key on a compacted topic`, {
+      hint: "check the destination topic's cleanup.policy (plan --exact counts records without a key), then run the same command again",
+      cause: error,
+    });
+  }
   const tls = tlsFailure(error, what, related);
   if (tls) return tls;
   const silent = noKafkaAnswer(error) ?? noKafkaAnswer(related);
@@ -255,7 +268,7 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
       cause: error,
     });
   }
-  const detail = ids.length > 0 ? ids.join(', ') : (e.message ?? String(error));
+  const detail = ids.length > 0 ? countedIds(ids) : (e.message ?? String(error));
   return new KrerouteError('KAFKA', `Kafka error while ${what}: ${detail}`, { cause: error });
 }
 
@@ -265,4 +278,11 @@ export function noKafkaAnswerError(address: string, what: string, cause?: unknow
     hint: `is it a Kafka listener? It took the connection but answered nothing within ${FIRST_ANSWER_MS / 1000} s while ${what}; check the address, the port and security.protocol`,
     cause,
   });
+}
+
+/** Error ids once each, in order, with how often each came ("UNKNOWN_SERVER_ERROR × 1000"). */
+function countedIds(ids: string[]): string {
+  const counts = new Map<string, number>();
+  for (const id of ids) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return [...counts].map(([id, n]) => (n > 1 ? `${id} × ${n}` : id)).join(', ');
 }

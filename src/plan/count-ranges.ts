@@ -44,7 +44,7 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
   const filter = filterSpec === null ? null : compileRawFilter(filterSpec);
   const tallies = new Map<ScanRange, Tally>();
   const counted = ranges.map((range) => {
-    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, seen: 0 } };
+    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, keylessRecords: 0, seen: 0 } };
     tallies.set(entry, { range: entry, min: Infinity, max: -Infinity });
     return entry;
   });
@@ -101,6 +101,8 @@ function countBatch(batch: StoredBatch, tally: Tally, filter: RawRecordFilter | 
       count.otherRecords++;
       continue;
     }
+    sizes.position = tailStart;
+    if (sizes.varInt() < 0) count.keylessRecords = (count.keylessRecords ?? 0) + 1;
     const bytes = storedContentBytes(sizes, tailStart);
     seenBytes += bytes;
     count.records++;

@@ -2,7 +2,8 @@ import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import { type ClientSettings, describeBootstrap } from '../kafka/client-settings.ts';
 import { KafkaCluster, type TopicLayout } from '../kafka/cluster.ts';
-import { type DestinationFacts, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
+import { type DestinationFacts, KEEP_CHECK_CODES, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
+import { sourceNewest } from './keep-facts.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
 import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
@@ -32,6 +33,10 @@ export interface PlanRequest {
   createTopics?: boolean;
   /** Copy into destination topics that stamp records with the append time (their original timestamps are lost). */
   acceptLogAppendTime?: boolean;
+  /** Plan although the destination's retention would delete copies (a warning instead of an error; purge still refuses). */
+  acceptDestinationLoss?: boolean;
+  /** How long copies must stay on the destination beyond the job (default DEFAULT_KEEP_MARGIN_MS, a day). */
+  keepMarginMs?: number;
   onEvent?: EventSink;
 }
 
@@ -56,7 +61,7 @@ interface TopicDraft {
   partitions: PartitionDraft[];
 }
 
-const CHECK_ERROR_CODES: Record<string, 'DESTINATION_CHECK' | 'RECORD_TOO_LARGE'> = { RECORD_TOO_LARGE: 'RECORD_TOO_LARGE' };
+const CHECK_ERROR_CODES: Record<string, 'DESTINATION_CHECK' | 'DESTINATION_LOSS' | 'RECORD_TOO_LARGE'> = { RECORD_TOO_LARGE: 'RECORD_TOO_LARGE', DESTINATION_LOSS: 'DESTINATION_LOSS' };
 
 export async function createPlan(request: PlanRequest): Promise<Plan> {
   const source = new KafkaCluster(request.source, 'source');
@@ -115,12 +120,12 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   // timestamps the checks need before an exact count reads everything.
   await countDrafts(source, drafts, request, onEvent, true);
   // Checks that need no full scan go first: a plan that cannot work fails before minutes of reading.
-  throwOnErrors([...checks, ...(await topicChecks(destination, drafts, mapping, request))]);
+  throwOnErrors([...checks, ...(await topicChecks(source, destination, drafts, mapping, request))]);
   if (request.exact) {
     onEvent({ type: 'stage', stage: 'plan', message: 'counting the records of every range exactly' });
     await countDrafts(source, drafts, request, onEvent, false);
   }
-  checks.push(...(await topicChecks(destination, drafts, mapping, request)));
+  checks.push(...(await topicChecks(source, destination, drafts, mapping, request)));
   const planTopics: PlanTopic[] = [];
   const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
   const estimates: Array<{ records: number; bytes: number }> = [];
@@ -203,7 +208,7 @@ function estimateOf(partition: PartitionDraft, exact: boolean): { records: numbe
 }
 
 /** Destination checks of every topic with what is known of the source so far: a first look, or the exact count. */
-async function topicChecks(destination: KafkaCluster, drafts: TopicDraft[], mapping: PartitionMapping, request: PlanRequest): Promise<PlanCheck[]> {
+async function topicChecks(source: KafkaCluster, destination: KafkaCluster, drafts: TopicDraft[], mapping: PartitionMapping, request: PlanRequest): Promise<PlanCheck[]> {
   const checks: PlanCheck[] = [];
   for (const draft of drafts) {
     if (!draft.existing && !request.createTopics) {
@@ -211,6 +216,8 @@ async function topicChecks(destination: KafkaCluster, drafts: TopicDraft[], mapp
       continue;
     }
     const exact = draft.partitions.some((p) => p.exact !== null);
+    // Without an exact count, the newest planned timestamp is bounded by the source partition's newest.
+    const newest = exact ? new Map<number, number>() : await sourceNewest(source, draft.topic, draft.partitions.map((p) => p.pin.partition));
     const facts: SourceFacts = {
       topic: draft.topic,
       partitions: draft.partitions.map((p) => {
@@ -220,13 +227,26 @@ async function topicChecks(destination: KafkaCluster, drafts: TopicDraft[], mapp
           destinationPartition: mapping === 'same' ? p.pin.partition : null,
           minTimestamp: seen?.minTimestamp ? BigInt(seen.minTimestamp) : null,
           hasRecords: (seen?.records ?? 0) > 0 || (!exact && p.upperBound > 0 && p.sample?.seen === 0),
+          ...estimateOf(p, exact),
+          maxTimestamp: maxOf(seen?.maxTimestamp, exact ? undefined : newest.get(p.pin.partition)),
+          keyless: p.exact ? (p.exact.keylessRecords ?? null) : p.sample?.keylessRecords ? p.sample.keylessRecords : null,
         };
       }),
       largestRecordBytes: exact ? Math.max(0, ...draft.partitions.map((p) => p.exact?.largestRecordBytes ?? 0)) : null,
       configs: draft.sourceConfigs.all,
     };
-    const destinationFacts: DestinationFacts = { topic: draft.destinationTopic, partitions: draft.existing?.partitions ?? draft.layout.partitions, configs: draft.destinationConfigs };
-    checks.push(...checkDestination(facts, destinationFacts, mapping, request.acceptLogAppendTime === true));
+    const partitions = draft.existing?.partitions ?? draft.layout.partitions;
+    const sizes = draft.existing ? await destination.partitionSizes(draft.destinationTopic, [...Array(partitions).keys()]) : new Map<number, number>();
+    const destinationFacts: DestinationFacts = { topic: draft.destinationTopic, partitions, configs: draft.destinationConfigs, sizes };
+    checks.push(
+      ...checkDestination(facts, destinationFacts, mapping, {
+        acceptLogAppendTime: request.acceptLogAppendTime === true,
+        exact,
+        bootstrap: describeBootstrap(request.destination),
+        ...(request.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}),
+        ...(request.keepMarginMs !== undefined ? { keepMarginMs: request.keepMarginMs } : {}),
+      }),
+    );
     if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
   }
   return checks;
@@ -263,6 +283,11 @@ async function highWatermarks(cluster: KafkaCluster, topic: string, partitions: 
   return Array.from({ length: partitions }, (_, p) => String(listed.find((l) => l.partition === p)?.offset ?? 0n));
 }
 
+function maxOf(a: string | null | undefined, b: number | undefined): bigint | null {
+  const values = [a === null || a === undefined ? null : BigInt(a), b === undefined ? null : BigInt(b)].filter((v): v is bigint => v !== null);
+  return values.length === 0 ? null : values.reduce((x, y) => (y > x ? y : x));
+}
+
 function emptyCount() {
   return { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null };
 }
@@ -276,8 +301,9 @@ function throwOnErrors(checks: PlanCheck[]): void {
     DESTINATION_MISSING: 'create it, or run plan with --create-topics',
     TOO_FEW_PARTITIONS: 'add partitions to the destination topic, or plan with --mapping key-hash',
     RECORD_TOO_LARGE: "raise the destination topic's max.message.bytes",
-    TIMESTAMPS_REJECTED: "raise the destination topic's message.timestamp.before.max.ms",
     TIMESTAMPS_REWRITTEN: 'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
   };
-  throw new KrerouteError(CHECK_ERROR_CODES[first.code] ?? 'DESTINATION_CHECK', `${first.message}${more}`, { hint: hints[first.code] ?? 'fix the destination and plan again' });
+  // The destination-keep checks name their way out in their message.
+  const hint = first.code in hints ? hints[first.code] : Object.values(KEEP_CHECK_CODES).includes(first.code) ? undefined : 'fix the destination and plan again';
+  throw new KrerouteError(CHECK_ERROR_CODES[first.code] ?? 'DESTINATION_CHECK', `${first.message}${more}`, hint ? { hint } : {});
 }

@@ -1,4 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
+import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, destinationKeepProblems } from './destination-keep.ts';
+import { type PlannedRange, keepFactsOf } from './keep-facts.ts';
 import type { PartitionMapping, PlanCheck } from './plan.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -8,12 +10,17 @@ export interface DestinationFacts {
   topic: string;
   partitions: number;
   configs: Map<string, string>;
+  /** Bytes on each destination partition now (DescribeLogDirs); null when not known. */
+  sizes?: Map<number, number> | null;
 }
 
 export interface SourceFacts {
   topic: string;
-  /** Source partitions in the plan and the destination partition each maps to (null: by key). */
-  partitions: Array<{ partition: number; destinationPartition: number | null; minTimestamp: bigint | null; hasRecords: boolean }>;
+  /**
+   * Source partitions in the plan and the destination partition each maps to (null: by key), with
+   * what is known of their records (exact, or the estimate and the first stretch's timestamps).
+   */
+  partitions: Array<{ partition: number; destinationPartition: number | null; minTimestamp: bigint | null; hasRecords: boolean; records?: number; bytes?: number; maxTimestamp?: bigint | null; keyless?: number | null }>;
   largestRecordBytes: number | null;
   configs: Map<string, string>;
 }
@@ -28,8 +35,21 @@ export function stampsAppendTime(configs: Map<string, string>): boolean {
   return configs.get('message.timestamp.type') === 'LogAppendTime';
 }
 
+export interface CheckChoices {
+  acceptLogAppendTime: boolean;
+  /** Accept that the destination deletes copies (retention): a warning instead of an error. */
+  acceptDestinationLoss?: boolean;
+  /** How long copies must outlive now (see DEFAULT_KEEP_MARGIN_MS); the job's estimated time is added. */
+  keepMarginMs?: number;
+  /** Whether the records counts are exact (plan --exact). */
+  exact?: boolean;
+  /** The destination's bootstrap address, named in the way out. */
+  bootstrap?: string;
+}
+
 /** Static checks of one destination topic against what will be copied into it. */
-export function checkDestination(source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping, acceptLogAppendTime: boolean): PlanCheck[] {
+export function checkDestination(source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping, choices: CheckChoices): PlanCheck[] {
+  const acceptLogAppendTime = choices.acceptLogAppendTime;
   const checks: PlanCheck[] = [];
   const topic = destination.topic;
   if (mapping === 'same') {
@@ -68,18 +88,46 @@ export function checkDestination(source: SourceFacts, destination: DestinationFa
         : { level: 'error', code: 'TIMESTAMPS_REWRITTEN', topic, message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records would get the time of the copy, not their original timestamps` },
     );
   }
-  const beforeMax = Number(destination.configs.get('message.timestamp.before.max.ms') ?? Number.MAX_SAFE_INTEGER);
-  const oldest = source.partitions.reduce<bigint | null>((min, p) => (p.minTimestamp !== null && (min === null || p.minTimestamp < min) ? p.minTimestamp : min), null);
-  if (oldest !== null && Number.isFinite(beforeMax) && BigInt(Date.now()) - oldest > BigInt(Math.floor(beforeMax))) {
-    checks.push({
-      level: 'error',
-      code: 'TIMESTAMPS_REJECTED',
-      topic,
-      message: `destination ${topic} rejects records older than message.timestamp.before.max.ms=${beforeMax}; the oldest record to copy is from ${new Date(Number(oldest)).toISOString()}`,
-    });
-  }
+  checks.push(...keepChecks(source, destination, mapping, choices));
   return checks;
 }
+
+/** The destination-keep rule (see destination-keep.ts) as plan checks: errors, or warnings for an accepted loss. */
+function keepChecks(source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping, choices: CheckChoices): PlanCheck[] {
+  const ranges: PlannedRange[] = source.partitions.map((p) => ({
+    destinationPartition: mapping === 'same' ? (p.destinationPartition ?? p.partition) : null,
+    records: p.records ?? (p.hasRecords ? 1 : 0),
+    bytes: p.bytes ?? 0,
+    oldest: p.minTimestamp === null ? null : Number(p.minTimestamp),
+    newest: p.maxTimestamp === undefined || p.maxTimestamp === null ? null : Number(p.maxTimestamp),
+    keyless: p.keyless ?? null,
+  }));
+  const facts = keepFactsOf(destination.topic, destination.configs, ranges, destination.partitions, destination.sizes ?? null, choices.exact === true, choices.bootstrap);
+  const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
+  // The copy and the verify are still ahead (at the plan's assumed speed), then the margin.
+  const marginMs = (choices.keepMarginMs ?? DEFAULT_KEEP_MARGIN_MS) + 2 * Math.ceil(bytes / ASSUMED_BYTES_PER_SECOND) * 1000;
+  return destinationKeepProblems(facts, { now: Date.now(), marginMs }).map((problem): PlanCheck => {
+    const accepted = problem.kind === 'drops' && choices.acceptDestinationLoss === true;
+    return {
+      level: accepted ? 'warning' : 'error',
+      code: KEEP_CHECK_CODES[problem.setting] ?? 'DESTINATION_LOSS',
+      topic: problem.topic,
+      message: accepted ? `${problem.message} (accepted: --accept-destination-loss; purge will refuse)` : `${problem.message}${problem.kind === 'drops' ? ACCEPT_LOSS_WAY : ''}`,
+    };
+  });
+}
+
+/** Plan check codes of the keep rule's settings: the error code of each is DESTINATION_LOSS for retention, else DESTINATION_CHECK. */
+export const KEEP_CHECK_CODES: Record<string, string> = {
+  'retention.ms': 'DESTINATION_LOSS',
+  'retention.bytes': 'DESTINATION_LOSS',
+  'cleanup.policy': 'KEYLESS_REJECTED',
+  'message.timestamp.before.max.ms': 'TIMESTAMPS_REJECTED',
+  'message.timestamp.after.max.ms': 'TIMESTAMPS_REJECTED',
+};
+
+/** The plan's assumed copy speed (see create-plan.ts), for the time the job still needs. */
+const ASSUMED_BYTES_PER_SECOND = 50 * 1024 * 1024;
 
 /**
  * Records already on the destination that are newer than records about to be copied there. After

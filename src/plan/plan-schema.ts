@@ -16,6 +16,7 @@ const exactSchema = z.object({
   otherRecords: z.number().int().nonnegative(),
   minTimestamp: decimal.nullable(),
   maxTimestamp: decimal.nullable(),
+  keylessRecords: z.number().int().nonnegative().optional(),
 });
 
 const anchorSchema = z.strictObject({ offset: decimal, digest: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 digest in hex') });

@@ -26,6 +26,8 @@ export interface ExactCount {
   otherRecords: number;
   minTimestamp: string | null;
   maxTimestamp: string | null;
+  /** Counted records without a key (a compacted destination refuses them); absent in older plans. */
+  keylessRecords?: number;
 }
 
 /** A record of the source range as the plan saw it: its offset and its recordDigest (hex). */

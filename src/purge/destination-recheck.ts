@@ -20,6 +20,12 @@ export async function checkDestinationHolds(destination: KafkaCluster, verificat
     const [start] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'earliest' }, false);
     const [end] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'latest' }, true);
     const readable = { from: start?.offset ?? 0n, to: end?.offset ?? 0n };
+    const first = BigInt(verdict.anchors.first.offset);
+    if (readable.from > first) {
+      const last = BigInt(verdict.anchors.last.offset);
+      const lost = readable.from > last ? `offsets ${first}..${last}, every copied record` : `offsets ${first}..${readable.from - 1n}`;
+      throw gone(`destination ${where} now starts at offset ${readable.from}, past the copied records from offset ${first} (${lost} deleted there by retention or DeleteRecords since verify)`);
+    }
     for (const anchor of [verdict.anchors.first, verdict.anchors.last]) {
       if (!(await holds(destination, verdict.destinationTopic, verdict.destinationPartition, anchor, readable))) {
         throw gone(`the copied record at ${where} offset ${anchor.offset} is no longer on the destination as verify saw it`);

@@ -12,6 +12,7 @@ import { checkDestinationHolds } from './destination-recheck.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { faultPoint } from '../fault-points.ts';
+import { refuseDestinationLoss } from '../plan/keep-check.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -21,6 +22,8 @@ export interface PurgeOptions {
   /** Where copies and verifies keep checkpoints and verdicts on the destination (default kreroute-checkpoints). */
   checkpointTopic?: string;
   dryRun?: boolean;
+  /** How long copies must stay on the destination from now (default a day); no flag lets purge accept a loss. */
+  keepMarginMs?: number;
   onEvent?: EventSink;
 }
 
@@ -88,6 +91,8 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
         hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
       });
     }
+    // The destination's configs may have changed since verify: checked again, last, with no way to accept a loss.
+    await refuseUnkeptCopies(plan, source, options);
     if (options.dryRun) {
       onEvent({ type: 'info', message: 'dry run: nothing deleted' });
       return { dryRun: true, partitions };
@@ -109,6 +114,15 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
 
 function targetsOf(partitions: PurgePartition[], topic: string): PurgeTarget[] {
   return partitions.filter((p) => p.topic === topic && p.records > 0).map((p) => ({ partition: p.partition, logStart: BigInt(p.logStartBefore) }));
+}
+
+async function refuseUnkeptCopies(plan: Plan, source: KafkaCluster, options: PurgeOptions): Promise<void> {
+  const destination = await openPlanCluster(plan, 'destination', options.destination);
+  try {
+    await refuseDestinationLoss(plan, source, destination, 'purge', options.keepMarginMs !== undefined ? { marginMs: options.keepMarginMs } : {});
+  } finally {
+    await destination.close();
+  }
 }
 
 function startOf(plan: Plan, topic: string, partition: number): string {

@@ -84,6 +84,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
     const summary = await (request.copyWith ?? copyPlan)(plan, {
       ...sides,
       ...request.copy,
+      ...keepOptions(request),
       stateDir,
       ...(onEvent ? { onEvent } : {}),
       ...(metrics ? { metrics } : {}),
@@ -99,7 +100,7 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   if (job.stages.verify) {
     report({ stage: 'verify', status: 'skipped', finishedAt: job.stages.verify.finishedAt });
   } else {
-    const verdict = await verifyPlan(plan, { ...sides, stateDir, ...(onEvent ? { onEvent } : {}), ...(metrics ? { metrics } : {}) });
+    const verdict = await verifyPlan(plan, { ...sides, ...keepOptions(request), stateDir, ...(onEvent ? { onEvent } : {}), ...(metrics ? { metrics } : {}) });
     report({ stage: 'verify', status: 'done', report: verdict });
     if (!verdict.passed) {
       const failed = verdict.partitions.filter((p) => !p.passed).length;
@@ -117,11 +118,16 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
     report({ stage: 'purge', status: 'skipped', finishedAt: job.stages.purge.finishedAt });
   } else {
     metrics?.stage('purge');
-    const purged = await purgePlan(plan, { source: sides.source, destination: sides.destination, stateDir, ...(onEvent ? { onEvent } : {}) });
+    const purged = await purgePlan(plan, { source: sides.source, destination: sides.destination, stateDir, ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}), ...(onEvent ? { onEvent } : {}) });
     job = await markStageDone(stateDir, job, 'purge');
     report({ stage: 'purge', status: 'done', report: purged });
   }
   return { planFile, stateDir, plan, outcomes };
+}
+
+/** The plan's choices about what the destination keeps, for copy and verify (purge takes no loss). */
+function keepOptions(request: RerouteRequest): { acceptDestinationLoss?: boolean; keepMarginMs?: number } {
+  return { ...(request.plan.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}), ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}) };
 }
 
 async function planStage(request: RerouteRequest, stateDir: string, job: JobFile | null, report: (o: StageOutcome) => void): Promise<Plan> {

@@ -23,6 +23,7 @@ import type { Duplicates } from './duplicate-report.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
+import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 
@@ -37,6 +38,10 @@ export interface VerifyOptions {
   /** Verify only this shard of the plan (cut for verify: see shardUnits); the verdicts of all shards together let purge run. */
   shard?: ShardRef;
   onEvent?: EventSink;
+  /** Verify although the destination's retention would delete copies (a warning; purge still refuses). */
+  acceptDestinationLoss?: boolean;
+  /** How long copies must stay on the destination beyond the job (default a day). */
+  keepMarginMs?: number;
   /** Told how far the comparison got per source partition; default: nothing. */
   metrics?: MetricsSink;
 }
@@ -112,6 +117,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
     await refuseRecreatedTopics(scope, { source, destination }, 'verify');
+    await refuseDestinationLoss(scope, source, destination, 'verify', keepChoices(options, options.onEvent));
     const state = await readJobState(plan, destination, {
       stateDir: options.stateDir,
       ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),

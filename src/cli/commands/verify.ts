@@ -4,6 +4,7 @@ import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
 import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { renderVerify } from '../render-verify.ts';
+import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from '../plan-options.ts';
 import { parseShard, parseTopicName } from '../options.ts';
 import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
 
@@ -11,6 +12,8 @@ interface Flags extends ClusterFlags, MetricsFlags {
   stateDir?: string;
   shard?: string;
   checkpointTopic?: string;
+  acceptDestinationLoss?: boolean;
+  keepMarginHours?: string;
 }
 
 export function verifyCommand(ctx: CliContext): Command {
@@ -23,7 +26,9 @@ export function verifyCommand(ctx: CliContext): Command {
     .argument('<plan>', 'plan file written by `kreroute plan`')
     .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)')
     .option('--shard <I/N>', 'verify only shard I (from 0) of N, after the whole copy is done; purge needs the verdicts of all N (kept on the destination)')
-    .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)');
+    .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)')
+    .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
+    .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
   addMetricsOptions(command);
   addClusterOptions(command, true)
     .addHelpText('after', '\nExample:\n  kreroute verify tenant-b.plan.json')
@@ -34,6 +39,7 @@ export function verifyCommand(ctx: CliContext): Command {
       const metrics = await startMetrics(ctx, flags);
       const report = await verifyPlan(plan, {
         ...clusters,
+        ...keepFromFlags(flags),
         stateDir: flags.stateDir ?? defaultStateDir(planFile),
         ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
         ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
