@@ -107,6 +107,7 @@ function keepChecks(source: SourceFacts, destination: DestinationFacts, mapping:
   // The copy and the verify are still ahead (at the plan's assumed speed), then the margin.
   const marginMs = (choices.keepMarginMs ?? DEFAULT_KEEP_MARGIN_MS) + 2 * Math.ceil(bytes / ASSUMED_BYTES_PER_SECOND) * 1000;
   return destinationKeepProblems(facts, { now: Date.now(), marginMs }).map((problem): PlanCheck => {
+    if (problem.kind === 'displaces') return { level: 'warning', code: 'DESTINATION_DISPLACED', topic: problem.topic, message: problem.message };
     const accepted = problem.kind === 'drops' && choices.acceptDestinationLoss === true;
     return {
       level: accepted ? 'warning' : 'error',

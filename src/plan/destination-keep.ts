@@ -7,7 +7,8 @@
  * - retention.ms: a segment is deleted once its newest timestamp is older than retention.ms, and
  *   copies keep their CreateTime; records older than now + margin - retention.ms may go at the
  *   next retention check (every 5 min by default). -1 keeps forever.
- * - retention.bytes: per partition; the oldest segments go while the partition is larger. -1: none.
+ * - retention.bytes: per partition; the oldest segments (by offset) go while the partition is larger,
+ *   so copies, appended last, are lost only when they alone exceed it. -1: none.
  * - cleanup.policy=compact: the broker refuses a batch holding a record without a key.
  * - message.timestamp.before.max.ms / after.max.ms: the broker refuses a batch holding a record
  *   older than now - before.max or newer than now + after.max (after.max is 1 h by default since
@@ -61,8 +62,11 @@ export interface KeepProblem {
   /** Records the destination would drop or refuse; `upTo`: an upper bound. */
   records: number;
   upTo: boolean;
-  /** drops: the destination deletes copies (a loss that may be accepted); refuses: the broker rejects the writes. */
-  kind: 'drops' | 'refuses';
+  /**
+   * drops: the destination deletes copies (a loss that may be accepted); refuses: the broker rejects
+   * the writes; displaces: the copies stay, but push other, older data out of the partition (a warning).
+   */
+  kind: 'drops' | 'refuses' | 'displaces';
   /** One line: topic, setting, records, and the way out. */
   message: string;
 }
@@ -117,19 +121,33 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
     }
   }
 
+  // retention.bytes deletes a partition's oldest segments (by offset) while it is larger. Copies land
+  // after what the partition already holds, so that goes first: a copy is lost only when the planned
+  // bytes alone do not fit. Once written (verify, purge), purge's anchor read-back proves they are
+  // still there. What the copy pushes out of the partition is other data of the destination: said.
   const retentionBytes = setting('retention.bytes');
-  if (retentionBytes >= 0) {
-    const over = facts.partitions.filter((p) => p.records > 0 && p.bytes + (p.existingBytes ?? 0) > retentionBytes);
+  if (retentionBytes >= 0 && !facts.written) {
+    const over = facts.partitions.filter((p) => p.records > 0 && p.bytes > retentionBytes);
     if (over.length > 0) {
-      const worst = over.reduce((a, b) => (b.bytes + (b.existingBytes ?? 0) > a.bytes + (a.existingBytes ?? 0) ? b : a));
-      const total = worst.bytes + (worst.existingBytes ?? 0);
-      const needed = Math.ceil((total * 1.25) / MIB) * MIB;
+      const worst = over.reduce((a, b) => (b.bytes > a.bytes ? b : a));
+      const needed = Math.ceil((worst.bytes * 1.25) / MIB) * MIB;
       const records = over.reduce((sum, p) => sum + p.records, 0);
-      const existing = worst.existingBytes === null ? ' (what it already holds is not known)' : ` with the ${worst.existingBytes} byte(s) it already holds`;
-      problem('retention.bytes', 'drops', { records, upTo: true }, `keeps ${retentionBytes} byte(s) per partition, partition ${worst.partition} would hold ${total}${existing}`, `raise it for the job's duration: ${alter('retention.bytes', String(needed))}`);
+      problem('retention.bytes', 'drops', { records, upTo: true }, `keeps ${retentionBytes} byte(s) per partition, ${worst.bytes} byte(s) are planned into partition ${worst.partition}`, `raise it for the job's duration: ${alter('retention.bytes', String(needed))}`);
+    }
+    const crowded = facts.partitions.filter((p) => p.records > 0 && p.bytes <= retentionBytes && p.existingBytes !== null && p.bytes + p.existingBytes > retentionBytes);
+    const fullest = crowded.reduce<PlannedPartition | undefined>((a, b) => (!a || b.bytes + (b.existingBytes ?? 0) > a.bytes + (a.existingBytes ?? 0) ? b : a), undefined);
+    if (fullest) {
+      const pushed = fullest.bytes + (fullest.existingBytes ?? 0) - retentionBytes;
+      problems.push({
+        topic: facts.topic,
+        setting: 'retention.bytes',
+        records: 0,
+        upTo: true,
+        kind: 'displaces',
+        message: `destination ${facts.topic}: retention.bytes=${retentionBytes}: the copy pushes about ${pushed} byte(s) of older data out of partition ${fullest.partition} (it holds ${fullest.existingBytes}, ${fullest.bytes} planned; ${crowded.length} partition(s) like this); the copies themselves fit`,
+      });
     }
   }
-
   if ((facts.configs.get('cleanup.policy') ?? KAFKA_DEFAULTS['cleanup.policy']!).split(',').some((p) => p.trim() === 'compact') && facts.keyless !== null && facts.keyless > 0) {
     if (facts.written) problem('cleanup.policy', 'drops', { records: facts.keyless, upTo: false }, 'is compacted and its cleaner deletes records without a key', `set it back: ${alter('cleanup.policy', 'delete')}`);
     else problem('cleanup.policy', 'refuses', { records: facts.keyless, upTo: false }, 'is compacted and refuses records without a key', `${alter('cleanup.policy', 'delete')} for the job, or copy into a topic that is not compacted`);

@@ -31,7 +31,8 @@ export async function refuseDestinationLoss(plan: Plan, source: KafkaCluster, de
   const problems = facts.flatMap((f) => destinationKeepProblems(f, { now: Date.now(), marginMs }));
   const refused: KeepProblem[] = [];
   for (const problem of problems) {
-    if (step !== 'purge' && problem.kind === 'drops' && options.acceptLoss) options.onEvent?.({ type: 'warning', message: `accepted (--accept-destination-loss): ${problem.message}` });
+    if (problem.kind === 'displaces') options.onEvent?.({ type: 'warning', message: problem.message });
+    else if (step !== 'purge' && problem.kind === 'drops' && options.acceptLoss) options.onEvent?.({ type: 'warning', message: `accepted (--accept-destination-loss): ${problem.message}` });
     else refused.push(problem);
   }
   const first = refused[0];

@@ -47,13 +47,19 @@ test('no retention.ms in the configs: Kafka 7 days default is assumed', () => {
   assert.equal(destinationKeepProblems(facts({}, [{ oldest: now - 8 * DAY }]), timing)[0]?.setting, 'retention.ms');
 });
 
-test('retention.bytes per partition: planned plus what is already there', () => {
+test('retention.bytes per partition: copies that do not fit are lost; older data they push out is a warning', () => {
   assert.deepEqual(destinationKeepProblems(facts({ 'retention.bytes': '-1' }, [{ bytes: 10 ** 9 }]), timing), []);
   assert.deepEqual(destinationKeepProblems(facts({ 'retention.bytes': '100000' }, [{ bytes: 50_000, existingBytes: 40_000 }]), timing), []);
-  const [p] = destinationKeepProblems(facts({ 'retention.bytes': '100000' }, [{ bytes: 50_000, existingBytes: 60_000 }, { bytes: 1000 }]), timing);
-  assert.equal(p?.setting, 'retention.bytes');
-  assert.equal(p?.records, 100);
-  assert.match(p!.message, /partition 0 would hold 110000 with the 60000 byte\(s\) it already holds/);
+  const [lost] = destinationKeepProblems(facts({ 'retention.bytes': '100000' }, [{ bytes: 150_000, existingBytes: 0 }, { bytes: 1000 }]), timing);
+  assert.equal(lost?.setting, 'retention.bytes');
+  assert.equal(lost?.kind, 'drops');
+  assert.equal(lost?.records, 100);
+  assert.match(lost!.message, /keeps 100000 byte\(s\) per partition, 150000 byte\(s\) are planned into partition 0/);
+  const [pushed, ...rest] = destinationKeepProblems(facts({ 'retention.bytes': '100000' }, [{ bytes: 50_000, existingBytes: 60_000 }, { bytes: 1000 }]), timing);
+  assert.equal(rest.length, 0);
+  assert.equal(pushed?.kind, 'displaces');
+  assert.match(pushed!.message, /pushes about 10000 byte\(s\) of older data out of partition 0 \(it holds 60000, 50000 planned/);
+  assert.deepEqual(destinationKeepProblems({ ...facts({ 'retention.bytes': '100000' }, [{ bytes: 0, existingBytes: 500_000 }]), written: true }, timing), [], 'written copies: the anchor read-back decides');
 });
 
 test('a compacted destination refuses keyless records; keyed ones and uncounted ones pass', () => {
