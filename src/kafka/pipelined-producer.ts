@@ -34,6 +34,8 @@ export interface PipelineOptions {
   transaction?: TransactionClock;
   /** `code`: the error a write is retried after (none for a notice that a broker is slow to answer). */
   onRetry?: (message: string, code?: string) => void;
+  /** Told how much longer the destination's throttle time (a quota) holds our writes back, in ms. */
+  onThrottle?: (heldMs: number) => void;
 }
 
 /** What the producer needs of a cluster: its name, partition leaders and connections. */
@@ -118,6 +120,7 @@ export class PipelinedProducer {
   readonly #partitions = new Map<string, PartitionState>();
   readonly #links: DataLinks;
   #buffered = 0;
+  #acknowledged = 0;
   #failure: unknown;
   #pumping = false;
   #pumpAgain = false;
@@ -128,7 +131,7 @@ export class PipelinedProducer {
     this.#cluster = cluster;
     this.#identity = identity;
     this.#options = { ...DEFAULTS, ...options, retryDeadlineMs: retryDeadlineOf(options) };
-    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker);
+    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker, undefined, this.#options.onThrottle);
   }
 
   /**
@@ -161,6 +164,16 @@ export class PipelinedProducer {
   /** Bytes accepted and not yet acknowledged. */
   get bufferedBytes(): number {
     return this.#buffered;
+  }
+
+  /** Bytes acknowledged so far. */
+  get acknowledgedBytes(): number {
+    return this.#acknowledged;
+  }
+
+  /** Milliseconds during which the destination's throttle time held our writes back. */
+  get throttledMs(): number {
+    return this.#links.throttledMs;
   }
 
   /** Resolves once fewer than `limit` bytes are buffered (or the producer failed). */
@@ -361,6 +374,7 @@ export class PipelinedProducer {
 
   #settle(item: Item): void {
     this.#buffered -= item.batch.length;
+    this.#acknowledged += item.batch.length;
     for (let i = this.#spaceWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#spaceWaiters[i]!;
       if (this.#buffered < waiter.limit) {
