@@ -13,13 +13,19 @@ import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
+import { TransactionPace } from './transaction-pace.ts';
 
 export interface ExactlyOnceOptions {
   checkpointTopic: string;
   commitIntervalMs: number;
+  /** The timeout wanted; the destination's transaction.max.timeout.ms may make it shorter. */
   transactionTimeoutMs: number;
+  /** The copy's memory budget: bytes waiting for acknowledgement never exceed it. */
+  memoryBudgetBytes: number;
   /** Told of every commit. */
   metrics?: MetricsSink;
+  /** Told how much longer the destination's throttle time holds writes back, in ms. */
+  onThrottle?: (heldMs: number) => void;
 }
 
 /** Derived from the plan's hash (a shard's: from the whole plan's hash and the shard, see shardPlan). */
@@ -61,7 +67,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const producer = new PipelinedProducer(destination, session.identity, {
     ...session.producerOptions(),
     onRetry: (message, code) => onEvent(retryEvent(message, code)),
+    ...(options.onThrottle ? { onThrottle: options.onThrottle } : {}),
   });
+  const pace = new TransactionPace(session.transactionTimeoutMs, options.memoryBudgetBytes);
   let startedAt = Date.now();
   const run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Partitions in the open transaction: only those written since the last commit get a marker.
@@ -98,7 +106,13 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     checkpoint,
     resumed: committed !== null,
     reconciled: 0,
-    boundary: { due: () => Date.now() - startedAt >= options.commitIntervalMs, commit: () => commit(false), enlist },
+    boundary: {
+      due: () => Date.now() - startedAt >= options.commitIntervalMs,
+      commit: () => commit(false),
+      enlist,
+      overdue: () => pace.overdue(session.clock.ageMs()),
+      unackedLimit: () => pace.unackedLimit(producer.acknowledgedBytes),
+    },
     onChange: () => undefined,
     finish: (complete) => commit(complete),
     abandon: () => session.abort().catch(() => undefined),

@@ -1,4 +1,4 @@
-import { addPartitionsToTxnV3, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
+import { addPartitionsToTxnV3, describeConfigsV4, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { protocolErrorIds, toKrerouteError } from './errors.ts';
@@ -6,7 +6,7 @@ import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { type RetryPolicy, DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
 import { transactionFailure } from './transaction-errors.ts';
-import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
+import { type TransactionClock, chooseTransactionTimeoutMs, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { withWaitNotice } from './wait-notice.ts';
 
 const TRANSACTION_COORDINATOR = 1;
@@ -18,6 +18,9 @@ const COORDINATOR_APIS: Array<[number, number]> = [
   [26, 3], // EndTxn
 ];
 const FIND_COORDINATOR: [number, number] = [10, 4];
+const DESCRIBE_CONFIGS: [number, number] = [32, 4];
+const BROKER_RESOURCE = 4;
+const MAX_TIMEOUT_CONFIG = 'transaction.max.timeout.ms';
 
 export interface TopicPartitions {
   topic: string;
@@ -35,12 +38,16 @@ export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'bro
  */
 export class TransactionalSession {
   readonly transactionalId: string;
-  readonly transactionTimeoutMs: number;
+  /** The timeout asked for: the one wanted, or the broker's transaction.max.timeout.ms when that is less. */
+  transactionTimeoutMs: number;
   readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
   readonly #onNotice: ((message: string, code?: string) => void) | undefined;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
+  #coordinatorId: number | undefined;
+  /** Whether the coordinator takes DescribeConfigs v4 (asked with its other API versions). */
+  #describesConfigs = false;
   /** When the open transaction began (its first AddPartitionsToTxn); undefined between transactions. */
   #startedAt: number | undefined;
 
@@ -53,7 +60,11 @@ export class TransactionalSession {
     this.#onNotice = onNotice;
   }
 
-  /** `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to answer. */
+  /**
+   * `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to
+   * answer. `transactionTimeoutMs` is the timeout wanted; the coordinator's
+   * transaction.max.timeout.ms caps it (InitProducerId refuses more).
+   */
   static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...DEFAULT_RETRY,
@@ -63,8 +74,13 @@ export class TransactionalSession {
       ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`, retryCode(error)) } : {}),
     };
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
+    const brokerMaxMs = await session.#withCoordinator('reading the coordinator\'s transaction.max.timeout.ms', (connection) => session.#maxTimeoutMs(connection));
+    session.transactionTimeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
+    if (session.transactionTimeoutMs < transactionTimeoutMs) {
+      onNotice?.(`the destination allows transactions of at most ${brokerMaxMs} ms (${MAX_TIMEOUT_CONFIG}); kreroute's transactions time out after that and commit sooner`);
+    }
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
-      initProducerIdV4.api.async(connection, transactionalId, transactionTimeoutMs, -1n, -1),
+      initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
     );
     session.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
     return session;
@@ -113,6 +129,22 @@ export class TransactionalSession {
     this.#startedAt = undefined;
   }
 
+  /** The coordinator's transaction.max.timeout.ms; null when it cannot be read (no DESCRIBE_CONFIGS on the cluster). */
+  async #maxTimeoutMs(connection: Connection): Promise<number | null> {
+    if (!this.#describesConfigs) return null;
+    try {
+      const response = await describeConfigsV4.api.async(connection, [{ resourceType: BROKER_RESOURCE, resourceName: String(this.#coordinatorId), configurationKeys: [MAX_TIMEOUT_CONFIG] }], false, false);
+      const value = response.results[0]?.configs.find((c) => c.name === MAX_TIMEOUT_CONFIG)?.value;
+      const ms = value === null || value === undefined ? NaN : Number(value);
+      return Number.isFinite(ms) && ms > 0 ? ms : null;
+    } catch (error) {
+      // The coordinator moved or the connection broke: retried as any coordinator request. Refused: unknown.
+      const ids = protocolErrorIds(error);
+      if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) throw error;
+      return null;
+    }
+  }
+
   async #coordinatorConnection(): Promise<Connection> {
     if (this.#coordinator) return this.#coordinator;
     const any = await this.#cluster.anyConnection();
@@ -124,6 +156,9 @@ export class TransactionalSession {
     const versions = await libraryApiVersions(coordinator);
     for (const [apiKey, version] of COORDINATOR_APIS) requireApiVersion(versions, apiKey, version, `${found.nodeId} of ${this.#cluster.label}`);
     this.#coordinator = coordinator;
+    this.#coordinatorId = found.nodeId;
+    const describe = versions.get(DESCRIBE_CONFIGS[0]);
+    this.#describesConfigs = describe !== undefined && describe.minVersion <= DESCRIBE_CONFIGS[1] && DESCRIBE_CONFIGS[1] <= describe.maxVersion;
     return coordinator;
   }
 
