@@ -111,7 +111,7 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
       commit: () => commit(false),
       enlist,
       overdue: () => pace.overdue(session.clock.ageMs()),
-      unackedLimit: () => pace.unackedLimit(producer.acknowledgedBytes),
+      unackedLimit: () => pace.unackedLimit(producer.acknowledgedBytes, producer.throttledMs),
     },
     onChange: () => undefined,
     finish: (complete) => commit(complete),

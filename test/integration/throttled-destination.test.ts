@@ -40,7 +40,10 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
 
     const events: EngineEvent[] = [];
     const job = new JobMetrics();
-    const summary = await copyPlan(p, { source, destination: { ...destination, clientId }, stateDir: dir, mode, metrics: job.sink, onEvent: (event) => events.push(event) });
+    // Exactly-once with a 10 s transaction timeout: a copy of ~20 s only finishes if its
+    // transactions commit on time, whatever they hold (else the coordinator aborts them).
+    const transactionTimeoutMs = 10_000;
+    const summary = await copyPlan(p, { source, destination: { ...destination, clientId }, stateDir: dir, mode, transactionTimeoutMs, metrics: job.sink, onEvent: (event) => events.push(event) });
     assert.equal(summary.mode, mode);
     assert.equal(summary.records, PARTITIONS * PER_PARTITION);
 
@@ -51,6 +54,10 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
     const seconds = Number(/^kreroute_throttle_seconds_total\{cluster="destination"\} (\S+)$/m.exec(page)?.[1] ?? 0);
     assert.ok(seconds > 0, `kreroute_throttle_seconds_total{cluster="destination"} = ${seconds}`);
     assert.ok(Math.abs(seconds * 1000 - Math.max(...throttled)) < 1000, `the metric (${seconds} s) and the progress (${Math.max(...throttled)} ms) agree`);
+    if (mode === 'exactly-once') {
+      const commits = Number(/^kreroute_transaction_commits_total (\S+)$/m.exec(page)?.[1] ?? 0);
+      assert.ok(commits >= Math.ceil(throttled.length / (transactionTimeoutMs / 1000)), `${commits} commits in a copy of ~${throttled.length} s`);
+    }
 
     const report = await verifyPlan(p, { source, destination, stateDir: dir });
     assert.equal(report.passed, true, JSON.stringify(report).slice(0, 2000));
