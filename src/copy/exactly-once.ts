@@ -48,6 +48,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
   const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message, code) => onEvent(retryEvent(message, code)));
+  if (session.transactionTimeoutMs < options.transactionTimeoutMs) {
+    onEvent({ type: 'info', message: `the destination allows transactions of at most ${session.transactionTimeoutMs} ms (transaction.max.timeout.ms): each commits within a third of that` });
+  }
   const key = checkpointKey(plan);
   const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
   refuseOtherLayout(plan, family.seen);

@@ -76,9 +76,6 @@ export class TransactionalSession {
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
     const brokerMaxMs = await session.#withCoordinator('reading the coordinator\'s transaction.max.timeout.ms', (connection) => session.#maxTimeoutMs(connection));
     session.transactionTimeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
-    if (session.transactionTimeoutMs < transactionTimeoutMs) {
-      onNotice?.(`the destination allows transactions of at most ${brokerMaxMs} ms (${MAX_TIMEOUT_CONFIG}); kreroute's transactions time out after that and commit sooner`);
-    }
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
       initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
     );

@@ -1,16 +1,17 @@
 import { Admin } from '@platformatic/kafka';
 
 /**
- * Sets (or with `bytesPerSec` null removes) a produce quota for one client.id on a cluster: a
- * per-client quota, never the default entity, so tests sharing the cluster are not throttled.
+ * Sets (or with `bytesPerSec` null removes) a produce quota on a cluster: for one client.id, or
+ * with `clientId` null for the default entity (`kafka-configs --entity-type clients
+ * --entity-default`) — that one only on clusters of a test's own, never on the shared ones.
  */
-export async function setProduceQuota(bootstrap: string, clientId: string, bytesPerSec: number | null): Promise<void> {
+export async function setProduceQuota(bootstrap: string, clientId: string | null, bytesPerSec: number | null): Promise<void> {
   const admin = new Admin({ clientId: 'kreroute-test-quota', bootstrapBrokers: bootstrap.split(',') });
   try {
     const ops = bytesPerSec === null ? [{ key: 'producer_byte_rate' as const, remove: true as const }] : [{ key: 'producer_byte_rate' as const, value: bytesPerSec, remove: false as const }];
     const entries = await admin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'client-id', entityName: clientId }], ops }] });
     const failed = entries.find((e) => e.errorCode !== 0);
-    if (failed) throw new Error(`AlterClientQuotas for ${clientId} failed: ${failed.errorCode} ${failed.errorMessage ?? ''}`);
+    if (failed) throw new Error(`AlterClientQuotas for ${clientId ?? 'the default client'} failed: ${failed.errorCode} ${failed.errorMessage ?? ''}`);
   } finally {
     await admin.close();
   }
