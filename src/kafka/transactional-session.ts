@@ -38,8 +38,7 @@ export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'bro
  */
 export class TransactionalSession {
   readonly transactionalId: string;
-  /** The timeout asked for: the one wanted, or the broker's transaction.max.timeout.ms when that is less. */
-  transactionTimeoutMs: number;
+  #timeoutMs: number;
   readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
   readonly #onNotice: ((message: string, code?: string) => void) | undefined;
@@ -54,7 +53,7 @@ export class TransactionalSession {
   private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string, code?: string) => void) | undefined) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
-    this.transactionTimeoutMs = transactionTimeoutMs;
+    this.#timeoutMs = transactionTimeoutMs;
     this.#identity = { producerId: -1n, producerEpoch: -1 };
     this.#retry = retry;
     this.#onNotice = onNotice;
@@ -75,7 +74,7 @@ export class TransactionalSession {
     };
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
     const brokerMaxMs = await session.#withCoordinator('reading the coordinator\'s transaction.max.timeout.ms', (connection) => session.#maxTimeoutMs(connection));
-    session.transactionTimeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
+    session.#timeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
       initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
     );
@@ -85,6 +84,11 @@ export class TransactionalSession {
 
   get identity(): ProducerIdentity {
     return this.#identity;
+  }
+
+  /** The timeout asked for: the one wanted, or the coordinator's transaction.max.timeout.ms when that is less. */
+  get transactionTimeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** The age of the open transaction (0 between transactions) and its timeout. */
