@@ -50,6 +50,9 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
     // The throttling is shown: in progress events and as a metric.
     const throttled = events.flatMap((e) => (e.type === 'progress' && e.stage === 'copy' ? [e.destinationThrottledMs ?? 0] : []));
     assert.ok(throttled.some((ms) => ms > 0), `a progress event tells of the destination's throttling: ${throttled.join(' ')}`);
+    // Writes held back by the throttle time are not reported as unanswered: the broker answered.
+    const unanswered = events.flatMap((e) => (e.type === 'retry' && /no answer/.test(e.message) ? [e.message] : []));
+    assert.deepEqual(unanswered, [], 'no write is said to have had no answer');
     const page = (await job.page()).body;
     const seconds = Number(/^kreroute_throttle_seconds_total\{cluster="destination"\} (\S+)$/m.exec(page)?.[1] ?? 0);
     assert.ok(seconds > 0, `kreroute_throttle_seconds_total{cluster="destination"} = ${seconds}`);
