@@ -87,6 +87,8 @@ interface PartitionState {
   stallCause: string | undefined;
 }
 
+/** A waiting write counts as held back by the destination's quota this long after its last throttle time. */
+const THROTTLE_NOTICE_MS = 11_000;
 /** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
 const RETRY_BACKOFF_MS = 100;
 const RETRY_BACKOFF_MAX_MS = 1000;
@@ -126,12 +128,17 @@ export class PipelinedProducer {
   #pumpAgain = false;
   readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
   #watchdog: NodeJS.Timeout | undefined;
+  /** When the destination last asked us to slow down (a throttle time). */
+  #throttledAt = -Infinity;
 
   constructor(cluster: ProducerCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
     this.#cluster = cluster;
     this.#identity = identity;
     this.#options = { ...DEFAULTS, ...options, retryDeadlineMs: retryDeadlineOf(options) };
-    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker, undefined, this.#options.onThrottle);
+    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker, undefined, (heldMs) => {
+      this.#throttledAt = Date.now();
+      this.#options.onThrottle?.(heldMs);
+    });
   }
 
   /**
@@ -147,7 +154,14 @@ export class PipelinedProducer {
       const now = Date.now();
       if (!oldest || now - oldest.sentAt < WAIT_NOTICE_MS || now - lastNotice < WAIT_NOTICE_MS) return;
       lastNotice = now;
-      this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a write to ${oldest.state.topic}[${oldest.state.partition}] has had no answer for ${Math.round((now - oldest.sentAt) / 1000)} s`);
+      const what = `a write to ${oldest.state.topic}[${oldest.state.partition}]`;
+      const waited = Math.round((now - oldest.sentAt) / 1000);
+      // Held back by the broker's throttle times (its quota), not unanswered.
+      const message =
+        now - this.#throttledAt < THROTTLE_NOTICE_MS
+          ? `waiting for ${this.#cluster.label}: its quota throttles our writes (held back ${Math.round(this.throttledMs / 1000)} s so far); ${what} has waited ${waited} s`
+          : `waiting for ${this.#cluster.label}: ${what} has had no answer for ${waited} s`;
+      this.#options.onRetry?.(message);
     }, 1_000);
     this.#watchdog.unref();
   }
