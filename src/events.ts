@@ -11,6 +11,8 @@ export type EngineEvent =
       ratePerSec: number;
       bytesPerSec: number;
       etaSeconds: number | null;
+      /** A copy: how long the destination's quota held writes back so far (its throttle_time_ms), in ms; absent when never. */
+      destinationThrottledMs?: number;
     }
   | { type: 'info'; message: string }
   | { type: 'warning'; message: string }

@@ -26,6 +26,8 @@ export interface MetricsSink {
   retried(code: string): void;
   /** The copy loop waited this long for a cluster or for the rate limit. */
   waited(cause: WaitCause, seconds: number): void;
+  /** A cluster's quota held our requests back this much longer (the throttle_time_ms of its answers). */
+  throttled(cluster: 'source' | 'destination', seconds: number): void;
   /** An exactly-once transaction was committed, taking this long. */
   committed(seconds: number): void;
   /** Reads the bytes written and not yet acknowledged (asked when metrics are collected); null: none any more. */
@@ -42,6 +44,7 @@ export const noMetrics: MetricsSink = {
   rate: ignore,
   retried: ignore,
   waited: ignore,
+  throttled: ignore,
   committed: ignore,
   inFlight: ignore,
 };

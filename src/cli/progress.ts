@@ -21,7 +21,12 @@ function describe(event: ProgressEvent): string {
   const percent = event.totalRecords > 0 ? ` (${Math.min(100, (100 * event.records) / event.totalRecords).toFixed(1)}%)` : '';
   const eta = event.etaSeconds === null ? '' : `, ETA ${duration(event.etaSeconds)}`;
   const speed = event.ratePerSec > 0 ? `, ${rate(event.ratePerSec, 'msg')}, ${bytes(event.bytesPerSec)}/s` : '';
-  return `${event.stage}: ${count(event.records)}${total} messages${percent}, ${bytes(event.bytes)}${speed}${eta}`;
+  return `${event.stage}: ${count(event.records)}${total} messages${percent}, ${bytes(event.bytes)}${speed}${eta}${throttledNote(event)}`;
+}
+
+/** A destination quota's throttling (its throttle_time_ms), when there was any. */
+function throttledNote(event: ProgressEvent): string {
+  return event.destinationThrottledMs ? `, throttled by the destination: ${duration(event.destinationThrottledMs / 1000)} so far` : '';
 }
 
 /** For logs and pipes: one plain line at most every two seconds per stage. */
@@ -82,7 +87,7 @@ class BarView implements ProgressView {
       this.#bars = new cliProgress.MultiBar(
         {
           stream: this.#stream,
-          format: '{stage} [{bar}] {percentage}% {done}/{all} msgs {mb} {rate} ETA {etaText}',
+          format: '{stage} [{bar}] {percentage}% {done}/{all} msgs {mb} {rate} ETA {etaText}{throttled}',
           // Leave about 68 columns for the numbers; cli-progress cuts what does not fit.
           barsize: Math.max(10, Math.min(30, (this.#stream.columns ?? 80) - 68)),
           hideCursor: true,
@@ -106,6 +111,7 @@ class BarView implements ProgressView {
       mb: bytes(event.bytes),
       rate: `${rate(event.ratePerSec, 'msg')} ${bytes(event.bytesPerSec)}/s`,
       etaText: event.etaSeconds === null ? '?' : duration(event.etaSeconds),
+      throttled: throttledNote(event),
     };
   }
 

@@ -21,18 +21,19 @@ import { reconcile } from './reconcile.ts';
  * checkpoint are found by producer id and content and not written again (see reconcile); the
  * window left is a produce request the broker received but had not appended when the resume asked.
  */
-export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000, checkpointTopic?: string): Promise<Delivery | 'complete'> {
+/** `onThrottle`: told how much longer the destination's throttle time holds writes back, in ms. */
+export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000, checkpointTopic?: string, onThrottle?: (heldMs: number) => void): Promise<Delivery | 'complete'> {
   const unlock = await lockStateDir(stateDir);
   try {
     const mirror = await openMirror(plan, destination, checkpointTopic, onEvent);
-    return await start(plan, source, destination, stateDir, filter, onEvent, unlock, intervalMs, mirror);
+    return await start(plan, source, destination, stateDir, filter, onEvent, unlock, intervalMs, mirror, onThrottle);
   } catch (error) {
     await unlock();
     throw error;
   }
 }
 
-async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null): Promise<Delivery | 'complete'> {
+async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null, onThrottle: ((heldMs: number) => void) | undefined): Promise<Delivery | 'complete'> {
   const local = await loadCheckpoint(stateDir, plan.hash);
   const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: checkpointKey(plan) }) : null;
   if (family) refuseOtherLayout(plan, family.seen);
@@ -60,7 +61,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   const previous = new Set(checkpoint.producerIds.map(BigInt));
   const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
-  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message, code) => onEvent(retryEvent(message, code)) });
+  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message, code) => onEvent(retryEvent(message, code)), ...(onThrottle ? { onThrottle } : {}) });
   checkpoint.producerIds.push(String(producer.identity.producerId));
   checkpoint.run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Our producer id is on disk (and on the destination) before our first write, so a resume on
@@ -97,6 +98,9 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
         savedAt = Date.now();
       },
       enlist: () => undefined,
+      // No transaction to keep short: a checkpoint is saved whenever every write is acknowledged.
+      overdue: () => false,
+      unackedLimit: () => Infinity,
     },
     onChange: () => undefined,
     finish: async (complete) => {

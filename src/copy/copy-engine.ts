@@ -174,6 +174,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         const own = lastOffsetOf(action) + 1n;
         const stepEnd = index === chunk.actions.length - 1 ? next : own > stepFloor ? own : stepFloor;
         stepFloor = stepEnd;
+        // Exactly-once: a transaction commits on time as well as on size, also on a slow link.
+        if (context.boundary) await paceTransaction(context, unsettled);
         if (context.limiter && context.boundary && context.limiter.waitMs() > LONG_THROTTLE_WAIT_MS) {
           // Never sleep inside an open transaction: a slow --max-rate could outlast its timeout.
           await settle(unsettled, context);
@@ -241,6 +243,21 @@ function lastOffsetOf(action: ChunkAction): bigint {
 async function belowBudget({ producer, metrics }: EngineContext, budget: number): Promise<void> {
   if (producer.bufferedBytes >= budget) await timedWait(metrics, 'destination', producer.whenBufferedBelow(budget));
   if (producer.failure) throw producer.failure;
+}
+
+/**
+ * An old transaction commits now; otherwise the next write waits while more than the open
+ * transaction may have is waiting for acknowledgement (see TransactionPace).
+ */
+async function paceTransaction(context: EngineContext, unsettled: Set<Promise<unknown>>): Promise<void> {
+  const boundary = context.boundary!;
+  if (boundary.overdue()) {
+    await settle(unsettled, context);
+    await timedWait(context.metrics, 'destination', boundary.commit());
+    return;
+  }
+  const limit = boundary.unackedLimit();
+  if (limit !== Infinity) await belowBudget(context, limit);
 }
 
 /** Waits until every write so far is acknowledged; a failed write fails the copy. */

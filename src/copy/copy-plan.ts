@@ -51,6 +51,11 @@ export interface CopyOptions {
   acceptDestinationLoss?: boolean;
   /** How long copies must stay on the destination beyond the job (default a day, DEFAULT_KEEP_MARGIN_MS). */
   keepMarginMs?: number;
+  /**
+   * Exactly-once: the transaction timeout wanted, in ms (default 60 s); the destination's
+   * transaction.max.timeout.ms caps it. A transaction commits within a third of it whatever it holds.
+   */
+  transactionTimeoutMs?: number;
   /** Copy only this shard of the plan (see shardPlan); its local state goes in a subfolder of stateDir. */
   shard?: ShardRef;
   onEvent?: EventSink;
@@ -107,7 +112,8 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   metrics.inFlight(() => delivery.producer.bufferedBytes);
   const duplicateAcks = new Set<string>();
   const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
-  const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  const progress = () => onEvent(meter.event(delivery.producer.throttledMs));
+  const ticker = setInterval(progress, 1000);
   try {
     await refuseTruncatedSource(plan, source, checkpoint);
     await runCopyEngine({
@@ -119,7 +125,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       meter,
       limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
       passthrough: options.passthrough ?? true,
-      memoryBudgetBytes: options.memoryBudgetBytes ?? 32 * 1024 * 1024,
+      memoryBudgetBytes: memoryBudgetOf(options),
       onChange: () => delivery.onChange(),
       boundary: delivery.boundary,
       onRetry: (message, code) => onEvent(retryEvent(message, code)),
@@ -138,7 +144,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   }
   clearInterval(ticker);
   metrics.inFlight(null);
-  onEvent(meter.event());
+  progress();
   metrics.rate('copy', 0, 0);
   const interrupted = options.signal?.aborted === true;
   await delivery.finish(!interrupted).finally(() => delivery.producer.close());
@@ -158,8 +164,16 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
 async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink, metrics: MetricsSink) {
   const mode = options.mode ?? 'auto';
   const intervalMs = options.commitIntervalMs ?? 1000;
-  const eos = { checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC, commitIntervalMs: intervalMs, transactionTimeoutMs: TRANSACTION_TIMEOUT_MS, metrics };
-  const atLeastOnce = () => startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs, eos.checkpointTopic);
+  const onThrottle = (heldMs: number): void => metrics.throttled('destination', heldMs / 1000);
+  const eos = {
+    checkpointTopic: options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC,
+    commitIntervalMs: intervalMs,
+    transactionTimeoutMs: options.transactionTimeoutMs ?? TRANSACTION_TIMEOUT_MS,
+    memoryBudgetBytes: memoryBudgetOf(options),
+    metrics,
+    onThrottle,
+  };
+  const atLeastOnce = () => startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs, eos.checkpointTopic, onThrottle);
   if (mode === 'at-least-once') return atLeastOnce();
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
   if (mode === 'auto' && (local?.mode === 'at-least-once' || (!local && (await startedAtLeastOnce(plan, destination, eos.checkpointTopic))))) return atLeastOnce();
@@ -170,6 +184,10 @@ async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaClus
     onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
     return atLeastOnce();
   }
+}
+
+function memoryBudgetOf(options: CopyOptions): number {
+  return options.memoryBudgetBytes ?? 32 * 1024 * 1024;
 }
 
 /** Whether the destination holds this plan's checkpoint of an unfinished at-least-once copy (run from another machine). */

@@ -11,6 +11,10 @@ export interface TransactionBoundary {
    * once (AddPartitionsToTxn). Returns undefined when nothing needs to wait.
    */
   enlist(topic: string, partitions: Iterable<number>): Promise<void> | undefined;
+  /** The open transaction must commit now, whatever it holds (it is old: see TransactionPace). */
+  overdue(): boolean;
+  /** Bytes that may wait for acknowledgement before the next write (Infinity: no bound beyond the memory budget). */
+  unackedLimit(): number;
 }
 
 /**

@@ -13,13 +13,19 @@ import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
+import { TransactionPace } from './transaction-pace.ts';
 
 export interface ExactlyOnceOptions {
   checkpointTopic: string;
   commitIntervalMs: number;
+  /** The timeout wanted; the destination's transaction.max.timeout.ms may make it shorter. */
   transactionTimeoutMs: number;
+  /** The copy's memory budget: bytes waiting for acknowledgement never exceed it. */
+  memoryBudgetBytes: number;
   /** Told of every commit. */
   metrics?: MetricsSink;
+  /** Told how much longer the destination's throttle time holds writes back, in ms. */
+  onThrottle?: (heldMs: number) => void;
 }
 
 /** Derived from the plan's hash (a shard's: from the whole plan's hash and the shard, see shardPlan). */
@@ -42,6 +48,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
   const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message, code) => onEvent(retryEvent(message, code)));
+  if (session.transactionTimeoutMs < options.transactionTimeoutMs) {
+    onEvent({ type: 'info', message: `the destination allows transactions of at most ${session.transactionTimeoutMs} ms (transaction.max.timeout.ms): each commits within a third of that` });
+  }
   const key = checkpointKey(plan);
   const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
   refuseOtherLayout(plan, family.seen);
@@ -61,7 +70,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const producer = new PipelinedProducer(destination, session.identity, {
     ...session.producerOptions(),
     onRetry: (message, code) => onEvent(retryEvent(message, code)),
+    ...(options.onThrottle ? { onThrottle: options.onThrottle } : {}),
   });
+  const pace = new TransactionPace(session.transactionTimeoutMs, options.memoryBudgetBytes);
   let startedAt = Date.now();
   const run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Partitions in the open transaction: only those written since the last commit get a marker.
@@ -98,7 +109,13 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     checkpoint,
     resumed: committed !== null,
     reconciled: 0,
-    boundary: { due: () => Date.now() - startedAt >= options.commitIntervalMs, commit: () => commit(false), enlist },
+    boundary: {
+      due: () => Date.now() - startedAt >= options.commitIntervalMs,
+      commit: () => commit(false),
+      enlist,
+      overdue: () => pace.overdue(session.clock.ageMs()),
+      unackedLimit: () => pace.unackedLimit(producer.acknowledgedBytes, producer.throttledMs),
+    },
     onChange: () => undefined,
     finish: (complete) => commit(complete),
     abandon: () => session.abort().catch(() => undefined),

@@ -27,7 +27,8 @@ export class ProgressMeter {
     if (this.#metrics && topic !== undefined && partition !== undefined) this.#metrics.progressed(this.#stage as 'copy' | 'verify', topic, partition, records, bytes);
   }
 
-  event(): EngineEvent {
+  /** `destinationThrottledMs`: a copy's time held back by the destination's throttling so far. */
+  event(destinationThrottledMs?: number): EngineEvent {
     const now = performance.now();
     this.#samples.push({ at: now, records: this.records, bytes: this.bytes });
     while (this.#samples.length > 2 && now - this.#samples[0]!.at > 5000) this.#samples.shift();
@@ -46,6 +47,7 @@ export class ProgressMeter {
       ratePerSec,
       bytesPerSec,
       etaSeconds: ratePerSec > 0 ? left / ratePerSec : null,
+      ...(destinationThrottledMs ? { destinationThrottledMs } : {}),
     };
   }
 }

@@ -1,3 +1,4 @@
+import type { Reader } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
 import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, parseApiVersions, requireApiVersion } from './api-versions.ts';
 import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body } from './produce-request.ts';
@@ -5,7 +6,7 @@ import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERS
 import { type PoolCluster, RawConnectionPool } from './raw-connection-pool.ts';
 import type { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
-import { Throttle } from './throttle.ts';
+import { RequestTurns, Throttle } from './throttle.ts';
 
 /** Where the copy's produce and fetch requests for some partitions go: one connection to their leader. */
 export interface DataLink {
@@ -30,7 +31,7 @@ interface BrokerState {
  * a time). Bare connections (RawConnection), which speak TLS and log in with SASL as the library's
  * connections do (raw-sasl.ts, sasl-mechanism.ts), so SASL clusters get the same data path as
  * plaintext ones. Before a broker's first produce or fetch, its ApiVersions are checked; a
- * response's throttle time delays the next request to that broker.
+ * response's throttle time delays the next request to that broker (see RequestTurns).
  */
 export class DataLinks {
   readonly #cluster: LinkCluster;
@@ -38,11 +39,21 @@ export class DataLinks {
   readonly #links = new Map<string, DataLink>();
   readonly #brokers = new Map<string, BrokerState>();
   readonly #pool: RawConnectionPool;
+  readonly #onThrottle: ((heldMs: number) => void) | undefined;
 
-  constructor(cluster: LinkCluster, perBroker: number, responseBuffers?: BufferPool) {
+  /** `onThrottle`: told how much longer a broker's throttle time holds our requests back. */
+  constructor(cluster: LinkCluster, perBroker: number, responseBuffers?: BufferPool, onThrottle?: (heldMs: number) => void) {
     this.#cluster = cluster;
     this.#perBroker = Math.max(1, perBroker);
     this.#pool = new RawConnectionPool(cluster, responseBuffers);
+    this.#onThrottle = onThrottle;
+  }
+
+  /** Milliseconds during which the brokers held our requests back by their throttle times. */
+  get throttledMs(): number {
+    let total = 0;
+    for (const broker of this.#brokers.values()) total += broker.throttle.heldMs;
+    return total;
   }
 
   async forPartition(topic: string, partition: number, refresh: boolean): Promise<DataLink> {
@@ -72,30 +83,55 @@ export class DataLinks {
     requireApiVersion(await versions, apiKey, version, broker.label);
   }
 
-  /** The pool is asked for the connection on every request, so a broken one is replaced. */
+  /**
+   * The pool is asked for the connection on every request, so a broken one is replaced. Requests
+   * take turns (RequestTurns): in order, each after the broker's throttle time.
+   */
   #rawLink(host: string, port: number, lane: number, broker: BrokerState): DataLink {
-    const connect = async (apiKey: number, version: number): Promise<RawConnection> => {
+    const turns = new RequestTurns(broker.throttle);
+    const note = (throttleTimeMs: number | undefined): void => {
+      const added = broker.throttle.note(throttleTimeMs ?? 0);
+      if (added > 0) this.#onThrottle?.(added);
+    };
+    const send = async (apiKey: number, version: number, body: Buffer[]): Promise<{ reader: Reader; release: () => void; answered: () => void }> => {
       const connection = await this.#pool.get(host, port, lane);
       await this.#require(broker, () => askRawVersions(connection), apiKey, version);
-      await broker.throttle.wait();
-      return connection;
+      const answered = await turns.take();
+      try {
+        return { ...(await connection.request(apiKey, version, body)), answered };
+      } catch (error) {
+        answered();
+        throw error;
+      }
     };
     return {
       produce: async (...args) => {
-        const connection = await connect(PRODUCE_API_KEY, PRODUCE_API_VERSION);
-        const { reader, release } = await connection.request(PRODUCE_API_KEY, PRODUCE_API_VERSION, produceV9Body(...args));
+        const { reader, release, answered } = await send(PRODUCE_API_KEY, PRODUCE_API_VERSION, produceV9Body(...args));
         try {
-          return await noteThrottle(broker.throttle, Promise.resolve().then(() => parseProduceV9(reader)));
+          const response = parseProduceV9(reader);
+          note(response.throttleTimeMs);
+          return response;
+        } catch (error) {
+          // A ResponseError (a partition failed) carries the response, and its throttle time.
+          note((error as { response?: { throttleTimeMs?: number } }).response?.throttleTimeMs);
+          throw error;
         } finally {
+          answered();
           release();
         }
       },
       fetch: async (...args) => {
-        const connection = await connect(FETCH_API_KEY, FETCH_API_VERSION);
-        const { reader, release } = await connection.request(FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body(...args));
-        const response = { ...parseRawFetchV12(reader), release };
-        broker.throttle.note(response.throttleTimeMs);
-        return response;
+        const { reader, release, answered } = await send(FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body(...args));
+        try {
+          const response = { ...parseRawFetchV12(reader), release };
+          note(response.throttleTimeMs);
+          return response;
+        } catch (error) {
+          release();
+          throw error;
+        } finally {
+          answered();
+        }
       },
     };
   }
@@ -112,17 +148,5 @@ async function askRawVersions(connection: RawConnection): Promise<ApiVersionRang
     return parseApiVersions(reader);
   } finally {
     release();
-  }
-}
-
-/** Notes the throttle time of a response, also of one that failed (a ResponseError carries it). */
-async function noteThrottle<T extends { throttleTimeMs: number }>(throttle: Throttle, pending: Promise<T>): Promise<T> {
-  try {
-    const response = await pending;
-    throttle.note(response.throttleTimeMs);
-    return response;
-  } catch (error) {
-    throttle.note((error as { response?: { throttleTimeMs?: number } }).response?.throttleTimeMs ?? 0);
-    throw error;
   }
 }

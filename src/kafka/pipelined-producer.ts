@@ -34,6 +34,8 @@ export interface PipelineOptions {
   transaction?: TransactionClock;
   /** `code`: the error a write is retried after (none for a notice that a broker is slow to answer). */
   onRetry?: (message: string, code?: string) => void;
+  /** Told how much longer the destination's throttle time (a quota) holds our writes back, in ms. */
+  onThrottle?: (heldMs: number) => void;
 }
 
 /** What the producer needs of a cluster: its name, partition leaders and connections. */
@@ -85,6 +87,8 @@ interface PartitionState {
   stallCause: string | undefined;
 }
 
+/** A waiting write counts as held back by the destination's quota this long after its last throttle time. */
+const THROTTLE_NOTICE_MS = 11_000;
 /** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
 const RETRY_BACKOFF_MS = 100;
 const RETRY_BACKOFF_MAX_MS = 1000;
@@ -118,17 +122,23 @@ export class PipelinedProducer {
   readonly #partitions = new Map<string, PartitionState>();
   readonly #links: DataLinks;
   #buffered = 0;
+  #acknowledged = 0;
   #failure: unknown;
   #pumping = false;
   #pumpAgain = false;
   readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
   #watchdog: NodeJS.Timeout | undefined;
+  /** When the destination last asked us to slow down (a throttle time). */
+  #throttledAt = -Infinity;
 
   constructor(cluster: ProducerCluster, identity: ProducerIdentity, options: Partial<PipelineOptions> = {}) {
     this.#cluster = cluster;
     this.#identity = identity;
     this.#options = { ...DEFAULTS, ...options, retryDeadlineMs: retryDeadlineOf(options) };
-    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker);
+    this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker, undefined, (heldMs) => {
+      this.#throttledAt = Date.now();
+      this.#options.onThrottle?.(heldMs);
+    });
   }
 
   /**
@@ -144,7 +154,14 @@ export class PipelinedProducer {
       const now = Date.now();
       if (!oldest || now - oldest.sentAt < WAIT_NOTICE_MS || now - lastNotice < WAIT_NOTICE_MS) return;
       lastNotice = now;
-      this.#options.onRetry?.(`waiting for ${this.#cluster.label}: a write to ${oldest.state.topic}[${oldest.state.partition}] has had no answer for ${Math.round((now - oldest.sentAt) / 1000)} s`);
+      const what = `a write to ${oldest.state.topic}[${oldest.state.partition}]`;
+      const waited = Math.round((now - oldest.sentAt) / 1000);
+      // Held back by the broker's throttle times (its quota), not unanswered.
+      const message =
+        now - this.#throttledAt < THROTTLE_NOTICE_MS
+          ? `waiting for ${this.#cluster.label}: its quota throttles our writes (held back ${Math.round(this.throttledMs / 1000)} s so far); ${what} has waited ${waited} s`
+          : `waiting for ${this.#cluster.label}: ${what} has had no answer for ${waited} s`;
+      this.#options.onRetry?.(message);
     }, 1_000);
     this.#watchdog.unref();
   }
@@ -161,6 +178,16 @@ export class PipelinedProducer {
   /** Bytes accepted and not yet acknowledged. */
   get bufferedBytes(): number {
     return this.#buffered;
+  }
+
+  /** Bytes acknowledged so far. */
+  get acknowledgedBytes(): number {
+    return this.#acknowledged;
+  }
+
+  /** Milliseconds during which the destination's throttle time held our writes back. */
+  get throttledMs(): number {
+    return this.#links.throttledMs;
   }
 
   /** Resolves once fewer than `limit` bytes are buffered (or the producer failed). */
@@ -361,6 +388,7 @@ export class PipelinedProducer {
 
   #settle(item: Item): void {
     this.#buffered -= item.batch.length;
+    this.#acknowledged += item.batch.length;
     for (let i = this.#spaceWaiters.length - 1; i >= 0; i--) {
       const waiter = this.#spaceWaiters[i]!;
       if (this.#buffered < waiter.limit) {

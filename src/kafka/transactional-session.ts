@@ -1,4 +1,4 @@
-import { addPartitionsToTxnV3, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
+import { addPartitionsToTxnV3, describeConfigsV4, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { isKrerouteError } from '../errors.ts';
@@ -7,7 +7,7 @@ import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
 import { type RetryPolicy, clusterRetry, retryCode, withRetry } from './retry.ts';
 import { transactionFailure } from './transaction-errors.ts';
-import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
+import { type TransactionClock, chooseTransactionTimeoutMs, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { waitTimedOut, withWaitNotice } from './wait-notice.ts';
 
 const TRANSACTION_COORDINATOR = 1;
@@ -19,6 +19,9 @@ const COORDINATOR_APIS: Array<[number, number]> = [
   [26, 3], // EndTxn
 ];
 const FIND_COORDINATOR: [number, number] = [10, 4];
+const DESCRIBE_CONFIGS: [number, number] = [32, 4];
+const BROKER_RESOURCE = 4;
+const MAX_TIMEOUT_CONFIG = 'transaction.max.timeout.ms';
 
 export interface TopicPartitions {
   topic: string;
@@ -36,25 +39,32 @@ export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'bro
  */
 export class TransactionalSession {
   readonly transactionalId: string;
-  readonly transactionTimeoutMs: number;
+  #timeoutMs: number;
   readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
   readonly #onNotice: ((message: string, code?: string) => void) | undefined;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
+  #coordinatorId: number | undefined;
+  /** Whether the coordinator takes DescribeConfigs v4 (asked with its other API versions). */
+  #describesConfigs = false;
   /** When the open transaction began (its first AddPartitionsToTxn); undefined between transactions. */
   #startedAt: number | undefined;
 
   private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string, code?: string) => void) | undefined) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
-    this.transactionTimeoutMs = transactionTimeoutMs;
+    this.#timeoutMs = transactionTimeoutMs;
     this.#identity = { producerId: -1n, producerEpoch: -1 };
     this.#retry = retry;
     this.#onNotice = onNotice;
   }
 
-  /** `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to answer. */
+  /**
+   * `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to
+   * answer. `transactionTimeoutMs` is the timeout wanted; the coordinator's
+   * transaction.max.timeout.ms caps it (InitProducerId refuses more).
+   */
   static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...clusterRetry(cluster.settings),
@@ -64,8 +74,10 @@ export class TransactionalSession {
       ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`, retryCode(error)) } : {}),
     };
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
+    const brokerMaxMs = await session.#withCoordinator('reading the coordinator\'s transaction.max.timeout.ms', (connection) => session.#maxTimeoutMs(connection));
+    session.#timeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
-      initProducerIdV4.api.async(connection, transactionalId, transactionTimeoutMs, -1n, -1),
+      initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
     );
     session.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
     return session;
@@ -73,6 +85,11 @@ export class TransactionalSession {
 
   get identity(): ProducerIdentity {
     return this.#identity;
+  }
+
+  /** The timeout asked for: the one wanted, or the coordinator's transaction.max.timeout.ms when that is less. */
+  get transactionTimeoutMs(): number {
+    return this.#timeoutMs;
   }
 
   /** The age of the open transaction (0 between transactions) and its timeout. */
@@ -114,6 +131,22 @@ export class TransactionalSession {
     this.#startedAt = undefined;
   }
 
+  /** The coordinator's transaction.max.timeout.ms; null when it cannot be read (no DESCRIBE_CONFIGS on the cluster). */
+  async #maxTimeoutMs(connection: Connection): Promise<number | null> {
+    if (!this.#describesConfigs) return null;
+    try {
+      const response = await describeConfigsV4.api.async(connection, [{ resourceType: BROKER_RESOURCE, resourceName: String(this.#coordinatorId), configurationKeys: [MAX_TIMEOUT_CONFIG] }], false, false);
+      const value = response.results[0]?.configs.find((c) => c.name === MAX_TIMEOUT_CONFIG)?.value;
+      const ms = value === null || value === undefined ? NaN : Number(value);
+      return Number.isFinite(ms) && ms > 0 ? ms : null;
+    } catch (error) {
+      // The coordinator moved or the connection broke: retried as any coordinator request. Refused: unknown.
+      const ids = protocolErrorIds(error);
+      if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) throw error;
+      return null;
+    }
+  }
+
   async #coordinatorConnection(): Promise<Connection> {
     if (this.#coordinator) return this.#coordinator;
     const any = await this.#cluster.anyConnection();
@@ -125,6 +158,9 @@ export class TransactionalSession {
     const versions = await libraryApiVersions(coordinator);
     for (const [apiKey, version] of COORDINATOR_APIS) requireApiVersion(versions, apiKey, version, `${found.nodeId} of ${this.#cluster.label}`);
     this.#coordinator = coordinator;
+    this.#coordinatorId = found.nodeId;
+    const describe = versions.get(DESCRIBE_CONFIGS[0]);
+    this.#describesConfigs = describe !== undefined && describe.minVersion <= DESCRIBE_CONFIGS[1] && DESCRIBE_CONFIGS[1] <= describe.maxVersion;
     return coordinator;
   }
 

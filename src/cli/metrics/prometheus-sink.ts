@@ -28,6 +28,7 @@ export class PrometheusSink implements MetricsSink {
   readonly #byteRate: Gauge<'stage'>;
   readonly #retries: Counter<'code'>;
   readonly #waits: Counter<'for'>;
+  readonly #throttled: Counter<'cluster'>;
   readonly #commits: Counter;
   readonly #commitSeconds: Histogram;
 
@@ -70,6 +71,7 @@ export class PrometheusSink implements MetricsSink {
         this.set(readInFlight());
       },
     });
+    this.#throttled = new Counter({ name: 'kreroute_throttle_seconds_total', help: "Time a cluster's quota held our requests back (the throttle_time_ms of its answers, overlaps counted once)", labelNames: ['cluster'], registers });
     this.#commits = new Counter({ name: 'kreroute_transaction_commits_total', help: 'Exactly-once transactions committed', registers });
     this.#commitSeconds = new Histogram({ name: 'kreroute_transaction_commit_seconds', help: 'How long committing a transaction took', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers });
   }
@@ -112,6 +114,10 @@ export class PrometheusSink implements MetricsSink {
 
   waited(cause: WaitCause, seconds: number): void {
     if (seconds > 0) this.#waits.inc({ for: cause }, seconds);
+  }
+
+  throttled(cluster: 'source' | 'destination', seconds: number): void {
+    if (seconds > 0) this.#throttled.inc({ cluster }, seconds);
   }
 
   committed(seconds: number): void {
