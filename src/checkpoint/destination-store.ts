@@ -25,6 +25,28 @@ const CHECKPOINT_TOPIC_CONFIGS = new Map([
 ]);
 
 /**
+ * An exactly-once resume and purge's verdict depend on the latest record of each key staying in
+ * the checkpoint topic for good: only compaction without time or size retention keeps it. A topic
+ * made by hand (or by an older tool) with `cleanup.policy=delete` loses them after its retention.
+ */
+export function refuseDeletingPolicy(topic: string, configs: Map<string, string>, bootstrap: string): void {
+  const policy = (configs.get('cleanup.policy') ?? 'delete').split(',').map((p) => p.trim());
+  const retentionMs = configs.get('retention.ms') ?? '604800000';
+  const retentionBytes = configs.get('retention.bytes') ?? '-1';
+  const fix = (settings: string) => `kafka-configs --bootstrap-server ${bootstrap} --alter --entity-type topics --entity-name ${topic} --add-config ${settings}`;
+  if (!policy.includes('compact')) {
+    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=${policy.join(',')} (retention.ms=${retentionMs}): its checkpoints and verdicts would be deleted, and a copy would start over or purge lose its verdict`, {
+      hint: `make it compacted: ${fix("cleanup.policy=compact")} (or give another --checkpoint-topic, which kreroute creates compacted)`,
+    });
+  }
+  if (policy.includes('delete') && (retentionMs !== '-1' || retentionBytes !== '-1')) {
+    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=compact,delete with retention.ms=${retentionMs} and retention.bytes=${retentionBytes}: its checkpoints and verdicts would be deleted after that`, {
+      hint: `keep them for good: ${fix("cleanup.policy=compact")} (or retention.ms=-1,retention.bytes=-1), or give another --checkpoint-topic`,
+    });
+  }
+}
+
+/**
  * How long a load waits for transactions left open on the checkpoint partition (another plan's
  * copier paused or killed between its checkpoint record and its commit). The broker aborts such a
  * transaction after its timeout (kreroute's: 60 s) plus its abort check interval (10 s by default).
@@ -68,8 +90,12 @@ export class DestinationCheckpointStore {
     this.topic = topic;
   }
 
+  /** Creates the topic, or refuses an existing one that could delete checkpoints and verdicts (see refuseDeletingPolicy). */
   async ensureTopic(): Promise<void> {
-    if (await this.exists()) return;
+    if (await this.exists()) {
+      refuseDeletingPolicy(this.topic, (await this.#cluster.topicConfigs(this.topic)).all, this.#cluster.settings.bootstrap.join(','));
+      return;
+    }
     await this.#cluster
       .createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS)
       .catch(async (error: unknown) => {
