@@ -72,6 +72,8 @@ export interface FamilyLoadOptions extends LoadOptions {
 /** A plan's keys in the checkpoint topic: the latest committed value of each, and every key seen at all. */
 export interface FamilyRead {
   committed: Map<string, Buffer>;
+  /** Where each committed value lies in the partition: the order the destination gave them, whatever the writers' clocks said. */
+  offsets: Map<string, bigint>;
   /** Keys with a record anywhere in the partition, committed or still in an open transaction. */
   seen: Set<string>;
 }
@@ -137,6 +139,7 @@ export class DestinationCheckpointStore {
     const started = Date.now();
     let noticed = started;
     const latest = new Map<string, Buffer>();
+    const offsets = new Map<string, bigint>();
     let offset = start?.offset ?? 0n;
     while (offset < target) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
@@ -144,8 +147,14 @@ export class DestinationCheckpointStore {
         if (record.offset < target && ours(record.key)) {
           seen.add(record.key!.toString('latin1'));
           // A null value deletes the key (compaction tombstone).
-          if (record.value) latest.set(record.key!.toString('latin1'), record.value);
-          else latest.delete(record.key!.toString('latin1'));
+          const key = record.key!.toString('latin1');
+          if (record.value) {
+            latest.set(key, record.value);
+            offsets.set(key, record.offset);
+          } else {
+            latest.delete(key);
+            offsets.delete(key);
+          }
         }
       }
       if (fetched.nextOffset > offset) {
@@ -164,7 +173,7 @@ export class DestinationCheckpointStore {
         options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
       }
     }
-    return { committed: latest, seen };
+    return { committed: latest, offsets, seen };
   }
 
   /**

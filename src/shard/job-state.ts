@@ -24,6 +24,8 @@ export interface JobState {
   parts: CopyPart[];
   /** The plan's raw checkpoint-topic values by key (verdicts included), for readers that need more. */
   family: Map<string, Buffer>;
+  /** The offset of each of those values in the checkpoint topic: their order, independent of any clock. */
+  familyOffsets: Map<string, bigint>;
 }
 
 export interface JobStateOptions {
@@ -43,8 +45,9 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
   const read = (await store.exists())
     ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
-    : { committed: new Map<string, Buffer>(), seen: new Set<string>() };
+    : { committed: new Map<string, Buffer>(), offsets: new Map<string, bigint>(), seen: new Set<string>() };
   const family = read.committed;
+  const familyOffsets = read.offsets;
   const layouts = new Set<number | 'whole'>();
   for (const key of read.seen) {
     const parsed = parseFamilyKey(plan.hash, key);
@@ -57,11 +60,11 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
     });
   }
   const [layout] = layouts;
-  if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family };
+  if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family, familyOffsets };
   const parts: CopyPart[] = [];
   if (layout === 'whole') parts.push(await partOf(plan, null, family, store.topic, options.stateDir));
   else for (let index = 0; index < layout; index++) parts.push(await partOf(plan, { index, count: layout }, family, store.topic, options.stateDir));
-  return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family };
+  return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family, familyOffsets };
 }
 
 async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, Buffer>, topic: string, stateDir: string): Promise<CopyPart> {
