@@ -9,6 +9,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from './shard-layout.ts';
 import { shardLabel, shardPlan } from './shard-plan.ts';
 import { shardStateDir } from './shard-state-dir.ts';
+import { claimedLayout } from './layout-claim.ts';
 
 /** One copy of the job: the whole plan, or one shard, with its newest checkpoint (null: not started). */
 export interface CopyPart {
@@ -54,6 +55,9 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
     if (parsed?.kind === 'checkpoint') layouts.add(parsed.shard?.count ?? 'whole');
   }
   for (const layout of await localLayouts(plan, options.stateDir)) layouts.add(layout);
+  // A copier that claimed the layout and stopped before its first checkpoint still decided it.
+  const claimed = layouts.size === 0 ? claimedLayout(plan.hash, read) : null;
+  if (claimed !== null) layouts.add(claimed);
   if (layouts.size > 1) {
     throw new KrerouteError('CHECKPOINT_MISMATCH', `this plan was copied in more than one layout (${[...layouts].map((l) => (l === 'whole' ? 'whole' : `${l} shards`)).join(', ')}): its records may be on the destination twice`, {
       hint: 'run kreroute verify to see what the destination holds; finish the copy in one layout only',

@@ -54,7 +54,12 @@ function parseClaim(value: Buffer | null | undefined, offset: bigint): Claim | n
   return null;
 }
 
-function firstCommittedClaim(root: string, family: FamilyRead): Claim | null {
+/** The layout the first claim read committed names (null: none read); for a job with no checkpoint yet. */
+export function claimedLayout(root: string, family: Pick<FamilyRead, 'committed' | 'offsets'>): number | 'whole' | null {
+  return firstCommittedClaim(root, family)?.layout ?? null;
+}
+
+function firstCommittedClaim(root: string, family: Pick<FamilyRead, 'committed' | 'offsets'>): Claim | null {
   let first: Claim | null = null;
   for (const [key, value] of family.committed) {
     if (parseFamilyKey(root, key)?.kind !== 'layout') continue;

@@ -7,10 +7,14 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
-import { writePlanFile } from '../../src/index.ts';
+import { shardPlan, writePlanFile } from '../../src/index.ts';
+import { DestinationCheckpointStore } from '../../src/checkpoint/destination-store.ts';
+import { claimLayout } from '../../src/shard/layout-claim.ts';
+import { readJobState } from '../../src/shard/job-state.ts';
+import { runKreroute } from '../harness/cli-run.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 
@@ -80,5 +84,33 @@ test('two shard layouts started at the same moment: one copies, the other refuse
     assert.equal(errorLines.length, 1, what);
     assert.match(errorLines[0]!, /already being copied as (\d shard\(s\)|one whole copy)/, what);
     t.diagnostic(`round ${round}: ${errorLines[0]}`);
+  }
+});
+
+test('a layout claimed by a copier that stopped before its first checkpoint is the layout the job keeps: --workers follows it', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('layout-claimed');
+  await createTopic(sourceBootstrap, topic, 6);
+  await produce(sourceBootstrap, topic, new Map([...Array(6).keys()].map((p) => [p, Array.from({ length: 100 }, (_, i) => record(`k${i}`, `p${p}-${i}`))])));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, exact: true });
+  const dir = await stateDir('layout-claimed');
+  const planFile = join(dir, 'plan.json');
+  await writePlanFile(planFile, p);
+  const checkpointTopic = uniqueName('layout-claimed-cp');
+  const destination = cluster(destinationBootstrap);
+  try {
+    // What `copy --shard 0/3` leaves when it is killed right after claiming the layout.
+    const store = new DestinationCheckpointStore(destination, checkpointTopic);
+    await store.ensureTopic();
+    await claimLayout(shardPlan(p, { index: 0, count: 3 }), destination, store, await store.loadFamily(p.hash));
+    assert.deepEqual((await readJobState(p, destination, { stateDir: join(dir, 'elsewhere'), checkpointTopic })).layout, { kind: 'sharded', count: 3 });
+
+    const run = await runKreroute(['copy', planFile, '--workers', '2', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--checkpoint-topic', checkpointTopic, '--state-dir', join(dir, 'state')]);
+    assert.equal(run.code, 0, run.stderr);
+    const state = await readJobState(p, destination, { stateDir: join(dir, 'elsewhere'), checkpointTopic });
+    assert.deepEqual(state.layout, { kind: 'sharded', count: 3 });
+    assert.ok(state.parts.every((part) => part.checkpoint?.complete), 'all three shards copied');
+  } finally {
+    await destination.close();
   }
 });
