@@ -2,7 +2,7 @@
 // resume needs and the verdicts purge reads: copy refuses it before writing anything.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KrerouteError, copyPlan } from '../../src/index.ts';
+import { KrerouteError, copyPlan, verifyPlan } from '../../src/index.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
 import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
@@ -40,6 +40,14 @@ test('copy refuses a checkpoint topic that would delete its checkpoints, in both
   // compact,delete that never deletes is as good as compact.
   const forever = uniqueName('cp-forever');
   await createTopic(destinationBootstrap, forever, 1, { 'cleanup.policy': 'compact,delete', 'retention.ms': '-1', 'retention.bytes': '-1' });
-  const copied = await copyPlan(p, { source, destination, stateDir: await stateDir('cp-policy'), checkpointTopic: forever });
+  const dir = await stateDir('cp-policy');
+  const copied = await copyPlan(p, { source, destination, stateDir: dir, checkpointTopic: forever });
   assert.equal(copied.records, 20);
+
+  // verify does not publish its verdict there either: it keeps it in its state folder and says so.
+  const warnings: string[] = [];
+  const report = await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic: deleting, onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) });
+  assert.equal(report.passed, true);
+  assert.ok(warnings.some((w) => /checkpoint topic \S+ has cleanup\.policy=delete/.test(w)), warnings.join('\n'));
+  assert.equal(await highWatermark(destinationBootstrap, deleting), 0n, 'no verdict was written to it');
 });
