@@ -10,7 +10,9 @@ import { type ProcessIdentity, describeHolder, holderState, parseHolder, thisPro
  * its holder by host, boot, PID and the PID's start time: a lock whose process is gone, or whose
  * PID now belongs to another process (PID 1 of a restarted container), is taken over. A holder on
  * another host cannot be checked from here (a folder shared over the network): that lock stays
- * until someone who knows it is not running deletes it.
+ * until someone who knows it is not running deletes it. Containers that share a folder must have
+ * hostnames of their own (Docker's and Kubernetes' default): a PID of another container's
+ * namespace cannot be checked, and a lock of the same hostname is taken for this container's.
  */
 export async function lockStateDir(stateDir: string): Promise<() => Promise<void>> {
   await mkdir(stateDir, { recursive: true });

@@ -75,3 +75,22 @@ test('a lock whose PID was reused by another living process is stale', async () 
     await kill(other);
   }
 });
+
+test('a lock from before a reboot of this host is stale, even when its PID and start time happen to match', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kreroute-lock-'));
+  const path = join(dir, 'copy.lock');
+  const unlock = await lockStateDir(dir);
+  // This process's own identity, as if written during an earlier boot.
+  const held = JSON.parse(await readFile(path, 'utf8'));
+  await unlock();
+  await writeFile(path, JSON.stringify({ ...held, bootId: '00000000-0000-0000-0000-000000000000', token: 'earlier' }));
+  const again = await lockStateDir(dir);
+  assert.notEqual(JSON.parse(await readFile(path, 'utf8')).token, 'earlier');
+  await again();
+});
+
+test('a lock of a copier on another host is left alone: it cannot be checked from here', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'kreroute-lock-'));
+  await writeFile(join(dir, 'copy.lock'), JSON.stringify({ host: 'another-host', pid: 1, bootId: null, startTicks: null, token: 'x' }));
+  await assert.rejects(lockStateDir(dir), (e: unknown) => conflict(e) && /locked by a copier on another-host/.test((e as Error).message));
+});
