@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
@@ -23,6 +24,8 @@ interface Found {
 const newer = (a: Found | undefined, b: Found | undefined): Found | undefined => {
   if (!a || !b) return a ?? b;
   if (a.offset !== null && b.offset !== null) return b.offset > a.offset ? b : a;
+  // This machine's copy of a verdict it published: the published one has the place in the order.
+  if (isDeepStrictEqual(a.verdict, b.verdict)) return a.offset !== null ? a : b;
   if (a.verdict.passed !== b.verdict.passed) {
     const [passing, failing] = a.verdict.passed ? [a, b] : [b, a];
     throw new KrerouteError('NOT_VERIFIED', `purge refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`, {
@@ -37,8 +40,8 @@ const newer = (a: Found | undefined, b: Found | undefined): Found | undefined =>
  * The verdict purge acts on: the newest of a verify of the whole plan and a complete set of verify
  * shards (one verdict per shard, each its newest), read from this machine's state folder and from
  * the destination, where every verify keeps its verdict, ordered as the destination received them
- * (see newer). A set of shards counts from its oldest member, so a failing verify made after it wins. Refused with one line when there is
- * none, or when a shard's verdict is missing.
+ * (see newer). A set of shards counts from its oldest member, so a failing verify made after it
+ * wins. Refused with one line when there is none, or when a shard's verdict is missing.
  */
 export async function findVerdict(plan: Plan, stateDir: string, job: JobState): Promise<Verdict> {
   let whole = await local(plan, stateDir, null);

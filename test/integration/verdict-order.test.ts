@@ -103,3 +103,24 @@ test('a complete set of passing verify shards stamped in the future does not bea
   const done = await purgePlan(p, { source, destination, stateDir: await stateDir('verdict-purger'), checkpointTopic });
   assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['20', '20']);
 });
+
+test('a verdict kept both here and on the destination takes its place in the destination\'s order: later failing verify shards win', async () => {
+  const { source, destination, sourceBootstrap } = sides();
+  const { p, topic, checkpointTopic, dir } = await copied('verdict-same', 2);
+  // Verified here (kept here and on the destination) with a clock a day ahead.
+  const whole = await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic });
+  assert.equal(whole.passed, true);
+  const file = join(dir, 'verification.json');
+  const stamped = { ...JSON.parse(await readFile(file, 'utf8')), verifiedAt: at(DAY) };
+  await writeFile(file, JSON.stringify(stamped));
+  await publishAs(`${p.hash}@verify`, whole, checkpointTopic, (r) => {
+    r.verifiedAt = stamped.verifiedAt;
+  });
+  // Then both verify shards fail on another machine.
+  for (const index of [0, 1]) {
+    const report = await verifyPlan(p, { source, destination, stateDir: await stateDir('verdict-same-other'), checkpointTopic, shard: { index, count: 2 } });
+    await publishAs(`${p.hash}@verify#${index}/2`, report, checkpointTopic, failing(0));
+  }
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }), refusedAsFailed);
+  assert.equal(await logStart(sourceBootstrap, topic), 0n, 'nothing was deleted from the source');
+});
