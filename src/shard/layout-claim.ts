@@ -29,9 +29,8 @@ const EMPTY_FETCHES_MAX = 50;
 export async function claimLayout(plan: Plan, destination: KafkaCluster, store: DestinationCheckpointStore, family: FamilyRead): Promise<void> {
   const root = plan.shard?.of ?? plan.hash;
   const mine: Claim['layout'] = plan.shard?.count ?? 'whole';
-  const first = firstCommittedClaim(root, family);
   // Claims the load read committed lie before any it could not read yet: the first of them is the first of all.
-  let winner = first;
+  let winner = firstCommittedClaim(root, family);
   if (!winner) {
     const someoneClaimed = [...family.seen].some((key) => parseFamilyKey(root, key)?.kind === 'layout');
     if (!someoneClaimed) {
