@@ -95,7 +95,7 @@ export class DestinationCheckpointStore {
   /** Creates the topic, or refuses an existing one that could delete checkpoints and verdicts (see refuseDeletingPolicy). */
   async ensureTopic(): Promise<void> {
     if (await this.exists()) {
-      refuseDeletingPolicy(this.topic, (await this.#cluster.topicConfigs(this.topic)).all, this.#cluster.settings.bootstrap.join(','));
+      await this.checkPolicy();
       return;
     }
     await this.#cluster
@@ -107,6 +107,11 @@ export class DestinationCheckpointStore {
         for (let attempt = 0; attempt < 100 && !(await this.exists()); attempt++) await sleep(100);
         if (!(await this.exists())) throw error;
       });
+  }
+
+  /** Refuses the existing topic when its policy could delete checkpoints or verdicts (see refuseDeletingPolicy). */
+  async checkPolicy(): Promise<void> {
+    refuseDeletingPolicy(this.topic, (await this.#cluster.topicConfigs(this.topic)).all, this.#cluster.settings.bootstrap.join(','));
   }
 
   async exists(): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { checkpointKey, parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
@@ -44,7 +44,10 @@ export interface JobStateOptions {
  */
 export async function readJobState(plan: Plan, destination: KafkaCluster, options: JobStateOptions): Promise<JobState> {
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
-  const read = (await store.exists())
+  const exists = await store.exists();
+  // Purge trusts the newest verdict there: not on a topic that may have deleted a newer one.
+  if (exists) await store.checkPolicy().catch(cannotCheckWithoutPermission);
+  const read = exists
     ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
     : { committed: new Map<string, Buffer>(), offsets: new Map<string, bigint>(), seen: new Set<string>() };
   const family = read.committed;
@@ -69,6 +72,11 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
   if (layout === 'whole') parts.push(await partOf(plan, null, family, store.topic, options.stateDir));
   else for (let index = 0; index < layout; index++) parts.push(await partOf(plan, { index, count: layout }, family, store.topic, options.stateDir));
   return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family, familyOffsets };
+}
+
+/** Without DescribeConfigs on the checkpoint topic its policy cannot be read; copy, which needs it, has checked it. */
+function cannotCheckWithoutPermission(error: unknown): void {
+  if (!isKrerouteError(error) || error.code !== 'NOT_AUTHORIZED') throw error;
 }
 
 async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, Buffer>, topic: string, stateDir: string): Promise<CopyPart> {

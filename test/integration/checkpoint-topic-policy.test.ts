@@ -2,7 +2,7 @@
 // resume needs and the verdicts purge reads: copy refuses it before writing anything.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KrerouteError, copyPlan, verifyPlan } from '../../src/index.ts';
+import { KrerouteError, copyPlan, purgePlan, verifyPlan } from '../../src/index.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
 import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
@@ -44,10 +44,35 @@ test('copy refuses a checkpoint topic that would delete its checkpoints, in both
   const copied = await copyPlan(p, { source, destination, stateDir: dir, checkpointTopic: forever });
   assert.equal(copied.records, 20);
 
-  // verify does not publish its verdict there either: it keeps it in its state folder and says so.
-  const warnings: string[] = [];
-  const report = await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic: deleting, onEvent: (e) => void (e.type === 'warning' && warnings.push(e.message)) });
-  assert.equal(report.passed, true);
-  assert.ok(warnings.some((w) => /checkpoint topic \S+ has cleanup\.policy=delete/.test(w)), warnings.join('\n'));
+  // verify neither reads checkpoints from it nor keeps its verdict there.
+  await assert.rejects(verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic: deleting }), refusedFor(/cleanup\.policy=delete/));
   assert.equal(await highWatermark(destinationBootstrap, deleting), 0n, 'no verdict was written to it');
+});
+
+test('purge refuses once the checkpoint topic was switched to cleanup.policy=delete after verify, and deletes nothing', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('cp-policy-purge');
+  await createTopic(sourceBootstrap, topic, 1);
+  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 20 }, (_, i) => record(`k${i}`, `v${i}`))]]));
+  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
+  const checkpointTopic = uniqueName('cp-switched');
+  const dir = await stateDir('cp-policy-purge');
+  await copyPlan(p, { source, destination, stateDir: dir, checkpointTopic });
+  assert.equal((await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic })).passed, true);
+
+  const { Admin } = await import('@platformatic/kafka');
+  const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [destinationBootstrap] });
+  try {
+    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: checkpointTopic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: 'delete' }] }] });
+  } finally {
+    await admin.close();
+  }
+  // From another machine, with only the destination's verdicts: a later failing one may already be gone.
+  await assert.rejects(purgePlan(p, { source, destination, stateDir: await stateDir('cp-policy-purger'), checkpointTopic }), refusedFor(/cleanup\.policy=delete/));
+  const c = cluster(sourceBootstrap);
+  try {
+    assert.equal((await c.listOffsets(topic, [0], { kind: 'earliest' }))[0]!.offset, 0n, 'nothing was deleted from the source');
+  } finally {
+    await c.close();
+  }
 });
