@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { link, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { KrerouteError } from '../errors.ts';
 import { type ProcessIdentity, describeHolder, holderState, parseHolder, thisProcess } from './process-identity.ts';
+
+const ATTEMPTS = 100;
+const RETRY_MS = 20;
 
 /**
  * One at-least-once copier per state folder: two would both write and duplicate each other's
@@ -19,49 +23,86 @@ export async function lockStateDir(stateDir: string): Promise<() => Promise<void
   const path = join(stateDir, 'copy.lock');
   const me: ProcessIdentity = { ...(await thisProcess()), token: randomUUID() };
   const mine = JSON.stringify(me);
-  for (let attempt = 0; attempt < 3; attempt++) {
-    try {
-      const file = await open(path, 'wx');
-      await file.writeFile(mine);
-      await file.close();
-      return async () => {
-        if ((await readFile(path, 'utf8').catch(() => '')) === mine) await rm(path, { force: true });
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const content = await readFile(path, 'utf8').catch(() => null);
-      if (content === null) continue;
-      const holder = parseHolder(content);
-      const state = await holderState(holder, me);
-      if (state === 'running') {
-        throw new KrerouteError('RESUME_CONFLICT', `another copier (${describeHolder(holder)}) is running this plan from ${stateDir}`, {
-          hint: 'wait for it to finish or stop it; two at-least-once copiers would duplicate records',
-        });
-      }
-      if (state === 'elsewhere') {
-        throw new KrerouteError('RESUME_CONFLICT', `the state folder ${stateDir} is locked by a copier on ${holder?.host ?? 'an unknown host'} (${describeHolder(holder)})`, {
-          hint: `make sure it is not running, then delete ${path}`,
-        });
-      }
-      await takeOver(path, content, me.token);
+  const release = async () => {
+    if ((await readFile(path, 'utf8').catch(() => '')) === mine) await rm(path, { force: true });
+  };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    if (await createExclusive(path, mine)) return release;
+    const content = await readFile(path, 'utf8').catch(() => null);
+    if (content === null) continue;
+    // Being written (where files cannot appear whole): look again before judging it.
+    if (content === '' && attempt < ATTEMPTS / 2) {
+      await sleep(RETRY_MS);
+      continue;
     }
+    const holder = parseHolder(content);
+    const state = await holderState(holder, me);
+    if (state === 'running') {
+      throw new KrerouteError('RESUME_CONFLICT', `another copier (${describeHolder(holder)}) is running this plan from ${stateDir}`, {
+        hint: 'wait for it to finish or stop it; two at-least-once copiers would duplicate records',
+      });
+    }
+    if (state === 'elsewhere') {
+      throw new KrerouteError('RESUME_CONFLICT', `the state folder ${stateDir} is locked by a copier on ${holder?.host ?? 'an unknown host'} (${describeHolder(holder)})`, {
+        hint: `make sure it is not running, then delete ${path}`,
+      });
+    }
+    if (await takeOver(path, content, mine, me)) return release;
+    await sleep(RETRY_MS);
   }
   throw new KrerouteError('RESUME_CONFLICT', `cannot lock ${path}: other copiers keep taking it`, { hint: 'run one copier per state folder' });
 }
 
-/**
- * Removes the stale lock `content`, and only it: two copiers that both found it stale must not
- * remove the lock the faster one has just written. It is moved aside first (atomic), then checked.
- */
-async function takeOver(path: string, content: string, token: string): Promise<void> {
-  const aside = `${path}.${token}`;
+/** Creates `path` holding `content` unless it exists. Readers never see it empty: it appears whole (link is atomic). */
+async function createExclusive(path: string, content: string): Promise<boolean> {
+  const draft = `${path}.${randomUUID()}`;
+  await writeFile(draft, content);
   try {
-    await rename(path, aside);
+    await link(draft, path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return false;
+    // A file system without hard links: created exclusively, then written (a reader may see it empty for a moment).
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'ENOSYS') return createThenWrite(path, content);
     throw error;
+  } finally {
+    await rm(draft, { force: true });
   }
-  if ((await readFile(aside, 'utf8').catch(() => null)) !== content) await link(aside, path).catch(() => undefined);
-  await rm(aside, { force: true });
 }
 
+async function createThenWrite(path: string, content: string): Promise<boolean> {
+  try {
+    const file = await open(path, 'wx');
+    await file.writeFile(content);
+    await file.close();
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  }
+}
+
+/**
+ * Replaces the stale lock `stale` with ours. Copiers that all found it stale must not replace each
+ * other's fresh lock: only the one that creates the takeover file (exclusively) may replace it, and
+ * only while it still holds `stale`. false: another copier is taking over; look again.
+ */
+async function takeOver(path: string, stale: string, mine: string, me: ProcessIdentity): Promise<boolean> {
+  const marker = `${path}.takeover`;
+  if (!(await createExclusive(marker, mine))) {
+    // A taker that died between creating the marker and removing it (milliseconds) left it behind.
+    const taker = await readFile(marker, 'utf8').catch(() => null);
+    if (taker && (await holderState(parseHolder(taker), me)) === 'gone' && (await readFile(marker, 'utf8').catch(() => null)) === taker) await rm(marker, { force: true });
+    return false;
+  }
+  try {
+    if ((await readFile(path, 'utf8').catch(() => null)) !== stale) return false;
+    const fresh = `${path}.${me.token}`;
+    await writeFile(fresh, mine);
+    await rename(fresh, path);
+    return true;
+  } finally {
+    await rm(marker, { force: true });
+  }
+}

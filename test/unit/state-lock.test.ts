@@ -94,3 +94,29 @@ test('a lock of a copier on another host is left alone: it cannot be checked fro
   await writeFile(join(dir, 'copy.lock'), JSON.stringify({ host: 'another-host', pid: 1, bootId: null, startTicks: null, token: 'x' }));
   await assert.rejects(lockStateDir(dir), (e: unknown) => conflict(e) && /locked by a copier on another-host/.test((e as Error).message));
 });
+
+test('copiers that all find the same stale lock at once: exactly one takes it over (several rounds)', async () => {
+  for (let round = 0; round < 4; round++) {
+    const dir = await mkdtemp(join(tmpdir(), 'kreroute-lock-'));
+    const dead = await holder(dir);
+    await kill(dead);
+    // Each taker loads kreroute, says so, and waits for one byte on stdin: all are let go at once.
+    // A taker that got the lock keeps it (stays alive) until every taker has answered.
+    const script = `const { lockStateDir } = await import(${JSON.stringify(lockModule)}); console.log('ready'); process.stdin.once('data', async () => { try { await lockStateDir(${JSON.stringify(dir)}); console.log('locked'); setInterval(() => {}, 1000); } catch (e) { console.log(e.code); process.exit(0); } });`;
+    const takers = Array.from({ length: 6 }, () => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+      return { child, out: () => out, exited: once(child, 'exit') };
+    });
+    for (let i = 0; i < 200 && !takers.every((t) => t.out().includes('ready')); i++) await sleep(25);
+    for (const t of takers) t.child.stdin!.write('x');
+    const answered = () => takers.every((t) => /locked|RESUME_CONFLICT/.test(t.out()));
+    for (let i = 0; i < 400 && !answered(); i++) await sleep(25);
+    const outcomes = takers.map((t) => t.out().replace('ready', '').trim());
+    for (const t of takers) t.child.kill('SIGKILL');
+    await Promise.all(takers.map((t) => t.exited));
+    assert.equal(outcomes.filter((o) => o === 'locked').length, 1, `round ${round}: ${outcomes.join(', ')}`);
+    assert.equal(outcomes.filter((o) => o === 'RESUME_CONFLICT').length, 5, `round ${round}: ${outcomes.join(', ')}`);
+  }
+});
