@@ -14,6 +14,7 @@ export const ERROR_CODES = {
   DESTINATION_CHECK: { exit: 4, retryable: false },
   PLAN_INVALID: { exit: 5, retryable: false },
   PLAN_MISMATCH: { exit: 5, retryable: false },
+  TOPIC_RECREATED: { exit: 5, retryable: false },
   OVERLAP: { exit: 4, retryable: false },
   CHECKPOINT_CORRUPT: { exit: 6, retryable: false },
   CHECKPOINT_MISMATCH: { exit: 6, retryable: false },
@@ -30,6 +31,8 @@ export const ERROR_CODES = {
   NOT_VERIFIED: { exit: 9, retryable: false },
   PURGE_UNSAFE: { exit: 9, retryable: false },
   KAFKA: { exit: 10, retryable: true },
+  WAIT_TIMEOUT: { exit: 10, retryable: true },
+  READ_STALLED: { exit: 10, retryable: true },
   INTERRUPTED: { exit: 130, retryable: true },
   INTERNAL: { exit: 70, retryable: false },
 } as const satisfies Record<string, { exit: number; retryable: boolean }>;

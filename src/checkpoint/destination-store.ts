@@ -140,7 +140,7 @@ export class DestinationCheckpointStore {
     const seen = new Set<string>();
     const [start] = await this.#cluster.listOffsets(this.topic, [0], { kind: 'earliest' }, false);
     const target = await this.#stableEnoughEnd(ours, awaited, seen);
-    const waitMs = options.stableWaitMs ?? STABLE_WAIT_MS;
+    const waitMs = options.stableWaitMs ?? this.#cluster.settings.waitTimeoutMs ?? STABLE_WAIT_MS;
     const started = Date.now();
     let noticed = started;
     const latest = new Map<string, Buffer>();

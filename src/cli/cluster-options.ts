@@ -3,12 +3,14 @@ import { type Side, clusterSettings } from '../config/cluster-settings.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { CliContext } from './context.ts';
+import { parseDuration } from './options.ts';
 
 export interface ClusterFlags {
   source?: string;
   destination?: string;
   sourceConfig?: string;
   destConfig?: string;
+  waitTimeout?: string;
 }
 
 /** --source/--destination and their properties files. For plan-based commands they are optional. */
@@ -24,6 +26,10 @@ export function addClusterOptions(command: Command, forPlanFile: boolean, sides:
       .option('--destination <bootstrap>', `destination cluster bootstrap brokers (env KREROUTE_DEST_BOOTSTRAP)${fallback}`)
       .option('--dest-config <file>', 'Kafka client .properties file for the destination (env KREROUTE_DEST_CONFIG)');
   }
+  command.option(
+    '--wait-timeout <duration>',
+    'give up on any one wait after this long (an unanswered broker, a coordinator or leader that does not come, another producer\'s open transaction); waits are reported every 5 s (e.g. 90s, 10m; default 5m)',
+  );
   return command;
 }
 
@@ -37,7 +43,8 @@ export async function resolveCluster(ctx: CliContext, side: Side, flags: Cluster
     { env: ctx.env, ...(recorded ? { fallbackBootstrap: { value: recorded, origin: `the ${side} address in the plan` } } : {}) },
   );
   for (const warning of resolved.warnings) ctx.out.warn(warning);
-  return resolved.settings;
+  const waitTimeoutMs = flags.waitTimeout === undefined ? undefined : parseDuration(flags.waitTimeout, '--wait-timeout');
+  return { ...resolved.settings, ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }), onWait: (message) => ctx.out.event({ type: 'retry', message }) };
 }
 
 export async function resolveClusters(ctx: CliContext, flags: ClusterFlags, plan?: Plan): Promise<{ source: ClientSettings; destination: ClientSettings }> {

@@ -136,6 +136,15 @@ export function parseBytes(text: string, flag: string): number {
   return bytes;
 }
 
+/** A duration: `90s`, `5m`, `1h`, `500ms`, or seconds alone (`30`); at least 1 s. */
+export function parseDuration(text: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/i.exec(text.trim());
+  const factor = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[(match?.[2] ?? 's').toLowerCase() as 'ms' | 's' | 'm' | 'h'];
+  const ms = match ? Math.round(Number(match[1]) * factor) : Number.NaN;
+  if (!Number.isFinite(ms) || ms < 1_000) bad(flag, `"${text}" is not a duration of at least 1 s`, `give a number with a unit, e.g. ${flag} 90s or ${flag} 5m`);
+  return ms;
+}
+
 /** `I/N`: shard I (from 0) of N. */
 export function parseShard(text: string): { index: number; count: number } {
   const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);

@@ -12,7 +12,9 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
   lines.push(...table(report.partitions.map(verdictRow)));
   for (const verdict of failed) lines.push(...renderMismatch(verdict));
   for (const verdict of report.partitions.filter((p) => p.foreignRecords > 0)) {
-    lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (not compared).`);
+    const twice = verdict.duplicates?.records ?? 0;
+    const which = verdict.duplicates === undefined ? 'not compared' : twice > 0 ? 'copies of planned records among them are named above' : 'none is a copy of a planned record';
+    lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (${which}).`);
   }
   for (const topic of report.timestampsNotCompared) {
     lines.push(`  note: timestamps on ${topic} were not compared: the topic stamps records with the time of the copy (LogAppendTime, accepted by the plan); key, value, headers, order and counts were.`);
@@ -34,14 +36,15 @@ function partitionName(v: PartitionVerdict): string {
 
 function verdictRow(v: PartitionVerdict): string[] {
   const source = `${v.sourceTopic}[${v.sourcePartitions.join(',')}]`;
-  const counts = v.sourceCount === v.destinationCount ? `${count(v.sourceCount)} records` : `source ${count(v.sourceCount)}, destination ${count(v.destinationCount)}`;
+  const twice = v.duplicates?.records ? `, ${count(v.duplicates.records)} twice` : '';
+  const counts = `${v.sourceCount === v.destinationCount ? `${count(v.sourceCount)} records` : `source ${count(v.sourceCount)}, destination ${count(v.destinationCount)}`}${twice}`;
   return [`${source} → ${partitionName(v)}`, v.passed ? 'pass' : 'FAIL', counts, `digest ${v.destinationDigest.slice(0, 12)}`];
 }
 
 function renderMismatch(v: PartitionVerdict): string[] {
-  const lines = [
-    `  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`,
-  ];
+  const copiesDiffer = v.sourceCount !== v.destinationCount || v.sourceDigest !== v.destinationDigest || (v.differingKeys?.length ?? 0) > 0;
+  const lines = copiesDiffer || !v.duplicates?.records ? [`  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`] : [];
+  lines.push(...renderDuplicates(v));
   const list = (title: string, refs: RecordRef[]) => {
     if (refs.length === 0) return;
     lines.push(`    ${title}:`);
@@ -55,6 +58,17 @@ function renderMismatch(v: PartitionVerdict): string[] {
   if (v.altered.length > 0) {
     lines.push('    altered (same position, different content):');
     for (const a of v.altered) lines.push(`      ${describeRef(a.source)}  ≠  ${describeRef(a.destination)}`);
+  }
+  return lines;
+}
+
+function renderDuplicates(v: PartitionVerdict): string[] {
+  const found = v.duplicates;
+  if (!found || found.records === 0) return [];
+  const lines = [`  ${partitionName(v)}: ${count(found.records)} planned ${found.records === 1 ? 'record is' : 'records are'} here twice: copies other producers wrote besides the copy's own (searched from offset ${found.searchedFrom}):`];
+  for (const e of found.examples) {
+    const more = e.copies - e.planned > e.otherCopiesAt.length ? ', …' : '';
+    lines.push(`      ${describeRef(e.source)}  ${e.copies} times (planned ${e.planned}); other copies at offsets ${e.otherCopiesAt.join(', ')}${more}`);
   }
   return lines;
 }

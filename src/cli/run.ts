@@ -18,9 +18,9 @@ export async function runCli(argv: string[], streams: OutputStreams = { stdout: 
   };
   interrupts.install({
     stopping: (line) => out.warn(line),
-    exitNow: (signal) => {
+    exitNow: (signal, resumable) => {
       const code = signalExitCode(signal);
-      const failure = describeFailure(interruptedError(signal, false));
+      const failure = describeFailure(interruptedError(signal, resumable));
       out.error(failure.line, { ...failure.data, exitCode: code });
       process.exit(code);
     },

@@ -15,6 +15,7 @@ export function workerArgs(planFile: string, stateDir: string, flags: ClusterFla
     ['--checkpoint-topic', flags.checkpointTopic],
     ['--max-rate', spec.maxRatePerSec?.toString()],
     ['--memory-budget', spec.memoryBudgetBytes?.toString()],
+    ['--wait-timeout', flags.waitTimeout],
   ];
   for (const [flag, value] of given) if (value !== undefined) args.push(flag, value);
   if (flags.acceptOverlap) args.push('--accept-overlap');

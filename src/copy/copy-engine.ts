@@ -16,6 +16,7 @@ import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
 import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
+import { EmptyAnswers, pause } from '../kafka/empty-answers.ts';
 import { SourceProgress } from './source-progress.ts';
 import { type MetricsSink, timedWait } from '../metrics-sink.ts';
 
@@ -64,7 +65,7 @@ interface Round {
 }
 
 interface Lane {
-  /** Got nothing in the last fetch (its next batch may be too large to come unless it leads). */
+  /** Got nothing in the last fetch without leading (its next batch may be too large to come unless it leads). */
   starved: boolean;
   topic: PlanTopic;
   planned: PlanPartition;
@@ -99,11 +100,17 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
   const batchBuffers = new BufferPool(context.memoryBudgetBytes);
   const allocate = (size: number): Buffer => batchBuffers.take(size);
+  // An answer without records is not the end of a range unless the log proves it (see EmptyAnswers).
+  const empties = new EmptyAnswers(context.source, { readCommitted: true, ...(context.onRetry ? { onWait: context.onRetry } : {}) });
   const startFetch = (): Round | undefined => {
+    const open = lanes.filter((lane) => lane.position.offset < lane.position.end);
+    if (open.length === 0) return undefined;
+    // Lanes whose last answer had no records wait their back-off; when all do, the fetch waits.
+    const wait = Math.min(...open.map((lane) => empties.delayMs(lane.position)));
     // Lanes that got nothing last time go first: see FetchedPartition.leading.
-    const active = lanes.filter((lane) => lane.position.offset < lane.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
-    if (active.length === 0) return undefined;
-    const round = { active, fetched: fetcher.fetch(active.map((lane) => lane.position)) };
+    const active = open.filter((lane) => empties.delayMs(lane.position) <= wait).sort((a, b) => Number(b.starved) - Number(a.starved));
+    const fetch = () => fetcher.fetch(active.map((lane) => lane.position));
+    const round = { active, fetched: wait === 0 ? fetch() : pause(wait, context.signal).then(() => (context.signal?.aborted ? [] : fetch())) };
     // Awaited by the next round; a failure that comes first must not go unhandled meanwhile.
     round.fetched.catch(() => undefined);
     return round;
@@ -147,14 +154,16 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       chunk.actions = actions;
       context.stats.mergedBatches += merged;
       let next = chunk.next;
-      if (chunk.actions.length === 0 && next === from) {
-        // Nothing came back. When this partition led the request, nothing is there below the end
-        // (compacted away) if the log is stable past it; otherwise its next batch did not fit.
-        if (leading && raw.lastStableOffset >= position.end && raw.records.length === 0) next = position.end;
-        else {
-          lane.starved = true;
-          continue;
-        }
+      if (next > from) empties.progressed(position);
+      else if (raw.records.length > 0 || !leading) {
+        // Its next batch did not fit: it comes when this partition leads the request.
+        lane.starved = true;
+        continue;
+      } else {
+        // No batch at all: the end only where the log proves nothing is left below it.
+        const proven = await empties.empty(position, raw);
+        if (proven === null) continue;
+        next = proven;
       }
       lane.position.offset = next;
       if (chunk.actions.length === 0) lane.progress.add(next, [], 0, 0);

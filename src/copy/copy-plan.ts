@@ -16,6 +16,7 @@ import { type CopyStats, runCopyEngine } from './copy-engine.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
@@ -85,6 +86,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   metrics.stage('copy');
   await checkDestinationTopics(plan, destination, 'copy');
   await checkDestinationTimestamps(plan, destination);
+  await refuseRecreatedTopics(plan, { source, destination }, 'copy');
   const filter = compileFilter(plan.filter);
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {

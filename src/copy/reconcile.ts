@@ -119,7 +119,7 @@ async function collectOrphans(input: ReconcileInput): Promise<Orphans> {
     for (;;) {
       const [latest] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, false);
       const end = latest?.offset ?? offset;
-      for await (const chunk of readRange(destination, topic, partition, offset, end, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false })) {
+      for await (const chunk of readRange(destination, topic, partition, offset, end, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false }, undefined, input.onProgress)) {
         for (const record of chunk.records) {
           if (!previousProducerIds.has(record.producerId)) continue;
           orphans.add(key, recordDigest(record, fields).toString('hex'), record.offset);
@@ -173,7 +173,7 @@ class ReconcileLane {
       input.plan.mapping === 'same'
         ? [partitionKey(topic.destination, planned.destinationPartition!)]
         : Array.from({ length: topic.destinationPartitions }, (_, d) => partitionKey(topic.destination, d));
-    this.#reader = this.#state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(this.#state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+    this.#reader = this.#state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(this.#state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true }, undefined, input.onProgress);
   }
 
   open(): boolean {

@@ -54,6 +54,10 @@ export interface ClientSettings {
   connectTimeoutMs?: number;
   /** Bounded wait for one request, in ms. */
   requestTimeoutMs?: number;
+  /** How long any wait on this cluster may last (an unanswered request, another producer's open transaction), in ms: --wait-timeout. */
+  waitTimeoutMs?: number;
+  /** Hears, every 5 s, what a wait on this cluster is waiting for. */
+  onWait?: (message: string) => void;
 }
 
 export function describeBootstrap(settings: ClientSettings): string {

@@ -5,11 +5,18 @@ import { toKrerouteError } from './errors.ts';
 import { BrokerRotation } from './broker-rotation.ts';
 import { LeaderDirectory } from './leader-directory.ts';
 import { librarySaslOptions } from './library-sasl.ts';
+import { NoKafkaAnswers } from './no-kafka-answers.ts';
+import { DEFAULT_WAIT_TIMEOUT_MS, type WaitBound, boundedWait } from './wait-notice.ts';
 
 export interface TopicLayout {
   name: string;
   partitions: number;
+  /** The topic id (KIP-516): a topic deleted and recreated under the same name gets a new one. Absent from brokers without ids. */
+  id?: string;
 }
+
+/** The id an old broker (no topic ids) answers with. */
+const NO_TOPIC_ID = '00000000-0000-0000-0000-000000000000';
 
 export interface LeaderAddress {
   nodeId: number;
@@ -18,7 +25,8 @@ export interface LeaderAddress {
   leaderEpoch: number;
 }
 
-export type OffsetSpec = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
+/** `earliest-local`: the first offset still in the leader's local log (KIP-405: below it, tiered storage serves the reads). */
+export type OffsetSpec = { kind: 'earliest' } | { kind: 'earliest-local' } | { kind: 'latest' } | { kind: 'timestamp'; ms: bigint } | { kind: 'max-timestamp' };
 
 export interface ListedOffset {
   partition: number;
@@ -28,7 +36,7 @@ export interface ListedOffset {
 }
 
 const DYNAMIC_TOPIC_CONFIG = 1;
-const OFFSET_SPEC_CODES = { earliest: -2n, latest: -1n, 'max-timestamp': -3n } as const;
+const OFFSET_SPEC_CODES = { earliest: -2n, 'earliest-local': -4n, latest: -1n, 'max-timestamp': -3n } as const;
 
 /**
  * One Kafka cluster as kreroute sees it: metadata, offsets, configs, topic creation, record
@@ -47,6 +55,7 @@ export class KafkaCluster {
   /** The last error a connection reported outside a request (e.g. a TLS alert after the handshake), and when. */
   #connectionError: { error: unknown; at: number } | undefined;
   readonly #closers = new Set<() => void>();
+  readonly #silent: NoKafkaAnswers;
 
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
@@ -63,17 +72,31 @@ export class KafkaCluster {
       ...(settings.tls ? { tls: settings.tls } : {}),
       ...(this.sasl ? { sasl: this.sasl } : {}),
     });
-    this.#admin.on('client:broker:connect', ({ connection }: { connection: Connection }) => {
+    this.#silent = new NoKafkaAnswers(settings.bootstrap);
+    this.#admin.on('client:broker:connect', ({ connection, broker }: { connection: Connection; broker: { host: string; port: number } }) => {
       connection.on('error', (error: unknown) => {
         this.#connectionError = { error, at: Date.now() };
       });
+      this.#silent.watch(connection, broker);
     });
+    this.#admin.on('client:broker:failed', ({ connection, broker }: { connection: Connection; broker: { host: string; port: number } }) => {
+      this.#silent.failed(connection, broker, settings.connectTimeoutMs ?? 10_000);
+    });
+  }
+
+  /** How long a wait on this cluster may last, and who hears of it. */
+  get waitBound(): WaitBound {
+    return { timeoutMs: this.settings.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, notice: this.settings.onWait };
   }
 
   async #call<T>(what: string, op: () => Promise<T>): Promise<T> {
     const started = Date.now();
     try {
-      return await op();
+      // Until the cluster first answers, a bootstrap broker that takes connections and never
+      // answers ends the call (the client library would retry it for minutes).
+      const result = await boundedWait(this.#silent.race(op()), `${this.label}: ${what}`, this.waitBound);
+      this.#silent.answered();
+      return result;
     } catch (error) {
       const related = this.#connectionError && this.#connectionError.at >= started ? this.#connectionError.error : undefined;
       throw toKrerouteError(error, `${what} on ${this.label}`, related);
@@ -103,7 +126,7 @@ export class KafkaCluster {
     const metadata = await this.metadata(wanted);
     for (const name of wanted) {
       const topic = metadata.topics.get(name);
-      if (topic) result.set(name, { name, partitions: topic.partitionsCount });
+      if (topic) result.set(name, { name, partitions: topic.partitionsCount, ...(topic.id && topic.id !== NO_TOPIC_ID ? { id: topic.id } : {}) });
     }
     return result;
   }

@@ -1,4 +1,5 @@
 import { ERROR_CODES, KrerouteError, isKrerouteError } from '../errors.ts';
+import { FIRST_ANSWER_MS, noKafkaAnswer } from './first-answer.ts';
 import { ConnectionLostError } from './raw-connection.ts';
 import { SaslLoginError } from './sasl-login-error.ts';
 
@@ -245,6 +246,8 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
   }
   const tls = tlsFailure(error, what, related);
   if (tls) return tls;
+  const silent = noKafkaAnswer(error) ?? noKafkaAnswer(related);
+  if (silent) return noKafkaAnswerError(silent.address, what, error);
   if (isNetworkFailure(error)) {
     const reason = libraryCodes(error).find((c) => !c.startsWith('PLT_KFK_'));
     return new KrerouteError('UNREACHABLE', `cannot reach the broker while ${what}${reason ? ` (${reason})` : ''}`, {
@@ -254,4 +257,12 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
   }
   const detail = ids.length > 0 ? ids.join(', ') : (e.message ?? String(error));
   return new KrerouteError('KAFKA', `Kafka error while ${what}: ${detail}`, { cause: error });
+}
+
+/** A peer that took the connection but answered nothing: named, with the address (see first-answer.ts). */
+export function noKafkaAnswerError(address: string, what: string, cause?: unknown): KrerouteError {
+  return new KrerouteError('UNREACHABLE', `no Kafka answer from ${address}`, {
+    hint: `is it a Kafka listener? It took the connection but answered nothing within ${FIRST_ANSWER_MS / 1000} s while ${what}; check the address, the port and security.protocol`,
+    cause,
+  });
 }

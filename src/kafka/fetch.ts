@@ -5,7 +5,7 @@ import { extractRecords } from './batch-records.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { protocolErrorIds, toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
 import type { FetchedRecord } from './record.ts';
-import { type RetryPolicy, DEFAULT_RETRY, withRetry } from './retry.ts';
+import { type RetryPolicy, clusterRetry, retryCode, withRetry } from './retry.ts';
 
 export interface FetchResult {
   records: FetchedRecord[];
@@ -51,7 +51,7 @@ export async function fetchPartition(
       if (ids.some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
       throw error;
     }
-  }, options.retry ?? DEFAULT_RETRY).catch((error: unknown) => {
+  }, options.retry ?? { ...clusterRetry(cluster.settings), onRetry: (error, attempt, delayMs) => cluster.settings.onWait?.(`fetching ${topic}[${partition}] from ${cluster.label} failed (${retryCode(error)}); retry ${attempt} in ${delayMs} ms`) }).catch((error: unknown) => {
     throw toKrerouteError(error, `fetching ${topic}[${partition}] at offset ${offset} from ${cluster.label}`);
   });
 }

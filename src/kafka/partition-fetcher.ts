@@ -4,7 +4,7 @@ import { type DataLink, DataLinks } from './data-links.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';
 import type { RawFetchPartition } from './raw-fetch.ts';
 import { BufferPool } from './buffer-pool.ts';
-import { DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
+import { clusterRetry, retryCode, withRetry } from './retry.ts';
 import { withWaitNotice } from './wait-notice.ts';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
 
@@ -70,7 +70,7 @@ export class PartitionFetcher {
         throw error;
       }
     };
-    return withRetry(attempt, { ...DEFAULT_RETRY, onRetry }).catch((error: unknown) => {
+    return withRetry(attempt, { ...clusterRetry(this.#cluster.settings), onRetry }).catch((error: unknown) => {
       throw toKrerouteError(error, `fetching from ${this.#cluster.label}`);
     });
   }

@@ -2,7 +2,7 @@ import { initProducerIdV4 } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { toKrerouteError } from './errors.ts';
-import { DEFAULT_RETRY, withRetry } from './retry.ts';
+import { clusterRetry, withRetry } from './retry.ts';
 
 const INIT_PRODUCER_ID_API_KEY = 22;
 
@@ -17,7 +17,7 @@ export async function initProducerId(cluster: KafkaCluster): Promise<ProducerIde
     const connection = await cluster.anyConnection();
     requireApiVersion(await libraryApiVersions(connection), INIT_PRODUCER_ID_API_KEY, 4, `of ${cluster.label}`);
     return initProducerIdV4.api.async(connection, null, 60_000, -1n, -1);
-  }, DEFAULT_RETRY).catch(
+  }, clusterRetry(cluster.settings)).catch(
     (error: unknown) => {
       throw toKrerouteError(error, `getting a producer id from ${cluster.label}`);
     },

@@ -1,4 +1,5 @@
 import type { KafkaCluster } from './cluster.ts';
+import { EmptyAnswers, pause } from './empty-answers.ts';
 import { type FetchOptions, DEFAULT_FETCH, fetchPartition } from './fetch.ts';
 import type { FetchedRecord } from './record.ts';
 
@@ -11,6 +12,8 @@ export interface RangeChunk {
 /**
  * Streams the committed records of partition offsets [start, end), chunk by chunk. Offsets that
  * hold no data (control records, aborted transactions, compacted-away records) are passed over.
+ * An answer without records ends the range only where the log proves nothing is left below
+ * `end` (see EmptyAnswers); otherwise the partition is fetched again, `onWait` told every 5 s.
  */
 export async function* readRange(
   cluster: KafkaCluster,
@@ -20,18 +23,28 @@ export async function* readRange(
   end: bigint,
   options: FetchOptions = DEFAULT_FETCH,
   signal?: AbortSignal,
+  onWait?: (message: string) => void,
 ): AsyncGenerator<RangeChunk> {
-  let offset = start;
-  while (offset < end) {
+  const empties = new EmptyAnswers(cluster, { readCommitted: options.readCommitted, ...(onWait ? { onWait } : {}) });
+  const position = { topic, partition, offset: start, end };
+  while (position.offset < end) {
     if (signal?.aborted) return;
+    const offset = position.offset;
     const result = await fetchPartition(cluster, topic, partition, offset, options);
     const records = result.records.filter((r) => r.offset < end);
-    const stableEnd = options.readCommitted ? result.lastStableOffset : result.highWatermark;
     let next = result.nextOffset > offset ? result.nextOffset : offset;
-    // Nothing left in the log below `end` (compaction removed the tail of the range).
-    if (result.records.length === 0 && next === offset && stableEnd >= end) next = end;
+    if (result.records.length === 0 && next === offset) {
+      const proven = await empties.empty(position, result);
+      if (proven === null) {
+        await pause(empties.delayMs(position), signal);
+        continue;
+      }
+      next = proven;
+    } else {
+      empties.progressed(position);
+    }
     if (next > end) next = end;
     if (records.length > 0 || next > offset) yield { records, nextOffset: next };
-    offset = next;
+    position.offset = next;
   }
 }

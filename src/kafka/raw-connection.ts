@@ -2,6 +2,7 @@ import { type Socket, createConnection } from 'node:net';
 import { type ConnectionOptions as TlsOptions, connect as connectTls } from 'node:tls';
 import { Reader } from '@platformatic/kafka';
 import type { LeasedBuffer, BufferPool } from './buffer-pool.ts';
+import { FIRST_ANSWER_MS, NoKafkaAnswerError } from './first-answer.ts';
 
 export interface RawConnectionOptions {
   host: string;
@@ -84,6 +85,8 @@ export class RawConnection {
   #paused: Promise<void> | undefined;
   /** Called when no request is in flight any more. */
   #onDrained: (() => void) | undefined;
+  /** Whether the broker ever answered: until then a request waits FIRST_ANSWER_MS at most. */
+  #answered = false;
 
   private constructor(socket: Socket, options: RawConnectionOptions) {
     this.#socket = socket;
@@ -198,10 +201,15 @@ export class RawConnection {
     header.writeInt16BE(this.#clientId.length, 12);
     this.#clientId.copy(header, 14);
     if (taggedFields) header[header.length - 1] = 0;
+    const address = `${this.#options.host}:${this.#options.port}`;
+    const limitMs = this.#answered ? this.#options.requestTimeoutMs : Math.min(this.#options.requestTimeoutMs, FIRST_ANSWER_MS);
     const answer = new Promise<LeasedBuffer>((resolve, reject) => {
       const timer = setTimeout(() => {
-        this.#fail(new ConnectionLostError(`no answer from ${this.#options.host}:${this.#options.port} within ${this.#options.requestTimeoutMs} ms`));
-      }, this.#options.requestTimeoutMs);
+        if (!this.#answered) {
+          const silent = new NoKafkaAnswerError(address, limitMs);
+          this.#fail(new ConnectionLostError(silent.message, { cause: silent }));
+        } else this.#fail(new ConnectionLostError(`no answer from ${address} within ${limitMs} ms`));
+      }, limitMs);
       this.#pending.set(correlationId, { resolve, reject, timer });
     });
     this.#socket.cork();
@@ -280,6 +288,7 @@ export class RawConnection {
       return;
     }
     this.#pending.delete(correlationId);
+    this.#answered = true;
     clearTimeout(pending.timer);
     pending.resolve(message);
     if (this.#pending.size === 0) this.#whenDrained();

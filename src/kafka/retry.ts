@@ -14,6 +14,11 @@ export interface RetryPolicy {
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { deadlineMs: 120_000, initialDelayMs: 200, maxDelayMs: 5_000 };
+
+/** DEFAULT_RETRY, with the deadline the user set for waits on this cluster (--wait-timeout), if any. */
+export function clusterRetry(settings: { waitTimeoutMs?: number | undefined } | undefined): RetryPolicy {
+  return settings?.waitTimeoutMs === undefined ? DEFAULT_RETRY : { ...DEFAULT_RETRY, deadlineMs: settings.waitTimeoutMs };
+}
 export const QUICK_RETRY_MS = 20;
 export const QUICK_RETRIES = 10;
 
@@ -64,9 +69,12 @@ export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: 
     } catch (error) {
       firstFailure ??= Date.now();
       const elapsed = Date.now() - firstFailure;
-      const { waitMs, reported } = backoff.next(policy.isQuick?.(error) === true);
-      if (!isRetriable(error) || elapsed + waitMs > policy.deadlineMs || policy.signal?.aborted) throw error;
-      if (reported) policy.onRetry?.(error, attempt, waitMs);
+      const next = backoff.next(policy.isQuick?.(error) === true);
+      // The last try comes at the deadline, not a backoff before it: a bound of 20 s waits 20 s.
+      const remaining = policy.deadlineMs - elapsed;
+      if (!isRetriable(error) || remaining <= 0 || policy.signal?.aborted) throw error;
+      const waitMs = Math.min(next.waitMs, remaining);
+      if (next.reported) policy.onRetry?.(error, attempt, waitMs);
       await sleep(waitMs, undefined, policy.signal ? { signal: policy.signal } : {}).catch(() => undefined);
     }
   }

@@ -1,13 +1,14 @@
 import { addPartitionsToTxnV3, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from './cluster.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
-import { protocolErrorIds, toKrerouteError } from './errors.ts';
+import { isKrerouteError } from '../errors.ts';
+import { isRetriableKafkaError, protocolErrorIds, toKrerouteError } from './errors.ts';
 import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from './producer-id.ts';
-import { type RetryPolicy, DEFAULT_RETRY, retryCode, withRetry } from './retry.ts';
+import { type RetryPolicy, clusterRetry, retryCode, withRetry } from './retry.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
-import { withWaitNotice } from './wait-notice.ts';
+import { waitTimedOut, withWaitNotice } from './wait-notice.ts';
 
 const TRANSACTION_COORDINATOR = 1;
 const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
@@ -25,7 +26,7 @@ export interface TopicPartitions {
 }
 
 /** What a session needs of a cluster: a live broker, and a broker by id. */
-export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'brokerConnection'>;
+export type SessionCluster = Pick<KafkaCluster, 'label' | 'anyConnection' | 'brokerConnection'> & { settings?: KafkaCluster['settings'] };
 
 /**
  * A transactional identity on the destination, driven with the classic transaction protocol
@@ -56,7 +57,7 @@ export class TransactionalSession {
   /** `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to answer. */
   static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
-      ...DEFAULT_RETRY,
+      ...clusterRetry(cluster.settings),
       // The previous transaction's markers are still being written (right after a commit, or after
       // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
       isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
@@ -130,6 +131,7 @@ export class TransactionalSession {
   async #withCoordinator<T>(what: string, op: (connection: Connection) => Promise<T>): Promise<T> {
     // Inside a transaction, retrying past its timeout cannot succeed: the coordinator aborts it.
     const retry = this.#startedAt === undefined ? this.#retry : { ...this.#retry, deadlineMs: inTransactionRetryDeadlineMs(this.transactionTimeoutMs) };
+    const began = Date.now();
     try {
       return await withRetry(async () => {
         try {
@@ -145,7 +147,14 @@ export class TransactionalSession {
       }, retry);
     } catch (error) {
       const context = `${what} on ${this.#cluster.label}`;
-      throw transactionFailure(error, context, this.#startedAt === undefined ? undefined : this.clock) ?? toKrerouteError(error, context);
+      const failure = transactionFailure(error, context, this.#startedAt === undefined ? undefined : this.clock);
+      if (failure) throw failure;
+      // Outside a transaction, a retriable error that outlasted the deadline is a coordinator that does not come (still loading, not elected).
+      if (this.#startedAt === undefined && isRetriableKafkaError(error) && !isKrerouteError(error)) {
+        const ids = [...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message;
+        throw waitTimedOut(`the transaction coordinator on ${this.#cluster.label} (${ids}) while ${what}`, Date.now() - began, error);
+      }
+      throw toKrerouteError(error, context);
     }
   }
 }

@@ -6,6 +6,8 @@ import { javaExecutable, kafkaLog4jConfig } from "./paths.ts";
 
 export interface JavaProcessOptions {
   libsDir: string;
+  /** Jars or folders put on the classpath after the libs (e.g. a remote storage plugin). */
+  extraClasspath?: string[];
   mainClass: string;
   args: string[];
   /** stdout, stderr and log4j output are all appended here. */
@@ -64,7 +66,7 @@ export function spawnJava(options: JavaProcessOptions): ChildProcess {
     `-Dkreroute.log.file=${options.logFile}`,
     ...Object.entries(options.systemProperties ?? {}).map(([name, value]) => `-D${name}=${value}`),
     "-cp",
-    path.join(options.libsDir, "*"),
+    [path.join(options.libsDir, "*"), ...(options.extraClasspath ?? [])].join(path.delimiter),
     options.mainClass,
     ...options.args,
   ];

@@ -42,6 +42,8 @@ export interface LocalClusterOptions {
   scram?: LocalScramListeners;
   /** Folder of Kafka jars; default from ensureKafkaJars(). */
   libsDir?: string;
+  /** Jars put on every broker's classpath after the libs (e.g. a remote storage plugin, see tiered-storage.ts). */
+  extraClasspath?: string[];
   /** Keep the brokers running after this Node process ends (stop them with stopPid). */
   detached?: boolean;
   startTimeoutMs?: number;
@@ -137,7 +139,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
     const systemProperties = securitySystemProperties(options.security);
-    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap, systemProperties }));
+    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, ...(options.extraClasspath ? { extraClasspath: options.extraClasspath } : {}), logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap, systemProperties }));
   }
 
   // Together: a node of a quorum finishes starting only once a majority of the voters is up.

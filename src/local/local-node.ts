@@ -33,6 +33,7 @@ export interface LocalNodeInput {
   /** The client listener's advertised host. */
   host: string;
   libsDir: string;
+  extraClasspath?: string[];
   logFile: string;
   propertiesFile: string;
   detached?: boolean;
@@ -53,6 +54,7 @@ export function localNode(input: LocalNodeInput): LocalNode {
     const from = await fileSize(input.logFile);
     child = spawnJava({
       libsDir: input.libsDir,
+      ...(input.extraClasspath ? { extraClasspath: input.extraClasspath } : {}),
       logFile: input.logFile,
       mainClass: "kafka.Kafka",
       args: [input.propertiesFile],

@@ -63,7 +63,7 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
           meter.add(seen, bytes);
         },
       },
-      { checkCrc: false, ...(options.sample ? { firstStretchOnly: true, partitionBytes: SAMPLE_BYTES } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+      { checkCrc: false, onRetry: (message) => onEvent({ type: 'retry', message }), ...(options.sample ? { firstStretchOnly: true, partitionBytes: SAMPLE_BYTES } : {}), ...(options.signal ? { signal: options.signal } : {}) },
     );
   } finally {
     clearInterval(ticker);

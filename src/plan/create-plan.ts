@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import { type ClientSettings, describeBootstrap } from '../kafka/client-settings.ts';
-import { KafkaCluster } from '../kafka/cluster.ts';
+import { KafkaCluster, type TopicLayout } from '../kafka/cluster.ts';
 import { type DestinationFacts, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
@@ -9,6 +9,7 @@ import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, Plan
 import { describePoint, pinRange } from './pin-range.ts';
 import { compileFilter } from './record-filter.ts';
 import { resolveTopics } from './resolve-topics.ts';
+import { readSourceAnchors } from './source-anchors.ts';
 import { type RangeCount, countRanges } from './count-ranges.ts';
 import type { PinnedPartition } from './pin-range.ts';
 
@@ -48,8 +49,8 @@ interface PartitionDraft {
 interface TopicDraft {
   topic: string;
   destinationTopic: string;
-  layout: { partitions: number };
-  existing: { partitions: number } | undefined;
+  layout: TopicLayout;
+  existing: TopicLayout | undefined;
   sourceConfigs: { all: Map<string, string>; overrides: Map<string, string> };
   destinationConfigs: Map<string, string>;
   partitions: PartitionDraft[];
@@ -142,6 +143,9 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       destination: draft.destinationTopic,
       sourcePartitions: draft.layout.partitions,
       destinationPartitions,
+      // Read with the layouts, before the ranges were pinned: a topic recreated while planning fails the later comparisons.
+      ...(draft.layout.id ? { sourceTopicId: draft.layout.id } : {}),
+      ...(draft.existing?.id ? { destinationTopicId: draft.existing.id } : {}),
       destinationMaxMessageBytes: maxMessageBytes(draft.destinationConfigs),
       destinationStarts: draft.existing ? await highWatermarks(destination, draft.destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
       ...(stampsAppendTime(draft.destinationConfigs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
@@ -155,11 +159,13 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       hint: 'widen --from/--to, or check the topic names and the filter',
     });
   }
+  await anchorRanges(source, planTopics);
   for (const topic of toCreate) {
     onEvent({ type: 'info', message: `creating ${topic.name} on the destination with ${topic.partitions} partitions` });
     await destination.createTopic(topic.name, topic.partitions, topic.configs);
     checks.push({ level: 'info', code: 'TOPIC_CREATED', topic: topic.name, message: `created destination topic ${topic.name} with ${topic.partitions} partitions and the source's topic configs` });
   }
+  await recordCreatedTopicIds(destination, planTopics.filter((t) => toCreate.some((c) => c.name === t.destination)));
   return sealPlan({
     format: 'kreroute-plan',
     version: 1,
@@ -224,6 +230,32 @@ async function topicChecks(destination: KafkaCluster, drafts: TopicDraft[], mapp
     if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
   }
   return checks;
+}
+
+/** Concurrent anchor reads while planning: a few fetches each, for every partition of the plan. */
+const ANCHOR_READS_AT_ONCE = 16;
+
+/** The first and last committed record of every planned range, for purge to read back (see SourceAnchors). */
+async function anchorRanges(source: KafkaCluster, topics: PlanTopic[]): Promise<void> {
+  const work = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.source, partition: p })));
+  let next = 0;
+  const reader = async () => {
+    while (next < work.length) {
+      const { topic, partition } = work[next++]!;
+      partition.anchors = partition.upperBound === 0 ? null : await readSourceAnchors(source, topic, partition.partition, BigInt(partition.start), BigInt(partition.end));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(ANCHOR_READS_AT_ONCE, work.length) }, reader));
+}
+
+/** The ids of the destination topics the plan created, so copy, verify and purge pin them like existing ones. */
+async function recordCreatedTopicIds(destination: KafkaCluster, created: PlanTopic[]): Promise<void> {
+  if (created.length === 0) return;
+  const layouts = await destination.topicLayouts(created.map((t) => t.destination));
+  for (const topic of created) {
+    const id = layouts.get(topic.destination)?.id;
+    if (id) topic.destinationTopicId = id;
+  }
 }
 
 async function highWatermarks(cluster: KafkaCluster, topic: string, partitions: number): Promise<string[]> {

@@ -18,6 +18,9 @@ const exactSchema = z.object({
   maxTimestamp: decimal.nullable(),
 });
 
+const anchorSchema = z.strictObject({ offset: decimal, digest: z.string().regex(/^[0-9a-f]{64}$/, 'a sha256 digest in hex') });
+const anchorsSchema = z.strictObject({ first: anchorSchema, last: anchorSchema });
+
 export const planSchema = z.strictObject({
   format: z.literal('kreroute-plan'),
   version: z.literal(1),
@@ -33,6 +36,8 @@ export const planSchema = z.strictObject({
       destination: z.string().min(1),
       sourcePartitions: z.number().int().positive(),
       destinationPartitions: z.number().int().positive(),
+      sourceTopicId: z.string().min(1).optional(),
+      destinationTopicId: z.string().min(1).optional(),
       destinationMaxMessageBytes: z.number().int().positive(),
       destinationStarts: z.array(decimal).optional(),
       destinationTimestamps: z.literal('log-append-time').optional(),
@@ -44,6 +49,7 @@ export const planSchema = z.strictObject({
           destinationPartition: z.number().int().nonnegative().nullable(),
           upperBound: z.number().int().nonnegative(),
           exact: exactSchema.nullable(),
+          anchors: anchorsSchema.nullable().optional(),
         }),
       ),
     }),

@@ -28,6 +28,21 @@ export interface ExactCount {
   maxTimestamp: string | null;
 }
 
+/** A record of the source range as the plan saw it: its offset and its recordDigest (hex). */
+export interface RecordAnchor {
+  offset: string;
+  digest: string;
+}
+
+/**
+ * The first and last committed data record of a planned source range (filter matches or not):
+ * purge reads them back before it deletes, so a topic rewritten under the same name is not purged.
+ */
+export interface SourceAnchors {
+  first: RecordAnchor;
+  last: RecordAnchor;
+}
+
 export interface PlanPartition {
   partition: number;
   /** First offset to copy (inclusive), a decimal string. */
@@ -39,6 +54,8 @@ export interface PlanPartition {
   /** end - start: an upper bound (control records, aborted data, filter misses also occupy offsets). */
   upperBound: number;
   exact: ExactCount | null;
+  /** Null: the range holds no committed data record. Absent in plans made before kreroute recorded anchors. */
+  anchors?: SourceAnchors | null;
 }
 
 export interface PlanTopic {
@@ -46,6 +63,13 @@ export interface PlanTopic {
   destination: string;
   sourcePartitions: number;
   destinationPartitions: number;
+  /**
+   * Topic ids (KIP-516) when the plan was made (the destination's after --create-topics created it):
+   * copy, verify and purge refuse a topic whose id changed, i.e. one deleted and recreated under
+   * the same name. Absent in plans made before kreroute recorded them, or from brokers without ids.
+   */
+  sourceTopicId?: string;
+  destinationTopicId?: string;
   /** Destination limits the copy must respect. */
   destinationMaxMessageBytes: number;
   /**

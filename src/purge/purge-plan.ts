@@ -9,6 +9,9 @@ import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
+import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
+import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
+import { faultPoint } from '../fault-points.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;
@@ -38,8 +41,9 @@ export interface PurgeReport {
 /**
  * Deletes the plan's range from the source with DeleteRecords — which removes everything below an
  * offset — so only when: a passing verification of this very plan exists, agrees with itself and
- * with the destination as it is now (see checkDestinationHolds); no other tenant's record
- * lies in the range; and nothing older than the range's start is still in the log.
+ * with the destination as it is now (see checkDestinationHolds); both sides' topics are still the
+ * plan's (topic ids, and the source's anchored records: see confirmSourceTopic); no other
+ * tenant's record lies in the range; and nothing older than the range's start is still in the log.
  */
 export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<PurgeReport> {
   const onEvent = options.onEvent ?? ignoreEvents;
@@ -52,7 +56,10 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
       onWait: (message) => onEvent({ type: 'retry', message }),
     });
     verification = await findVerdict(plan, options.stateDir, job);
-    if (verification.passed) await checkDestinationHolds(destination, verification);
+    if (verification.passed) {
+      await refuseRecreatedTopics(plan, { destination }, 'purge');
+      await checkDestinationHolds(destination, verification);
+    }
   } finally {
     await destination.close();
   }
@@ -69,6 +76,11 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
   const source = await openPlanCluster(plan, 'source', options.source);
   try {
     const partitions = await inspect(plan, source);
+    // Every topic first, so a recreated one is refused before any topic is purged; then again right before each delete.
+    for (const topic of plan.topics) {
+      const targets = targetsOf(partitions, topic.source);
+      if (targets.length > 0) await confirmSourceTopic(source, topic, targets);
+    }
     const older = partitions.filter((p) => p.records > 0 && BigInt(p.logStartBefore) < BigInt(startOf(plan, p.topic, p.partition)));
     if (older.length > 0) {
       const first = older[0]!;
@@ -84,6 +96,8 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     for (const topic of plan.topics) {
       const offsets = new Map(partitions.filter((p) => p.topic === topic.source && p.records > 0).map((p) => [p.partition, BigInt(p.deleteBefore)]));
       if (offsets.size === 0) continue;
+      faultPoint('before-purge-topic');
+      await confirmSourceTopic(source, topic, targetsOf(partitions, topic.source));
       const after = await source.deleteRecordsBefore(topic.source, offsets);
       for (const p of partitions) if (p.topic === topic.source && after.has(p.partition)) p.logStartAfter = String(after.get(p.partition));
     }
@@ -91,6 +105,10 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
   } finally {
     await source.close();
   }
+}
+
+function targetsOf(partitions: PurgePartition[], topic: string): PurgeTarget[] {
+  return partitions.filter((p) => p.topic === topic && p.records > 0).map((p) => ({ partition: p.partition, logStart: BigInt(p.logStartBefore) }));
 }
 
 function startOf(plan: Plan, topic: string, partition: number): string {

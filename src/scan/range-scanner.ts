@@ -1,6 +1,7 @@
 import { BATCH, LOG_OVERHEAD } from '../kafka/batch-header.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachCommittedBatch } from '../kafka/committed-batches.ts';
+import { EmptyAnswers, pause } from '../kafka/empty-answers.ts';
 import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
 
 /** One partition range to read: offsets [from, end). */
@@ -27,7 +28,10 @@ export interface ScanOptions {
   /** Bytes one partition may bring back in a request (default 2 MB, at most fetchBytes). */
   partitionBytes?: number;
   signal?: AbortSignal;
+  /** A fetch is retried, or a partition keeps answering without records (every 5 s). */
   onRetry?: (message: string) => void;
+  /** How long a partition may answer without records while its log says more follow (see EmptyAnswers). */
+  stallLimitMs?: number;
   /**
    * Check each batch's CRC32C (default). Verify does not need to: it compares the records' content
    * itself, so a damaged record shows as a difference either way; nor does a count.
@@ -42,7 +46,7 @@ const DEFAULT_FETCH_BYTES = 16 * 1024 * 1024;
 interface Lane<R> {
   range: R;
   position: FetchPosition;
-  /** Got nothing in the last fetch: goes first in the next request (see FetchedPartition.leading). */
+  /** Got nothing in the last fetch without leading its request: goes first in the next request (see FetchedPartition.leading). */
   starved: boolean;
   /** The visitor said it needs nothing more of the range. */
   stopped: boolean;
@@ -66,17 +70,28 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
   });
   const lanes: Lane<R>[] = ranges.filter((r) => r.from < r.end).map((range) => ({ range, position: { topic: range.topic, partition: range.partition, offset: range.from, end: range.end }, starved: false, stopped: false }));
   const byPosition = new Map(lanes.map((lane) => [lane.position, lane]));
+  const empties = new EmptyAnswers(cluster, { readCommitted: true, ...(options.onRetry ? { onWait: options.onRetry } : {}), ...(options.stallLimitMs ? { limitMs: options.stallLimitMs } : {}) });
   const request = (): Promise<FetchedPartition[]> | null => {
-    const active = lanes.filter((l) => !l.stopped && l.position.offset < l.position.end).sort((a, b) => Number(b.starved) - Number(a.starved));
-    return active.length === 0 || options.signal?.aborted ? null : fetcher.fetch(active.map((l) => l.position));
+    const open = lanes.filter((l) => !l.stopped && l.position.offset < l.position.end);
+    if (open.length === 0 || options.signal?.aborted) return null;
+    // Lanes that got an answer without records wait their back-off; when all do, the request waits.
+    const wait = Math.min(...open.map((l) => empties.delayMs(l.position)));
+    const active = open.filter((l) => empties.delayMs(l.position) <= wait).sort((a, b) => Number(b.starved) - Number(a.starved));
+    if (wait === 0) return fetcher.fetch(active.map((l) => l.position));
+    return pause(wait, options.signal).then(() => (options.signal?.aborted ? [] : fetcher.fetch(active.map((l) => l.position))));
   };
   let pending = request();
   while (pending) {
     const fetched = await pending;
-    for (const part of fetched) {
-      const lane = byPosition.get(part.position)!;
-      advance(lane, part);
-      if (options.firstStretchOnly && !lane.starved) lane.position.offset = lane.position.end;
+    try {
+      for (const part of fetched) {
+        const lane = byPosition.get(part.position)!;
+        const moved = await advance(lane, part, empties);
+        if (options.firstStretchOnly && moved) lane.position.offset = lane.position.end;
+      }
+    } catch (error) {
+      for (const release of new Set(fetched.map((f) => f.release))) release();
+      throw error;
     }
     pending = request();
     try {
@@ -99,16 +114,27 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
 }
 
 /**
- * Moves a lane past the whole batches a fetch brought. When none came and the partition led its
- * request, the log holds nothing more below the end if it is stable past it (compacted away);
- * otherwise its next batch was too large to come without leading.
+ * Moves a lane past the whole batches a fetch brought; returns whether it moved. An answer
+ * without any batch moves it only where the log proves that nothing is left below the end (see
+ * EmptyAnswers); a partition that did not lead its request may just not have got its next batch,
+ * too large to come without leading.
  */
-function advance<R>(lane: Lane<R>, part: FetchedPartition): void {
+async function advance<R>(lane: Lane<R>, part: FetchedPartition, empties: EmptyAnswers): Promise<boolean> {
   const next = wholeBatchesEnd(part.raw.records, part.from, part.position.end);
   lane.starved = false;
-  if (next > part.from) lane.position.offset = next;
-  else if (part.leading && part.raw.records.length === 0 && part.raw.lastStableOffset >= part.position.end) lane.position.offset = part.position.end;
-  else lane.starved = true;
+  if (next > part.from) {
+    lane.position.offset = next;
+    empties.progressed(lane.position);
+    return true;
+  }
+  if (!part.leading || part.raw.records.length > 0) {
+    lane.starved = true;
+    return false;
+  }
+  const proven = await empties.empty(lane.position, part.raw);
+  if (proven === null) return false;
+  lane.position.offset = proven;
+  return true;
 }
 
 /** The offset after the last whole batch of a fetched partition (at most `end`); `from` if none. */

@@ -30,20 +30,25 @@ export function finalMix(h: number): number {
  * KeyGroups for what a collision can and cannot do.
  */
 export function hashKey(key: Uint8Array | null, out: KeyHash): KeyHash {
-  const length = key === null ? -1 : key.length;
+  return key === null ? hashRange(null, 0, 0, out) : hashRange(key, 0, key.length, out);
+}
+
+/** hashKey of bytes [start, end) of `bytes`, without a view of them (null: a null key). */
+export function hashRange(bytes: Uint8Array | null, start: number, end: number, out: KeyHash): KeyHash {
+  const length = bytes === null ? -1 : end - start;
   let a = 0x9747b28c ^ length;
   let b = 0x5bd1e995 ^ length;
-  if (key !== null) {
-    const whole = length & ~3;
-    let i = 0;
+  if (bytes !== null) {
+    const whole = start + (length & ~3);
+    let i = start;
     for (; i < whole; i += 4) {
-      const k = key[i]! | (key[i + 1]! << 8) | (key[i + 2]! << 16) | (key[i + 3]! << 24);
+      const k = bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
       a = (Math.imul(rotl(a ^ mixA(k), 13), 5) + 0xe6546b64) | 0;
       b = (Math.imul(rotl(b ^ mixB(k), 17), 9) + 0x38495ab5) | 0;
     }
-    if (i < length) {
+    if (i < end) {
       let k = 0;
-      for (let shift = 0; i < length; i++, shift += 8) k |= key[i]! << shift;
+      for (let shift = 0; i < end; i++, shift += 8) k |= bytes[i]! << shift;
       a ^= mixA(k);
       b ^= mixB(k);
     }

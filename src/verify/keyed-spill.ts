@@ -53,15 +53,20 @@ export class KeyedSpill {
 
   /** `digest`: the record's digest, of which the first 64 bits are kept. */
   add(partition: number, sourcePartition: number, key: KeyHash, digest: Uint8Array): void {
-    const bucket = key.hi % this.buckets;
+    this.addWords(partition, sourcePartition, key.lo, key.hi, digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24), digest[4]! | (digest[5]! << 8) | (digest[6]! << 16) | (digest[7]! << 24));
+  }
+
+  /** An entry as its six words, to the bucket its fourth word chooses (the same layout serves the duplicate check). */
+  addWords(partition: number, side: number, lo: number, hi: number, fifth: number, sixth: number): void {
+    const bucket = (hi >>> 0) % this.buckets;
     const buffer = this.#buffers[bucket]!;
     let at = this.#used[bucket]!;
     buffer[at] = partition;
-    buffer[at + 1] = sourcePartition;
-    buffer[at + 2] = key.lo;
-    buffer[at + 3] = key.hi;
-    buffer[at + 4] = digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24);
-    buffer[at + 5] = digest[4]! | (digest[5]! << 8) | (digest[6]! << 16) | (digest[7]! << 24);
+    buffer[at + 1] = side;
+    buffer[at + 2] = lo;
+    buffer[at + 3] = hi;
+    buffer[at + 4] = fifth;
+    buffer[at + 5] = sixth;
     at += ENTRY_WORDS;
     this.#used[bucket] = at;
     if (at === buffer.length) this.#flush(bucket);

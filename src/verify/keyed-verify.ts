@@ -3,6 +3,8 @@ import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
+import { findDuplicates } from './duplicate-check.ts';
+import { withDuplicates } from './duplicate-report.ts';
 import { compareSpill } from './keyed-compare.ts';
 import { nameKeys } from './keyed-examples.ts';
 import type { KeyHash } from './keyed-key-hash.ts';
@@ -16,7 +18,8 @@ import type { PartitionVerdict, VerifyReport } from './verify-plan.ts';
  * the counts and order-free sums of record digests that prove the content, and spills each
  * record's trace to disk; the spill is then compared bucket by bucket for the order per key
  * (compareSpill). Memory stays flat however many records and keys. Only a failing verify reads
- * again, to name the keys that differ.
+ * again, to name the keys that differ. Planned records written more than once by anyone fail it
+ * too (findDuplicates).
  */
 export async function verifyKeyed(
   plan: Plan,
@@ -28,6 +31,7 @@ export async function verifyKeyed(
   otherRecords: VerifyReport['otherRecords'],
   maxExamples: number,
   meter: ProgressMeter,
+  onSearch?: (message: string) => void,
 ): Promise<PartitionVerdict[]> {
   const partitions = [...Array(topic.destinationPartitions).keys()];
   const windows = await destinationWindows(destination, checkpoint, topic, partitions);
@@ -43,10 +47,12 @@ export async function verifyKeyed(
     });
     const keys = await nameKeys(context, differing.map((d) => d.examples));
     for (const p of topic.partitions) otherRecords.push({ topic: topic.source, partition: p.partition, count: sides.tallies.other.get(p.partition)! });
+    const foreign = new Map(partitions.map((d) => [d, sides.tallies.foreign[d]!]));
+    const duplicates = await findDuplicates({ plan, topic, source, destination, windows, ours, foreign, maxExamples, ...(onSearch ? { onSearch } : {}) });
     return partitions.map((d) => {
       const [sourceCount, destinationCount] = [sides.source.count(d), sides.destination.count(d)];
       const [sourceDigest, destinationDigest] = [sides.source.hex(d), sides.destination.hex(d)];
-      return {
+      const verdict: PartitionVerdict = {
         sourceTopic: topic.source,
         sourcePartitions: topic.partitions.map((p) => p.partition),
         destinationTopic: topic.destination,
@@ -64,6 +70,7 @@ export async function verifyKeyed(
         altered: [],
         differingKeys: keys[d]!,
       };
+      return withDuplicates(verdict, duplicates.get(d));
     });
   } finally {
     await spill.remove();

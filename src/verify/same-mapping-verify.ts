@@ -1,6 +1,6 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
+import { readRange } from '../kafka/range-reader.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
@@ -8,7 +8,9 @@ import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
-import { destinationWindows } from './destination-windows.ts';
+import { type Windows, destinationWindows } from './destination-windows.ts';
+import { findDuplicates } from './duplicate-check.ts';
+import { withDuplicates } from './duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
@@ -48,7 +50,11 @@ export interface SameMappingContext {
   ours: Set<bigint>;
   maxExamples: number;
   meter: ProgressMeter;
+  /** Told what the duplicate search reads (see findDuplicates). */
+  onSearch?: (message: string) => void;
   signal?: AbortSignal;
+  /** A read is retried, or a partition keeps answering without records (see EmptyAnswers). */
+  onRetry?: (message: string) => void;
 }
 
 /**
@@ -63,8 +69,10 @@ export interface SameMappingContext {
 export async function verifySameMapping(context: SameMappingContext, otherRecords: VerifyReport['otherRecords']): Promise<PartitionVerdict[]> {
   const { plan, checkpoint, destination } = context;
   const pairs: Pair[] = [];
+  const windowsOf = new Map<PlanTopic, Windows>();
   for (const topic of plan.topics) {
     const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
+    windowsOf.set(topic, windows);
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
@@ -98,7 +106,17 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
       altered: [],
     });
   }
-  return verdicts;
+  return withDuplicatesFound(context, windowsOf, verdicts);
+}
+
+/** Each topic's verdicts with the planned records found more than once on its destination partitions. */
+async function withDuplicatesFound(context: SameMappingContext, windowsOf: Map<PlanTopic, Windows>, verdicts: PartitionVerdict[]): Promise<PartitionVerdict[]> {
+  const found = new Map<string, Awaited<ReturnType<typeof findDuplicates>>>();
+  for (const [topic, windows] of windowsOf) {
+    const foreign = new Map(verdicts.filter((v) => v.sourceTopic === topic.source).map((v) => [v.destinationPartition, v.foreignRecords]));
+    found.set(topic.source, await findDuplicates({ ...context, topic, windows, foreign }));
+  }
+  return verdicts.map((v) => withDuplicates(v, found.get(v.sourceTopic)?.get(v.destinationPartition)));
 }
 
 const digestsMatch = (pair: Pair): boolean => pair.source.count === pair.destination.count && pair.source.digest === pair.destination.digest;
@@ -139,7 +157,7 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
     });
     return all;
   };
-  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}) };
+  const options = { checkCrc: false, ...(context.signal ? { signal: context.signal } : {}), ...(context.onRetry ? { onRetry: context.onRetry } : {}) };
   await Promise.all([
     scanRanges(
       source,
@@ -196,9 +214,12 @@ function firstAnchor(batch: StoredBatch, cursor: RecordCursor): RecordAnchor | n
 
 /** The anchor of a record digested inside a batch item: read again, the one record. */
 async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: number, offset: bigint): Promise<RecordAnchor | null> {
-  const fetched = await fetchPartition(cluster, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
-  const record = fetched.records.find((r) => r.offset === offset);
-  return record ? { offset: String(offset), digest: recordDigest(record).toString('hex') } : null;
+  // Through readRange: an answer without records (tiered storage) is asked again, not taken as "no record".
+  for await (const chunk of readRange(cluster, topic, partition, offset, offset + 1n, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true })) {
+    const record = chunk.records.find((r) => r.offset === offset);
+    if (record) return { offset: String(offset), digest: recordDigest(record).toString('hex') };
+  }
+  return null;
 }
 
 function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition'> {

@@ -19,8 +19,10 @@ import { compileFilter } from '../plan/record-filter.ts';
 import { digestFieldsOf } from './record-digest.ts';
 import { verifyKeyed } from './keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
+import type { Duplicates } from './duplicate-report.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 
@@ -65,6 +67,8 @@ export interface PartitionVerdict {
   altered: Array<{ source: RecordRef; destination: RecordRef }>;
   /** For mapping "key-hash": keys whose records differ. */
   differingKeys?: string[];
+  /** Planned records on the destination partition more often than planned, by any producer (see findDuplicates). */
+  duplicates?: Duplicates;
   /** The first and last of the copy's records verify read there: purge checks they are still there. */
   anchors: DestinationAnchors | null;
 }
@@ -98,7 +102,8 @@ export interface VerifyReport {
 /**
  * Reads the plan's source ranges and what the copy wrote on the destination (read_committed,
  * only records of our producer ids inside the copied offsets) and compares them per destination
- * partition. The report is saved with the plan's hash: purge trusts nothing else.
+ * partition; then searches the destination for planned records any producer wrote there more than
+ * once (findDuplicates). The report is saved with the plan's hash: purge trusts nothing else.
  */
 export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<VerifyReport> {
   const checkpointTopic = options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC;
@@ -106,6 +111,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
   options.metrics?.stage('verify');
   const report = await withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     await checkDestinationTopics(scope, destination, 'verify');
+    await refuseRecreatedTopics(scope, { source, destination }, 'verify');
     const state = await readJobState(plan, destination, {
       stateDir: options.stateDir,
       ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
@@ -162,11 +168,12 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const maxExamples = options.maxExamples ?? 10;
   const meter = new ProgressMeter('verify', plan.estimate.records, 0, metrics);
   const ticker = setInterval(() => onEvent(meter.event()), 1000);
+  const onSearch = (message: string) => onEvent({ type: 'info', message });
   try {
     if (plan.mapping === 'same') {
-      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter }, otherRecords)));
+      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch, onRetry: (message) => onEvent({ type: 'retry', message }) }, otherRecords)));
     } else {
-      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter)));
+      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter, onSearch)));
     }
   } finally {
     clearInterval(ticker);

@@ -18,7 +18,7 @@ export interface RunWorkersOptions {
   onEvent?: EventSink;
   /** Stops every worker at a clean point (each saves its checkpoint). */
   signal?: AbortSignal;
-  /** How long stopping workers may take before they are killed (default 30 s). */
+  /** How long stopping workers may take before they are killed (default 7 s: within the CLI's own 8 s to stop, see GRACEFUL_STOP_MS). */
   stopGraceMs?: number;
   /** A worker reported its metrics (see WorkerMessage); the latest report of each shard counts. */
   onMetrics?: (shard: string, snapshot: unknown) => void;
@@ -48,7 +48,7 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
   const running = new Set<RunningWorker>();
   const results: ShardResult[] = [];
   const failures: ShardFailure[] = [];
-  const graceMs = options.stopGraceMs ?? 30_000;
+  const graceMs = options.stopGraceMs ?? 7_000;
   let stopping = options.signal?.aborted === true;
   const stopAll = () => {
     stopping = true;

@@ -42,3 +42,23 @@ test('the digest covers the timestamp unless the plan says not to, and every fie
   const inPlace = Buffer.concat([Buffer.from('before'), record, Buffer.from('after')]);
   assert.deepEqual(all.of(inPlace, 6, 6 + record.length, 1), all.of(record, 0, record.length, 1), 'read in place');
 });
+
+test('a record trace (duplicate search) is alike for one record however stored, and apart for timestamps and fields as the digest is', async () => {
+  const { RecordTracer } = await import('../../src/verify/record-trace.ts');
+  const trace = (tracer: InstanceType<typeof RecordTracer>, bytes: Buffer, start: number, end: number, timestamp: number) => ({ ...tracer.of(bytes, start, end, timestamp, { lo: 0, hi: 0 }) });
+  const shortest = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]]);
+  const padded = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]], 3);
+  for (const fields of ['all', 'all-but-timestamp'] as const) {
+    const tracer = new RecordTracer(fields);
+    assert.deepEqual(trace(tracer, padded, 0, padded.length, 1_700_000_000_123), trace(tracer, shortest, 0, shortest.length, 1_700_000_000_123));
+  }
+  const record = stored(null, 'v', []);
+  const all = new RecordTracer('all');
+  assert.notDeepEqual(trace(all, record, 0, record.length, 1), trace(all, record, 0, record.length, 2));
+  const noTime = new RecordTracer('all-but-timestamp');
+  assert.deepEqual(trace(noTime, record, 0, record.length, 1), trace(noTime, record, 0, record.length, 2));
+  const emptyKey = stored('', 'v', []);
+  assert.notDeepEqual(trace(all, record, 0, record.length, 1), trace(all, emptyKey, 0, emptyKey.length, 1), 'null key apart from empty');
+  const inPlace = Buffer.concat([Buffer.from('before'), record, Buffer.from('after')]);
+  assert.deepEqual(trace(noTime, inPlace, 6, 6 + record.length, 1), trace(noTime, record, 0, record.length, 1), 'read in place');
+});

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { parseFilter, parseMapping, parseRangePoint, parseRate, parseRegex, parseTopics } from '../../src/cli/options.ts';
+import { parseDuration, parseFilter, parseMapping, parseRangePoint, parseRate, parseRegex, parseTopics } from '../../src/cli/options.ts';
 import { copyTuningFromFlags } from '../../src/cli/copy-options.ts';
 import { planRequestFromFlags } from '../../src/cli/plan-options.ts';
 import { KrerouteError } from '../../src/errors.ts';
@@ -115,4 +115,14 @@ test('plan flags: topic rules', () => {
   assert.throws(() => planRequestFromFlags({ ...base }), badInput(/no topic given/));
   assert.throws(() => planRequestFromFlags({ ...base, topic: ['a'], topicRegex: 'b' }), badInput(/only one can be given/));
   assert.throws(() => planRequestFromFlags({ ...base, topic: ['a', 'b'], destTopic: 'c' }), badInput(/--dest-topic: needs exactly one --topic/));
+});
+
+test('--wait-timeout: durations with a unit, seconds without one, 1 s at least', () => {
+  assert.equal(parseDuration('90s', '--wait-timeout'), 90_000);
+  assert.equal(parseDuration('5m', '--wait-timeout'), 300_000);
+  assert.equal(parseDuration('1h', '--wait-timeout'), 3_600_000);
+  assert.equal(parseDuration('1500ms', '--wait-timeout'), 1_500);
+  assert.equal(parseDuration('30', '--wait-timeout'), 30_000);
+  assert.equal(parseDuration('2.5m', '--wait-timeout'), 150_000);
+  for (const bad of ['0', '500ms', 'soon', '-5s', '5 minutes']) assert.throws(() => parseDuration(bad, '--wait-timeout'), badInput(/^--wait-timeout: ".*" is not a duration of at least 1 s — give a number with a unit, e.g. --wait-timeout 90s/));
 });

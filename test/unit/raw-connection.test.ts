@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { type Server, type Socket, createServer } from 'node:net';
 import { test } from 'node:test';
+import { FIRST_ANSWER_MS, NoKafkaAnswerError } from '../../src/kafka/first-answer.ts';
 import { ConnectionLostError, RawConnection } from '../../src/kafka/raw-connection.ts';
 
 /**
@@ -138,15 +139,55 @@ test('a peer that closes fails the requests waiting on it with a retriable Conne
   }
 });
 
-test('a request without an answer times out and fails the connection', async () => {
+test('a peer that takes the connection and never answers is named as no Kafka listener, and the connection fails', async () => {
   const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  const connection = await connect(port, 300);
+  try {
+    await assert.rejects(
+      connection.request(1, 12, sizeBody(10)),
+      (error: unknown) => error instanceof ConnectionLostError && error.cause instanceof NoKafkaAnswerError && error.message === `no Kafka answer from 127.0.0.1:${port} within 300 ms`,
+    );
+    assert.equal(connection.open, false);
+  } finally {
+    server.close();
+  }
+});
+
+test('the first request waits 10 s at most, whatever the request timeout', async () => {
+  const server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const connection = await connect(typeof address === 'object' && address ? address.port : 0, 60_000);
+  const started = Date.now();
+  try {
+    await assert.rejects(connection.request(1, 12, sizeBody(10)), /no Kafka answer from .* within 10 s/);
+    assert.ok(Date.now() - started < FIRST_ANSWER_MS + 2_000, `failed after ${Date.now() - started} ms`);
+  } finally {
+    server.close();
+  }
+});
+
+test('a request without an answer, after the peer answered once, times out and fails the connection', async () => {
+  let answered = false;
+  const server = createServer((socket) =>
+    socket.on('data', (chunk: Buffer) => {
+      if (answered) return;
+      answered = true;
+      socket.write(answerFor(chunk.readInt32BE(8), 0));
+    }),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.address();
   const connection = await connect(typeof address === 'object' && address ? address.port : 0, 300);
   try {
-    await assert.rejects(connection.request(1, 12, sizeBody(10)), /no answer .* within 300 ms/);
+    (await connection.request(1, 12, sizeBody(0))).release();
+    await assert.rejects(connection.request(1, 12, sizeBody(10)), /^ConnectionLostError: no answer from .* within 300 ms/);
     assert.equal(connection.open, false);
   } finally {
+    connection.close();
     server.close();
   }
 });

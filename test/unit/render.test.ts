@@ -104,6 +104,29 @@ test('a failed verification shows the partition, the first divergence and exampl
   assert.match(text, /Do not purge/);
 });
 
+test('a verification failed by planned records present twice names them, with their destination offsets and counts', () => {
+  const twice = verdict({
+    passed: false,
+    duplicates: {
+      records: 2000,
+      searchedFrom: '0',
+      examples: [{ source: { topic: 'orders', partition: 0, offset: '100', key: 'tenant-b:order-1', timestamp: '1793491200000' }, planned: 1, copies: 2, otherCopiesAt: ['2001'] }],
+    },
+  });
+  const text = renderVerify({ planHash: 'abc', passed: false, verifiedAt: '', partitions: [twice], otherRecords: [], timestampsNotCompared: [] }, 'b.plan.json').join('\n');
+  assert.match(text, /Verification FAILED: 1 of 1/);
+  assert.match(text, /orders\[0\] → orders\[0\] +FAIL +812 records, 2,000 twice/);
+  assert.match(text, /orders\[0\]: 2,000 planned records are here twice: copies other producers wrote besides the copy's own \(searched from offset 0\):\n +orders\[0\]@100 key="tenant-b:order-1" time=2026-11-01T00:00:00\.000Z {2}2 times \(planned 1\); other copies at offsets 2001$/m);
+  assert.doesNotMatch(text, /digests differ/);
+  assert.match(text, /Do not purge/);
+});
+
+test('records of other producers are noted with what the duplicate search made of them', () => {
+  const report = (duplicates: PartitionVerdict['duplicates']): VerifyReport => ({ planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({ foreignRecords: 40, ...(duplicates ? { duplicates } : {}) })], otherRecords: [], timestampsNotCompared: [] });
+  assert.match(renderVerify(report({ records: 0, searchedFrom: '0', examples: [] }), 'p').join('\n'), /orders\[0\] has 40 records from another producer inside the copied range \(none is a copy of a planned record\)/);
+  assert.match(renderVerify(report(undefined), 'p').join('\n'), /\(not compared\)/);
+});
+
 test('a passed verification with other tenants in range says purge would be refused', () => {
   const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [{ topic: 'orders', partition: 0, count: 1688 }], timestampsNotCompared: [] };
   const text = renderVerify(report, 'b.plan.json').join('\n');

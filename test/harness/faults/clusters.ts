@@ -21,6 +21,8 @@ const log = (line: string) => process.stderr.write(`[fault clusters] ${line}\n`)
 export interface FaultClusterOptions {
   /** Nodes per cluster: 1 (the default), or 3 (one KRaft quorum, 3 replicas, min.insync.replicas=2). */
   nodes?: 1 | 3;
+  /** Broker settings of the destination cluster beyond the defaults (e.g. to break its transaction coordinator). */
+  destinationBrokerConfig?: Record<string, string>;
 }
 
 /** -Xmx of each broker JVM of a 3-node cluster: six of them share the machine. */
@@ -39,7 +41,10 @@ export async function startFaultClusters(label: string, options: FaultClusterOpt
   // One cluster after the other: more JVMs starting at once on two busy cores can miss the start timeout.
   const started: LocalCluster[] = [];
   try {
-    for (const [i, name] of names.entries()) started.push(await startLocalCluster({ name, libsDir, dataDir: dataDirs[i]!, startTimeoutMs: 120_000, ...(nodes === 1 ? {} : { nodes, heap: QUORUM_NODE_HEAP }) }));
+    for (const [i, name] of names.entries()) {
+      const brokerConfig = i === 1 ? options.destinationBrokerConfig : undefined;
+      started.push(await startLocalCluster({ name, libsDir, dataDir: dataDirs[i]!, startTimeoutMs: 120_000, ...(nodes === 1 ? {} : { nodes, heap: QUORUM_NODE_HEAP }), ...(brokerConfig ? { brokerConfig } : {}) }));
+    }
   } catch (error) {
     await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
     await Promise.all(dataDirs.map((d) => rm(d, { recursive: true, force: true })));

@@ -1,0 +1,50 @@
+import type { KafkaCluster } from '../kafka/cluster.ts';
+import { fetchPartition } from '../kafka/fetch.ts';
+import { refOf } from './record-ref.ts';
+import type { PartitionVerdict, RecordRef } from './verify-plan.ts';
+
+export interface DuplicateExample {
+  /** The planned record (on the source). */
+  source: RecordRef;
+  /** How often the plan holds it (once, unless the source itself holds it more than once). */
+  planned: number;
+  /** How often it is on the destination partition: the copy's own (as planned) and other producers'. */
+  copies: number;
+  /** Where the copies other producers wrote lie on the destination partition (the first ten). */
+  otherCopiesAt: string[];
+}
+
+export interface Duplicates {
+  /** Copies of planned records on the destination partition beyond the copy's own: each a record twice. */
+  records: number;
+  /** The destination offset the search began at: the window's start, or earlier (see findDuplicates). */
+  searchedFrom: string;
+  examples: DuplicateExample[];
+}
+
+/** A duplicated record as the spill comparison found it, before it is read again to be named. */
+export interface DuplicateCandidate {
+  sourcePartition: number;
+  sourceOffset: bigint;
+  planned: number;
+  copies: number;
+  otherCopiesAt: bigint[];
+}
+
+/** The candidates' source records read again (one fetch each: only the examples) for their keys and timestamps. */
+export async function nameDuplicates(source: KafkaCluster, topic: string, candidates: DuplicateCandidate[]): Promise<DuplicateExample[]> {
+  const named: DuplicateExample[] = [];
+  for (const c of candidates) {
+    const fetched = await fetchPartition(source, topic, c.sourcePartition, c.sourceOffset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+    const record = fetched.records.find((r) => r.offset === c.sourceOffset);
+    const ref = record ? refOf(topic, c.sourcePartition, record) : { topic, partition: c.sourcePartition, offset: String(c.sourceOffset), key: null, timestamp: '-1' };
+    named.push({ source: ref, planned: c.planned, copies: c.copies, otherCopiesAt: c.otherCopiesAt.map(String) });
+  }
+  return named;
+}
+
+/** A verdict with what the duplicate search found: a planned record present more often than planned fails it. */
+export function withDuplicates(verdict: PartitionVerdict, duplicates: Duplicates | undefined): PartitionVerdict {
+  if (!duplicates) return verdict;
+  return { ...verdict, duplicates, passed: verdict.passed && duplicates.records === 0 };
+}
