@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   CHECKPOINT_CORRUPT: { exit: 6, retryable: false },
   CHECKPOINT_MISMATCH: { exit: 6, retryable: false },
   CHECKPOINT_UNSTABLE: { exit: 6, retryable: true },
+  CHECKPOINT_TOPIC: { exit: 6, retryable: false },
   RECORD_TOO_LARGE: { exit: 4, retryable: false },
   SOURCE_TRUNCATED: { exit: 7, retryable: false },
   SOURCE_CORRUPT: { exit: 7, retryable: false },

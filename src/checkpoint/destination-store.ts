@@ -25,6 +25,28 @@ const CHECKPOINT_TOPIC_CONFIGS = new Map([
 ]);
 
 /**
+ * An exactly-once resume and purge's verdict depend on the latest record of each key staying in
+ * the checkpoint topic for good: only compaction without time or size retention keeps it. A topic
+ * made by hand (or by an older tool) with `cleanup.policy=delete` loses them after its retention.
+ */
+export function refuseDeletingPolicy(topic: string, configs: Map<string, string>, bootstrap: string): void {
+  const policy = (configs.get('cleanup.policy') ?? 'delete').split(',').map((p) => p.trim());
+  const retentionMs = configs.get('retention.ms') ?? '604800000';
+  const retentionBytes = configs.get('retention.bytes') ?? '-1';
+  const fix = (settings: string) => `kafka-configs --bootstrap-server ${bootstrap} --alter --entity-type topics --entity-name ${topic} --add-config ${settings}`;
+  if (!policy.includes('compact')) {
+    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=${policy.join(',')} (retention.ms=${retentionMs}): its checkpoints and verdicts would be deleted, and a copy would start over or purge lose its verdict`, {
+      hint: `make it compacted: ${fix("cleanup.policy=compact")} (or give another --checkpoint-topic, which kreroute creates compacted)`,
+    });
+  }
+  if (policy.includes('delete') && (retentionMs !== '-1' || retentionBytes !== '-1')) {
+    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=compact,delete with retention.ms=${retentionMs} and retention.bytes=${retentionBytes}: its checkpoints and verdicts would be deleted after that`, {
+      hint: `keep them for good: ${fix("cleanup.policy=compact")} (or retention.ms=-1,retention.bytes=-1), or give another --checkpoint-topic`,
+    });
+  }
+}
+
+/**
  * How long a load waits for transactions left open on the checkpoint partition (another plan's
  * copier paused or killed between its checkpoint record and its commit). The broker aborts such a
  * transaction after its timeout (kreroute's: 60 s) plus its abort check interval (10 s by default).
@@ -50,6 +72,8 @@ export interface FamilyLoadOptions extends LoadOptions {
 /** A plan's keys in the checkpoint topic: the latest committed value of each, and every key seen at all. */
 export interface FamilyRead {
   committed: Map<string, Buffer>;
+  /** Where each committed value lies in the partition: the order the destination gave them, whatever the writers' clocks said. */
+  offsets: Map<string, bigint>;
   /** Keys with a record anywhere in the partition, committed or still in an open transaction. */
   seen: Set<string>;
 }
@@ -68,8 +92,12 @@ export class DestinationCheckpointStore {
     this.topic = topic;
   }
 
+  /** Creates the topic, or refuses an existing one that could delete checkpoints and verdicts (see refuseDeletingPolicy). */
   async ensureTopic(): Promise<void> {
-    if (await this.exists()) return;
+    if (await this.exists()) {
+      await this.checkPolicy();
+      return;
+    }
     await this.#cluster
       .createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS)
       .catch(async (error: unknown) => {
@@ -79,6 +107,11 @@ export class DestinationCheckpointStore {
         for (let attempt = 0; attempt < 100 && !(await this.exists()); attempt++) await sleep(100);
         if (!(await this.exists())) throw error;
       });
+  }
+
+  /** Refuses the existing topic when its policy could delete checkpoints or verdicts (see refuseDeletingPolicy). */
+  async checkPolicy(): Promise<void> {
+    refuseDeletingPolicy(this.topic, (await this.#cluster.topicConfigs(this.topic)).all, this.#cluster.settings.bootstrap.join(','));
   }
 
   async exists(): Promise<boolean> {
@@ -111,6 +144,7 @@ export class DestinationCheckpointStore {
     const started = Date.now();
     let noticed = started;
     const latest = new Map<string, Buffer>();
+    const offsets = new Map<string, bigint>();
     let offset = start?.offset ?? 0n;
     while (offset < target) {
       const fetched = await fetchPartition(this.#cluster, this.topic, 0, offset, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true });
@@ -118,8 +152,14 @@ export class DestinationCheckpointStore {
         if (record.offset < target && ours(record.key)) {
           seen.add(record.key!.toString('latin1'));
           // A null value deletes the key (compaction tombstone).
-          if (record.value) latest.set(record.key!.toString('latin1'), record.value);
-          else latest.delete(record.key!.toString('latin1'));
+          const key = record.key!.toString('latin1');
+          if (record.value) {
+            latest.set(key, record.value);
+            offsets.set(key, record.offset);
+          } else {
+            latest.delete(key);
+            offsets.delete(key);
+          }
         }
       }
       if (fetched.nextOffset > offset) {
@@ -138,7 +178,7 @@ export class DestinationCheckpointStore {
         options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
       }
     }
-    return { committed: latest, seen };
+    return { committed: latest, offsets, seen };
   }
 
   /**

@@ -12,6 +12,7 @@ import type { Delivery } from './delivery.ts';
 import { type CheckpointMirror, newest, openMirror } from './checkpoint-mirror.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { refuseOtherLayout } from '../shard/layout-guard.ts';
+import { claimLayout } from '../shard/layout-claim.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
 import { reconcile } from './reconcile.ts';
 
@@ -36,7 +37,11 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
 async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null, onThrottle: ((heldMs: number) => void) | undefined): Promise<Delivery | 'complete'> {
   const local = await loadCheckpoint(stateDir, plan.hash);
   const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: checkpointKey(plan) }) : null;
-  if (family) refuseOtherLayout(plan, family.seen);
+  if (family) {
+    faultPoint('layout-read');
+    refuseOtherLayout(plan, family.seen);
+    await claimLayout(plan, destination, mirror!.store, family);
+  }
   const stored = family?.committed.get(checkpointKey(plan));
   const onDestination = stored ? parseCheckpoint(stored.toString('utf8'), `record ${checkpointKey(plan)} of ${mirror!.store.topic}`, plan.hash) : null;
   if (!local && onDestination?.mode === 'exactly-once' && !onDestination.complete) {

@@ -9,6 +9,7 @@ import { TransactionalSession } from '../kafka/transactional-session.ts';
 import { type CopyCheckpoint, copiedBy, parseCheckpoint, partitionKey, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { refuseOtherLayout } from '../shard/layout-guard.ts';
+import { claimLayout } from '../shard/layout-claim.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
@@ -53,7 +54,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   }
   const key = checkpointKey(plan);
   const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
+  faultPoint('layout-read');
   refuseOtherLayout(plan, family.seen);
+  await claimLayout(plan, destination, store, family);
   const stored = family.committed.get(key);
   const committed = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${store.topic}`, plan.hash) : null;
   if (committed && committed.mode !== 'exactly-once' && !committed.complete) {

@@ -1,4 +1,5 @@
 import { readdir } from 'node:fs/promises';
+import { isDeepStrictEqual } from 'node:util';
 import { KrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
@@ -10,16 +11,37 @@ import { type Verdict, checkCoverage, parseVerdict, readVerificationFile } from 
 interface Found {
   verdict: Verdict;
   where: string;
+  /** Its offset in the destination's checkpoint topic; null for a verdict only this machine holds. */
+  offset: bigint | null;
 }
 
-const newer = (a: Found | undefined, b: Found | undefined): Found | undefined => (!a || !b ? (a ?? b) : b.verdict.verifiedAt > a.verdict.verifiedAt ? b : a);
+/**
+ * The later of two verdicts. verifiedAt is the clock of whichever machine ran verify, and clocks
+ * disagree: the checkpoint topic's order is the only one every machine sees alike. A local
+ * verdict has no place in it (its publish failed, or it is the same verdict as one there): when one
+ * of the two passed and the other failed, purge refuses rather than guesses which came last.
+ */
+const newer = (a: Found | undefined, b: Found | undefined): Found | undefined => {
+  if (!a || !b) return a ?? b;
+  if (a.offset !== null && b.offset !== null) return b.offset > a.offset ? b : a;
+  // This machine's copy of a verdict it published: the published one has the place in the order.
+  if (isDeepStrictEqual(a.verdict, b.verdict)) return a.offset !== null ? a : b;
+  if (a.verdict.passed !== b.verdict.passed) {
+    const [passing, failing] = a.verdict.passed ? [a, b] : [b, a];
+    throw new KrerouteError('NOT_VERIFIED', `purge refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`, {
+      hint: 'run kreroute verify on this plan again: its verdict then is the newest everywhere',
+    });
+  }
+  // Both passed or both failed: either tells purge the same, the clock only picks whose details.
+  return b.verdict.verifiedAt > a.verdict.verifiedAt ? b : a;
+};
 
 /**
  * The verdict purge acts on: the newest of a verify of the whole plan and a complete set of verify
  * shards (one verdict per shard, each its newest), read from this machine's state folder and from
- * the destination, where every verify keeps its verdict. A set of shards counts from the time of
- * its oldest member, so a failing verify made after it wins. Refused with one line when there is
- * none, or when a shard's verdict is missing.
+ * the destination, where every verify keeps its verdict, ordered as the destination received them
+ * (see newer). A set of shards counts from its oldest member, so a failing verify made after it
+ * wins. Refused with one line when there is none, or when a shard's verdict is missing.
  */
 export async function findVerdict(plan: Plan, stateDir: string, job: JobState): Promise<Verdict> {
   let whole = await local(plan, stateDir, null);
@@ -33,7 +55,7 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
   for (const [key, value] of job.family) {
     const parsed = parseFamilyKey(plan.hash, key);
     if (parsed?.kind !== 'verdict') continue;
-    const found = { verdict: parseVerdict(value.toString('utf8'), `${key} on the destination`, plan), where: `${key} on the destination` };
+    const found = { verdict: parseVerdict(value.toString('utf8'), `${key} on the destination`, plan), where: `${key} on the destination`, offset: job.familyOffsets.get(key) ?? null };
     if (parsed.shard) addShard(parsed.shard, found);
     else whole = newer(whole, found);
   }
@@ -47,7 +69,10 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
       continue;
     }
     const members = [...set.values()].sort((a, b) => a.verdict.verifiedAt.localeCompare(b.verdict.verifiedAt));
+    const offsets = members.map((m) => m.offset);
     const combined: Found = {
+      // A set counts from its oldest member: a verify of the whole plan made after it wins.
+      offset: offsets.includes(null) ? null : offsets.reduce((min, o) => (o! < min! ? o : min)),
       verdict: {
         planHash: plan.hash,
         passed: members.every((m) => m.verdict.passed),
@@ -73,7 +98,7 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
 
 async function local(plan: Plan, stateDir: string, shard: ShardRef | null): Promise<Found | undefined> {
   const verdict = await readVerificationFile(stateDir, plan, shard);
-  return verdict ? { verdict, where: `in ${stateDir}` } : undefined;
+  return verdict ? { verdict, where: `in ${stateDir}`, offset: null } : undefined;
 }
 
 async function localShardVerdicts(stateDir: string): Promise<ShardRef[]> {

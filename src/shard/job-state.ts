@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { checkpointKey, parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
@@ -9,6 +9,7 @@ import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from './shard-layout.ts';
 import { shardLabel, shardPlan } from './shard-plan.ts';
 import { shardStateDir } from './shard-state-dir.ts';
+import { claimedLayout } from './layout-claim.ts';
 
 /** One copy of the job: the whole plan, or one shard, with its newest checkpoint (null: not started). */
 export interface CopyPart {
@@ -24,6 +25,8 @@ export interface JobState {
   parts: CopyPart[];
   /** The plan's raw checkpoint-topic values by key (verdicts included), for readers that need more. */
   family: Map<string, Buffer>;
+  /** The offset of each of those values in the checkpoint topic: their order, independent of any clock. */
+  familyOffsets: Map<string, bigint>;
 }
 
 export interface JobStateOptions {
@@ -41,27 +44,39 @@ export interface JobStateOptions {
  */
 export async function readJobState(plan: Plan, destination: KafkaCluster, options: JobStateOptions): Promise<JobState> {
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic ?? DEFAULT_CHECKPOINT_TOPIC);
-  const read = (await store.exists())
+  const exists = await store.exists();
+  // Purge trusts the newest verdict there: not on a topic that may have deleted a newer one.
+  if (exists) await store.checkPolicy().catch(cannotCheckWithoutPermission);
+  const read = exists
     ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
-    : { committed: new Map<string, Buffer>(), seen: new Set<string>() };
+    : { committed: new Map<string, Buffer>(), offsets: new Map<string, bigint>(), seen: new Set<string>() };
   const family = read.committed;
+  const familyOffsets = read.offsets;
   const layouts = new Set<number | 'whole'>();
   for (const key of read.seen) {
     const parsed = parseFamilyKey(plan.hash, key);
     if (parsed?.kind === 'checkpoint') layouts.add(parsed.shard?.count ?? 'whole');
   }
   for (const layout of await localLayouts(plan, options.stateDir)) layouts.add(layout);
+  // A copier that claimed the layout and stopped before its first checkpoint still decided it.
+  const claimed = layouts.size === 0 ? claimedLayout(plan.hash, read) : null;
+  if (claimed !== null) layouts.add(claimed);
   if (layouts.size > 1) {
     throw new KrerouteError('CHECKPOINT_MISMATCH', `this plan was copied in more than one layout (${[...layouts].map((l) => (l === 'whole' ? 'whole' : `${l} shards`)).join(', ')}): its records may be on the destination twice`, {
       hint: 'run kreroute verify to see what the destination holds; finish the copy in one layout only',
     });
   }
   const [layout] = layouts;
-  if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family };
+  if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family, familyOffsets };
   const parts: CopyPart[] = [];
   if (layout === 'whole') parts.push(await partOf(plan, null, family, store.topic, options.stateDir));
   else for (let index = 0; index < layout; index++) parts.push(await partOf(plan, { index, count: layout }, family, store.topic, options.stateDir));
-  return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family };
+  return { layout: layout === 'whole' ? { kind: 'whole' } : { kind: 'sharded', count: layout }, parts, family, familyOffsets };
+}
+
+/** Without DescribeConfigs on the checkpoint topic its policy cannot be read; copy, which needs it, has checked it. */
+function cannotCheckWithoutPermission(error: unknown): void {
+  if (!isKrerouteError(error) || error.code !== 'NOT_AUTHORIZED') throw error;
 }
 
 async function partOf(whole: Plan, shard: ShardRef | null, family: Map<string, Buffer>, topic: string, stateDir: string): Promise<CopyPart> {
