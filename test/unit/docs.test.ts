@@ -17,9 +17,8 @@ const execFile = promisify(execFileCallback);
 const root = new URL('../../', import.meta.url);
 const ROOT = fileURLToPath(root);
 const README_MAX_BYTES = 12 * 1024;
-const [errorsDoc, readme, configurationDoc, commandsDoc] = await Promise.all(
-  ['docs/errors.md', 'README.md', 'docs/configuration.md', 'docs/commands.md'].map((path) => readFile(new URL(path, root), 'utf8')),
-);
+const read = (path: string) => readFile(new URL(path, root), 'utf8');
+const [errorsDoc, readme, configurationDoc, commandsDoc] = await Promise.all([read('docs/errors.md'), read('README.md'), read('docs/configuration.md'), read('docs/commands.md')]);
 
 test('docs/errors.md has a row for every error code with its exit code', () => {
   for (const [code, { exit }] of Object.entries(ERROR_CODES)) {
