@@ -9,6 +9,7 @@ import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
+import { recheckDestinationSinceVerify } from './arrivals-since-verify.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { faultPoint } from '../fault-points.ts';
@@ -88,6 +89,8 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
         hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
       });
     }
+    // Last, right before deleting: nothing that reached the destination since verify may be another copy.
+    await recheckDestinationSinceVerify(plan, verification, options.destination);
     if (options.dryRun) {
       onEvent({ type: 'info', message: 'dry run: nothing deleted' });
       return { dryRun: true, partitions };
