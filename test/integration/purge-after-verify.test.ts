@@ -3,7 +3,8 @@ import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
-import { type Plan, copyPlan, purgePlan, verifyPlan } from '../../src/index.ts';
+import { type Plan, copyPlan, purgePlan, verifyPlan, writePlanFile } from '../../src/index.ts';
+import { runKreroute } from '../harness/cli-run.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { plan, sides, stateDir } from '../harness/engine.ts';
 import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
@@ -51,6 +52,11 @@ test('plan 1 copied and verified, then plan 2 over the same range copied into th
   const expected = new RegExp(`^purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify \\(offsets 2001\\.\\.4000; 2 partitions like this\\): another copy of the same records\\? run kreroute verify again$`);
   await assert.rejects(purge(first, firstDir, { dryRun: true }), refusal(expected));
   await assert.rejects(purge(first, firstDir), refusal(expected));
+  const planFile = join(firstDir, 'first.plan.json');
+  await writePlanFile(planFile, first);
+  const run = await runKreroute(['purge', planFile, '--dry-run', '--state-dir', firstDir]);
+  assert.equal(run.code, 9, run.stderr);
+  assert.match(run.stderr, new RegExp(`kreroute: NOT_VERIFIED: purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify`));
   assert.deepEqual(await sourceLogStarts(topic, [0, 1]), [0n, 0n]);
 });
 
@@ -139,4 +145,22 @@ test("another producer's open transaction after verify: purge waits within --wai
   assert.ok(Date.now() - started < 30_000);
   await transaction.abort();
   assert.deepEqual((await purge(p, dir)).partitions.map((x) => x.logStartAfter), ['100']);
+});
+
+test('key-hash mapping: plan 1 verified, then plan 2 over the same range copied into the same destination: purge of plan 1 refuses', async () => {
+  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('since-keyed');
+  await createTopic(sourceBootstrap, topic, 2);
+  await createTopic(destinationBootstrap, topic, 3);
+  await produce(sourceBootstrap, topic, seeded(2, 1000));
+  const first = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
+  const firstDir = await stateDir('since-keyed-first');
+  await copyPlan(first, { source, destination, stateDir: firstDir });
+  const report = await verifyPlan(first, { source, destination, stateDir: firstDir });
+  assert.equal(report.passed, true);
+  assert.ok(report.partitions.every((v) => v.readTo !== undefined && v.plannedTimestamps !== null), JSON.stringify(report.partitions.map((v) => [v.readTo, v.plannedTimestamps])));
+  const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
+  await copyPlan(second, { source, destination, stateDir: await stateDir('since-keyed-second'), acceptOverlap: true });
+  await assert.rejects(purge(first, firstDir), refusal(/records stamped within the planned span reached .* after verify .*run kreroute verify again$/));
+  assert.deepEqual(await sourceLogStarts(topic, [0, 1]), [0n, 0n]);
 });
