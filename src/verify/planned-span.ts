@@ -21,8 +21,9 @@ export function widenSpan(span: TimeSpan | null, oldest: number, newest: number)
 }
 
 /**
- * A batch's span from its header, without decoding it: the max timestamp is exact, the first
- * record's timestamp stands for the oldest (producers stamp a batch's records in order).
+ * A batch's span from its header, without decoding it (verify digests forwarded batches whole):
+ * the max timestamp is exact; the first record's timestamp stands for the oldest, which it is
+ * unless a producer stamped a batch's records out of order (see withExactCount for exact plans).
  */
 export function widenWithBatch(span: TimeSpan | null, batch: StoredBatch): TimeSpan {
   const newest = batch.appendTime ?? Number(batch.view.bytes.readBigInt64BE(BATCH.maxTimestamp));

@@ -12,7 +12,7 @@ import { type Windows, destinationWindows } from './destination-windows.ts';
 import { findDuplicates } from './duplicate-check.ts';
 import { withDuplicates } from './duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
-import { type TimeSpan, plannedTimestamps, widenWithBatch } from './planned-span.ts';
+import { type TimeSpan, plannedTimestamps, widenSpan, widenWithBatch } from './planned-span.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
@@ -229,8 +229,14 @@ function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePar
     destinationTopic: pair.topic.destination,
     destinationPartition: pair.destinationPartition,
     readTo: String(pair.window.to),
-    plannedTimestamps: plannedTimestamps(pair.span),
+    plannedTimestamps: plannedTimestamps(withExactCount(pair.span, pair.planned)),
   };
+}
+
+/** The span from batch headers, widened to the oldest and newest planned record where plan --exact counted them. */
+function withExactCount(span: TimeSpan | null, planned: PlanPartition): TimeSpan | null {
+  const { minTimestamp, maxTimestamp } = planned.exact ?? {};
+  return span && minTimestamp && maxTimestamp ? widenSpan(span, Number(minTimestamp), Number(maxTimestamp)) : span;
 }
 
 /**
