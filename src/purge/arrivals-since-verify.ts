@@ -1,4 +1,5 @@
 import { KrerouteError } from '../errors.ts';
+import { type EventSink, ignoreEvents } from '../events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
@@ -24,10 +25,10 @@ interface Since extends ScanRange {
 }
 
 /** refuseArrivalsSinceVerify on a connection of its own to the plan's destination. */
-export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict, settings: ClientSettings): Promise<void> {
+export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict, settings: ClientSettings, onEvent: EventSink = ignoreEvents): Promise<void> {
   const destination = await openPlanCluster(plan, 'destination', settings);
   try {
-    await refuseArrivalsSinceVerify(destination, plan, verdict);
+    await refuseArrivalsSinceVerify(destination, plan, verdict, onEvent);
   } finally {
     await destination.close();
   }
@@ -43,7 +44,7 @@ export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict
  * where it lies before the span, else by their records' timestamps, no record decoded otherwise.
  * Where the destination stamps the append time, every record after verify is a suspect.
  */
-export async function refuseArrivalsSinceVerify(destination: KafkaCluster, plan: Plan, verdict: Verdict): Promise<void> {
+export async function refuseArrivalsSinceVerify(destination: KafkaCluster, plan: Plan, verdict: Verdict, onEvent: EventSink = ignoreEvents): Promise<void> {
   const ranges: Since[] = [];
   for (const partition of verdict.partitions) {
     const where = `${partition.destinationTopic}[${partition.destinationPartition}]`;
@@ -69,10 +70,13 @@ export async function refuseArrivalsSinceVerify(destination: KafkaCluster, plan:
     });
   }
   await settleEnds(destination, ranges);
+  const started = Date.now();
+  const offsets = ranges.reduce((n, r) => n + (r.end > r.from ? r.end - r.from : 0n), 0n);
   const cursor = new RecordCursor(Buffer.alloc(0));
   await scanRanges(destination, ranges, { batch: (range, batch) => countSuspects(range, batch, cursor) }, { checkCrc: false });
   const suspect = ranges.find((r) => r.suspects > 0);
   if (suspect) throw arrived(suspect, ranges.filter((r) => r.suspects > 0).length);
+  onEvent({ type: 'info', message: `since verify, ${offsets} offset(s) reached the destination partitions; none holds a record stamped within the planned span (read in ${Date.now() - started} ms)` });
 }
 
 /**

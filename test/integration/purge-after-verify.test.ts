@@ -72,8 +72,11 @@ test('a live destination: another producer writes current-time records after ver
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
   const live = new Map([0, 1].map((d) => [d, Array.from({ length: 2000 }, (_, i) => record(`tenant-b-${i}`, `live ${d}/${i}`))]));
   await produce(destinationBootstrap, topic, live);
-  const report = await purge(p, dir);
+  const said: string[] = [];
+  const { source: sourceSettings, destination: destinationSettings } = sides();
+  const report = await purgePlan(p, { source: sourceSettings, destination: destinationSettings, stateDir: dir, onEvent: (e) => void (e.type === 'info' && said.push(e.message)) });
   assert.deepEqual(report.partitions.map((x) => x.logStartAfter), ['1000', '1000']);
+  assert.ok(said.some((m) => /^since verify, 4000 offset\(s\) reached the destination partitions; none holds a record stamped within the planned span/.test(m)), said.join('\n'));
 });
 
 test('a re-copy from a lost state folder after verify (at-least-once, new checkpoint topic): purge refuses', async () => {
