@@ -4,6 +4,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import { BATCH } from '../kafka/batch-header.ts';
+import { type Arrivals, AppendTimeArrivals, MAX_TRACED_ARRIVALS } from './append-time-copies.ts';
 import { pollUntil } from '../kafka/wait-notice.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
@@ -19,16 +20,19 @@ interface Since extends ScanRange {
   appendTime: boolean;
   oldest: number;
   newest: number;
+  /** Records stamped within the planned span (CreateTime). */
   suspects: number;
   firstSuspect: bigint | null;
   lastSuspect: bigint | null;
+  /** Records stamped with the append time: compared by content with the planned records where purge can (see AppendTimeArrivals). */
+  appendStamped: Arrivals & { records: number; first: bigint | null; last: bigint | null };
 }
 
 /** refuseArrivalsSinceVerify on a connection of its own to the plan's destination. */
-export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict, settings: ClientSettings, onEvent: EventSink = ignoreEvents): Promise<void> {
+export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict, settings: ClientSettings, source: KafkaCluster, onEvent: EventSink = ignoreEvents): Promise<void> {
   const destination = await openPlanCluster(plan, 'destination', settings);
   try {
-    await refuseArrivalsSinceVerify(destination, plan, verdict, onEvent);
+    await refuseArrivalsSinceVerify(destination, source, plan, verdict, onEvent);
   } finally {
     await destination.close();
   }
@@ -42,9 +46,11 @@ export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict
  * refuses until verify has looked at them. A live destination's other producers write records
  * stamped now, after the span: their batches are passed over by their header's max timestamp
  * where it lies before the span, else by their records' timestamps, no record decoded otherwise.
- * Where the destination stamps the append time, every record after verify is a suspect.
+ * Where the destination stamps the append time, timestamps prove nothing: the records after verify
+ * are compared by content with the planned records, read again from `source` (up to
+ * MAX_TRACED_ARRIVALS of them; past that, every one of them refuses).
  */
-export async function refuseArrivalsSinceVerify(destination: KafkaCluster, plan: Plan, verdict: Verdict, onEvent: EventSink = ignoreEvents): Promise<void> {
+export async function refuseArrivalsSinceVerify(destination: KafkaCluster, source: KafkaCluster, plan: Plan, verdict: Verdict, onEvent: EventSink = ignoreEvents): Promise<void> {
   const ranges: Since[] = [];
   for (const partition of verdict.partitions) {
     const where = `${partition.destinationTopic}[${partition.destinationPartition}]`;
@@ -67,16 +73,22 @@ export async function refuseArrivalsSinceVerify(destination: KafkaCluster, plan:
       suspects: 0,
       firstSuspect: null,
       lastSuspect: null,
+      appendStamped: { topic: partition.destinationTopic, partition: partition.destinationPartition, copies: 0, firstCopy: null, lastCopy: null, records: 0, first: null, last: null },
     });
   }
   await settleEnds(destination, ranges);
   const started = Date.now();
   const offsets = ranges.reduce((n, r) => n + (r.end > r.from ? r.end - r.from : 0n), 0n);
   const cursor = new RecordCursor(Buffer.alloc(0));
-  await scanRanges(destination, ranges, { batch: (range, batch) => countSuspects(range, batch, cursor) }, { checkCrc: false });
-  const suspect = ranges.find((r) => r.suspects > 0);
-  if (suspect) throw arrived(suspect, ranges.filter((r) => r.suspects > 0).length);
-  onEvent({ type: 'info', message: `since verify, ${offsets} offset(s) reached the destination partitions; none holds a record stamped within the planned span (read in ${Date.now() - started} ms)` });
+  const appendTime = new AppendTimeArrivals();
+  await scanRanges(destination, ranges, { batch: (range, batch) => countSuspects(range, batch, cursor, appendTime) }, { checkCrc: false });
+  const compared = appendTime.complete && ranges.some((r) => r.appendStamped.records > 0);
+  if (compared) await appendTime.findPlannedAmong(source, plan);
+  const refused = ranges.filter((r) => r.suspects > 0 || (compared ? r.appendStamped.copies > 0 : r.appendStamped.records > 0));
+  if (refused.length > 0) throw arrived(refused[0]!, refused.length, compared);
+  const stamped = ranges.reduce((n, r) => n + r.appendStamped.records, 0);
+  const byContent = stamped > 0 ? `; ${stamped} stamped with the append time, none with the content of a planned record` : '';
+  onEvent({ type: 'info', message: `since verify, ${offsets} offset(s) reached the destination partitions; none holds a record stamped within the planned span${byContent} (read in ${Date.now() - started} ms)` });
 }
 
 /**
@@ -111,12 +123,15 @@ async function settleEnds(destination: KafkaCluster, ranges: Since[]): Promise<v
   }
 }
 
-function countSuspects(range: Since, batch: StoredBatch, cursor: RecordCursor): void {
+function countSuspects(range: Since, batch: StoredBatch, cursor: RecordCursor, appendTime: AppendTimeArrivals): void {
   const inRange = batch.endDelta - batch.firstDelta;
   if (inRange <= 0) return;
   if (range.appendTime || batch.appendTime !== null) {
-    suspect(range, batch.view.baseOffset + BigInt(batch.firstDelta), inRange);
-    suspect(range, batch.view.baseOffset + BigInt(batch.endDelta - 1), 0);
+    const stamped = range.appendStamped;
+    stamped.records += inRange;
+    stamped.first ??= batch.view.baseOffset + BigInt(batch.firstDelta);
+    stamped.last = batch.view.baseOffset + BigInt(batch.endDelta - 1);
+    appendTime.add(stamped, batch);
     return;
   }
   const newest = Number(batch.view.bytes.readBigInt64BE(BATCH.maxTimestamp));
@@ -132,13 +147,17 @@ function suspect(range: Since, offset: bigint, count: number): void {
   range.lastSuspect = offset;
 }
 
-function arrived(range: Since, partitions: number): KrerouteError {
+function arrived(range: Since, partitions: number, compared: boolean): KrerouteError {
   const where = `${range.topic}[${range.partition}]`;
-  const offsets = `offsets ${range.firstSuspect}..${range.lastSuspect}${partitions > 1 ? `; ${partitions} partitions like this` : ''}`;
-  const records = `${range.suspects} record${range.suspects === 1 ? '' : 's'}`;
-  const what = range.appendTime
-    ? `${records} reached ${where} after verify (${offsets}), stamped with the append time, which tells no copy of the planned records apart`
-    : `${records} stamped within the planned span reached ${where} after verify (${offsets})`;
+  const more = partitions > 1 ? `; ${partitions} partitions like this` : '';
+  const records = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
+  const stamped = range.appendStamped;
+  const what =
+    range.suspects > 0
+      ? `${records(range.suspects)} stamped within the planned span reached ${where} after verify (offsets ${range.firstSuspect}..${range.lastSuspect}${more})`
+      : compared
+        ? `${records(stamped.copies)} with the key, value and headers of planned records reached ${where} after verify (offsets ${stamped.firstCopy}..${stamped.lastCopy}${more}; the destination stamps the append time)`
+        : `${records(stamped.records)} reached ${where} after verify (offsets ${stamped.first}..${stamped.last}${more}), stamped with the append time, too many (over ${MAX_TRACED_ARRIVALS}) to compare with the planned records`;
   return new KrerouteError('NOT_VERIFIED', `purge refused: ${what}: another copy of the same records? run kreroute verify again`, {
     hint: 'nothing was deleted; verify reads them and fails if planned records are now on the destination twice',
   });

@@ -90,7 +90,7 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
       });
     }
     // Last, right before deleting: nothing that reached the destination since verify may be another copy.
-    await recheckDestinationSinceVerify(plan, verification, options.destination, onEvent);
+    await recheckDestinationSinceVerify(plan, verification, options.destination, source, onEvent);
     if (options.dryRun) {
       onEvent({ type: 'info', message: 'dry run: nothing deleted' });
       return { dryRun: true, partitions };

@@ -96,7 +96,7 @@ test('a re-copy from a lost state folder after verify (at-least-once, new checkp
   await rm(lost, { recursive: true, force: true });
 });
 
-test('a destination stamping the append time: any record after verify makes purge refuse (timestamps prove nothing)', async () => {
+test('a destination stamping the append time (timestamps prove nothing): records after verify are compared by content; another producer\'s record passes, planned records written again refuse', async () => {
   const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName('since-append-time');
   await createTopic(sourceBootstrap, topic, 1);
@@ -107,7 +107,14 @@ test('a destination stamping the append time: any record after verify makes purg
   await copyPlan(p, { source, destination, stateDir: dir });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
   await produce(destinationBootstrap, topic, new Map([[0, [record('tenant-b', 'live')]]]));
-  await assert.rejects(purge(p, dir, { dryRun: true }), refusal(new RegExp(`1 record reached ${topic}\\[0\\] after verify \\(offsets 501\\.\\.501\\), stamped with the append time.*run kreroute verify again$`)));
+  assert.equal((await purge(p, dir, { dryRun: true })).dryRun, true);
+  // Another tool writes three planned records again, stamped now by the destination.
+  await produce(destinationBootstrap, topic, new Map([[0, seeded(1, 500).get(0)!.slice(20, 23)]]));
+  await assert.rejects(
+    purge(p, dir, { dryRun: true }),
+    refusal(new RegExp(`^purge refused: 3 records with the key, value and headers of planned records reached ${topic}\\[0\\] after verify \\(offsets 502\\.\\.504; the destination stamps the append time\\): another copy of the same records\\? run kreroute verify again$`)),
+  );
+  assert.deepEqual(await sourceLogStarts(topic, [0]), [0n]);
 });
 
 test('a verdict that does not say how far verify read the destination (older kreroute): purge refuses, run verify again', async () => {
