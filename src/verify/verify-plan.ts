@@ -20,6 +20,7 @@ import { digestFieldsOf } from './record-digest.ts';
 import { verifyKeyed } from './keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
 import type { Duplicates } from './duplicate-report.ts';
+import type { PlannedTimestamps } from './planned-span.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
@@ -76,6 +77,10 @@ export interface PartitionVerdict {
   duplicates?: Duplicates;
   /** The first and last of the copy's records verify read there: purge checks they are still there. */
   anchors: DestinationAnchors | null;
+  /** Where verify stopped reading the destination partition (its window's end): purge reads what reached it after. */
+  readTo?: string;
+  /** The planned records' time span on this partition (null: none planned): purge looks for copies stamped within it. */
+  plannedTimestamps?: PlannedTimestamps | null;
 }
 
 export interface RecordAnchor {
