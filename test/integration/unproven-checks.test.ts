@@ -3,11 +3,11 @@
 // gives, and what must not have happened (nothing written, nothing deleted).
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readdir } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
-import { KrerouteError, type Plan, copyPlan, purgePlan, verifyPlan, writePlanFile } from '../../src/index.ts';
+import { KrerouteError, type Plan, copyPlan, purgePlan, reroute, verifyPlan, writePlanFile } from '../../src/index.ts';
 import { fetchPartition } from '../../src/kafka/fetch.ts';
 import type { FetchedRecord } from '../../src/kafka/record.ts';
 import { defaultStateDir, sealPlan } from '../../src/plan/plan-file.ts';
@@ -187,6 +187,22 @@ test('copy: destination topic recreated with the same partitions between plan an
   await nothingWritten(dir, topic, 1);
 });
 
+test('copy: the state folder says an exactly-once copy finished but its checkpoint topic was deleted since is CHECKPOINT_MISMATCH, and nothing is copied again', BOUND, async () => {
+  const { source, destination, destinationBootstrap } = sides();
+  const topic = await seeded('copy-mirror-ahead', 1, 25);
+  const checkpointTopic = uniqueName('checkpoints-lost');
+  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+  const dir = await stateDir('copy-mirror-ahead');
+  await copyPlan(p, { source, destination, stateDir: dir, mode: 'exactly-once', checkpointTopic });
+  const copied = await offsets(destinationBootstrap, topic, 1, 'latest');
+  await deleteTopic(destinationBootstrap, checkpointTopic);
+  await assert.rejects(
+    copyPlan(p, { source, destination, stateDir: dir, checkpointTopic }),
+    refused('CHECKPOINT_MISMATCH', new RegExp(`^the state folder says 25 record\\(s\\) of this plan were copied \\(complete\\), but the checkpoint on the destination \\(${checkpointTopic}\\) holds none — the destination lost its checkpoint`)),
+  );
+  assert.deepEqual(await offsets(destinationBootstrap, topic, 1, 'latest'), copied, 'nothing written again');
+});
+
 // ---------------------------------------------------------------- verify
 
 test('verify: destination topic recreated with fewer partitions than the plan is DESTINATION_CHECK in one line', BOUND, async () => {
@@ -199,6 +215,17 @@ test('verify: destination topic recreated with fewer partitions than the plan is
   await assert.rejects(
     verifyPlan(p, { source, destination, stateDir: dir }),
     refused('DESTINATION_CHECK', new RegExp(`^destination ${topic} has 1 partitions, the plan was made for 2 — the topic was recreated since the copy, so verify of this plan can never pass`)),
+  );
+});
+
+test('verify: a plan of which nothing was copied is BAD_INPUT naming the state folder', BOUND, async () => {
+  const { source, destination } = sides();
+  const topic = await seeded('verify-uncopied', 1, 5);
+  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+  const dir = await stateDir('verify-uncopied');
+  await assert.rejects(
+    verifyPlan(p, { source, destination, stateDir: dir }),
+    refused('BAD_INPUT', new RegExp(`^nothing to verify: no copy of this plan was found in ${regexEscape(dir)} or on the destination — run kreroute copy first`)),
   );
 });
 
@@ -287,8 +314,26 @@ test('reroute --purge: a planned record written again on the destination by anot
   assert.equal(planned.key!.toString(), 'reroute-verify-fails-0-7');
   await produce(destinationBootstrap, topic, new Map([[0, [{ key: planned.key, value: planned.value, timestamp: planned.timestamp, headers: planned.headers }]]]));
 
+  const verify = await runKreroute(['verify', planFile, '--quiet'], 60_000);
+  assert.equal(verify.code, 8, `kreroute verify: exit ${verify.code}; stdout: ${verify.stdout}; stderr: ${verify.stderr}`);
   const run = await runKreroute(['reroute', ...flags, '--purge'], 80_000);
   assert.equal(run.code, 8, `exit ${run.code}; stdout: ${run.stdout}; stderr: ${run.stderr}`);
   assert.match(run.stderr, /kreroute: VERIFY_FAILED: 1 of 1 destination partitions differ from the source — nothing was purged/);
   assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n], 'the source log start did not move');
+});
+
+test('reroute: its plan file gone but its state folder kept is CHECKPOINT_MISMATCH, and nothing is planned or copied again', BOUND, async () => {
+  const { source, destination, destinationBootstrap } = sides();
+  const topic = await seeded('reroute-plan-gone', 1, 10);
+  const planFile = join(await stateDir('reroute-plan-gone'), 'plan.json');
+  const request = { planFile, plan: { source, destination, topics: [topic], ...WHOLE, createTopics: true } };
+  await reroute(request);
+  const copied = await offsets(destinationBootstrap, topic, 1, 'latest');
+  await rm(planFile);
+  await assert.rejects(
+    reroute(request),
+    refused('CHECKPOINT_MISMATCH', new RegExp(`^the state folder ${regexEscape(defaultStateDir(planFile))} holds progress of a plan, but ${regexEscape(planFile)} is gone — restore the plan file to continue`)),
+  );
+  assert.equal(existsSync(planFile), false, 'not planned again');
+  assert.deepEqual(await offsets(destinationBootstrap, topic, 1, 'latest'), copied, 'not copied again');
 });
