@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan } from '../plan/plan.ts';
 import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/source-truncation.ts';
