@@ -15,7 +15,7 @@ import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
 import { DataLinks } from '../../src/kafka/net/data-links.ts';
 import { toKrerouteError } from '../../src/kafka/client/errors.ts';
 import { librarySaslOptions } from '../../src/kafka/net/sasl/library-sasl.ts';
-import { rawSaslCounts } from '../../src/kafka/net/sasl/raw-sasl.ts';
+import { rawSaslCounts } from '../../src/kafka/net/raw-sasl.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
 import { uniqueName } from '../harness/clusters.ts';
 import { stateDir } from '../harness/engine.ts';

@@ -1,5 +1,4 @@
 import type { Reader } from '@platformatic/kafka';
-import type { KafkaCluster } from '../client/cluster.ts';
 import { type ApiVersionRanges, API_VERSIONS_API_KEY, API_VERSIONS_VERSION, apiVersionsV3Body, parseApiVersions, requireApiVersion } from './api-versions.ts';
 import { type ProduceResponse, PRODUCE_API_KEY, PRODUCE_API_VERSION, type RawTopicBatches, parseProduceV9, produceV9Body } from '../wire/produce-request.ts';
 import { type RawFetchArgs, type RawFetchResponse, FETCH_API_KEY, FETCH_API_VERSION, fetchV12Body, parseRawFetchV12 } from '../wire/raw-fetch.ts';
@@ -15,7 +14,9 @@ export interface DataLink {
 }
 
 /** What data links need of a cluster: its partition leaders and how to connect to its brokers. */
-export type LinkCluster = PoolCluster & Pick<KafkaCluster, 'leaderOf'>;
+export interface LinkCluster extends PoolCluster {
+  leaderOf(topic: string, partition: number, refresh: boolean): Promise<{ host: string; port: number }>;
+}
 
 /** What kreroute knows of one broker: the API versions it takes (asked once) and how long it asked us to wait. */
 interface BrokerState {

@@ -1,12 +1,22 @@
 import { KrerouteError } from '../../errors.ts';
-import type { KafkaCluster } from '../client/cluster.ts';
+import type { ConnectionOptions as TlsOptions } from 'node:tls';
+import type { SASLOptions } from '@platformatic/kafka';
 import { RawConnection } from './raw-connection.ts';
 import type { BufferPool } from './buffer-pool.ts';
-import { authenticateRaw } from './sasl/raw-sasl.ts';
-import { type SaslMechanism, saslMechanism } from './sasl/sasl-mechanism.ts';
+import { authenticateRaw } from './raw-sasl.ts';
+import { type SaslMechanism, saslMechanism } from './sasl-mechanism.ts';
 
-/** What the pool needs of a cluster: how to connect, and when to close. */
-export type PoolCluster = Pick<KafkaCluster, 'settings' | 'sasl' | 'onClose'>;
+/** What the pool needs of a cluster (KafkaCluster has it): how to connect, and when to close. */
+export interface PoolCluster {
+  readonly settings: {
+    readonly clientId?: string | undefined;
+    readonly tls?: TlsOptions | undefined;
+    readonly connectTimeoutMs?: number | undefined;
+    readonly requestTimeoutMs?: number | undefined;
+  };
+  readonly sasl: SASLOptions | undefined;
+  onClose(closer: () => void): void;
+}
 
 /**
  * Bare connections to one cluster's brokers, by address and lane (several lanes let a broker

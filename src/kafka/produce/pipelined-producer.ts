@@ -39,7 +39,7 @@ export interface PipelineOptions {
 }
 
 /** What the producer needs of a cluster: its name, partition leaders and connections. */
-export type ProducerCluster = LinkCluster & Pick<KafkaCluster, 'label'>;
+export type ProducerCluster = LinkCluster & Pick<KafkaCluster, 'label' | 'settings'>;
 
 const DEFAULTS = { maxInFlightPerPartition: 5, maxRequestBytes: 16 * 1024 * 1024, connectionsPerBroker: 2, transactionalId: null } as const;
 const RETRY_DEADLINE_MS = 120_000;

@@ -1,5 +1,5 @@
 import { allowedSASLMechanisms, type SASLCustomAuthenticator, type SASLOptions } from '@platformatic/kafka';
-import type { SaslSettings } from '../../client/client-settings.ts';
+import type { SaslSettings } from './sasl-settings.ts';
 import { MskIamLogin } from './msk-iam-login.ts';
 import { OAuthTokenSource } from './oauth-token-source.ts';
 import { SaslLoginError } from './sasl-login-error.ts';

@@ -1,6 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { VERSION } from '../../../version.ts';
-import type { AwsIamOptions } from '../../client/client-settings.ts';
+import type { AwsIamOptions } from './sasl-settings.ts';
 import { mskIamPayload, mskRegion } from './msk-iam-payload.ts';
 import { SaslLoginError } from './sasl-login-error.ts';
 

@@ -1,5 +1,5 @@
 import * as oidc from 'openid-client';
-import type { OAuthClientCredentials } from '../../client/client-settings.ts';
+import type { OAuthClientCredentials } from './sasl-settings.ts';
 import { type TokenClaims, readTokenClaims } from './oauth-token-claims.ts';
 import { SaslLoginError } from './sasl-login-error.ts';
 

@@ -7,8 +7,8 @@ import { KrerouteError } from '../../../../../src/errors.ts';
 import { KafkaCluster } from '../../../../../src/kafka/client/cluster.ts';
 import { librarySaslOptions } from '../../../../../src/kafka/net/sasl/library-sasl.ts';
 import { RawConnection } from '../../../../../src/kafka/net/raw-connection.ts';
-import { authenticateRaw } from '../../../../../src/kafka/net/sasl/raw-sasl.ts';
-import { saslMechanism } from '../../../../../src/kafka/net/sasl/sasl-mechanism.ts';
+import { authenticateRaw } from '../../../../../src/kafka/net/raw-sasl.ts';
+import { saslMechanism } from '../../../../../src/kafka/net/sasl-mechanism.ts';
 import { SaslPeer } from '../../../support/sasl-peer.ts';
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';

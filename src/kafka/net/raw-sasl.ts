@@ -1,5 +1,5 @@
 import { AuthenticationError, saslAuthenticateV2, saslHandshakeV1 } from '@platformatic/kafka';
-import type { RawConnection, RawRequest } from '../raw-connection.ts';
+import type { RawConnection, RawRequest } from './raw-connection.ts';
 import type { SaslBroker, SaslMechanism } from './sasl-mechanism.ts';
 
 const SASL_HANDSHAKE_API_KEY = 17;

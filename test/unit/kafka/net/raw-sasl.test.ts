@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inspect } from 'node:util';
 import type { SASLOptions } from '@platformatic/kafka';
-import { DataLinks } from '../../../../../src/kafka/net/data-links.ts';
-import { toKrerouteError } from '../../../../../src/kafka/client/errors.ts';
-import { librarySaslOptions } from '../../../../../src/kafka/net/sasl/library-sasl.ts';
-import { rawSaslCounts } from '../../../../../src/kafka/net/sasl/raw-sasl.ts';
-import { saslMechanism } from '../../../../../src/kafka/net/sasl/sasl-mechanism.ts';
-import { isKrerouteError } from '../../../../../src/errors.ts';
-import { ScriptedBroker } from '../../../support/scripted-broker.ts';
-import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';
+import { DataLinks } from '../../../../src/kafka/net/data-links.ts';
+import { toKrerouteError } from '../../../../src/kafka/client/errors.ts';
+import { librarySaslOptions } from '../../../../src/kafka/net/sasl/library-sasl.ts';
+import { rawSaslCounts } from '../../../../src/kafka/net/raw-sasl.ts';
+import { saslMechanism } from '../../../../src/kafka/net/sasl-mechanism.ts';
+import { isKrerouteError } from '../../../../src/errors.ts';
+import { ScriptedBroker } from '../../support/scripted-broker.ts';
+import { batchOf, scriptedCluster } from '../../support/scripted-cluster.ts';
 
 /**
  * SASL on kreroute's own connections against a scripted broker: the handshake and PLAIN exchange
