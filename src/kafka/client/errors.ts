@@ -24,62 +24,51 @@ const AUTHORIZATION_IDS = new Set([
   'DELEGATION_TOKEN_AUTHORIZATION_FAILED',
 ]);
 
+/**
+ * Calls `look` on an error and on each error it wraps (depth first: its `errors`, then its
+ * `cause`), until `look` answers true; answers whether it did.
+ */
+function someWrapped(error: unknown, look: (e: LibraryError) => boolean): boolean {
+  const visit = (value: unknown, depth: number): boolean => {
+    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return false;
+    const e = value as LibraryError;
+    if (look(e)) return true;
+    if (Array.isArray(e.errors)) for (const inner of e.errors) if (visit(inner, depth + 1)) return true;
+    return 'cause' in e && visit((e as { cause?: unknown }).cause, depth + 1);
+  };
+  return visit(error, 0);
+}
+
+/** One string field of an error and of each error it wraps, where it is a string. */
+function wrappedStrings(error: unknown, field: 'apiId' | 'code' | 'message'): string[] {
+  const values: string[] = [];
+  someWrapped(error, (e) => {
+    const value = e[field];
+    if (typeof value === 'string') values.push(value);
+    return false;
+  });
+  return values;
+}
+
 /** The Kafka protocol error ids inside a library error (a ResponseError holds several). */
 export function protocolErrorIds(error: unknown): string[] {
-  const ids: string[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
-    const e = value as LibraryError;
-    if (typeof e.apiId === 'string') ids.push(e.apiId);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
-    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
-  };
-  visit(error, 0);
-  return ids;
+  return wrappedStrings(error, 'apiId');
 }
 
 /** Library error codes (PLT_KFK_…) of an error and the errors it wraps. */
 function libraryCodes(error: unknown): string[] {
-  const codes: string[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
-    const e = value as LibraryError;
-    if (typeof e.code === 'string') codes.push(e.code);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
-    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
-  };
-  visit(error, 0);
-  return codes;
+  return wrappedStrings(error, 'code');
 }
 
 /** Messages of the errors (and their causes) inside a library error. */
 function libraryMessages(error: unknown): string[] {
-  const messages: string[] = [];
-  const visit = (value: unknown, depth: number): void => {
-    if (!value || typeof value !== 'object' || depth > MAX_DEPTH) return;
-    const e = value as LibraryError;
-    if (typeof e.message === 'string') messages.push(e.message);
-    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
-    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
-  };
-  visit(error, 0);
-  return messages;
+  return wrappedStrings(error, 'message');
 }
 
 /** A SASL login failure of ours, wherever the library wrapped it. */
 function saslLoginError(error: unknown): SaslLoginError | undefined {
   let found: SaslLoginError | undefined;
-  const visit = (value: unknown, depth: number): void => {
-    if (found || !value || typeof value !== 'object' || depth > MAX_DEPTH) return;
-    if (value instanceof SaslLoginError) {
-      found = value;
-      return;
-    }
-    const e = value as LibraryError;
-    if (Array.isArray(e.errors)) for (const inner of e.errors) visit(inner, depth + 1);
-    if ('cause' in e) visit((e as { cause?: unknown }).cause, depth + 1);
-  };
-  visit(error, 0);
+  someWrapped(error, (e) => e instanceof SaslLoginError && (found = e) !== undefined);
   return found;
 }
 
@@ -169,18 +158,11 @@ export const STALE_LEADER_ERRORS: ReadonlySet<string> = new Set([
   'REPLICA_NOT_AVAILABLE',
 ]);
 
-export function isRetriableKafkaError(error: unknown): boolean {
-  if (isKrerouteError(error)) return error.retryable;
-  const login = saslLoginError(error);
-  if (login) return ERROR_CODES[login.code].retryable;
-  const e = error as LibraryError;
-  if (isNetworkFailure(error)) return true;
-  const ids = protocolErrorIds(error);
-  if (ids.length === 0) return e?.canRetry === true;
-  return ids.every((id) => RETRIABLE_IDS.has(id));
-}
-
-const RETRIABLE_IDS = new Set([
+/**
+ * The one table of Kafka error ids worth retrying (Kafka's RetriableException kinds that reach
+ * kreroute): for every call (withRetry) and for produce answers (PipelinedProducer).
+ */
+export const RETRIABLE_ERRORS: ReadonlySet<string> = new Set([
   'NOT_LEADER_OR_FOLLOWER',
   'LEADER_NOT_AVAILABLE',
   'REQUEST_TIMED_OUT',
@@ -198,6 +180,17 @@ const RETRIABLE_IDS = new Set([
   'OFFSET_NOT_AVAILABLE',
   'UNKNOWN_TOPIC_OR_PARTITION',
 ]);
+
+export function isRetriableKafkaError(error: unknown): boolean {
+  if (isKrerouteError(error)) return error.retryable;
+  const login = saslLoginError(error);
+  if (login) return ERROR_CODES[login.code].retryable;
+  const e = error as LibraryError;
+  if (isNetworkFailure(error)) return true;
+  const ids = protocolErrorIds(error);
+  if (ids.length === 0) return e?.canRetry === true;
+  return ids.every((id) => RETRIABLE_ERRORS.has(id));
+}
 
 /**
  * Turns a client-library error into a KrerouteError with one clear line. `what` says what we were

@@ -6,7 +6,7 @@ import type { KafkaCluster } from '../client/cluster.ts';
 import { compareSequences, nextSequence } from './sequence.ts';
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, TRANSACTION_TIMEOUT_MS, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
-import { toKrerouteError, STALE_LEADER_ERRORS } from '../client/errors.ts';
+import { RETRIABLE_ERRORS, STALE_LEADER_ERRORS, toKrerouteError } from '../client/errors.ts';
 import { Backoff, retryCode } from '../client/retry.ts';
 import type { ProducerIdentity } from '../client/producer-id.ts';
 import { WAIT_NOTICE_MS } from '../net/wait-notice.ts';
@@ -100,12 +100,6 @@ const RETRY_BACKOFF_MAX_MS = 1000;
  * milliseconds: a quick failure to Backoff.
  */
 const TRANSACTION_START_ERROR = 'NOT_ENOUGH_REPLICAS';
-
-const RETRIABLE = new Set([
-  'NOT_LEADER_OR_FOLLOWER', 'LEADER_NOT_AVAILABLE', 'REQUEST_TIMED_OUT', 'NETWORK_EXCEPTION', 'NOT_ENOUGH_REPLICAS',
-  'NOT_ENOUGH_REPLICAS_AFTER_APPEND', 'KAFKA_STORAGE_ERROR', 'UNKNOWN_TOPIC_OR_PARTITION', 'FENCED_LEADER_EPOCH',
-  'UNKNOWN_LEADER_EPOCH', 'CONCURRENT_TRANSACTIONS', 'THROTTLING_QUOTA_EXCEEDED', 'NOT_COORDINATOR', 'COORDINATOR_LOAD_IN_PROGRESS',
-]);
 
 /**
  * An idempotent producer for ready-made record batches: it stamps each batch with our producer id,
@@ -339,13 +333,13 @@ export class PipelinedProducer {
       // settles it. Out of order for the oldest unacknowledged batch alone, again and again, means
       // the broker lost our producer state.
       if (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && state.careful) item.outOfOrderAlone++;
-      const retriable = RETRIABLE.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && item.outOfOrderAlone <= 3);
+      const retriable = RETRIABLE_ERRORS.has(errorId) || (errorId === 'OUT_OF_ORDER_SEQUENCE_NUMBER' && item.outOfOrderAlone <= 3);
       if (!retriable || Date.now() - item.firstTry > this.#options.retryDeadlineMs) {
         const cause = requestError ?? new Error(errorId);
         const what = `writing to ${state.topic}[${state.partition}] on ${this.#cluster.label}`;
         const tagged = Object.assign(cause instanceof Error ? cause : new Error(errorId), { apiId: errorId });
         const failure =
-          errorId === 'MESSAGE_TOO_LARGE' || errorId === 'RECORD_LIST_TOO_LARGE' || !RETRIABLE.has(errorId)
+          errorId === 'MESSAGE_TOO_LARGE' || errorId === 'RECORD_LIST_TOO_LARGE' || !RETRIABLE_ERRORS.has(errorId)
             ? ((this.#options.transactionalId !== null ? transactionFailure(tagged, what, this.#transactionClock(item)) : undefined) ?? toKrerouteError(tagged, what))
             : new KrerouteError('COPY_FAILED', `writing to ${state.topic}[${state.partition}] kept failing for ${Math.round(this.#options.retryDeadlineMs / 1000)} s (${errorId})`, {
                 hint: 'check the destination cluster, then run the same command again: it resumes',

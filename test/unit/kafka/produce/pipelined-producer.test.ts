@@ -280,3 +280,26 @@ test('a broker too old for Produce v9 fails the write at once, naming the API an
     await broker.stop();
   }
 });
+
+test('COORDINATOR_NOT_AVAILABLE and OFFSET_NOT_AVAILABLE on a write are retried, as for every other call (one table of retriable errors)', async () => {
+  const log = new IdempotentLog();
+  const transient = [15 /* COORDINATOR_NOT_AVAILABLE */, 78 /* OFFSET_NOT_AVAILABLE */];
+  const broker = await ScriptedBroker.start({
+    script: (batches) => {
+      const errorCode = transient.shift();
+      return { answers: batches.map((b) => (errorCode === undefined ? log.answer(b) : { errorCode })) };
+    },
+  });
+  const producer = producerFor(scriptedCluster(() => broker));
+  try {
+    const written = values(3);
+    const acks = await Promise.all(written.map((value) => producer.send(TOPIC, 0, batchOf(value), 1)));
+    assert.deepEqual(log.values, written);
+    assert.deepEqual(acks.map((a) => a.baseOffset), [0n, 1n, 2n]);
+    assert.equal(transient.length, 0, 'both transient answers were given');
+    assertOneSequencePerWrite(broker);
+  } finally {
+    producer.close();
+    await broker.stop();
+  }
+});
