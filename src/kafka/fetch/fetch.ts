@@ -5,6 +5,7 @@ import { extractRecords } from '../wire/batch/batch-records.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { protocolErrorIds, toKrerouteError, STALE_LEADER_ERRORS } from '../client/errors.ts';
 import type { FetchedRecord } from '../wire/record.ts';
+import { FETCH_API_KEY, FETCH_API_VERSION } from '../wire/raw-fetch.ts';
 import { type RetryPolicy, clusterRetry, retryCode, withRetry } from '../client/retry.ts';
 
 export interface FetchResult {
@@ -25,8 +26,6 @@ export interface FetchOptions {
 
 export const DEFAULT_FETCH: FetchOptions = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 500, readCommitted: true };
 
-const FETCH_API_KEY = 1;
-
 /** Reads one partition from `offset` on: decoded, committed records only. */
 export async function fetchPartition(
   cluster: KafkaCluster,
@@ -38,7 +37,7 @@ export async function fetchPartition(
   let refresh = false;
   return withRetry(async () => {
     const { connection } = await cluster.leaderConnection(topic, partition, refresh);
-    requireApiVersion(await libraryApiVersions(connection), FETCH_API_KEY, 12, `leading ${topic}[${partition}] on ${cluster.label}`);
+    requireApiVersion(await libraryApiVersions(connection), FETCH_API_KEY, FETCH_API_VERSION, `leading ${topic}[${partition}] on ${cluster.label}`);
     try {
       return await fetchOnce(connection, topic, partition, offset, options);
     } catch (error) {

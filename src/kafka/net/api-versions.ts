@@ -1,5 +1,6 @@
 import { apiVersionsV3, type Connection, type Reader } from '@platformatic/kafka';
 import { KrerouteError } from '../../errors.ts';
+import { skipTaggedFields } from '../wire/tagged-fields.ts';
 
 /** What a broker answered to ApiVersions: api key → the versions it accepts. */
 export type ApiVersionRanges = Map<number, { minVersion: number; maxVersion: number }>;
@@ -47,14 +48,6 @@ export function requireApiVersion(ranges: ApiVersionRanges, apiKey: number, vers
   throw new KrerouteError('UNSUPPORTED', `broker ${broker} ${offered}; kreroute needs ${name} v${version}`, {
     hint: 'kreroute needs Kafka 2.8 or later (Produce v9, Fetch v12); upgrade the brokers or copy with another tool',
   });
-}
-
-function skipTaggedFields(reader: Reader): void {
-  const count = reader.readUnsignedVarInt();
-  for (let i = 0; i < count; i++) {
-    reader.readUnsignedVarInt(); // tag
-    reader.skip(reader.readUnsignedVarInt());
-  }
 }
 
 const libraryVersions = new WeakMap<Connection, Promise<ApiVersionRanges>>();

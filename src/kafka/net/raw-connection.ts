@@ -3,6 +3,7 @@ import { type ConnectionOptions as TlsOptions, connect as connectTls } from 'nod
 import { Reader } from '@platformatic/kafka';
 import type { LeasedBuffer, BufferPool } from './buffer-pool.ts';
 import { FIRST_ANSWER_MS, NoKafkaAnswerError } from './first-answer.ts';
+import { skipTaggedFields } from '../wire/tagged-fields.ts';
 
 export interface RawConnectionOptions {
   host: string;
@@ -312,13 +313,5 @@ export class RawConnection {
     this.#socket.destroy();
     this.#whenDrained();
     for (const listener of this.#onClose.splice(0)) listener();
-  }
-}
-
-function skipTaggedFields(reader: Reader): void {
-  const count = reader.readUnsignedVarInt();
-  for (let i = 0; i < count; i++) {
-    reader.readUnsignedVarInt(); // tag
-    reader.skip(reader.readUnsignedVarInt());
   }
 }
