@@ -8,7 +8,7 @@ import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../
  * Refuses a copy that can never complete because the source deleted records it has not copied yet
  * (running it again would fail the same way). Says what is lost and the way out.
  */
-export async function refuseTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint): Promise<void> {
+export async function refuseCopyOfTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint): Promise<void> {
   const lost = await lostSourceRanges(source, plan, (topic, planned) => {
     const state = checkpoint.sources[partitionKey(topic, planned.partition)];
     if (state?.done) return null;

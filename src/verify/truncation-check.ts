@@ -8,7 +8,7 @@ import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../
  * Verify reads every planned source range from its start: once the source deleted part of one, no
  * run of copy or verify can make this plan pass. Says so (instead of "copy again") and what is left.
  */
-export async function refuseTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint | null): Promise<void> {
+export async function refuseVerifyOfTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint | null): Promise<void> {
   const lost = await lostSourceRanges(source, plan, (_topic, planned) => BigInt(planned.start));
   if (lost.length === 0) return;
   const uncopied = lost.some((l) => {

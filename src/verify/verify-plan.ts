@@ -24,7 +24,7 @@ import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
-import { refuseTruncatedSource } from './truncation-check.ts';
+import { refuseVerifyOfTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 
 export interface VerifyOptions {
@@ -125,10 +125,10 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     });
     const copied = copyCheckpointOf(plan, state);
     // A source that lost planned records can never pass: said first, whatever the copy's state.
-    await refuseTruncatedSource(scope, source, copied);
+    await refuseVerifyOfTruncatedSource(scope, source, copied);
     const checkpoint = finished(state, copied, options.stateDir);
     const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
-      throw await explainTruncation(error, () => refuseTruncatedSource(scope, source, checkpoint));
+      throw await explainTruncation(error, () => refuseVerifyOfTruncatedSource(scope, source, checkpoint));
     });
     const report: VerifyReport = { ...verified, planHash: plan.hash, ...(options.shard ? { shard: options.shard } : {}) };
     await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {
