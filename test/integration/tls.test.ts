@@ -27,7 +27,7 @@ const BOUND_MS = 30_000;
 const RECORDS_PER_PARTITION = 20;
 /**
  * A broker that is not trusted, or that does not trust us: UNREACHABLE today (exit 3); AUTH (also
- * exit 3, not retried) with the change to src/kafka/errors.ts proposed alongside this test.
+ * exit 3, not retried) with the change to src/kafka/client/errors.ts proposed alongside this test.
  */
 const TRUST_FAILURE_CODES = ['AUTH'];
 
