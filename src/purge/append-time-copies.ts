@@ -1,9 +1,9 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import type { Plan } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import type { KeyHash } from '../verify/keyed-key-hash.ts';
 import { RecordTracer } from '../verify/record-trace.ts';
 

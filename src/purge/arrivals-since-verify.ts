@@ -1,15 +1,15 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { BATCH } from '../kafka/batch-header.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
+import { BATCH } from '../kafka/wire/batch/batch-header.ts';
 import { type Arrivals, AppendTimeArrivals, MAX_TRACED_ARRIVALS } from './append-time-copies.ts';
-import { pollUntil } from '../kafka/wait-notice.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import { pollUntil } from '../kafka/net/wait-notice.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import type { Verdict } from '../verify/verification-file.ts';
 
 type VerdictPartition = Verdict['partitions'][number];

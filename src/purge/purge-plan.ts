@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { describeFilter } from '../plan/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';

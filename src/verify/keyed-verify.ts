@@ -1,4 +1,4 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';

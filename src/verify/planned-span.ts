@@ -1,5 +1,5 @@
-import { BATCH } from '../kafka/batch-header.ts';
-import type { StoredBatch } from '../kafka/committed-batches.ts';
+import { BATCH } from '../kafka/wire/batch/batch-header.ts';
+import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
 
 /** The oldest and newest timestamp of the planned records of one destination partition (ms). */
 export interface TimeSpan {

@@ -1,13 +1,13 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { readRange } from '../kafka/range-reader.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { readRange } from '../kafka/fetch/range-reader.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
 import { findDuplicates } from './duplicate-check.ts';
 import { withDuplicates } from './duplicate-report.ts';

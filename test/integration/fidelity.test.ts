@@ -8,7 +8,7 @@ import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { getTestClusters, uniqueName } from '../harness/clusters.ts';
 import { createTopic, produce, record } from '../harness/fixtures.ts';
 import { content, kcatDump } from '../harness/kcat.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const PARTITIONS = 8;
 const OLD = BigInt(Date.UTC(2019, 0, 1));

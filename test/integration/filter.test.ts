@@ -4,7 +4,7 @@ import { uniqueName } from '../harness/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
 import { createTopic, produce, record } from '../harness/fixtures.ts';
 import { kcatDump } from '../harness/kcat.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const TENANTS = ['acme', 'globex', 'initech'];
 
