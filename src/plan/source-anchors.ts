@@ -1,6 +1,6 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { isKrerouteError } from '../errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
-import { fetchPartition } from '../kafka/fetch/fetch.ts';
+import { readRange } from '../kafka/fetch/range-reader.ts';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { recordDigest } from '../kafka/wire/record-digest.ts';
 import type { RecordAnchor, SourceAnchors } from './plan.ts';
@@ -8,8 +8,6 @@ import type { RecordAnchor, SourceAnchors } from './plan.ts';
 const READ = { maxBytes: 1024 * 1024, maxWaitMs: 200, readCommitted: true } as const;
 /** How far back from a range's end the search for its last record starts; each miss looks 8× further. */
 const FIRST_LOOK_BACK = 16n;
-/** Empty answers in a row (no offset gained) before a read gives up: the range ends at or below the last stable offset, so records do come. */
-const MAX_EMPTY_ANSWERS = 5;
 
 export function anchorOf(record: FetchedRecord): RecordAnchor {
   return { offset: String(record.offset), digest: recordDigest(record).toString('hex') };
@@ -41,35 +39,32 @@ export type AnchorState = 'held' | 'removed' | 'different';
 
 export async function anchorState(source: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor): Promise<AnchorState> {
   const offset = BigInt(anchor.offset);
+  const [end] = await source.listOffsets(topic, [partition], { kind: 'latest' });
+  if (end === undefined || end.offset <= offset) return 'different';
   try {
-    const fetched = await fetchPartition(source, topic, partition, offset, READ);
-    const record = fetched.records.find((r) => r.offset === offset);
-    if (record) return recordDigest(record).toString('hex') === anchor.digest ? 'held' : 'different';
-    return fetched.nextOffset > offset ? 'removed' : 'different';
+    for await (const chunk of readRange(source, topic, partition, offset, offset + 1n, READ)) {
+      const record = chunk.records.find((r) => r.offset === offset);
+      if (record) return recordDigest(record).toString('hex') === anchor.digest ? 'held' : 'different';
+    }
+    return 'removed';
   } catch (error) {
     if (isKrerouteError(error) && error.code === 'SOURCE_TRUNCATED') return 'different';
     throw error;
   }
 }
 
-/** The first or the last committed data record in [from, to), reading forward from `from`. */
+/**
+ * The first or the last committed data record in [from, to), reading forward from `from` through
+ * readRange, which takes an answer without records as the end only where the log proves it (a
+ * tiered source answers so while a remote read is slow) and otherwise waits, bounded.
+ */
 async function lastOrFirst(source: KafkaCluster, topic: string, partition: number, from: bigint, to: bigint, which: 'first' | 'last'): Promise<RecordAnchor | null> {
   let found: FetchedRecord | undefined;
-  let empty = 0;
-  for (let position = from; position < to; ) {
-    const fetched = await fetchPartition(source, topic, partition, position, READ);
-    for (const record of fetched.records) {
-      if (record.offset < from || record.offset >= to) continue;
+  for await (const chunk of readRange(source, topic, partition, from, to, READ)) {
+    for (const record of chunk.records) {
+      if (record.offset < from) continue;
       if (which === 'first') return anchorOf(record);
       found = record;
-    }
-    if (fetched.nextOffset > position) {
-      position = fetched.nextOffset;
-      empty = 0;
-    } else if (++empty >= MAX_EMPTY_ANSWERS) {
-      throw new KrerouteError('KAFKA', `${topic}[${partition}] on ${source.label} answered ${MAX_EMPTY_ANSWERS} fetches at offset ${position} with nothing, below the planned end ${to}`, {
-        hint: 'run the same command again; if it persists, check the broker',
-      });
     }
   }
   return found ? anchorOf(found) : null;
