@@ -46,7 +46,7 @@ test('aborted transactions and control records (Kafka\'s TransactionalMessageCop
   // A transaction left open while planning: the plan ends before it (the last stable offset).
   const open = new Producer({ clientId: 'kreroute-fault-open-txn', bootstrapBrokers: [clusters.source.bootstrap], transactionalId: topicName('open-txn'), idempotent: true });
   let copiedCount: number;
-  let job;
+  let job: Awaited<ReturnType<typeof makeJob>>;
   try {
     const transaction = await open.beginTransaction();
     await transaction.send({ messages: Array.from({ length: 50 }, (_, i) => ({ topic, partition: 0, key: Buffer.from(`open-${i}`), value: Buffer.from(`open-txn-${i}`) })) });
