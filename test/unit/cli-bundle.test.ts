@@ -9,7 +9,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { DEFAULT_OUT_DIR, bundleCli } from '../../scripts/bundle-cli.ts';
-import { offlinePlan } from '../harness/offline-plan.ts';
+import { offlinePlan } from '../support/offline-plan.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');

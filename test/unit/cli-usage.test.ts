@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { VERSION } from '../../src/version.ts';
-import { offlinePlan } from '../harness/offline-plan.ts';
+import { offlinePlan } from '../support/offline-plan.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));

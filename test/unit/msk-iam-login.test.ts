@@ -9,7 +9,7 @@ import { librarySaslOptions } from '../../src/kafka/library-sasl.ts';
 import { RawConnection } from '../../src/kafka/raw-connection.ts';
 import { authenticateRaw } from '../../src/kafka/raw-sasl.ts';
 import { saslMechanism } from '../../src/kafka/sasl-mechanism.ts';
-import { SaslPeer } from './support/sasl-peer.ts';
+import { SaslPeer } from '../support/sasl-peer.ts';
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const saved = { ...process.env };

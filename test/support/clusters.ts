@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 export interface TestClusters {
   source: string;
   destination: string;
-  /** Broker log files, when the clusters were started by test/harness/global-setup.ts. */
+  /** Broker log files, when the clusters were started by test/support/global-setup.ts. */
   sourceLog?: string;
   destinationLog?: string;
 }

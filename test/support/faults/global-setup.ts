@@ -1,4 +1,4 @@
-// For `node --test --test-global-setup=test/harness/faults/global-setup.ts 'test/faults/*.fault.ts'`
+// For `node --test --test-global-setup=test/support/faults/global-setup.ts 'test/faults/*.fault.ts'`
 // (npm run test:faults). Runs in the test runner's process; the fault files' processes inherit the
 // run id and seed set here, so they all append to one results file and draw from one seed.
 import { readFile } from 'node:fs/promises';

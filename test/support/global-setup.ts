@@ -1,4 +1,4 @@
-// For `node --test --test-global-setup=test/harness/global-setup.ts`. Both hooks run in the test
+// For `node --test --test-global-setup=test/support/global-setup.ts`. Both hooks run in the test
 // runner's own process, and the test files' processes inherit the env vars set here.
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
