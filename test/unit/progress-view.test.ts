@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { createProgressView } from '../../src/cli/progress.ts';
+import { createProgressView } from '../../src/cli/render/progress.ts';
 import type { EngineEvent } from '../../src/events.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;

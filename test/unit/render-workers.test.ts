@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
-import { Output } from '../../src/cli/output.ts';
-import { renderCopy } from '../../src/cli/render-copy.ts';
+import { Output } from '../../src/cli/render/output.ts';
+import { renderCopy } from '../../src/cli/render/render-copy.ts';
 import type { CopySummary } from '../../src/copy/copy-plan.ts';
 import { combineSummaries } from '../../src/workers/workers-summary.ts';
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { toJsonLine } from '../../src/cli/output.ts';
-import { renderPlan } from '../../src/cli/render-plan.ts';
-import { renderPurge } from '../../src/cli/render-purge.ts';
-import { renderVerify } from '../../src/cli/render-verify.ts';
+import { toJsonLine } from '../../src/cli/render/output.ts';
+import { renderPlan } from '../../src/cli/render/render-plan.ts';
+import { renderPurge } from '../../src/cli/render/render-purge.ts';
+import { renderVerify } from '../../src/cli/render/render-verify.ts';
 import { describeFailure, usageFailure } from '../../src/cli/exit.ts';
 import { KrerouteError } from '../../src/errors.ts';
 import type { Plan } from '../../src/plan/plan.ts';

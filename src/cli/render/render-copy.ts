@@ -1,5 +1,5 @@
-import type { CopySummary } from '../copy/copy-plan.ts';
-import type { WorkersSummary } from '../workers/workers-summary.ts';
+import type { CopySummary } from '../../copy/copy-plan.ts';
+import type { WorkersSummary } from '../../workers/workers-summary.ts';
 import { bytes, count, duration, plural, rate } from './format.ts';
 
 const MODE: Record<CopySummary['mode'], string> = {

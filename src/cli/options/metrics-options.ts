@@ -1,7 +1,7 @@
 import { type Command, Option } from 'commander';
-import { KrerouteError } from '../errors.ts';
-import type { MetricsSink } from '../metrics-sink.ts';
-import type { CliContext } from './context.ts';
+import { KrerouteError } from '../../errors.ts';
+import type { MetricsSink } from '../../metrics-sink.ts';
+import type { CliContext } from '../context.ts';
 import { parsePort } from './options.ts';
 
 export interface MetricsFlags {
@@ -40,7 +40,7 @@ export async function startMetrics(ctx: CliContext, flags: MetricsFlags): Promis
   if (flags.metricsPort === undefined) return undefined;
   const port = parsePort(flags.metricsPort, '--metrics-port');
   // prom-client is loaded only when metrics are asked for.
-  const [{ JobMetrics }, { serveMetrics }] = await Promise.all([import('./metrics/job-metrics.ts'), import('./metrics/metrics-server.ts')]);
+  const [{ JobMetrics }, { serveMetrics }] = await Promise.all([import('../metrics/job-metrics.ts'), import('../metrics/metrics-server.ts')]);
   const job = new JobMetrics();
   const server = await serveMetrics(flags.metricsHost ?? DEFAULT_HOST, port, () => job.page());
   ctx.out.note(`metrics: serving at ${server.url}`);
@@ -53,7 +53,7 @@ export async function startMetrics(ctx: CliContext, flags: MetricsFlags): Promis
 }
 
 async function reportToSupervisor(ctx: CliContext): Promise<CliMetrics> {
-  const { PrometheusSink } = await import('./metrics/prometheus-sink.ts');
+  const { PrometheusSink } = await import('../metrics/prometheus-sink.ts');
   const sink = new PrometheusSink();
   const report = async (): Promise<void> => ctx.out.metrics(await sink.registry.getMetricsAsJSON());
   const timer = setInterval(() => void report(), REPORT_EVERY_MS);

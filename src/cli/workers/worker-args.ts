@@ -1,6 +1,6 @@
-import type { WorkerSpec } from '../workers/worker-process.ts';
-import type { ClusterFlags } from './cluster-options.ts';
-import type { CopyFlags } from './copy-options.ts';
+import type { WorkerSpec } from '../../workers/worker-process.ts';
+import type { ClusterFlags } from '../options/cluster-options.ts';
+import type { CopyFlags } from '../options/copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
 export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }, spec: WorkerSpec): string[] {

@@ -1,6 +1,6 @@
-import { KrerouteError } from '../errors.ts';
-import type { RecordFilterSpec } from '../plan/filter-spec.ts';
-import type { PartitionMapping, RangePoint } from '../plan/plan.ts';
+import { KrerouteError } from '../../errors.ts';
+import type { RecordFilterSpec } from '../../plan/filter-spec.ts';
+import type { PartitionMapping, RangePoint } from '../../plan/plan.ts';
 
 /** Turns flag text into typed values; every failure is one BAD_INPUT line naming the flag. */
 function bad(flag: string, message: string, hint: string): never {

@@ -1,4 +1,4 @@
-import type { JobStatus, PartStatus } from '../shard/job-status.ts';
+import type { JobStatus, PartStatus } from '../../shard/job-status.ts';
 import { count, duration, rate, table } from './format.ts';
 
 function progressOf(part: { copied: number; planned: number }): string {

@@ -1,5 +1,5 @@
-import { describeFilter } from '../plan/filter-spec.ts';
-import type { Plan, PlanCheck, PlanPartition, PlanTopic } from '../plan/plan.ts';
+import { describeFilter } from '../../plan/filter-spec.ts';
+import type { Plan, PlanCheck, PlanPartition, PlanTopic } from '../../plan/plan.ts';
 import { bytes, count, duration, table } from './format.ts';
 
 /** The readable summary `kreroute plan` prints after writing the plan file. */

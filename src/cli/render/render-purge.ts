@@ -1,4 +1,4 @@
-import type { PurgeReport } from '../purge/purge-plan.ts';
+import type { PurgeReport } from '../../purge/purge-plan.ts';
 import { count, table } from './format.ts';
 
 export function renderPurge(report: PurgeReport): string[] {

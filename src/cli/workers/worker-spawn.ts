@@ -1,7 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import type { SpawnWorker } from '../workers/worker-process.ts';
-import type { ClusterFlags } from './cluster-options.ts';
-import type { CopyFlags } from './copy-options.ts';
+import type { SpawnWorker } from '../../workers/worker-process.ts';
+import type { ClusterFlags } from '../options/cluster-options.ts';
+import type { CopyFlags } from '../options/copy-options.ts';
 import { workerArgs } from './worker-args.ts';
 
 const live = new Set<ChildProcess>();
