@@ -38,16 +38,15 @@ function folderPath(folder) {
 function layerRules() {
   return LAYERS.flatMap((line, rank) =>
     line.flatMap((folder) => {
-      const below = LAYERS.slice(0, rank).flat();
-      const forbidden = [...LAYERS.slice(rank + 1).flat(), ...line.filter((other) => other !== folder)];
-      if (forbidden.length === 0) return []; // the top layer may import every other
-      if (rank === 0) return []; // common: common-imports-nothing below says more
+      if (rank === 0 || rank === LAYERS.length - 1) return []; // common: its own rule below; cli: imports all
+      const below = [...LAYERS.slice(0, rank).flat(), ...(folder === 'demo' ? [LOCAL] : [])];
       return {
         name: `layer-${folder.replaceAll('/', '-')}`,
-        comment: `src/${folder} may import only ${below.length === 0 ? 'nothing else in src/' : below.map((f) => `src/${f}`).join(', ')}: move the shared code down a layer`,
+        comment: `src/${folder} may import only ${below.map((f) => `src/${f}`).join(', ')}: move the shared code down a layer`,
         severity: 'error',
         from: { path: folderPath(folder) },
-        to: { path: forbidden.map(folderPath) },
+        // Anything else in src/: a layer above, a sibling, or a module in no layer.
+        to: { path: '^src/', pathNot: [folderPath(folder), ...below.map(folderPath)] },
       };
     }),
   );
