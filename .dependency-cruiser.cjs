@@ -99,13 +99,6 @@ module.exports = {
       from: { path: '^src/', pathNot: PLACED },
       to: { path: '^src/' },
     },
-    {
-      name: 'resolvable',
-      comment: 'an import of src/ that does not resolve to a file',
-      severity: 'error',
-      from: { path: '^src/' },
-      to: { couldNotResolve: true },
-    },
   ],
   options: {
     parser: 'swc',
