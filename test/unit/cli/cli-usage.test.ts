@@ -6,11 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { VERSION } from '../../src/version.ts';
-import { offlinePlan } from '../support/offline-plan.ts';
+import { VERSION } from '../../../src/version.ts';
+import { offlinePlan } from '../../support/offline-plan.ts';
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+const TLS = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cli-usage-'));
 test.after(() => rm(dir, { recursive: true, force: true }));
 

@@ -8,10 +8,10 @@ import { basename, join, relative } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
-import { DEFAULT_OUT_DIR, bundleCli } from '../../scripts/bundle-cli.ts';
-import { offlinePlan } from '../support/offline-plan.ts';
+import { DEFAULT_OUT_DIR, bundleCli } from '../../../scripts/bundle-cli.ts';
+import { offlinePlan } from '../../support/offline-plan.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const MAIN = join(ROOT, 'src', 'cli', 'main.ts');
 // Inside the checkout (tmp/ is git-ignored): the bundle imports @node-rs/crc32 from the node_modules above it.
 await mkdir(join(ROOT, 'tmp'), { recursive: true });

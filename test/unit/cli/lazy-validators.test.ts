@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import '../../src/cli/lazy-validators.ts';
+import '../../../src/cli/lazy-validators.ts';
 
 const schema = { type: 'object', properties: { timeout: { type: 'integer', minimum: 0 } }, required: ['timeout'], additionalProperties: false };
 

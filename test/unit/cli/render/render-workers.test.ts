@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
-import { Output } from '../../src/cli/render/output.ts';
-import { renderCopy } from '../../src/cli/render/render-copy.ts';
-import type { CopySummary } from '../../src/copy/copy-plan.ts';
-import { combineSummaries } from '../../src/workers/workers-summary.ts';
+import { Output } from '../../../../src/cli/render/output.ts';
+import { renderCopy } from '../../../../src/cli/render/render-copy.ts';
+import type { CopySummary } from '../../../../src/copy/copy-plan.ts';
+import { combineSummaries } from '../../../../src/workers/workers-summary.ts';
 
 const part = (records: number, extra: Partial<CopySummary> = {}): CopySummary => ({
   records,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
-import { createProgressView } from '../../src/cli/render/progress.ts';
-import type { EngineEvent } from '../../src/events.ts';
+import { createProgressView } from '../../../../src/cli/render/progress.ts';
+import type { EngineEvent } from '../../../../src/events.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
 

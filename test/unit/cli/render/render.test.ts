@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { toJsonLine } from '../../src/cli/render/output.ts';
-import { renderPlan } from '../../src/cli/render/render-plan.ts';
-import { renderPurge } from '../../src/cli/render/render-purge.ts';
-import { renderVerify } from '../../src/cli/render/render-verify.ts';
-import { describeFailure, usageFailure } from '../../src/cli/exit.ts';
-import { KrerouteError } from '../../src/errors.ts';
-import type { Plan } from '../../src/plan/plan.ts';
-import type { PartitionVerdict, VerifyReport } from '../../src/verify/verify-plan.ts';
+import { toJsonLine } from '../../../../src/cli/render/output.ts';
+import { renderPlan } from '../../../../src/cli/render/render-plan.ts';
+import { renderPurge } from '../../../../src/cli/render/render-purge.ts';
+import { renderVerify } from '../../../../src/cli/render/render-verify.ts';
+import { describeFailure, usageFailure } from '../../../../src/cli/exit.ts';
+import { KrerouteError } from '../../../../src/errors.ts';
+import type { Plan } from '../../../../src/plan/plan.ts';
+import type { PartitionVerdict, VerifyReport } from '../../../../src/verify/verify-plan.ts';
 
 const plan: Plan = {
   format: 'kreroute-plan',
