@@ -1,9 +1,9 @@
 export { KrerouteError, ERROR_CODES, type ErrorCode } from './errors.ts';
 export type { EngineEvent, EventSink } from './events.ts';
 export { noMetrics, type MetricsSink, type JobStage, type MeteredStage, type WaitCause } from './metrics-sink.ts';
-export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client-settings.ts';
-export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/wait-notice.ts';
-export { FIRST_ANSWER_MS } from './kafka/first-answer.ts';
+export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client/client-settings.ts';
+export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/net/wait-notice.ts';
+export { FIRST_ANSWER_MS } from './kafka/net/first-answer.ts';
 export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping } from './plan/plan.ts';
 export type { RecordFilterSpec } from './plan/filter-spec.ts';
 export { createPlan, type PlanRequest } from './plan/create-plan.ts';

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KrerouteError } from '../errors.ts';
-import { protocolErrorIds } from '../kafka/errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
-import type { RecordContent } from '../kafka/record.ts';
+import { protocolErrorIds } from '../kafka/client/errors.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { fetchPartition } from '../kafka/fetch/fetch.ts';
+import type { RecordContent } from '../kafka/wire/record.ts';
 import type { Plan } from '../plan/plan.ts';
 import { checkpointKey, parseFamilyKey } from './checkpoint-keys.ts';
 import { type CopyCheckpoint, parseCheckpoint } from './copy-checkpoint.ts';

@@ -1,4 +1,4 @@
-import type { AwsIamOptions } from '../kafka/client-settings.ts';
+import type { AwsIamOptions } from '../kafka/client/client-settings.ts';
 import { loginModuleEntry, refuseUnknownOptions } from './jaas-entry.ts';
 import type { PropertySet } from './property-set.ts';
 

@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { parseBootstrap } from './bootstrap.ts';
 import { describeSite } from './config-error.ts';
 import { readClientProperties } from './properties.ts';

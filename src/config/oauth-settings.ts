@@ -1,4 +1,4 @@
-import type { OAuthClientCredentials } from '../kafka/client-settings.ts';
+import type { OAuthClientCredentials } from '../kafka/client/client-settings.ts';
 import { loginModuleEntry, refuseUnknownOptions } from './jaas-entry.ts';
 import type { PropertySet } from './property-set.ts';
 

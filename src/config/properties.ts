@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { type ConfigSite, configError } from './config-error.ts';
 import { BROKER_ONLY_KEYS, HANDLED_KEYS, REFUSED_UNLESS, TUNING_KEYS, isInertSecurityKey, isSecurityKey } from './known-keys.ts';
 import { type PropertyEntry, PropertiesSyntaxError, parseProperties } from './properties-format.ts';

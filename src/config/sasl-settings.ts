@@ -1,4 +1,4 @@
-import type { PasswordSasl, SaslSettings } from '../kafka/client-settings.ts';
+import type { PasswordSasl, SaslSettings } from '../kafka/client/client-settings.ts';
 import { awsIamFromProperties } from './aws-iam-settings.ts';
 import { loginModuleEntry } from './jaas-entry.ts';
 import { oauthFromProperties } from './oauth-settings.ts';

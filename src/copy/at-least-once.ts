@@ -1,7 +1,7 @@
 import { type EventSink, retryEvent } from '../events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
-import { initProducerId } from '../kafka/producer-id.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
+import { initProducerId } from '../kafka/client/producer-id.ts';
 import { KrerouteError } from '../errors.ts';
 import { faultPoint } from '../fault-points.ts';
 import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';

@@ -1,7 +1,7 @@
-import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
-import { checkBatchCrc } from '../kafka/batch-crc.ts';
-import { decompressionScratch, recordsSection } from '../kafka/batch-records-section.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/wire/batch/batch-header.ts';
+import { checkBatchCrc } from '../kafka/wire/batch/batch-crc.ts';
+import { decompressionScratch, recordsSection } from '../kafka/wire/batch/batch-records-section.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { type Allocate, type RawRecord, joinRecords } from './batch-merge.ts';
 

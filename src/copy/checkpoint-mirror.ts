@@ -1,9 +1,9 @@
 import { type EventSink } from '../events.ts';
 import { KrerouteError, isKrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
-import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
-import { produceRecord } from '../kafka/produce-record.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
+import { encodeRecordBatch } from '../kafka/wire/batch/record-batch-encoder.ts';
+import { produceRecord } from '../kafka/produce/produce-record.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy } from '../checkpoint/copy-checkpoint.ts';
 import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';

@@ -1,10 +1,10 @@
 import { KrerouteError } from '../errors.ts';
-import { AbortedTransactions } from '../kafka/aborted-transactions.ts';
-import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
-import { isAbortMarker } from '../kafka/committed-batches.ts';
-import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
-import { decodeBatch } from '../kafka/record-batch-decoder.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
+import { AbortedTransactions } from '../kafka/wire/batch/aborted-transactions.ts';
+import { type AbortedTransaction, extractRecords } from '../kafka/wire/batch/batch-records.ts';
+import { isAbortMarker } from '../kafka/wire/batch/committed-batches.ts';
+import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/wire/batch/batch-header.ts';
+import { decodeBatch } from '../kafka/wire/batch/record-batch-decoder.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
 import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
 import { canFilterInPlace, filterBatch } from './batch-filter.ts';
 import type { Allocate } from './batch-merge.ts';

@@ -1,9 +1,9 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { CrcMode } from '../kafka/batch-stamp.ts';
-import { BufferPool } from '../kafka/buffer-pool.ts';
-import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
-import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import type { CrcMode } from '../kafka/wire/batch/batch-stamp.ts';
+import { BufferPool } from '../kafka/net/buffer-pool.ts';
+import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
+import { encodeRecordBatch } from '../kafka/wire/batch/record-batch-encoder.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
@@ -15,8 +15,8 @@ import { coalesce } from './coalesce.ts';
 import type { ProgressMeter } from './progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
-import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
-import { EmptyAnswers, pause } from '../kafka/empty-answers.ts';
+import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/fetch/partition-fetcher.ts';
+import { EmptyAnswers, pause } from '../kafka/fetch/empty-answers.ts';
 import { SourceProgress } from './source-progress.ts';
 import { type MetricsSink, timedWait } from '../metrics-sink.ts';
 

@@ -2,9 +2,9 @@ import { KrerouteError, isKrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents, retryEvent } from '../events.ts';
 import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { TRANSACTION_TIMEOUT_MS } from '../kafka/transaction-timing.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { TRANSACTION_TIMEOUT_MS } from '../kafka/produce/transaction-timing.ts';
 import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
@@ -13,7 +13,7 @@ import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
-import { refuseTruncatedSource } from './truncation-check.ts';
+import { refuseCopyOfTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
@@ -115,7 +115,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const progress = () => onEvent(meter.event(delivery.producer.throttledMs));
   const ticker = setInterval(progress, 1000);
   try {
-    await refuseTruncatedSource(plan, source, checkpoint);
+    await refuseCopyOfTruncatedSource(plan, source, checkpoint);
     await runCopyEngine({
       plan,
       source,
@@ -140,7 +140,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     metrics.inFlight(null);
     await delivery.abandon();
     delivery.producer.close();
-    throw await explainTruncation(error, () => refuseTruncatedSource(plan, source, checkpoint));
+    throw await explainTruncation(error, () => refuseCopyOfTruncatedSource(plan, source, checkpoint));
   }
   clearInterval(ticker);
   metrics.inFlight(null);

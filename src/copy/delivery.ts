@@ -1,4 +1,4 @@
-import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
+import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 
 /** Where a copy commits its progress: points at which written data and position become durable together. */

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { recordsAppendedBy } from '../kafka/producer-state.ts';
-import { type RangeChunk, readRange } from '../kafka/range-reader.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { recordsAppendedBy } from '../kafka/produce/producer-state.ts';
+import { type RangeChunk, readRange } from '../kafka/fetch/range-reader.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';

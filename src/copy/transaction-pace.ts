@@ -1,4 +1,4 @@
-import { commitWithinMs, drainWithinMs } from '../kafka/transaction-timing.ts';
+import { commitWithinMs, drainWithinMs } from '../kafka/produce/transaction-timing.ts';
 
 /** Before any rate is seen, and at least: small enough for a slow link to acknowledge well within a transaction. */
 const MIN_UNACKED_BYTES = 256 * 1024;

@@ -1,4 +1,4 @@
-import type { RecordContent } from '../kafka/record.ts';
+import type { RecordContent } from '../kafka/wire/record.ts';
 
 export const DEMO_TENANTS = ['tenant-a', 'tenant-b', 'tenant-c'] as const;
 /** The tenant the demo moves. */

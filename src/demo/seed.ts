@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { IdempotentProducer } from '../kafka/idempotent-producer.ts';
-import type { RecordContent } from '../kafka/record.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { IdempotentProducer } from '../kafka/produce/idempotent-producer.ts';
+import type { RecordContent } from '../kafka/wire/record.ts';
 
 const BATCH = 500;
 

@@ -1,10 +1,10 @@
 import type { EventSink } from '../events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { StoredBatch } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { largestEncodedSize, storedContentBytes } from '../kafka/stored-record-size.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
+import { largestEncodedSize, storedContentBytes } from '../kafka/wire/batch/stored-record-size.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import type { ExactCount } from './plan.ts';
 import { type RawRecordFilter, compileRawFilter } from './raw-record-filter.ts';

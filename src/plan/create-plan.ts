@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
-import { type ClientSettings, describeBootstrap } from '../kafka/client-settings.ts';
-import { KafkaCluster, type TopicLayout } from '../kafka/cluster.ts';
+import { type ClientSettings, describeBootstrap } from '../kafka/client/client-settings.ts';
+import { KafkaCluster, type TopicLayout } from '../kafka/client/cluster.ts';
 import { type DestinationFacts, KEEP_CHECK_CODES, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';
 import { sourceNewest } from './keep-facts.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';

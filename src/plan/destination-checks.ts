@@ -1,4 +1,4 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, destinationKeepProblems } from './destination-keep.ts';
 import { type PlannedRange, keepFactsOf } from './keep-facts.ts';
 import type { PartitionMapping, PlanCheck } from './plan.ts';

@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { stampsAppendTime } from './destination-checks.ts';
 import type { Plan } from './plan.ts';
 

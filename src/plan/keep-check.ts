@@ -1,6 +1,6 @@
 import { KrerouteError } from '../errors.ts';
 import type { EventSink } from '../events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, type KeepProblem, destinationKeepProblems } from './destination-keep.ts';
 import { planKeepFacts } from './keep-facts.ts';
 import type { Plan } from './plan.ts';

@@ -1,5 +1,5 @@
 import { ignoreEvents } from '../events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { countRanges } from './count-ranges.ts';
 import type { KeepFacts, PlannedPartition } from './destination-keep.ts';
 import { expectations } from './expected.ts';

@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { RangePoint } from './plan.ts';
 import { firstRecordsAtOrAfter } from './time-bound.ts';
 

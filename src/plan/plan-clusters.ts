@@ -1,6 +1,6 @@
 import { KrerouteError } from '../errors.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
-import { KafkaCluster } from '../kafka/cluster.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
+import { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { Plan } from './plan.ts';
 
 /** Connects to one side of a plan and refuses a cluster other than the one the plan was made for. */

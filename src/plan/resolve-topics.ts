@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 
 /** The source topics a plan covers: the names given (each must exist) or those matching a regex. */
 export async function resolveTopics(source: KafkaCluster, names: string[] | undefined, pattern: string | undefined): Promise<string[]> {

@@ -1,8 +1,8 @@
 import { KrerouteError, isKrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
-import { recordDigest } from '../kafka/record-digest.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { fetchPartition } from '../kafka/fetch/fetch.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
+import { recordDigest } from '../kafka/wire/record-digest.ts';
 import type { RecordAnchor, SourceAnchors } from './plan.ts';
 
 const READ = { maxBytes: 1024 * 1024, maxWaitMs: 200, readCommitted: true } as const;

@@ -1,5 +1,5 @@
 import { isKrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { Plan, PlanPartition } from './plan.ts';
 
 /** Offsets [from, to) of a planned source partition that the source no longer holds. */

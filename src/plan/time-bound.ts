@@ -1,8 +1,8 @@
-import { BATCH } from '../kafka/batch-header.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { BATCH } from '../kafka/wire/batch/batch-header.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 
 interface Bound extends ScanRange {
   found: bigint | null;

@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { Plan, PlanTopic } from './plan.ts';
 
 export type IdentityStep = 'copy' | 'verify' | 'purge';

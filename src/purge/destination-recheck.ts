@@ -1,7 +1,7 @@
 import type { Verdict } from '../verify/verification-file.ts';
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { fetchPartition } from '../kafka/fetch/fetch.ts';
 import type { RecordAnchor, VerifyReport } from '../verify/verify-plan.ts';
 import { recordDigest } from '../verify/record-digest.ts';
 

@@ -1,7 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';

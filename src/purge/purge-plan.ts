@@ -1,7 +1,7 @@
 import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { describeFilter } from '../plan/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
@@ -9,6 +9,7 @@ import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
+import { recheckDestinationSinceVerify } from './arrivals-since-verify.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { faultPoint } from '../fault-points.ts';
@@ -93,6 +94,8 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     }
     // The destination's configs may have changed since verify: checked again, last, with no way to accept a loss.
     await refuseUnkeptCopies(plan, source, options);
+    // Last, right before deleting: nothing that reached the destination since verify may be another copy.
+    await recheckDestinationSinceVerify(plan, verification, options.destination, source, onEvent);
     if (options.dryRun) {
       onEvent({ type: 'info', message: 'dry run: nothing deleted' });
       return { dryRun: true, partitions };

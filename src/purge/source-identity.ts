@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PlanTopic } from '../plan/plan.ts';
 import { anchorState } from '../plan/source-anchors.ts';
 import { refuseRecreatedTopics, topicRecreated } from '../plan/topic-identity.ts';

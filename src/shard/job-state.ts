@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { KrerouteError, isKrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { checkpointKey, parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';

@@ -1,4 +1,4 @@
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { copiedBy } from '../checkpoint/copy-checkpoint.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';

@@ -1,5 +1,5 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { pollUntil } from '../kafka/wait-notice.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { pollUntil } from '../kafka/net/wait-notice.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { PlanTopic } from '../plan/plan.ts';
 

@@ -1,10 +1,10 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import type { Windows } from './destination-windows.ts';
 import { type DuplicateCandidate, type Duplicates, nameDuplicates } from './duplicate-report.ts';
 import { DuplicateTally } from './duplicate-tally.ts';

@@ -1,5 +1,5 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { fetchPartition } from '../kafka/fetch/fetch.ts';
 import { refOf } from './record-ref.ts';
 import type { PartitionVerdict, RecordRef } from './verify-plan.ts';
 

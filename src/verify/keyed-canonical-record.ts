@@ -1,4 +1,4 @@
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 
 /** Where the varint last read by shortestVarint ends, and where hasShortestVarints is. */
 let varintEnd = 0;

@@ -1,10 +1,11 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
+import { type TimeSpan, widenSpan } from './planned-span.ts';
 import type { Windows } from './destination-windows.ts';
 import { DESTINATION_SIDE } from './keyed-spill.ts';
 
@@ -42,6 +43,8 @@ export interface KeyedTallies {
   other: Map<number, number>;
   /** Per destination partition: records other producers wrote inside the window. */
   foreign: number[];
+  /** Per destination partition: the planned records' time span. */
+  spans: Map<number, TimeSpan>;
 }
 
 interface SourceRange extends ScanRange {
@@ -57,7 +60,7 @@ interface SourceRange extends ScanRange {
 export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor, options: { partitions?: number[]; signal?: AbortSignal } = {}): Promise<KeyedTallies> {
   const { plan, topic, ours, windows } = context;
   const filter = plan.filter === null ? null : compileRawFilter(plan.filter);
-  const tallies: KeyedTallies = { other: new Map(topic.partitions.map((p) => [p.partition, 0])), foreign: new Array<number>(topic.destinationPartitions).fill(0) };
+  const tallies: KeyedTallies = { other: new Map(topic.partitions.map((p) => [p.partition, 0])), foreign: new Array<number>(topic.destinationPartitions).fill(0), spans: new Map() };
   const sourceRanges: SourceRange[] = topic.partitions.map((p) => ({ topic: topic.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end), sourcePartition: p.partition }));
   const partitions = options.partitions ?? [...windows.keys()];
   const destinationRanges: ScanRange[] = partitions.map((d) => ({ topic: topic.destination, partition: d, from: windows.get(d)!.from, end: windows.get(d)!.to }));
@@ -89,6 +92,7 @@ export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor
             enter(batch, at);
             current.sourcePartition = sourcePartition;
             current.partition = destinationPartitionOf(plan.mapping, current.key, sourcePartition, topic.destinationPartitions);
+            tallies.spans.set(current.partition, widenSpan(tallies.spans.get(current.partition) ?? null, at.timestamp, at.timestamp));
             visitor.record(current);
           });
           if (other > 0) tallies.other.set(sourcePartition, tallies.other.get(sourcePartition)! + other);

@@ -1,8 +1,9 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
+import { plannedTimestamps } from './planned-span.ts';
 import { findDuplicates } from './duplicate-check.ts';
 import { withDuplicates } from './duplicate-report.ts';
 import { compareSpill } from './keyed-compare.ts';
@@ -63,6 +64,8 @@ export async function verifyKeyed(
         destinationDigest,
         foreignRecords: sides.tallies.foreign[d]!,
         anchors: sides.anchors[d]!,
+        readTo: String(windows.get(d)!.to),
+        plannedTimestamps: plannedTimestamps(sides.tallies.spans.get(d)),
         passed: sourceCount === destinationCount && sourceDigest === destinationDigest && differing[d]!.groups === 0,
         firstDivergence: null,
         missing: [],

@@ -1,6 +1,6 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { readRange } from '../kafka/range-reader.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { readRange } from '../kafka/fetch/range-reader.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
 import type { PlanPartition } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';

@@ -1,4 +1,4 @@
-import type { FetchedRecord } from '../kafka/record.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
 import type { RecordRef } from './verify-plan.ts';
 
 const PRINTABLE = /^[\x20-\x7e]*$/;

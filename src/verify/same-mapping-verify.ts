@@ -1,17 +1,18 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { readRange } from '../kafka/range-reader.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { readRange } from '../kafka/fetch/range-reader.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../copy/progress-meter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
+import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
 import { findDuplicates } from './duplicate-check.ts';
 import { withDuplicates } from './duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
+import { type TimeSpan, plannedTimestamps, widenSpan, widenWithBatch } from './planned-span.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
@@ -35,6 +36,8 @@ interface Pair {
   lastItem: bigint | null;
   /** The copy forwarded every batch it wrote here as fetched (its checkpoint says so). */
   allForwarded: boolean;
+  /** The planned records' time span (see widenWithBatch). */
+  span: TimeSpan | null;
 }
 
 interface SideRange extends ScanRange {
@@ -77,7 +80,7 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
       const allForwarded = checkpoint.destinations[partitionKey(topic.destination, d)]?.rebuilt === false;
-      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, allForwarded });
+      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, allForwarded, span: null });
     }
   }
   await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
@@ -137,7 +140,7 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
   const destinationRanges: SideRange[] = [];
   for (const pair of pairs) {
     const fields = digestFieldsOf(pair.topic);
-    Object.assign(pair, { source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null });
+    Object.assign(pair, { source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, span: null });
     sourceRanges.push({ topic: pair.topic.source, partition: pair.planned.partition, from: BigInt(pair.planned.start), end: BigInt(pair.planned.end), pair });
     destinationRanges.push({ topic: pair.topic.destination, partition: pair.destinationPartition, from: pair.window.from, end: pair.window.to, pair });
   }
@@ -167,10 +170,12 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
           feeder.begin(pair.source);
           if (forwardedWhole(batch, pair) && (filter === null || allMatch(batch))) {
             feeder.addBatch(batch);
+            pair.span = widenWithBatch(pair.span, batch);
             meter?.add(batch.count, batch.view.bytes.length, pair.topic.source, pair.planned.partition);
             return;
           }
           const added = feeder.addRecords(batch, filter);
+          if (added.added > 0) pair.span = widenWithBatch(pair.span, batch);
           pair.other += added.skipped;
           meter?.add(added.added, added.bytes, pair.topic.source, pair.planned.partition);
         },
@@ -222,8 +227,21 @@ async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: n
   return null;
 }
 
-function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition'> {
-  return { sourceTopic: pair.topic.source, sourcePartitions: [pair.planned.partition], destinationTopic: pair.topic.destination, destinationPartition: pair.destinationPartition };
+function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition' | 'readTo' | 'plannedTimestamps'> {
+  return {
+    sourceTopic: pair.topic.source,
+    sourcePartitions: [pair.planned.partition],
+    destinationTopic: pair.topic.destination,
+    destinationPartition: pair.destinationPartition,
+    readTo: String(pair.window.to),
+    plannedTimestamps: plannedTimestamps(withExactCount(pair.span, pair.planned)),
+  };
+}
+
+/** The span from batch headers, widened to the oldest and newest planned record where plan --exact counted them. */
+function withExactCount(span: TimeSpan | null, planned: PlanPartition): TimeSpan | null {
+  const { minTimestamp, maxTimestamp } = planned.exact ?? {};
+  return span && minTimestamp && maxTimestamp ? widenSpan(span, Number(minTimestamp), Number(maxTimestamp)) : span;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { StoredBatch } from '../kafka/committed-batches.ts';
+import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
 import { storedFields } from '../plan/raw-record-filter.ts';
 import { recordDigest } from './record-digest.ts';
 import type { RecordAnchor } from './verify-plan.ts';

@@ -1,5 +1,5 @@
 import { KrerouteError } from '../errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan } from '../plan/plan.ts';
 import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/source-truncation.ts';
@@ -8,7 +8,7 @@ import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../
  * Verify reads every planned source range from its start: once the source deleted part of one, no
  * run of copy or verify can make this plan pass. Says so (instead of "copy again") and what is left.
  */
-export async function refuseTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint | null): Promise<void> {
+export async function refuseVerifyOfTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint | null): Promise<void> {
   const lost = await lostSourceRanges(source, plan, (_topic, planned) => BigInt(planned.start));
   if (lost.length === 0) return;
   const uncopied = lost.some((l) => {

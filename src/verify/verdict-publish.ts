@@ -1,5 +1,5 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { produceRecord } from '../kafka/produce-record.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { produceRecord } from '../kafka/produce/produce-record.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { VerifyReport } from './verify-plan.ts';
 

@@ -33,6 +33,9 @@ const verificationSchema = z.object({
       destinationDigest: z.string(),
       passed: z.boolean(),
       anchors: z.strictObject({ first: anchor, last: anchor }).nullable(),
+      // Optional: verdicts of older kreroute versions lack them, and purge then asks for verify again (see refuseArrivalsSinceVerify).
+      readTo: z.string().regex(/^\d+$/).optional(),
+      plannedTimestamps: z.strictObject({ oldest: z.string().regex(/^-?\d+$/), newest: z.string().regex(/^-?\d+$/) }).nullable().optional(),
     }),
   ),
   otherRecords: z.array(z.object({ topic: z.string(), partition: z.number().int(), count: z.number().int().nonnegative() })),

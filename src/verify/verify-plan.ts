@@ -2,8 +2,8 @@ import { KrerouteError } from '../errors.ts';
 import { type EventSink, ignoreEvents } from '../events.ts';
 import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { saveVerification } from './verification-file.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { verdictKey } from '../checkpoint/checkpoint-keys.ts';
@@ -20,11 +20,12 @@ import { digestFieldsOf } from './record-digest.ts';
 import { verifyKeyed } from './keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
 import type { Duplicates } from './duplicate-report.ts';
+import type { PlannedTimestamps } from './planned-span.ts';
 import { ProgressMeter } from '../copy/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
-import { refuseTruncatedSource } from './truncation-check.ts';
+import { refuseVerifyOfTruncatedSource } from './truncation-check.ts';
 import { explainTruncation } from '../plan/source-truncation.ts';
 
 export interface VerifyOptions {
@@ -76,6 +77,10 @@ export interface PartitionVerdict {
   duplicates?: Duplicates;
   /** The first and last of the copy's records verify read there: purge checks they are still there. */
   anchors: DestinationAnchors | null;
+  /** Where verify stopped reading the destination partition (its window's end): purge reads what reached it after. */
+  readTo?: string;
+  /** The planned records' time span on this partition (null: none planned): purge looks for copies stamped within it. */
+  plannedTimestamps?: PlannedTimestamps | null;
 }
 
 export interface RecordAnchor {
@@ -125,10 +130,10 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     });
     const copied = copyCheckpointOf(plan, state);
     // A source that lost planned records can never pass: said first, whatever the copy's state.
-    await refuseTruncatedSource(scope, source, copied);
+    await refuseVerifyOfTruncatedSource(scope, source, copied);
     const checkpoint = finished(state, copied, options.stateDir);
     const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
-      throw await explainTruncation(error, () => refuseTruncatedSource(scope, source, checkpoint));
+      throw await explainTruncation(error, () => refuseVerifyOfTruncatedSource(scope, source, checkpoint));
     });
     const report: VerifyReport = { ...verified, planHash: plan.hash, ...(options.shard ? { shard: options.shard } : {}) };
     await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {

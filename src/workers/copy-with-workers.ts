@@ -1,5 +1,5 @@
 import { ignoreEvents } from '../events.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import type { Plan } from '../plan/plan.ts';
 import { recordedLayout } from './recorded-layout.ts';
 import { type RunWorkersOptions, runWorkers } from './run-workers.ts';

@@ -1,5 +1,5 @@
 import type { EventSink } from '../events.ts';
-import type { ClientSettings } from '../kafka/client-settings.ts';
+import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import { type JobState, readJobState } from '../shard/job-state.ts';

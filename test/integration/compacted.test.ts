@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { readRange } from '../../src/kafka/range-reader.ts';
+import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';

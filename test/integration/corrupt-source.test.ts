@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyPlan } from '../../src/index.ts';
-import { BATCH } from '../../src/kafka/batch-header.ts';
+import { BATCH } from '../../src/kafka/wire/batch/batch-header.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { plan, sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';

@@ -6,7 +6,7 @@ import { before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
 import type { Plan, RecordFilterSpec } from '../../src/index.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { plan, sides } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';

@@ -8,7 +8,7 @@ import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
 import { content, kcatDump } from '../support/kcat.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const PARTITIONS = 8;
 const OLD = BigInt(Date.UTC(2019, 0, 1));

@@ -4,7 +4,7 @@ import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
 import { kcatDump } from '../support/kcat.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const TENANTS = ['acme', 'globex', 'initech'];
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { test } from 'node:test';
 import { verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';

@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { copyPlan, createPlan, KrerouteError, verifyPlan, type ClientSettings, type PlanRequest } from '../../src/index.ts';
 import { readClientProperties } from '../../src/config/properties.ts';
-import { KafkaCluster } from '../../src/kafka/cluster.ts';
+import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
 import { getTestClusters } from '../support/clusters.ts';
 import { stateDir } from '../support/engine.ts';
 import { type OidcProvider, startOidcProvider } from '../support/oidc-provider.ts';

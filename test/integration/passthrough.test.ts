@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { test } from 'node:test';
-import { ATTRIBUTE } from '../../src/kafka/batch-header.ts';
+import { ATTRIBUTE } from '../../src/kafka/wire/batch/batch-header.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';

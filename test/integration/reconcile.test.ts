@@ -4,7 +4,7 @@ import { KrerouteError } from '../../src/index.ts';
 import { partitionKey } from '../../src/checkpoint/copy-checkpoint.ts';
 import { freshCheckpoint } from '../../src/copy/fresh-checkpoint.ts';
 import { reconcile } from '../../src/copy/reconcile.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
 import { compileFilter } from '../../src/plan/record-filter.ts';
 import { uniqueName } from '../support/clusters.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copyPlan, createPlan, verifyPlan } from '../../src/index.ts';
-import { readRange } from '../../src/kafka/range-reader.ts';
+import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { sides, stateDir } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';

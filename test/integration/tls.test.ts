@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import { copyPlan, createPlan, KrerouteError, verifyPlan, type ClientSettings, type PlanRequest } from '../../src/index.ts';
 import { readClientProperties } from '../../src/config/properties.ts';
-import { KafkaCluster } from '../../src/kafka/cluster.ts';
-import { IdempotentProducer } from '../../src/kafka/idempotent-producer.ts';
+import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
+import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
 import type { LocalTls } from '../../src/local/tls-broker-config.ts';
 import { writePlanFile } from '../../src/plan/plan-file.ts';
@@ -27,7 +27,7 @@ const BOUND_MS = 30_000;
 const RECORDS_PER_PARTITION = 20;
 /**
  * A broker that is not trusted, or that does not trust us: UNREACHABLE today (exit 3); AUTH (also
- * exit 3, not retried) with the change to src/kafka/errors.ts proposed alongside this test.
+ * exit 3, not retried) with the change to src/kafka/client/errors.ts proposed alongside this test.
  */
 const TRUST_FAILURE_CODES = ['AUTH'];
 

@@ -1,8 +1,8 @@
 import { compressionsAlgorithms } from '@platformatic/kafka';
-import { BATCH } from '../../src/kafka/batch-header.ts';
-import { IdempotentProducer } from '../../src/kafka/idempotent-producer.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
+import { BATCH } from '../../src/kafka/wire/batch/batch-header.ts';
+import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
+import { encodeRecordBatch } from '../../src/kafka/wire/batch/record-batch-encoder.ts';
 import { cluster } from './fixtures.ts';
 
 /** How a producer compresses its batches; the value is the batch's compression attribute. */

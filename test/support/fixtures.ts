@@ -1,6 +1,6 @@
-import { KafkaCluster } from '../../src/kafka/cluster.ts';
-import { IdempotentProducer } from '../../src/kafka/idempotent-producer.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
+import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 /** A connection to a test cluster ("host:port[,host:port…]"), closed by the caller. */
 export function cluster(bootstrap: string, label = 'test'): KafkaCluster {

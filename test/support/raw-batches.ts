@@ -1,5 +1,5 @@
-import { rawFetchV12 } from '../../src/kafka/raw-fetch.ts';
-import { type BatchView, splitBatches } from '../../src/kafka/batch-header.ts';
+import { rawFetchV12 } from '../../src/kafka/wire/raw-fetch.ts';
+import { type BatchView, splitBatches } from '../../src/kafka/wire/batch/batch-header.ts';
 import { cluster } from './fixtures.ts';
 
 /** The record batches of a partition as the broker stores them (headers only, nothing decoded). */

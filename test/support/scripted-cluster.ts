@@ -1,5 +1,5 @@
-import type { ProducerCluster } from '../../src/kafka/pipelined-producer.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
+import type { ProducerCluster } from '../../src/kafka/produce/pipelined-producer.ts';
+import { encodeRecordBatch } from '../../src/kafka/wire/batch/record-batch-encoder.ts';
 import type { ScriptedBroker } from './scripted-broker.ts';
 
 /** The cluster side a producer sees, with its partition leaders on scripted brokers. */

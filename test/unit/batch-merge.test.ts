@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
-import { splitBatches } from '../../src/kafka/batch-header.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import { splitBatches } from '../../src/kafka/wire/batch/batch-header.ts';
+import { encodeRecordBatch } from '../../src/kafka/wire/batch/record-batch-encoder.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { canMerge, mergeBatches } from '../../src/copy/batch-merge.ts';
 import { coalesce } from '../../src/copy/coalesce.ts';
 

@@ -1,13 +1,24 @@
-// The error documentation must follow src/errors.ts: every code, with its exit code; the README's
-// client properties table must list every key kreroute reads (src/config/known-keys.ts).
+// The documentation must follow the code: docs/errors.md and the README's exit code table every
+// code of src/errors.ts with its exit code; docs/configuration.md's client properties table every
+// key kreroute reads (src/config/known-keys.ts); docs/commands.md every flag of every command. The
+// README stays short (at most 12 KB), and every relative link of the README, CONTRIBUTING.md and
+// docs/*.md resolves, down to the heading it names.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { execFile as execFileCallback } from 'node:child_process';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import test from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { HANDLED_KEYS } from '../../src/config/known-keys.ts';
 import { ERROR_CODES } from '../../src/errors.ts';
 
+const execFile = promisify(execFileCallback);
 const root = new URL('../../', import.meta.url);
-const [errorsDoc, readme] = await Promise.all([readFile(new URL('docs/errors.md', root), 'utf8'), readFile(new URL('README.md', root), 'utf8')]);
+const ROOT = fileURLToPath(root);
+const README_MAX_BYTES = 12 * 1024;
+const read = (path: string) => readFile(new URL(path, root), 'utf8');
+const [errorsDoc, readme, configurationDoc, commandsDoc] = await Promise.all([read('docs/errors.md'), read('README.md'), read('docs/configuration.md'), read('docs/commands.md')]);
 
 test('docs/errors.md has a row for every error code with its exit code', () => {
   for (const [code, { exit }] of Object.entries(ERROR_CODES)) {
@@ -26,13 +37,87 @@ test('the README exit code table lists every code under its exit code', () => {
   }
 });
 
-test('the README client properties table lists every key kreroute reads', () => {
-  const section = readme.split('### Client properties file')[1]?.split('\n### ')[0] ?? '';
+test('the client properties table of docs/configuration.md lists every key kreroute reads', () => {
+  const section = configurationDoc.split('\n## Client properties file\n')[1]?.split(/\n#{2,3} /)[0] ?? '';
   const keyCells = section
     .split('\n')
     .filter((line) => line.startsWith('| `'))
     .map((line) => line.split(' | ')[0] ?? '');
   const listed = new Set(keyCells.flatMap((cell) => [...cell.matchAll(/`([a-z0-9.]+)`/g)].map((m) => m[1])));
   const missing = [...HANDLED_KEYS].filter((key) => !listed.has(key));
-  assert.deepEqual(missing, [], 'keys read by kreroute but missing from the README table');
+  assert.deepEqual(missing, [], 'keys read by kreroute but missing from the table in docs/configuration.md');
+});
+
+test(`README.md stays at most ${README_MAX_BYTES} bytes (12 KB): the rest belongs in docs/`, () => {
+  const bytes = Buffer.byteLength(readme, 'utf8');
+  assert.ok(bytes <= README_MAX_BYTES, `README.md is ${bytes} bytes, over ${README_MAX_BYTES}: move the detail to docs/ and link to it`);
+});
+
+test('docs/commands.md names every command and every flag that `kreroute <command> --help` lists', async () => {
+  const help = async (...args: string[]) => (await execFile(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args, '--help'], { cwd: ROOT })).stdout;
+  const commands = [...(await help()).split('\nCommands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+  assert.ok(commands.length >= 5, `no commands found in kreroute --help: ${commands.join(', ')}`);
+  const missing: string[] = [];
+  for (const command of commands) {
+    if (!commandsDoc.includes(`\n## ${command}\n`)) missing.push(`## ${command}`);
+    for (const [flag] of (await help(command)).matchAll(/--[a-z][a-z-]*/g)) {
+      if (flag !== '--help' && !new RegExp(`${flag}(?![a-z-])`).test(commandsDoc)) missing.push(`${command} ${flag}`);
+    }
+  }
+  assert.deepEqual([...new Set(missing)], [], 'commands or flags missing from docs/commands.md');
+});
+
+/** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
+function anchors(markdown: string): Set<string> {
+  const seen = new Map<string, number>();
+  const result = new Set<string>();
+  for (const line of withoutCode(markdown).split('\n')) {
+    const heading = /^#{1,6} (.+?)#*\s*$/.exec(line)?.[1];
+    if (heading === undefined) continue;
+    const slug = heading
+      .toLowerCase()
+      .replace(/[^\p{L}\p{M}\p{N}\p{Pc} -]/gu, '')
+      .replace(/ /g, '-');
+    const count = seen.get(slug) ?? 0;
+    seen.set(slug, count + 1);
+    result.add(count === 0 ? slug : `${slug}-${count}`);
+  }
+  return result;
+}
+
+/** The text without fenced code blocks and inline code, where brackets are no links. */
+function withoutCode(markdown: string): string {
+  return markdown.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+test('every relative link of README.md, CONTRIBUTING.md and docs/*.md resolves, with its #heading', async () => {
+  const docs = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => join('docs', name));
+  const files = ['README.md', 'CONTRIBUTING.md', ...docs];
+  const broken: string[] = [];
+  let checked = 0;
+  for (const file of files) {
+    const text = await readFile(join(ROOT, file), 'utf8');
+    for (const [, target] of withoutCode(text).matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target!)) continue; // https:, mailto: …
+      checked += 1;
+      const [pathPart = '', fragment] = target!.split('#');
+      const resolved = pathPart === '' ? join(ROOT, file) : join(dirname(join(ROOT, file)), decodeURIComponent(pathPart));
+      if (!(await exists(resolved))) {
+        broken.push(`${file}: ${target} (no ${relative(ROOT, resolved)})`);
+        continue;
+      }
+      if (fragment !== undefined && resolved.endsWith('.md') && !anchors(await readFile(resolved, 'utf8')).has(fragment)) {
+        broken.push(`${file}: ${target} (no heading #${fragment} in ${relative(ROOT, resolved)})`);
+      }
+    }
+  }
+  assert.ok(checked > 20, `only ${checked} relative links found: is the link pattern still right?`);
+  assert.deepEqual(broken, [], 'relative links that do not resolve');
 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH } from '../../src/kafka/batch-header.ts';
-import { forEachCommittedBatch, forEachStoredRecord } from '../../src/kafka/committed-batches.ts';
-import { RecordCursor } from '../../src/kafka/record-cursor.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
+import { BATCH } from '../../src/kafka/wire/batch/batch-header.ts';
+import { forEachCommittedBatch, forEachStoredRecord } from '../../src/kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../../src/kafka/wire/batch/record-cursor.ts';
+import { encodeRecordBatch } from '../../src/kafka/wire/batch/record-batch-encoder.ts';
+import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import type { DigestFields } from '../../src/verify/record-digest.ts';
 import { DigestFeeder, StreamDigest } from '../../src/verify/stream-digest.ts';
 

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { type Side, clusterSettings } from '../../config/cluster-settings.ts';
-import type { ClientSettings } from '../../kafka/client-settings.ts';
+import type { ClientSettings } from '../../kafka/client/client-settings.ts';
 import type { Plan } from '../../plan/plan.ts';
 import type { CliContext } from '../context.ts';
 import { parseDuration } from './options.ts';

@@ -1,0 +1,37 @@
+import { compressionsAlgorithmsByBitmask } from '@platformatic/kafka';
+import { KrerouteError } from '../../../errors.ts';
+import { ATTRIBUTE, BATCH, type BatchView } from './batch-header.ts';
+import { decompressLz4Frame } from './lz4-frame.ts';
+
+const LZ4 = 3;
+
+/** Larger decompressed batches get a buffer of their own, left to the garbage collector. */
+const KEPT_SCRATCH_BYTES = 16 * 1024 * 1024;
+let scratch: Buffer | undefined;
+
+/**
+ * One buffer for every batch's decompressed records, for callers that are done with a batch's
+ * records before they decompress the next (they copy out what they keep).
+ */
+export function decompressionScratch(size: number): Buffer {
+  if (scratch && scratch.length >= size) return scratch;
+  const fresh = Buffer.allocUnsafeSlow(size);
+  if (size <= KEPT_SCRATCH_BYTES) scratch = fresh;
+  return fresh;
+}
+
+/**
+ * A v2 batch's records as stored after its header, decompressed when the batch is compressed:
+ * lz4 by kreroute's own decoder into a buffer from `allocate`, the others by the client library.
+ */
+export function recordsSection(batch: BatchView, allocate?: (size: number) => Buffer): Buffer {
+  const compression = batch.attributes & ATTRIBUTE.compression;
+  const stored = batch.bytes.subarray(BATCH.records);
+  if (compression === 0) return stored;
+  if (compression === LZ4) return decompressLz4Frame(stored, allocate);
+  const algorithm = (compressionsAlgorithmsByBitmask as Record<number, { decompressSync: (data: Buffer) => Buffer; available: boolean } | undefined>)[compression];
+  if (!algorithm?.available) {
+    throw new KrerouteError('COPY_FAILED', `the batch at offset ${batch.baseOffset} uses a compression (attribute ${compression}) this Node cannot decompress`);
+  }
+  return algorithm.decompressSync(stored);
+}
