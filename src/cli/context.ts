@@ -1,4 +1,4 @@
-import type { Output } from './output.ts';
+import type { Output } from './render/output.ts';
 import type { Interrupts } from './signals.ts';
 
 /** What every command handler gets besides its own options. */

@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import { isKrerouteError } from '../errors.ts';
 import type { CliContext } from './context.ts';
 import { type Failure, debugEnabled, describeFailure, usageFailure } from './exit.ts';
-import { Output, type OutputStreams } from './output.ts';
+import { Output, type OutputStreams } from './render/output.ts';
 import { COMMAND_NAMES, buildProgram } from './program.ts';
 import { Interrupts, interruptedError, signalExitCode } from './signals.ts';
 

@@ -57,7 +57,7 @@ function logicalLines(text: string): LogicalLine[] {
 const SIMPLE_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', f: '\f' };
 
 /** Resolves `\t \n \r \f \uXXXX` and `\x` → `x`, as java.util.Properties does. */
-function unescape(text: string, line: number): string {
+function resolveEscapes(text: string, line: number): string {
   if (!text.includes('\\')) return text;
   let out = '';
   for (let i = 0; i < text.length; i++) {
@@ -106,7 +106,7 @@ export function parseProperties(text: string): PropertyEntry[] {
   const byKey = new Map<string, PropertyEntry>();
   for (const { text: logical, line } of logicalLines(text)) {
     const { key, value } = splitEntry(logical);
-    const entry = { key: unescape(key, line), value: unescape(value, line), line };
+    const entry = { key: resolveEscapes(key, line), value: resolveEscapes(value, line), line };
     byKey.delete(entry.key);
     byKey.set(entry.key, entry);
   }

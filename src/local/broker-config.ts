@@ -80,8 +80,8 @@ export function quorumBrokerConfig(input: BrokerConfigInput & QuorumNodeInput): 
 }
 
 export function toProperties(config: Record<string, string>): string {
-  const escape = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  const escaped = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
   return Object.entries(config)
-    .map(([key, value]) => `${escape(key)}=${escape(value)}\n`)
+    .map(([key, value]) => `${escaped(key)}=${escaped(value)}\n`)
     .join("");
 }

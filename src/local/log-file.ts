@@ -1,4 +1,4 @@
-import { open, stat } from "node:fs/promises";
+import { type FileHandle, open, stat } from "node:fs/promises";
 
 /** Size of the file now, or 0 if it does not exist yet: where to start looking for new lines. */
 export async function fileSize(file: string): Promise<number> {
@@ -11,7 +11,7 @@ export async function fileSize(file: string): Promise<number> {
 
 /** The text of file from byte offset `from` on ("" when missing). */
 export async function readFrom(file: string, from: number): Promise<string> {
-  let handle;
+  let handle: FileHandle;
   try {
     handle = await open(file, "r");
   } catch {

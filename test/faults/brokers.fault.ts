@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, resume, startFaultClusters } from '../harness/faults/clusters.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { describeExit, tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, resume, startFaultClusters } from '../support/faults/clusters.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { describeExit, tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Broker faults during one run of `kreroute copy`, which must ride them out on its own:
 // restarts of the source and the destination broker, and a destination that stops answering.

@@ -6,12 +6,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ERROR_CODES } from '../../src/index.ts';
 import { checkpointPath } from '../../src/checkpoint/copy-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../../src/checkpoint/destination-store.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Job, type Mode, copiedSoFar, elapsed, endOffsets, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Job, type Mode, copiedSoFar, elapsed, endOffsets, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // A corrupt or unreadable checkpoint: a clear error (exit 6), nothing copied on top of it, and —
 // once the checkpoint is back — a resume that neither loses nor duplicates.

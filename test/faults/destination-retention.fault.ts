@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { kcatValues } from '../harness/faults/oracle.ts';
-import { runCli, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { elapsed, expectExit, failedPartitions, logStarts, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { kcatValues } from '../support/faults/oracle.ts';
+import { runCli, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { elapsed, expectExit, failedPartitions, logStarts, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // The destination's retention lowered mid-job (issue 19): records 10 days old are copied into a
 // destination topic that keeps them forever, then its retention.ms is lowered to 7 days — during

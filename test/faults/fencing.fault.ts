@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ERROR_CODES } from '../../src/index.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { type Proc, describeExit, tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Mode, copiedSoFar, elapsed, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { type Proc, describeExit, tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Mode, copiedSoFar, elapsed, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Two copiers on one exactly-once job: the transactional id derives from the plan, so the later
 // one fences the earlier; whatever the interleaving, nothing is written twice.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../harness/faults/oracle.ts';
-import { describeExit, tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
-import { type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../support/faults/oracle.ts';
+import { describeExit, tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario, scenarioRandom } from '../support/faults/report.ts';
+import { type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // kill -9 the copier at 20 random instants during a copy of 500k records, resuming each time.
 // The source is written by Kafka's VerifiableProducer; the destination is read back by kcat.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { type KeyedLoad, kcatTenantValues, loadKeyed } from '../harness/faults/keyed-data.ts';
-import { killLoop } from '../harness/faults/kill-runs.ts';
-import { compare, compareSpread, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
-import { type Mode, elapsed, failedPartitions, makeJob, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type KeyedLoad, kcatTenantValues, loadKeyed } from '../support/faults/keyed-data.ts';
+import { killLoop } from '../support/faults/kill-runs.ts';
+import { compare, compareSpread, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { reportScenario, scenarioRandom } from '../support/faults/report.ts';
+import { type Mode, elapsed, failedPartitions, makeJob, topicName, verify } from '../support/faults/scenario.ts';
 
 // kill -9 loops without --max-rate, timed from the copy's "starting/resuming" line, through every
 // way a copy moves records: forwarded batches (same mapping), small batches joined, batches

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { MOVING } from '../harness/faults/kill-runs.ts';
-import { compare, describeComparison, kcatValues, kcatWholeTopic } from '../harness/faults/oracle.ts';
-import { waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Mode, elapsed, endOffsets, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { MOVING } from '../support/faults/kill-runs.ts';
+import { compare, describeComparison, kcatValues, kcatWholeTopic } from '../support/faults/oracle.ts';
+import { waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Mode, elapsed, endOffsets, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // 1,000 partitions × 500 records: how long a copy takes to start, how many transactions it
 // commits (each writes a marker to every partition it wrote), and a kill -9 and resume.

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { kcatValues } from '../harness/faults/oracle.ts';
-import { describeExit, runCli, tail } from '../harness/faults/processes.ts';
-import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
-import { elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { kcatValues } from '../support/faults/oracle.ts';
+import { describeExit, runCli, tail } from '../support/faults/processes.ts';
+import { reportScenario, scenarioRandom } from '../support/faults/report.ts';
+import { elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Purge killed mid-way: running it again completes, and nothing beyond the verified plan goes.
 

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, resume, startFaultClusters } from '../harness/faults/clusters.ts';
-import { kcatValues } from '../harness/faults/oracle.ts';
-import { type Proc, runCli, tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Job, elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
-import { recreateTopic } from '../harness/recreate-topic.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, resume, startFaultClusters } from '../support/faults/clusters.ts';
+import { kcatValues } from '../support/faults/oracle.ts';
+import { type Proc, runCli, tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Job, elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
+import { recreateTopic } from '../support/recreate-topic.ts';
 
 // Issue 19: a topic name is not an identity. A source topic deleted and recreated under the same
 // name after verify must lose nothing to a purge of the old plan, whenever it happens.

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { verifyPlan } from '../../src/index.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { type KeyedLoad, kcatTenantValues, loadKeyed } from '../harness/faults/keyed-data.ts';
-import { killLoop } from '../harness/faults/kill-runs.ts';
-import { compare, compareSpread, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
-import { type Mode, elapsed, failedPartitions, makeJob, topicName } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type KeyedLoad, kcatTenantValues, loadKeyed } from '../support/faults/keyed-data.ts';
+import { killLoop } from '../support/faults/kill-runs.ts';
+import { compare, compareSpread, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { reportScenario, scenarioRandom } from '../support/faults/report.ts';
+import { type Mode, elapsed, failedPartitions, makeJob, topicName } from '../support/faults/scenario.ts';
 
 // One plan, three shards copied at once by three processes, each killed -9 at full speed again and
 // again (timed from its "starting/resuming" line) and restarted. At-least-once shard 0 restarts in

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { kcatTenantValues, loadKeyed } from '../harness/faults/keyed-data.ts';
-import { MOVING } from '../harness/faults/kill-runs.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Job, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { kcatTenantValues, loadKeyed } from '../support/faults/keyed-data.ts';
+import { MOVING } from '../support/faults/kill-runs.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Job, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Plans share the checkpoint topic's one partition. A copier stopped between its checkpoint record
 // and its commit holds back that partition's last stable offset until the broker aborts its

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { type PartitionValues, compare, describeComparison, kcatOffsets, kcatTopic, kcatValues, transactionalCopier, verifiableProduce } from '../harness/faults/oracle.ts';
-import { tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Mode, copiedSoFar, setCleanupPolicy, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type PartitionValues, compare, describeComparison, kcatOffsets, kcatTopic, kcatValues, transactionalCopier, verifiableProduce } from '../support/faults/oracle.ts';
+import { tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Mode, copiedSoFar, setCleanupPolicy, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Sources that are not a plain run of records: aborted transactions with their control records
 // (and a transaction still open at plan time), and a compacted log full of offset gaps.
@@ -46,7 +46,7 @@ test('aborted transactions and control records (Kafka\'s TransactionalMessageCop
   // A transaction left open while planning: the plan ends before it (the last stable offset).
   const open = new Producer({ clientId: 'kreroute-fault-open-txn', bootstrapBrokers: [clusters.source.bootstrap], transactionalId: topicName('open-txn'), idempotent: true });
   let copiedCount: number;
-  let job;
+  let job: Awaited<ReturnType<typeof makeJob>>;
   try {
     const transaction = await open.beginTransaction();
     await transaction.send({ messages: Array.from({ length: 50 }, (_, i) => ({ topic, partition: 0, key: Buffer.from(`open-${i}`), value: Buffer.from(`open-txn-${i}`) })) });

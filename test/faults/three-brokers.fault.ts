@@ -5,13 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { checkpointPath } from '../../src/checkpoint/copy-checkpoint.ts';
 import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
 import type { LocalCluster } from '../../src/local/local-cluster.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { electPreferredLeaders, firstMetadataBroker, killBroker, partitionLeader, partitionLeaders, restartBroker, transactionCoordinator, waitInSync } from '../harness/faults/brokers.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../harness/faults/oracle.ts';
-import { type Exit, describeExit, tail, waitFor } from '../harness/faults/processes.ts';
-import { reportScenario, scenarioRandom } from '../harness/faults/report.ts';
-import { type Job, type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { electPreferredLeaders, firstMetadataBroker, killBroker, partitionLeader, partitionLeaders, restartBroker, transactionCoordinator, waitInSync } from '../support/faults/brokers.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../support/faults/oracle.ts';
+import { type Exit, describeExit, tail, waitFor } from '../support/faults/processes.ts';
+import { reportScenario, scenarioRandom } from '../support/faults/report.ts';
+import { type Job, type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // kill -9 of one broker of a 3-broker cluster (one KRaft quorum, 3 replicas, min.insync.replicas=2)
 // during one run of `kreroute copy`, restarted ~10 s later or left down until the copy ends: with

@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startLocalCluster } from '../../src/local/local-cluster.ts';
-import { setProduceQuota } from '../harness/client-quota.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { tail } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { type Mode, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { setProduceQuota } from '../support/client-quota.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { tail } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { type Mode, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // Issue 19: a destination client quota of 256 KB/s (`kafka-configs --entity-type clients
 // --entity-default --add-config producer_byte_rate=262144`, as managed clusters apply) and 30 MB

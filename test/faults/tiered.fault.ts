@@ -6,12 +6,12 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readPlanFile } from '../../src/index.ts';
 import { type LocalCluster, startLocalCluster } from '../../src/local/local-cluster.ts';
-import { cluster, createTopic } from '../harness/fixtures.ts';
-import { type PartitionValues, compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { runCli } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { elapsed, endOffsets, expectExit, loadSequenced, logStarts, topicName } from '../harness/faults/scenario.ts';
-import { TIERED_TOPIC, type TieredCluster, startTieredCluster } from '../harness/tiered-cluster.ts';
+import { cluster, createTopic } from '../support/fixtures.ts';
+import { type PartitionValues, compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { runCli } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { elapsed, endOffsets, expectExit, loadSequenced, logStarts, topicName } from '../support/faults/scenario.ts';
+import { TIERED_TOPIC, type TieredCluster, startTieredCluster } from '../support/tiered-cluster.ts';
 
 // `kreroute reroute --exact --purge` from a source with tiered storage whose remote reads mostly
 // outlast remote.fetch.max.wait.ms (1 ms): the broker answers many fetches without records

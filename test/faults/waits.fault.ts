@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../harness/faults/clusters.ts';
-import { tail } from '../harness/faults/processes.ts';
-import { reportScenario } from '../harness/faults/report.ts';
-import { elapsed, loadSequenced, makeJob, startCopy, topicName } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { tail } from '../support/faults/processes.ts';
+import { reportScenario } from '../support/faults/report.ts';
+import { elapsed, loadSequenced, makeJob, startCopy, topicName } from '../support/faults/scenario.ts';
 
 // A transaction coordinator that never loads: the destination's __transaction_state topic asks
 // for 3 replicas of a 1-broker cluster, so it can never be created and every FindCoordinator

@@ -13,9 +13,9 @@ import { readClientProperties } from '../../src/config/properties.ts';
 import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
 import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
-import { getTestClusters, uniqueName } from '../harness/clusters.ts';
-import { stateDir } from '../harness/engine.ts';
-import { record } from '../harness/fixtures.ts';
+import { getTestClusters, uniqueName } from '../support/clusters.ts';
+import { stateDir } from '../support/engine.ts';
+import { record } from '../support/fixtures.ts';
 
 // Fresh per run, so "contains no password" cannot pass by accident.
 const passwords = {

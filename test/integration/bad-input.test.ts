@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyPlan, KrerouteError, readPlanFile, writePlanFile, type Plan } from '../../src/index.ts';
 import { checkpointPath } from '../../src/checkpoint/copy-checkpoint.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 const fails = (code: string, pattern?: RegExp) => (error: unknown) => {
   assert.ok(error instanceof KrerouteError, `a KrerouteError, got ${error}`);

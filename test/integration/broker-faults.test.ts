@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createTopic } from '../harness/fixtures.ts';
-import { type FaultClusters, resume, startFaultClusters } from '../harness/faults/clusters.ts';
-import { compare, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { describeExit, tail, waitFor } from '../harness/faults/processes.ts';
-import { copiedSoFar, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../harness/faults/scenario.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { type FaultClusters, resume, startFaultClusters } from '../support/faults/clusters.ts';
+import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { describeExit, tail, waitFor } from '../support/faults/processes.ts';
+import { copiedSoFar, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
 
 // The bounded part of the fault suite (npm run test:faults) that runs with every `npm test`:
 // one exactly-once copy rides out a restart of each broker and a destination that stops answering.

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import test from "node:test";
-import { getTestClusters } from "../harness/clusters.ts";
+import { getTestClusters } from "../support/clusters.ts";
 
 interface ClusterInfo {
   clusterId: string | null;

@@ -4,9 +4,9 @@ import { Producer } from '@platformatic/kafka';
 import { KrerouteError } from '../../src/index.ts';
 import type { CopyCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { DestinationCheckpointStore } from '../../src/checkpoint/destination-store.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides } from '../harness/engine.ts';
-import { cluster, produce } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides } from '../support/engine.ts';
+import { cluster, produce } from '../support/fixtures.ts';
 
 const checkpointOf = (planHash: string, copied: number): CopyCheckpoint => ({
   format: 'kreroute-checkpoint',

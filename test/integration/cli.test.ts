@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { type CliRun, runKreroute } from '../harness/cli-run.ts';
-import { getTestClusters, uniqueName } from '../harness/clusters.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { getTestClusters, uniqueName } from '../support/clusters.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 const { source, destination } = getTestClusters();
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cli-'));

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 
 /** Offsets that still hold a record, read back from the broker. */
 async function liveOffsets(bootstrap: string, topic: string): Promise<bigint[]> {

@@ -6,10 +6,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyPlan } from '../../src/index.ts';
 import { BATCH } from '../../src/kafka/wire/batch/batch-header.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatTopic } from '../harness/faults/oracle.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatTopic } from '../support/faults/oracle.ts';
 
 /** The folder of a partition's log on a local test broker, if this machine runs it. */
 async function partitionDir(topic: string, partition: number): Promise<string | undefined> {

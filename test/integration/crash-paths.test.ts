@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides } from '../harness/engine.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { kcatTenantValues, loadKeyed } from '../harness/faults/keyed-data.ts';
-import { killLoop } from '../harness/faults/kill-runs.ts';
-import { compare, compareSpread, describeComparison, kcatTopic } from '../harness/faults/oracle.ts';
-import { type JobClusters, type Mode, failedPartitions, makeJob, verify } from '../harness/faults/scenario.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides } from '../support/engine.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { kcatTenantValues, loadKeyed } from '../support/faults/keyed-data.ts';
+import { killLoop } from '../support/faults/kill-runs.ts';
+import { compare, compareSpread, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
+import { type JobClusters, type Mode, failedPartitions, makeJob, verify } from '../support/faults/scenario.ts';
 
 // The bounded part of the fault suite's unthrottled kill loops (test/faults/kill-paths.fault.ts)
 // that `npm test` runs: a step written as several batches (records spread by key, lz4 batches

@@ -9,11 +9,11 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { KrerouteError } from '../../src/errors.ts';
 import { copyPlan, createPlan, purgePlan, verifyPlan } from '../../src/index.ts';
-import { type CliRun, runKreroute } from '../harness/cli-run.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatRead } from '../harness/kcat-count.ts';
+import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatRead } from '../support/kcat-count.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-keep-'));

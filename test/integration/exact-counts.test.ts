@@ -7,10 +7,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
 import type { Plan, RecordFilterSpec } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { type KcatLine, kcatRead } from '../harness/kcat-count.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { type KcatLine, kcatRead } from '../support/kcat-count.ts';
 
 const PARTITIONS = [0, 1];
 const TENANT: RecordFilterSpec = { kind: 'header', name: 'tenant', value: 'acme' };

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { copyPlan, createPlan, verifyPlan } from '../../src/index.ts';
 import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
-import { getTestClusters, uniqueName } from '../harness/clusters.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { content, kcatDump } from '../harness/kcat.ts';
+import { getTestClusters, uniqueName } from '../support/clusters.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { content, kcatDump } from '../support/kcat.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const PARTITIONS = 8;

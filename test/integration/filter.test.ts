@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 
 const TENANTS = ['acme', 'globex', 'initech'];

@@ -6,9 +6,9 @@ import { verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 const spillFolders = async (): Promise<string[]> => (await readdir(tmpdir())).filter((name) => name.startsWith('kreroute-verify-'));
 

@@ -11,10 +11,10 @@ import { shardPlan, writePlanFile } from '../../src/index.ts';
 import { DestinationCheckpointStore } from '../../src/checkpoint/destination-store.ts';
 import { claimLayout } from '../../src/shard/layout-claim.ts';
 import { readJobState } from '../../src/shard/job-state.ts';
-import { runKreroute } from '../harness/cli-run.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 

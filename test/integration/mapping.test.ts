@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { murmur2 } from '@platformatic/kafka';
 import { KrerouteError } from '../../src/index.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 
 test('mapping key-hash spreads records as Kafka’s default partitioner would, and verify passes', async () => {
   const { sourceBootstrap, destinationBootstrap } = sides();

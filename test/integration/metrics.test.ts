@@ -11,9 +11,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { copyPlan, verifyPlan, writePlanFile } from '../../src/index.ts';
 import { JobMetrics } from '../../src/cli/metrics/job-metrics.ts';
 import { serveMetrics } from '../../src/cli/metrics/metrics-server.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 

@@ -11,10 +11,10 @@ import { inspect } from 'node:util';
 import { copyPlan, createPlan, KrerouteError, verifyPlan, type ClientSettings, type PlanRequest } from '../../src/index.ts';
 import { readClientProperties } from '../../src/config/properties.ts';
 import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
-import { getTestClusters } from '../harness/clusters.ts';
-import { stateDir } from '../harness/engine.ts';
-import { type OidcProvider, startOidcProvider } from '../harness/oidc-provider.ts';
-import { type SecuredBroker, startSecuredBroker } from '../harness/secured-broker.ts';
+import { getTestClusters } from '../support/clusters.ts';
+import { stateDir } from '../support/engine.ts';
+import { type OidcProvider, startOidcProvider } from '../support/oidc-provider.ts';
+import { type SecuredBroker, startSecuredBroker } from '../support/secured-broker.ts';
 
 const CLIENT_ID = 'kreroute-copier';
 const CLIENT_SECRET = `client-secret-${randomBytes(8).toString('hex')}`;

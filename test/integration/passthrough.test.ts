@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { test } from 'node:test';
 import { ATTRIBUTE } from '../../src/kafka/wire/batch/batch-header.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump, kcatProduce } from '../harness/kcat.ts';
-import { storedBatches } from '../harness/raw-batches.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump, kcatProduce } from '../support/kcat.ts';
+import { storedBatches } from '../support/raw-batches.ts';
 
 const CODECS = { gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type EngineEvent, KrerouteError } from '../../src/index.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 test('plan --exact says a destination cannot take the plan before it scans the source', async () => {
   const { sourceBootstrap, destinationBootstrap } = sides();

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
 import { type Plan, copyPlan, purgePlan, verifyPlan, writePlanFile } from '../../src/index.ts';
-import { runKreroute } from '../harness/cli-run.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 // Purge acts on a saved verdict: what reached the destination after verify must not be a copy of the planned records.
 const DAY_AGO = BigInt(Date.now()) - 86_400_000n;

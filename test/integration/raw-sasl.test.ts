@@ -17,9 +17,9 @@ import { toKrerouteError } from '../../src/kafka/client/errors.ts';
 import { librarySaslOptions } from '../../src/kafka/net/sasl/library-sasl.ts';
 import { rawSaslCounts } from '../../src/kafka/net/raw-sasl.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/tls-broker/', import.meta.url));
 const SESSION_MS = 10_000;

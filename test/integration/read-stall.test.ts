@@ -4,9 +4,9 @@ import { Producer } from '@platformatic/kafka';
 import { KrerouteError } from '../../src/errors.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { scanRanges } from '../../src/kafka/fetch/range-scanner.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 // A read whose every answer comes back without records, while the log says more are to come (here:
 // a range past the last stable offset, which an open transaction holds), must not wait forever.

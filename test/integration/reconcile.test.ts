@@ -7,9 +7,9 @@ import { reconcile } from '../../src/copy/reconcile.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
 import { compileFilter } from '../../src/plan/record-filter.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 // The state an interrupted at-least-once run leaves: its last checkpoint, and records it wrote
 // after that checkpoint ("orphans", with a producer id the checkpoint names). reconcile must find

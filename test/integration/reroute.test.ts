@@ -5,9 +5,9 @@ import test from 'node:test';
 import { KrerouteError } from '../../src/errors.ts';
 import { jobFilePath } from '../../src/reroute/job-file.ts';
 import { type RerouteRequest, reroute } from '../../src/reroute/reroute.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 /** A topic holding only tenant-b's records, so a reroute may purge it. */
 async function soloTopic(prefix: string, perPartition = 30): Promise<string> {

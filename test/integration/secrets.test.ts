@@ -12,10 +12,10 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { DEFAULT_CHECKPOINT_TOPIC } from '../../src/checkpoint/destination-store.ts';
-import { type CliRun, runKreroute } from '../harness/cli-run.ts';
-import { type OidcProvider, startOidcProvider } from '../harness/oidc-provider.ts';
-import { type Artifact, type ArtifactCollector, filesUnder, findSecrets } from '../harness/secret-scan.ts';
-import { type SecuredBroker, startSecuredBroker } from '../harness/secured-broker.ts';
+import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { type OidcProvider, startOidcProvider } from '../support/oidc-provider.ts';
+import { type Artifact, type ArtifactCollector, filesUnder, findSecrets } from '../support/secret-scan.ts';
+import { type SecuredBroker, startSecuredBroker } from '../support/secured-broker.ts';
 
 const run = promisify(execFile);
 const CLI_MAIN = join(import.meta.dirname, '../../src/cli/main.ts');

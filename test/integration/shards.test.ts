@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { assignShards, writePlanFile } from '../../src/index.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { runKreroute } from '../harness/cli-run.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatRead } from '../harness/kcat-count.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatRead } from '../support/kcat-count.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const PARTITIONS = 4;

@@ -7,11 +7,11 @@ import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { copyPlan, verifyPlan, type EngineEvent } from '../../src/index.ts';
 import { JobMetrics } from '../../src/cli/metrics/job-metrics.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { setProduceQuota } from '../harness/client-quota.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatRead } from '../harness/kcat-count.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { setProduceQuota } from '../support/client-quota.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatRead } from '../support/kcat-count.ts';
 
 const QUOTA_BYTES_PER_SEC = 256 * 1024;
 const PARTITIONS = 4;

@@ -3,11 +3,11 @@ import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { copyPlan, createPlan, verifyPlan } from '../../src/index.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatRead } from '../harness/kcat-count.ts';
-import { TIERED_TOPIC, type TieredCluster, startTieredCluster } from '../harness/tiered-cluster.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatRead } from '../support/kcat-count.ts';
+import { TIERED_TOPIC, type TieredCluster, startTieredCluster } from '../support/tiered-cluster.ts';
 
 // A source with tiered storage whose remote reads often outlast remote.fetch.max.wait.ms (1 ms):
 // the broker then answers a fetch of a remote offset with no records, although records follow.

@@ -16,9 +16,9 @@ import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
 import type { LocalTls } from '../../src/local/tls-broker-config.ts';
 import { writePlanFile } from '../../src/plan/plan-file.ts';
-import { type CliRun, runKreroute } from '../harness/cli-run.ts';
-import { getTestClusters, uniqueName } from '../harness/clusters.ts';
-import { record } from '../harness/fixtures.ts';
+import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { getTestClusters, uniqueName } from '../support/clusters.ts';
+import { record } from '../support/fixtures.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/tls-broker/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);

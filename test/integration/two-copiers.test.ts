@@ -5,10 +5,10 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writePlanFile } from '../../src/index.ts';
 import { loadCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 

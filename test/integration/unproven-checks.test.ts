@@ -11,11 +11,11 @@ import { KrerouteError, type Plan, copyPlan, purgePlan, reroute, verifyPlan, wri
 import { fetchPartition } from '../../src/kafka/fetch/fetch.ts';
 import type { FetchedRecord } from '../../src/kafka/wire/record.ts';
 import { defaultStateDir, sealPlan } from '../../src/plan/plan-file.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { runKreroute } from '../harness/cli-run.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
-import { recreateTopic } from '../harness/recreate-topic.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { recreateTopic } from '../support/recreate-topic.ts';
 
 const WHOLE = { from: { kind: 'earliest' as const }, to: { kind: 'latest' as const } };
 const BOUND = { timeout: 90_000 };

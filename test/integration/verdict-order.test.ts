@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { KrerouteError, copyPlan, purgePlan, verifyPlan, type Plan, type VerifyReport } from '../../src/index.ts';
 import { publishVerdict } from '../../src/verify/verdict-publish.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 const DAY = 24 * 3600_000;
 const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type EngineEvent, copyPlan, verifyPlan } from '../../src/index.ts';
 import { saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 const records = Array.from({ length: 50 }, (_, i) => record(`key-${i}`, `value-${i}`, { timestamp: BigInt(Date.now()) - 60_000n + BigInt(i) }));
 

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { rm } from 'node:fs/promises';
 import { test } from 'node:test';
 import { type EngineEvent, type Plan, type VerifyReport, copyPlan, purgePlan, verifyPlan } from '../../src/index.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
 
 // Records a day old: a misrouted tenant's records are noticed late.
 const DAY_AGO = BigInt(Date.now()) - 86_400_000n;

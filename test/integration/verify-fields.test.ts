@@ -12,11 +12,11 @@ import { type CopySummary, type PartitionVerdict, type Plan, type RecordFilterSp
 import { type CopyCheckpoint, loadCheckpoint, saveCheckpoint } from '../../src/checkpoint/copy-checkpoint.ts';
 import { ATTRIBUTE } from '../../src/kafka/wire/batch/batch-header.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
-import { CODECS, type Codec, produceBatches } from '../harness/batched-produce.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic } from '../harness/fixtures.ts';
-import { storedBatches } from '../harness/raw-batches.ts';
+import { CODECS, type Codec, produceBatches } from '../support/batched-produce.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic } from '../support/fixtures.ts';
+import { storedBatches } from '../support/raw-batches.ts';
 
 /** One partition per alteration, and partition 0 copied faithfully. */
 const SOURCE_PARTITIONS = 13;

@@ -5,13 +5,13 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
 import { writePlanFile } from '../../src/index.ts';
-import { startKreroute } from '../harness/cli-process.ts';
-import { runKreroute } from '../harness/cli-run.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
-import { silentListener } from '../harness/silent-listener.ts';
+import { startKreroute } from '../support/cli-process.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
+import { silentListener } from '../support/silent-listener.ts';
 
 /** The lines kreroute ends with: exactly one, naming the silent address. */
 function assertNamed(stderr: string, address: string): void {

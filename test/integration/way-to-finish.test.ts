@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { KrerouteError, copyPlan, verifyPlan, writePlanFile } from '../../src/index.ts';
-import { type CliRun, runKreroute } from '../harness/cli-run.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { copyAndVerify, plan, sides, stateDir } from '../harness/engine.ts';
-import { cluster, createTopic, produce, record } from '../harness/fixtures.ts';
+import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
 const WHOLE_TOPIC = { from: { kind: 'earliest' }, to: { kind: 'latest' } } as const;
 

@@ -8,10 +8,10 @@ import { createInterface } from 'node:readline';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writePlanFile } from '../../src/index.ts';
-import { uniqueName } from '../harness/clusters.ts';
-import { plan, sides, stateDir } from '../harness/engine.ts';
-import { createTopic, produce, record } from '../harness/fixtures.ts';
-import { kcatDump } from '../harness/kcat.ts';
+import { uniqueName } from '../support/clusters.ts';
+import { plan, sides, stateDir } from '../support/engine.ts';
+import { createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
 const PARTITIONS = 12;
@@ -78,7 +78,7 @@ async function assertVerifies(copyArgs: string[]): Promise<void> {
 }
 
 const result = (lines: JsonLine[]) => lines.filter((l) => l.type === 'result' && l.kind === 'copy');
-const shardsOf = (line: JsonLine | undefined) => (line?.['summary'] as { shards: Array<{ shard: string; summary: { alreadyComplete: boolean; records: number } }> }).shards;
+const shardsOf = (line: JsonLine | undefined) => (line!['summary'] as { shards: Array<{ shard: string; summary: { alreadyComplete: boolean; records: number } }> }).shards;
 
 test('--workers 3: three shards, one combined progress and result', async (t) => {
   const { topic, dir, args, destinationBootstrap } = await setUp('workers', 500);
@@ -118,7 +118,7 @@ test('reroute --workers: the copy stage runs in workers, then verify passes', as
   const stages = run.lines.filter((l) => l.type === 'result' && l.kind === 'reroute-stage');
   const copy = stages.find((l) => l['stage'] === 'copy');
   assert.deepEqual(shardsOf(copy).map((s) => s.shard), ['0/2', '1/2']);
-  assert.equal((stages.find((l) => l['stage'] === 'verify')?.['report'] as { passed: boolean }).passed, true);
+  assert.equal((stages.find((l) => l['stage'] === 'verify')!['report'] as { passed: boolean }).passed, true);
   await assertExactlyOnce(destinationBootstrap, topic, 200);
 });
 

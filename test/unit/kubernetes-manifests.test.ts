@@ -8,7 +8,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { ERROR_CODES } from '../../src/errors.ts';
-import { schemaProblems } from './support/kubernetes-schema.ts';
+import { schemaProblems } from '../support/kubernetes-schema.ts';
 
 const DIR = new URL('../../deploy/kubernetes/', import.meta.url);
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));

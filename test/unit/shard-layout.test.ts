@@ -4,7 +4,7 @@ import type { PlanPartition, PlanTopic } from '../../src/plan/plan.ts';
 import { assignShards, usefulShardCount } from '../../src/shard/shard-layout.ts';
 import { shardPlan } from '../../src/shard/shard-plan.ts';
 import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
-import { offlinePlan } from '../harness/offline-plan.ts';
+import { offlinePlan } from '../support/offline-plan.ts';
 
 function partition(p: number, records: number, bytes = records * 100): PlanPartition {
   return { partition: p, start: '0', end: String(records), destinationPartition: p, upperBound: records, exact: { records, bytes, largestRecordBytes: 100, otherRecords: 0, minTimestamp: null, maxTimestamp: null } };

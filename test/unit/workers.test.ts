@@ -9,8 +9,8 @@ import { type WorkerCount, chooseLayout, workerShare } from '../../src/workers/w
 import type { SpawnWorker } from '../../src/workers/worker-process.ts';
 import type { WorkerProcess, WorkerSpec } from '../../src/workers/worker-process.ts';
 import { shardsFailedError } from '../../src/workers/workers-summary.ts';
-import { offlinePlan } from '../harness/offline-plan.ts';
-import { workerArgs } from '../../src/cli/worker-args.ts';
+import { offlinePlan } from '../support/offline-plan.ts';
+import { workerArgs } from '../../src/cli/workers/worker-args.ts';
 
 /** The supervisor for a job not begun yet. */
 function copyWithWorkers(plan: ReturnType<typeof planOf>, options: RunWorkersOptions & { workers: WorkerCount }, spawn: SpawnWorker) {

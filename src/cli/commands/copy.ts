@@ -1,13 +1,13 @@
 import { Command, Option } from 'commander';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
-import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
-import { renderCopy } from '../render-copy.ts';
-import { parseShard, parseWorkers } from '../options.ts';
+import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/copy-options.ts';
+import { renderCopy } from '../render/render-copy.ts';
+import { parseShard, parseWorkers } from '../options/options.ts';
 import { KrerouteError } from '../../errors.ts';
-import { workersCopy } from '../workers-copy.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
+import { workersCopy } from '../workers/workers-copy.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends ClusterFlags, CopyFlags, MetricsFlags {
   stateDir?: string;

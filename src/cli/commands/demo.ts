@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import type { DemoReporter } from '../../demo/reporter.ts';
 import type { CliContext } from '../context.ts';
-import { duration } from '../format.ts';
-import { renderCopy } from '../render-copy.ts';
-import { renderPlan } from '../render-plan.ts';
-import { renderVerify } from '../render-verify.ts';
+import { duration } from '../render/format.ts';
+import { renderCopy } from '../render/render-copy.ts';
+import { renderPlan } from '../render/render-plan.ts';
+import { renderVerify } from '../render/render-verify.ts';
 import { renderOutcome } from './reroute.ts';
 
 interface Flags {

@@ -2,10 +2,10 @@ import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { KrerouteError } from '../../errors.ts';
 import { defaultStateDir, writePlanFile } from '../../plan/plan-file.ts';
-import { resolveClusters } from '../cluster-options.ts';
+import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../plan-options.ts';
-import { renderPlan } from '../render-plan.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
+import { renderPlan } from '../render/render-plan.ts';
 
 interface Flags extends PlanFlags {
   force?: boolean;

@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
-import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { renderPurge } from '../render-purge.ts';
-import { KEEP_MARGIN_HOURS, keepFromFlags } from '../plan-options.ts';
-import { parseTopicName } from '../options.ts';
+import { renderPurge } from '../render/render-purge.ts';
+import { KEEP_MARGIN_HOURS, keepFromFlags } from '../options/plan-options.ts';
+import { parseTopicName } from '../options/options.ts';
 
 interface Flags extends ClusterFlags {
   stateDir?: string;

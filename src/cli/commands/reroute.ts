@@ -1,16 +1,16 @@
 import { Command } from 'commander';
 import type { StageOutcome } from '../../reroute/reroute.ts';
-import { resolveClusters } from '../cluster-options.ts';
+import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../copy-options.ts';
-import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../plan-options.ts';
-import { renderCopy } from '../render-copy.ts';
-import { renderPlan } from '../render-plan.ts';
-import { renderPurge } from '../render-purge.ts';
-import { renderVerify } from '../render-verify.ts';
-import { parseWorkers } from '../options.ts';
-import { workersCopy } from '../workers-copy.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
+import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/copy-options.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
+import { renderCopy } from '../render/render-copy.ts';
+import { renderPlan } from '../render/render-plan.ts';
+import { renderPurge } from '../render/render-purge.ts';
+import { renderVerify } from '../render/render-verify.ts';
+import { parseWorkers } from '../options/options.ts';
+import { workersCopy } from '../workers/workers-copy.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends PlanFlags, CopyFlags, MetricsFlags {
   purge?: boolean;

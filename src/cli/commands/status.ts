@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
-import { type ClusterFlags, addClusterOptions, resolveCluster } from '../cluster-options.ts';
+import { type ClusterFlags, addClusterOptions, resolveCluster } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { parseTopicName } from '../options.ts';
-import { renderStatus } from '../render-status.ts';
+import { parseTopicName } from '../options/options.ts';
+import { renderStatus } from '../render/render-status.ts';
 
 interface Flags extends ClusterFlags {
   stateDir?: string;

@@ -1,12 +1,12 @@
 import { Command } from 'commander';
 import { KrerouteError } from '../../errors.ts';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
-import { type ClusterFlags, addClusterOptions, resolveClusters } from '../cluster-options.ts';
+import { type ClusterFlags, addClusterOptions, resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { renderVerify } from '../render-verify.ts';
-import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from '../plan-options.ts';
-import { parseShard, parseTopicName } from '../options.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../metrics-options.ts';
+import { renderVerify } from '../render/render-verify.ts';
+import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from '../options/plan-options.ts';
+import { parseShard, parseTopicName } from '../options/options.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends ClusterFlags, MetricsFlags {
   stateDir?: string;

@@ -39,7 +39,7 @@ export class PrometheusSink implements MetricsSink {
     // With --workers, each worker reports the copy stage: the job is in a stage if any process is.
     this.#stage = new Gauge({ name: 'kreroute_stage', help: 'The stage the job is in: 1 for the current one, 0 for the others', labelNames: ['stage'], registers, aggregator: 'max' });
     // Each set from the tallies when collected.
-    const partitionGauge = (name: string, help: string, valueOf: (tally: PartitionTally) => number): void => {
+    const partitionGauge = (name: string, help: string, read: (tally: PartitionTally) => number): void => {
       const tallies = this.#partitions;
       new Gauge({
         name,
@@ -47,7 +47,7 @@ export class PrometheusSink implements MetricsSink {
         labelNames: PARTITION_LABELS,
         registers,
         collect() {
-          for (const tally of tallies.values()) this.set(tally.labels, valueOf(tally));
+          for (const tally of tallies.values()) this.set(tally.labels, read(tally));
         },
       });
     };

@@ -3,8 +3,8 @@ import { test } from 'node:test';
 import { isKrerouteError } from '../../../../src/errors.ts';
 import { DataLinks } from '../../../../src/kafka/net/data-links.ts';
 import { PipelinedProducer } from '../../../../src/kafka/produce/pipelined-producer.ts';
-import { ScriptedBroker } from '../../support/scripted-broker.ts';
-import { batchOf, scriptedCluster } from '../../support/scripted-cluster.ts';
+import { ScriptedBroker } from '../../../support/scripted-broker.ts';
+import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';
 
 const TOPIC = 'orders';
 

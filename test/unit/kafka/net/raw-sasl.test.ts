@@ -8,8 +8,8 @@ import { librarySaslOptions } from '../../../../src/kafka/net/sasl/library-sasl.
 import { rawSaslCounts } from '../../../../src/kafka/net/raw-sasl.ts';
 import { saslMechanism } from '../../../../src/kafka/net/sasl-mechanism.ts';
 import { isKrerouteError } from '../../../../src/errors.ts';
-import { ScriptedBroker } from '../../support/scripted-broker.ts';
-import { batchOf, scriptedCluster } from '../../support/scripted-cluster.ts';
+import { ScriptedBroker } from '../../../support/scripted-broker.ts';
+import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';
 
 /**
  * SASL on kreroute's own connections against a scripted broker: the handshake and PLAIN exchange

@@ -9,7 +9,7 @@ import { librarySaslOptions } from '../../../../../src/kafka/net/sasl/library-sa
 import { RawConnection } from '../../../../../src/kafka/net/raw-connection.ts';
 import { authenticateRaw } from '../../../../../src/kafka/net/raw-sasl.ts';
 import { saslMechanism } from '../../../../../src/kafka/net/sasl-mechanism.ts';
-import { SaslPeer } from '../../../support/sasl-peer.ts';
+import { SaslPeer } from '../../../../support/sasl-peer.ts';
 
 const SECRET_KEY = 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY';
 const saved = { ...process.env };

@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import { KrerouteError } from '../../../../../src/errors.ts';
 import { toKrerouteError } from '../../../../../src/kafka/client/errors.ts';
 import { OAuthTokenSource } from '../../../../../src/kafka/net/sasl/oauth-token-source.ts';
-import { type OidcProvider, startOidcProvider } from '../../../../harness/oidc-provider.ts';
+import { type OidcProvider, startOidcProvider } from '../../../../support/oidc-provider.ts';
 
 const SECRET = 'the-client-secret-0f3a';
 let provider: OidcProvider;

@@ -1,0 +1,93 @@
+import type { Command } from 'commander';
+import { KrerouteError } from '../../errors.ts';
+import type { PlanRequest } from '../../plan/create-plan.ts';
+import { type ClusterFlags, addClusterOptions } from './cluster-options.ts';
+import { type FilterFlags, parseFilter, parseHours, parseMapping, parseRangePoint, parseRegex, parseTopicName, parseTopics } from './options.ts';
+
+export interface PlanFlags extends ClusterFlags, FilterFlags {
+  topic?: string[];
+  topicRegex?: string;
+  from: string;
+  to: string;
+  destTopic?: string;
+  mapping: string;
+  exact?: boolean;
+  createTopics?: boolean;
+  acceptLogAppendTime?: boolean;
+  acceptDestinationLoss?: boolean;
+  keepMarginHours?: string;
+  out?: string;
+}
+
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
+
+/** The flags that describe what to move; shared by `plan` and `reroute`. */
+export function addPlanOptions(command: Command): Command {
+  addClusterOptions(command, false);
+  return command
+    .option('--topic <name>', 'source topic (repeat the flag, or separate names with commas)', collect)
+    .option('--topic-regex <re>', 'source topics whose whole name matches this regular expression')
+    .option('--from <point>', 'range start: earliest | offset:N | time:<ISO 8601> | time:<epoch ms>', 'earliest')
+    .option('--to <point>', 'range end: latest | offset:N | time:<ISO 8601> | time:<epoch ms>', 'latest')
+    .option('--key-prefix <prefix>', "only records whose key starts with this (the tenant's prefix)")
+    .option('--key-regex <re>', 'only records whose key matches this regular expression')
+    .option('--header <NAME=VALUE>', 'only records with this header value')
+    .option('--json-field <PATH=VALUE>', 'only records whose JSON value has this field value (PATH like tenant or customer.tenant)')
+    .option('--dest-topic <name>', 'destination topic name (with one source topic; default: the same name)')
+    .option('--mapping <mapping>', 'destination partition: same (N → N) or key-hash', 'same')
+    .option('--exact', 'scan the range and count the matching records exactly (slower, sharper checks)')
+    .option('--create-topics', "create missing destination topics with the source's partition count and configs")
+    .option('--accept-log-append-time', 'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)')
+    .option('--out <file>', 'the plan file (JSON) to write (required)')
+    .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
+    .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
+}
+
+export const ACCEPT_DESTINATION_LOSS = '--accept-destination-loss';
+export const ACCEPT_DESTINATION_LOSS_HELP = "go on although the destination topic's retention (retention.ms, retention.bytes) would delete copied records; purge still refuses";
+export const KEEP_MARGIN_HOURS = '--keep-margin-hours <h>';
+export const KEEP_MARGIN_HOURS_HELP = 'how long copied records must stay on the destination beyond the job, checked against its retention (default 24)';
+
+/** --accept-destination-loss and --keep-margin-hours as engine options. */
+export function keepFromFlags(flags: { acceptDestinationLoss?: boolean; keepMarginHours?: string }): { acceptDestinationLoss?: boolean; keepMarginMs?: number } {
+  return { ...(flags.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}), ...(flags.keepMarginHours !== undefined ? { keepMarginMs: parseHours(flags.keepMarginHours, '--keep-margin-hours') } : {}) };
+}
+
+/** The required --out; checked by hand so that commander reports unknown options first. */
+export function planFileFromFlags(flags: PlanFlags): string {
+  if (flags.out === undefined || flags.out.trim() === '') {
+    throw new KrerouteError('BAD_INPUT', '--out: no plan file given', { hint: 'give the file to write the plan to, e.g. --out tenant-b.plan.json' });
+  }
+  return flags.out;
+}
+
+/** Everything but the clusters, checked before any connection is made. */
+export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'source' | 'destination'> {
+  const topics = parseTopics(flags.topic ?? []);
+  if (topics.length > 0 && flags.topicRegex !== undefined) {
+    throw new KrerouteError('BAD_INPUT', '--topic and --topic-regex: only one can be given', { hint: 'name the topics, or give one pattern' });
+  }
+  if (topics.length === 0 && flags.topicRegex === undefined) {
+    throw new KrerouteError('BAD_INPUT', 'no topic given', { hint: 'give --topic NAME (repeatable) or --topic-regex RE' });
+  }
+  const request: Omit<PlanRequest, 'source' | 'destination'> = {
+    from: parseRangePoint(flags.from, '--from'),
+    to: parseRangePoint(flags.to, '--to'),
+    mapping: parseMapping(flags.mapping),
+    exact: flags.exact === true,
+    createTopics: flags.createTopics === true,
+  };
+  if (flags.acceptLogAppendTime) request.acceptLogAppendTime = true;
+  Object.assign(request, keepFromFlags(flags));
+  if (topics.length > 0) request.topics = topics;
+  if (flags.topicRegex !== undefined) request.topicPattern = parseRegex(flags.topicRegex, '--topic-regex');
+  const filter = parseFilter(flags);
+  if (filter) request.filter = filter;
+  if (flags.destTopic !== undefined) {
+    if (topics.length !== 1) {
+      throw new KrerouteError('BAD_INPUT', '--dest-topic: needs exactly one --topic', { hint: 'plan each topic separately to rename it, or drop --dest-topic to keep the names' });
+    }
+    request.destinationTopic = parseTopicName(flags.destTopic, '--dest-topic');
+  }
+  return request;
+}

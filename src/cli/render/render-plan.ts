@@ -1,0 +1,70 @@
+import { describeFilter } from '../../plan/filter-spec.ts';
+import type { Plan, PlanCheck, PlanPartition, PlanTopic } from '../../plan/plan.ts';
+import { bytes, count, duration, table } from './format.ts';
+
+/** The readable summary `kreroute plan` prints after writing the plan file. */
+export function renderPlan(plan: Plan, planFile: string): string[] {
+  const lines = [
+    `Plan written to ${planFile} (hash ${plan.hash.slice(0, 12)})`,
+    ...table([
+      ['source', `cluster ${plan.source.clusterId} (${plan.source.bootstrap})`],
+      ['destination', `cluster ${plan.destination.clusterId} (${plan.destination.bootstrap})`],
+      ['range', `${plan.range.from} → ${plan.range.to}`],
+      ['filter', plan.filter ? describeFilter(plan.filter) : 'none: every record in the range'],
+      ['mapping', plan.mapping === 'same' ? 'same (source partition N → destination partition N)' : 'key-hash (destination partition from the key)'],
+    ]),
+  ];
+  for (const topic of plan.topics) lines.push('', ...renderTopic(topic));
+  const estimate = plan.estimate;
+  lines.push(
+    '',
+    `Total: ${estimate.exact ? '' : 'at most '}${count(estimate.records)} records${estimate.exact ? ' (exact)' : ' (upper bound; use --exact to count)'}, ` +
+      `about ${bytes(estimate.bytes)}; estimated copy time ${duration(estimate.seconds)}`,
+  );
+  lines.push(...renderChecks(plan.checks));
+  return lines;
+}
+
+function renderTopic(topic: PlanTopic): string[] {
+  const header = `${topic.source} → ${topic.destination}  (${topic.sourcePartitions} → ${topic.destinationPartitions} partitions; destination max.message.bytes ${bytes(topic.destinationMaxMessageBytes)})`;
+  if (topic.partitions.length === 0) return [header, '  nothing to copy in this range'];
+  const rows = [['partition', 'offsets [start, end)', 'records', 'size', 'time span', '→ partition']];
+  for (const p of topic.partitions) rows.push(partitionRow(p));
+  return [header, ...table(rows)];
+}
+
+function partitionRow(p: PlanPartition): string[] {
+  const offsets = `${count(p.start)} … ${count(p.end)}`;
+  const destination = p.destinationPartition === null ? 'by key' : String(p.destinationPartition);
+  if (p.exact === null) return [String(p.partition), offsets, `≤ ${count(p.upperBound)}`, '?', '?', destination];
+  const others = p.exact.otherRecords > 0 ? ` (+${count(p.exact.otherRecords)} others)` : '';
+  const span = timeSpan(p.exact.minTimestamp, p.exact.maxTimestamp);
+  return [String(p.partition), offsets, `${count(p.exact.records)}${others}`, bytes(p.exact.bytes), span, destination];
+}
+
+/** `2026-11-25 15:03:28 … 15:03:37 UTC` (the date once when both ends share it). */
+function timeSpan(min: string | null, max: string | null): string {
+  if (min === null || max === null) return '-';
+  const iso = (ms: string) => {
+    const date = new Date(Number(ms));
+    return Number.isNaN(date.getTime()) ? ms.padEnd(19) : date.toISOString().slice(0, 19).replace('T', ' ');
+  };
+  const [from, to] = [iso(min), iso(max)];
+  return from.slice(0, 10) === to.slice(0, 10) ? `${from} … ${to.slice(11)} UTC` : `${from} … ${to} UTC`;
+}
+
+export function renderChecks(checks: PlanCheck[]): string[] {
+  if (checks.length === 0) return ['Checks: none raised'];
+  const order = { error: 0, warning: 1, info: 2 } as const;
+  const sorted = [...checks].sort((a, b) => order[a.level] - order[b.level]);
+  const rows = sorted.map((c) => [c.level, c.code, `${where(c)}${c.message}`]);
+  const errors = checks.filter((c) => c.level === 'error').length;
+  const lines = ['Checks:', ...table(rows)];
+  if (errors > 0) lines.push(`${errors === 1 ? 'One check is an error' : `${errors} checks are errors`}: fix ${errors === 1 ? 'it' : 'them'} and plan again before copying.`);
+  return lines;
+}
+
+function where(check: PlanCheck): string {
+  if (check.topic === undefined) return '';
+  return check.partition === undefined ? `${check.topic}: ` : `${check.topic}[${check.partition}]: `;
+}

@@ -1,0 +1,28 @@
+import type { WorkerSpec } from '../../workers/worker-process.ts';
+import type { ClusterFlags } from '../options/cluster-options.ts';
+import type { CopyFlags } from '../options/copy-options.ts';
+
+/** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
+export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }, spec: WorkerSpec): string[] {
+  const args = ['--json', 'copy', planFile, '--supervised', '--state-dir', stateDir];
+  if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
+  const given: Array<[string, string | undefined]> = [
+    ['--source', flags.source],
+    ['--source-config', flags.sourceConfig],
+    ['--destination', flags.destination],
+    ['--dest-config', flags.destConfig],
+    ['--mode', flags.mode],
+    ['--checkpoint-topic', flags.checkpointTopic],
+    ['--max-rate', spec.maxRatePerSec?.toString()],
+    ['--memory-budget', spec.memoryBudgetBytes?.toString()],
+    ['--wait-timeout', flags.waitTimeout],
+  ];
+  for (const [flag, value] of given) if (value !== undefined) args.push(flag, value);
+  if (flags.acceptOverlap) args.push('--accept-overlap');
+  if (flags.acceptDestinationLoss) args.push('--accept-destination-loss');
+  if (flags.keepMarginHours !== undefined) args.push('--keep-margin-hours', flags.keepMarginHours);
+  if (flags.passthrough === false) args.push('--no-passthrough');
+  // The supervisor serves the job's metrics: each worker reports its own to it.
+  if (flags.metricsReport) args.push('--metrics-report');
+  return args;
+}
