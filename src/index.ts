@@ -1,6 +1,6 @@
-export { KrerouteError, ERROR_CODES, type ErrorCode } from './errors.ts';
-export type { EngineEvent, EventSink } from './events.ts';
-export { noMetrics, type MetricsSink, type JobStage, type MeteredStage, type WaitCause } from './metrics-sink.ts';
+export { KrerouteError, ERROR_CODES, type ErrorCode } from './common/errors.ts';
+export type { EngineEvent, EventSink } from './common/events.ts';
+export { noMetrics, type MetricsSink, type JobStage, type MeteredStage, type WaitCause } from './common/metrics-sink.ts';
 export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client-settings.ts';
 export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/wait-notice.ts';
 export { FIRST_ANSWER_MS } from './kafka/first-answer.ts';
@@ -12,7 +12,7 @@ export { readPlanFile, writePlanFile, defaultStateDir } from './plan/plan-file.t
 export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.ts';
 export { verifyPlan, type VerifyOptions, type VerifyReport, type PartitionVerdict } from './verify/verify-plan.ts';
 export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-plan.ts';
-export { VERSION } from './version.ts';
+export { VERSION } from './common/version.ts';
 export { reroute, type RerouteRequest, type RerouteResult } from './reroute/reroute.ts';
 export { readClientProperties, type ClientProperties } from './config/properties.ts';
 export { shardPlan } from './shard/shard-plan.ts';

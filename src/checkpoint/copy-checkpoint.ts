@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { KrerouteError } from '../errors.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 
 const decimal = z.string().regex(/^-?\d+$/);
 

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { protocolErrorIds } from '../kafka/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { fetchPartition } from '../kafka/fetch.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { RecordFilterSpec } from '../plan/filter-spec.ts';
 import type { PartitionMapping, RangePoint } from '../plan/plan.ts';
 

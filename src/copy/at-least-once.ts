@@ -1,9 +1,9 @@
-import { type EventSink, retryEvent } from '../events.ts';
+import { type EventSink, retryEvent } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { initProducerId } from '../kafka/producer-id.ts';
-import { KrerouteError } from '../errors.ts';
-import { faultPoint } from '../fault-points.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { faultPoint } from '../common/fault-points.ts';
 import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
 import type { Plan } from '../plan/plan.ts';

@@ -1,5 +1,5 @@
-import { type EventSink } from '../events.ts';
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { type EventSink } from '../common/events.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';

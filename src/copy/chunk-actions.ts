@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { AbortedTransactions } from '../kafka/aborted-transactions.ts';
 import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
 import { isAbortMarker } from '../kafka/committed-batches.ts';

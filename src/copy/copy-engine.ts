@@ -12,13 +12,13 @@ import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import { splitIntoBatches } from './batching.ts';
 import { type ChunkAction, planChunk } from './chunk-actions.ts';
 import { coalesce } from './coalesce.ts';
-import type { ProgressMeter } from './progress-meter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
 import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/partition-fetcher.ts';
 import { EmptyAnswers, pause } from '../kafka/empty-answers.ts';
 import { SourceProgress } from './source-progress.ts';
-import { type MetricsSink, timedWait } from '../metrics-sink.ts';
+import { type MetricsSink, timedWait } from '../common/metrics-sink.ts';
 
 export interface EngineContext {
   plan: Plan;

@@ -1,6 +1,6 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents, retryEvent } from '../events.ts';
-import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents, retryEvent } from '../common/events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../common/metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
@@ -18,7 +18,7 @@ import { explainTruncation } from '../plan/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
-import { ProgressMeter } from './progress-meter.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardPlan } from '../shard/shard-plan.ts';

@@ -1,7 +1,7 @@
-import { type EventSink, retryEvent } from '../events.ts';
-import { KrerouteError } from '../errors.ts';
-import type { MetricsSink } from '../metrics-sink.ts';
-import { faultPoint } from '../fault-points.ts';
+import { type EventSink, retryEvent } from '../common/events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import type { MetricsSink } from '../common/metrics-sink.ts';
+import { faultPoint } from '../common/fault-points.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { PipelinedProducer } from '../kafka/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/record-batch-encoder.ts';

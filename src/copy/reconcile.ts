@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { recordsAppendedBy } from '../kafka/producer-state.ts';
 import { type RangeChunk, readRange } from '../kafka/range-reader.ts';
@@ -7,7 +7,8 @@ import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import { type DigestFields, digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
+import { type DigestFields, recordDigest } from '../kafka/record-digest.ts';
+import { digestFieldsOf } from '../plan/digest-fields.ts';
 
 /** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
 class Orphans {

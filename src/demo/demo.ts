@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { copyPlan } from '../copy/copy-plan.ts';
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import { KafkaCluster } from '../kafka/cluster.ts';
 import { readRange } from '../kafka/range-reader.ts';

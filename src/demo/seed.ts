@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { IdempotentProducer } from '../kafka/idempotent-producer.ts';
 import type { RecordContent } from '../kafka/record.ts';

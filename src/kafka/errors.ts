@@ -1,4 +1,4 @@
-import { ERROR_CODES, KrerouteError, isKrerouteError } from '../errors.ts';
+import { ERROR_CODES, KrerouteError, isKrerouteError } from '../common/errors.ts';
 import { FIRST_ANSWER_MS, noKafkaAnswer } from './first-answer.ts';
 import { ConnectionLostError } from './raw-connection.ts';
 import { SaslLoginError } from './sasl-login-error.ts';

@@ -1,5 +1,5 @@
 import { fetchV12, type Connection } from '@platformatic/kafka';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { libraryApiVersions, requireApiVersion } from './api-versions.ts';
 import { extractRecords } from './batch-records.ts';
 import type { KafkaCluster } from './cluster.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from './cluster.ts';
 import { type DataLink, DataLinks } from './data-links.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from './errors.ts';

@@ -1,9 +1,9 @@
-import type { EventSink } from '../events.ts';
+import type { EventSink } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { StoredBatch } from '../kafka/committed-batches.ts';
 import { RecordCursor } from '../kafka/record-cursor.ts';
 import { largestEncodedSize, storedContentBytes } from '../kafka/stored-record-size.ts';
-import { ProgressMeter } from '../copy/progress-meter.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import type { ExactCount } from './plan.ts';

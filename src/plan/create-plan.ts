@@ -1,5 +1,5 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
 import { type ClientSettings, describeBootstrap } from '../kafka/client-settings.ts';
 import { KafkaCluster, type TopicLayout } from '../kafka/cluster.ts';
 import { type DestinationFacts, KEEP_CHECK_CODES, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './destination-checks.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { stampsAppendTime } from './destination-checks.ts';
 import type { Plan } from './plan.ts';

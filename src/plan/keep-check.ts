@@ -1,5 +1,5 @@
-import { KrerouteError } from '../errors.ts';
-import type { EventSink } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import type { EventSink } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, type KeepProblem, destinationKeepProblems } from './destination-keep.ts';
 import { planKeepFacts } from './keep-facts.ts';

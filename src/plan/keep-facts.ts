@@ -1,4 +1,4 @@
-import { ignoreEvents } from '../events.ts';
+import { ignoreEvents } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { countRanges } from './count-ranges.ts';
 import type { KeepFacts, PlannedPartition } from './destination-keep.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import { KafkaCluster } from '../kafka/cluster.ts';
 import type { Plan } from './plan.ts';

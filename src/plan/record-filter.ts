@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { RecordContent } from '../kafka/record.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 

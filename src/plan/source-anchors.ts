@@ -1,4 +1,4 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { fetchPartition } from '../kafka/fetch.ts';
 import type { FetchedRecord } from '../kafka/record.ts';

@@ -1,4 +1,4 @@
-import { isKrerouteError } from '../errors.ts';
+import { isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { Plan, PlanPartition } from './plan.ts';
 

@@ -1,5 +1,5 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import { describeFilter } from '../plan/filter-spec.ts';
@@ -11,7 +11,7 @@ import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
-import { faultPoint } from '../fault-points.ts';
+import { faultPoint } from '../common/fault-points.ts';
 import { refuseDestinationLoss } from '../plan/keep-check.ts';
 
 export interface PurgeOptions {

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { PlanTopic } from '../plan/plan.ts';
 import { anchorState } from '../plan/source-anchors.ts';

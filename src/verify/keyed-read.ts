@@ -1,4 +1,4 @@
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { type KeyHash, hashKey } from './keyed-key-hash.ts';
 import { MultisetSums } from './keyed-multiset.ts';
 import { StoredRecordDigest } from './keyed-record-digest.ts';

@@ -1,7 +1,7 @@
 import type { KafkaCluster } from '../kafka/cluster.ts';
 import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanTopic } from '../plan/plan.ts';
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
 import { findDuplicates } from './duplicate-check.ts';
 import { withDuplicates } from './duplicate-report.ts';

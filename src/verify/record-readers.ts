@@ -3,7 +3,7 @@ import { readRange } from '../kafka/range-reader.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 import type { PlanPartition } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { recordBytes, recordDigest } from './record-digest.ts';
 import type { DestinationAnchors, RecordAnchor } from './verify-plan.ts';
 

@@ -6,7 +6,7 @@ import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import { compileRawFilter } from '../plan/raw-record-filter.ts';
 import type { RecordFilter } from '../plan/record-filter.ts';
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
 import { findDuplicates } from './duplicate-check.ts';

@@ -1,6 +1,6 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
-import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../common/metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
@@ -20,7 +20,7 @@ import { digestFieldsOf } from './record-digest.ts';
 import { verifyKeyed } from './keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
 import type { Duplicates } from './duplicate-report.ts';
-import { ProgressMeter } from '../copy/progress-meter.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
 import { checkDestinationTopics } from '../plan/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
 import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';

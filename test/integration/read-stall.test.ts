@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 import { readRange } from '../../src/kafka/range-reader.ts';
 import { scanRanges } from '../../src/scan/range-scanner.ts';
 import { uniqueName } from '../harness/clusters.ts';

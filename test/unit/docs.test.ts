@@ -1,10 +1,10 @@
-// The error documentation must follow src/errors.ts: every code, with its exit code; the README's
+// The error documentation must follow src/common/errors.ts: every code, with its exit code; the README's
 // client properties table must list every key kreroute reads (src/config/known-keys.ts).
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import test from 'node:test';
 import { HANDLED_KEYS } from '../../src/config/known-keys.ts';
-import { ERROR_CODES } from '../../src/errors.ts';
+import { ERROR_CODES } from '../../src/common/errors.ts';
 
 const root = new URL('../../', import.meta.url);
 const [errorsDoc, readme] = await Promise.all([readFile(new URL('docs/errors.md', root), 'utf8'), readFile(new URL('README.md', root), 'utf8')]);

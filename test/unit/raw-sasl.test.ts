@@ -7,7 +7,7 @@ import { toKrerouteError } from '../../src/kafka/errors.ts';
 import { librarySaslOptions } from '../../src/kafka/library-sasl.ts';
 import { rawSaslCounts } from '../../src/kafka/raw-sasl.ts';
 import { saslMechanism } from '../../src/kafka/sasl-mechanism.ts';
-import { isKrerouteError } from '../../src/errors.ts';
+import { isKrerouteError } from '../../src/common/errors.ts';
 import { ScriptedBroker } from './support/scripted-broker.ts';
 import { batchOf, scriptedCluster } from './support/scripted-cluster.ts';
 

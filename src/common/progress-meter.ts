@@ -1,5 +1,5 @@
-import type { EngineEvent } from '../events.ts';
-import type { MetricsSink } from '../metrics-sink.ts';
+import type { EngineEvent } from './events.ts';
+import type { MetricsSink } from './metrics-sink.ts';
 
 /**
  * Counts records and bytes, and reports rate (over the last ~5 s) and ETA; a copy's and a verify's
