@@ -7,7 +7,8 @@ import { type PlanRequest, createPlan } from '../plan/create-plan.ts';
 import { defaultStateDir, readPlanFile, writePlanFile } from '../plan/plan-file.ts';
 import type { Plan } from '../plan/plan.ts';
 import { type PurgeReport, purgePlan } from '../purge/purge-plan.ts';
-import { type VerifyReport, verifyPlan } from '../verify/verify-plan.ts';
+import type { VerifyReport } from '../verify/report.ts';
+import { verifyPlan } from '../verify/verify-plan.ts';
 import { type JobFile, type RerouteStage, jobFilePath, markStageDone, newJob, readJobFile } from './job-file.ts';
 import { planDifferences } from './plan-matches.ts';
 

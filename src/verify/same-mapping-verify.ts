@@ -9,14 +9,14 @@ import type { RecordFilter } from '../plan/record-filter.ts';
 import type { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
-import { findDuplicates } from './duplicate-check.ts';
-import { withDuplicates } from './duplicate-report.ts';
+import { findDuplicates } from './duplicates/duplicate-check.ts';
+import { withDuplicates } from './duplicates/duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
 import { DigestFeeder, StreamDigest } from './stream-digest.ts';
-import type { PartitionVerdict, RecordAnchor, VerifyReport } from './verify-plan.ts';
+import type { PartitionVerdict, RecordAnchor, VerifyReport } from './report.ts';
 
 /** One source partition and the destination partition it was copied to (mapping "same"). */
 interface Pair {

@@ -5,7 +5,7 @@ import { KrerouteError } from '../common/errors.ts';
 import { writeFileAtomic } from '../common/atomic-file.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
-import type { VerifyReport } from './verify-plan.ts';
+import type { VerifyReport } from './report.ts';
 
 export function verificationPath(stateDir: string, shard?: ShardRef | null): string {
   return join(stateDir, shard ? `verification-shard-${shard.index}-of-${shard.count}.json` : 'verification.json');

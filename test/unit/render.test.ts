@@ -7,7 +7,7 @@ import { renderVerify } from '../../src/cli/render-verify.ts';
 import { describeFailure, usageFailure } from '../../src/cli/exit.ts';
 import { KrerouteError } from '../../src/common/errors.ts';
 import type { Plan } from '../../src/plan/plan.ts';
-import type { PartitionVerdict, VerifyReport } from '../../src/verify/verify-plan.ts';
+import type { PartitionVerdict, VerifyReport } from '../../src/verify/report.ts';
 
 const plan: Plan = {
   format: 'kreroute-plan',

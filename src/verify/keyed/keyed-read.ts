@@ -1,12 +1,12 @@
-import type { ProgressMeter } from '../common/progress-meter.ts';
-import { type KeyHash, hashKey } from './keyed-key-hash.ts';
+import type { ProgressMeter } from '../../common/progress-meter.ts';
+import { type KeyHash, hashKey } from '../keyed-key-hash.ts';
 import { MultisetSums } from './keyed-multiset.ts';
 import { StoredRecordDigest } from './keyed-record-digest.ts';
 import { type KeyedScanContext, type KeyedTallies, scanKeyed } from './keyed-scan.ts';
-import { DESTINATION_SIDE, type KeyedSpill } from './keyed-spill.ts';
-import { digestFieldsOf } from './record-digest.ts';
-import { anchorAt } from './stored-anchor.ts';
-import type { DestinationAnchors, RecordAnchor } from './verify-plan.ts';
+import { DESTINATION_SIDE, type KeyedSpill } from '../keyed-spill.ts';
+import { digestFieldsOf } from '../record-digest.ts';
+import { anchorAt } from '../stored-anchor.ts';
+import type { DestinationAnchors, RecordAnchor } from '../report.ts';
 
 /** What one read of both sides of a key-hash plan's topic found, per destination partition. */
 export interface KeyedSides {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compareBuckets } from '../../src/verify/duplicate-check.ts';
-import { DESTINATION_SIDE, KeyedSpill } from '../../src/verify/keyed-spill.ts';
+import { compareBuckets } from '../../../src/verify/duplicates/duplicate-check.ts';
+import { DESTINATION_SIDE, KeyedSpill } from '../../../src/verify/keyed-spill.ts';
 
 // A digest's two words from a number: distinct numbers, distinct digests, spread over the buckets.
 const digest = (n: number): [number, number] => [Math.imul(n, 0x9e3779b1) >>> 0, Math.imul(n ^ 0x5bd1e995, 0x85ebca6b) >>> 0];
@@ -53,7 +53,7 @@ test('examples are the first by source position, at most as many as asked', asyn
 });
 
 test('the tally keeps every planned record as its table grows, and counts only planned ones found', async () => {
-  const { DuplicateTally } = await import('../../src/verify/duplicate-tally.ts');
+  const { DuplicateTally } = await import('../../../src/verify/duplicates/duplicate-tally.ts');
   const tally = new DuplicateTally();
   for (let n = 0; n < 100_000; n++) tally.plan(n % 3, ...digest(n), 1, n, 0);
   for (let n = 0; n < 100_000; n += 1000) tally.found(n % 3, ...digest(n), 7_000_000 + n, 0);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasShortestVarints } from '../../src/verify/keyed-canonical-record.ts';
-import { StoredRecordDigest } from '../../src/verify/keyed-record-digest.ts';
+import { hasShortestVarints } from '../../../../src/verify/keyed-canonical-record.ts';
+import { StoredRecordDigest } from '../../../../src/verify/keyed/keyed-record-digest.ts';
 
 /** A stored record's key, value and headers, each length a zigzag varint padded to `width` bytes when asked. */
 function stored(key: string | null, value: string, headers: Array<[string, string | null]>, width = 1): Buffer {
@@ -44,7 +44,7 @@ test('the digest covers the timestamp unless the plan says not to, and every fie
 });
 
 test('a record trace (duplicate search) is alike for one record however stored, and apart for timestamps and fields as the digest is', async () => {
-  const { RecordTracer } = await import('../../src/verify/record-trace.ts');
+  const { RecordTracer } = await import('../../../../src/verify/record-trace.ts');
   const trace = (tracer: InstanceType<typeof RecordTracer>, bytes: Buffer, start: number, end: number, timestamp: number) => ({ ...tracer.of(bytes, start, end, timestamp, { lo: 0, hi: 0 }) });
   const shortest = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]]);
   const padded = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]], 3);

@@ -1,4 +1,4 @@
-import { finalMix } from './keyed-key-hash.ts';
+import { finalMix } from '../keyed-key-hash.ts';
 
 /**
  * A slot, in uint32 words: destination partition + 1 (0: free), the record's 64-bit trace (low,

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH } from '../../src/kafka/batch-header.ts';
-import { forEachCommittedBatch, forEachStoredRecord } from '../../src/kafka/committed-batches.ts';
-import { RecordCursor } from '../../src/kafka/record-cursor.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
-import type { DigestFields } from '../../src/verify/record-digest.ts';
-import { DigestFeeder, StreamDigest } from '../../src/verify/stream-digest.ts';
+import { BATCH } from '../../../src/kafka/batch-header.ts';
+import { forEachCommittedBatch, forEachStoredRecord } from '../../../src/kafka/committed-batches.ts';
+import { RecordCursor } from '../../../src/kafka/record-cursor.ts';
+import { encodeRecordBatch } from '../../../src/kafka/record-batch-encoder.ts';
+import type { RecordContent } from '../../../src/kafka/record.ts';
+import type { DigestFields } from '../../../src/verify/record-digest.ts';
+import { DigestFeeder, StreamDigest } from '../../../src/verify/stream-digest.ts';
 
 const identity = { producerId: 3n, producerEpoch: 0, baseSequence: 0, transactional: false };
 const base: RecordContent[] = Array.from({ length: 12 }, (_, i) => ({

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
-import { MultisetSums } from '../../src/verify/keyed-multiset.ts';
+import { MultisetSums } from '../../../../src/verify/keyed/keyed-multiset.ts';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 

@@ -1,12 +1,12 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { destinationPartitionOf } from '../plan/partition-mapping.ts';
-import type { Plan, PlanTopic } from '../plan/plan.ts';
-import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
-import type { Windows } from './destination-windows.ts';
-import { DESTINATION_SIDE } from './keyed-spill.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../../kafka/committed-batches.ts';
+import { RecordCursor } from '../../kafka/record-cursor.ts';
+import { destinationPartitionOf } from '../../plan/partition-mapping.ts';
+import type { Plan, PlanTopic } from '../../plan/plan.ts';
+import { compileRawFilter } from '../../plan/raw-record-filter.ts';
+import { type ScanRange, scanRanges } from '../../scan/range-scanner.ts';
+import type { Windows } from '../destination-windows.ts';
+import { DESTINATION_SIDE } from '../keyed-spill.ts';
 
 export interface KeyedScanContext {
   plan: Plan;

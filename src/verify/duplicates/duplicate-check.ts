@@ -1,17 +1,18 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../kafka/committed-batches.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { destinationPartitionOf } from '../plan/partition-mapping.ts';
-import type { Plan, PlanTopic } from '../plan/plan.ts';
-import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
-import type { Windows } from './destination-windows.ts';
-import { type DuplicateCandidate, type Duplicates, nameDuplicates } from './duplicate-report.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from '../../kafka/committed-batches.ts';
+import { RecordCursor } from '../../kafka/record-cursor.ts';
+import { destinationPartitionOf } from '../../plan/partition-mapping.ts';
+import type { Plan, PlanTopic } from '../../plan/plan.ts';
+import { compileRawFilter } from '../../plan/raw-record-filter.ts';
+import { type ScanRange, scanRanges } from '../../scan/range-scanner.ts';
+import type { Windows } from '../destination-windows.ts';
+import { type DuplicateCandidate, nameDuplicates } from './duplicate-report.ts';
+import type { Duplicates } from '../report.ts';
 import { DuplicateTally } from './duplicate-tally.ts';
-import type { KeyHash } from './keyed-key-hash.ts';
-import { RecordTracer } from './record-trace.ts';
-import { DESTINATION_SIDE, ENTRY_WORDS, KeyedSpill } from './keyed-spill.ts';
-import { type DigestFields, digestFieldsOf } from './record-digest.ts';
+import type { KeyHash } from '../keyed-key-hash.ts';
+import { RecordTracer } from '../record-trace.ts';
+import { DESTINATION_SIDE, ENTRY_WORDS, KeyedSpill } from '../keyed-spill.ts';
+import { type DigestFields, digestFieldsOf } from '../record-digest.ts';
 
 export interface DuplicateContext {
   plan: Plan;

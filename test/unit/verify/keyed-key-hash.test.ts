@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hashKey } from '../../src/verify/keyed-key-hash.ts';
+import { hashKey } from '../../../src/verify/keyed-key-hash.ts';
 
 const hex = (key: Uint8Array | null): string => {
   const h = hashKey(key, { lo: 0, hi: 0 });

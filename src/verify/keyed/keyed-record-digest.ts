@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
-import { hasShortestVarints, writeShortest } from './keyed-canonical-record.ts';
-import type { DigestFields } from './record-digest.ts';
+import { hasShortestVarints, writeShortest } from '../keyed-canonical-record.ts';
+import type { DigestFields } from '../record-digest.ts';
 
 /**
  * sha256 of one record: its timestamp (8 bytes, unless the plan does not compare them) followed

@@ -1,5 +1,5 @@
-import { type KeyHash, finalMix } from './keyed-key-hash.ts';
-import { DESTINATION_SIDE, ENTRY_WORDS, type KeyedSpill } from './keyed-spill.ts';
+import { type KeyHash, finalMix } from '../keyed-key-hash.ts';
+import { DESTINATION_SIDE, ENTRY_WORDS, type KeyedSpill } from '../keyed-spill.ts';
 
 /**
  * A group's slot, in uint32 words: destination partition + 1 (0: free slot), key hash (low,

@@ -3,9 +3,9 @@ import { createHash } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { test } from 'node:test';
-import { compareSpill } from '../../src/verify/keyed-compare.ts';
-import { hashKey } from '../../src/verify/keyed-key-hash.ts';
-import { DESTINATION_SIDE, KeyedSpill } from '../../src/verify/keyed-spill.ts';
+import { compareSpill } from '../../../../src/verify/keyed/keyed-compare.ts';
+import { hashKey } from '../../../../src/verify/keyed-key-hash.ts';
+import { DESTINATION_SIDE, KeyedSpill } from '../../../../src/verify/keyed-spill.ts';
 
 /** A source record: key, value, source partition; a destination record: key, value. */
 type SourceRecord = [key: string, value: string, sourcePartition: number];

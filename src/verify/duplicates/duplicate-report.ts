@@ -1,26 +1,7 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { fetchPartition } from '../kafka/fetch.ts';
-import { refOf } from './record-ref.ts';
-import type { PartitionVerdict, RecordRef } from './verify-plan.ts';
-
-export interface DuplicateExample {
-  /** The planned record (on the source). */
-  source: RecordRef;
-  /** How often the plan holds it (once, unless the source itself holds it more than once). */
-  planned: number;
-  /** How often it is on the destination partition: the copy's own (as planned) and other producers'. */
-  copies: number;
-  /** Where the copies other producers wrote lie on the destination partition (the first ten). */
-  otherCopiesAt: string[];
-}
-
-export interface Duplicates {
-  /** Copies of planned records on the destination partition beyond the copy's own: each a record twice. */
-  records: number;
-  /** The destination offset the search began at: the window's start, or earlier (see findDuplicates). */
-  searchedFrom: string;
-  examples: DuplicateExample[];
-}
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import { fetchPartition } from '../../kafka/fetch.ts';
+import { refOf } from '../record-ref.ts';
+import type { DuplicateExample, Duplicates, PartitionVerdict } from '../report.ts';
 
 /** A duplicated record as the spill comparison found it, before it is read again to be named. */
 export interface DuplicateCandidate {

@@ -1,6 +1,6 @@
-import { type KeyHash, hashKey } from './keyed-key-hash.ts';
+import { type KeyHash, hashKey } from '../keyed-key-hash.ts';
 import { type KeyedScanContext, scanKeyed } from './keyed-scan.ts';
-import { showKey } from './record-ref.ts';
+import { showKey } from '../record-ref.ts';
 
 interface Wanted {
   partition: number;

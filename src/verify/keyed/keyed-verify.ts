@@ -1,16 +1,16 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
-import type { Plan, PlanTopic } from '../plan/plan.ts';
-import type { ProgressMeter } from '../common/progress-meter.ts';
-import { type Windows, destinationWindows } from './destination-windows.ts';
-import { findDuplicates } from './duplicate-check.ts';
-import { withDuplicates } from './duplicate-report.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import type { CopyCheckpoint } from '../../checkpoint/copy-checkpoint.ts';
+import type { Plan, PlanTopic } from '../../plan/plan.ts';
+import type { ProgressMeter } from '../../common/progress-meter.ts';
+import { type Windows, destinationWindows } from '../destination-windows.ts';
+import { findDuplicates } from '../duplicates/duplicate-check.ts';
+import { withDuplicates } from '../duplicates/duplicate-report.ts';
 import { compareSpill } from './keyed-compare.ts';
 import { nameKeys } from './keyed-examples.ts';
-import type { KeyHash } from './keyed-key-hash.ts';
+import type { KeyHash } from '../keyed-key-hash.ts';
 import { readKeyedSides } from './keyed-read.ts';
-import { KeyedSpill } from './keyed-spill.ts';
-import type { PartitionVerdict, VerifyReport } from './verify-plan.ts';
+import { KeyedSpill } from '../keyed-spill.ts';
+import type { PartitionVerdict, VerifyReport } from '../report.ts';
 
 /**
  * Mapping "key-hash": several source partitions feed each destination partition and only the
