@@ -5,9 +5,9 @@ export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSetting
 export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/wait-notice.ts';
 export { FIRST_ANSWER_MS } from './kafka/first-answer.ts';
 export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping } from './plan/plan.ts';
-export type { RecordFilterSpec } from './plan/filter-spec.ts';
+export type { RecordFilterSpec } from './plan/filter/filter-spec.ts';
 export { createPlan, type PlanRequest } from './plan/create-plan.ts';
-export { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type KeepProblem, type PlannedPartition, destinationKeepProblems } from './plan/destination-keep.ts';
+export { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type KeepProblem, type PlannedPartition, destinationKeepProblems } from './plan/checks/destination-keep.ts';
 export { readPlanFile, writePlanFile, defaultStateDir } from './plan/plan-file.ts';
 export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.ts';
 export { verifyPlan, type VerifyOptions } from './verify/verify-plan.ts';

@@ -7,7 +7,7 @@ import { faultPoint } from '../common/fault-points.ts';
 import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import type { Delivery } from './delivery.ts';
 import { type CheckpointMirror, newest, openMirror } from './checkpoint-mirror.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';

@@ -6,7 +6,7 @@ import { type RangeChunk, readRange } from '../kafka/range-reader.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import { type DigestFields, recordDigest } from '../kafka/record-digest.ts';
 import { digestFieldsOf } from '../plan/digest-fields.ts';
 

@@ -9,7 +9,7 @@ import { readRange } from '../kafka/range-reader.ts';
 import { ensureKafkaJars } from '../local/kafka-jars.ts';
 import { type LocalCluster, startLocalCluster } from '../local/local-cluster.ts';
 import { createPlan } from '../plan/create-plan.ts';
-import type { RecordFilterSpec } from '../plan/filter-spec.ts';
+import type { RecordFilterSpec } from '../plan/filter/filter-spec.ts';
 import { defaultStateDir, writePlanFile } from '../plan/plan-file.ts';
 import { purgePlan } from '../purge/purge-plan.ts';
 import { reroute } from '../reroute/reroute.ts';

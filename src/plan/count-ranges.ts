@@ -5,9 +5,9 @@ import { RecordCursor } from '../kafka/record-cursor.ts';
 import { largestEncodedSize, storedContentBytes } from '../kafka/stored-record-size.ts';
 import { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../scan/range-scanner.ts';
-import type { RecordFilterSpec } from './filter-spec.ts';
+import type { RecordFilterSpec } from './filter/filter-spec.ts';
 import type { ExactCount } from './plan.ts';
-import { type RawRecordFilter, compileRawFilter } from './raw-record-filter.ts';
+import { type RawRecordFilter, compileRawFilter } from './filter/raw-record-filter.ts';
 
 /** What a range holds; `seen`: records looked at, matching or not. */
 export interface RangeCount extends ExactCount {

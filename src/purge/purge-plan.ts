@@ -2,7 +2,7 @@ import { KrerouteError } from '../common/errors.ts';
 import { type EventSink, ignoreEvents } from '../common/events.ts';
 import type { ClientSettings } from '../kafka/client-settings.ts';
 import type { KafkaCluster } from '../kafka/cluster.ts';
-import { describeFilter } from '../plan/filter-spec.ts';
+import { describeFilter } from '../plan/filter/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Verdict } from '../verify/verification-file.ts';
@@ -10,9 +10,9 @@ import { readJobState } from '../shard/job-state.ts';
 import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
-import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
+import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
 import { faultPoint } from '../common/fault-points.ts';
-import { refuseDestinationLoss } from '../plan/keep-check.ts';
+import { refuseDestinationLoss } from '../plan/checks/keep-check.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;

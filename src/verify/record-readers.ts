@@ -2,7 +2,7 @@ import type { KafkaCluster } from '../kafka/cluster.ts';
 import { readRange } from '../kafka/range-reader.ts';
 import type { FetchedRecord } from '../kafka/record.ts';
 import type { PlanPartition } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import type { ProgressMeter } from '../common/progress-meter.ts';
 import { recordBytes, recordDigest } from './record-digest.ts';
 import type { DestinationAnchors, RecordAnchor } from './report.ts';

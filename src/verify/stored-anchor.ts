@@ -1,5 +1,5 @@
 import type { StoredBatch } from '../kafka/committed-batches.ts';
-import { storedFields } from '../plan/raw-record-filter.ts';
+import { storedFields } from '../plan/filter/raw-record-filter.ts';
 import { recordDigest } from './record-digest.ts';
 import type { RecordAnchor } from './report.ts';
 

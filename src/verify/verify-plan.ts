@@ -15,17 +15,17 @@ import { mergeShardCheckpoints } from '../shard/merge-checkpoints.ts';
 import { publishVerdict } from './verdict-publish.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { compileFilter } from '../plan/record-filter.ts';
+import { compileFilter } from '../plan/filter/record-filter.ts';
 import { digestFieldsOf } from './record-digest.ts';
 import { verifyKeyed } from './keyed/keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
 import type { PartitionVerdict, VerifyReport } from './report.ts';
 import { ProgressMeter } from '../common/progress-meter.ts';
-import { checkDestinationTopics } from '../plan/destination-topics.ts';
-import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
-import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
+import { checkDestinationTopics } from '../plan/checks/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
+import { keepChoices, refuseDestinationLoss } from '../plan/checks/keep-check.ts';
 import { refuseTruncatedSource } from './truncation-check.ts';
-import { explainTruncation } from '../plan/source-truncation.ts';
+import { explainTruncation } from '../plan/checks/source-truncation.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;

@@ -5,9 +5,9 @@ import { Reader, compressionsAlgorithmsByBitmask, readRecordsBatch } from '@plat
 import { BATCH, splitBatches } from '../../src/kafka/batch-header.ts';
 import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
 import type { RecordContent } from '../../src/kafka/record.ts';
-import type { RecordFilterSpec } from '../../src/plan/filter-spec.ts';
-import { compileRawFilter } from '../../src/plan/raw-record-filter.ts';
-import { compileFilter } from '../../src/plan/record-filter.ts';
+import type { RecordFilterSpec } from '../../src/plan/filter/filter-spec.ts';
+import { compileRawFilter } from '../../src/plan/filter/raw-record-filter.ts';
+import { compileFilter } from '../../src/plan/filter/record-filter.ts';
 import { canFilterInPlace, filterBatch } from '../../src/copy/batch-filter.ts';
 import { mergeBatches } from '../../src/copy/batch-merge.ts';
 

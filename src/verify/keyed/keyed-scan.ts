@@ -3,7 +3,7 @@ import { type StoredBatch, type StoredRecordPosition, forEachStoredRecord } from
 import { RecordCursor } from '../../kafka/record-cursor.ts';
 import { destinationPartitionOf } from '../../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../../plan/plan.ts';
-import { compileRawFilter } from '../../plan/raw-record-filter.ts';
+import { compileRawFilter } from '../../plan/filter/raw-record-filter.ts';
 import { type ScanRange, scanRanges } from '../../scan/range-scanner.ts';
 import type { Windows } from '../destination-windows.ts';
 import { DESTINATION_SIDE } from '../keyed-spill.ts';

@@ -1,5 +1,5 @@
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import type { RecordHeader } from '../kafka/record.ts';
+import { RecordCursor } from '../../kafka/record-cursor.ts';
+import type { RecordHeader } from '../../kafka/record.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 import { type FilterInput, compileFilter } from './record-filter.ts';
 

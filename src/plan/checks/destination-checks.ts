@@ -1,7 +1,7 @@
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, destinationKeepProblems } from './destination-keep.ts';
 import { type PlannedRange, keepFactsOf } from './keep-facts.ts';
-import type { PartitionMapping, PlanCheck } from './plan.ts';
+import type { PartitionMapping, PlanCheck } from '../plan.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
 const BATCH_OVERHEAD = 61;

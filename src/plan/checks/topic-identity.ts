@@ -1,6 +1,6 @@
-import { KrerouteError } from '../common/errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { Plan, PlanTopic } from './plan.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import type { Plan, PlanTopic } from '../plan.ts';
 
 export type IdentityStep = 'copy' | 'verify' | 'purge';
 type Side = 'source' | 'destination';

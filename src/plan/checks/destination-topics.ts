@@ -1,7 +1,7 @@
-import { KrerouteError } from '../common/errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
 import { stampsAppendTime } from './destination-checks.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from '../plan.ts';
 
 /**
  * Before copy or verify touches a destination partition: each destination topic of the plan still

@@ -1,6 +1,6 @@
-import { isKrerouteError } from '../common/errors.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import type { Plan, PlanPartition } from './plan.ts';
+import { isKrerouteError } from '../../common/errors.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import type { Plan, PlanPartition } from '../plan.ts';
 
 /** Offsets [from, to) of a planned source partition that the source no longer holds. */
 export interface LostRange {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type PlannedPartition, destinationKeepProblems } from '../../src/plan/destination-keep.ts';
-import { keepFactsOf } from '../../src/plan/keep-facts.ts';
+import { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type PlannedPartition, destinationKeepProblems } from '../../../../src/plan/checks/destination-keep.ts';
+import { keepFactsOf } from '../../../../src/plan/checks/keep-facts.ts';
 
 const DAY = 24 * 60 * 60 * 1000;
 const now = Date.UTC(2026, 11, 6, 12);

@@ -1,5 +1,5 @@
-import { KrerouteError } from '../common/errors.ts';
-import type { RecordContent } from '../kafka/record.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { RecordContent } from '../../kafka/record.ts';
 import type { RecordFilterSpec } from './filter-spec.ts';
 
 /** What a filter looks at: never the timestamp, offset or producer. */

@@ -1,9 +1,9 @@
-import { KrerouteError } from '../common/errors.ts';
-import type { EventSink } from '../common/events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { EventSink } from '../../common/events.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, type KeepProblem, destinationKeepProblems } from './destination-keep.ts';
 import { planKeepFacts } from './keep-facts.ts';
-import type { Plan } from './plan.ts';
+import type { Plan } from '../plan.ts';
 
 export interface KeepCheckOptions {
   /** Accept that the destination deletes copies (retention): warn instead of refusing. Never for purge. */

@@ -1,9 +1,9 @@
-import { ignoreEvents } from '../common/events.ts';
-import type { KafkaCluster } from '../kafka/cluster.ts';
-import { countRanges } from './count-ranges.ts';
+import { ignoreEvents } from '../../common/events.ts';
+import type { KafkaCluster } from '../../kafka/cluster.ts';
+import { countRanges } from '../count-ranges.ts';
 import type { KeepFacts, PlannedPartition } from './destination-keep.ts';
-import { expectations } from './expected.ts';
-import type { Plan, PlanTopic } from './plan.ts';
+import { expectations } from '../expected.ts';
+import type { Plan, PlanTopic } from '../plan.ts';
 
 /** What is known of one source partition's planned records. */
 export interface PlannedRange {
