@@ -1,8 +1,8 @@
-import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
-import { checkBatchCrc } from '../kafka/batch-crc.ts';
-import { decompressionScratch, recordsSection } from '../kafka/batch-records-section.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import type { RawRecordFilter } from '../plan/filter/raw-record-filter.ts';
+import { ATTRIBUTE, BATCH, type BatchView } from '../../kafka/batch-header.ts';
+import { checkBatchCrc } from '../../kafka/batch-crc.ts';
+import { decompressionScratch, recordsSection } from '../../kafka/batch-records-section.ts';
+import { RecordCursor } from '../../kafka/record-cursor.ts';
+import type { RawRecordFilter } from '../../plan/filter/raw-record-filter.ts';
 import { type Allocate, type RawRecord, joinRecords } from './batch-merge.ts';
 
 /** Whether a batch can be filtered without decoding it into records: a v2 data batch with CreateTime timestamps. */

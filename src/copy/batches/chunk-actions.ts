@@ -1,11 +1,11 @@
-import { KrerouteError } from '../common/errors.ts';
-import { AbortedTransactions } from '../kafka/aborted-transactions.ts';
-import { type AbortedTransaction, extractRecords } from '../kafka/batch-records.ts';
-import { isAbortMarker } from '../kafka/committed-batches.ts';
-import { ATTRIBUTE, type BatchView, splitBatches } from '../kafka/batch-header.ts';
-import { decodeBatch } from '../kafka/record-batch-decoder.ts';
-import type { FetchedRecord } from '../kafka/record.ts';
-import type { RawRecordFilter } from '../plan/filter/raw-record-filter.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import { AbortedTransactions } from '../../kafka/aborted-transactions.ts';
+import { type AbortedTransaction, extractRecords } from '../../kafka/batch-records.ts';
+import { isAbortMarker } from '../../kafka/committed-batches.ts';
+import { ATTRIBUTE, type BatchView, splitBatches } from '../../kafka/batch-header.ts';
+import { decodeBatch } from '../../kafka/record-batch-decoder.ts';
+import type { FetchedRecord } from '../../kafka/record.ts';
+import type { RawRecordFilter } from '../../plan/filter/raw-record-filter.ts';
 import { canFilterInPlace, filterBatch } from './batch-filter.ts';
 import type { Allocate } from './batch-merge.ts';
 

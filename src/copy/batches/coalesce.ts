@@ -1,4 +1,4 @@
-import type { BufferPool } from '../kafka/buffer-pool.ts';
+import type { BufferPool } from '../../kafka/buffer-pool.ts';
 import { MERGE_TARGET_BYTES, canMerge, mergeBatches } from './batch-merge.ts';
 import type { ChunkAction } from './chunk-actions.ts';
 

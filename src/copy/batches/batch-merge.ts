@@ -1,7 +1,7 @@
-import { ATTRIBUTE, BATCH, type BatchView } from '../kafka/batch-header.ts';
-import { checkBatchCrc } from '../kafka/batch-crc.ts';
-import { RecordCursor } from '../kafka/record-cursor.ts';
-import { varIntSize, varLongSize, writeVarInt, writeVarLong } from '../kafka/varint.ts';
+import { ATTRIBUTE, BATCH, type BatchView } from '../../kafka/batch-header.ts';
+import { checkBatchCrc } from '../../kafka/batch-crc.ts';
+import { RecordCursor } from '../../kafka/record-cursor.ts';
+import { varIntSize, varLongSize, writeVarInt, writeVarLong } from '../../kafka/varint.ts';
 
 /** Small batches are merged up to this size: per-request broker overhead dominates below it. */
 export const MERGE_TARGET_BYTES = 1024 * 1024;

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Reader, readRecordsBatch } from '@platformatic/kafka';
-import { splitBatches } from '../../src/kafka/batch-header.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
-import { canMerge, mergeBatches } from '../../src/copy/batch-merge.ts';
-import { coalesce } from '../../src/copy/coalesce.ts';
+import { splitBatches } from '../../../../src/kafka/batch-header.ts';
+import { encodeRecordBatch } from '../../../../src/kafka/record-batch-encoder.ts';
+import type { RecordContent } from '../../../../src/kafka/record.ts';
+import { canMerge, mergeBatches } from '../../../../src/copy/batches/batch-merge.ts';
+import { coalesce } from '../../../../src/copy/batches/coalesce.ts';
 
 const identity = { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false };
 

@@ -1,5 +1,5 @@
-import type { RecordContent } from '../kafka/record.ts';
-import { BATCH_OVERHEAD, encodedRecordSize } from '../kafka/record-batch-encoder.ts';
+import type { RecordContent } from '../../kafka/record.ts';
+import { BATCH_OVERHEAD, encodedRecordSize } from '../../kafka/record-batch-encoder.ts';
 
 /** Largest batch we build: big enough for broker speed, small enough to keep memory and latency low. */
 export const TARGET_BATCH_BYTES = 1024 * 1024;

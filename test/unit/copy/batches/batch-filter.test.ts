@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { crc32c } from '@node-rs/crc32';
 import { Reader, compressionsAlgorithmsByBitmask, readRecordsBatch } from '@platformatic/kafka';
-import { BATCH, splitBatches } from '../../src/kafka/batch-header.ts';
-import { encodeRecordBatch } from '../../src/kafka/record-batch-encoder.ts';
-import type { RecordContent } from '../../src/kafka/record.ts';
-import type { RecordFilterSpec } from '../../src/plan/filter/filter-spec.ts';
-import { compileRawFilter } from '../../src/plan/filter/raw-record-filter.ts';
-import { compileFilter } from '../../src/plan/filter/record-filter.ts';
-import { canFilterInPlace, filterBatch } from '../../src/copy/batch-filter.ts';
-import { mergeBatches } from '../../src/copy/batch-merge.ts';
+import { BATCH, splitBatches } from '../../../../src/kafka/batch-header.ts';
+import { encodeRecordBatch } from '../../../../src/kafka/record-batch-encoder.ts';
+import type { RecordContent } from '../../../../src/kafka/record.ts';
+import type { RecordFilterSpec } from '../../../../src/plan/filter/filter-spec.ts';
+import { compileRawFilter } from '../../../../src/plan/filter/raw-record-filter.ts';
+import { compileFilter } from '../../../../src/plan/filter/record-filter.ts';
+import { canFilterInPlace, filterBatch } from '../../../../src/copy/batches/batch-filter.ts';
+import { mergeBatches } from '../../../../src/copy/batches/batch-merge.ts';
 
 const identity = { producerId: 3n, producerEpoch: 0, baseSequence: 0, transactional: false };
 const records: RecordContent[] = Array.from({ length: 10 }, (_, i) => ({
