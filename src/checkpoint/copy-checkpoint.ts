@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { KrerouteError } from '../errors.ts';
-import { writeFileAtomic } from './atomic-file.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 
 const decimal = z.string().regex(/^-?\d+$/);
 
@@ -49,8 +49,13 @@ const checkpointSchema = z.strictObject({
 
 export type CopyCheckpoint = z.infer<typeof checkpointSchema>;
 
+type DeepReadonly<T> = T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+/** A checkpoint to read only: what the ledger (see CheckpointLedger) shows everyone else. */
+export type CheckpointView = DeepReadonly<CopyCheckpoint>;
+
 /** Records copied so far, over all source partitions. */
-export const copiedBy = (checkpoint: CopyCheckpoint): number => Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
+export const copiedBy = (checkpoint: CheckpointView): number => Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
 
 export const partitionKey = (topic: string, partition: number): string => `${topic}/${partition}`;
 
@@ -92,6 +97,6 @@ export function parseCheckpoint(text: string, where: string, planHash: string): 
 }
 
 /** Writes the checkpoint atomically: a crash leaves the old or the new one, never half. */
-export async function saveCheckpoint(stateDir: string, checkpoint: CopyCheckpoint): Promise<void> {
+export async function saveCheckpoint(stateDir: string, checkpoint: CheckpointView): Promise<void> {
   await writeFileAtomic(checkpointPath(stateDir), `${JSON.stringify({ ...checkpoint, updatedAt: new Date().toISOString() }, null, 1)}\n`);
 }

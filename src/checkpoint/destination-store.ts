@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { protocolErrorIds } from '../kafka/client/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { fetchPartition } from '../kafka/fetch/fetch.ts';

@@ -1,4 +1,4 @@
-import { ERROR_CODES, isKrerouteError } from '../errors.ts';
+import { ERROR_CODES, isKrerouteError } from '../common/errors.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_USAGE = 2;

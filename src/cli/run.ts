@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { isKrerouteError } from '../errors.ts';
+import { isKrerouteError } from '../common/errors.ts';
 import type { CliContext } from './context.ts';
 import { type Failure, debugEnabled, describeFailure, usageFailure } from './exit.ts';
 import { Output, type OutputStreams } from './render/output.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { EXIT_SIGNAL } from './exit.ts';
 
 type StopSignal = keyof typeof EXIT_SIGNAL;

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { parseBootstrap } from './bootstrap.ts';
 import { describeSite } from './config-error.ts';

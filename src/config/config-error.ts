@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 
 /** Where a setting came from, for messages: `client.properties:7 sasl.mechanism`. */
 export interface ConfigSite {

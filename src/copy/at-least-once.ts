@@ -1,13 +1,14 @@
-import { type EventSink, retryEvent } from '../events.ts';
+import { type EventSink, retryEvent } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
 import { initProducerId } from '../kafka/client/producer-id.ts';
-import { KrerouteError } from '../errors.ts';
-import { faultPoint } from '../fault-points.ts';
-import { copiedBy, loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { faultPoint } from '../common/fault-points.ts';
+import { loadCheckpoint, parseCheckpoint, saveCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import { CheckpointLedger } from '../checkpoint/ledger.ts';
 import { lockStateDir } from '../checkpoint/state-lock.ts';
 import type { Plan } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import type { Delivery } from './delivery.ts';
 import { type CheckpointMirror, newest, openMirror } from './checkpoint-mirror.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
@@ -67,29 +68,26 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
   if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
   const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message, code) => onEvent(retryEvent(message, code)), ...(onThrottle ? { onThrottle } : {}) });
-  checkpoint.producerIds.push(String(producer.identity.producerId));
-  checkpoint.run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
+  // Reconciled: from here on the checkpoint changes only through the ledger.
+  const ledger = new CheckpointLedger(checkpoint, plan);
+  ledger.beginRun(producer.identity.producerId);
   // Our producer id is on disk (and on the destination) before our first write, so a resume on
   // this machine or another can recognise our writes.
-  await saveCheckpoint(stateDir, checkpoint);
-  await mirror?.publish(producer, checkpoint);
+  await saveCheckpoint(stateDir, ledger.view);
+  await mirror?.publish(producer, ledger.view);
   let savedAt = Date.now();
   // Called with every write acknowledged: what this run wrote to each partition is exactly known,
   // so a resume can tell whether all of it is visible yet (see reconcile).
   const saveSettled = async (): Promise<void> => {
-    const producerId = String(producer.identity.producerId);
-    for (const [key, state] of Object.entries(checkpoint.destinations)) {
-      const slash = key.lastIndexOf('/');
-      state.lastRun = { producerId, records: producer.recordsSentTo(key.slice(0, slash), Number(key.slice(slash + 1))) };
-    }
-    await saveCheckpoint(stateDir, checkpoint);
-    if (checkpoint.complete) faultPoint('complete-saved-locally');
-    await mirror?.publish(producer, checkpoint);
+    const settled = ledger.settle(producer.identity.producerId, (topic, partition) => producer.recordsSentTo(topic, partition));
+    await saveCheckpoint(stateDir, settled);
+    if (settled.complete) faultPoint('complete-saved-locally');
+    await mirror?.publish(producer, settled);
   };
   return {
     mode: 'at-least-once',
     producer,
-    checkpoint,
+    ledger,
     resumed: existing !== null,
     reconciled,
     // The checkpoint is saved only where every write so far is acknowledged, so its source
@@ -109,7 +107,7 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
     },
     onChange: () => undefined,
     finish: async (complete) => {
-      checkpoint.complete = complete;
+      ledger.publish(complete);
       await saveSettled();
       await unlock();
     },

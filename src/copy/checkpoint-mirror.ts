@@ -1,12 +1,12 @@
-import { type EventSink } from '../events.ts';
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { type EventSink } from '../common/events.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/wire/batch/record-batch-encoder.ts';
 import { produceRecord } from '../kafka/produce/produce-record.ts';
 import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
-import { type CopyCheckpoint, copiedBy } from '../checkpoint/copy-checkpoint.ts';
-import { furtherCheckpoint } from '../checkpoint/further-checkpoint.ts';
+import { type CheckpointView, type CopyCheckpoint, copiedBy } from '../checkpoint/copy-checkpoint.ts';
+import { furtherCheckpoint, publishedIsFurther } from '../checkpoint/further-checkpoint.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import type { Plan } from '../plan/plan.ts';
 
@@ -17,9 +17,9 @@ import type { Plan } from '../plan/plan.ts';
  */
 export interface CheckpointMirror {
   readonly store: DestinationCheckpointStore;
-  publish(producer: PipelinedProducer, checkpoint: CopyCheckpoint): Promise<void>;
+  publish(producer: PipelinedProducer, checkpoint: CheckpointView): Promise<void>;
   /** Publishes with a producer of its own (no copy runs). */
-  publishAlone(checkpoint: CopyCheckpoint): Promise<void>;
+  publishAlone(checkpoint: CheckpointView): Promise<void>;
 }
 
 /**
@@ -56,8 +56,6 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
 
 /** The further of the two checkpoints (see furtherCheckpoint), telling the user when the destination's was ahead. */
 export function newest(local: CopyCheckpoint | null, published: CopyCheckpoint | null, onEvent: EventSink): CopyCheckpoint | null {
-  const before = local ? copiedBy(local) : 0;
-  const chosen = furtherCheckpoint(local, published);
-  if (local && chosen === published) onEvent({ type: 'info', message: `the state folder is behind the checkpoint on the destination (${before} against ${copiedBy(published!)} record(s) copied; another machine ran this copy since): resuming from the destination's` });
-  return chosen;
+  if (local && published && publishedIsFurther(local, published)) onEvent({ type: 'info', message: `the state folder is behind the checkpoint on the destination (${copiedBy(local)} against ${copiedBy(published)} record(s) copied; another machine ran this copy since): resuming from the destination's` });
+  return furtherCheckpoint(local, published);
 }

@@ -4,27 +4,29 @@ import { BufferPool } from '../kafka/net/buffer-pool.ts';
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { encodeRecordBatch } from '../kafka/wire/batch/record-batch-encoder.ts';
-import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import type { CheckpointLedger } from '../checkpoint/ledger.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
-import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import { splitIntoBatches } from './batching.ts';
-import { type ChunkAction, planChunk } from './chunk-actions.ts';
-import { coalesce } from './coalesce.ts';
-import type { ProgressMeter } from './progress-meter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
+import { compileRawFilter } from '../plan/filter/raw-record-filter.ts';
+import { splitIntoBatches } from './batches/batching.ts';
+import { type ChunkAction, planChunk } from './batches/chunk-actions.ts';
+import { coalesce } from './batches/coalesce.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
 import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/fetch/partition-fetcher.ts';
 import { EmptyAnswers, pause } from '../kafka/fetch/empty-answers.ts';
 import { SourceProgress } from './source-progress.ts';
-import { type MetricsSink, timedWait } from '../metrics-sink.ts';
+import { type MetricsSink, timedWait } from '../common/metrics-sink.ts';
 
 export interface EngineContext {
   plan: Plan;
   source: KafkaCluster;
   producer: PipelinedProducer;
-  checkpoint: CopyCheckpoint;
+  /** The only way the loop changes the checkpoint. */
+  ledger: CheckpointLedger;
   filter: RecordFilter;
   meter: ProgressMeter;
   limiter: RateLimiter | undefined;
@@ -270,7 +272,8 @@ function openLanes(context: EngineContext): Lane[] {
   const lanes: Lane[] = [];
   for (const topic of context.plan.topics) {
     for (const planned of topic.partitions) {
-      const state = context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
+      const key = partitionKey(topic.source, planned.partition);
+      const state = context.ledger.source(key);
       if (state.done) continue;
       const end = BigInt(planned.end);
       const lane: Lane = {
@@ -280,12 +283,9 @@ function openLanes(context: EngineContext): Lane[] {
         position: { topic: topic.source, partition: planned.partition, offset: BigInt(state.next), end },
         alreadyWritten: new Set(state.alreadyWritten),
         progress: new SourceProgress((next, records, bytes) => {
-          state.next = String(next);
-          state.copied += records;
-          state.done = next >= end;
-          if (state.alreadyWritten.length > 0) state.alreadyWritten = state.alreadyWritten.filter((o) => BigInt(o) >= next);
+          context.ledger.advanceSource(key, next, { copied: records });
           context.meter.add(records, bytes, topic.source, planned.partition);
-          if (state.done) context.metrics.finished('copy', topic.source, planned.partition);
+          if (context.ledger.source(key).done) context.metrics.finished('copy', topic.source, planned.partition);
           context.onChange();
         }),
       };
@@ -337,8 +337,7 @@ function route(context: EngineContext, lane: Lane, action: ChunkAction): Routed 
 function dispatch(context: EngineContext, lane: Lane, routed: Routed): Dispatched {
   const { action } = routed;
   const { topic, planned } = lane;
-  const source = context.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
-  source.skipped += (action.skipped ?? 0) + routed.filteredOut;
+  context.ledger.countSkipped(partitionKey(topic.source, planned.partition), (action.skipped ?? 0) + routed.filteredOut);
   // Records an interrupted run wrote count as copied, just not by this run.
   const result: Dispatched = { acks: [], records: routed.alreadyWritten, bytes: 0 };
   if (action.kind === 'forward') {
@@ -358,17 +357,12 @@ function dispatch(context: EngineContext, lane: Lane, routed: Routed): Dispatche
 }
 
 function write(context: EngineContext, lane: Lane, partition: number, batch: Buffer, count: number, result: Dispatched, crc: CrcMode = 'compute'): void {
-  const destination = context.checkpoint.destinations[partitionKey(lane.topic.destination, partition)]!;
+  const key = partitionKey(lane.topic.destination, partition);
   // A batch whose CRC must be computed was built here; a forwarded one only gets its CRC updated.
-  if (crc === 'compute') destination.rebuilt = true;
+  context.ledger.writeSent(key, { rebuilt: crc === 'compute' });
   const ack = context.producer.send(lane.topic.destination, partition, batch, count, crc).then((answer) => {
-    if (answer.baseOffset >= 0n) {
-      const end = answer.baseOffset + BigInt(count);
-      if (destination.end === null || BigInt(destination.end) < end) destination.end = String(end);
-    } else {
-      context.duplicateAcks.add(partitionKey(lane.topic.destination, partition));
-    }
-    destination.written += count;
+    if (answer.baseOffset < 0n) context.duplicateAcks.add(key);
+    context.ledger.writeAcknowledged(key, { records: count, end: answer.baseOffset >= 0n ? answer.baseOffset + BigInt(count) : null });
   });
   result.acks.push(ack);
   result.records += count;

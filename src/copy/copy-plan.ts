@@ -1,24 +1,25 @@
-import { KrerouteError, isKrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents, retryEvent } from '../events.ts';
-import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents, retryEvent } from '../common/events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../common/metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { TRANSACTION_TIMEOUT_MS } from '../kafka/produce/transaction-timing.ts';
-import { type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { type CheckpointView, type CopyCheckpoint, loadCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import type { CheckpointLedger } from '../checkpoint/ledger.ts';
 import { DEFAULT_CHECKPOINT_TOPIC, DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { type RecordFilter, compileFilter } from '../plan/record-filter.ts';
+import { type RecordFilter, compileFilter } from '../plan/filter/record-filter.ts';
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
+import { explainTruncation } from '../plan/checks/source-truncation.ts';
+import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/checks/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
+import { keepChoices, refuseDestinationLoss } from '../plan/checks/keep-check.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
 import { refuseCopyOfTruncatedSource } from './truncation-check.ts';
-import { explainTruncation } from '../plan/source-truncation.ts';
-import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/destination-topics.ts';
-import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
-import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
-import { ProgressMeter } from './progress-meter.ts';
 import { RateLimiter } from './rate-limiter.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardPlan } from '../shard/shard-plan.ts';
@@ -104,9 +105,10 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
     return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
   }
-  const { checkpoint } = delivery;
+  const { ledger } = delivery;
+  const checkpoint = ledger.view;
   onEvent({ type: 'stage', stage: 'copy', message: `${delivery.resumed ? 'resuming' : 'starting'} the copy (${delivery.mode})` });
-  const alreadyCopied = Object.values(checkpoint.sources).reduce((sum, s) => sum + s.copied, 0);
+  const alreadyCopied = ledger.copied();
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied, metrics);
   announcePartitions(plan, checkpoint, metrics);
   metrics.inFlight(() => delivery.producer.bufferedBytes);
@@ -120,7 +122,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       plan,
       source,
       producer: delivery.producer,
-      checkpoint,
+      ledger,
       filter,
       meter,
       limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
@@ -134,7 +136,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       stats,
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    await refreshEnds(destination, checkpoint, duplicateAcks);
+    await refreshEnds(destination, ledger, duplicateAcks);
   } catch (error) {
     clearInterval(ticker);
     metrics.inFlight(null);
@@ -216,17 +218,16 @@ async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaC
 }
 
 /** After a write acknowledged as a duplicate (no offset given), our range there ends at least at the log end. */
-async function refreshEnds(destination: KafkaCluster, checkpoint: CopyCheckpoint, keys: Set<string>): Promise<void> {
+async function refreshEnds(destination: KafkaCluster, ledger: CheckpointLedger, keys: Set<string>): Promise<void> {
   for (const key of keys) {
     const slash = key.lastIndexOf('/');
     const [latest] = await destination.listOffsets(key.slice(0, slash), [Number(key.slice(slash + 1))], { kind: 'latest' }, false);
-    const state = checkpoint.destinations[key]!;
-    if (latest && (state.end === null || BigInt(state.end) < latest.offset)) state.end = String(latest.offset);
+    if (latest) ledger.raiseDestinationEnd(key, latest.offset);
   }
 }
 
 /** Tells the metrics what each partition is expected to hold and what earlier runs copied of it. */
-function announcePartitions(plan: Plan, checkpoint: CopyCheckpoint, metrics: MetricsSink): void {
+function announcePartitions(plan: Plan, checkpoint: CheckpointView, metrics: MetricsSink): void {
   const expected = expectations(plan);
   for (const topic of plan.topics) {
     for (const planned of topic.partitions) {

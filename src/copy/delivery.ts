@@ -1,5 +1,5 @@
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
-import type { CopyCheckpoint } from '../checkpoint/copy-checkpoint.ts';
+import type { CheckpointLedger } from '../checkpoint/ledger.ts';
 
 /** Where a copy commits its progress: points at which written data and position become durable together. */
 export interface TransactionBoundary {
@@ -25,7 +25,8 @@ export interface TransactionBoundary {
 export interface Delivery {
   readonly mode: 'exactly-once' | 'at-least-once';
   readonly producer: PipelinedProducer;
-  readonly checkpoint: CopyCheckpoint;
+  /** The checkpoint's one writer; read it through ledger.view. */
+  readonly ledger: CheckpointLedger;
   readonly resumed: boolean;
   /** Records found already written by an interrupted run and left out. */
   readonly reconciled: number;

@@ -1,7 +1,7 @@
-import { type EventSink, retryEvent } from '../events.ts';
-import { KrerouteError } from '../errors.ts';
-import type { MetricsSink } from '../metrics-sink.ts';
-import { faultPoint } from '../fault-points.ts';
+import { type EventSink, retryEvent } from '../common/events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import type { MetricsSink } from '../common/metrics-sink.ts';
+import { faultPoint } from '../common/fault-points.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
 import { encodeRecordBatch } from '../kafka/wire/batch/record-batch-encoder.ts';
@@ -11,6 +11,7 @@ import { checkpointKey } from '../checkpoint/checkpoint-keys.ts';
 import { refuseOtherLayout } from '../shard/layout-guard.ts';
 import { claimLayout } from '../shard/layout-claim.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
+import { CheckpointLedger } from '../checkpoint/ledger.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Delivery } from './delivery.ts';
 import { freshCheckpoint } from './fresh-checkpoint.ts';
@@ -69,7 +70,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     return 'complete';
   }
   const checkpoint = committed ?? (await freshCheckpoint(plan, destination, 'exactly-once'));
-  if (!checkpoint.producerIds.includes(String(session.identity.producerId))) checkpoint.producerIds.push(String(session.identity.producerId));
+  // From here on the checkpoint changes only through the ledger.
+  const ledger = new CheckpointLedger(checkpoint, plan);
+  ledger.beginRun(session.identity.producerId);
   const producer = new PipelinedProducer(destination, session.identity, {
     ...session.producerOptions(),
     onRetry: (message, code) => onEvent(retryEvent(message, code)),
@@ -77,7 +80,6 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   });
   const pace = new TransactionPace(session.transactionTimeoutMs, options.memoryBudgetBytes);
   let startedAt = Date.now();
-  const run = { startedAt: new Date().toISOString(), copiedBefore: copiedBy(checkpoint) };
   // Partitions in the open transaction: only those written since the last commit get a marker.
   const enlisted = new Set<string>();
   const enlist = (topic: string, partitions: Iterable<number>): Promise<void> | undefined => {
@@ -91,10 +93,8 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   };
 
   const commit = async (complete: boolean): Promise<void> => {
-    checkpoint.complete = complete;
-    checkpoint.updatedAt = new Date().toISOString();
-    checkpoint.run = run;
-    const record = store.record(key, checkpoint);
+    const published = ledger.publish(complete);
+    const record = store.record(key, published);
     await enlist(store.topic, [0]);
     await producer.send(store.topic, 0, encodeRecordBatch([record], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: true }), 1);
     faultPoint('before-commit');
@@ -102,14 +102,14 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
     await session.commit();
     options.metrics?.committed((performance.now() - committing) / 1000);
     enlisted.clear();
-    await saveCheckpoint(stateDir, checkpoint);
+    await saveCheckpoint(stateDir, published);
     startedAt = Date.now();
   };
   if (committed) onEvent({ type: 'info', message: 'resuming from the last committed transaction; anything written after it was aborted' });
   return {
     mode: 'exactly-once',
     producer,
-    checkpoint,
+    ledger,
     resumed: committed !== null,
     reconciled: 0,
     boundary: {

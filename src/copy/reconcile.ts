@@ -1,13 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { recordsAppendedBy } from '../kafka/produce/producer-state.ts';
 import { type RangeChunk, readRange } from '../kafka/fetch/range-reader.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { CheckpointLedger } from '../checkpoint/ledger.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
-import { type DigestFields, digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
+import { type DigestFields, recordDigest } from '../kafka/wire/record-digest.ts';
+import { digestFieldsOf } from '../plan/digest-fields.ts';
 
 /** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
 class Orphans {
@@ -49,6 +51,7 @@ export interface ReconcileInput {
   plan: Plan;
   source: KafkaCluster;
   destination: KafkaCluster;
+  /** Changed through a ledger of its own (see CheckpointLedger): the caller adopts it in its ledger once reconciled. */
   checkpoint: CopyCheckpoint;
   filter: RecordFilter;
   previousProducerIds: Set<bigint>;
@@ -67,13 +70,14 @@ export interface ReconcileInput {
  * and every record found written is not written again. Returns how many were found.
  */
 export async function reconcile(input: ReconcileInput): Promise<number> {
-  const { checkpoint, previousProducerIds } = input;
+  const { previousProducerIds } = input;
   if (previousProducerIds.size === 0) return 0;
   const orphans = await collectOrphans(input);
   const found = orphans.total;
   if (found === 0) return 0;
   input.onProgress?.(`reconciling: ${found} record(s) on the destination were written after the last checkpoint; finding them in the source`);
-  const lanes = input.plan.topics.flatMap((topic) => topic.partitions.map((planned) => new ReconcileLane(input, topic, planned, orphans)));
+  const ledger = new CheckpointLedger(input.checkpoint, input.plan);
+  const lanes = input.plan.topics.flatMap((topic) => topic.partitions.map((planned) => new ReconcileLane(input, ledger, topic, planned, orphans)));
   let active = lanes.filter((lane) => lane.open());
   while (active.length > 0 && orphans.total > 0) {
     await Promise.all(active.map((lane) => lane.step()));
@@ -85,10 +89,7 @@ export async function reconcile(input: ReconcileInput): Promise<number> {
     });
   }
   for (const lane of lanes) lane.settle();
-  for (const [key, last] of orphans.lastOffsets) {
-    const state = checkpoint.destinations[key]!;
-    if (state.end === null || BigInt(state.end) <= last) state.end = String(last + 1n);
-  }
+  for (const [key, last] of orphans.lastOffsets) ledger.raiseDestinationEnd(key, last + 1n);
   return found;
 }
 
@@ -147,7 +148,9 @@ class ReconcileLane {
   readonly #topic: PlanTopic;
   readonly #planned: PlanPartition;
   readonly #orphans: Orphans;
-  readonly #state: CopyCheckpoint['sources'][string];
+  readonly #ledger: CheckpointLedger;
+  /** This lane's source partition in the checkpoint. */
+  readonly #key: string;
   readonly #skip: Set<string>;
   /** Destination partitions where this lane met a record not written: none of its later ones were. */
   readonly #closed = new Set<string>();
@@ -161,19 +164,21 @@ class ReconcileLane {
   #skippedBeforeLast = 0;
   #skippedSince = 0;
 
-  constructor(input: ReconcileInput, topic: PlanTopic, planned: PlanPartition, orphans: Orphans) {
+  constructor(input: ReconcileInput, ledger: CheckpointLedger, topic: PlanTopic, planned: PlanPartition, orphans: Orphans) {
     this.#input = input;
     this.#topic = topic;
     this.#planned = planned;
     this.#orphans = orphans;
-    this.#state = input.checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
-    this.#skip = new Set(this.#state.alreadyWritten);
+    this.#ledger = ledger;
+    this.#key = partitionKey(topic.source, planned.partition);
+    const state = ledger.source(this.#key);
+    this.#skip = new Set(state.alreadyWritten);
     this.#fields = digestFieldsOf(topic);
     this.#targets =
       input.plan.mapping === 'same'
         ? [partitionKey(topic.destination, planned.destinationPartition!)]
         : Array.from({ length: topic.destinationPartitions }, (_, d) => partitionKey(topic.destination, d));
-    this.#reader = this.#state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(this.#state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true }, undefined, input.onProgress);
+    this.#reader = state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true }, undefined, input.onProgress);
   }
 
   open(): boolean {
@@ -215,14 +220,10 @@ class ReconcileLane {
     if (this.#lastMatched === null) return;
     if (this.#input.plan.mapping === 'same') {
       const next = this.#lastMatched + 1n;
-      const markedBefore = this.#state.alreadyWritten.filter((o) => BigInt(o) < next).length;
-      this.#state.next = String(next);
-      this.#state.copied += this.#matched.length + markedBefore;
-      this.#state.skipped += this.#skippedBeforeLast;
-      this.#state.alreadyWritten = this.#state.alreadyWritten.filter((o) => BigInt(o) >= next);
-      this.#state.done = next >= BigInt(this.#planned.end);
+      const markedBefore = this.#ledger.source(this.#key).alreadyWritten.filter((o) => BigInt(o) < next).length;
+      this.#ledger.advanceSource(this.#key, next, { copied: this.#matched.length + markedBefore, skipped: this.#skippedBeforeLast });
     } else {
-      this.#state.alreadyWritten.push(...this.#matched.map(String));
+      this.#ledger.markWritten(this.#key, this.#matched);
     }
   }
 }

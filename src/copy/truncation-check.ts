@@ -1,14 +1,14 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
-import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
+import { type CheckpointView, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan } from '../plan/plan.ts';
-import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/source-truncation.ts';
+import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/checks/source-truncation.ts';
 
 /**
  * Refuses a copy that can never complete because the source deleted records it has not copied yet
  * (running it again would fail the same way). Says what is lost and the way out.
  */
-export async function refuseCopyOfTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CopyCheckpoint): Promise<void> {
+export async function refuseCopyOfTruncatedSource(plan: Plan, source: KafkaCluster, checkpoint: CheckpointView): Promise<void> {
   const lost = await lostSourceRanges(source, plan, (topic, planned) => {
     const state = checkpoint.sources[partitionKey(topic, planned.partition)];
     if (state?.done) return null;

@@ -1,9 +1,9 @@
 import type { CopySummary } from '../copy/copy-plan.ts';
-import type { KrerouteError } from '../errors.ts';
-import type { EventSink } from '../events.ts';
+import type { KrerouteError } from '../common/errors.ts';
+import type { EventSink } from '../common/events.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { StageOutcome } from '../reroute/reroute.ts';
-import type { VerifyReport } from '../verify/verify-plan.ts';
+import type { VerifyReport } from '../verify/report.ts';
 
 /** How the demo shows what happens; the CLI renders each result as its own commands do. */
 export interface DemoReporter {

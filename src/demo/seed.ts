@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { IdempotentProducer } from '../kafka/produce/idempotent-producer.ts';
 import type { RecordContent } from '../kafka/wire/record.ts';

@@ -1,13 +1,13 @@
-import type { EventSink } from '../events.ts';
+import type { EventSink } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { largestEncodedSize, storedContentBytes } from '../kafka/wire/batch/stored-record-size.ts';
-import { ProgressMeter } from '../copy/progress-meter.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
-import type { RecordFilterSpec } from './filter-spec.ts';
+import type { RecordFilterSpec } from './filter/filter-spec.ts';
 import type { ExactCount } from './plan.ts';
-import { type RawRecordFilter, compileRawFilter } from './raw-record-filter.ts';
+import { type RawRecordFilter, compileRawFilter } from './filter/raw-record-filter.ts';
 
 /** What a range holds; `seen`: records looked at, matching or not. */
 export interface RangeCount extends ExactCount {

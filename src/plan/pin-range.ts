@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { RangePoint } from './plan.ts';
 import { firstRecordsAtOrAfter } from './time-bound.ts';

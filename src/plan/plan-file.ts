@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { KrerouteError } from '../errors.ts';
-import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 import { canonicalJson, sha256Hex } from './canonical-json.ts';
 import type { Plan } from './plan.ts';
 import { planSchema } from './plan-schema.ts';

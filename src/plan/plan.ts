@@ -1,4 +1,4 @@
-import type { RecordFilterSpec } from './filter-spec.ts';
+import type { RecordFilterSpec } from './filter/filter-spec.ts';
 
 /** Where a range starts or ends, as the user asked for it. */
 export type RangePoint =

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 
 /** The source topics a plan covers: the names given (each must exist) or those matching a regex. */

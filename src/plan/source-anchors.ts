@@ -1,8 +1,8 @@
-import { isKrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
-import { readRange } from '../kafka/fetch/range-reader.ts';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { recordDigest } from '../kafka/wire/record-digest.ts';
+import { readRange } from '../kafka/fetch/range-reader.ts';
 import type { RecordAnchor, SourceAnchors } from './plan.ts';
 
 const READ = { maxBytes: 1024 * 1024, maxWaitMs: 200, readCommitted: true } as const;

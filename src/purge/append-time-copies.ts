@@ -2,7 +2,7 @@ import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import type { Plan } from '../plan/plan.ts';
-import { compileRawFilter } from '../plan/raw-record-filter.ts';
+import { compileRawFilter } from '../plan/filter/raw-record-filter.ts';
 import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import type { KeyHash } from '../verify/keyed-key-hash.ts';
 import { RecordTracer } from '../verify/record-trace.ts';

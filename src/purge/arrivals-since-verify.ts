@@ -1,5 +1,5 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';

@@ -1,8 +1,8 @@
 import type { Verdict } from '../verify/verification-file.ts';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { fetchPartition } from '../kafka/fetch/fetch.ts';
-import type { RecordAnchor, VerifyReport } from '../verify/verify-plan.ts';
+import type { RecordAnchor, VerifyReport } from '../verify/report.ts';
 import { recordDigest } from '../verify/record-digest.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import type { Plan } from '../plan/plan.ts';

@@ -1,8 +1,8 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
-import { describeFilter } from '../plan/filter-spec.ts';
+import { describeFilter } from '../plan/filter/filter-spec.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Verdict } from '../verify/verification-file.ts';
@@ -11,9 +11,9 @@ import { findVerdict } from './find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 import { recheckDestinationSinceVerify } from './arrivals-since-verify.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
-import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
-import { faultPoint } from '../fault-points.ts';
-import { refuseDestinationLoss } from '../plan/keep-check.ts';
+import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
+import { faultPoint } from '../common/fault-points.ts';
+import { refuseDestinationLoss } from '../plan/checks/keep-check.ts';
 
 export interface PurgeOptions {
   source: ClientSettings;

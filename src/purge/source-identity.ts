@@ -1,8 +1,8 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PlanTopic } from '../plan/plan.ts';
 import { anchorState } from '../plan/source-anchors.ts';
-import { refuseRecreatedTopics, topicRecreated } from '../plan/topic-identity.ts';
+import { refuseRecreatedTopics, topicRecreated } from '../plan/checks/topic-identity.ts';
 
 /** A partition purge is about to delete from: where its log starts now. */
 export interface PurgeTarget {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
-import { KrerouteError } from '../errors.ts';
+import { writeFileAtomic } from '../common/atomic-file.ts';
+import { KrerouteError } from '../common/errors.ts';
 
 export const STAGES = ['plan', 'copy', 'verify', 'purge'] as const;
 export type RerouteStage = (typeof STAGES)[number];

@@ -1,5 +1,5 @@
 import type { PlanRequest } from '../plan/create-plan.ts';
-import { describeFilter } from '../plan/filter-spec.ts';
+import { describeFilter } from '../plan/filter/filter-spec.ts';
 import type { Plan } from '../plan/plan.ts';
 
 /**

@@ -1,13 +1,14 @@
 import { existsSync } from 'node:fs';
 import { type CopyOptions, type CopySummary, copyPlan } from '../copy/copy-plan.ts';
-import { KrerouteError } from '../errors.ts';
-import type { EventSink } from '../events.ts';
-import type { MetricsSink } from '../metrics-sink.ts';
+import { KrerouteError } from '../common/errors.ts';
+import type { EventSink } from '../common/events.ts';
+import type { MetricsSink } from '../common/metrics-sink.ts';
 import { type PlanRequest, createPlan } from '../plan/create-plan.ts';
 import { defaultStateDir, readPlanFile, writePlanFile } from '../plan/plan-file.ts';
 import type { Plan } from '../plan/plan.ts';
 import { type PurgeReport, purgePlan } from '../purge/purge-plan.ts';
-import { type VerifyReport, verifyPlan } from '../verify/verify-plan.ts';
+import type { VerifyReport } from '../verify/report.ts';
+import { verifyPlan } from '../verify/verify-plan.ts';
 import { type JobFile, type RerouteStage, jobFilePath, markStageDone, newJob, readJobFile } from './job-file.ts';
 import { planDifferences } from './plan-matches.ts';
 

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises';
-import { KrerouteError, isKrerouteError } from '../errors.ts';
+import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { checkpointKey, parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import { type CopyCheckpoint, copiedBy, loadCheckpoint, parseCheckpoint } from '../checkpoint/copy-checkpoint.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import type { Plan } from '../plan/plan.ts';
 

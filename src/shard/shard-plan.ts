@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { sealPlan } from '../plan/plan-file.ts';
 import type { Plan, PlanCheck, PlanTopic } from '../plan/plan.ts';
 import { type ShardPurpose, type ShardRef, assignShards } from './shard-layout.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import { appendFileSync, rmSync } from 'node:fs';
 import { mkdtemp, open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

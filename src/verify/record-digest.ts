@@ -1,9 +1,4 @@
-import type { DigestFields } from '../kafka/wire/record-digest.ts';
-import type { PlanTopic } from '../plan/plan.ts';
-
-// The digest itself lives in kafka/ so that plan can anchor source records with it too.
+// The digest itself lives in kafka/ so that plan can anchor source records with it too; which fields a
+// topic's digests cover is the plan's to say.
 export { type DigestFields, recordBytes, recordDigest } from '../kafka/wire/record-digest.ts';
-
-export function digestFieldsOf(topic: Pick<PlanTopic, 'destinationTimestamps'>): DigestFields {
-  return topic.destinationTimestamps === 'log-append-time' ? 'all-but-timestamp' : 'all';
-}
+export { digestFieldsOf } from '../plan/digest-fields.ts';

@@ -2,10 +2,10 @@ import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { readRange } from '../kafka/fetch/range-reader.ts';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import type { PlanPartition } from '../plan/plan.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { recordBytes, recordDigest } from './record-digest.ts';
-import type { DestinationAnchors, RecordAnchor } from './verify-plan.ts';
+import type { DestinationAnchors, RecordAnchor } from './report.ts';
 
 const FETCH = { maxBytes: 8 * 1024 * 1024, maxWaitMs: 200, readCommitted: true };
 

@@ -1,5 +1,5 @@
 import type { FetchedRecord } from '../kafka/wire/record.ts';
-import type { RecordRef } from './verify-plan.ts';
+import type { RecordRef } from './report.ts';
 
 const PRINTABLE = /^[\x20-\x7e]*$/;
 

@@ -4,20 +4,20 @@ import { readRange } from '../kafka/fetch/range-reader.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
-import { compileRawFilter } from '../plan/raw-record-filter.ts';
-import type { RecordFilter } from '../plan/record-filter.ts';
-import type { ProgressMeter } from '../copy/progress-meter.ts';
+import { compileRawFilter } from '../plan/filter/raw-record-filter.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
+import type { ProgressMeter } from '../common/progress-meter.ts';
 import { type ScanRange, scanRanges } from '../kafka/fetch/range-scanner.ts';
 import { type Windows, destinationWindows } from './destination-windows.ts';
-import { findDuplicates } from './duplicate-check.ts';
-import { withDuplicates } from './duplicate-report.ts';
+import { findDuplicates } from './duplicates/duplicate-check.ts';
+import { withDuplicates } from './duplicates/duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
 import { type TimeSpan, plannedTimestamps, widenSpan, widenWithBatch } from './planned-span.ts';
 import { digestFieldsOf, recordDigest } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
 import { DigestFeeder, StreamDigest } from './stream-digest.ts';
-import type { PartitionVerdict, RecordAnchor, VerifyReport } from './verify-plan.ts';
+import type { PartitionVerdict, RecordAnchor, VerifyReport } from './report.ts';
 
 /** One source partition and the destination partition it was copied to (mapping "same"). */
 interface Pair {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { type DigestFields, recordDigest } from './record-digest.ts';
 import { refOf } from './record-ref.ts';
-import type { RecordRef } from './verify-plan.ts';
+import type { RecordRef } from './report.ts';
 
 export interface Side {
   topic: string;

@@ -1,7 +1,7 @@
 import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
-import { storedFields } from '../plan/raw-record-filter.ts';
+import { storedFields } from '../plan/filter/raw-record-filter.ts';
 import { recordDigest } from './record-digest.ts';
-import type { RecordAnchor } from './verify-plan.ts';
+import type { RecordAnchor } from './report.ts';
 
 /** A destination record read in place, as purge will look for it again: its offset and its recordDigest. */
 export function anchorAt(batch: StoredBatch, tailStart: number, timestamp: number, offsetDelta: number): RecordAnchor {

@@ -2,7 +2,7 @@ import { type IHasher, createXXHash128 } from 'hash-wasm';
 import { ATTRIBUTE, BATCH } from '../kafka/wire/batch/batch-header.ts';
 import type { StoredBatch } from '../kafka/wire/batch/committed-batches.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
-import type { RawRecordFilter } from '../plan/raw-record-filter.ts';
+import type { RawRecordFilter } from '../plan/filter/raw-record-filter.ts';
 import type { DigestFields } from './record-digest.ts';
 
 /**

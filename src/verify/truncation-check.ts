@@ -1,8 +1,8 @@
-import { KrerouteError } from '../errors.ts';
+import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan } from '../plan/plan.ts';
-import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/source-truncation.ts';
+import { NEW_PLAN_FOR_THE_REST, describeLostRanges, lostSourceRanges } from '../plan/checks/source-truncation.ts';
 
 /**
  * Verify reads every planned source range from its start: once the source deleted part of one, no

@@ -1,7 +1,7 @@
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { produceRecord } from '../kafka/produce/produce-record.ts';
 import { DestinationCheckpointStore } from '../checkpoint/destination-store.ts';
-import type { VerifyReport } from './verify-plan.ts';
+import type { VerifyReport } from './report.ts';
 
 /**
  * Publishes a verify's verdict on the destination's checkpoint topic, under the plan's verdict

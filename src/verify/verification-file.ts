@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { KrerouteError } from '../errors.ts';
-import { writeFileAtomic } from '../checkpoint/atomic-file.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { writeFileAtomic } from '../common/atomic-file.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
-import type { VerifyReport } from './verify-plan.ts';
+import type { VerifyReport } from './report.ts';
 
 export function verificationPath(stateDir: string, shard?: ShardRef | null): string {
   return join(stateDir, shard ? `verification-shard-${shard.index}-of-${shard.count}.json` : 'verification.json');

@@ -1,6 +1,6 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
-import { type MetricsSink, countingRetries, noMetrics } from '../metrics-sink.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
+import { type MetricsSink, countingRetries, noMetrics } from '../common/metrics-sink.ts';
 import { expectations } from '../plan/expected.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
@@ -15,18 +15,18 @@ import { mergeShardCheckpoints } from '../shard/merge-checkpoints.ts';
 import { publishVerdict } from './verdict-publish.ts';
 import { withPlanClusters } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
-import { compileFilter } from '../plan/record-filter.ts';
+import { compileFilter } from '../plan/filter/record-filter.ts';
 import { digestFieldsOf } from './record-digest.ts';
-import { verifyKeyed } from './keyed-verify.ts';
+import { verifyKeyed } from './keyed/keyed-verify.ts';
 import { verifySameMapping } from './same-mapping-verify.ts';
-import type { Duplicates } from './duplicate-report.ts';
+import type { PartitionVerdict, VerifyReport } from './report.ts';
+import { ProgressMeter } from '../common/progress-meter.ts';
+import { checkDestinationTopics } from '../plan/checks/destination-topics.ts';
+import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
+import { keepChoices, refuseDestinationLoss } from '../plan/checks/keep-check.ts';
+import { explainTruncation } from '../plan/checks/source-truncation.ts';
 import type { PlannedTimestamps } from './planned-span.ts';
-import { ProgressMeter } from '../copy/progress-meter.ts';
-import { checkDestinationTopics } from '../plan/destination-topics.ts';
-import { refuseRecreatedTopics } from '../plan/topic-identity.ts';
-import { keepChoices, refuseDestinationLoss } from '../plan/keep-check.ts';
 import { refuseVerifyOfTruncatedSource } from './truncation-check.ts';
-import { explainTruncation } from '../plan/source-truncation.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;
@@ -45,68 +45,6 @@ export interface VerifyOptions {
   keepMarginMs?: number;
   /** Told how far the comparison got per source partition; default: nothing. */
   metrics?: MetricsSink;
-}
-
-export interface RecordRef {
-  topic: string;
-  partition: number;
-  offset: string;
-  key: string | null;
-  timestamp: string;
-}
-
-export interface PartitionVerdict {
-  sourceTopic: string;
-  sourcePartitions: number[];
-  destinationTopic: string;
-  destinationPartition: number;
-  sourceCount: number;
-  destinationCount: number;
-  sourceDigest: string;
-  destinationDigest: string;
-  /** Records on the destination since the plan was made that another producer wrote. */
-  foreignRecords: number;
-  passed: boolean;
-  firstDivergence: number | null;
-  missing: RecordRef[];
-  extra: RecordRef[];
-  altered: Array<{ source: RecordRef; destination: RecordRef }>;
-  /** For mapping "key-hash": keys whose records differ. */
-  differingKeys?: string[];
-  /** Planned records on the destination partition more often than planned, by any producer (see findDuplicates). */
-  duplicates?: Duplicates;
-  /** The first and last of the copy's records verify read there: purge checks they are still there. */
-  anchors: DestinationAnchors | null;
-  /** Where verify stopped reading the destination partition (its window's end): purge reads what reached it after. */
-  readTo?: string;
-  /** The planned records' time span on this partition (null: none planned): purge looks for copies stamped within it. */
-  plannedTimestamps?: PlannedTimestamps | null;
-}
-
-export interface RecordAnchor {
-  offset: string;
-  digest: string;
-}
-
-export interface DestinationAnchors {
-  first: RecordAnchor;
-  last: RecordAnchor;
-}
-
-export interface VerifyReport {
-  planHash: string;
-  /** Set when the report covers one verify shard of the plan only. */
-  shard?: ShardRef;
-  passed: boolean;
-  verifiedAt: string;
-  partitions: PartitionVerdict[];
-  /** Per source topic/partition: committed records in range that the filter did not match. */
-  otherRecords: Array<{ topic: string; partition: number; count: number }>;
-  /**
-   * Destination topics whose timestamps were not compared: they stamp records with the append time
-   * (LogAppendTime, accepted by the plan). Key, value, headers, order and counts were.
-   */
-  timestampsNotCompared: string[];
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { EngineEvent } from '../events.ts';
+import type { EngineEvent } from '../common/events.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
 

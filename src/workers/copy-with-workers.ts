@@ -1,4 +1,4 @@
-import { ignoreEvents } from '../events.ts';
+import { ignoreEvents } from '../common/events.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import type { Plan } from '../plan/plan.ts';
 import { recordedLayout } from './recorded-layout.ts';

@@ -1,4 +1,4 @@
-import type { EventSink } from '../events.ts';
+import type { EventSink } from '../common/events.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';

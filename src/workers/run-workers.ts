@@ -1,5 +1,5 @@
-import { KrerouteError } from '../errors.ts';
-import { type EventSink, ignoreEvents } from '../events.ts';
+import { KrerouteError } from '../common/errors.ts';
+import { type EventSink, ignoreEvents } from '../common/events.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardLabel, shardPlan } from '../shard/shard-plan.ts';

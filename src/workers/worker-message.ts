@@ -1,5 +1,5 @@
 import type { CopySummary } from '../copy/copy-plan.ts';
-import type { EngineEvent } from '../events.ts';
+import type { EngineEvent } from '../common/events.ts';
 
 /** One line a worker wrote on stdout (`--json`): an event, its result, or its error. */
 export type WorkerMessage =

@@ -1,5 +1,5 @@
 import type { CopySummary } from '../copy/copy-plan.ts';
-import { ERROR_CODES, type ErrorCode, KrerouteError } from '../errors.ts';
+import { ERROR_CODES, type ErrorCode, KrerouteError } from '../common/errors.ts';
 
 export interface ShardResult {
   /** "I/N", or "whole" for a plan copied whole. */

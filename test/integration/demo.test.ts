@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { runDemo } from '../../src/demo/demo.ts';
 import type { DemoReporter } from '../../src/demo/reporter.ts';
-import type { KrerouteError } from '../../src/errors.ts';
+import type { KrerouteError } from '../../src/common/errors.ts';
 
 test('the demo moves tenant-b, is refused the shared purge, and purges the topic tenant-b owns', { timeout: 240_000 }, async () => {
   const seen = { steps: [] as string[], lines: [] as string[], refusals: [] as KrerouteError[], verified: [] as boolean[], stages: [] as string[], copied: [] as number[] };

@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 import { copyPlan, createPlan, purgePlan, verifyPlan } from '../../src/index.ts';
 import { type CliRun, runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';

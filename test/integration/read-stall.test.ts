@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Producer } from '@platformatic/kafka';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { scanRanges } from '../../src/kafka/fetch/range-scanner.ts';
 import { uniqueName } from '../support/clusters.ts';

@@ -6,7 +6,7 @@ import { freshCheckpoint } from '../../src/copy/fresh-checkpoint.ts';
 import { reconcile } from '../../src/copy/reconcile.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
-import { compileFilter } from '../../src/plan/record-filter.ts';
+import { compileFilter } from '../../src/plan/filter/record-filter.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { plan, sides } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';

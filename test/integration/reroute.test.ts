@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import test from 'node:test';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 import { jobFilePath } from '../../src/reroute/job-file.ts';
 import { type RerouteRequest, reroute } from '../../src/reroute/reroute.ts';
 import { uniqueName } from '../support/clusters.ts';

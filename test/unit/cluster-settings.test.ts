@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { parseBootstrap } from '../../src/config/bootstrap.ts';
 import { clusterSettings } from '../../src/config/cluster-settings.ts';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cluster-settings-'));
 test.after(() => rm(dir, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 // The documentation must follow the code: docs/errors.md and the README's exit code table every
-// code of src/errors.ts with its exit code; docs/configuration.md's client properties table every
+// code of src/common/errors.ts with its exit code; docs/configuration.md's client properties table every
 // key kreroute reads (src/config/known-keys.ts); docs/commands.md every flag of every command. The
 // README stays short (at most 12 KB), and every relative link of the README, CONTRIBUTING.md and
 // docs/*.md resolves, down to the heading it names.
@@ -11,7 +11,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { HANDLED_KEYS } from '../../src/config/known-keys.ts';
-import { ERROR_CODES } from '../../src/errors.ts';
+import { ERROR_CODES } from '../../src/common/errors.ts';
 
 const execFile = promisify(execFileCallback);
 const root = new URL('../../', import.meta.url);

@@ -7,7 +7,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
-import { ERROR_CODES } from '../../src/errors.ts';
+import { ERROR_CODES } from '../../src/common/errors.ts';
 import { schemaProblems } from '../support/kubernetes-schema.ts';
 
 const DIR = new URL('../../deploy/kubernetes/', import.meta.url);

@@ -10,7 +10,7 @@ import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleCli } from '../../scripts/bundle-cli.ts';
-import { VERSION } from '../../src/version.ts';
+import { VERSION } from '../../src/common/version.ts';
 
 const execFile = promisify(execFileCallback);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

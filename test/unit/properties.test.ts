@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readClientProperties } from '../../src/config/properties.ts';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 
 const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
 const tls = (name: string) => join(TLS, name);

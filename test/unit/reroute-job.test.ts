@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 import { jobFilePath, markStageDone, newJob, readJobFile } from '../../src/reroute/job-file.ts';
 import { planDifferences } from '../../src/reroute/plan-matches.ts';
 import type { Plan } from '../../src/plan/plan.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { lockStateDir } from '../../src/checkpoint/state-lock.ts';
-import { KrerouteError } from '../../src/errors.ts';
+import { KrerouteError } from '../../src/common/errors.ts';
 
 const lockModule = new URL('../../src/checkpoint/state-lock.ts', import.meta.url).href;
 

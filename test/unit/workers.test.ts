@@ -3,7 +3,7 @@ import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
 import type { CopySummary } from '../../src/copy/copy-plan.ts';
-import type { EngineEvent } from '../../src/events.ts';
+import type { EngineEvent } from '../../src/common/events.ts';
 import { type RunWorkersOptions, runWorkers } from '../../src/workers/run-workers.ts';
 import { type WorkerCount, chooseLayout, workerShare } from '../../src/workers/worker-layout.ts';
 import type { SpawnWorker } from '../../src/workers/worker-process.ts';

@@ -5,7 +5,7 @@ import type { CliContext } from '../context.ts';
 import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/copy-options.ts';
 import { renderCopy } from '../render/render-copy.ts';
 import { parseShard, parseWorkers } from '../options/options.ts';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { workersCopy } from '../workers/workers-copy.ts';
 import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
 

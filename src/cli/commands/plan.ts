@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { defaultStateDir, writePlanFile } from '../../plan/plan-file.ts';
 import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';

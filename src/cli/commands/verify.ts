@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { defaultStateDir, readPlanFile } from '../../plan/plan-file.ts';
 import { type ClusterFlags, addClusterOptions, resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';

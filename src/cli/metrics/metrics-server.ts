@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 
 export interface MetricsPage {
   contentType: string;

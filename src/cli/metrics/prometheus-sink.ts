@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobStage, MeteredStage, MetricsSink, WaitCause } from '../../metrics-sink.ts';
-import { VERSION } from '../../version.ts';
+import type { JobStage, MeteredStage, MetricsSink, WaitCause } from '../../common/metrics-sink.ts';
+import { VERSION } from '../../common/version.ts';
 
 const STAGES: readonly JobStage[] = ['plan', 'copy', 'verify', 'purge'];
 const PARTITION_LABELS = ['stage', 'topic', 'partition'] as const;

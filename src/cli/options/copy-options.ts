@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { CopyOptions } from '../../copy/copy-plan.ts';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { parseBytes, parseRate, parseTopicName } from './options.ts';
 import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from './plan-options.ts';
 

@@ -1,6 +1,6 @@
 import { type Command, Option } from 'commander';
-import { KrerouteError } from '../../errors.ts';
-import type { MetricsSink } from '../../metrics-sink.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { MetricsSink } from '../../common/metrics-sink.ts';
 import type { CliContext } from '../context.ts';
 import { parsePort } from './options.ts';
 

@@ -1,5 +1,5 @@
-import { KrerouteError } from '../../errors.ts';
-import type { RecordFilterSpec } from '../../plan/filter-spec.ts';
+import { KrerouteError } from '../../common/errors.ts';
+import type { RecordFilterSpec } from '../../plan/filter/filter-spec.ts';
 import type { PartitionMapping, RangePoint } from '../../plan/plan.ts';
 
 /** Turns flag text into typed values; every failure is one BAD_INPUT line naming the flag. */

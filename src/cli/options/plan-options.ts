@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import type { PlanRequest } from '../../plan/create-plan.ts';
 import { type ClusterFlags, addClusterOptions } from './cluster-options.ts';
 import { type FilterFlags, parseFilter, parseHours, parseMapping, parseRangePoint, parseRegex, parseTopicName, parseTopics } from './options.ts';

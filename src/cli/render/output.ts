@@ -1,4 +1,4 @@
-import type { EngineEvent, EventSink } from '../../events.ts';
+import type { EngineEvent, EventSink } from '../../common/events.ts';
 import { type ProgressView, createProgressView } from './progress.ts';
 
 export interface OutputStreams {

@@ -1,5 +1,5 @@
 import cliProgress from 'cli-progress';
-import type { EngineEvent } from '../../events.ts';
+import type { EngineEvent } from '../../common/events.ts';
 import { bytes, count, duration, rate } from './format.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;

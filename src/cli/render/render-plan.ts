@@ -1,4 +1,4 @@
-import { describeFilter } from '../../plan/filter-spec.ts';
+import { describeFilter } from '../../plan/filter/filter-spec.ts';
 import type { Plan, PlanCheck, PlanPartition, PlanTopic } from '../../plan/plan.ts';
 import { bytes, count, duration, table } from './format.ts';
 

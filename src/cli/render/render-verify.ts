@@ -1,4 +1,4 @@
-import type { PartitionVerdict, RecordRef, VerifyReport } from '../../verify/verify-plan.ts';
+import type { PartitionVerdict, RecordRef, VerifyReport } from '../../verify/report.ts';
 import { count, table, timestamp } from './format.ts';
 
 export function renderVerify(report: VerifyReport, planFile: string): string[] {

@@ -1,5 +1,5 @@
 import { Admin, type Connection, type ClusterMetadata, type SASLOptions } from '@platformatic/kafka';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { type ClientSettings, describeBootstrap } from './client-settings.ts';
 import { toKrerouteError } from './errors.ts';
 import { BrokerRotation } from '../net/broker-rotation.ts';

@@ -1,4 +1,4 @@
-import { ERROR_CODES, KrerouteError, isKrerouteError } from '../../errors.ts';
+import { ERROR_CODES, KrerouteError, isKrerouteError } from '../../common/errors.ts';
 import { FIRST_ANSWER_MS, noKafkaAnswer } from '../net/first-answer.ts';
 import { ConnectionLostError } from '../net/raw-connection.ts';
 import { SaslLoginError } from '../net/sasl/sasl-login-error.ts';

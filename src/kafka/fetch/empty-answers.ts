@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { WAIT_NOTICE_MS } from '../net/wait-notice.ts';
 

@@ -1,12 +1,12 @@
 import { fetchV12, type Connection } from '@platformatic/kafka';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { libraryApiVersions, requireApiVersion } from '../net/api-versions.ts';
 import { extractRecords } from '../wire/batch/batch-records.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { protocolErrorIds, toKrerouteError, STALE_LEADER_ERRORS } from '../client/errors.ts';
 import type { FetchedRecord } from '../wire/record.ts';
-import { FETCH_API_KEY, FETCH_API_VERSION } from '../wire/raw-fetch.ts';
 import { type RetryPolicy, clusterRetry, retryCode, withRetry } from '../client/retry.ts';
+import { FETCH_API_KEY, FETCH_API_VERSION } from '../wire/raw-fetch.ts';
 
 export interface FetchResult {
   records: FetchedRecord[];

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { type DataLink, DataLinks } from '../net/data-links.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from '../client/errors.ts';

@@ -1,5 +1,5 @@
 import { apiVersionsV3, type Connection, type Reader } from '@platformatic/kafka';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { skipTaggedFields } from '../wire/tagged-fields.ts';
 
 /** What a broker answered to ApiVersions: api key → the versions it accepts. */

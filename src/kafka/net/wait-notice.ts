@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 
 /** After this long without an answer, a request is reported as waiting (and again every as long). */
 export const WAIT_NOTICE_MS = 5_000;

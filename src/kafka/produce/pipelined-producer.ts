@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { protocolErrorsCodesById } from '@platformatic/kafka';
-import { KrerouteError, isKrerouteError } from '../../errors.ts';
+import { KrerouteError, isKrerouteError } from '../../common/errors.ts';
 import { type CrcMode, stampBatch } from '../wire/batch/batch-stamp.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { compareSequences, nextSequence } from './sequence.ts';

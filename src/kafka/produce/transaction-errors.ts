@@ -1,4 +1,4 @@
-import { KrerouteError } from '../../errors.ts';
+import { KrerouteError } from '../../common/errors.ts';
 import { protocolErrorIds } from '../client/errors.ts';
 import type { TransactionClock } from './transaction-timing.ts';
 

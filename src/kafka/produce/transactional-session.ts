@@ -1,7 +1,7 @@
 import { addPartitionsToTxnV3, describeConfigsV4, endTxnV3, findCoordinatorV4, initProducerIdV4, type Connection } from '@platformatic/kafka';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { libraryApiVersions, requireApiVersion } from '../net/api-versions.ts';
-import { isKrerouteError } from '../../errors.ts';
+import { isKrerouteError } from '../../common/errors.ts';
 import { isRetriableKafkaError, protocolErrorIds, toKrerouteError } from '../client/errors.ts';
 import type { PipelineOptions } from './pipelined-producer.ts';
 import type { ProducerIdentity } from '../client/producer-id.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { VERSION } from '../../../src/version.ts';
+import { VERSION } from '../../../src/common/version.ts';
 import { offlinePlan } from '../../support/offline-plan.ts';
 
 const MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));

@@ -1,5 +1,5 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { VERSION } from '../../../version.ts';
+import { VERSION } from '../../../common/version.ts';
 import type { AwsIamOptions } from './sasl-settings.ts';
 import { mskIamPayload, mskRegion } from './msk-iam-payload.ts';
 import { SaslLoginError } from './sasl-login-error.ts';

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../../errors.ts';
+import type { ErrorCode } from '../../../common/errors.ts';
 
 /**
  * A SASL login that failed on our side of the connection (fetching an OAuth token, finding AWS

@@ -1,5 +1,5 @@
 import { crc32c } from '@node-rs/crc32';
-import { KrerouteError } from '../../../errors.ts';
+import { KrerouteError } from '../../../common/errors.ts';
 import { BATCH, type BatchView } from './batch-header.ts';
 
 /**

@@ -1,5 +1,5 @@
 import { compressionsAlgorithmsByBitmask } from '@platformatic/kafka';
-import { KrerouteError } from '../../../errors.ts';
+import { KrerouteError } from '../../../common/errors.ts';
 import { ATTRIBUTE, BATCH, type BatchView } from './batch-header.ts';
 import { decompressLz4Frame } from './lz4-frame.ts';
 

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../../../errors.ts';
+import { KrerouteError } from '../../../common/errors.ts';
 import { AbortedTransactions } from './aborted-transactions.ts';
 import { checkBatchCrc } from './batch-crc.ts';
 import type { AbortedTransaction } from './batch-records.ts';

@@ -1,4 +1,4 @@
-import { KrerouteError } from '../../../errors.ts';
+import { KrerouteError } from '../../../common/errors.ts';
 
 /**
  * Decompresses one LZ4 frame (the format Kafka's lz4 codec writes a batch's records in) into a

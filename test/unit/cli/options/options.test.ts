@@ -3,7 +3,7 @@ import test from 'node:test';
 import { parseDuration, parseFilter, parseMapping, parseRangePoint, parseRate, parseRegex, parseTopics } from '../../../../src/cli/options/options.ts';
 import { copyTuningFromFlags } from '../../../../src/cli/options/copy-options.ts';
 import { planRequestFromFlags } from '../../../../src/cli/options/plan-options.ts';
-import { KrerouteError } from '../../../../src/errors.ts';
+import { KrerouteError } from '../../../../src/common/errors.ts';
 
 /** A one-line BAD_INPUT error whose text matches `pattern`. */
 const badInput = (pattern: RegExp) => (error: unknown) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { PassThrough } from 'node:stream';
 import { createProgressView } from '../../../../src/cli/render/progress.ts';
-import type { EngineEvent } from '../../../../src/events.ts';
+import type { EngineEvent } from '../../../../src/common/events.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
 

@@ -5,9 +5,9 @@ import { renderPlan } from '../../../../src/cli/render/render-plan.ts';
 import { renderPurge } from '../../../../src/cli/render/render-purge.ts';
 import { renderVerify } from '../../../../src/cli/render/render-verify.ts';
 import { describeFailure, usageFailure } from '../../../../src/cli/exit.ts';
-import { KrerouteError } from '../../../../src/errors.ts';
+import { KrerouteError } from '../../../../src/common/errors.ts';
 import type { Plan } from '../../../../src/plan/plan.ts';
-import type { PartitionVerdict, VerifyReport } from '../../../../src/verify/verify-plan.ts';
+import type { PartitionVerdict, VerifyReport } from '../../../../src/verify/report.ts';
 
 const plan: Plan = {
   format: 'kreroute-plan',

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Reader } from '@platformatic/kafka';
-import { isKrerouteError } from '../../../../src/errors.ts';
+import { isKrerouteError } from '../../../../src/common/errors.ts';
 import { parseApiVersions, requireApiVersion } from '../../../../src/kafka/net/api-versions.ts';
 
 test('ApiVersions v3 answers are read with their tagged fields', () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKrerouteError } from '../../../../src/errors.ts';
+import { isKrerouteError } from '../../../../src/common/errors.ts';
 import { DataLinks } from '../../../../src/kafka/net/data-links.ts';
 import { PipelinedProducer } from '../../../../src/kafka/produce/pipelined-producer.ts';
 import { ScriptedBroker } from '../../../support/scripted-broker.ts';

@@ -7,7 +7,7 @@ import { toKrerouteError } from '../../../../src/kafka/client/errors.ts';
 import { librarySaslOptions } from '../../../../src/kafka/net/sasl/library-sasl.ts';
 import { rawSaslCounts } from '../../../../src/kafka/net/raw-sasl.ts';
 import { saslMechanism } from '../../../../src/kafka/net/sasl-mechanism.ts';
-import { isKrerouteError } from '../../../../src/errors.ts';
+import { isKrerouteError } from '../../../../src/common/errors.ts';
 import { ScriptedBroker } from '../../../support/scripted-broker.ts';
 import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';
 

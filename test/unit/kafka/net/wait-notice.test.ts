@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { KrerouteError } from '../../../../src/errors.ts';
+import { KrerouteError } from '../../../../src/common/errors.ts';
 import { boundedWait, formatWait, pollUntil } from '../../../../src/kafka/net/wait-notice.ts';
 
 const timedOut = (pattern: RegExp) => (error: unknown) => error instanceof KrerouteError && error.code === 'WAIT_TIMEOUT' && pattern.test(error.oneLine());

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isKrerouteError } from '../../../../src/errors.ts';
+import { isKrerouteError } from '../../../../src/common/errors.ts';
 import { PipelinedProducer } from '../../../../src/kafka/produce/pipelined-producer.ts';
 import { ERROR, IdempotentLog, type ReceivedBatch, ScriptedBroker } from '../../../support/scripted-broker.ts';
 import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';

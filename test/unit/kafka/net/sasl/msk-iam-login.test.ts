@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Connection } from '@platformatic/kafka';
-import { KrerouteError } from '../../../../../src/errors.ts';
+import { KrerouteError } from '../../../../../src/common/errors.ts';
 import { KafkaCluster } from '../../../../../src/kafka/client/cluster.ts';
 import { librarySaslOptions } from '../../../../../src/kafka/net/sasl/library-sasl.ts';
 import { RawConnection } from '../../../../../src/kafka/net/raw-connection.ts';

@@ -1,7 +1,7 @@
 // Token fetching and refresh against a token endpoint served here.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { KrerouteError } from '../../../../../src/errors.ts';
+import { KrerouteError } from '../../../../../src/common/errors.ts';
 import { toKrerouteError } from '../../../../../src/kafka/client/errors.ts';
 import { OAuthTokenSource } from '../../../../../src/kafka/net/sasl/oauth-token-source.ts';
 import { type OidcProvider, startOidcProvider } from '../../../../support/oidc-provider.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { compressionsAlgorithms } from '@platformatic/kafka';
-import { KrerouteError } from '../../../../../src/errors.ts';
+import { KrerouteError } from '../../../../../src/common/errors.ts';
 import { decompressLz4Frame } from '../../../../../src/kafka/wire/batch/lz4-frame.ts';
 
 const lz4 = compressionsAlgorithms.lz4;
