@@ -40,11 +40,15 @@ export async function stopCluster(cluster: BenchCluster): Promise<void> {
 /** The broker JVM's -Xmx, read from its command line. */
 export async function brokerHeap(cluster: BenchCluster): Promise<string> {
   const cmdline = await readFile(`/proc/${cluster.local.pid}/cmdline`, 'utf8').catch(() => '');
-  return cmdline.split('\0').find((arg) => arg.startsWith('-Xmx'))?.slice(4) ?? 'unknown';
+  return (
+    cmdline
+      .split('\0')
+      .find((arg) => arg.startsWith('-Xmx'))
+      ?.slice(4) ?? 'unknown'
+  );
 }
 
 /** CPU seconds the broker JVM has used so far. */
 export async function brokerCpuSeconds(cluster: BenchCluster): Promise<number> {
   return (await readStat(cluster.local.pid))?.cpuSeconds ?? Number.NaN;
 }
-

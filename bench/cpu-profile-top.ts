@@ -44,7 +44,8 @@ const sourceMaps = new Map<string, { map: SourceMap; url: string } | null>();
 function sourceMapOf(url: string): { map: SourceMap; url: string } | null {
   if (!sourceMaps.has(url)) {
     const mapFile = url.startsWith('file:') ? `${fileURLToPath(url)}.map` : '';
-    const found = mapFile !== '' && existsSync(mapFile) ? { map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))), url: pathToFileURL(mapFile).href } : null;
+    const found =
+      mapFile !== '' && existsSync(mapFile) ? { map: new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))), url: pathToFileURL(mapFile).href } : null;
     sourceMaps.set(url, found);
   }
   return sourceMaps.get(url)!;

@@ -27,5 +27,10 @@ export function machineInfo(): MachineInfo {
 function outputLine(command: string, args: string[], pattern: RegExp): string {
   const result = spawnSync(command, args, { encoding: 'utf8' });
   if (result.error) return 'not installed';
-  return `${result.stdout}${result.stderr}`.split('\n').find((line) => pattern.test(line))?.trim() ?? 'unknown';
+  return (
+    `${result.stdout}${result.stderr}`
+      .split('\n')
+      .find((line) => pattern.test(line))
+      ?.trim() ?? 'unknown'
+  );
 }

@@ -46,7 +46,10 @@ async function main(): Promise<number> {
   // kcat is a peer, and also warms the brokers up and counts what each tool wrote.
   if (spawnSync('kcat', ['-V']).error) throw new Error('kcat is not installed (apt-get install kcat)');
 
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   const logsDir = path.join(resultsDir, stamp);
   const controller = new AbortController();
   installSignalHandlers(controller);
@@ -67,7 +70,10 @@ async function main(): Promise<number> {
   // SCRAM with Kafka 4 needs librdkafka 2.6.1 or later (scripts/fetch-librdkafka.sh); then every
   // kcat of this run uses it, so that its profiles compare the same kcat.
   if (profiles.some((p) => p.listener === 'SASL_SSL')) {
-    const fetched = spawnSync('bash', [path.join(benchDir, '..', 'scripts', 'fetch-librdkafka.sh')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const fetched = spawnSync('bash', [path.join(benchDir, '..', 'scripts', 'fetch-librdkafka.sh')], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     if (fetched.status !== 0) throw new Error('scripts/fetch-librdkafka.sh failed: kcat cannot do SCRAM with Kafka 4 without a newer librdkafka');
     process.env.LD_LIBRARY_PATH = [fetched.stdout.trim(), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':');
   }
@@ -76,7 +82,10 @@ async function main(): Promise<number> {
   for (const name of ['kcat', 'kcat-topic', 'kcat-job', 'kcat-topic-job'] as const) tools[name].summary += ` (${kcatVersion})`;
   const libsDir = await ensureKafkaJars({ log });
   log(`starting the source and destination brokers (logs: .cache/broker-logs/)`);
-  const clusters = await startClusters(libsDir, profiles.some((p) => p.listener === 'SASL_SSL'));
+  const clusters = await startClusters(
+    libsDir,
+    profiles.some((p) => p.listener === 'SASL_SSL'),
+  );
   const results: Omit<BenchResults, 'summaries'> = {
     startedAt: new Date().toISOString(),
     finishedAt: '',
@@ -90,7 +99,9 @@ async function main(): Promise<number> {
     runs: [],
     errors: [],
   };
-  log(`brokers up: source ${clusters.source.local.bootstrap}, destination ${clusters.destination.local.bootstrap} (heap ${results.brokers.heap}); logs of this run in ${path.relative(process.cwd(), logsDir)}`);
+  log(
+    `brokers up: source ${clusters.source.local.bootstrap}, destination ${clusters.destination.local.bootstrap} (heap ${results.brokers.heap}); logs of this run in ${path.relative(process.cwd(), logsDir)}`,
+  );
   try {
     log('warming the brokers up (transaction and group topics)');
     await warmUpBrokers([clusters.source, clusters.destination]);

@@ -101,7 +101,10 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
 
   const sample = async () => {
     const members = (await groupMembers(pgid)).filter((m) => m.pid !== pgid); // not GNU time itself
-    peakSum = Math.max(peakSum, members.reduce((sum, m) => sum + m.rssBytes, 0));
+    peakSum = Math.max(
+      peakSum,
+      members.reduce((sum, m) => sum + m.rssBytes, 0),
+    );
     for (const m of members) hwm.set(m.pid, Math.max(hwm.get(m.pid) ?? 0, await peakRss(m.pid)));
     return members;
   };
@@ -136,7 +139,10 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     killGroup(pgid, 'SIGTERM');
     for (const stopBy = performance.now() + STOP_GRACE_MS; exitedAt === undefined && performance.now() < stopBy; ) {
       const members = (await groupMembers(pgid)).filter((m) => m.pid !== pgid);
-      cpuWithStop = Math.max(cpuWithStop ?? 0, members.reduce((sum, m) => sum + m.cpuSeconds + m.childCpuSeconds, 0));
+      cpuWithStop = Math.max(
+        cpuWithStop ?? 0,
+        members.reduce((sum, m) => sum + m.cpuSeconds + m.childCpuSeconds, 0),
+      );
       await Promise.race([sleep(SAMPLE_MS), exited]);
     }
   }

@@ -1,7 +1,19 @@
 import { parseArgs } from 'node:util';
 import { profileNames } from './profiles.ts';
 
-export const TOOL_NAMES = ['kreroute', 'kreroute-filter', 'kreroute-records', 'kreroute-job', 'kcat', 'kcat-topic', 'kcat-job', 'kcat-topic-job', 'mm2', 'consumer-perf', 'producer-perf'] as const;
+export const TOOL_NAMES = [
+  'kreroute',
+  'kreroute-filter',
+  'kreroute-records',
+  'kreroute-job',
+  'kcat',
+  'kcat-topic',
+  'kcat-job',
+  'kcat-topic-job',
+  'mm2',
+  'consumer-perf',
+  'producer-perf',
+] as const;
 export type ToolName = (typeof TOOL_NAMES)[number];
 /** The tools that run kreroute's CLI (and so need the bundle, with the default driver). */
 export const CLI_TOOLS: readonly ToolName[] = ['kreroute', 'kreroute-filter', 'kreroute-job'];
@@ -58,7 +70,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   if (values.help) return 'help';
   const list = (value: string | undefined, allowed: readonly string[], what: string): string[] => {
     if (value === undefined) return [...allowed];
-    const names = value.split(',').map((s) => s.trim()).filter(Boolean);
+    const names = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const unknown = names.filter((n) => !allowed.includes(n));
     if (unknown.length > 0 || names.length === 0) throw new Error(`--${what}: unknown ${unknown.join(', ') || '(empty)'}; choose from ${allowed.join(', ')}`);
     return names;

@@ -35,7 +35,8 @@ export function profileNames(): string[] {
 
 /** "1M × 1 KiB, lz4" */
 export function describeProfile(p: Profile): string {
-  const count = p.records >= 1e6 && p.records % 1e5 === 0 ? `${p.records / 1e6}M` : p.records >= 1e3 && p.records % 1e3 === 0 ? `${p.records / 1e3}k` : String(p.records);
+  const count =
+    p.records >= 1e6 && p.records % 1e5 === 0 ? `${p.records / 1e6}M` : p.records >= 1e3 && p.records % 1e3 === 0 ? `${p.records / 1e3}k` : String(p.records);
   const size = p.valueBytes % 1024 === 0 ? `${p.valueBytes / 1024} KiB` : `${p.valueBytes} B`;
   const compression = p.topicConfigs['compression.type'];
   return `${count} × ${size}${compression ? `, ${compression}` : ''}${p.listener ? `, ${p.listener} SCRAM-SHA-512` : ''}`;

@@ -14,8 +14,19 @@ export function renderJobTable(summaries: Summary[], profileLabels: Map<string, 
   const jobs = summaries.filter((s) => s.steps !== undefined);
   if (jobs.length === 0) return '';
   const stepNames = [...new Set(jobs.flatMap((s) => s.steps!.map((step) => step.name)))];
-  const header = ['profile', 'tool', 'runs', 'total s', ...stepNames.map((n) => `${n} s`), 'CPU s by step', 'peak RSS MB by step',
-    'vs kcat job', `job ÷ kreroute copy (≤ ${TARGETS.job}×)`, `plan ÷ copy (≤ ${TARGETS.plan}×)`, `verify ÷ copy (≤ ${TARGETS.verify}×)`];
+  const header = [
+    'profile',
+    'tool',
+    'runs',
+    'total s',
+    ...stepNames.map((n) => `${n} s`),
+    'CPU s by step',
+    'peak RSS MB by step',
+    'vs kcat job',
+    `job ÷ kreroute copy (≤ ${TARGETS.job}×)`,
+    `plan ÷ copy (≤ ${TARGETS.plan}×)`,
+    `verify ÷ copy (≤ ${TARGETS.verify}×)`,
+  ];
   const rows = jobs.map((s) => {
     const steps = s.steps!;
     const step = (name: string) => steps.find((x) => x.name === name);
@@ -28,7 +39,13 @@ export function renderJobTable(summaries: Summary[], profileLabels: Map<string, 
       ...stepNames.map((n) => (step(n) ? fixed(wall(n), 1) : '')),
       steps.map((x) => fixed(x.cpuSeconds, 1)).join(' / '),
       steps.map((x) => fixed(x.peakRssMb, 0)).join(' / '),
-      ...(s.tool === KREROUTE_JOB ? krerouteRatios(s, summaries.filter((p) => p.profile === s.profile), wall) : ['', '', '', '']),
+      ...(s.tool === KREROUTE_JOB
+        ? krerouteRatios(
+            s,
+            summaries.filter((p) => p.profile === s.profile),
+            wall,
+          )
+        : ['', '', '', '']),
     ];
   });
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;

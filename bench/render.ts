@@ -5,7 +5,24 @@ const CEILING_TOOLS = ['consumer-perf', 'producer-perf'];
 
 /** The results table in Markdown: one row per profile and tool, medians, kreroute's speed ratios. */
 export function renderTable(summaries: Summary[], profileLabels: Map<string, string>): string {
-  const header = ['profile', 'tool', 'runs', 'wall s', 'start s', 'msgs/s', 'best msgs/s', 'steady msgs/s', 'MB/s', 'CPU s', 'CPU s/GB', 'peak RSS MB', 'brokers CPU s', 'vs kcat', 'vs MM2', 'vs ceiling'];
+  const header = [
+    'profile',
+    'tool',
+    'runs',
+    'wall s',
+    'start s',
+    'msgs/s',
+    'best msgs/s',
+    'steady msgs/s',
+    'MB/s',
+    'CPU s',
+    'CPU s/GB',
+    'peak RSS MB',
+    'brokers CPU s',
+    'vs kcat',
+    'vs MM2',
+    'vs ceiling',
+  ];
   const rows = summaries.map((s) => {
     const peers = summaries.filter((p) => p.profile === s.profile);
     const rate = (tool: string) => peers.find((p) => p.tool === tool)?.recordsPerSec ?? Number.NaN;

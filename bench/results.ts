@@ -52,7 +52,8 @@ export function renderMarkdown(results: BenchResults): string {
       (otherShare > 0.05 ? ' — the machine was not quiet; treat these numbers as noisy.' : '.')
     : '';
   const profileLines = results.profiles.map(
-    (p) => `- ${p.label}: ${p.records.toLocaleString('en-US')} records of ${p.recordBytes} B (key + value + headers), ` +
+    (p) =>
+      `- ${p.label}: ${p.records.toLocaleString('en-US')} records of ${p.recordBytes} B (key + value + headers), ` +
       `${(p.sourceBytesOnDisk / 1e6).toFixed(0)} MB on the source disk, loaded in ${p.loadSeconds.toFixed(1)} s`,
   );
   return [
@@ -63,7 +64,9 @@ export function renderMarkdown(results: BenchResults): string {
     `Options: runs=${results.options.runs}${results.options.quick ? ', quick' : ''}, kreroute driver=${results.options.kreroute}.`,
     background,
     `kreroute: commit ${results.kreroute.commit.slice(0, 12)}` +
-      (results.kreroute.changedSourceFiles.length > 0 ? ` with ${results.kreroute.changedSourceFiles.length} uncommitted file(s) under src/.` : ', clean src/.'),
+      (results.kreroute.changedSourceFiles.length > 0
+        ? ` with ${results.kreroute.changedSourceFiles.length} uncommitted file(s) under src/.`
+        : ', clean src/.'),
     '',
     ...profileLines,
     ...results.errors.map((e) => `- FAILED: ${e}`),

@@ -63,7 +63,13 @@ export async function writeKrerouteProperties(file: string, access: SaslSslAcces
 
 /** A librdkafka properties file for `kcat -F`; returns its path. */
 export async function writeKcatConfig(file: string, access: SaslSslAccess): Promise<string> {
-  const lines = ['security.protocol=SASL_SSL', 'sasl.mechanisms=SCRAM-SHA-512', `sasl.username=${access.username}`, `sasl.password=${access.password}`, `ssl.ca.location=${access.caFile}`];
+  const lines = [
+    'security.protocol=SASL_SSL',
+    'sasl.mechanisms=SCRAM-SHA-512',
+    `sasl.username=${access.username}`,
+    `sasl.password=${access.password}`,
+    `ssl.ca.location=${access.caFile}`,
+  ];
   await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   return file;
 }

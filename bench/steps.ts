@@ -43,6 +43,13 @@ export async function measureSteps(steps: Step[], timeoutMs: number): Promise<{ 
       cpuSecondsWithStop: sum((m) => m.cpuSecondsWithStop),
       peakRssBytes: Math.max(...done.map((d) => d.measured.peakRssBytes)),
     },
-    steps: done.map(({ name, measured: m }) => ({ name, outcome: m.outcome, exitCode: m.exitCode, wallSeconds: m.wallSeconds, cpuSeconds: m.cpuSeconds, peakRssBytes: m.peakRssBytes })),
+    steps: done.map(({ name, measured: m }) => ({
+      name,
+      outcome: m.outcome,
+      exitCode: m.exitCode,
+      wallSeconds: m.wallSeconds,
+      cpuSeconds: m.cpuSeconds,
+      peakRssBytes: m.peakRssBytes,
+    })),
   };
 }

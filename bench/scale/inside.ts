@@ -52,7 +52,10 @@ async function main(): Promise<number> {
   const startedAt = new Date().toISOString();
   const libsDir = await ensureKafkaJars({ log });
   log(`starting the source and destination brokers in ${network.brokersNs}, advertised at ${network.brokersHost}`);
-  const started = await Promise.allSettled([startCluster('source', network.brokersHost, libsDir, config.resultsDir), startCluster('destination', network.brokersHost, libsDir, config.resultsDir)]);
+  const started = await Promise.allSettled([
+    startCluster('source', network.brokersHost, libsDir, config.resultsDir),
+    startCluster('destination', network.brokersHost, libsDir, config.resultsDir),
+  ]);
   const clusters = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
   const report: ScaleReport = {
     startedAt,
@@ -60,7 +63,16 @@ async function main(): Promise<number> {
     command: config.command,
     machine: { ...machineInfo(), nproc: os.availableParallelism(), kafka: await kafkaVersion() },
     kreroute: (({ commit, changedSourceFiles }) => ({ commit, uncommittedSrcFiles: changedSourceFiles.length }))(sourceState(config.repoRoot)),
-    setup: { records: options.records, valueBytes: options.valueBytes, recordBytes: 0, partitions: options.partitions, rateMbit: options.rateMbit, caps: describeCaps(network), loadSeconds: 0, brokerHeap: '' },
+    setup: {
+      records: options.records,
+      valueBytes: options.valueBytes,
+      recordBytes: 0,
+      partitions: options.partitions,
+      rateMbit: options.rateMbit,
+      caps: describeCaps(network),
+      loadSeconds: 0,
+      brokerHeap: '',
+    },
     runs: [],
     errors: [],
   };
@@ -82,13 +94,34 @@ async function main(): Promise<number> {
     await source.topics.create(sourceTopic, options.partitions, {});
     log(`loading ${options.records} records into ${sourceTopic} (${options.partitions} partitions)`);
     const loadStart = performance.now();
-    await loadTopic(source.local.bootstrap, sourceTopic, { name: 'scale', records: options.records, valueBytes: options.valueBytes, partitions: options.partitions, topicConfigs: {} }, factory, AbortSignal.timeout(options.runTimeoutMs));
+    await loadTopic(
+      source.local.bootstrap,
+      sourceTopic,
+      { name: 'scale', records: options.records, valueBytes: options.valueBytes, partitions: options.partitions, topicConfigs: {} },
+      factory,
+      AbortSignal.timeout(options.runTimeoutMs),
+    );
     report.setup.loadSeconds = (performance.now() - loadStart) / 1000;
     log(`loaded in ${report.setup.loadSeconds.toFixed(1)} s`);
 
     for (const spec of runSpecs(options)) {
       try {
-        report.runs.push(await runScale(spec, { source, destination, network, launcher: config.launcher, workDir: config.resultsDir, sourceTopic, partitions: options.partitions, killAfterS: options.killAfterS, oracleAll: options.oracleAll, copyArgs: options.copyArgs, timeoutMs: options.runTimeoutMs, log }));
+        report.runs.push(
+          await runScale(spec, {
+            source,
+            destination,
+            network,
+            launcher: config.launcher,
+            workDir: config.resultsDir,
+            sourceTopic,
+            partitions: options.partitions,
+            killAfterS: options.killAfterS,
+            oracleAll: options.oracleAll,
+            copyArgs: options.copyArgs,
+            timeoutMs: options.runTimeoutMs,
+            log,
+          }),
+        );
       } catch (error) {
         report.errors.push(`${spec.label}: ${(error as Error).message}`);
         log(`${spec.label} failed: ${(error as Error).message}`);
@@ -107,14 +140,17 @@ async function main(): Promise<number> {
   }
   console.log(`\n${renderTable(report)}\n`);
   log(`results: ${path.join(config.resultsDir, 'scale.md')} and scale.json`);
-  const bad = report.errors.length > 0 || report.runs.some((r) => r.error || (r.oracle && (r.oracle.lost || r.oracle.duplicated || r.oracle.extra || !r.oracle.allSameSequence)));
+  const bad =
+    report.errors.length > 0 ||
+    report.runs.some((r) => r.error || (r.oracle && (r.oracle.lost || r.oracle.duplicated || r.oracle.extra || !r.oracle.allSameSequence)));
   return bad ? 1 : 0;
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => {
-  log(`${signal}: exiting (the brokers and workers die with this process)`);
-  process.exit(130);
-});
+for (const signal of ['SIGINT', 'SIGTERM'] as const)
+  process.on(signal, () => {
+    log(`${signal}: exiting (the brokers and workers die with this process)`);
+    process.exit(130);
+  });
 
 main().then(
   (code) => process.exit(code),

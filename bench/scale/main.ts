@@ -20,7 +20,11 @@ const log = (line: string) => process.stderr.write(`[scale] ${line}\n`);
 
 function requireTools(): void {
   if (process.getuid?.() !== 0) throw new Error('run as root: the scale test creates network namespaces, veth pairs and tc qdiscs');
-  for (const [tool, args] of [['ip', ['-V']], ['tc', ['-V']], ['kcat', ['-V']]] as const) {
+  for (const [tool, args] of [
+    ['ip', ['-V']],
+    ['tc', ['-V']],
+    ['kcat', ['-V']],
+  ] as const) {
     if (spawnSync(tool, [...args]).error) throw new Error(`${tool} is not installed`);
   }
 }
@@ -32,7 +36,10 @@ async function main(): Promise<number> {
     return 0;
   }
   requireTools();
-  const stamp = new Date().toISOString().replace(/[:.]/g, '-').replace(/-\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d+Z$/, 'Z');
   const resultsDir = path.join(repoRoot, 'bench', 'results', `scale-${stamp}`);
   await mkdir(resultsDir, { recursive: true });
   const built = await bundleCli({ outDir: path.join(resultsDir, 'cli') });
@@ -58,15 +65,26 @@ async function main(): Promise<number> {
   }
 
   try {
-    log(`network: ${network.brokersNs} (bridge ${network.brokersHost}) and ${network.workers.map((w) => `${w.ns} ${w.ip}`).join(', ')}; ${options.rateMbit} Mbit/s per worker link, each direction`);
+    log(
+      `network: ${network.brokersNs} (bridge ${network.brokersHost}) and ${network.workers.map((w) => `${w.ns} ${w.ip}`).join(', ')}; ${options.rateMbit} Mbit/s per worker link, each direction`,
+    );
     setUpNetwork(network);
-    const config: InsideConfig = { options, network, launcher: built.launcher, resultsDir, command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(), repoRoot };
+    const config: InsideConfig = {
+      options,
+      network,
+      launcher: built.launcher,
+      resultsDir,
+      command: `npm run bench:scale -- ${process.argv.slice(2).join(' ')}`.trim(),
+      repoRoot,
+    };
     const configFile = path.join(resultsDir, 'config.json');
     await writeFile(configFile, JSON.stringify(config, null, 2));
     // setpriv --pdeathsig: the inner process (and with it the brokers and workers) dies with this one, even on SIGKILL.
     const innerArgv = ['ip', 'netns', 'exec', network.brokersNs, process.execPath, path.join(here, 'inside.ts'), configFile];
     const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
-    inner = setpriv ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...innerArgv], { stdio: 'inherit' }) : spawn(innerArgv[0]!, innerArgv.slice(1), { stdio: 'inherit' });
+    inner = setpriv
+      ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', ...innerArgv], { stdio: 'inherit' })
+      : spawn(innerArgv[0]!, innerArgv.slice(1), { stdio: 'inherit' });
     const timer = setTimeout(() => {
       log(`the whole run took over ${options.totalTimeoutMs / 60_000} min: stopping it`);
       inner?.kill('SIGTERM');

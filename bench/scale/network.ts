@@ -59,7 +59,10 @@ export function setUpNetwork(net: ScaleNetwork): void {
   // What a killed earlier run left is removed; namespaces with processes in them are another run's.
   for (const ns of existingNamespaces(net)) {
     const pids = run('ip', ['netns', 'pids', ns]).trim();
-    if (pids) throw new Error(`network namespace ${ns} is in use (pids ${pids.split('\n').join(', ')}): is another scale test running? Stop it, or remove the namespace with ip netns del ${ns}`);
+    if (pids)
+      throw new Error(
+        `network namespace ${ns} is in use (pids ${pids.split('\n').join(', ')}): is another scale test running? Stop it, or remove the namespace with ip netns del ${ns}`,
+      );
   }
   tearDownNetwork(net);
   const b = net.brokersNs;
@@ -97,7 +100,9 @@ export function tearDownNetwork(net: ScaleNetwork): string[] {
 function existingNamespaces(net: ScaleNetwork): string[] {
   let listed: string[];
   try {
-    listed = run('ip', ['netns', 'list']).split('\n').map((line) => line.split(' ')[0] ?? '');
+    listed = run('ip', ['netns', 'list'])
+      .split('\n')
+      .map((line) => line.split(' ')[0] ?? '');
   } catch {
     return [];
   }

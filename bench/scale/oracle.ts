@@ -42,7 +42,23 @@ const ID_LENGTH = 16;
 const PARALLEL = 2;
 
 function scanPartition(bootstrap: string, topic: string, partition: number, timeoutMs: number): Promise<Scan> {
-  const args = ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%T\\t%k\\t%h\\t%s\\n'];
+  const args = [
+    '-C',
+    '-b',
+    bootstrap,
+    '-t',
+    topic,
+    '-p',
+    String(partition),
+    '-o',
+    'beginning',
+    '-e',
+    '-q',
+    '-X',
+    'isolation.level=read_committed',
+    '-f',
+    '%T\\t%k\\t%h\\t%s\\n',
+  ];
   const child = spawn('kcat', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const hash = createHash('sha256');
   const ids: string[] = [];
@@ -91,7 +107,14 @@ function compare(partition: number, source: Scan, destination: Scan): PartitionC
 }
 
 /** Source partition p against destination partition p (mapping `same`), for every partition. */
-export async function checkCopy(input: { source: string; destination: string; sourceTopic: string; destinationTopic: string; partitions: number; timeoutMs: number }): Promise<OracleResult> {
+export async function checkCopy(input: {
+  source: string;
+  destination: string;
+  sourceTopic: string;
+  destinationTopic: string;
+  partitions: number;
+  timeoutMs: number;
+}): Promise<OracleResult> {
   const started = performance.now();
   const checks: PartitionCheck[] = [];
   const queue = [...Array(input.partitions).keys()];

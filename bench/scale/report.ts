@@ -6,7 +6,16 @@ export interface ScaleReport {
   command: string;
   machine: { cpu: string; nproc: number; memoryGiB: number; kernel: string; node: string; java: string; kafka: string; kcat: string };
   kreroute: { commit: string; uncommittedSrcFiles: number };
-  setup: { records: number; valueBytes: number; recordBytes: number; partitions: number; rateMbit: number; caps: string[]; loadSeconds: number; brokerHeap: string };
+  setup: {
+    records: number;
+    valueBytes: number;
+    recordBytes: number;
+    partitions: number;
+    rateMbit: number;
+    caps: string[];
+    loadSeconds: number;
+    brokerHeap: string;
+  };
   runs: RunResult[];
   errors: string[];
 }
@@ -29,14 +38,16 @@ function oracleCell(r: RunResult): string {
 
 function verifyCell(r: RunResult): string {
   if (!r.verify) return '–';
-  if (r.verify.exitCode === 0) return r.verify.passed ? `passed (${fixed(r.verify.seconds)} s, CPU ${fixed(r.verify.cpuSeconds)} s)` : `exit 0, passed=${r.verify.passed}`;
+  if (r.verify.exitCode === 0)
+    return r.verify.passed ? `passed (${fixed(r.verify.seconds)} s, CPU ${fixed(r.verify.cpuSeconds)} s)` : `exit 0, passed=${r.verify.passed}`;
   return `exit ${r.verify.exitCode}`;
 }
 
 export function renderTable(report: ScaleReport): string {
   const base = baseline(report.runs);
   const linkBytesPerS = (report.setup.rateMbit * 1e6) / 8;
-  const header = '| run | workers | link | wall s | msgs/s | MB/s | speed-up vs N=1 | ≥ 0.8·N | MB/s per worker (link use) | workers CPU s | brokers CPU s | machine busy cores | others cores | load max | oracle | kreroute verify |';
+  const header =
+    '| run | workers | link | wall s | msgs/s | MB/s | speed-up vs N=1 | ≥ 0.8·N | MB/s per worker (link use) | workers CPU s | brokers CPU s | machine busy cores | others cores | load max | oracle | kreroute verify |';
   const rule = '|---|---:|---|---:|---:|---:|---:|:---:|---:|---:|---:|---:|---:|---:|---|---|';
   const rows = report.runs.map((r) => {
     if (r.error && !r.copy) return `| ${r.label} | ${r.workers} | | FAILED: ${r.error} |`;
@@ -66,24 +77,34 @@ export function renderMarkdown(report: ScaleReport): string {
     '',
     renderTable(report),
     '',
-    '## Plans (`plan --exact`, unthrottled, in the brokers\' namespace)',
+    "## Plans (`plan --exact`, unthrottled, in the brokers' namespace)",
     '',
     '| run | seconds | CPU s | records | MB |',
     '|---|---:|---:|---:|---:|',
-    ...report.runs.filter((r) => r.plan).map((r) => `| ${r.label} | ${fixed(r.plan.seconds)} | ${fixed(r.plan.cpuSeconds)} | ${thousands(r.plan.records)} | ${fixed(r.plan.bytes / MB, 0)} |`),
+    ...report.runs
+      .filter((r) => r.plan)
+      .map((r) => `| ${r.label} | ${fixed(r.plan.seconds)} | ${fixed(r.plan.cpuSeconds)} | ${thousands(r.plan.records)} | ${fixed(r.plan.bytes / MB, 0)} |`),
     '',
     '## Shards',
     '',
     '| run | shard | namespace | processes (exit) | finished at s | records | MB | CPU s | resumed |',
     '|---|---:|---|---|---:|---:|---:|---:|---|',
     ...report.runs.flatMap((r) =>
-      (r.copy?.shards ?? []).map((sh) => `| ${r.label} | ${sh.shard} | ${sh.ns ?? 'brokers (loopback)'} | ${sh.exits.map((e) => `${fixed(e.seconds)} s (${e.code ?? e.signal})`).join(', ')} | ${fixed(sh.finishedAtS)} | ${thousands(sh.records)} | ${fixed(sh.bytes / MB)} | ${fixed(sh.cpuSeconds)} | ${sh.resumed ? 'yes' : 'no'} |`),
+      (r.copy?.shards ?? []).map(
+        (sh) =>
+          `| ${r.label} | ${sh.shard} | ${sh.ns ?? 'brokers (loopback)'} | ${sh.exits.map((e) => `${fixed(e.seconds)} s (${e.code ?? e.signal})`).join(', ')} | ${fixed(sh.finishedAtS)} | ${thousands(sh.records)} | ${fixed(sh.bytes / MB)} | ${fixed(sh.cpuSeconds)} | ${sh.resumed ? 'yes' : 'no'} |`,
+      ),
     ),
   ];
   for (const r of report.runs) {
     const k = r.copy?.kill;
     if (!k) continue;
-    lines.push('', `## Kill in ${r.label}`, '', `Shard ${k.shard}'s worker was killed (SIGKILL) ${fixed(k.afterStartLineS)} s after its "starting the copy" line (${fixed(k.atS)} s into the run), when it had reported ${thousands(k.recordsReportedBeforeKill)} records copied; restarted with the same command, it said "${k.restartLine ?? '?'}".`);
+    lines.push(
+      '',
+      `## Kill in ${r.label}`,
+      '',
+      `Shard ${k.shard}'s worker was killed (SIGKILL) ${fixed(k.afterStartLineS)} s after its "starting the copy" line (${fixed(k.atS)} s into the run), when it had reported ${thousands(k.recordsReportedBeforeKill)} records copied; restarted with the same command, it said "${k.restartLine ?? '?'}".`,
+    );
   }
   lines.push('', '## Commands', '');
   for (const r of report.runs) {

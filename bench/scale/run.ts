@@ -29,7 +29,9 @@ export interface RunResult extends RunSpec {
   otherCores: number;
   loadavgMax: number;
   oracle: OracleResult | undefined;
-  verify: { command: string; exitCode: number | null; passed: boolean | undefined; seconds: number; cpuSeconds: number; message: string | undefined } | undefined;
+  verify:
+    | { command: string; exitCode: number | null; passed: boolean | undefined; seconds: number; cpuSeconds: number; message: string | undefined }
+    | undefined;
   error: string | undefined;
 }
 
@@ -59,7 +61,21 @@ export async function runScale(spec: RunSpec, ctx: RunContext): Promise<RunResul
   const cli = (ns: string | undefined, args: string[]): CliCommand => ({ ns, launcher: ctx.launcher, args, logFile });
 
   // A plan of its own, with a fresh destination topic, for every run.
-  const planCommand = cli(undefined, ['plan', '--source', S, '--destination', D, '--topic', ctx.sourceTopic, '--dest-topic', destinationTopic, '--create-topics', '--exact', '--out', planFile]);
+  const planCommand = cli(undefined, [
+    'plan',
+    '--source',
+    S,
+    '--destination',
+    D,
+    '--topic',
+    ctx.sourceTopic,
+    '--dest-topic',
+    destinationTopic,
+    '--create-topics',
+    '--exact',
+    '--out',
+    planFile,
+  ]);
   const planExit = await runCli(planCommand, ctx.timeoutMs);
   if (planExit.code !== 0) throw new Error(`${spec.label}: plan failed (exit ${planExit.code ?? planExit.signal}); log ${logFile}`);
   const plan = JSON.parse(await readFile(planFile, 'utf8')) as { estimate: { records: number; bytes: number } };
@@ -68,27 +84,47 @@ export async function runScale(spec: RunSpec, ctx: RunContext): Promise<RunResul
   if (!(await waitForIdleBrokers([ctx.source, ctx.destination]))) ctx.log(`${spec.label}: the brokers did not go idle within 90 s; running anyway`);
   const commands = Array.from({ length: spec.workers }, (_, i) =>
     cli(spec.link ? ctx.network.workers[i]!.ns : undefined, [
-      'copy', planFile, ...(spec.workers > 1 ? ['--shard', `${i}/${spec.workers}`] : []),
-      '--source', S, '--destination', D, '--state-dir', path.join(dir, `state-w${i + 1}`), ...ctx.copyArgs,
+      'copy',
+      planFile,
+      ...(spec.workers > 1 ? ['--shard', `${i}/${spec.workers}`] : []),
+      '--source',
+      S,
+      '--destination',
+      D,
+      '--state-dir',
+      path.join(dir, `state-w${i + 1}`),
+      ...ctx.copyArgs,
     ]),
   );
   const brokersCpu = async () => (await brokerCpuSeconds(ctx.source)) + (await brokerCpuSeconds(ctx.destination));
   const [brokersBefore, busyBefore, selfBefore] = [await brokersCpu(), await machineBusySeconds(), process.cpuUsage()];
   let loadavgMax = os.loadavg()[0]!;
   const loadSampler = setInterval(() => (loadavgMax = Math.max(loadavgMax, os.loadavg()[0]!)), 1000);
-  ctx.log(`${spec.label}: copying with ${spec.workers} worker(s)${spec.link ? `, each behind a ${ctx.network.rateMbit} Mbit/s link` : ' on loopback, no cap'}${spec.kill ? `; worker 1 is killed ${ctx.killAfterS} s after it starts, then restarted` : ''}`);
-  const copy = await runShards({ commands, killShard: spec.kill ? 0 : undefined, killAfterS: ctx.killAfterS, timeoutMs: ctx.timeoutMs }).finally(() => clearInterval(loadSampler));
+  ctx.log(
+    `${spec.label}: copying with ${spec.workers} worker(s)${spec.link ? `, each behind a ${ctx.network.rateMbit} Mbit/s link` : ' on loopback, no cap'}${spec.kill ? `; worker 1 is killed ${ctx.killAfterS} s after it starts, then restarted` : ''}`,
+  );
+  const copy = await runShards({ commands, killShard: spec.kill ? 0 : undefined, killAfterS: ctx.killAfterS, timeoutMs: ctx.timeoutMs }).finally(() =>
+    clearInterval(loadSampler),
+  );
   const brokersCpuSeconds = (await brokersCpu()) - brokersBefore;
   const busy = (await machineBusySeconds()) - busyBefore;
   const self = process.cpuUsage(selfBefore);
   const workersCpuSeconds = copy.shards.reduce((sum, s) => sum + s.cpuSeconds, 0);
   const otherCpu = Math.max(0, busy - brokersCpuSeconds - workersCpuSeconds - (self.user + self.system) / 1e6);
   const failed = copy.shards.filter((s) => !s.ok);
-  ctx.log(`${spec.label}: copied in ${copy.wallSeconds.toFixed(1)} s${failed.length > 0 ? `; FAILED shards ${failed.map((s) => s.shard).join(', ')} (log ${logFile})` : ''}`);
+  ctx.log(
+    `${spec.label}: copied in ${copy.wallSeconds.toFixed(1)} s${failed.length > 0 ? `; FAILED shards ${failed.map((s) => s.shard).join(', ')} (log ${logFile})` : ''}`,
+  );
 
   const result: RunResult = {
     ...spec,
-    plan: { command: commandText(planCommand), seconds: planExit.seconds, cpuSeconds: planExit.cpuSeconds, records: plan.estimate.records, bytes: plan.estimate.bytes },
+    plan: {
+      command: commandText(planCommand),
+      seconds: planExit.seconds,
+      cpuSeconds: planExit.cpuSeconds,
+      records: plan.estimate.records,
+      bytes: plan.estimate.bytes,
+    },
     copy,
     brokersCpuSeconds,
     workersCpuSeconds,
@@ -97,15 +133,28 @@ export async function runScale(spec: RunSpec, ctx: RunContext): Promise<RunResul
     loadavgMax,
     oracle: undefined,
     verify: undefined,
-    error: copy.timedOut ? `timed out after ${ctx.timeoutMs / 1000} s` : failed.length > 0 ? `shard(s) ${failed.map((s) => s.shard).join(', ')} failed; log ${logFile}` : undefined,
+    error: copy.timedOut
+      ? `timed out after ${ctx.timeoutMs / 1000} s`
+      : failed.length > 0
+        ? `shard(s) ${failed.map((s) => s.shard).join(', ')} failed; log ${logFile}`
+        : undefined,
   };
   if (result.error) return result;
 
   // The independent oracle, then kreroute's own verify of the whole plan from a fresh state folder.
   if (spec.kill || ctx.oracleAll) {
-    result.oracle = await checkCopy({ source: S, destination: D, sourceTopic: ctx.sourceTopic, destinationTopic, partitions: ctx.partitions, timeoutMs: ctx.timeoutMs });
+    result.oracle = await checkCopy({
+      source: S,
+      destination: D,
+      sourceTopic: ctx.sourceTopic,
+      destinationTopic,
+      partitions: ctx.partitions,
+      timeoutMs: ctx.timeoutMs,
+    });
     const o = result.oracle;
-    ctx.log(`${spec.label}: oracle: ${o.source} source, ${o.destination} destination records; lost ${o.lost}, duplicated ${o.duplicated}, extra ${o.extra}, same sequence ${o.allSameSequence} (${o.seconds.toFixed(1)} s)`);
+    ctx.log(
+      `${spec.label}: oracle: ${o.source} source, ${o.destination} destination records; lost ${o.lost}, duplicated ${o.duplicated}, extra ${o.extra}, same sequence ${o.allSameSequence} (${o.seconds.toFixed(1)} s)`,
+    );
   }
   const verifyCommand = cli(undefined, ['verify', planFile, '--source', S, '--destination', D, '--state-dir', path.join(dir, 'verify-state')]);
   const verifyExit = await runCli(verifyCommand, ctx.timeoutMs);

@@ -33,7 +33,7 @@ export function checkScript(pipe: KcatPipe, ends: KcatEnds, outDir: string): str
   const body =
     pipe === 'partition'
       ? [
-          '# dump SIDE BOOTSTRAP TOPIC PARTITION: the digest of the partition\'s key<TAB>value lines, in offset order',
+          "# dump SIDE BOOTSTRAP TOPIC PARTITION: the digest of the partition's key<TAB>value lines, in offset order",
           `dump() { ${kcat} | digest >"$out/$1.$4"; }`,
           `for p in $(seq 0 ${ends.partitions - 1}); do`,
           ...sides.map((side) => `  dump ${side} "$p" &`),
@@ -47,9 +47,9 @@ export function checkScript(pipe: KcatPipe, ends: KcatEnds, outDir: string): str
           'exit "$status"',
         ]
       : [
-          '# dump SIDE BOOTSTRAP TOPIC PARTITION: the partition\'s key<TAB>value lines, sorted',
+          "# dump SIDE BOOTSTRAP TOPIC PARTITION: the partition's key<TAB>value lines, sorted",
           `dump() { ${kcat} | LC_ALL=C sort; }`,
-          '# side SIDE BOOTSTRAP TOPIC: the digest of every partition\'s lines, merged in order',
+          "# side SIDE BOOTSTRAP TOPIC: the digest of every partition's lines, merged in order",
           `side() { LC_ALL=C sort -m ${partitions.map((p) => `<(dump "$1" "$2" "$3" ${p})`).join(' ')} | digest >"$out/$1"; }`,
           ...sides.map((side) => `side ${side} &`),
           'wait',

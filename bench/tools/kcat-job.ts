@@ -21,7 +21,13 @@ export function kcatJobTool(pipe: KcatPipe): Tool {
       const checkFile = path.join(context.workDir, 'kcat-check.sh');
       await writeFile(checkFile, checkScript(pipe, kcatEnds(context, destinationTopic), path.join(context.workDir, 'digests')));
       const check = { command: 'bash', args: [checkFile], logFile: path.join(context.workDir, 'check.log'), signal: context.signal };
-      const job = await measureSteps([{ name: 'copy', spec: copy.spec }, { name: 'check', spec: check }], context.timeoutMs);
+      const job = await measureSteps(
+        [
+          { name: 'copy', spec: copy.spec },
+          { name: 'check', spec: check },
+        ],
+        context.timeoutMs,
+      );
       return { ...(await copyResult(context, destinationTopic, job.measurement, { ...copy.details, check: checkFile })), steps: job.steps };
     },
   };

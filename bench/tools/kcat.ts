@@ -36,7 +36,11 @@ export function kcatEnds(context: ToolContext, destinationTopic: string): KcatEn
 }
 
 /** The copy script, written into the run's folder, and how to run it: done when it exits, progress from the destination's end offsets. */
-export async function kcatCopy(context: ToolContext, pipe: KcatPipe, destinationTopic: string): Promise<{ spec: Omit<MeasureSpec, 'timeoutMs'>; details: Record<string, unknown> }> {
+export async function kcatCopy(
+  context: ToolContext,
+  pipe: KcatPipe,
+  destinationTopic: string,
+): Promise<{ spec: Omit<MeasureSpec, 'timeoutMs'>; details: Record<string, unknown> }> {
   const { profile, destination } = context;
   const ends = kcatEnds(context, destinationTopic);
   if (context.saslSsl) {
@@ -55,6 +59,13 @@ export async function kcatCopy(context: ToolContext, pipe: KcatPipe, destination
       target: profile.records,
       signal: context.signal,
     },
-    details: { pipe, pipeline: script.split('\n').filter((l) => l.includes('kcat -')).map((l) => l.trim()).join(' ') },
+    details: {
+      pipe,
+      pipeline: script
+        .split('\n')
+        .filter((l) => l.includes('kcat -'))
+        .map((l) => l.trim())
+        .join(' '),
+    },
   };
 }

@@ -14,7 +14,8 @@ interface JobOptions {
 export function krerouteJobTool(options: JobOptions): Tool {
   return {
     name: 'kreroute-job',
-    summary: 'kreroute plan --exact, then kreroute copy, then kreroute verify (must pass): each step a CLI process of its own, timed by itself; the figures are their sum',
+    summary:
+      'kreroute plan --exact, then kreroute copy, then kreroute verify (must pass): each step a CLI process of its own, timed by itself; the figures are their sum',
     run: (context) => runJob(context, options),
   };
 }
@@ -27,7 +28,22 @@ async function runJob(context: ToolContext, options: JobOptions): Promise<ToolRe
   const planFile = path.join(context.workDir, 'plan.json');
   const stateDir = path.join(context.workDir, 'state');
   const commands = {
-    plan: [...cli, 'plan', '--source', source.bootstrap, '--destination', destination.bootstrap, '--topic', context.sourceTopic, '--dest-topic', destinationTopic, '--exact', '--out', planFile, '--json'],
+    plan: [
+      ...cli,
+      'plan',
+      '--source',
+      source.bootstrap,
+      '--destination',
+      destination.bootstrap,
+      '--topic',
+      context.sourceTopic,
+      '--dest-topic',
+      destinationTopic,
+      '--exact',
+      '--out',
+      planFile,
+      '--json',
+    ],
     copy: [...cli, 'copy', planFile, '--state-dir', stateDir, '--json'],
     verify: [...cli, 'verify', planFile, '--state-dir', stateDir, '--json'],
   };
@@ -38,6 +54,10 @@ async function runJob(context: ToolContext, options: JobOptions): Promise<ToolRe
   const copy = step('copy');
   const progress = { progress: () => destination.endOffsetSum(destinationTopic, profile.partitions), target: profile.records };
   const job = await measureSteps([step('plan'), { ...copy, spec: { ...copy.spec, ...progress } }, step('verify')], context.timeoutMs);
-  const details = { driver, cpuProf: options.cpuProf, commands: Object.fromEntries(Object.entries(commands).map(([name, args]) => [name, describeCommand(args)])) };
+  const details = {
+    driver,
+    cpuProf: options.cpuProf,
+    commands: Object.fromEntries(Object.entries(commands).map(([name, args]) => [name, describeCommand(args)])),
+  };
   return { ...(await copyResult(context, destinationTopic, job.measurement, details)), steps: job.steps };
 }

@@ -62,13 +62,31 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
   if (secure && driver === 'library') throw new Error(`${name} cannot copy over SASL_SSL through the library driver`);
   const ends = secure
     ? [
-        ...['--source', secure.source.bootstrap, '--source-config', await writeKrerouteProperties(path.join(context.workDir, 'source.properties'), secure.source)],
-        ...['--destination', secure.destination.bootstrap, '--dest-config', await writeKrerouteProperties(path.join(context.workDir, 'destination.properties'), secure.destination)],
+        ...[
+          '--source',
+          secure.source.bootstrap,
+          '--source-config',
+          await writeKrerouteProperties(path.join(context.workDir, 'source.properties'), secure.source),
+        ],
+        ...[
+          '--destination',
+          secure.destination.bootstrap,
+          '--dest-config',
+          await writeKrerouteProperties(path.join(context.workDir, 'destination.properties'), secure.destination),
+        ],
       ]
     : ['--source', source.bootstrap, '--destination', destination.bootstrap];
   const args =
     driver === 'library'
-      ? [...nodeFlags(options.cpuProf, context.workDir), libraryRunner, planFile, source.bootstrap, destination.bootstrap, stateDir, ...(options.recordMode ? ['--record-mode'] : [])]
+      ? [
+          ...nodeFlags(options.cpuProf, context.workDir),
+          libraryRunner,
+          planFile,
+          source.bootstrap,
+          destination.bootstrap,
+          stateDir,
+          ...(options.recordMode ? ['--record-mode'] : []),
+        ]
       : [...cliArgs(driver, options, context.workDir), 'copy', planFile, ...ends, '--state-dir', stateDir, '--json'];
   const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
   const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);

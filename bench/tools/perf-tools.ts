@@ -15,9 +15,24 @@ export const consumerPerfTool: Tool = {
   run: async (context) => {
     const { profile, factory, source } = context;
     const logFile = path.join(context.workDir, 'consumer-perf.log');
-    const args = ['--bootstrap-server', source.bootstrap, '--topic', context.sourceTopic, '--num-records', String(profile.records),
-      '--group', `bench-${randomBytes(4).toString('hex')}`, '--timeout', '60000'];
-    const measured = await measure({ ...javaCommand(context.libsDir, 'org.apache.kafka.tools.ConsumerPerformance', args, HEAP, logFile), logFile, timeoutMs: context.timeoutMs, signal: context.signal });
+    const args = [
+      '--bootstrap-server',
+      source.bootstrap,
+      '--topic',
+      context.sourceTopic,
+      '--num-records',
+      String(profile.records),
+      '--group',
+      `bench-${randomBytes(4).toString('hex')}`,
+      '--timeout',
+      '60000',
+    ];
+    const measured = await measure({
+      ...javaCommand(context.libsDir, 'org.apache.kafka.tools.ConsumerPerformance', args, HEAP, logFile),
+      logFile,
+      timeoutMs: context.timeoutMs,
+      signal: context.signal,
+    });
     const report = await consumerReport(logFile);
     return {
       ...measured,
@@ -39,9 +54,22 @@ export const producerPerfTool: Tool = {
     const { profile, destination } = context;
     const destinationTopic = await freshDestinationTopic(context, destinationName(context, 'producer-perf'));
     const logFile = path.join(context.workDir, 'producer-perf.log');
-    const args = ['--bootstrap-server', destination.bootstrap, '--topic', destinationTopic, '--num-records', String(profile.records),
-      '--record-size', String(profile.valueBytes), '--throughput', '-1',
-      '--command-property', 'acks=all', 'linger.ms=5', 'batch.size=524288'];
+    const args = [
+      '--bootstrap-server',
+      destination.bootstrap,
+      '--topic',
+      destinationTopic,
+      '--num-records',
+      String(profile.records),
+      '--record-size',
+      String(profile.valueBytes),
+      '--throughput',
+      '-1',
+      '--command-property',
+      'acks=all',
+      'linger.ms=5',
+      'batch.size=524288',
+    ];
     const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
     const measured = await measure({
       ...javaCommand(context.libsDir, 'org.apache.kafka.tools.ProducerPerformance', args, HEAP, logFile),
@@ -63,12 +91,20 @@ export const producerPerfTool: Tool = {
 };
 
 /** ConsumerPerformance's result line: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, … */
-async function consumerReport(logFile: string): Promise<{ records: number; recordsPerSec: number; mbPerSec: number; fetchMs: number; fetchRecordsPerSec: number } | undefined> {
+async function consumerReport(
+  logFile: string,
+): Promise<{ records: number; recordsPerSec: number; mbPerSec: number; fetchMs: number; fetchRecordsPerSec: number } | undefined> {
   const lines = (await readFile(logFile, 'utf8').catch(() => '')).split('\n');
   const header = lines.findIndex((l) => l.startsWith('start.time'));
   const values = header >= 0 ? lines[header + 1]?.split(',').map((v) => v.trim()) : undefined;
   if (!values || values.length < 10) return undefined;
-  return { mbPerSec: Number(values[3]), records: Number(values[4]), recordsPerSec: Number(values[5]), fetchMs: Number(values[7]), fetchRecordsPerSec: Number(values[9]) };
+  return {
+    mbPerSec: Number(values[3]),
+    records: Number(values[4]),
+    recordsPerSec: Number(values[5]),
+    fetchMs: Number(values[7]),
+    fetchRecordsPerSec: Number(values[9]),
+  };
 }
 
 /** ProducerPerformance's last line: "N records sent, X records/sec (Y MB/sec), …". */

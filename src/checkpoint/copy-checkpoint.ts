@@ -49,7 +49,8 @@ const checkpointSchema = z.strictObject({
 
 export type CopyCheckpoint = z.infer<typeof checkpointSchema>;
 
-type DeepReadonly<T> = T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+type DeepReadonly<T> =
+  T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepReadonly<U>> : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 /** A checkpoint to read only: what the ledger (see CheckpointLedger) shows everyone else. */
 export type CheckpointView = DeepReadonly<CopyCheckpoint>;

@@ -33,16 +33,25 @@ export function refuseDeletingPolicy(topic: string, configs: Map<string, string>
   const policy = (configs.get('cleanup.policy') ?? 'delete').split(',').map((p) => p.trim());
   const retentionMs = configs.get('retention.ms') ?? '604800000';
   const retentionBytes = configs.get('retention.bytes') ?? '-1';
-  const fix = (settings: string) => `kafka-configs --bootstrap-server ${bootstrap} --alter --entity-type topics --entity-name ${topic} --add-config ${settings}`;
+  const fix = (settings: string) =>
+    `kafka-configs --bootstrap-server ${bootstrap} --alter --entity-type topics --entity-name ${topic} --add-config ${settings}`;
   if (!policy.includes('compact')) {
-    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=${policy.join(',')} (retention.ms=${retentionMs}): its checkpoints and verdicts would be deleted, and a copy would start over or purge lose its verdict`, {
-      hint: `make it compacted: ${fix("cleanup.policy=compact")} (or give another --checkpoint-topic, which kreroute creates compacted)`,
-    });
+    throw new KrerouteError(
+      'CHECKPOINT_TOPIC',
+      `checkpoint topic ${topic} has cleanup.policy=${policy.join(',')} (retention.ms=${retentionMs}): its checkpoints and verdicts would be deleted, and a copy would start over or purge lose its verdict`,
+      {
+        hint: `make it compacted: ${fix('cleanup.policy=compact')} (or give another --checkpoint-topic, which kreroute creates compacted)`,
+      },
+    );
   }
   if (policy.includes('delete') && (retentionMs !== '-1' || retentionBytes !== '-1')) {
-    throw new KrerouteError('CHECKPOINT_TOPIC', `checkpoint topic ${topic} has cleanup.policy=compact,delete with retention.ms=${retentionMs} and retention.bytes=${retentionBytes}: its checkpoints and verdicts would be deleted after that`, {
-      hint: `keep them for good: ${fix("cleanup.policy=compact")} (or retention.ms=-1,retention.bytes=-1), or give another --checkpoint-topic`,
-    });
+    throw new KrerouteError(
+      'CHECKPOINT_TOPIC',
+      `checkpoint topic ${topic} has cleanup.policy=compact,delete with retention.ms=${retentionMs} and retention.bytes=${retentionBytes}: its checkpoints and verdicts would be deleted after that`,
+      {
+        hint: `keep them for good: ${fix('cleanup.policy=compact')} (or retention.ms=-1,retention.bytes=-1), or give another --checkpoint-topic`,
+      },
+    );
   }
 }
 
@@ -98,15 +107,13 @@ export class DestinationCheckpointStore {
       await this.checkPolicy();
       return;
     }
-    await this.#cluster
-      .createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS)
-      .catch(async (error: unknown) => {
-        // Another copier (or an earlier run, killed while it waited for the topic) created it;
-        // the brokers' metadata may take a moment to show it.
-        if (!protocolErrorIds(error).includes('TOPIC_ALREADY_EXISTS') && !(await this.exists())) throw error;
-        for (let attempt = 0; attempt < 100 && !(await this.exists()); attempt++) await sleep(100);
-        if (!(await this.exists())) throw error;
-      });
+    await this.#cluster.createTopic(this.topic, 1, CHECKPOINT_TOPIC_CONFIGS).catch(async (error: unknown) => {
+      // Another copier (or an earlier run, killed while it waited for the topic) created it;
+      // the brokers' metadata may take a moment to show it.
+      if (!protocolErrorIds(error).includes('TOPIC_ALREADY_EXISTS') && !(await this.exists())) throw error;
+      for (let attempt = 0; attempt < 100 && !(await this.exists()); attempt++) await sleep(100);
+      if (!(await this.exists())) throw error;
+    });
   }
 
   /** Refuses the existing topic when its policy could delete checkpoints or verdicts (see refuseDeletingPolicy). */
@@ -134,7 +141,8 @@ export class DestinationCheckpointStore {
    * visible yet" for "no checkpoint" (of the keys it waits for: see FamilyLoadOptions.waitFor).
    */
   async loadFamily(root: string, options: FamilyLoadOptions = {}): Promise<FamilyRead> {
-    const ours = (key: Buffer | null): boolean => key !== null && key.length >= root.length && key.toString('latin1', 0, root.length) === root && parseFamilyKey(root, key.toString('latin1')) !== null;
+    const ours = (key: Buffer | null): boolean =>
+      key !== null && key.length >= root.length && key.toString('latin1', 0, root.length) === root && parseFamilyKey(root, key.toString('latin1')) !== null;
     const waitFor = options.waitFor ?? 'all';
     const awaited = waitFor === 'all' ? ours : waitFor === 'none' ? () => false : (key: Buffer | null) => key !== null && key.toString('latin1') === waitFor;
     const seen = new Set<string>();
@@ -169,13 +177,19 @@ export class DestinationCheckpointStore {
       // Nothing past `offset` is stable yet: a transaction is open there.
       const waited = Date.now() - started;
       if (waited > waitMs) {
-        throw new KrerouteError('CHECKPOINT_UNSTABLE', `a transaction on ${this.topic}[0] has stayed open for ${Math.round(waited / 1000)} s; this plan's checkpoint may lie behind it`, {
-          hint: 'another copier sharing the checkpoint topic is stuck (paused?): stop it or wait for the broker to abort its transaction, then run this command again',
-        });
+        throw new KrerouteError(
+          'CHECKPOINT_UNSTABLE',
+          `a transaction on ${this.topic}[0] has stayed open for ${Math.round(waited / 1000)} s; this plan's checkpoint may lie behind it`,
+          {
+            hint: 'another copier sharing the checkpoint topic is stuck (paused?): stop it or wait for the broker to abort its transaction, then run this command again',
+          },
+        );
       }
       if (Date.now() - noticed >= NOTICE_EVERY_MS) {
         noticed = Date.now();
-        options.onWait?.(`waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`);
+        options.onWait?.(
+          `waiting for an open transaction on ${this.topic}[0] at offset ${offset} (another copier's; the broker aborts it after its timeout) before reading this plan's checkpoint: ${Math.round(waited / 1000)} s so far`,
+        );
       }
     }
     return { committed: latest, offsets, seen };

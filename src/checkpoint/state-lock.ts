@@ -43,9 +43,13 @@ export async function lockStateDir(stateDir: string): Promise<() => Promise<void
       });
     }
     if (state === 'elsewhere') {
-      throw new KrerouteError('RESUME_CONFLICT', `the state folder ${stateDir} is locked by a copier on ${holder?.host ?? 'an unknown host'} (${describeHolder(holder)})`, {
-        hint: `make sure it is not running, then delete ${path}`,
-      });
+      throw new KrerouteError(
+        'RESUME_CONFLICT',
+        `the state folder ${stateDir} is locked by a copier on ${holder?.host ?? 'an unknown host'} (${describeHolder(holder)})`,
+        {
+          hint: `make sure it is not running, then delete ${path}`,
+        },
+      );
     }
     if (await takeOver(path, content, mine, me)) return release;
     await sleep(RETRY_MS);
@@ -93,7 +97,8 @@ async function takeOver(path: string, stale: string, mine: string, me: ProcessId
   if (!(await createExclusive(marker, mine))) {
     // A taker that died between creating the marker and removing it (milliseconds) left it behind.
     const taker = await readFile(marker, 'utf8').catch(() => null);
-    if (taker && (await holderState(parseHolder(taker), me)) === 'gone' && (await readFile(marker, 'utf8').catch(() => null)) === taker) await rm(marker, { force: true });
+    if (taker && (await holderState(parseHolder(taker), me)) === 'gone' && (await readFile(marker, 'utf8').catch(() => null)) === taker)
+      await rm(marker, { force: true });
     return false;
   }
   try {

@@ -7,7 +7,11 @@ import { COMMAND_NAMES, buildProgram } from './program.ts';
 import { Interrupts, interruptedError, signalExitCode } from './signals.ts';
 
 /** Runs the CLI on `argv` (without node and script) and returns the exit code. */
-export async function runCli(argv: string[], streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr }, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function runCli(
+  argv: string[],
+  streams: OutputStreams = { stdout: process.stdout, stderr: process.stderr },
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
   const out = new Output(streams);
   const interrupts = new Interrupts();
   const ctx: CliContext = { out, interrupts, env };

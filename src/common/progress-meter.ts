@@ -24,7 +24,8 @@ export class ProgressMeter {
   add(records: number, bytes: number, topic?: string, partition?: number): void {
     this.records += records;
     this.bytes += bytes;
-    if (this.#metrics && topic !== undefined && partition !== undefined) this.#metrics.progressed(this.#stage as 'copy' | 'verify', topic, partition, records, bytes);
+    if (this.#metrics && topic !== undefined && partition !== undefined)
+      this.#metrics.progressed(this.#stage as 'copy' | 'verify', topic, partition, records, bytes);
   }
 
   /** `destinationThrottledMs`: a copy's time held back by the destination's throttling so far. */

@@ -9,7 +9,9 @@ const IPV6 = /^\[[0-9A-Fa-f:.]+(?:%[A-Za-z0-9_.-]+)?\]$/;
  */
 export function parseBootstrap(text: string, origin: string, code: 'BAD_INPUT' | 'CONFIG' = 'BAD_INPUT'): string[] {
   const fail = (message: string): never => {
-    throw new KrerouteError(code, `${origin}: ${message}`, { hint: 'write the bootstrap brokers as host:port, comma-separated, e.g. kafka-1:9092,kafka-2:9092' });
+    throw new KrerouteError(code, `${origin}: ${message}`, {
+      hint: 'write the bootstrap brokers as host:port, comma-separated, e.g. kafka-1:9092,kafka-2:9092',
+    });
   };
   const entries = text.split(',').map((e) => e.trim());
   if (entries.every((e) => e === '')) fail('no bootstrap broker given');
@@ -21,7 +23,8 @@ export function parseBootstrap(text: string, origin: string, code: 'BAD_INPUT' |
     if (colon <= 0) fail(`"${entry}" has no port`);
     const host = entry.slice(0, colon);
     const port = entry.slice(colon + 1);
-    if (!HOST.test(host) && !IPV6.test(host)) fail(`"${host}" is not a host name or IP address${host.includes(':') ? ' (write IPv6 addresses in brackets: [::1]:9092)' : ''}`);
+    if (!HOST.test(host) && !IPV6.test(host))
+      fail(`"${host}" is not a host name or IP address${host.includes(':') ? ' (write IPv6 addresses in brackets: [::1]:9092)' : ''}`);
     if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) fail(`"${entry}" has no valid port (1-65535)`);
     result.push(`${host}:${Number(port)}`);
   }

@@ -118,10 +118,7 @@ export function isInertSecurityKey(key: string): boolean {
   return key.startsWith('sasl.kerberos.') || key.startsWith('sasl.login.refresh.') || key.startsWith('sasl.oauthbearer.') || INERT_LOGIN_KEYS.has(key);
 }
 
-const INERT_LOGIN_KEYS = new Set([
-  'sasl.login.retry.backoff.ms',
-  'sasl.login.retry.backoff.max.ms',
-]);
+const INERT_LOGIN_KEYS = new Set(['sasl.login.retry.backoff.ms', 'sasl.login.retry.backoff.max.ms']);
 
 /** Broker settings sometimes copied into client files; a Kafka client ignores them too. */
 export const BROKER_ONLY_KEYS = new Set([
@@ -145,17 +142,47 @@ const MSK_IAM_CLIENT_HANDLER = 'software.amazon.msk.auth.iam.IAMClientCallbackHa
 
 /** Security keys we cannot honour: values that change nothing are accepted, others refused. */
 export const REFUSED_UNLESS: ReadonlyMap<string, { accepts: (value: string) => boolean; why: string }> = new Map([
-  ['ssl.cipher.suites', { accepts: (v: string) => v === '', why: 'Java cipher suite names do not apply; kreroute uses OpenSSL\'s default secure ciphers — remove the key' }],
+  [
+    'ssl.cipher.suites',
+    { accepts: (v: string) => v === '', why: "Java cipher suite names do not apply; kreroute uses OpenSSL's default secure ciphers — remove the key" },
+  ],
   ['ssl.provider', { accepts: (v: string) => v === '', why: 'a Java security provider cannot be used — remove the key' }],
-  ['ssl.engine.factory.class', { accepts: (v: string) => v === '', why: 'a custom Java SSL engine cannot be used — remove the key and configure TLS with ssl.truststore.* / ssl.keystore.*' }],
-  ['ssl.secure.random.implementation', { accepts: (v: string) => v === '', why: 'kreroute uses OpenSSL\'s random source — remove the key' }],
-  ['ssl.keymanager.algorithm', { accepts: (v: string) => ['', 'SunX509', 'NewSunX509', 'PKIX'].includes(v), why: 'only the standard key manager is available — remove the key' }],
-  ['ssl.trustmanager.algorithm', { accepts: (v: string) => ['', 'PKIX', 'SunX509', 'SunPKIX'].includes(v), why: 'only the standard PKIX trust manager is available — remove the key' }],
+  [
+    'ssl.engine.factory.class',
+    {
+      accepts: (v: string) => v === '',
+      why: 'a custom Java SSL engine cannot be used — remove the key and configure TLS with ssl.truststore.* / ssl.keystore.*',
+    },
+  ],
+  ['ssl.secure.random.implementation', { accepts: (v: string) => v === '', why: "kreroute uses OpenSSL's random source — remove the key" }],
+  [
+    'ssl.keymanager.algorithm',
+    { accepts: (v: string) => ['', 'SunX509', 'NewSunX509', 'PKIX'].includes(v), why: 'only the standard key manager is available — remove the key' },
+  ],
+  [
+    'ssl.trustmanager.algorithm',
+    { accepts: (v: string) => ['', 'PKIX', 'SunX509', 'SunPKIX'].includes(v), why: 'only the standard PKIX trust manager is available — remove the key' },
+  ],
   ['sasl.login.class', { accepts: (v: string) => v === '', why: 'custom Java login classes cannot be used — use sasl.jaas.config with PLAIN or SCRAM' }],
-  ['sasl.login.callback.handler.class', { accepts: (v: string) => ['', ...OAUTH_LOGIN_HANDLERS].includes(v), why: 'custom Java callback handlers cannot be used — only Kafka\'s OAuthBearerLoginCallbackHandler (OAUTHBEARER from a token endpoint) is understood' }],
-  ['sasl.client.callback.handler.class', { accepts: (v: string) => v === '' || v === MSK_IAM_CLIENT_HANDLER, why: 'custom Java callback handlers cannot be used — only aws-msk-iam-auth\'s IAMClientCallbackHandler (AWS_MSK_IAM) is understood' }],
+  [
+    'sasl.login.callback.handler.class',
+    {
+      accepts: (v: string) => ['', ...OAUTH_LOGIN_HANDLERS].includes(v),
+      why: "custom Java callback handlers cannot be used — only Kafka's OAuthBearerLoginCallbackHandler (OAUTHBEARER from a token endpoint) is understood",
+    },
+  ],
+  [
+    'sasl.client.callback.handler.class',
+    {
+      accepts: (v: string) => v === '' || v === MSK_IAM_CLIENT_HANDLER,
+      why: "custom Java callback handlers cannot be used — only aws-msk-iam-auth's IAMClientCallbackHandler (AWS_MSK_IAM) is understood",
+    },
+  ],
   ['security.providers', { accepts: (v: string) => v === '', why: 'Java security providers cannot be used — remove the key' }],
-  ['config.providers', { accepts: (v: string) => v === '', why: 'config providers (${file:…}, ${env:…}) are not supported — put the values in the file itself' }],
+  [
+    'config.providers',
+    { accepts: (v: string) => v === '', why: 'config providers (${file:…}, ${env:…}) are not supported — put the values in the file itself' },
+  ],
 ]);
 
 export const isSecurityKey = (key: string): boolean =>

@@ -32,7 +32,8 @@ export async function readClientProperties(file: string): Promise<ClientProperti
   try {
     entries = parseProperties(text);
   } catch (error) {
-    if (error instanceof PropertiesSyntaxError) throw configError({ file, line: error.line }, error.message, 'write \\u followed by four hex digits, or \\\\ for a backslash');
+    if (error instanceof PropertiesSyntaxError)
+      throw configError({ file, line: error.line }, error.message, 'write \\u followed by four hex digits, or \\\\ for a backslash');
     throw error;
   }
   return clientPropertiesFrom(entries, file);
@@ -90,7 +91,11 @@ function classifyKeys(props: PropertySet): string[] {
       continue;
     }
     if (isSecurityKey(key)) {
-      props.fail(key, 'is not a security setting kreroute knows, and it does not ignore security settings', 'check the spelling, or remove the key (see the configuration section of the README)');
+      props.fail(
+        key,
+        'is not a security setting kreroute knows, and it does not ignore security settings',
+        'check the spelling, or remove the key (see the configuration section of the README)',
+      );
     }
     unknown.push(key);
   }

@@ -18,7 +18,11 @@ const SUPPORTED = 'PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_I
 export function saslFromProperties(props: PropertySet): SaslSettings {
   const mechanism = props.get('sasl.mechanism');
   if (mechanism === undefined || mechanism === '') {
-    props.fail('sasl.mechanism', "is not set, so Kafka's default GSSAPI (Kerberos) would apply, which kreroute does not support", `set sasl.mechanism to ${SUPPORTED}`);
+    props.fail(
+      'sasl.mechanism',
+      "is not set, so Kafka's default GSSAPI (Kerberos) would apply, which kreroute does not support",
+      `set sasl.mechanism to ${SUPPORTED}`,
+    );
   }
   if (mechanism === 'GSSAPI') props.fail('sasl.mechanism', 'GSSAPI (Kerberos) is not supported', `use ${SUPPORTED}`);
   if (mechanism === 'OAUTHBEARER') return { mechanism, oauth: oauthFromProperties(props) };
@@ -32,7 +36,13 @@ export function saslFromProperties(props: PropertySet): SaslSettings {
 
 function credentials(props: PropertySet, mechanism: PasswordMechanism): { username: string; password: string } {
   const example = JAAS_EXAMPLE(mechanism);
-  const entry = loginModuleEntry(props, mechanism, [...new Set([LOGIN_MODULES[mechanism], ...Object.values(LOGIN_MODULES)])], example, `the ${mechanism} credentials`);
+  const entry = loginModuleEntry(
+    props,
+    mechanism,
+    [...new Set([LOGIN_MODULES[mechanism], ...Object.values(LOGIN_MODULES)])],
+    example,
+    `the ${mechanism} credentials`,
+  );
   const username = entry.options.get('username');
   const password = entry.options.get('password');
   if (username === undefined || username === '') props.fail('sasl.jaas.config', 'has no username="…" option', `write it as ${example}`);

@@ -22,7 +22,11 @@ export async function tlsFromProperties(props: PropertySet): Promise<ConnectionO
   if (algorithm === '') {
     tls.checkServerIdentity = () => undefined;
   } else if (algorithm !== undefined && algorithm.toLowerCase() !== 'https') {
-    props.fail('ssl.endpoint.identification.algorithm', `"${algorithm}" is not supported`, 'use https (the default) or leave the value empty to skip host name verification');
+    props.fail(
+      'ssl.endpoint.identification.algorithm',
+      `"${algorithm}" is not supported`,
+      'use https (the default) or leave the value empty to skip host name verification',
+    );
   }
 
   checkLoadable(props, tls);
@@ -46,7 +50,8 @@ async function trustedCertificates(props: PropertySet): Promise<string | undefin
   if (type !== 'PEM') props.fail('ssl.truststore.type', `unknown truststore type "${type}"`, 'use ssl.truststore.type=PEM');
   const text = inline ?? (await props.readNamedFile(key)).toString('utf8');
   const certificates = pemBlocks(text).filter(isCertificate);
-  if (certificates.length === 0) props.fail(key, 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)', 'give the CA certificate(s) that signed the brokers\' certificates, in PEM');
+  if (certificates.length === 0)
+    props.fail(key, 'holds no PEM certificate (-----BEGIN CERTIFICATE-----)', "give the CA certificate(s) that signed the brokers' certificates, in PEM");
   return joinPem(certificates);
 }
 
@@ -58,14 +63,17 @@ async function clientIdentity(props: PropertySet): Promise<Identity> {
   const location = props.get('ssl.keystore.location') || undefined;
   const inline = inlineKey !== undefined || inlineChain !== undefined;
   if (!inline && location === undefined) return {};
-  if (inline && location !== undefined) props.fail('ssl.keystore.location', 'is set together with ssl.keystore.key / ssl.keystore.certificate.chain', 'keep only one way of giving the client key');
+  if (inline && location !== undefined)
+    props.fail('ssl.keystore.location', 'is set together with ssl.keystore.key / ssl.keystore.certificate.chain', 'keep only one way of giving the client key');
   const type = storeType(props, 'ssl.keystore.type', inline);
   const keyPassword = props.get('ssl.key.password') || undefined;
 
   if (inline) {
     if (type !== 'PEM') props.fail('ssl.keystore.type', `must be PEM with inline keys, not "${type}"`, 'set ssl.keystore.type=PEM');
-    if (inlineKey === undefined) props.fail('ssl.keystore.certificate.chain', 'is set without ssl.keystore.key', 'add the client private key as ssl.keystore.key');
-    if (inlineChain === undefined) props.fail('ssl.keystore.key', 'is set without ssl.keystore.certificate.chain', 'add the client certificate chain as ssl.keystore.certificate.chain');
+    if (inlineKey === undefined)
+      props.fail('ssl.keystore.certificate.chain', 'is set without ssl.keystore.key', 'add the client private key as ssl.keystore.key');
+    if (inlineChain === undefined)
+      props.fail('ssl.keystore.key', 'is set without ssl.keystore.certificate.chain', 'add the client certificate chain as ssl.keystore.certificate.chain');
     return pemIdentity(props, 'ssl.keystore.key', inlineKey, 'ssl.keystore.certificate.chain', inlineChain, keyPassword);
   }
   const key = 'ssl.keystore.location';
@@ -78,7 +86,11 @@ async function clientIdentity(props: PropertySet): Promise<Identity> {
       const pfx = await props.readNamedFile(key);
       const storePassword = props.get('ssl.keystore.password') || undefined;
       if (keyPassword !== undefined && storePassword !== undefined && keyPassword !== storePassword) {
-        props.fail('ssl.key.password', 'differs from ssl.keystore.password; kreroute opens a PKCS12 keystore with one password', 'use a keystore whose key has the store password, or PEM');
+        props.fail(
+          'ssl.key.password',
+          'differs from ssl.keystore.password; kreroute opens a PKCS12 keystore with one password',
+          'use a keystore whose key has the store password, or PEM',
+        );
       }
       const passphrase = storePassword ?? keyPassword;
       return passphrase === undefined ? { pfx } : { pfx, passphrase };
@@ -94,8 +106,10 @@ async function clientIdentity(props: PropertySet): Promise<Identity> {
 function pemIdentity(props: PropertySet, keyKey: string, keyText: string, chainKey: string, chainText: string, passphrase: string | undefined): Identity {
   const keys = pemBlocks(keyText).filter(isPrivateKey);
   const certificates = pemBlocks(chainText).filter(isCertificate);
-  if (keys.length !== 1) props.fail(keyKey, `holds ${keys.length} PEM private keys, not one`, 'give exactly one -----BEGIN PRIVATE KEY----- (or ENCRYPTED PRIVATE KEY) block');
-  if (certificates.length === 0) props.fail(chainKey, 'holds no PEM certificate', 'give the client certificate (and its intermediates) as -----BEGIN CERTIFICATE----- blocks');
+  if (keys.length !== 1)
+    props.fail(keyKey, `holds ${keys.length} PEM private keys, not one`, 'give exactly one -----BEGIN PRIVATE KEY----- (or ENCRYPTED PRIVATE KEY) block');
+  if (certificates.length === 0)
+    props.fail(chainKey, 'holds no PEM certificate', 'give the client certificate (and its intermediates) as -----BEGIN CERTIFICATE----- blocks');
   const identity: Identity = { key: (keys[0] as { pem: string }).pem, cert: joinPem(certificates) };
   if (passphrase !== undefined) identity.passphrase = passphrase;
   return identity;
@@ -125,7 +139,10 @@ type TlsVersion = (typeof TLS_VERSIONS)[number];
 function protocolVersions(props: PropertySet): Pick<ConnectionOptions, 'minVersion' | 'maxVersion'> {
   const enabled = props.get('ssl.enabled.protocols');
   if (enabled !== undefined && enabled !== '') {
-    const versions = enabled.split(',').map((v) => v.trim()).filter((v) => v !== '');
+    const versions = enabled
+      .split(',')
+      .map((v) => v.trim())
+      .filter((v) => v !== '');
     for (const version of versions) {
       if (!TLS_VERSIONS.includes(version as TlsVersion)) {
         props.fail('ssl.enabled.protocols', `"${version}" is not supported`, 'list TLSv1.2 and/or TLSv1.3');
@@ -168,7 +185,11 @@ function checkLoadable(props: PropertySet, tls: ConnectionOptions): void {
       createSecureContext({ key: tls.key, cert: tls.cert, ...(tls.passphrase === undefined ? {} : { passphrase: tls.passphrase }) });
     } catch (error) {
       const chainKey = props.has('ssl.keystore.certificate.chain') ? 'ssl.keystore.certificate.chain' : 'ssl.keystore.location';
-      props.fail(chainKey, `the certificate cannot be used with the private key (${reason(error)})`, 'the first certificate must be the one issued for this key');
+      props.fail(
+        chainKey,
+        `the certificate cannot be used with the private key (${reason(error)})`,
+        'the first certificate must be the one issued for this key',
+      );
     }
   }
 }

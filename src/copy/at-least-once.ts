@@ -24,7 +24,17 @@ import { reconcile } from './reconcile.ts';
  * window left is a produce request the broker received but had not appended when the resume asked.
  */
 /** `onThrottle`: told how much longer the destination's throttle time holds writes back, in ms. */
-export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, intervalMs = 1000, checkpointTopic?: string, onThrottle?: (heldMs: number) => void): Promise<Delivery | 'complete'> {
+export async function startAtLeastOnce(
+  plan: Plan,
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  stateDir: string,
+  filter: RecordFilter,
+  onEvent: EventSink,
+  intervalMs = 1000,
+  checkpointTopic?: string,
+  onThrottle?: (heldMs: number) => void,
+): Promise<Delivery | 'complete'> {
   const unlock = await lockStateDir(stateDir);
   try {
     const mirror = await openMirror(plan, destination, checkpointTopic, onEvent);
@@ -35,9 +45,22 @@ export async function startAtLeastOnce(plan: Plan, source: KafkaCluster, destina
   }
 }
 
-async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster, stateDir: string, filter: RecordFilter, onEvent: EventSink, unlock: () => Promise<void>, intervalMs: number, mirror: CheckpointMirror | null, onThrottle: ((heldMs: number) => void) | undefined): Promise<Delivery | 'complete'> {
+async function start(
+  plan: Plan,
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  stateDir: string,
+  filter: RecordFilter,
+  onEvent: EventSink,
+  unlock: () => Promise<void>,
+  intervalMs: number,
+  mirror: CheckpointMirror | null,
+  onThrottle: ((heldMs: number) => void) | undefined,
+): Promise<Delivery | 'complete'> {
   const local = await loadCheckpoint(stateDir, plan.hash);
-  const family = mirror ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: checkpointKey(plan) }) : null;
+  const family = mirror
+    ? await mirror.store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: checkpointKey(plan) })
+    : null;
   if (family) {
     faultPoint('layout-read');
     refuseOtherLayout(plan, family.seen);
@@ -65,9 +88,21 @@ async function start(plan: Plan, source: KafkaCluster, destination: KafkaCluster
   }
   const checkpoint = existing ?? (await freshCheckpoint(plan, destination, 'at-least-once'));
   const previous = new Set(checkpoint.producerIds.map(BigInt));
-  const reconciled = await reconcile({ plan, source, destination, checkpoint, filter, previousProducerIds: previous, onProgress: (message) => onEvent({ type: 'info', message }) });
-  if (reconciled > 0) onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
-  const producer = new PipelinedProducer(destination, await initProducerId(destination), { onRetry: (message, code) => onEvent(retryEvent(message, code)), ...(onThrottle ? { onThrottle } : {}) });
+  const reconciled = await reconcile({
+    plan,
+    source,
+    destination,
+    checkpoint,
+    filter,
+    previousProducerIds: previous,
+    onProgress: (message) => onEvent({ type: 'info', message }),
+  });
+  if (reconciled > 0)
+    onEvent({ type: 'info', message: `${reconciled} record(s) written by the interrupted run after its last checkpoint will not be written again` });
+  const producer = new PipelinedProducer(destination, await initProducerId(destination), {
+    onRetry: (message, code) => onEvent(retryEvent(message, code)),
+    ...(onThrottle ? { onThrottle } : {}),
+  });
   // Reconciled: from here on the checkpoint changes only through the ledger.
   const ledger = new CheckpointLedger(checkpoint, plan);
   ledger.beginRun(producer.identity.producerId);

@@ -34,9 +34,13 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
   } catch (error) {
     if (!isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code)) throw error;
     if (plan.shard) {
-      throw new KrerouteError(error.code, `a shard keeps its checkpoint on the destination, and the checkpoint topic ${store.topic} cannot be used: ${error.message}`, {
-        hint: `allow this login to create and write topic ${store.topic} (or give --checkpoint-topic), or copy the plan whole`,
-      });
+      throw new KrerouteError(
+        error.code,
+        `a shard keeps its checkpoint on the destination, and the checkpoint topic ${store.topic} cannot be used: ${error.message}`,
+        {
+          hint: `allow this login to create and write topic ${store.topic} (or give --checkpoint-topic), or copy the plan whole`,
+        },
+      );
     }
     onEvent({ type: 'warning', message: `the checkpoint cannot be kept on the destination (${error.message}); only this state folder holds it` });
     return null;
@@ -45,7 +49,12 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
   return {
     store,
     async publish(producer, checkpoint) {
-      const batch = encodeRecordBatch([store.record(key, { ...checkpoint, updatedAt: new Date().toISOString() })], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
+      const batch = encodeRecordBatch([store.record(key, { ...checkpoint, updatedAt: new Date().toISOString() })], {
+        producerId: -1n,
+        producerEpoch: -1,
+        baseSequence: -1,
+        transactional: false,
+      });
       await producer.send(store.topic, 0, batch, 1);
     },
     async publishAlone(checkpoint) {
@@ -56,6 +65,10 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
 
 /** The further of the two checkpoints (see furtherCheckpoint), telling the user when the destination's was ahead. */
 export function newest(local: CopyCheckpoint | null, published: CopyCheckpoint | null, onEvent: EventSink): CopyCheckpoint | null {
-  if (local && published && publishedIsFurther(local, published)) onEvent({ type: 'info', message: `the state folder is behind the checkpoint on the destination (${copiedBy(local)} against ${copiedBy(published)} record(s) copied; another machine ran this copy since): resuming from the destination's` });
+  if (local && published && publishedIsFurther(local, published))
+    onEvent({
+      type: 'info',
+      message: `the state folder is behind the checkpoint on the destination (${copiedBy(local)} against ${copiedBy(published)} record(s) copied; another machine ran this copy since): resuming from the destination's`,
+    });
   return furtherCheckpoint(local, published);
 }

@@ -128,7 +128,12 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     }
     const { active } = round;
     const fetched = await timedWait(context.metrics, 'source', round.fetched);
-    if (context.boundary) await enlistFetched(context.plan, context.boundary, fetched.filter((f) => f.raw.records.length > 0).map((f) => active.find((l) => l.position === f.position)!));
+    if (context.boundary)
+      await enlistFetched(
+        context.plan,
+        context.boundary,
+        fetched.filter((f) => f.raw.records.length > 0).map((f) => active.find((l) => l.position === f.position)!),
+      );
     // Batches forwarded as fetched are views of their response's buffer: it may be reused once they are all acknowledged.
     const writesByResponse = new Map<() => void, Promise<unknown>[]>();
     let commitDue = false;
@@ -149,9 +154,13 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         allocate,
       });
       // A throttled copy keeps the source's batches, so that it moves (and commits) in small steps.
-      const { actions, merged } = throttled ? { actions: chunk.actions, merged: 0 } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
+      const { actions, merged } = throttled
+        ? { actions: chunk.actions, merged: 0 }
+        : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
       if (process.env['KREROUTE_DEBUG_ENGINE']) {
-        console.error(`[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`);
+        console.error(
+          `[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`,
+        );
       }
       chunk.actions = actions;
       context.stats.mergedBatches += merged;
@@ -183,7 +192,12 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
           await settle(unsettled, context);
           await timedWait(context.metrics, 'destination', context.boundary.commit());
         }
-        if (context.limiter) await timedWait(context.metrics, 'rate-limit', context.limiter.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal));
+        if (context.limiter)
+          await timedWait(
+            context.metrics,
+            'rate-limit',
+            context.limiter.take(action.kind === 'forward' ? action.batch.recordCount : action.records.length, context.signal),
+          );
         const routed = route(context, lane, action);
         // Exactly-once: partitions join the open transaction before their first write in it.
         const joining = context.boundary?.enlist(lane.topic.destination, routed.byPartition.keys());
@@ -192,13 +206,19 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         // A batch forwarded as fetched is a view of the response; a rebuilt one sits in batchBuffers.
         if (action.kind === 'forward' && action.batch.rebuilt) {
           const { bytes: rebuilt } = action.batch;
-          Promise.all(acks).then(() => batchBuffers.release(rebuilt), () => undefined);
+          Promise.all(acks).then(
+            () => batchBuffers.release(rebuilt),
+            () => undefined,
+          );
         } else if (action.kind === 'forward') {
           writesByResponse.get(release)!.push(...acks);
         }
         for (const ack of acks) {
           unsettled.add(ack);
-          ack.then(() => unsettled.delete(ack), () => unsettled.delete(ack));
+          ack.then(
+            () => unsettled.delete(ack),
+            () => unsettled.delete(ack),
+          );
         }
         lane.progress.add(stepEnd, acks, records, bytes);
         if (!context.boundary?.due()) continue;
@@ -221,7 +241,11 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     }
   }
   // Stopped (interrupted) with a fetch read ahead: its buffers go back.
-  if (ahead) await ahead.fetched.then((parts) => parts.forEach((part) => part.release()), () => undefined);
+  if (ahead)
+    await ahead.fetched.then(
+      (parts) => parts.forEach((part) => part.release()),
+      () => undefined,
+    );
   await settle(unsettled, context);
 }
 

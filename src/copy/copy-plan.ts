@@ -103,7 +103,16 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
-    return { records: 0, bytes: 0, seconds: 0, reconciled: 0, resumed: true, alreadyComplete: true, mode: options.mode ?? 'auto', stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 } };
+    return {
+      records: 0,
+      bytes: 0,
+      seconds: 0,
+      reconciled: 0,
+      resumed: true,
+      alreadyComplete: true,
+      mode: options.mode ?? 'auto',
+      stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 },
+    };
   }
   const { ledger } = delivery;
   const checkpoint = ledger.view;
@@ -163,7 +172,15 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   };
 }
 
-async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaCluster, destination: KafkaCluster, filter: RecordFilter, onEvent: EventSink, metrics: MetricsSink) {
+async function startDelivery(
+  plan: Plan,
+  options: CopyOptions,
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  filter: RecordFilter,
+  onEvent: EventSink,
+  metrics: MetricsSink,
+) {
   const mode = options.mode ?? 'auto';
   const intervalMs = options.commitIntervalMs ?? 1000;
   const onThrottle = (heldMs: number): void => metrics.throttled('destination', heldMs / 1000);
@@ -178,7 +195,8 @@ async function startDelivery(plan: Plan, options: CopyOptions, source: KafkaClus
   const atLeastOnce = () => startAtLeastOnce(plan, source, destination, options.stateDir, filter, onEvent, intervalMs, eos.checkpointTopic, onThrottle);
   if (mode === 'at-least-once') return atLeastOnce();
   const local = await loadLocalMirror(plan, options.stateDir, destination, eos.checkpointTopic, onEvent);
-  if (mode === 'auto' && (local?.mode === 'at-least-once' || (!local && (await startedAtLeastOnce(plan, destination, eos.checkpointTopic))))) return atLeastOnce();
+  if (mode === 'auto' && (local?.mode === 'at-least-once' || (!local && (await startedAtLeastOnce(plan, destination, eos.checkpointTopic)))))
+    return atLeastOnce();
   try {
     return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
@@ -204,7 +222,13 @@ async function startedAtLeastOnce(plan: Plan, destination: KafkaCluster, checkpo
  * The local checkpoint. A damaged one stops the copy, unless the destination holds this plan's
  * exactly-once checkpoint: then the local file was only its mirror, and the destination decides.
  */
-async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaCluster, checkpointTopic: string, onEvent: EventSink): Promise<CopyCheckpoint | null> {
+async function loadLocalMirror(
+  plan: Plan,
+  stateDir: string,
+  destination: KafkaCluster,
+  checkpointTopic: string,
+  onEvent: EventSink,
+): Promise<CopyCheckpoint | null> {
   try {
     return await loadCheckpoint(stateDir, plan.hash);
   } catch (error) {
@@ -212,7 +236,10 @@ async function loadLocalMirror(plan: Plan, stateDir: string, destination: KafkaC
     const store = new DestinationCheckpointStore(destination, checkpointTopic);
     const onDestination = (await store.exists()) ? await store.load(plan, { onWait: (message) => onEvent({ type: 'retry', message }) }) : null;
     if (!onDestination) throw error;
-    onEvent({ type: 'warning', message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)` });
+    onEvent({
+      type: 'warning',
+      message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)`,
+    });
     return null;
   }
 }

@@ -42,16 +42,28 @@ export function transactionalIdOf(plan: Plan): string {
  * together with the checkpoint record. A crash at any instant leaves the last committed
  * transaction: data and position agree, and the open transaction is aborted by the next start.
  */
-export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, stateDir: string, local: CopyCheckpoint | null, options: ExactlyOnceOptions, onEvent: EventSink): Promise<Delivery | 'complete'> {
+export async function startExactlyOnce(
+  plan: Plan,
+  destination: KafkaCluster,
+  stateDir: string,
+  local: CopyCheckpoint | null,
+  options: ExactlyOnceOptions,
+  onEvent: EventSink,
+): Promise<Delivery | 'complete'> {
   if (local && local.mode !== 'exactly-once' && !local.complete) {
     throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode', { hint: 'continue it with --mode at-least-once' });
   }
   const store = new DestinationCheckpointStore(destination, options.checkpointTopic);
   await store.ensureTopic();
   // Fence first, then read: no earlier copier can commit after this point.
-  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message, code) => onEvent(retryEvent(message, code)));
+  const session = await TransactionalSession.begin(destination, transactionalIdOf(plan), options.transactionTimeoutMs, (message, code) =>
+    onEvent(retryEvent(message, code)),
+  );
   if (session.transactionTimeoutMs < options.transactionTimeoutMs) {
-    onEvent({ type: 'info', message: `the destination allows transactions of at most ${session.transactionTimeoutMs} ms (transaction.max.timeout.ms): each commits within a third of that` });
+    onEvent({
+      type: 'info',
+      message: `the destination allows transactions of at most ${session.transactionTimeoutMs} ms (transaction.max.timeout.ms): each commits within a third of that`,
+    });
   }
   const key = checkpointKey(plan);
   const family = await store.loadFamily(plan.shard?.of ?? plan.hash, { onWait: (message) => onEvent({ type: 'retry', message }), waitFor: key });
@@ -62,7 +74,9 @@ export async function startExactlyOnce(plan: Plan, destination: KafkaCluster, st
   const committed = stored ? parseCheckpoint(stored.toString('utf8'), `record ${key} of ${store.topic}`, plan.hash) : null;
   if (committed && committed.mode !== 'exactly-once' && !committed.complete) {
     await session.abort().catch(() => undefined);
-    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode (its checkpoint is on the destination)', { hint: 'continue it with --mode at-least-once (or --mode auto)' });
+    throw new KrerouteError('CHECKPOINT_MISMATCH', 'this plan was started in at-least-once mode (its checkpoint is on the destination)', {
+      hint: 'continue it with --mode at-least-once (or --mode auto)',
+    });
   }
   refuseLostCheckpoint(local, committed, store.topic);
   if (committed?.complete) {
@@ -135,7 +149,11 @@ function refuseLostCheckpoint(local: CopyCheckpoint | null, committed: CopyCheck
   if (!local || local.mode !== 'exactly-once') return;
   if (committed && (committed.complete || !local.complete) && copiedBy(committed) >= copiedBy(local)) return;
   const held = committed ? `only ${copiedBy(committed)} record(s)${committed.complete ? '' : ', not complete'}` : 'none';
-  throw new KrerouteError('CHECKPOINT_MISMATCH', `the state folder says ${copiedBy(local)} record(s) of this plan were copied${local.complete ? ' (complete)' : ''}, but the checkpoint on the destination (${topic}) holds ${held}`, {
-    hint: 'the destination lost its checkpoint (topic deleted or recreated?); kreroute will not copy again what may already be there: run verify to see what the destination holds',
-  });
+  throw new KrerouteError(
+    'CHECKPOINT_MISMATCH',
+    `the state folder says ${copiedBy(local)} record(s) of this plan were copied${local.complete ? ' (complete)' : ''}, but the checkpoint on the destination (${topic}) holds ${held}`,
+    {
+      hint: 'the destination lost its checkpoint (topic deleted or recreated?); kreroute will not copy again what may already be there: run verify to see what the destination holds',
+    },
+  );
 }

@@ -84,9 +84,13 @@ export async function reconcile(input: ReconcileInput): Promise<number> {
     active = active.filter((lane) => lane.open());
   }
   if (orphans.total > 0) {
-    throw new KrerouteError('RESUME_CONFLICT', `${orphans.total} record(s) on the destination were written by an earlier run of this plan but match nothing left to copy (${orphans.unmatched().slice(0, 4).join(', ')})`, {
-      hint: 'the source or destination changed since that run: run verify to see the differences; do not purge',
-    });
+    throw new KrerouteError(
+      'RESUME_CONFLICT',
+      `${orphans.total} record(s) on the destination were written by an earlier run of this plan but match nothing left to copy (${orphans.unmatched().slice(0, 4).join(', ')})`,
+      {
+        hint: 'the source or destination changed since that run: run verify to see the differences; do not purge',
+      },
+    );
   }
   for (const lane of lanes) lane.settle();
   for (const [key, last] of orphans.lastOffsets) ledger.raiseDestinationEnd(key, last + 1n);
@@ -120,7 +124,16 @@ async function collectOrphans(input: ReconcileInput): Promise<Orphans> {
     for (;;) {
       const [latest] = await destination.listOffsets(topic, [partition], { kind: 'latest' }, false);
       const end = latest?.offset ?? offset;
-      for await (const chunk of readRange(destination, topic, partition, offset, end, { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false }, undefined, input.onProgress)) {
+      for await (const chunk of readRange(
+        destination,
+        topic,
+        partition,
+        offset,
+        end,
+        { maxBytes: 8 * 1024 * 1024, maxWaitMs: 100, readCommitted: false },
+        undefined,
+        input.onProgress,
+      )) {
         for (const record of chunk.records) {
           if (!previousProducerIds.has(record.producerId)) continue;
           orphans.add(key, recordDigest(record, fields).toString('hex'), record.offset);
@@ -130,11 +143,16 @@ async function collectOrphans(input: ReconcileInput): Promise<Orphans> {
       }
       if (seen >= expected) break;
       if (Date.now() > deadline) {
-        throw new KrerouteError('COPY_FAILED', `${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] are on its leader but have not become readable in ${waitMs / 1000} s (not replicated to enough in-sync replicas?)`, {
-          hint: 'run the same command again once the destination has recovered; nothing was written by this run',
-        });
+        throw new KrerouteError(
+          'COPY_FAILED',
+          `${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] are on its leader but have not become readable in ${waitMs / 1000} s (not replicated to enough in-sync replicas?)`,
+          {
+            hint: 'run the same command again once the destination has recovered; nothing was written by this run',
+          },
+        );
       }
-      if (!told) input.onProgress?.(`waiting for ${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] to become readable (replicated)`);
+      if (!told)
+        input.onProgress?.(`waiting for ${expected - seen} record(s) the interrupted run wrote to ${topic}[${partition}] to become readable (replicated)`);
       told = true;
       await sleep(200);
     }
@@ -178,7 +196,18 @@ class ReconcileLane {
       input.plan.mapping === 'same'
         ? [partitionKey(topic.destination, planned.destinationPartition!)]
         : Array.from({ length: topic.destinationPartitions }, (_, d) => partitionKey(topic.destination, d));
-    this.#reader = state.done ? null : readRange(input.source, topic.source, planned.partition, BigInt(state.next), BigInt(planned.end), { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true }, undefined, input.onProgress);
+    this.#reader = state.done
+      ? null
+      : readRange(
+          input.source,
+          topic.source,
+          planned.partition,
+          BigInt(state.next),
+          BigInt(planned.end),
+          { maxBytes: 4 * 1024 * 1024, maxWaitMs: 100, readCommitted: true },
+          undefined,
+          input.onProgress,
+        );
   }
 
   open(): boolean {
@@ -198,7 +227,10 @@ class ReconcileLane {
         continue;
       }
       if (this.#skip.has(String(record.offset))) continue;
-      const target = partitionKey(this.#topic.destination, destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions));
+      const target = partitionKey(
+        this.#topic.destination,
+        destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions),
+      );
       if (this.#closed.has(target)) continue;
       if (this.#orphans.take(target, recordDigest(record, this.#fields).toString('hex'))) {
         this.#matched.push(record.offset);

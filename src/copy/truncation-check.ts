@@ -17,11 +17,25 @@ export async function refuseCopyOfTruncatedSource(plan: Plan, source: KafkaClust
   if (lost.length === 0) return;
   const copied = plan.topics.flatMap((topic) =>
     topic.partitions
-      .map((planned) => ({ name: `${topic.source}[${planned.partition}]`, start: BigInt(planned.start), next: BigInt(checkpoint.sources[partitionKey(topic.source, planned.partition)]?.next ?? planned.start) }))
+      .map((planned) => ({
+        name: `${topic.source}[${planned.partition}]`,
+        start: BigInt(planned.start),
+        next: BigInt(checkpoint.sources[partitionKey(topic.source, planned.partition)]?.next ?? planned.start),
+      }))
       .filter((p) => p.next > p.start && !lost.some((l) => `${l.topic}[${l.partition}]` === p.name)),
   );
-  const twice = copied.length > 0 ? `; this plan already copied ${copied.slice(0, 3).map((p) => `${p.name} up to offset ${p.next}`).join(', ')}${copied.length > 3 ? ', …' : ''}: start the new plan past those (--from offset:N) so they are not copied twice` : '';
-  throw new KrerouteError('SOURCE_TRUNCATED', `this plan can never be copied completely: the source deleted ${describeLostRanges(lost)} (retention or DeleteRecords) before they were copied`, {
-    hint: `what was copied stays on the destination, and verify of this plan can never pass; ${NEW_PLAN_FOR_THE_REST}${twice}`,
-  });
+  const twice =
+    copied.length > 0
+      ? `; this plan already copied ${copied
+          .slice(0, 3)
+          .map((p) => `${p.name} up to offset ${p.next}`)
+          .join(', ')}${copied.length > 3 ? ', …' : ''}: start the new plan past those (--from offset:N) so they are not copied twice`
+      : '';
+  throw new KrerouteError(
+    'SOURCE_TRUNCATED',
+    `this plan can never be copied completely: the source deleted ${describeLostRanges(lost)} (retention or DeleteRecords) before they were copied`,
+    {
+      hint: `what was copied stays on the destination, and verify of this plan can never pass; ${NEW_PLAN_FOR_THE_REST}${twice}`,
+    },
+  );
 }

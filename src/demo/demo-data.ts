@@ -46,7 +46,12 @@ export function ordersByPartition(perTenant: number, partitions: number, startMs
   add(deleted, { timestamp: clock++, key: text(deleted), value: null, headers: header(MOVED_TENANT) });
   const blobKey = `${MOVED_TENANT}:invoice-pdf-1`;
   const blob = Buffer.from(Array.from({ length: 512 }, (_, i) => (i * 37 + 11) & 0xff));
-  add(blobKey, { timestamp: clock++, key: text(blobKey), value: blob, headers: [...header(MOVED_TENANT), [text('content-type'), text('application/octet-stream')]] });
+  add(blobKey, {
+    timestamp: clock++,
+    key: text(blobKey),
+    value: blob,
+    headers: [...header(MOVED_TENANT), [text('content-type'), text('application/octet-stream')]],
+  });
   return byPartition;
 }
 

@@ -65,8 +65,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const orders = ordersByPartition(perTenant, 4, now);
     const audit = auditByPartition(auditCount, 2, now);
     await seed(source, orders, audit);
-    reporter.say(`${ORDERS}: 4 partitions, ${recordCount(orders).toLocaleString('en-US')} messages — ${perTenant.toLocaleString('en-US')} per tenant (${DEMO_TENANTS.join(', ')}) interleaved,`);
-    reporter.say(`  keys like ${MOVED_TENANT}:order-123, a "tenant" header, JSON values with a "tenant" field; ${MOVED_TENANT} also has one tombstone and one binary value`);
+    reporter.say(
+      `${ORDERS}: 4 partitions, ${recordCount(orders).toLocaleString('en-US')} messages — ${perTenant.toLocaleString('en-US')} per tenant (${DEMO_TENANTS.join(', ')}) interleaved,`,
+    );
+    reporter.say(
+      `  keys like ${MOVED_TENANT}:order-123, a "tenant" header, JSON values with a "tenant" field; ${MOVED_TENANT} also has one tombstone and one binary value`,
+    );
     reporter.say(`${AUDIT}: 2 partitions, ${auditCount} messages, all of ${MOVED_TENANT}`);
 
     const filter: RecordFilterSpec = { kind: 'header', name: 'tenant', value: MOVED_TENANT };
@@ -94,7 +98,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     reporter.step(`kreroute verify ${ordersPlan}`);
     const verdict = await verifyPlan(plan, { source, destination, stateDir: ordersState, onEvent: reporter.onEvent });
     reporter.verify(verdict, ordersPlan);
-    if (!verdict.passed) throw new KrerouteError('VERIFY_FAILED', `the demo's copy of ${ORDERS} did not verify`, { hint: 'this is a bug: please report it with the output above' });
+    if (!verdict.passed)
+      throw new KrerouteError('VERIFY_FAILED', `the demo's copy of ${ORDERS} did not verify`, {
+        hint: 'this is a bug: please report it with the output above',
+      });
 
     reporter.step(`kreroute purge ${ordersPlan}  (expected to be refused)`);
     await expectPurgeRefused(reporter, () => purgePlan(plan, { source, destination, stateDir: ordersState, onEvent: reporter.onEvent }));
@@ -127,9 +134,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
 }
 
 async function startBoth(libsDir: string, keep: boolean): Promise<LocalCluster[]> {
-  const results = await Promise.allSettled(
-    ['kafka-wrong', 'kafka-right'].map((name) => startLocalCluster({ name, libsDir, detached: keep })),
-  );
+  const results = await Promise.allSettled(['kafka-wrong', 'kafka-right'].map((name) => startLocalCluster({ name, libsDir, detached: keep })));
   const started = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = results.find((r) => r.status === 'rejected');
   if (failed) {
@@ -197,8 +202,11 @@ async function showWhereTheyAre(reporter: DemoReporter, source: ClientSettings, 
   const wrongAudit = await countOnCluster(source, 'source', AUDIT, 2);
   const rightOrders = await countOnCluster(destination, 'destination', ORDERS, 4);
   const rightAudit = await countOnCluster(destination, 'destination', AUDIT, 2);
-  const whose = (c: { records: number; moved: number }) => (c.moved === c.records ? `all of ${MOVED_TENANT}` : `${n(c.moved)} of ${MOVED_TENANT}, ${n(c.records - c.moved)} of others`);
-  reporter.say(`wrong cluster  ${ORDERS}: ${n(wrongOrders.records)} messages (${n(wrongOrders.moved)} of ${MOVED_TENANT}: they leave with the topic's retention)`);
+  const whose = (c: { records: number; moved: number }) =>
+    c.moved === c.records ? `all of ${MOVED_TENANT}` : `${n(c.moved)} of ${MOVED_TENANT}, ${n(c.records - c.moved)} of others`;
+  reporter.say(
+    `wrong cluster  ${ORDERS}: ${n(wrongOrders.records)} messages (${n(wrongOrders.moved)} of ${MOVED_TENANT}: they leave with the topic's retention)`,
+  );
   reporter.say(`wrong cluster  ${AUDIT}: ${n(wrongAudit.records)} messages left (purged)`);
   reporter.say(`right cluster  ${ORDERS}: ${n(rightOrders.records)} messages, ${whose(rightOrders)}`);
   reporter.say(`right cluster  ${AUDIT}: ${n(rightAudit.records)} messages, ${whose(rightAudit)}`);

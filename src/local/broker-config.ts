@@ -13,33 +13,33 @@ export interface BrokerConfigInput {
 
 /** server.properties of a single-node KRaft cluster (broker and controller in one process) on 127.0.0.1. */
 export function brokerConfig(input: BrokerConfigInput): Record<string, string> {
-  const bind = `${input.advertisedHost ? "0.0.0.0" : "127.0.0.1"}:${input.brokerPort}`;
-  const broker = `${input.advertisedHost ?? "127.0.0.1"}:${input.brokerPort}`;
+  const bind = `${input.advertisedHost ? '0.0.0.0' : '127.0.0.1'}:${input.brokerPort}`;
+  const broker = `${input.advertisedHost ?? '127.0.0.1'}:${input.brokerPort}`;
   const controller = `127.0.0.1:${input.controllerPort}`;
   return {
-    "process.roles": "broker,controller",
-    "node.id": "1",
+    'process.roles': 'broker,controller',
+    'node.id': '1',
     listeners: `PLAINTEXT://${bind},CONTROLLER://${controller}`,
-    "advertised.listeners": `PLAINTEXT://${broker}`,
-    "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-    "controller.listener.names": "CONTROLLER",
-    "inter.broker.listener.name": "PLAINTEXT",
+    'advertised.listeners': `PLAINTEXT://${broker}`,
+    'listener.security.protocol.map': 'PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'controller.listener.names': 'CONTROLLER',
+    'inter.broker.listener.name': 'PLAINTEXT',
     // Dynamic quorum, matching `StorageTool format --standalone`.
-    "controller.quorum.bootstrap.servers": controller,
-    "log.dirs": input.dataDir,
-    "offsets.topic.replication.factor": "1",
-    "transaction.state.log.replication.factor": "1",
-    "transaction.state.log.min.isr": "1",
-    "share.coordinator.state.topic.replication.factor": "1",
-    "share.coordinator.state.topic.min.isr": "1",
-    "group.initial.rebalance.delay.ms": "0",
-    "num.partitions": "1",
-    "auto.create.topics.enable": "false",
-    "log.retention.check.interval.ms": "5000",
+    'controller.quorum.bootstrap.servers': controller,
+    'log.dirs': input.dataDir,
+    'offsets.topic.replication.factor': '1',
+    'transaction.state.log.replication.factor': '1',
+    'transaction.state.log.min.isr': '1',
+    'share.coordinator.state.topic.replication.factor': '1',
+    'share.coordinator.state.topic.min.isr': '1',
+    'group.initial.rebalance.delay.ms': '0',
+    'num.partitions': '1',
+    'auto.create.topics.enable': 'false',
+    'log.retention.check.interval.ms': '5000',
     // Tests and the demo write records with old timestamps on purpose; time-based retention would delete them.
-    "log.retention.ms": "-1",
+    'log.retention.ms': '-1',
     // Compact soon after a segment rolls, so tests of compacted topics need not wait 15 s.
-    "log.cleaner.backoff.ms": "500",
+    'log.cleaner.backoff.ms': '500',
     ...input.overrides,
   };
 }
@@ -59,15 +59,15 @@ export function quorumNodeConfig(input: QuorumNodeInput): Record<string, string>
   const replicas = String(Math.min(3, input.controllerPorts.length));
   const minIsr = String(Math.max(1, Math.min(3, input.controllerPorts.length) - 1));
   return {
-    "node.id": String(input.nodeId),
-    "controller.quorum.voters": input.controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(","),
-    "default.replication.factor": replicas,
-    "min.insync.replicas": minIsr,
-    "offsets.topic.replication.factor": replicas,
-    "transaction.state.log.replication.factor": replicas,
-    "transaction.state.log.min.isr": minIsr,
-    "share.coordinator.state.topic.replication.factor": replicas,
-    "share.coordinator.state.topic.min.isr": minIsr,
+    'node.id': String(input.nodeId),
+    'controller.quorum.voters': input.controllerPorts.map((port, i) => `${i + 1}@127.0.0.1:${port}`).join(','),
+    'default.replication.factor': replicas,
+    'min.insync.replicas': minIsr,
+    'offsets.topic.replication.factor': replicas,
+    'transaction.state.log.replication.factor': replicas,
+    'transaction.state.log.min.isr': minIsr,
+    'share.coordinator.state.topic.replication.factor': replicas,
+    'share.coordinator.state.topic.min.isr': minIsr,
   };
 }
 
@@ -75,13 +75,13 @@ export function quorumNodeConfig(input: QuorumNodeInput): Record<string, string>
 export function quorumBrokerConfig(input: BrokerConfigInput & QuorumNodeInput): Record<string, string> {
   const { overrides, ...base } = input;
   const config = brokerConfig(base);
-  delete config["controller.quorum.bootstrap.servers"];
+  delete config['controller.quorum.bootstrap.servers'];
   return { ...config, ...quorumNodeConfig(input), ...overrides };
 }
 
 export function toProperties(config: Record<string, string>): string {
-  const escaped = (s: string) => s.replace(/\\/g, "\\\\").replace(/\n/g, "\\n");
+  const escaped = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
   return Object.entries(config)
     .map(([key, value]) => `${escaped(key)}=${escaped(value)}\n`)
-    .join("");
+    .join('');
 }

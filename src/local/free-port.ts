@@ -1,4 +1,4 @@
-import net from "node:net";
+import net from 'node:net';
 
 /** Ports free on 127.0.0.1 right now, all distinct (held open together while choosing). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -8,8 +8,8 @@ export async function freePorts(count: number): Promise<number[]> {
       const server = net.createServer();
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
-        server.once("error", reject);
-        server.listen(0, "127.0.0.1", resolve);
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', resolve);
       });
     }
     return servers.map((s) => (s.address() as net.AddressInfo).port);
@@ -27,7 +27,7 @@ export function canConnect(host: string, port: number, timeoutMs = 1000): Promis
       resolve(ok);
     };
     socket.setTimeout(timeoutMs, () => done(false));
-    socket.once("connect", () => done(true));
-    socket.once("error", () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
   });
 }

@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync, closeSync, openSync } from "node:fs";
-import path from "node:path";
-import { tailLines } from "./log-file.ts";
-import { javaExecutable, kafkaLog4jConfig } from "./paths.ts";
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, closeSync, openSync } from 'node:fs';
+import path from 'node:path';
+import { tailLines } from './log-file.ts';
+import { javaExecutable, kafkaLog4jConfig } from './paths.ts';
 
 export interface JavaProcessOptions {
   libsDir: string;
@@ -28,7 +28,7 @@ let hooksInstalled = false;
 function killLive(): void {
   for (const child of live) {
     try {
-      child.kill("SIGKILL");
+      child.kill('SIGKILL');
     } catch {
       // already gone
     }
@@ -38,8 +38,8 @@ function killLive(): void {
 function installExitHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
-  process.on("exit", killLive);
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.on('exit', killLive);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     const onSignal = () => {
       killLive();
       // A listener disables Node's default "terminate"; unless the host handles the signal, terminate.
@@ -53,38 +53,35 @@ function installExitHooks(): void {
 }
 
 // setpriv --pdeathsig makes Linux kill the JVM even when Node itself is SIGKILLed.
-const setpriv = ["/usr/bin/setpriv", "/bin/setpriv"].find((p) => existsSync(p));
+const setpriv = ['/usr/bin/setpriv', '/bin/setpriv'].find((p) => existsSync(p));
 
 /** Starts `java -cp <libs>/* <mainClass> <args>` with its output in logFile. */
 export function spawnJava(options: JavaProcessOptions): ChildProcess {
   const jvmArgs = [
-    `-Xmx${options.heap ?? "512m"}`,
-    "-XX:+UseG1GC",
-    "-XX:+ExitOnOutOfMemoryError",
-    "-Djava.awt.headless=true",
+    `-Xmx${options.heap ?? '512m'}`,
+    '-XX:+UseG1GC',
+    '-XX:+ExitOnOutOfMemoryError',
+    '-Djava.awt.headless=true',
     `-Dlog4j2.configurationFile=${kafkaLog4jConfig}`,
     `-Dkreroute.log.file=${options.logFile}`,
     ...Object.entries(options.systemProperties ?? {}).map(([name, value]) => `-D${name}=${value}`),
-    "-cp",
-    [path.join(options.libsDir, "*"), ...(options.extraClasspath ?? [])].join(path.delimiter),
+    '-cp',
+    [path.join(options.libsDir, '*'), ...(options.extraClasspath ?? [])].join(path.delimiter),
     options.mainClass,
     ...options.args,
   ];
-  const [command, args] =
-    setpriv && !options.detached
-      ? [setpriv, ["--pdeathsig", "KILL", "--", javaExecutable(), ...jvmArgs]]
-      : [javaExecutable(), jvmArgs];
-  const fd = openSync(options.logFile, "a");
+  const [command, args] = setpriv && !options.detached ? [setpriv, ['--pdeathsig', 'KILL', '--', javaExecutable(), ...jvmArgs]] : [javaExecutable(), jvmArgs];
+  const fd = openSync(options.logFile, 'a');
   try {
-    const child = spawn(command, args, { stdio: ["ignore", fd, fd], detached: options.detached ?? false });
-    child.on("error", () => {}); // a failed spawn is reported below, through the missing pid
+    const child = spawn(command, args, { stdio: ['ignore', fd, fd], detached: options.detached ?? false });
+    child.on('error', () => {}); // a failed spawn is reported below, through the missing pid
     if (child.pid === undefined) throw new Error(`could not start ${command} (is Java installed?)`);
     // A running broker should not keep Node alive by itself; stop() or the exit hook ends it.
     child.unref();
     if (!options.detached) {
       installExitHooks();
       live.add(child);
-      child.once("exit", () => live.delete(child));
+      child.once('exit', () => live.delete(child));
     }
     return child;
   } finally {
@@ -94,14 +91,14 @@ export function spawnJava(options: JavaProcessOptions): ChildProcess {
 
 /** Runs a short-lived Java tool to completion; throws with the log's tail when it fails. */
 export async function runJava(options: JavaProcessOptions, timeoutMs: number): Promise<void> {
-  const child = spawnJava({ heap: "256m", ...options, detached: false });
+  const child = spawnJava({ heap: '256m', ...options, detached: false });
   if (!(await waitGone(child, timeoutMs))) {
-    child.kill("SIGKILL");
-    throw new Error(`${options.mainClass} ${options.args.join(" ")} took over ${timeoutMs} ms; log: ${options.logFile}`);
+    child.kill('SIGKILL');
+    throw new Error(`${options.mainClass} ${options.args.join(' ')} took over ${timeoutMs} ms; log: ${options.logFile}`);
   }
   if (child.exitCode !== 0) {
     throw new Error(
-      `${options.mainClass} ${options.args.join(" ")} failed (exit ${child.exitCode ?? child.signalCode}); ` +
+      `${options.mainClass} ${options.args.join(' ')} failed (exit ${child.exitCode ?? child.signalCode}); ` +
         `log: ${options.logFile}\n${await tailLines(options.logFile)}`,
     );
   }
@@ -122,7 +119,7 @@ function isAlive(pid: number): boolean {
 
 async function waitGone(child: ChildProcess, timeoutMs: number): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return true;
-  const exited = new Promise<boolean>((resolve) => child.once("exit", () => resolve(true)));
+  const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
   try {
@@ -135,16 +132,16 @@ async function waitGone(child: ChildProcess, timeoutMs: number): Promise<boolean
 /** SIGTERM, then SIGKILL if the process has not exited after graceMs. */
 export async function stopChild(child: ChildProcess, graceMs = 20_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGTERM");
+  child.kill('SIGTERM');
   if (await waitGone(child, graceMs)) return;
-  child.kill("SIGKILL");
+  child.kill('SIGKILL');
   if (!(await waitGone(child, 5_000))) throw new Error(`process ${child.pid} survived SIGKILL`);
 }
 
 /** SIGKILL (a crash: no clean shutdown), then waits until the process has exited. */
 export async function killChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
-  child.kill("SIGKILL");
+  child.kill('SIGKILL');
   if (!(await waitGone(child, timeoutMs))) throw new Error(`process ${child.pid} survived SIGKILL`);
 }
 
@@ -162,8 +159,8 @@ export async function stopPid(pid: number, graceMs = 20_000): Promise<void> {
     }
   };
   if (!isAlive(pid)) return;
-  signal("SIGTERM");
+  signal('SIGTERM');
   if (await waitFor(graceMs)) return;
-  signal("SIGKILL");
+  signal('SIGKILL');
   if (!(await waitFor(5_000))) throw new Error(`process ${pid} survived SIGKILL`);
 }

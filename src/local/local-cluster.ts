@@ -1,18 +1,18 @@
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { type BrokerConfigInput, brokerConfig, quorumBrokerConfig, toProperties } from "./broker-config.ts";
-import { freePorts } from "./free-port.ts";
-import { runJava } from "./java-process.ts";
-import { ensureKafkaJars } from "./kafka-jars.ts";
-import { randomKafkaUuid } from "./kafka-uuid.ts";
-import { type LocalNode, localNode } from "./local-node.ts";
-import { cacheDir } from "./paths.ts";
-import { type LocalSecurity, secureBrokerConfig, securityFormatArgs, securitySystemProperties } from "./secure-broker-config.ts";
-import { type LocalTls, tlsBrokerConfig } from "./tls-broker-config.ts";
-import { type LocalScramListeners, scramFormatArgs, scramListenersConfig } from "./scram-listeners-config.ts";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type BrokerConfigInput, brokerConfig, quorumBrokerConfig, toProperties } from './broker-config.ts';
+import { freePorts } from './free-port.ts';
+import { runJava } from './java-process.ts';
+import { ensureKafkaJars } from './kafka-jars.ts';
+import { randomKafkaUuid } from './kafka-uuid.ts';
+import { type LocalNode, localNode } from './local-node.ts';
+import { cacheDir } from './paths.ts';
+import { type LocalSecurity, secureBrokerConfig, securityFormatArgs, securitySystemProperties } from './secure-broker-config.ts';
+import { type LocalTls, tlsBrokerConfig } from './tls-broker-config.ts';
+import { type LocalScramListeners, scramFormatArgs, scramListenersConfig } from './scram-listeners-config.ts';
 
-export type { LocalNode } from "./local-node.ts";
+export type { LocalNode } from './local-node.ts';
 
 export interface LocalClusterOptions {
   /** Used in folder names and messages, e.g. "source". */
@@ -86,7 +86,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const count = options.nodes ?? 1;
   const startTimeoutMs = options.startTimeoutMs ?? 60_000;
   if (options.security && options.tls) throw new Error(`local broker "${name}": security (SASL) and tls together are not supported`);
-  if (options.advertisedHost && (options.security || options.tls)) throw new Error(`local broker "${name}": advertisedHost is for the PLAINTEXT listener only, not with security or tls`);
+  if (options.advertisedHost && (options.security || options.tls))
+    throw new Error(`local broker "${name}": advertisedHost is for the PLAINTEXT listener only, not with security or tls`);
   if (options.scram && (options.security || options.tls || options.advertisedHost)) {
     throw new Error(`local broker "${name}": scram listeners go next to a PLAINTEXT listener on 127.0.0.1, not with security, tls or advertisedHost`);
   }
@@ -106,8 +107,8 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     const nodeId = i + 1;
     const single = count === 1;
     const [brokerPort, controllerPort] = [brokerPorts[i]!, controllerPorts[i]!];
-    const logFile = path.join(logDir, single ? "broker.log" : `broker-${nodeId}.log`);
-    const propertiesFile = path.join(logDir, single ? "server.properties" : `server-${nodeId}.properties`);
+    const logFile = path.join(logDir, single ? 'broker.log' : `broker-${nodeId}.log`);
+    const propertiesFile = path.join(logDir, single ? 'server.properties' : `server-${nodeId}.properties`);
     const input: BrokerConfigInput = {
       brokerPort,
       controllerPort,
@@ -127,25 +128,40 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     await writeFile(propertiesFile, toProperties(config));
     // A static quorum (controller.quorum.voters) is formatted without --standalone.
     const formatArgs = [
-      "format",
-      "--cluster-id",
+      'format',
+      '--cluster-id',
       clusterId,
-      "--config",
+      '--config',
       propertiesFile,
-      ...(single ? ["--standalone"] : []),
+      ...(single ? ['--standalone'] : []),
       ...securityFormatArgs(options.security),
       ...(options.scram ? scramFormatArgs(options.scram) : []),
     ];
-    await runJava({ libsDir, logFile, mainClass: "kafka.tools.StorageTool", args: formatArgs }, FORMAT_TIMEOUT_MS);
+    await runJava({ libsDir, logFile, mainClass: 'kafka.tools.StorageTool', args: formatArgs }, FORMAT_TIMEOUT_MS);
     const label = single ? `"${name}"` : `"${name}" node ${nodeId}`;
     const systemProperties = securitySystemProperties(options.security);
-    nodes.push(localNode({ label, nodeId, brokerPort, host: options.advertisedHost ?? "127.0.0.1", libsDir, ...(options.extraClasspath ? { extraClasspath: options.extraClasspath } : {}), logFile, propertiesFile, startTimeoutMs, detached: options.detached, heap: options.heap, systemProperties }));
+    nodes.push(
+      localNode({
+        label,
+        nodeId,
+        brokerPort,
+        host: options.advertisedHost ?? '127.0.0.1',
+        libsDir,
+        ...(options.extraClasspath ? { extraClasspath: options.extraClasspath } : {}),
+        logFile,
+        propertiesFile,
+        startTimeoutMs,
+        detached: options.detached,
+        heap: options.heap,
+        systemProperties,
+      }),
+    );
   }
 
   // Together: a node of a quorum finishes starting only once a majority of the voters is up.
   const startAll = async () => {
     const results = await Promise.allSettled(nodes.map((node) => node.start()));
-    const failed = results.find((r) => r.status === "rejected");
+    const failed = results.find((r) => r.status === 'rejected');
     if (failed) {
       await Promise.all(nodes.map((node) => node.stop().catch(() => {})));
       throw failed.reason;
@@ -157,13 +173,13 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
   const brokers = nodes.map((node) => node.address);
   return {
     name,
-    bootstrap: brokers.join(","),
+    bootstrap: brokers.join(','),
     brokers,
     ...(options.scram
       ? {
           scramBootstrap: {
-            SASL_PLAINTEXT: scramPorts.map((port) => `127.0.0.1:${port}`).join(","),
-            ...(options.scram.tls ? { SASL_SSL: scramTlsPorts.map((port) => `127.0.0.1:${port}`).join(",") } : {}),
+            SASL_PLAINTEXT: scramPorts.map((port) => `127.0.0.1:${port}`).join(','),
+            ...(options.scram.tls ? { SASL_SSL: scramTlsPorts.map((port) => `127.0.0.1:${port}`).join(',') } : {}),
           },
         }
       : {}),
@@ -177,7 +193,7 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
     nodes,
     node: (nodeId) => {
       const node = nodes.find((n) => n.nodeId === nodeId);
-      if (!node) throw new Error(`local cluster "${name}" has no node ${nodeId} (it has ${nodes.map((n) => n.nodeId).join(", ")})`);
+      if (!node) throw new Error(`local cluster "${name}" has no node ${nodeId} (it has ${nodes.map((n) => n.nodeId).join(', ')})`);
       return node;
     },
     stop: async () => {
@@ -193,13 +209,16 @@ export async function startLocalCluster(options: LocalClusterOptions): Promise<L
 const KEEP_LOGS_MS = 7 * 24 * 3600_000;
 
 async function newLogDir(name: string): Promise<string> {
-  const root = path.join(cacheDir(), "broker-logs");
+  const root = path.join(cacheDir(), 'broker-logs');
   await mkdir(root, { recursive: true });
   for (const entry of await readdir(root)) {
     const dir = path.join(root, entry);
-    const old = await stat(dir).then((s) => Date.now() - s.mtimeMs > KEEP_LOGS_MS, () => false);
+    const old = await stat(dir).then(
+      (s) => Date.now() - s.mtimeMs > KEEP_LOGS_MS,
+      () => false,
+    );
     if (old) await rm(dir, { recursive: true, force: true });
   }
-  const stamp = new Date().toISOString().replace(/[:.]/g, "-");
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   return mkdtemp(path.join(root, `${name}-${stamp}-`));
 }

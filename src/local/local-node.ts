@@ -1,8 +1,8 @@
-import type { ChildProcess } from "node:child_process";
-import { appendFile } from "node:fs/promises";
-import { canConnect } from "./free-port.ts";
-import { killChild, spawnJava, stopChild } from "./java-process.ts";
-import { fileSize, readFrom, tailLines } from "./log-file.ts";
+import type { ChildProcess } from 'node:child_process';
+import { appendFile } from 'node:fs/promises';
+import { canConnect } from './free-port.ts';
+import { killChild, spawnJava, stopChild } from './java-process.ts';
+import { fileSize, readFrom, tailLines } from './log-file.ts';
 
 /** One Kafka JVM (broker + controller) of a local cluster. */
 export interface LocalNode {
@@ -42,7 +42,7 @@ export interface LocalNodeInput {
   startTimeoutMs: number;
 }
 
-const STARTED_LINE = "Kafka Server started";
+const STARTED_LINE = 'Kafka Server started';
 
 export function localNode(input: LocalNodeInput): LocalNode {
   let child: ChildProcess | undefined;
@@ -56,7 +56,7 @@ export function localNode(input: LocalNodeInput): LocalNode {
       libsDir: input.libsDir,
       ...(input.extraClasspath ? { extraClasspath: input.extraClasspath } : {}),
       logFile: input.logFile,
-      mainClass: "kafka.Kafka",
+      mainClass: 'kafka.Kafka',
       args: [input.propertiesFile],
       detached: input.detached,
       ...(input.heap ? { heap: input.heap } : {}),
@@ -101,14 +101,13 @@ interface WaitInput {
 
 async function waitUntilStarted(child: ChildProcess, input: WaitInput): Promise<void> {
   const deadline = Date.now() + input.timeoutMs;
-  const fail = async (what: string) =>
-    new Error(`Kafka broker ${input.label} ${what}; log: ${input.logFile}\n${await tailLines(input.logFile)}`);
+  const fail = async (what: string) => new Error(`Kafka broker ${input.label} ${what}; log: ${input.logFile}\n${await tailLines(input.logFile)}`);
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw await fail(`exited while starting (${child.exitCode ?? child.signalCode})`);
     }
     const text = await readFrom(input.logFile, input.from);
-    if (text.includes(STARTED_LINE) && (await canConnect("127.0.0.1", input.brokerPort))) return;
+    if (text.includes(STARTED_LINE) && (await canConnect('127.0.0.1', input.brokerPort))) return;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await stopChild(child, 5_000).catch(() => {});

@@ -1,4 +1,4 @@
-import { type FileHandle, open, stat } from "node:fs/promises";
+import { type FileHandle, open, stat } from 'node:fs/promises';
 
 /** Size of the file now, or 0 if it does not exist yet: where to start looking for new lines. */
 export async function fileSize(file: string): Promise<number> {
@@ -13,16 +13,16 @@ export async function fileSize(file: string): Promise<number> {
 export async function readFrom(file: string, from: number): Promise<string> {
   let handle: FileHandle;
   try {
-    handle = await open(file, "r");
+    handle = await open(file, 'r');
   } catch {
-    return "";
+    return '';
   }
   try {
     const size = (await handle.stat()).size;
-    if (size <= from) return "";
+    if (size <= from) return '';
     const buffer = Buffer.alloc(size - from);
     await handle.read(buffer, 0, buffer.length, from);
-    return buffer.toString("utf8");
+    return buffer.toString('utf8');
   } finally {
     await handle.close();
   }
@@ -32,5 +32,5 @@ export async function readFrom(file: string, from: number): Promise<string> {
 export async function tailLines(file: string, count = 25): Promise<string> {
   const size = await fileSize(file);
   const text = await readFrom(file, Math.max(0, size - 64 * 1024));
-  return text.trimEnd().split("\n").slice(-count).join("\n");
+  return text.trimEnd().split('\n').slice(-count).join('\n');
 }

@@ -1,16 +1,16 @@
-import { execFile } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, readdir, rename, rm } from "node:fs/promises";
-import path from "node:path";
-import { promisify } from "node:util";
-import { kafkaVersion } from "./kafka-jars.ts";
-import { cacheDir } from "./paths.ts";
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { kafkaVersion } from './kafka-jars.ts';
+import { cacheDir } from './paths.ts';
 
 const run = promisify(execFile);
 const MVN_TIMEOUT_MS = 5 * 60_000;
 
 /** Kafka's own local-disk RemoteStorageManager, made for its tests (in the kafka-storage test jar). */
-export const LOCAL_TIERED_STORAGE_CLASS = "org.apache.kafka.server.log.remote.storage.LocalTieredStorage";
+export const LOCAL_TIERED_STORAGE_CLASS = 'org.apache.kafka.server.log.remote.storage.LocalTieredStorage';
 
 /**
  * The kafka-storage test jar of the pinned Kafka version, which holds LocalTieredStorage: fetched
@@ -24,7 +24,7 @@ export async function ensureTieredStorageJar(options: { cacheDir?: string } = {}
   const partial = `${dir}.partial-${process.pid}`;
   await mkdir(partial, { recursive: true });
   try {
-    await run("mvn", ["-q", "-B", "dependency:copy", `-Dartifact=org.apache.kafka:kafka-storage:${version}:jar:test`, `-DoutputDirectory=${partial}`], {
+    await run('mvn', ['-q', '-B', 'dependency:copy', `-Dartifact=org.apache.kafka:kafka-storage:${version}:jar:test`, `-DoutputDirectory=${partial}`], {
       timeout: MVN_TIMEOUT_MS,
       maxBuffer: 16 * 1024 * 1024,
     });
@@ -57,15 +57,15 @@ export interface TieredStorageOptions {
  */
 export function tieredStorageBrokerConfig(options: TieredStorageOptions): Record<string, string> {
   return {
-    "remote.log.storage.system.enable": "true",
-    "remote.log.storage.manager.class.name": LOCAL_TIERED_STORAGE_CLASS,
-    "remote.log.storage.manager.impl.prefix": "rsm.config.",
-    "rsm.config.dir": options.storageDir,
-    "remote.log.metadata.manager.listener.name": options.listenerName ?? "PLAINTEXT",
-    "remote.log.metadata.manager.impl.prefix": "rlmm.config.",
-    "rlmm.config.remote.log.metadata.topic.replication.factor": "1",
-    "rlmm.config.remote.log.metadata.topic.num.partitions": "1",
-    "remote.log.manager.task.interval.ms": "500",
-    "remote.fetch.max.wait.ms": String(options.remoteFetchMaxWaitMs ?? 500),
+    'remote.log.storage.system.enable': 'true',
+    'remote.log.storage.manager.class.name': LOCAL_TIERED_STORAGE_CLASS,
+    'remote.log.storage.manager.impl.prefix': 'rsm.config.',
+    'rsm.config.dir': options.storageDir,
+    'remote.log.metadata.manager.listener.name': options.listenerName ?? 'PLAINTEXT',
+    'remote.log.metadata.manager.impl.prefix': 'rlmm.config.',
+    'rlmm.config.remote.log.metadata.topic.replication.factor': '1',
+    'rlmm.config.remote.log.metadata.topic.num.partitions': '1',
+    'remote.log.manager.task.interval.ms': '500',
+    'remote.fetch.max.wait.ms': String(options.remoteFetchMaxWaitMs ?? 500),
   };
 }

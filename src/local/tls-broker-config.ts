@@ -10,11 +10,11 @@ export interface LocalTls {
    */
   trustedCertificates: string;
   /** Whether clients must present a certificate signed by trustedCertificates; default "none". */
-  clientAuth?: "none" | "requested" | "required";
+  clientAuth?: 'none' | 'requested' | 'required';
 }
 
 /** The name of the client listener when TLS is on (its protocol is SSL). */
-export const TLS_LISTENER = "SSL";
+export const TLS_LISTENER = 'SSL';
 
 /**
  * server.properties entries (overriding those of brokerConfig) for a single-node KRaft broker whose
@@ -25,22 +25,25 @@ export function tlsBrokerConfig(tls: LocalTls, ports: { brokerPort: number; cont
   if (!/-----BEGIN PRIVATE KEY-----/.test(tls.privateKey)) {
     throw new Error("the local broker's TLS private key must be unencrypted PKCS#8 PEM (-----BEGIN PRIVATE KEY-----)");
   }
-  for (const [what, pem] of [["certificateChain", tls.certificateChain], ["trustedCertificates", tls.trustedCertificates]] as const) {
+  for (const [what, pem] of [
+    ['certificateChain', tls.certificateChain],
+    ['trustedCertificates', tls.trustedCertificates],
+  ] as const) {
     if (!/-----BEGIN CERTIFICATE-----/.test(pem)) throw new Error(`the local broker's TLS ${what} holds no PEM certificate`);
   }
   return {
     listeners: `${TLS_LISTENER}://127.0.0.1:${ports.brokerPort},CONTROLLER://127.0.0.1:${ports.controllerPort}`,
-    "advertised.listeners": `${TLS_LISTENER}://127.0.0.1:${ports.brokerPort}`,
-    "listener.security.protocol.map": `${TLS_LISTENER}:SSL,CONTROLLER:PLAINTEXT`,
-    "inter.broker.listener.name": TLS_LISTENER,
+    'advertised.listeners': `${TLS_LISTENER}://127.0.0.1:${ports.brokerPort}`,
+    'listener.security.protocol.map': `${TLS_LISTENER}:SSL,CONTROLLER:PLAINTEXT`,
+    'inter.broker.listener.name': TLS_LISTENER,
     // Inline PEM: Kafka needs no key password for an unencrypted inline key (a PEM file would).
-    "ssl.keystore.type": "PEM",
-    "ssl.keystore.certificate.chain": tls.certificateChain.trim(),
-    "ssl.keystore.key": tls.privateKey.trim(),
-    "ssl.truststore.type": "PEM",
-    "ssl.truststore.certificates": tls.trustedCertificates.trim(),
-    "ssl.client.auth": tls.clientAuth ?? "none",
+    'ssl.keystore.type': 'PEM',
+    'ssl.keystore.certificate.chain': tls.certificateChain.trim(),
+    'ssl.keystore.key': tls.privateKey.trim(),
+    'ssl.truststore.type': 'PEM',
+    'ssl.truststore.certificates': tls.trustedCertificates.trim(),
+    'ssl.client.auth': tls.clientAuth ?? 'none',
     // Kafka's default (https) already checks the broker's own address when it connects to itself.
-    "ssl.endpoint.identification.algorithm": "https",
+    'ssl.endpoint.identification.algorithm': 'https',
   };
 }

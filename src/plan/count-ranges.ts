@@ -40,15 +40,27 @@ interface Tally {
  * CRCs are left to the copy, which checks every batch it takes apart (the destination checks those
  * it forwards): a count only sizes the job, and verify compares what was really copied.
  */
-export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], filterSpec: RecordFilterSpec | null, onEvent: EventSink, options: CountOptions = {}): Promise<CountedRange[]> {
+export async function countRanges(
+  cluster: KafkaCluster,
+  ranges: ScanRange[],
+  filterSpec: RecordFilterSpec | null,
+  onEvent: EventSink,
+  options: CountOptions = {},
+): Promise<CountedRange[]> {
   const filter = filterSpec === null ? null : compileRawFilter(filterSpec);
   const tallies = new Map<ScanRange, Tally>();
   const counted = ranges.map((range) => {
-    const entry: CountedRange = { ...range, count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, keylessRecords: 0, seen: 0 } };
+    const entry: CountedRange = {
+      ...range,
+      count: { records: 0, bytes: 0, largestRecordBytes: 0, otherRecords: 0, minTimestamp: null, maxTimestamp: null, keylessRecords: 0, seen: 0 },
+    };
     tallies.set(entry, { range: entry, min: Infinity, max: -Infinity });
     return entry;
   });
-  const meter = new ProgressMeter('plan', ranges.reduce((sum, r) => sum + Number(r.end - r.from), 0));
+  const meter = new ProgressMeter(
+    'plan',
+    ranges.reduce((sum, r) => sum + Number(r.end - r.from), 0),
+  );
   const ticker = options.sample ? undefined : setInterval(() => onEvent(meter.event()), 1000);
   const cursor = new RecordCursor(Buffer.alloc(0));
   const sizes = new RecordCursor(Buffer.alloc(0));
@@ -63,7 +75,12 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
           meter.add(seen, bytes);
         },
       },
-      { checkCrc: false, onRetry: (message) => onEvent({ type: 'retry', message }), ...(options.sample ? { firstStretchOnly: true, partitionBytes: SAMPLE_BYTES } : {}), ...(options.signal ? { signal: options.signal } : {}) },
+      {
+        checkCrc: false,
+        onRetry: (message) => onEvent({ type: 'retry', message }),
+        ...(options.sample ? { firstStretchOnly: true, partitionBytes: SAMPLE_BYTES } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
   } finally {
     clearInterval(ticker);
@@ -82,7 +99,13 @@ export async function countRanges(cluster: KafkaCluster, ranges: ScanRange[], fi
  * than through a callback per record (millions of small records pass through). Returns how many
  * it looked at and the bytes of those it counted.
  */
-function countBatch(batch: StoredBatch, tally: Tally, filter: RawRecordFilter | null, cursor: RecordCursor, sizes: RecordCursor): { seen: number; bytes: number } {
+function countBatch(
+  batch: StoredBatch,
+  tally: Tally,
+  filter: RawRecordFilter | null,
+  cursor: RecordCursor,
+  sizes: RecordCursor,
+): { seen: number; bytes: number } {
   const count = tally.range.count;
   const records = batch.records;
   cursor.buffer = records;

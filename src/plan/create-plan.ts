@@ -2,7 +2,15 @@ import { KrerouteError } from '../common/errors.ts';
 import { type EventSink, ignoreEvents } from '../common/events.ts';
 import { type ClientSettings, describeBootstrap } from '../kafka/client/client-settings.ts';
 import { KafkaCluster, type TopicLayout } from '../kafka/client/cluster.ts';
-import { type DestinationFacts, KEEP_CHECK_CODES, type SourceFacts, checkDestination, checkOverlap, maxMessageBytes, stampsAppendTime } from './checks/destination-checks.ts';
+import {
+  type DestinationFacts,
+  KEEP_CHECK_CODES,
+  type SourceFacts,
+  checkDestination,
+  checkOverlap,
+  maxMessageBytes,
+  stampsAppendTime,
+} from './checks/destination-checks.ts';
 import { sourceNewest } from './checks/keep-facts.ts';
 import type { RecordFilterSpec } from './filter/filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
@@ -61,7 +69,10 @@ interface TopicDraft {
   partitions: PartitionDraft[];
 }
 
-const CHECK_ERROR_CODES: Record<string, 'DESTINATION_CHECK' | 'DESTINATION_LOSS' | 'RECORD_TOO_LARGE'> = { RECORD_TOO_LARGE: 'RECORD_TOO_LARGE', DESTINATION_LOSS: 'DESTINATION_LOSS' };
+const CHECK_ERROR_CODES: Record<string, 'DESTINATION_CHECK' | 'DESTINATION_LOSS' | 'RECORD_TOO_LARGE'> = {
+  RECORD_TOO_LARGE: 'RECORD_TOO_LARGE',
+  DESTINATION_LOSS: 'DESTINATION_LOSS',
+};
 
 export async function createPlan(request: PlanRequest): Promise<Plan> {
   const source = new KafkaCluster(request.source, 'source');
@@ -110,7 +121,13 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     };
     for (const pin of pinned) {
       if (request.from.kind === 'offset' && request.from.offset < pin.logStart) {
-        checks.push({ level: 'warning', code: 'START_BEFORE_LOG', topic, partition: pin.partition, message: `${topic}[${pin.partition}] starts at ${pin.logStart}; offsets before it no longer exist` });
+        checks.push({
+          level: 'warning',
+          code: 'START_BEFORE_LOG',
+          topic,
+          partition: pin.partition,
+          message: `${topic}[${pin.partition}] starts at ${pin.logStart}; offsets before it no longer exist`,
+        });
       }
       draft.partitions.push({ pin, upperBound: Number(pin.end - pin.start), sample: null, exact: null });
     }
@@ -152,7 +169,9 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       ...(draft.layout.id ? { sourceTopicId: draft.layout.id } : {}),
       ...(draft.existing?.id ? { destinationTopicId: draft.existing.id } : {}),
       destinationMaxMessageBytes: maxMessageBytes(draft.destinationConfigs),
-      destinationStarts: draft.existing ? await highWatermarks(destination, draft.destinationTopic, destinationPartitions) : Array.from({ length: destinationPartitions }, () => '0'),
+      destinationStarts: draft.existing
+        ? await highWatermarks(destination, draft.destinationTopic, destinationPartitions)
+        : Array.from({ length: destinationPartitions }, () => '0'),
       ...(stampsAppendTime(draft.destinationConfigs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
       partitions,
     });
@@ -160,17 +179,29 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   throwOnErrors(checks);
   const total = estimates.reduce((sum, e) => ({ records: sum.records + e.records, bytes: sum.bytes + e.bytes }), { records: 0, bytes: 0 });
   if (planTopics.every((t) => t.partitions.every((p) => p.upperBound === 0)) || (request.exact && total.records === 0)) {
-    throw new KrerouteError('EMPTY_RANGE', `nothing to copy: the range ${describePoint(request.from)} → ${describePoint(request.to)} holds no ${request.filter ? 'matching ' : ''}records`, {
-      hint: 'widen --from/--to, or check the topic names and the filter',
-    });
+    throw new KrerouteError(
+      'EMPTY_RANGE',
+      `nothing to copy: the range ${describePoint(request.from)} → ${describePoint(request.to)} holds no ${request.filter ? 'matching ' : ''}records`,
+      {
+        hint: 'widen --from/--to, or check the topic names and the filter',
+      },
+    );
   }
   await anchorRanges(source, planTopics);
   for (const topic of toCreate) {
     onEvent({ type: 'info', message: `creating ${topic.name} on the destination with ${topic.partitions} partitions` });
     await destination.createTopic(topic.name, topic.partitions, topic.configs);
-    checks.push({ level: 'info', code: 'TOPIC_CREATED', topic: topic.name, message: `created destination topic ${topic.name} with ${topic.partitions} partitions and the source's topic configs` });
+    checks.push({
+      level: 'info',
+      code: 'TOPIC_CREATED',
+      topic: topic.name,
+      message: `created destination topic ${topic.name} with ${topic.partitions} partitions and the source's topic configs`,
+    });
   }
-  await recordCreatedTopicIds(destination, planTopics.filter((t) => toCreate.some((c) => c.name === t.destination)));
+  await recordCreatedTopicIds(
+    destination,
+    planTopics.filter((t) => toCreate.some((c) => c.name === t.destination)),
+  );
   return sealPlan({
     format: 'kreroute-plan',
     version: 1,
@@ -181,14 +212,21 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     filter: request.filter ?? null,
     mapping,
     topics: planTopics,
-    estimate: { records: total.records, exact: request.exact === true, bytes: total.bytes, seconds: Math.max(1, Math.ceil(total.bytes / ASSUMED_BYTES_PER_SECOND)) },
+    estimate: {
+      records: total.records,
+      exact: request.exact === true,
+      bytes: total.bytes,
+      seconds: Math.max(1, Math.ceil(total.bytes / ASSUMED_BYTES_PER_SECOND)),
+    },
     checks,
   });
 }
 
 /** Counts every non-empty range of the drafts at once: their start only (sample) or whole (exact). */
 async function countDrafts(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest, onEvent: EventSink, sample: boolean): Promise<void> {
-  const ranges = drafts.flatMap((d) => d.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: d.topic, partition: p.pin.partition, from: p.pin.start, end: p.pin.end, draft: p })));
+  const ranges = drafts.flatMap((d) =>
+    d.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: d.topic, partition: p.pin.partition, from: p.pin.start, end: p.pin.end, draft: p })),
+  );
   const counted = await countRanges(source, ranges, request.filter ?? null, onEvent, { sample });
   for (const [i, range] of ranges.entries()) {
     const { seen, ...count } = counted[i]!.count;
@@ -208,16 +246,33 @@ function estimateOf(partition: PartitionDraft, exact: boolean): { records: numbe
 }
 
 /** Destination checks of every topic with what is known of the source so far: a first look, or the exact count. */
-async function topicChecks(source: KafkaCluster, destination: KafkaCluster, drafts: TopicDraft[], mapping: PartitionMapping, request: PlanRequest): Promise<PlanCheck[]> {
+async function topicChecks(
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  drafts: TopicDraft[],
+  mapping: PartitionMapping,
+  request: PlanRequest,
+): Promise<PlanCheck[]> {
   const checks: PlanCheck[] = [];
   for (const draft of drafts) {
     if (!draft.existing && !request.createTopics) {
-      checks.push({ level: 'error', code: 'DESTINATION_MISSING', topic: draft.destinationTopic, message: `destination topic ${draft.destinationTopic} does not exist on ${destination.label}` });
+      checks.push({
+        level: 'error',
+        code: 'DESTINATION_MISSING',
+        topic: draft.destinationTopic,
+        message: `destination topic ${draft.destinationTopic} does not exist on ${destination.label}`,
+      });
       continue;
     }
     const exact = draft.partitions.some((p) => p.exact !== null);
     // Without an exact count, the newest planned timestamp is bounded by the source partition's newest.
-    const newest = exact ? new Map<number, number>() : await sourceNewest(source, draft.topic, draft.partitions.map((p) => p.pin.partition));
+    const newest = exact
+      ? new Map<number, number>()
+      : await sourceNewest(
+          source,
+          draft.topic,
+          draft.partitions.map((p) => p.pin.partition),
+        );
     const facts: SourceFacts = {
       topic: draft.topic,
       partitions: draft.partitions.map((p) => {
@@ -262,7 +317,8 @@ async function anchorRanges(source: KafkaCluster, topics: PlanTopic[]): Promise<
   const reader = async () => {
     while (next < work.length) {
       const { topic, partition } = work[next++]!;
-      partition.anchors = partition.upperBound === 0 ? null : await readSourceAnchors(source, topic, partition.partition, BigInt(partition.start), BigInt(partition.end));
+      partition.anchors =
+        partition.upperBound === 0 ? null : await readSourceAnchors(source, topic, partition.partition, BigInt(partition.start), BigInt(partition.end));
     }
   };
   await Promise.all(Array.from({ length: Math.min(ANCHOR_READS_AT_ONCE, work.length) }, reader));
@@ -296,14 +352,22 @@ function throwOnErrors(checks: PlanCheck[]): void {
   const errors = checks.filter((c) => c.level === 'error');
   const first = errors[0];
   if (!first) return;
-  const more = errors.length > 1 ? ` (and ${errors.length - 1} more: ${errors.slice(1).map((e) => e.code).join(', ')})` : '';
+  const more =
+    errors.length > 1
+      ? ` (and ${errors.length - 1} more: ${errors
+          .slice(1)
+          .map((e) => e.code)
+          .join(', ')})`
+      : '';
   const hints: Record<string, string> = {
     DESTINATION_MISSING: 'create it, or run plan with --create-topics',
     TOO_FEW_PARTITIONS: 'add partitions to the destination topic, or plan with --mapping key-hash',
     RECORD_TOO_LARGE: "raise the destination topic's max.message.bytes",
-    TIMESTAMPS_REWRITTEN: 'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
+    TIMESTAMPS_REWRITTEN:
+      'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
   };
   // The destination-keep checks name their way out in their message.
-  const hint = first.code in hints ? hints[first.code] : Object.values(KEEP_CHECK_CODES).includes(first.code) ? undefined : 'fix the destination and plan again';
+  const hint =
+    first.code in hints ? hints[first.code] : Object.values(KEEP_CHECK_CODES).includes(first.code) ? undefined : 'fix the destination and plan again';
   throw new KrerouteError(CHECK_ERROR_CODES[first.code] ?? 'DESTINATION_CHECK', `${first.message}${more}`, hint ? { hint } : {});
 }

@@ -23,7 +23,13 @@ export function describePoint(point: RangePoint): string {
   }
 }
 
-async function offsetsForTime(cluster: KafkaCluster, topic: string, partitions: number[], ms: bigint, stable: Map<number, bigint>): Promise<Map<number, bigint>> {
+async function offsetsForTime(
+  cluster: KafkaCluster,
+  topic: string,
+  partitions: number[],
+  ms: bigint,
+  stable: Map<number, bigint>,
+): Promise<Map<number, bigint>> {
   const listed = await cluster.listOffsets(topic, partitions, { kind: 'timestamp', ms });
   // -1: no record at or after that time, so the point lies past the end.
   const lookedUp = new Map(listed.map((l) => [l.partition, l.offset < 0n ? stable.get(l.partition)! : l.offset]));
@@ -39,8 +45,7 @@ const clamp = (value: bigint, low: bigint, high: bigint): bigint => (value < low
 export async function pinRange(cluster: KafkaCluster, topic: string, partitions: number[], from: RangePoint, to: RangePoint): Promise<PinnedPartition[]> {
   const earliest = new Map((await cluster.listOffsets(topic, partitions, { kind: 'earliest' })).map((l) => [l.partition, l.offset]));
   const stable = new Map((await cluster.listOffsets(topic, partitions, { kind: 'latest' }, true)).map((l) => [l.partition, l.offset]));
-  const starts =
-    from.kind === 'timestamp' ? await offsetsForTime(cluster, topic, partitions, from.ms, stable) : undefined;
+  const starts = from.kind === 'timestamp' ? await offsetsForTime(cluster, topic, partitions, from.ms, stable) : undefined;
   const ends = to.kind === 'timestamp' ? await offsetsForTime(cluster, topic, partitions, to.ms, stable) : undefined;
   if (from.kind === 'timestamp' && to.kind === 'timestamp' && from.ms > to.ms) {
     throw new KrerouteError('BAD_INPUT', 'the range starts after it ends', { hint: 'give --from a time before --to' });
@@ -51,8 +56,7 @@ export async function pinRange(cluster: KafkaCluster, topic: string, partitions:
   return partitions.map((partition) => {
     const logStart = earliest.get(partition) ?? 0n;
     const stableEnd = stable.get(partition) ?? 0n;
-    const rawStart =
-      from.kind === 'earliest' ? logStart : from.kind === 'latest' ? stableEnd : from.kind === 'offset' ? from.offset : starts!.get(partition)!;
+    const rawStart = from.kind === 'earliest' ? logStart : from.kind === 'latest' ? stableEnd : from.kind === 'offset' ? from.offset : starts!.get(partition)!;
     const start = clamp(rawStart, logStart, stableEnd);
     const rawEnd = to.kind === 'latest' ? stableEnd : to.kind === 'earliest' ? logStart : to.kind === 'offset' ? to.offset : ends!.get(partition)!;
     const end = clamp(rawEnd, start, stableEnd);

@@ -1,11 +1,7 @@
 import type { RecordFilterSpec } from './filter/filter-spec.ts';
 
 /** Where a range starts or ends, as the user asked for it. */
-export type RangePoint =
-  | { kind: 'earliest' }
-  | { kind: 'latest' }
-  | { kind: 'offset'; offset: bigint }
-  | { kind: 'timestamp'; ms: bigint };
+export type RangePoint = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'offset'; offset: bigint } | { kind: 'timestamp'; ms: bigint };
 
 export type PartitionMapping = 'same' | 'key-hash';
 

@@ -15,7 +15,8 @@ export async function resolveTopics(source: KafkaCluster, names: string[] | unde
       throw new KrerouteError('BAD_INPUT', `--topic-regex /${pattern}/ is not a valid regular expression: ${(error as Error).message}`);
     }
     const matched = existing.filter((t) => regex.test(t) && !t.startsWith('__')).sort();
-    if (matched.length === 0) throw new KrerouteError('UNKNOWN_TOPIC', `no source topic you may describe matches /${pattern}/ on ${source.label}`, {
+    if (matched.length === 0)
+      throw new KrerouteError('UNKNOWN_TOPIC', `no source topic you may describe matches /${pattern}/ on ${source.label}`, {
         hint: 'check the pattern and that the principal has DESCRIBE on the topics',
       });
     return [...new Set([...(names ?? []), ...matched])];
@@ -23,7 +24,10 @@ export async function resolveTopics(source: KafkaCluster, names: string[] | unde
   const missing = names!.filter((t) => !existing.includes(t));
   if (missing.length > 0) {
     // Kafka leaves topics the principal may not DESCRIBE out of the topic list: absent and hidden look alike.
-    const what = missing.length === 1 ? `source topic ${missing[0]} does not exist or you may not describe it` : `source topics ${missing.join(', ')} do not exist or you may not describe them`;
+    const what =
+      missing.length === 1
+        ? `source topic ${missing[0]} does not exist or you may not describe it`
+        : `source topics ${missing.join(', ')} do not exist or you may not describe them`;
     throw new KrerouteError('UNKNOWN_TOPIC', `${what} (${source.label})`, {
       hint: 'check the name (topic names are case-sensitive), --source, and that the principal has DESCRIBE on the topic',
     });

@@ -58,7 +58,14 @@ export async function anchorState(source: KafkaCluster, topic: string, partition
  * readRange, which takes an answer without records as the end only where the log proves it (a
  * tiered source answers so while a remote read is slow) and otherwise waits, bounded.
  */
-async function lastOrFirst(source: KafkaCluster, topic: string, partition: number, from: bigint, to: bigint, which: 'first' | 'last'): Promise<RecordAnchor | null> {
+async function lastOrFirst(
+  source: KafkaCluster,
+  topic: string,
+  partition: number,
+  from: bigint,
+  to: bigint,
+  which: 'first' | 'last',
+): Promise<RecordAnchor | null> {
   let found: FetchedRecord | undefined;
   for await (const chunk of readRange(source, topic, partition, from, to, READ)) {
     for (const record of chunk.records) {

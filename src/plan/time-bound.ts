@@ -17,8 +17,20 @@ interface Bound extends ScanRange {
  * to the first committed record at or after `ms` (`stableEnd` when there is none): usually the
  * record it answered, found in the first fetch.
  */
-export async function firstRecordsAtOrAfter(cluster: KafkaCluster, topic: string, lookedUp: Map<number, bigint>, stableEnd: Map<number, bigint>, ms: bigint): Promise<Map<number, bigint>> {
-  const bounds: Bound[] = [...lookedUp].map(([partition, offset]) => ({ topic, partition, from: offset, end: stableEnd.get(partition) ?? offset, found: null }));
+export async function firstRecordsAtOrAfter(
+  cluster: KafkaCluster,
+  topic: string,
+  lookedUp: Map<number, bigint>,
+  stableEnd: Map<number, bigint>,
+  ms: bigint,
+): Promise<Map<number, bigint>> {
+  const bounds: Bound[] = [...lookedUp].map(([partition, offset]) => ({
+    topic,
+    partition,
+    from: offset,
+    end: stableEnd.get(partition) ?? offset,
+    found: null,
+  }));
   const time = Number(ms);
   const cursor = new RecordCursor(Buffer.alloc(0));
   await scanRanges(

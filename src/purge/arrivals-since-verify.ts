@@ -29,7 +29,13 @@ interface Since extends ScanRange {
 }
 
 /** refuseArrivalsSinceVerify on a connection of its own to the plan's destination. */
-export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict, settings: ClientSettings, source: KafkaCluster, onEvent: EventSink = ignoreEvents): Promise<void> {
+export async function recheckDestinationSinceVerify(
+  plan: Plan,
+  verdict: Verdict,
+  settings: ClientSettings,
+  source: KafkaCluster,
+  onEvent: EventSink = ignoreEvents,
+): Promise<void> {
   const destination = await openPlanCluster(plan, 'destination', settings);
   try {
     await refuseArrivalsSinceVerify(destination, source, plan, verdict, onEvent);
@@ -50,14 +56,24 @@ export async function recheckDestinationSinceVerify(plan: Plan, verdict: Verdict
  * are compared by content with the planned records, read again from `source` (up to
  * MAX_TRACED_ARRIVALS of them; past that, every one of them refuses).
  */
-export async function refuseArrivalsSinceVerify(destination: KafkaCluster, source: KafkaCluster, plan: Plan, verdict: Verdict, onEvent: EventSink = ignoreEvents): Promise<void> {
+export async function refuseArrivalsSinceVerify(
+  destination: KafkaCluster,
+  source: KafkaCluster,
+  plan: Plan,
+  verdict: Verdict,
+  onEvent: EventSink = ignoreEvents,
+): Promise<void> {
   const ranges: Since[] = [];
   for (const partition of verdict.partitions) {
     const where = `${partition.destinationTopic}[${partition.destinationPartition}]`;
     if (partition.readTo === undefined || partition.plannedTimestamps === undefined) {
-      throw new KrerouteError('NOT_VERIFIED', `purge refused: the verification of this plan does not say how far verify read ${where} (made by an older kreroute), so purge cannot tell what reached it since: run kreroute verify again`, {
-        hint: 'nothing was deleted; a verify of this kreroute records it, then purge',
-      });
+      throw new KrerouteError(
+        'NOT_VERIFIED',
+        `purge refused: the verification of this plan does not say how far verify read ${where} (made by an older kreroute), so purge cannot tell what reached it since: run kreroute verify again`,
+        {
+          hint: 'nothing was deleted; a verify of this kreroute records it, then purge',
+        },
+      );
     }
     if (partition.plannedTimestamps === null) continue; // nothing planned there, nothing to find twice
     const topic = plan.topics.find((t) => t.destination === partition.destinationTopic);
@@ -73,7 +89,16 @@ export async function refuseArrivalsSinceVerify(destination: KafkaCluster, sourc
       suspects: 0,
       firstSuspect: null,
       lastSuspect: null,
-      appendStamped: { topic: partition.destinationTopic, partition: partition.destinationPartition, copies: 0, firstCopy: null, lastCopy: null, records: 0, first: null, last: null },
+      appendStamped: {
+        topic: partition.destinationTopic,
+        partition: partition.destinationPartition,
+        copies: 0,
+        firstCopy: null,
+        lastCopy: null,
+        records: 0,
+        first: null,
+        last: null,
+      },
     });
   }
   await settleEnds(destination, ranges);
@@ -88,7 +113,10 @@ export async function refuseArrivalsSinceVerify(destination: KafkaCluster, sourc
   if (refused.length > 0) throw arrived(refused[0]!, refused.length, compared);
   const stamped = ranges.reduce((n, r) => n + r.appendStamped.records, 0);
   const byContent = stamped > 0 ? `; ${stamped} stamped with the append time, none with the content of a planned record` : '';
-  onEvent({ type: 'info', message: `since verify, ${offsets} offset(s) reached the destination partitions; none holds a record stamped within the planned span${byContent} (read in ${Date.now() - started} ms)` });
+  onEvent({
+    type: 'info',
+    message: `since verify, ${offsets} offset(s) reached the destination partitions; none holds a record stamped within the planned span${byContent} (read in ${Date.now() - started} ms)`,
+  });
 }
 
 /**
@@ -116,9 +144,13 @@ async function settleEnds(destination: KafkaCluster, ranges: Since[]): Promise<v
     } catch (error) {
       if ((error as KrerouteError).code !== 'WAIT_TIMEOUT' || held.length === 0) throw error;
       const first = held[0]!;
-      throw new KrerouteError('NOT_VERIFIED', `purge refused: ${first.topic}[${first.partition}] holds another producer's open transaction after verify (offsets from ${first.from}${held.length > 1 ? `; ${held.length} partitions like this` : ''}), which may be a copy of the planned records about to commit: wait and purge again`, {
-        hint: 'nothing was deleted; purge waits --wait-timeout for such a transaction to end',
-      });
+      throw new KrerouteError(
+        'NOT_VERIFIED',
+        `purge refused: ${first.topic}[${first.partition}] holds another producer's open transaction after verify (offsets from ${first.from}${held.length > 1 ? `; ${held.length} partitions like this` : ''}), which may be a copy of the planned records about to commit: wait and purge again`,
+        {
+          hint: 'nothing was deleted; purge waits --wait-timeout for such a transaction to end',
+        },
+      );
     }
   }
 }

@@ -24,7 +24,9 @@ export async function checkDestinationHolds(destination: KafkaCluster, verificat
     if (readable.from > first) {
       const last = BigInt(verdict.anchors.last.offset);
       const lost = readable.from > last ? `offsets ${first}..${last}, every copied record` : `offsets ${first}..${readable.from - 1n}`;
-      throw gone(`destination ${where} now starts at offset ${readable.from}, past the copied records from offset ${first} (${lost} deleted there by retention or DeleteRecords since verify)`);
+      throw gone(
+        `destination ${where} now starts at offset ${readable.from}, past the copied records from offset ${first} (${lost} deleted there by retention or DeleteRecords since verify)`,
+      );
     }
     for (const anchor of [verdict.anchors.first, verdict.anchors.last]) {
       if (!(await holds(destination, verdict.destinationTopic, verdict.destinationPartition, anchor, readable))) {
@@ -34,7 +36,13 @@ export async function checkDestinationHolds(destination: KafkaCluster, verificat
   }
 }
 
-async function holds(destination: KafkaCluster, topic: string, partition: number, anchor: RecordAnchor, readable: { from: bigint; to: bigint }): Promise<boolean> {
+async function holds(
+  destination: KafkaCluster,
+  topic: string,
+  partition: number,
+  anchor: RecordAnchor,
+  readable: { from: bigint; to: bigint },
+): Promise<boolean> {
   const offset = BigInt(anchor.offset);
   if (offset < readable.from || offset >= readable.to) return false;
   const fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });

@@ -28,9 +28,13 @@ const newer = (a: Found | undefined, b: Found | undefined): Found | undefined =>
   if (isDeepStrictEqual(a.verdict, b.verdict)) return a.offset !== null ? a : b;
   if (a.verdict.passed !== b.verdict.passed) {
     const [passing, failing] = a.verdict.passed ? [a, b] : [b, a];
-    throw new KrerouteError('NOT_VERIFIED', `purge refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`, {
-      hint: 'run kreroute verify on this plan again: its verdict then is the newest everywhere',
-    });
+    throw new KrerouteError(
+      'NOT_VERIFIED',
+      `purge refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`,
+      {
+        hint: 'run kreroute verify on this plan again: its verdict then is the newest everywhere',
+      },
+    );
   }
   // Both passed or both failed: either tells purge the same, the clock only picks whose details.
   return b.verdict.verifiedAt > a.verdict.verifiedAt ? b : a;
@@ -55,7 +59,11 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
   for (const [key, value] of job.family) {
     const parsed = parseFamilyKey(plan.hash, key);
     if (parsed?.kind !== 'verdict') continue;
-    const found = { verdict: parseVerdict(value.toString('utf8'), `${key} on the destination`, plan), where: `${key} on the destination`, offset: job.familyOffsets.get(key) ?? null };
+    const found = {
+      verdict: parseVerdict(value.toString('utf8'), `${key} on the destination`, plan),
+      where: `${key} on the destination`,
+      offset: job.familyOffsets.get(key) ?? null,
+    };
     if (parsed.shard) addShard(parsed.shard, found);
     else whole = newer(whole, found);
   }
@@ -87,10 +95,17 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
   if (!chosen) {
     const unfinished = unfinishedParts(job);
     if (job.layout.kind !== 'none' && unfinished.length > 0) {
-      throw new KrerouteError('NOT_VERIFIED', `purge refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, { hint: 'finish the copy, then verify the plan, then purge' });
+      throw new KrerouteError('NOT_VERIFIED', `purge refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, {
+        hint: 'finish the copy, then verify the plan, then purge',
+      });
     }
-    if (partial) throw new KrerouteError('NOT_VERIFIED', `purge refused: ${partial}`, { hint: 'run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then purge' });
-    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', { hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied' });
+    if (partial)
+      throw new KrerouteError('NOT_VERIFIED', `purge refused: ${partial}`, {
+        hint: 'run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then purge',
+      });
+    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', {
+      hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied',
+    });
   }
   checkCoverage(chosen.verdict, plan, chosen.where);
   return chosen.verdict;

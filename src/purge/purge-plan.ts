@@ -68,14 +68,20 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     await destination.close();
   }
   if (!verification.passed) {
-    throw new KrerouteError('NOT_VERIFIED', 'purge refused: the last verification of this plan failed', { hint: 'fix the copy (copy again, then verify) before purging' });
+    throw new KrerouteError('NOT_VERIFIED', 'purge refused: the last verification of this plan failed', {
+      hint: 'fix the copy (copy again, then verify) before purging',
+    });
   }
   const others = verification.otherRecords.filter((o) => o.count > 0);
   if (plan.filter && others.length > 0) {
     const total = others.reduce((sum, o) => sum + o.count, 0);
-    throw new KrerouteError('PURGE_UNSAFE', `purge refused: the range also holds ${total} record(s) of other tenants (not ${describeFilter(plan.filter)}) in ${others.length} partition(s), and DeleteRecords would delete them too`, {
-      hint: 'leave the source to its retention, or copy those records elsewhere first and purge with a plan that covers them',
-    });
+    throw new KrerouteError(
+      'PURGE_UNSAFE',
+      `purge refused: the range also holds ${total} record(s) of other tenants (not ${describeFilter(plan.filter)}) in ${others.length} partition(s), and DeleteRecords would delete them too`,
+      {
+        hint: 'leave the source to its retention, or copy those records elsewhere first and purge with a plan that covers them',
+      },
+    );
   }
   const source = await openPlanCluster(plan, 'source', options.source);
   try {
@@ -88,9 +94,13 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
     const older = partitions.filter((p) => p.records > 0 && BigInt(p.logStartBefore) < BigInt(startOf(plan, p.topic, p.partition)));
     if (older.length > 0) {
       const first = older[0]!;
-      throw new KrerouteError('PURGE_UNSAFE', `purge refused: ${first.topic}[${first.partition}] still holds offsets ${first.logStartBefore}..${BigInt(startOf(plan, first.topic, first.partition)) - 1n} before the plan's range, and DeleteRecords would delete them too (${older.length} partition(s) like this)`, {
-        hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
-      });
+      throw new KrerouteError(
+        'PURGE_UNSAFE',
+        `purge refused: ${first.topic}[${first.partition}] still holds offsets ${first.logStartBefore}..${BigInt(startOf(plan, first.topic, first.partition)) - 1n} before the plan's range, and DeleteRecords would delete them too (${older.length} partition(s) like this)`,
+        {
+          hint: 'plan from --from earliest so the range covers them, or leave the source to its retention',
+        },
+      );
     }
     // The destination's configs may have changed since verify: checked again, last, with no way to accept a loss.
     await refuseUnkeptCopies(plan, source, options);
@@ -135,13 +145,28 @@ function startOf(plan: Plan, topic: string, partition: number): string {
 async function inspect(plan: Plan, source: KafkaCluster): Promise<PurgePartition[]> {
   const partitions: PurgePartition[] = [];
   for (const topic of plan.topics) {
-    const earliest = new Map((await source.listOffsets(topic.source, topic.partitions.map((p) => p.partition), { kind: 'earliest' })).map((l) => [l.partition, l.offset]));
+    const earliest = new Map(
+      (
+        await source.listOffsets(
+          topic.source,
+          topic.partitions.map((p) => p.partition),
+          { kind: 'earliest' },
+        )
+      ).map((l) => [l.partition, l.offset]),
+    );
     for (const planned of topic.partitions) {
       const logStart = earliest.get(planned.partition) ?? 0n;
       const end = BigInt(planned.end);
       // Already purged (a rerun after a crash): the log starts at or past the end; nothing to do.
       const records = logStart >= end || planned.start === planned.end ? 0 : Number(end - logStart);
-      partitions.push({ topic: topic.source, partition: planned.partition, logStartBefore: String(logStart), deleteBefore: String(end), records, logStartAfter: null });
+      partitions.push({
+        topic: topic.source,
+        partition: planned.partition,
+        logStartBefore: String(logStart),
+        deleteBefore: String(end),
+        records,
+        logStartAfter: null,
+      });
     }
   }
   return partitions;

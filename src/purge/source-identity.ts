@@ -20,9 +20,13 @@ export interface PurgeTarget {
 export async function confirmSourceTopic(source: KafkaCluster, topic: PlanTopic, targets: PurgeTarget[]): Promise<void> {
   const unanchored = topic.partitions.some((p) => p.anchors === undefined);
   if (topic.sourceTopicId === undefined || unanchored) {
-    throw new KrerouteError('PURGE_UNSAFE', `purge refused: the plan records no topic id${unanchored ? ' or record anchors' : ''} of source topic ${topic.source} (made by an older kreroute, or on brokers without topic ids), so purge cannot tell it from a topic recreated under the same name`, {
-      hint: 'leave the source to its retention, or, once you have made sure the topic was not recreated since the copy, delete the range yourself (kafka-delete-records); a new plan over the same range would copy it a second time',
-    });
+    throw new KrerouteError(
+      'PURGE_UNSAFE',
+      `purge refused: the plan records no topic id${unanchored ? ' or record anchors' : ''} of source topic ${topic.source} (made by an older kreroute, or on brokers without topic ids), so purge cannot tell it from a topic recreated under the same name`,
+      {
+        hint: 'leave the source to its retention, or, once you have made sure the topic was not recreated since the copy, delete the range yourself (kafka-delete-records); a new plan over the same range would copy it a second time',
+      },
+    );
   }
   await refuseRecreatedTopics({ topics: [topic] }, { source }, 'purge');
   let compacted: boolean | undefined;
@@ -36,7 +40,12 @@ export async function confirmSourceTopic(source: KafkaCluster, topic: PlanTopic,
       // The cleaner of a compacted topic removes a record whose key came again: a gap where the
       // anchor was, in the topic of the same id, is that and not another topic.
       if (state === 'removed' && (compacted ??= isCompacted((await source.topicConfigs(topic.source)).all))) continue;
-      throw topicRecreated('source', topic.source, `the record at ${topic.source}[${target.partition}] offset ${anchor.offset} is ${state === 'removed' ? 'gone' : 'not the one planned'}`, 'purge');
+      throw topicRecreated(
+        'source',
+        topic.source,
+        `the record at ${topic.source}[${target.partition}] offset ${anchor.offset} is ${state === 'removed' ? 'gone' : 'not the one planned'}`,
+        'purge',
+      );
     }
   }
 }

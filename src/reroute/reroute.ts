@@ -119,7 +119,13 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
     report({ stage: 'purge', status: 'skipped', finishedAt: job.stages.purge.finishedAt });
   } else {
     metrics?.stage('purge');
-    const purged = await purgePlan(plan, { source: sides.source, destination: sides.destination, stateDir, ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}), ...(onEvent ? { onEvent } : {}) });
+    const purged = await purgePlan(plan, {
+      source: sides.source,
+      destination: sides.destination,
+      stateDir,
+      ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}),
+      ...(onEvent ? { onEvent } : {}),
+    });
     job = await markStageDone(stateDir, job, 'purge');
     report({ stage: 'purge', status: 'done', report: purged });
   }
@@ -128,7 +134,10 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
 
 /** The plan's choices about what the destination keeps, for copy and verify (purge takes no loss). */
 function keepOptions(request: RerouteRequest): { acceptDestinationLoss?: boolean; keepMarginMs?: number } {
-  return { ...(request.plan.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}), ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}) };
+  return {
+    ...(request.plan.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}),
+    ...(request.plan.keepMarginMs !== undefined ? { keepMarginMs: request.plan.keepMarginMs } : {}),
+  };
 }
 
 async function planStage(request: RerouteRequest, stateDir: string, job: JobFile | null, report: (o: StageOutcome) => void): Promise<Plan> {

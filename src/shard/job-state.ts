@@ -48,7 +48,10 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
   // Purge trusts the newest verdict there: not on a topic that may have deleted a newer one.
   if (exists) await store.checkPolicy().catch(cannotCheckWithoutPermission);
   const read = exists
-    ? await store.loadFamily(plan.hash, { ...(options.onWait ? { onWait: options.onWait } : {}), waitFor: options.waitForOpenTransactions === false ? 'none' : 'all' })
+    ? await store.loadFamily(plan.hash, {
+        ...(options.onWait ? { onWait: options.onWait } : {}),
+        waitFor: options.waitForOpenTransactions === false ? 'none' : 'all',
+      })
     : { committed: new Map<string, Buffer>(), offsets: new Map<string, bigint>(), seen: new Set<string>() };
   const family = read.committed;
   const familyOffsets = read.offsets;
@@ -62,9 +65,13 @@ export async function readJobState(plan: Plan, destination: KafkaCluster, option
   const claimed = layouts.size === 0 ? claimedLayout(plan.hash, read) : null;
   if (claimed !== null) layouts.add(claimed);
   if (layouts.size > 1) {
-    throw new KrerouteError('CHECKPOINT_MISMATCH', `this plan was copied in more than one layout (${[...layouts].map((l) => (l === 'whole' ? 'whole' : `${l} shards`)).join(', ')}): its records may be on the destination twice`, {
-      hint: 'run kreroute verify to see what the destination holds; finish the copy in one layout only',
-    });
+    throw new KrerouteError(
+      'CHECKPOINT_MISMATCH',
+      `this plan was copied in more than one layout (${[...layouts].map((l) => (l === 'whole' ? 'whole' : `${l} shards`)).join(', ')}): its records may be on the destination twice`,
+      {
+        hint: 'run kreroute verify to see what the destination holds; finish the copy in one layout only',
+      },
+    );
   }
   const [layout] = layouts;
   if (layout === undefined) return { layout: { kind: 'none' }, parts: [], family, familyOffsets };

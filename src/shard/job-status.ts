@@ -41,7 +41,11 @@ export interface StatusOptions {
 export async function jobStatus(plan: Plan, options: StatusOptions): Promise<JobStatus> {
   const destination = await openPlanCluster(plan, 'destination', options.destination);
   try {
-    const state = await readJobState(plan, destination, { stateDir: options.stateDir, waitForOpenTransactions: false, ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}) });
+    const state = await readJobState(plan, destination, {
+      stateDir: options.stateDir,
+      waitForOpenTransactions: false,
+      ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
+    });
     const now = options.now ?? Date.now();
     const parts = state.parts.map((part) => statusOf(part, now));
     const copied = parts.reduce((sum, p) => sum + p.copied, 0);
@@ -58,7 +62,11 @@ export async function jobStatus(plan: Plan, options: StatusOptions): Promise<Job
         planned: plan.estimate.records,
         ratePerSec,
         // The job ends with its slowest running part; a stopped or waiting part has no ETA.
-        etaSeconds: done ? 0 : parts.every((p) => p.state === 'done' || p.etaSeconds !== null) && etas.some((e) => e !== null) ? Math.max(...etas.map((e) => e ?? 0)) : null,
+        etaSeconds: done
+          ? 0
+          : parts.every((p) => p.state === 'done' || p.etaSeconds !== null) && etas.some((e) => e !== null)
+            ? Math.max(...etas.map((e) => e ?? 0))
+            : null,
         done,
       },
     };

@@ -40,7 +40,8 @@ export async function claimLayout(plan: Plan, destination: KafkaCluster, store: 
     winner = await firstClaimInLog(root, destination, store.topic);
   }
   if (!winner) throw new KrerouteError('KAFKA', `the layout claim written to ${store.topic}[0] could not be read back`, { hint: 'run the same command again' });
-  if (winner.layout !== mine) refuseLayout(plan, winner.layout === 'whole' ? null : { count: winner.layout }, `claimed first on the destination, ${store.topic} offset ${winner.offset}`);
+  if (winner.layout !== mine)
+    refuseLayout(plan, winner.layout === 'whole' ? null : { count: winner.layout }, `claimed first on the destination, ${store.topic} offset ${winner.offset}`);
 }
 
 function parseClaim(value: Buffer | null | undefined, offset: bigint): Claim | null {
@@ -91,9 +92,11 @@ async function firstClaimInLog(root: string, destination: KafkaCluster, topic: s
       empty = 0;
       continue;
     }
-    if (++empty > EMPTY_FETCHES_MAX) throw new KrerouteError('KAFKA', `reading ${topic}[0] for the copy's layout claim made no progress at offset ${offset}`, { hint: 'run the same command again' });
+    if (++empty > EMPTY_FETCHES_MAX)
+      throw new KrerouteError('KAFKA', `reading ${topic}[0] for the copy's layout claim made no progress at offset ${offset}`, {
+        hint: 'run the same command again',
+      });
     await sleep(100);
   }
   return null;
 }
-

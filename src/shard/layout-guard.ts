@@ -23,7 +23,11 @@ export function refuseOtherLayout(plan: Plan, family: Iterable<string>): void {
 
 /** Refuses copying `plan` while the copy is laid out as `theirs` (null: whole), seen in `evidence`. */
 export function refuseLayout(plan: Plan, theirs: { count: number } | null, evidence: string): never {
-  throw new KrerouteError('CHECKPOINT_MISMATCH', `this plan is already being copied as ${layoutOf(theirs)} (${evidence}); copying it as ${layoutOf(plan.shard)} would copy records twice`, {
-    hint: theirs ? `run the remaining shards with --shard I/${theirs.count}` : 'finish it without --shard or --workers',
-  });
+  throw new KrerouteError(
+    'CHECKPOINT_MISMATCH',
+    `this plan is already being copied as ${layoutOf(theirs)} (${evidence}); copying it as ${layoutOf(plan.shard)} would copy records twice`,
+    {
+      hint: theirs ? `run the remaining shards with --shard I/${theirs.count}` : 'finish it without --shard or --workers',
+    },
+  );
 }

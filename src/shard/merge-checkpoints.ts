@@ -16,7 +16,11 @@ export function mergeShardCheckpoints(plan: Plan, shards: CopyCheckpoint[]): Cop
     sources: {},
     destinations: {},
     complete: shards.every((s) => s.complete),
-    updatedAt: shards.map((s) => s.updatedAt).sort().at(-1) ?? '',
+    updatedAt:
+      shards
+        .map((s) => s.updatedAt)
+        .sort()
+        .at(-1) ?? '',
   };
   for (const shard of shards) {
     Object.assign(merged.sources, shard.sources);

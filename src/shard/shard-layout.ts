@@ -57,7 +57,8 @@ export function assignShards(plan: Plan, count: number, purpose: ShardPurpose): 
   const shards = Array.from({ length: count }, () => ({ units: [] as Array<{ unit: ShardUnit; position: number }>, bytes: 0 }));
   for (const entry of order) {
     let lightest = shards[0]!;
-    for (const shard of shards) if (shard.bytes < lightest.bytes || (shard.bytes === lightest.bytes && shard.units.length < lightest.units.length)) lightest = shard;
+    for (const shard of shards)
+      if (shard.bytes < lightest.bytes || (shard.bytes === lightest.bytes && shard.units.length < lightest.units.length)) lightest = shard;
     lightest.units.push(entry);
     lightest.bytes += entry.unit.bytes;
   }

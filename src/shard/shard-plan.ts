@@ -9,7 +9,10 @@ export function checkShardRef(plan: Plan, shard: ShardRef): void {
   if (!Number.isInteger(shard.count) || shard.count < 1 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
     throw new KrerouteError('BAD_INPUT', `shard ${shardLabel(shard)} does not exist`, { hint: 'give --shard I/N with 0 ≤ I < N, e.g. --shard 0/4' });
   }
-  if (plan.shard) throw new KrerouteError('BAD_INPUT', `this plan is already shard ${shardLabel(plan.shard)} of ${plan.shard.of.slice(0, 12)}`, { hint: 'shard the whole plan' });
+  if (plan.shard)
+    throw new KrerouteError('BAD_INPUT', `this plan is already shard ${shardLabel(plan.shard)} of ${plan.shard.of.slice(0, 12)}`, {
+      hint: 'shard the whole plan',
+    });
 }
 
 /**
@@ -32,7 +35,13 @@ export function shardPlan(plan: Plan, shard: ShardRef, purpose: ShardPurpose = '
     if (partitions) topics.push({ ...topic, partitions: topic.partitions.filter((p) => partitions.has(p.partition)) });
   }
   const { hash: _whole, ...content } = plan;
-  return sealPlan({ ...content, topics, estimate: estimateOf(plan, topics), checks: plan.checks.filter((check) => concerns(plan, topics, check)), shard: { ...shard, of: plan.hash, purpose } });
+  return sealPlan({
+    ...content,
+    topics,
+    estimate: estimateOf(plan, topics),
+    checks: plan.checks.filter((check) => concerns(plan, topics, check)),
+    shard: { ...shard, of: plan.hash, purpose },
+  });
 }
 
 /** The shard's share of the plan's estimate, in proportion to its partitions' records and bytes. */
@@ -46,7 +55,12 @@ function estimateOf(plan: Plan, topics: PlanTopic[]): Plan['estimate'] {
     return { ...plan.estimate, records, bytes, seconds: plan.estimate.bytes > 0 ? Math.ceil((plan.estimate.seconds * bytes) / plan.estimate.bytes) : 0 };
   }
   const share = bound(all) > 0 ? bound(partitions) / bound(all) : 0;
-  return { ...plan.estimate, records: Math.round(plan.estimate.records * share), bytes: Math.round(plan.estimate.bytes * share), seconds: Math.ceil(plan.estimate.seconds * share) };
+  return {
+    ...plan.estimate,
+    records: Math.round(plan.estimate.records * share),
+    bytes: Math.round(plan.estimate.bytes * share),
+    seconds: Math.ceil(plan.estimate.seconds * share),
+  };
 }
 
 /** A check belongs to a shard when it names one of its topics; an overlap, only where the shard writes. */

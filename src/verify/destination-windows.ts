@@ -50,7 +50,12 @@ async function stableEnds(cluster: KafkaCluster, topic: string, partitions: numb
     },
     () =>
       `${cluster.label}: ` +
-      held.map((h) => `${topic}[${h.partition}] is held at offset ${h.offset} by another producer's open transaction, below the copy's end ${recordedEnd(h.partition)}`).join('; '),
+      held
+        .map(
+          (h) =>
+            `${topic}[${h.partition}] is held at offset ${h.offset} by another producer's open transaction, below the copy's end ${recordedEnd(h.partition)}`,
+        )
+        .join('; '),
     { ...cluster.waitBound, pollMs: 1_000 },
   );
 }

@@ -53,7 +53,14 @@ export class KeyedSpill {
 
   /** `digest`: the record's digest, of which the first 64 bits are kept. */
   add(partition: number, sourcePartition: number, key: KeyHash, digest: Uint8Array): void {
-    this.addWords(partition, sourcePartition, key.lo, key.hi, digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24), digest[4]! | (digest[5]! << 8) | (digest[6]! << 16) | (digest[7]! << 24));
+    this.addWords(
+      partition,
+      sourcePartition,
+      key.lo,
+      key.hi,
+      digest[0]! | (digest[1]! << 8) | (digest[2]! << 16) | (digest[3]! << 24),
+      digest[4]! | (digest[5]! << 8) | (digest[6]! << 16) | (digest[7]! << 24),
+    );
   }
 
   /** An entry as its six words, to the bucket its fourth word chooses (the same layout serves the duplicate check). */

@@ -31,4 +31,5 @@ export function widenWithBatch(span: TimeSpan | null, batch: StoredBatch): TimeS
   return widenSpan(span, oldest, newest);
 }
 
-export const plannedTimestamps = (span: TimeSpan | null | undefined): PlannedTimestamps | null => (span ? { oldest: String(span.oldest), newest: String(span.newest) } : null);
+export const plannedTimestamps = (span: TimeSpan | null | undefined): PlannedTimestamps | null =>
+  span ? { oldest: String(span.oldest), newest: String(span.newest) } : null;

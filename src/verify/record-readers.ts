@@ -16,7 +16,13 @@ export interface SourceTally {
   meter: ProgressMeter | null;
 }
 
-export async function* matching(cluster: KafkaCluster, topic: string, planned: PlanPartition, filter: RecordFilter, tally: SourceTally): AsyncGenerator<FetchedRecord[]> {
+export async function* matching(
+  cluster: KafkaCluster,
+  topic: string,
+  planned: PlanPartition,
+  filter: RecordFilter,
+  tally: SourceTally,
+): AsyncGenerator<FetchedRecord[]> {
   for await (const chunk of readRange(cluster, topic, planned.partition, BigInt(planned.start), BigInt(planned.end), FETCH)) {
     const kept: FetchedRecord[] = [];
     let bytes = 0;
@@ -45,7 +51,14 @@ export function anchorsOf(tally: OwnTally): DestinationAnchors | null {
   return tally.first && tally.last ? { first: tally.first, last: tally.last } : null;
 }
 
-export async function* ownRecords(cluster: KafkaCluster, topic: string, partition: number, window: { from: bigint; to: bigint }, ours: Set<bigint>, tally: OwnTally): AsyncGenerator<FetchedRecord[]> {
+export async function* ownRecords(
+  cluster: KafkaCluster,
+  topic: string,
+  partition: number,
+  window: { from: bigint; to: bigint },
+  ours: Set<bigint>,
+  tally: OwnTally,
+): AsyncGenerator<FetchedRecord[]> {
   for await (const chunk of readRange(cluster, topic, partition, window.from, window.to, FETCH)) {
     const own: FetchedRecord[] = [];
     for (const record of chunk.records) {
@@ -58,4 +71,3 @@ export async function* ownRecords(cluster: KafkaCluster, topic: string, partitio
     yield own;
   }
 }
-

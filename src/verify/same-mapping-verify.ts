@@ -74,13 +74,32 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
   const pairs: Pair[] = [];
   const windowsOf = new Map<PlanTopic, Windows>();
   for (const topic of plan.topics) {
-    const windows = await destinationWindows(destination, checkpoint, topic, topic.partitions.map((p) => p.destinationPartition!));
+    const windows = await destinationWindows(
+      destination,
+      checkpoint,
+      topic,
+      topic.partitions.map((p) => p.destinationPartition!),
+    );
     windowsOf.set(topic, windows);
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
       const allForwarded = checkpoint.destinations[partitionKey(topic.destination, d)]?.rebuilt === false;
-      pairs.push({ topic, planned, destinationPartition: d, window: windows.get(d)!, source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, allForwarded, span: null });
+      pairs.push({
+        topic,
+        planned,
+        destinationPartition: d,
+        window: windows.get(d)!,
+        source: new StreamDigest(fields),
+        destination: new StreamDigest(fields),
+        other: 0,
+        foreign: 0,
+        first: null,
+        last: null,
+        lastItem: null,
+        allForwarded,
+        span: null,
+      });
     }
   }
   await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
@@ -140,7 +159,16 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
   const destinationRanges: SideRange[] = [];
   for (const pair of pairs) {
     const fields = digestFieldsOf(pair.topic);
-    Object.assign(pair, { source: new StreamDigest(fields), destination: new StreamDigest(fields), other: 0, foreign: 0, first: null, last: null, lastItem: null, span: null });
+    Object.assign(pair, {
+      source: new StreamDigest(fields),
+      destination: new StreamDigest(fields),
+      other: 0,
+      foreign: 0,
+      first: null,
+      last: null,
+      lastItem: null,
+      span: null,
+    });
     sourceRanges.push({ topic: pair.topic.source, partition: pair.planned.partition, from: BigInt(pair.planned.start), end: BigInt(pair.planned.end), pair });
     destinationRanges.push({ topic: pair.topic.destination, partition: pair.destinationPartition, from: pair.window.from, end: pair.window.to, pair });
   }
@@ -227,7 +255,9 @@ async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: n
   return null;
 }
 
-function identify(pair: Pair): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition' | 'readTo' | 'plannedTimestamps'> {
+function identify(
+  pair: Pair,
+): Pick<PartitionVerdict, 'sourceTopic' | 'sourcePartitions' | 'destinationTopic' | 'destinationPartition' | 'readTo' | 'plannedTimestamps'> {
   return {
     sourceTopic: pair.topic.source,
     sourcePartitions: [pair.planned.partition],

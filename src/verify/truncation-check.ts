@@ -16,7 +16,11 @@ export async function refuseVerifyOfTruncatedSource(plan: Plan, source: KafkaClu
     return !checkpoint?.complete && !state?.done && BigInt(state?.next ?? l.from) < l.to;
   });
   const when = uncopied ? 'before they were copied' : 'after they were copied, so nothing is left to compare them with';
-  throw new KrerouteError('SOURCE_TRUNCATED', `verify of this plan can never pass: the source deleted ${describeLostRanges(lost)} (retention or DeleteRecords) ${when}`, {
-    hint: `what was copied stays on the destination; ${NEW_PLAN_FOR_THE_REST}`,
-  });
+  throw new KrerouteError(
+    'SOURCE_TRUNCATED',
+    `verify of this plan can never pass: the source deleted ${describeLostRanges(lost)} (retention or DeleteRecords) ${when}`,
+    {
+      hint: `what was copied stays on the destination; ${NEW_PLAN_FOR_THE_REST}`,
+    },
+  );
 }

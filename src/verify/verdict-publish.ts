@@ -11,6 +11,14 @@ import type { VerifyReport } from './report.ts';
 export async function publishVerdict(destination: KafkaCluster, topic: string, key: string, report: VerifyReport): Promise<void> {
   const store = new DestinationCheckpointStore(destination, topic);
   await store.ensureTopic();
-  const verdict = { ...report, partitions: report.partitions.map(({ missing: _m, extra: _e, altered: _a, differingKeys: _k, ...rest }) => ({ ...rest, missing: [], extra: [], altered: [] })) };
+  const verdict = {
+    ...report,
+    partitions: report.partitions.map(({ missing: _m, extra: _e, altered: _a, differingKeys: _k, ...rest }) => ({
+      ...rest,
+      missing: [],
+      extra: [],
+      altered: [],
+    })),
+  };
   await produceRecord(destination, store.topic, 0, store.record(key, verdict));
 }

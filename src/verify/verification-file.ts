@@ -35,7 +35,10 @@ const verificationSchema = z.object({
       anchors: z.strictObject({ first: anchor, last: anchor }).nullable(),
       // Optional: verdicts of older kreroute versions lack them, and purge then asks for verify again (see refuseArrivalsSinceVerify).
       readTo: z.string().regex(/^\d+$/).optional(),
-      plannedTimestamps: z.strictObject({ oldest: z.string().regex(/^-?\d+$/), newest: z.string().regex(/^-?\d+$/) }).nullable().optional(),
+      plannedTimestamps: z
+        .strictObject({ oldest: z.string().regex(/^-?\d+$/), newest: z.string().regex(/^-?\d+$/) })
+        .nullable()
+        .optional(),
     }),
   ),
   otherRecords: z.array(z.object({ topic: z.string(), partition: z.number().int(), count: z.number().int().nonnegative() })),
@@ -44,7 +47,9 @@ const verificationSchema = z.object({
 export type Verdict = z.infer<typeof verificationSchema>;
 
 export const damagedVerdict = (where: string, why: string) =>
-  new KrerouteError('NOT_VERIFIED', `purge refused: the verification record ${where} ${why}`, { hint: 'run kreroute verify on this plan again; purge deletes only what a passing verify proved copied' });
+  new KrerouteError('NOT_VERIFIED', `purge refused: the verification record ${where} ${why}`, {
+    hint: 'run kreroute verify on this plan again; purge deletes only what a passing verify proved copied',
+  });
 
 /** A saved verification read from this machine's state folder: null when there is none. */
 export async function readVerificationFile(stateDir: string, plan: Plan, shard: ShardRef | null = null): Promise<Verdict | null> {
@@ -68,7 +73,9 @@ export function parseVerdict(text: string, where: string, plan: Plan): Verdict {
     throw damagedVerdict(where, 'is damaged or was written by an older kreroute');
   }
   if (parsed.planHash !== plan.hash) throw damagedVerdict(where, 'belongs to another plan');
-  const inconsistent = parsed.partitions.find((p) => p.passed && (p.sourceCount !== p.destinationCount || p.sourceDigest !== p.destinationDigest || (p.destinationCount > 0) !== (p.anchors !== null)));
+  const inconsistent = parsed.partitions.find(
+    (p) => p.passed && (p.sourceCount !== p.destinationCount || p.sourceDigest !== p.destinationDigest || p.destinationCount > 0 !== (p.anchors !== null)),
+  );
   if (inconsistent || parsed.passed !== parsed.partitions.every((p) => p.passed)) throw damagedVerdict(where, 'does not agree with itself (edited?)');
   return parsed;
 }

@@ -75,7 +75,10 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     });
     const report: VerifyReport = { ...verified, planHash: plan.hash, ...(options.shard ? { shard: options.shard } : {}) };
     await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {
-      options.onEvent?.({ type: 'warning', message: `the verdict could not be kept on the destination (${error instanceof Error ? error.message : String(error)}); purge must run with this state folder` });
+      options.onEvent?.({
+        type: 'warning',
+        message: `the verdict could not be kept on the destination (${error instanceof Error ? error.message : String(error)}); purge must run with this state folder`,
+      });
     });
     return report;
   });
@@ -93,18 +96,33 @@ function copyCheckpointOf(plan: Plan, state: JobState): CopyCheckpoint | null {
 /** Refuses with one line while nothing, or not everything, has been copied. */
 function finished(state: JobState, checkpoint: CopyCheckpoint | null, stateDir: string): CopyCheckpoint {
   if (!checkpoint) {
-    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${stateDir} or on the destination`, { hint: 'run kreroute copy first (or give its --state-dir)' });
+    throw new KrerouteError('BAD_INPUT', `nothing to verify: no copy of this plan was found in ${stateDir} or on the destination`, {
+      hint: 'run kreroute copy first (or give its --state-dir)',
+    });
   }
   const unfinished = unfinishedParts(state);
   if (unfinished.length > 0) {
-    throw new KrerouteError('BAD_INPUT', `the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}${unfinished.length > 4 ? ` and ${unfinished.length - 4} more` : ''}`, {
-      hint: state.layout.kind === 'sharded' ? `run the unfinished shards (kreroute copy <plan> --shard I/${state.layout.count}) to the end, then verify` : 'run the same kreroute copy command again to finish it, then verify',
-    });
+    throw new KrerouteError(
+      'BAD_INPUT',
+      `the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}${unfinished.length > 4 ? ` and ${unfinished.length - 4} more` : ''}`,
+      {
+        hint:
+          state.layout.kind === 'sharded'
+            ? `run the unfinished shards (kreroute copy <plan> --shard I/${state.layout.count}) to the end, then verify`
+            : 'run the same kreroute copy command again to finish it, then verify',
+      },
+    );
   }
   return checkpoint;
 }
 
-async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaCluster, destination: KafkaCluster, options: VerifyOptions): Promise<VerifyReport> {
+async function verifyWith(
+  plan: Plan,
+  checkpoint: CopyCheckpoint,
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  options: VerifyOptions,
+): Promise<VerifyReport> {
   const metrics = options.metrics ?? noMetrics;
   const onEvent = countingRetries(options.onEvent ?? ignoreEvents, metrics);
   onEvent({ type: 'stage', stage: 'verify', message: 'comparing source ranges with the destination' });
@@ -120,9 +138,15 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   const onSearch = (message: string) => onEvent({ type: 'info', message });
   try {
     if (plan.mapping === 'same') {
-      partitions.push(...(await verifySameMapping({ plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch, onRetry: (message) => onEvent({ type: 'retry', message }) }, otherRecords)));
+      partitions.push(
+        ...(await verifySameMapping(
+          { plan, checkpoint, source, destination, filter, ours, maxExamples, meter, onSearch, onRetry: (message) => onEvent({ type: 'retry', message }) },
+          otherRecords,
+        )),
+      );
     } else {
-      for (const topic of plan.topics) partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter, onSearch)));
+      for (const topic of plan.topics)
+        partitions.push(...(await verifyKeyed(plan, topic, checkpoint, source, destination, ours, otherRecords, maxExamples, meter, onSearch)));
     }
   } finally {
     clearInterval(ticker);
@@ -131,6 +155,12 @@ async function verifyWith(plan: Plan, checkpoint: CopyCheckpoint, source: KafkaC
   metrics.rate('verify', 0, 0);
   for (const topic of plan.topics) for (const p of topic.partitions) metrics.finished('verify', topic.source, p.partition);
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
-  return { planHash: plan.hash, passed: partitions.every((p) => p.passed), verifiedAt: new Date().toISOString(), partitions, otherRecords, timestampsNotCompared };
+  return {
+    planHash: plan.hash,
+    passed: partitions.every((p) => p.passed),
+    verifiedAt: new Date().toISOString(),
+    partitions,
+    otherRecords,
+    timestampsNotCompared,
+  };
 }
-

@@ -44,6 +44,15 @@ export class CombinedProgress {
       bytesPerSec += shard.bytesPerSec;
     }
     const left = Math.max(0, this.#totalRecords - records);
-    return { type: 'progress', stage: 'copy', records, bytes, totalRecords: this.#totalRecords, ratePerSec, bytesPerSec, etaSeconds: ratePerSec > 0 ? left / ratePerSec : null };
+    return {
+      type: 'progress',
+      stage: 'copy',
+      records,
+      bytes,
+      totalRecords: this.#totalRecords,
+      ratePerSec,
+      bytesPerSec,
+      etaSeconds: ratePerSec > 0 ? left / ratePerSec : null,
+    };
   }
 }

@@ -10,7 +10,10 @@ export type RecordedLayout = JobState['layout'];
  * How the plan's copy was begun, on any machine: the checkpoints on the destination (and in this
  * state folder) say whole or N shards. Refuses a plan copied in two layouts (CHECKPOINT_MISMATCH).
  */
-export async function recordedLayout(plan: Plan, options: { destination: ClientSettings; stateDir: string; checkpointTopic?: string | undefined; onEvent: EventSink }): Promise<RecordedLayout> {
+export async function recordedLayout(
+  plan: Plan,
+  options: { destination: ClientSettings; stateDir: string; checkpointTopic?: string | undefined; onEvent: EventSink },
+): Promise<RecordedLayout> {
   const destination = await openPlanCluster(plan, 'destination', options.destination);
   try {
     const state = await readJobState(plan, destination, {

@@ -62,7 +62,9 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
     if (outcome.status === 'done') {
       results.push({ shard: label, summary: outcome.summary });
       progress.finished(label, outcome.summary.alreadyComplete ? shardRecords(plan, shard) : undefined);
-      const message = outcome.summary.alreadyComplete ? 'already copied' : `copied ${outcome.summary.records} records in ${outcome.summary.seconds.toFixed(1)} s`;
+      const message = outcome.summary.alreadyComplete
+        ? 'already copied'
+        : `copied ${outcome.summary.records} records in ${outcome.summary.seconds.toFixed(1)} s`;
       onEvent({ type: 'worker', shard: label, status: 'done', message, ...(pid ? { pid } : {}) });
       return;
     }
@@ -71,7 +73,14 @@ export async function runWorkers(plan: Plan, layout: WorkerLayout, options: RunW
     if (stopping && (outcome.code === 'INTERRUPTED' || outcome.signal !== null)) return;
     failures.push({ shard: label, code: outcome.code, reason: outcome.reason, ...(outcome.hint ? { hint: outcome.hint } : {}) });
     const others = running.size + queue.length > 0 && !stopping ? ' (the other shards go on)' : '';
-    onEvent({ type: 'worker', shard: label, status: 'failed', message: `${outcome.reason}${others}`, ...(outcome.code ? { code: outcome.code } : {}), ...(pid ? { pid } : {}) });
+    onEvent({
+      type: 'worker',
+      shard: label,
+      status: 'failed',
+      message: `${outcome.reason}${others}`,
+      ...(outcome.code ? { code: outcome.code } : {}),
+      ...(pid ? { pid } : {}),
+    });
   };
 
   await new Promise<void>((resolve) => {

@@ -24,7 +24,7 @@ export interface WorkerLayout {
 export function chooseLayout(plan: Plan, wanted: WorkerCount, existing: RecordedLayout, cores = availableParallelism()): WorkerLayout {
   const asked = wanted === 'auto' ? cores : wanted;
   if (existing.kind === 'whole') {
-    return { shards: [null], concurrency: 1, notes: asked === 1 ? [] : ['this plan\'s copy was begun whole, without shards: continuing it with one worker'] };
+    return { shards: [null], concurrency: 1, notes: asked === 1 ? [] : ["this plan's copy was begun whole, without shards: continuing it with one worker"] };
   }
   if (existing.kind === 'sharded') {
     const count = existing.count;
@@ -39,7 +39,10 @@ export function chooseLayout(plan: Plan, wanted: WorkerCount, existing: Recorded
 }
 
 /** The job's limits split evenly: each of `concurrency` workers gets its share. */
-export function workerShare(limits: { maxRatePerSec?: number | undefined; memoryBudgetBytes?: number | undefined }, concurrency: number): Omit<WorkerSpec, 'shard'> {
+export function workerShare(
+  limits: { maxRatePerSec?: number | undefined; memoryBudgetBytes?: number | undefined },
+  concurrency: number,
+): Omit<WorkerSpec, 'shard'> {
   const share: Omit<WorkerSpec, 'shard'> = {};
   if (limits.maxRatePerSec !== undefined) share.maxRatePerSec = Math.max(1, Math.floor(limits.maxRatePerSec / concurrency));
   if (limits.memoryBudgetBytes !== undefined) share.memoryBudgetBytes = Math.max(MIN_MEMORY_BUDGET, Math.floor(limits.memoryBudgetBytes / concurrency));

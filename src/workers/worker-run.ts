@@ -51,7 +51,15 @@ export function runWorker(spawn: SpawnWorker, spec: WorkerSpec, onMessage: (mess
       clearTimeout(killTimer);
       if (code === 0 && summary) return resolve({ status: 'done', summary });
       const failure = error as Extract<WorkerMessage, { kind: 'error' }> | null;
-      if (failure) return resolve({ status: 'failed', code: failure.code, reason: failure.message, ...(failure.hint ? { hint: failure.hint } : {}), exitCode: code, signal });
+      if (failure)
+        return resolve({
+          status: 'failed',
+          code: failure.code,
+          reason: failure.message,
+          ...(failure.hint ? { hint: failure.hint } : {}),
+          exitCode: code,
+          signal,
+        });
       const reason = signal ? `killed by ${signal}` : code === 0 ? 'exited without a result' : `exited with code ${code}${lastStderr ? `: ${lastStderr}` : ''}`;
       resolve({ status: 'failed', code: null, reason, exitCode: code, signal });
     });

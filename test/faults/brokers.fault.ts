@@ -6,16 +6,30 @@ import { type FaultClusters, resume, startFaultClusters } from '../support/fault
 import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
 import { describeExit, tail, waitFor } from '../support/faults/processes.ts';
 import { reportScenario } from '../support/faults/report.ts';
-import { type Mode, copiedSoFar, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
+import {
+  type Mode,
+  copiedSoFar,
+  elapsed,
+  expectExit,
+  failedPartitions,
+  loadSequenced,
+  makeJob,
+  startCopy,
+  topicName,
+  verify,
+} from '../support/faults/scenario.ts';
 
 // Broker faults during one run of `kreroute copy`, which must ride them out on its own:
 // restarts of the source and the destination broker, and a destination that stops answering.
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('brokers');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('brokers');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -25,7 +39,9 @@ const RESTARTS_EACH = 3;
 const MODES = ['exactly-once', 'at-least-once'] as const satisfies Mode[];
 
 for (const mode of MODES) {
-  test(`${mode}: source and destination brokers restarted ${RESTARTS_EACH} times each during a copy; it finishes and verify passes`, { timeout: 12 * 60_000 }, async () => {
+  test(`${mode}: source and destination brokers restarted ${RESTARTS_EACH} times each during a copy; it finishes and verify passes`, {
+    timeout: 12 * 60_000,
+  }, async () => {
     const started = Date.now();
     const partitions = 4;
     const perPartition = 15_000;
@@ -42,7 +58,12 @@ for (const mode of MODES) {
     const restarts: string[] = [];
     let mark = 0;
     for (let i = 0; i < RESTARTS_EACH * 2; i++) {
-      await waitFor(`progress before restart ${i + 1}`, 120_000, async () => ((await copiedSoFar(job)) >= mark + 1000 || run.exit() !== null ? true : undefined), 200);
+      await waitFor(
+        `progress before restart ${i + 1}`,
+        120_000,
+        async () => ((await copiedSoFar(job)) >= mark + 1000 || run.exit() !== null ? true : undefined),
+        200,
+      );
       if (run.exit() !== null) assert.fail(`the copy ended (${describeExit(run.exit())}) before restart ${i + 1}:\n${tail(run.stderr())}`);
       const broker = i % 2 === 0 ? clusters.source : clusters.destination;
       const at = await copiedSoFar(job);
@@ -56,7 +77,10 @@ for (const mode of MODES) {
 
     const report = await verify(clusters, job);
     const oracle = compare(await kcatTopic(clusters.source.bootstrap, topic, partitions), await kcatTopic(clusters.destination.bootstrap, topic, partitions));
-    const retries = run.stderr().split('\n').filter((l) => l.startsWith('retrying')).length;
+    const retries = run
+      .stderr()
+      .split('\n')
+      .filter((l) => l.startsWith('retrying')).length;
     await reportScenario({
       scenario: `broker restarts, ${mode}`,
       faults: `${RESTARTS_EACH} source + ${RESTARTS_EACH} destination restarts (SIGTERM, same ports and data)`,
@@ -74,7 +98,9 @@ for (const mode of MODES) {
 const BLACKHOLE_MS = 30_000;
 
 for (const mode of MODES) {
-  test(`${mode}: the destination stops answering for ${BLACKHOLE_MS / 1000} s mid-copy (SIGSTOP); the copy waits, says so, and finishes`, { timeout: 10 * 60_000 }, async () => {
+  test(`${mode}: the destination stops answering for ${BLACKHOLE_MS / 1000} s mid-copy (SIGSTOP); the copy waits, says so, and finishes`, {
+    timeout: 10 * 60_000,
+  }, async () => {
     const started = Date.now();
     const partitions = 4;
     const perPartition = 15_000;

@@ -11,16 +11,32 @@ import { type FaultClusters, startFaultClusters } from '../support/faults/cluste
 import { compare, describeComparison, kcatTopic } from '../support/faults/oracle.ts';
 import { tail, waitFor } from '../support/faults/processes.ts';
 import { reportScenario } from '../support/faults/report.ts';
-import { type Job, type Mode, copiedSoFar, elapsed, endOffsets, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
+import {
+  type Job,
+  type Mode,
+  copiedSoFar,
+  elapsed,
+  endOffsets,
+  expectExit,
+  failedPartitions,
+  loadSequenced,
+  makeJob,
+  startCopy,
+  topicName,
+  verify,
+} from '../support/faults/scenario.ts';
 
 // A corrupt or unreadable checkpoint: a clear error (exit 6), nothing copied on top of it, and —
 // once the checkpoint is back — a resume that neither loses nor duplicates.
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('checkpoint');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('checkpoint');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -64,7 +80,12 @@ async function refused(job: Job, topic: string, code: 'CHECKPOINT_CORRUPT' | 'CH
     assert.ok(grown === 0n || (exactlyOnce && grown === 1n), `nothing was written to partition ${p} with ${what} (${before[p]} → ${end})`);
   }
   assert.deepEqual(await kcatTopic(clusters.destination.bootstrap, topic, PARTITIONS), visibleBefore, `no record became visible with ${what}`);
-  return run.stderr().split('\n').find((l) => l.startsWith('kreroute: ')) ?? '';
+  return (
+    run
+      .stderr()
+      .split('\n')
+      .find((l) => l.startsWith('kreroute: ')) ?? ''
+  );
 }
 
 async function finishAndCheck(job: Job, topic: string) {
@@ -75,7 +96,9 @@ async function finishAndCheck(job: Job, topic: string) {
   return { report, oracle, resumeOutput: run.stderr() };
 }
 
-test('at-least-once: a truncated, empty, unreadable, invalid or foreign checkpoint file stops copy with a clear error and nothing written; restored, the copy resumes without loss or duplicates', { timeout: 10 * 60_000 }, async () => {
+test('at-least-once: a truncated, empty, unreadable, invalid or foreign checkpoint file stops copy with a clear error and nothing written; restored, the copy resumes without loss or duplicates', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, topic } = await interruptedJob('ckpt-alo', 'at-least-once');
   const file = checkpointPath(job.stateDir);
@@ -112,7 +135,9 @@ test('at-least-once: a truncated, empty, unreadable, invalid or foreign checkpoi
   assert.equal(oracle.lost + oracle.duplicated + oracle.foreign + oracle.outOfOrder, 0, describeComparison(oracle));
 });
 
-test('exactly-once: a damaged checkpoint record on the destination stops copy with a clear error and nothing written; restored, the copy resumes without loss or duplicates', { timeout: 10 * 60_000 }, async () => {
+test('exactly-once: a damaged checkpoint record on the destination stops copy with a clear error and nothing written; restored, the copy resumes without loss or duplicates', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, topic } = await interruptedJob('ckpt-eos-dest', 'exactly-once');
   const c = cluster(clusters.destination.bootstrap);
@@ -143,7 +168,9 @@ test('exactly-once: a damaged checkpoint record on the destination stops copy wi
   assert.equal(oracle.lost + oracle.duplicated + oracle.foreign + oracle.outOfOrder, 0, describeComparison(oracle));
 });
 
-test('exactly-once: a truncated local checkpoint (a mirror of the destination one) does not stop --mode exactly-once; it resumes from the destination without loss or duplicates', { timeout: 10 * 60_000 }, async () => {
+test('exactly-once: a truncated local checkpoint (a mirror of the destination one) does not stop --mode exactly-once; it resumes from the destination without loss or duplicates', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, topic } = await interruptedJob('ckpt-eos-local', 'exactly-once');
   const file = checkpointPath(job.stateDir);
@@ -151,7 +178,15 @@ test('exactly-once: a truncated local checkpoint (a mirror of the destination on
   await writeFile(file, text.slice(0, Math.floor(text.length / 2)));
   const run = startCopy(job);
   const exit = await run.waitExit(5 * 60_000, 'copy with a truncated local mirror');
-  const firstOutcome = exit.code === 0 ? 'resumed (exit 0)' : `refused: ${run.stderr().split('\n').find((l) => l.startsWith('kreroute: ')) ?? `exit ${exit.code}`}`;
+  const firstOutcome =
+    exit.code === 0
+      ? 'resumed (exit 0)'
+      : `refused: ${
+          run
+            .stderr()
+            .split('\n')
+            .find((l) => l.startsWith('kreroute: ')) ?? `exit ${exit.code}`
+        }`;
   let notes = `with the mirror truncated: ${firstOutcome}`;
   if (exit.code !== 0) {
     // Recover the way the error message says, so the oracle still checks the data: remove the mirror.
@@ -173,10 +208,16 @@ test('exactly-once: a truncated local checkpoint (a mirror of the destination on
   });
   assert.equal(report.passed, true, failedPartitions(report));
   assert.equal(oracle.lost + oracle.duplicated + oracle.foreign + oracle.outOfOrder, 0, describeComparison(oracle));
-  assert.equal(exit.code, 0, `--mode exactly-once resumes from the destination's checkpoint although the local mirror is damaged: ${firstOutcome}\n${tail(run.stderr())}`);
+  assert.equal(
+    exit.code,
+    0,
+    `--mode exactly-once resumes from the destination's checkpoint although the local mirror is damaged: ${firstOutcome}\n${tail(run.stderr())}`,
+  );
 });
 
-test('exactly-once job whose state folder was lost, run again with --mode at-least-once: refused (its checkpoint is on the destination), nothing copied twice', { timeout: 10 * 60_000 }, async () => {
+test('exactly-once job whose state folder was lost, run again with --mode at-least-once: refused (its checkpoint is on the destination), nothing copied twice', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, topic } = await interruptedJob('ckpt-lost', 'exactly-once');
   await rm(job.stateDir, { recursive: true });
@@ -184,7 +225,15 @@ test('exactly-once job whose state folder was lost, run again with --mode at-lea
   const visibleBefore = await kcatTopic(clusters.destination.bootstrap, topic, PARTITIONS);
   const run = startCopy(atLeastOnce);
   const exit = await run.waitExit(5 * 60_000, 'copy --mode at-least-once without the state folder');
-  const outcome = exit.code === 0 ? 'copied (exit 0)' : `refused: ${run.stderr().split('\n').find((l) => l.startsWith('kreroute: ')) ?? `exit ${exit.code}`}`;
+  const outcome =
+    exit.code === 0
+      ? 'copied (exit 0)'
+      : `refused: ${
+          run
+            .stderr()
+            .split('\n')
+            .find((l) => l.startsWith('kreroute: ')) ?? `exit ${exit.code}`
+        }`;
   const visibleAfter = await kcatTopic(clusters.destination.bootstrap, topic, PARTITIONS);
   let finish = '';
   if (exit.code !== 0) {

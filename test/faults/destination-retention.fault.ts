@@ -15,9 +15,12 @@ import { elapsed, expectExit, failedPartitions, logStarts, makeJob, startCopy, t
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('retention');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('retention');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -32,14 +35,21 @@ const SEVEN_DAYS = '604800000';
 async function loadOld(topic: string, tag: string): Promise<void> {
   await createTopic(clusters.source.bootstrap, topic, PARTITIONS, { 'retention.ms': '-1' });
   const at = Date.now() - 10 * DAY;
-  const byPartition = new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i % 1000}`, `${tag}-p${p}-${i}`.padEnd(100, '.'), { timestamp: BigInt(at + i) }))]));
+  const byPartition = new Map(
+    [...Array(PARTITIONS).keys()].map((p) => [
+      p,
+      Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i % 1000}`, `${tag}-p${p}-${i}`.padEnd(100, '.'), { timestamp: BigInt(at + i) })),
+    ]),
+  );
   await produce(clusters.source.bootstrap, topic, byPartition);
 }
 
 async function setRetention(topic: string, retentionMs: string): Promise<void> {
   const admin = new Admin({ clientId: 'kreroute-fault-suite', bootstrapBrokers: [clusters.destination.bootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', configOperation: 0, value: retentionMs }] }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'retention.ms', configOperation: 0, value: retentionMs }] }],
+    });
   } finally {
     await admin.close();
   }
@@ -47,7 +57,11 @@ async function setRetention(topic: string, retentionMs: string): Promise<void> {
 
 /** The oracle: kcat reads every record of every source partition, in order. */
 async function assertSourceIntact(topic: string, tag: string): Promise<void> {
-  assert.deepEqual(await logStarts(clusters.source.bootstrap, topic, [...Array(PARTITIONS).keys()]), Array(PARTITIONS).fill(0n), `${topic}: no source log start moved`);
+  assert.deepEqual(
+    await logStarts(clusters.source.bootstrap, topic, [...Array(PARTITIONS).keys()]),
+    Array(PARTITIONS).fill(0n),
+    `${topic}: no source log start moved`,
+  );
   for (let p = 0; p < PARTITIONS; p++) {
     const values = await kcatValues(clusters.source.bootstrap, topic, p);
     assert.equal(values.length, PER_PARTITION, `${topic}[${p}]: kcat reads every record`);
@@ -58,19 +72,26 @@ async function assertSourceIntact(topic: string, tag: string): Promise<void> {
 
 /** Waits (bounded) until the destination's retention has deleted every copy: kcat reads none of them there. */
 async function waitDestinationEmptied(topic: string): Promise<string> {
-  return waitFor(`the destination's retention to delete ${topic}`, 90_000, async () => {
-    const starts = await logStarts(clusters.destination.bootstrap, topic, [...Array(PARTITIONS).keys()]);
-    if (starts.some((s) => s === 0n)) return undefined;
-    for (let p = 0; p < PARTITIONS; p++) if ((await kcatValues(clusters.destination.bootstrap, topic, p)).length > 0) return undefined;
-    return `the destination deleted every copy (log starts ${starts.join(', ')}; kcat reads none)`;
-  }, 1000);
+  return waitFor(
+    `the destination's retention to delete ${topic}`,
+    90_000,
+    async () => {
+      const starts = await logStarts(clusters.destination.bootstrap, topic, [...Array(PARTITIONS).keys()]);
+      if (starts.some((s) => s === 0n)) return undefined;
+      for (let p = 0; p < PARTITIONS; p++) if ((await kcatValues(clusters.destination.bootstrap, topic, p)).length > 0) return undefined;
+      return `the destination deleted every copy (log starts ${starts.join(', ')}; kcat reads none)`;
+    },
+    1000,
+  );
 }
 
 function purge(job: { planFile: string; stateDir: string }) {
   return runCli(['purge', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir]);
 }
 
-test('retention.ms lowered to 7 days during the copy of 10-day-old records: the copies go, verify and purge refuse, the source keeps every record', { timeout: 10 * 60_000 }, async () => {
+test('retention.ms lowered to 7 days during the copy of 10-day-old records: the copies go, verify and purge refuse, the source keeps every record', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const topic = topicName('retention-copy');
   await loadOld(topic, 'rc');
@@ -85,7 +106,16 @@ test('retention.ms lowered to 7 days during the copy of 10-day-old records: the 
   // Its check passed before the change: the copy finishes.
   expectExit(copy, copyExit, 0, 'the copy');
   // Verify at once, as reroute would, before the destination's retention check has deleted anything.
-  const verifyRun = runCli(['verify', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir]);
+  const verifyRun = runCli([
+    'verify',
+    job.planFile,
+    '--source',
+    clusters.source.bootstrap,
+    '--destination',
+    clusters.destination.bootstrap,
+    '--state-dir',
+    job.stateDir,
+  ]);
   const verifyExit = await verifyRun.waitExit(2 * 60_000, 'verify');
   expectExit(verifyRun, verifyExit, 4, 'verify');
   assert.match(errorLine(verifyRun.stderr()), /DESTINATION_LOSS: verify refused: destination .*retention\.ms=604800000/);
@@ -105,7 +135,9 @@ test('retention.ms lowered to 7 days during the copy of 10-day-old records: the 
   });
 });
 
-test('retention.ms lowered to 7 days between verify and purge: purge refuses at once and after the destination deleted the copies; the source keeps every record', { timeout: 10 * 60_000 }, async () => {
+test('retention.ms lowered to 7 days between verify and purge: purge refuses at once and after the destination deleted the copies; the source keeps every record', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const topic = topicName('retention-purge');
   await loadOld(topic, 'rp');

@@ -13,9 +13,12 @@ import { type Mode, copiedSoFar, elapsed, failedPartitions, loadSequenced, makeJ
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('fencing');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('fencing');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -72,7 +75,9 @@ test('exactly-once: a second copier of the same plan started mid-copy fences the
   assert.equal(oracle.lost + oracle.duplicated + oracle.foreign + oracle.outOfOrder, 0, describeComparison(oracle));
 });
 
-test('exactly-once: two copiers of the same plan started at the same instant; one is fenced or finds the job done; no duplicates, no loss', { timeout: 10 * 60_000 }, async () => {
+test('exactly-once: two copiers of the same plan started at the same instant; one is fenced or finds the job done; no duplicates, no loss', {
+  timeout: 10 * 60_000,
+}, async () => {
   const rounds = 3;
   for (let round = 1; round <= rounds; round++) {
     const started = Date.now();
@@ -105,7 +110,9 @@ test('exactly-once: two copiers of the same plan started at the same instant; on
   }
 });
 
-test('at-least-once: two copiers of the same plan and state folder started at the same instant; one is locked out (the state folder lock) or finds the job done; no duplicates, no loss', { timeout: 6 * 60_000 }, async () => {
+test('at-least-once: two copiers of the same plan and state folder started at the same instant; one is locked out (the state folder lock) or finds the job done; no duplicates, no loss', {
+  timeout: 6 * 60_000,
+}, async () => {
   const started = Date.now();
   const { topic, job, total } = await seeded('lock-race', 5_000, 'at-least-once');
   const copiers = [startCopy(job, ['--max-rate', '5000']), startCopy(job, ['--max-rate', '5000'])];
@@ -122,7 +129,10 @@ test('at-least-once: two copiers of the same plan and state folder started at th
     notes: `copier 1: ${outcomes[0]}; copier 2: ${outcomes[1]}; verify ${report.passed ? 'passed' : 'FAILED'}`,
   });
   assert.ok(outcomes.includes('finished'), `one copier finished the job: ${outcomes.join(' / ')}`);
-  assert.ok(outcomes.includes('locked out') || outcomes.includes('found complete'), `the other was locked out or found the job complete: ${outcomes.join(' / ')}`);
+  assert.ok(
+    outcomes.includes('locked out') || outcomes.includes('found complete'),
+    `the other was locked out or found the job complete: ${outcomes.join(' / ')}`,
+  );
   assert.equal(report.passed, true, failedPartitions(report));
   assert.equal(oracle.lost + oracle.duplicated + oracle.foreign + oracle.outOfOrder, 0, describeComparison(oracle));
 });

@@ -21,19 +21,34 @@ let clusters: FaultClusters;
 let truth: LoadResult;
 const source = topicName('kill-source');
 
-before(async () => {
-  clusters = await startFaultClusters('kill');
-  await createTopic(clusters.source.bootstrap, source, PARTITIONS);
-  truth = await verifiableProduce({ libsDir: clusters.libsDir, bootstrap: clusters.source.bootstrap, topic: source, messages: MESSAGES, valuePrefix: 7, workDir: clusters.source.logDir, timeoutMs: 5 * 60_000 });
-  process.stderr.write(`[kill-loop] VerifiableProducer wrote ${truth.acked} records in ${truth.seconds.toFixed(1)} s: ${[...truth.values].map(([p, v]) => `p${p}=${v.length}`).join(' ')}\n`);
-}, { timeout: 10 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('kill');
+    await createTopic(clusters.source.bootstrap, source, PARTITIONS);
+    truth = await verifiableProduce({
+      libsDir: clusters.libsDir,
+      bootstrap: clusters.source.bootstrap,
+      topic: source,
+      messages: MESSAGES,
+      valuePrefix: 7,
+      workDir: clusters.source.logDir,
+      timeoutMs: 5 * 60_000,
+    });
+    process.stderr.write(
+      `[kill-loop] VerifiableProducer wrote ${truth.acked} records in ${truth.seconds.toFixed(1)} s: ${[...truth.values].map(([p, v]) => `p${p}=${v.length}`).join(' ')}\n`,
+    );
+  },
+  { timeout: 10 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
 });
 
 for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) {
-  test(`${mode}: kill -9 at ${KILLS} random instants during a copy of ${MESSAGES} records; every record arrives (${mode === 'exactly-once' ? 'and only once' : 'duplicates reported'}), in order`, { timeout: SCENARIO_MS + 5 * 60_000 }, async () => {
+  test(`${mode}: kill -9 at ${KILLS} random instants during a copy of ${MESSAGES} records; every record arrives (${mode === 'exactly-once' ? 'and only once' : 'duplicates reported'}), in order`, {
+    timeout: SCENARIO_MS + 5 * 60_000,
+  }, async () => {
     const started = Date.now();
     const deadline = started + SCENARIO_MS;
     const { random, seed } = scenarioRandom(`kill-loop-${mode}`);

@@ -25,12 +25,60 @@ interface PathCase {
 
 const PARTITIONS = 8;
 const cases: PathCase[] = [
-  { name: 'forwarded lz4 batches', load: { partitions: PARTITIONS, perPartition: 60_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: [], kills: 6, delayMs: [50, 400] },
-  { name: 'small batches joined', load: { partitions: PARTITIONS, perPartition: 400_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: [], kills: 6, delayMs: [30, 250] },
-  { name: 're-encoded (--no-passthrough, lz4)', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'same', filter: false, copyArgs: ['--no-passthrough'], kills: 6, delayMs: [100, 500] },
-  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', filter: false, copyArgs: [], kills: 6, delayMs: [100, 500] },
-  { name: '10% filter, compressible lz4', load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 0.1 }, mapping: 'same', filter: true, copyArgs: [], kills: 6, delayMs: [50, 400] },
-  { name: '10% filter, incompressible', load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: false, incompressible: true, tenantShare: 0.1 }, mapping: 'same', filter: true, copyArgs: [], kills: 6, delayMs: [50, 400] },
+  {
+    name: 'forwarded lz4 batches',
+    load: { partitions: PARTITIONS, perPartition: 60_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 },
+    mapping: 'same',
+    filter: false,
+    copyArgs: [],
+    kills: 6,
+    delayMs: [50, 400],
+  },
+  {
+    name: 'small batches joined',
+    load: { partitions: PARTITIONS, perPartition: 400_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 },
+    mapping: 'same',
+    filter: false,
+    copyArgs: [],
+    kills: 6,
+    delayMs: [30, 250],
+  },
+  {
+    name: 're-encoded (--no-passthrough, lz4)',
+    load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 },
+    mapping: 'same',
+    filter: false,
+    copyArgs: ['--no-passthrough'],
+    kills: 6,
+    delayMs: [100, 500],
+  },
+  {
+    name: 'key-hash, lz4',
+    load: { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 },
+    mapping: 'key-hash',
+    filter: false,
+    copyArgs: [],
+    kills: 6,
+    delayMs: [100, 500],
+  },
+  {
+    name: '10% filter, compressible lz4',
+    load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 0.1 },
+    mapping: 'same',
+    filter: true,
+    copyArgs: [],
+    kills: 6,
+    delayMs: [50, 400],
+  },
+  {
+    name: '10% filter, incompressible',
+    load: { partitions: 2, perPartition: 500_000, valueBytes: 1024, lz4: false, incompressible: true, tenantShare: 0.1 },
+    mapping: 'same',
+    filter: true,
+    copyArgs: [],
+    kills: 6,
+    delayMs: [50, 400],
+  },
 ];
 
 const SCENARIO_MS = 8 * 60_000;
@@ -42,15 +90,20 @@ function sourceFor(c: PathCase): Promise<string> {
   let topic = sources.get(c.name);
   if (!topic) {
     const name = topicName(`paths-${c.name.replace(/[^a-z0-9]+/g, '-')}`);
-    topic = createTopic(clusters.source.bootstrap, name, c.load.partitions).then(() => loadKeyed(clusters.source.bootstrap, name, c.load)).then(() => name);
+    topic = createTopic(clusters.source.bootstrap, name, c.load.partitions)
+      .then(() => loadKeyed(clusters.source.bootstrap, name, c.load))
+      .then(() => name);
     sources.set(c.name, topic);
   }
   return topic;
 }
 
-before(async () => {
-  clusters = await startFaultClusters('paths');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('paths');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -58,7 +111,9 @@ after(async () => {
 
 for (const c of cases) {
   for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) {
-    test(`${mode}, ${c.name}: kill -9 ${c.kills} times while data moves, unthrottled; nothing lost or written twice, verify agrees`, { timeout: SCENARIO_MS + 5 * 60_000 }, async () => {
+    test(`${mode}, ${c.name}: kill -9 ${c.kills} times while data moves, unthrottled; nothing lost or written twice, verify agrees`, {
+      timeout: SCENARIO_MS + 5 * 60_000,
+    }, async () => {
       const source = await sourceFor(c);
       const started = Date.now();
       const { random, seed } = scenarioRandom(`paths-${c.name}-${mode}`);

@@ -17,12 +17,17 @@ const PER_PARTITION = 500;
 let clusters: FaultClusters;
 const source = topicName('many');
 
-before(async () => {
-  clusters = await startFaultClusters('many');
-  await createTopic(clusters.source.bootstrap, source, PARTITIONS);
-  const byPartition = new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i % 100}`, `m-p${p}-${i}`.padEnd(100, '.')))]));
-  await produce(clusters.source.bootstrap, source, byPartition, PER_PARTITION);
-}, { timeout: 10 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('many');
+    await createTopic(clusters.source.bootstrap, source, PARTITIONS);
+    const byPartition = new Map(
+      [...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i % 100}`, `m-p${p}-${i}`.padEnd(100, '.')))]),
+    );
+    await produce(clusters.source.bootstrap, source, byPartition, PER_PARTITION);
+  },
+  { timeout: 10 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -54,7 +59,10 @@ for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) 
     const oracle = compare(expected, actual);
     const ends = await endOffsets(clusters.destination.bootstrap, destinationTopic, PARTITIONS);
     const offsetsUsed = ends.reduce((a, b) => a + b, 0n);
-    const commits = mode === 'exactly-once' ? (await kcatValues(clusters.destination.bootstrap, 'kreroute-checkpoints', 0, { format: '%k' })).filter((k) => k === job.plan.hash).length : 0;
+    const commits =
+      mode === 'exactly-once'
+        ? (await kcatValues(clusters.destination.bootstrap, 'kreroute-checkpoints', 0, { format: '%k' })).filter((k) => k === job.plan.hash).length
+        : 0;
     await reportScenario({
       scenario: `${PARTITIONS} partitions × ${PER_PARTITION} records, ${mode}`,
       faults: killed ? 'one SIGKILL 1.5 s after the start line' : 'none (the copy ended before its kill)',

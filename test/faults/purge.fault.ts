@@ -12,9 +12,12 @@ import { elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJo
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('purge');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('purge');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -26,7 +29,9 @@ const PER_PARTITION = 2_000;
 const AFTER_PLAN = 100;
 const MAX_ROUNDS = 6;
 
-test(`purge killed (-9) as it starts deleting, run again: it completes; every log start ends exactly at the plan's end, and the ${AFTER_PLAN} records per partition written after planning stay`, { timeout: 15 * 60_000 }, async () => {
+test(`purge killed (-9) as it starts deleting, run again: it completes; every log start ends exactly at the plan's end, and the ${AFTER_PLAN} records per partition written after planning stay`, {
+  timeout: 15 * 60_000,
+}, async () => {
   const { random, seed } = scenarioRandom('purge');
   const outcomes: string[] = [];
   let midway = 0;
@@ -46,7 +51,11 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
     assert.equal(report.passed, true, failedPartitions(report));
     // Records written after planning lie past every plan end: purge must leave them.
     for (const t of topics) {
-      await produce(clusters.source.bootstrap, t, new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: AFTER_PLAN }, (_, i) => record(`late-${i}`, `late-p${p}-${i}`))])));
+      await produce(
+        clusters.source.bootstrap,
+        t,
+        new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: AFTER_PLAN }, (_, i) => record(`late-${i}`, `late-p${p}-${i}`))])),
+      );
     }
     const ends = new Map(job.plan.topics.map((t) => [t.source, t.partitions.map((p) => BigInt(p.end))]));
 
@@ -73,7 +82,14 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
       }
     }
     const total = TOPICS * PARTITIONS;
-    const kind = exit.signal === 'SIGKILL' ? (purged === 0 ? 'killed before deleting' : purged === total ? 'killed after deleting all' : 'killed mid-way') : `finished first (${describeExit(exit)})`;
+    const kind =
+      exit.signal === 'SIGKILL'
+        ? purged === 0
+          ? 'killed before deleting'
+          : purged === total
+            ? 'killed after deleting all'
+            : 'killed mid-way'
+        : `finished first (${describeExit(exit)})`;
     if (kind === 'killed mid-way') midway++;
     outcomes.push(`r${round}: +${delay} ms, ${kind}, ${purged}/${total} purged`);
 
@@ -82,7 +98,11 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
     for (const t of topics) {
       assert.deepEqual(await logStarts(clusters.source.bootstrap, t, [...Array(PARTITIONS).keys()]), ends.get(t), `${t}: every log start is the plan's end`);
       for (let p = 0; p < PARTITIONS; p++) {
-        assert.deepEqual(await kcatValues(clusters.source.bootstrap, t, p), Array.from({ length: AFTER_PLAN }, (_, i) => `late-p${p}-${i}`), `${t}[${p}]: the records after the plan are all still there`);
+        assert.deepEqual(
+          await kcatValues(clusters.source.bootstrap, t, p),
+          Array.from({ length: AFTER_PLAN }, (_, i) => `late-p${p}-${i}`),
+          `${t}[${p}]: the records after the plan are all still there`,
+        );
       }
     }
     if (midway > 0 && round >= 2) break;

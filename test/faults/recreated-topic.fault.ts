@@ -6,7 +6,18 @@ import { type FaultClusters, resume, startFaultClusters } from '../support/fault
 import { kcatValues } from '../support/faults/oracle.ts';
 import { type Proc, runCli, tail, waitFor } from '../support/faults/processes.ts';
 import { reportScenario } from '../support/faults/report.ts';
-import { type Job, elapsed, expectExit, failedPartitions, loadSequenced, logStarts, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
+import {
+  type Job,
+  elapsed,
+  expectExit,
+  failedPartitions,
+  loadSequenced,
+  logStarts,
+  makeJob,
+  startCopy,
+  topicName,
+  verify,
+} from '../support/faults/scenario.ts';
 import { recreateTopic } from '../support/recreate-topic.ts';
 
 // Issue 19: a topic name is not an identity. A source topic deleted and recreated under the same
@@ -14,9 +25,12 @@ import { recreateTopic } from '../support/recreate-topic.ts';
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('recreated');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('recreated');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -52,21 +66,34 @@ async function recreateWithNewRecords(topic: string): Promise<void> {
 async function assertAllNewRecords(topic: string): Promise<void> {
   for (const p of ALL) {
     const values = (await kcatValues(clusters.source.bootstrap, topic, p)).map((v) => v.replace(/\.+$/, ''));
-    assert.deepEqual(values, Array.from({ length: NEW }, (_, i) => `new-p${p}-${i}`), `${topic}[${p}] keeps every record of the new topic`);
+    assert.deepEqual(
+      values,
+      Array.from({ length: NEW }, (_, i) => `new-p${p}-${i}`),
+      `${topic}[${p}] keeps every record of the new topic`,
+    );
   }
 }
 
 function purge(job: Job, extra: string[] = [], env?: NodeJS.ProcessEnv): Proc {
-  return runCli(['purge', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir, ...extra], { ...(env ? { env: { ...process.env, ...env } } : {}) });
+  return runCli(
+    ['purge', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir, ...extra],
+    { ...(env ? { env: { ...process.env, ...env } } : {}) },
+  );
 }
 
 function assertRefusedAsRecreated(proc: Proc, topic: string): void {
-  const lines = proc.stderr().trim().split('\n').filter((l) => l.startsWith('kreroute: '));
+  const lines = proc
+    .stderr()
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('kreroute: '));
   assert.equal(lines.length, 1, proc.stderr());
   assert.match(lines[0]!, new RegExp(`^kreroute: TOPIC_RECREATED: source topic ${topic} is not the topic the plan was made for .* — nothing was deleted`));
 }
 
-test(`source topic recreated between verify and purge (${PARTITIONS} × ${NEW} new records): purge and its dry run refuse with exit 5; nothing of either topic is deleted`, { timeout: 10 * 60_000 }, async () => {
+test(`source topic recreated between verify and purge (${PARTITIONS} × ${NEW} new records): purge and its dry run refuse with exit 5; nothing of either topic is deleted`, {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, kept, recreated } = await copiedAndVerified('recreate-before');
   await recreateWithNewRecords(recreated);
@@ -78,8 +105,15 @@ test(`source topic recreated between verify and purge (${PARTITIONS} × ${NEW} n
   expectExit(run, await run.waitExit(2 * 60_000, 'purge'), 5, 'purge');
   assertRefusedAsRecreated(run, recreated);
 
-  assert.deepEqual(await logStarts(clusters.source.bootstrap, kept, ALL), ALL.map(() => 0n), 'the topic that was not recreated is not purged either: every topic is checked before any is deleted');
-  assert.deepEqual(await logStarts(clusters.source.bootstrap, recreated, ALL), ALL.map(() => 0n));
+  assert.deepEqual(
+    await logStarts(clusters.source.bootstrap, kept, ALL),
+    ALL.map(() => 0n),
+    'the topic that was not recreated is not purged either: every topic is checked before any is deleted',
+  );
+  assert.deepEqual(
+    await logStarts(clusters.source.bootstrap, recreated, ALL),
+    ALL.map(() => 0n),
+  );
   await assertAllNewRecords(recreated);
   await reportScenario({
     scenario: 'source topic recreated between verify and purge',
@@ -92,14 +126,18 @@ test(`source topic recreated between verify and purge (${PARTITIONS} × ${NEW} n
   });
 });
 
-test('source topic recreated while purge runs, after it purged the first topic and before the second: purge refuses at the second; the first stays purged, the recreated topic keeps every new record', { timeout: 10 * 60_000 }, async () => {
+test('source topic recreated while purge runs, after it purged the first topic and before the second: purge refuses at the second; the first stays purged, the recreated topic keeps every new record', {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const { job, kept, recreated } = await copiedAndVerified('recreate-during');
   const ends = job.plan.topics[0]!.partitions.map((p) => BigInt(p.end));
 
   // Purge stops itself (SIGSTOP) right before it checks the second topic again and deletes from it.
   const run = purge(job, [], { KREROUTE_FAULT_POINT: 'before-purge-topic@2:stop' });
-  await waitFor('purge to stop before its second topic', 60_000, async () => ((await processState(run.pid)) === 'T' ? true : run.exit() !== null ? assert.fail(`purge ended: ${tail(run.stderr())}`) : undefined));
+  await waitFor('purge to stop before its second topic', 60_000, async () =>
+    (await processState(run.pid)) === 'T' ? true : run.exit() !== null ? assert.fail(`purge ended: ${tail(run.stderr())}`) : undefined,
+  );
   assert.deepEqual(await logStarts(clusters.source.bootstrap, kept, ALL), ends, 'the first topic was purged before the stop');
   await recreateWithNewRecords(recreated);
   resume(run.pid);
@@ -107,7 +145,10 @@ test('source topic recreated while purge runs, after it purged the first topic a
   expectExit(run, await run.waitExit(2 * 60_000, 'the resumed purge'), 5, 'purge resumed after the topic was recreated');
   assertRefusedAsRecreated(run, recreated);
   assert.deepEqual(await logStarts(clusters.source.bootstrap, kept, ALL), ends);
-  assert.deepEqual(await logStarts(clusters.source.bootstrap, recreated, ALL), ALL.map(() => 0n));
+  assert.deepEqual(
+    await logStarts(clusters.source.bootstrap, recreated, ALL),
+    ALL.map(() => 0n),
+  );
   await assertAllNewRecords(recreated);
   await reportScenario({
     scenario: 'source topic recreated during purge',

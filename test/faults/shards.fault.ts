@@ -29,9 +29,27 @@ const SHARDS = 3;
 const KILLS = 3;
 const PARTITIONS = 8;
 const cases: ShardCase[] = [
-  { name: 'forwarded lz4 batches', load: { partitions: PARTITIONS, perPartition: 30_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 }, mapping: 'same', copyArgs: [], delayMs: [50, 500] },
-  { name: 'small batches joined', load: { partitions: PARTITIONS, perPartition: 150_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 }, mapping: 'same', copyArgs: [], delayMs: [20, 200] },
-  { name: 'key-hash, lz4', load: { partitions: PARTITIONS, perPartition: 15_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 }, mapping: 'key-hash', copyArgs: [], delayMs: [50, 500] },
+  {
+    name: 'forwarded lz4 batches',
+    load: { partitions: PARTITIONS, perPartition: 30_000, valueBytes: 1024, lz4: true, incompressible: true, tenantShare: 1 },
+    mapping: 'same',
+    copyArgs: [],
+    delayMs: [50, 500],
+  },
+  {
+    name: 'small batches joined',
+    load: { partitions: PARTITIONS, perPartition: 150_000, valueBytes: 60, lz4: false, incompressible: false, tenantShare: 1 },
+    mapping: 'same',
+    copyArgs: [],
+    delayMs: [20, 200],
+  },
+  {
+    name: 'key-hash, lz4',
+    load: { partitions: PARTITIONS, perPartition: 15_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 },
+    mapping: 'key-hash',
+    copyArgs: [],
+    delayMs: [50, 500],
+  },
 ];
 const SCENARIO_MS = 8 * 60_000;
 
@@ -43,14 +61,19 @@ for (const nodes of [1, 3] as const) {
       let topic = sources.get(c.name);
       if (!topic) {
         const name = topicName(`shards${nodes}-${c.name.replace(/[^a-z0-9]+/g, '-')}`);
-        topic = createTopic(clusters.source.bootstrap, name, c.load.partitions).then(() => loadKeyed(clusters.source.bootstrap, name, c.load)).then(() => name);
+        topic = createTopic(clusters.source.bootstrap, name, c.load.partitions)
+          .then(() => loadKeyed(clusters.source.bootstrap, name, c.load))
+          .then(() => name);
         sources.set(c.name, topic);
       }
       return topic;
     };
-    before(async () => {
-      clusters = await startFaultClusters(`shards${nodes}`, { nodes });
-    }, { timeout: 5 * 60_000 });
+    before(
+      async () => {
+        clusters = await startFaultClusters(`shards${nodes}`, { nodes });
+      },
+      { timeout: 5 * 60_000 },
+    );
     after(async () => {
       await clusters?.stop();
     });
@@ -58,7 +81,9 @@ for (const nodes of [1, 3] as const) {
     // Three brokers are slower to start and share the two cores with six JVMs: the key-hash and forwarded paths only.
     for (const c of nodes === 1 ? cases : cases.filter((x) => x.name !== 'small batches joined')) {
       for (const mode of ['exactly-once', 'at-least-once'] as const satisfies Mode[]) {
-        test(`${mode}, ${c.name}: ${SHARDS} shards at once, each killed -9 ${KILLS} times unthrottled; verify of the whole plan passes, nothing lost or doubled`, { timeout: SCENARIO_MS + 5 * 60_000 }, async () => {
+        test(`${mode}, ${c.name}: ${SHARDS} shards at once, each killed -9 ${KILLS} times unthrottled; verify of the whole plan passes, nothing lost or doubled`, {
+          timeout: SCENARIO_MS + 5 * 60_000,
+        }, async () => {
           const source = await sourceFor(c);
           const started = Date.now();
           const destinationTopic = `${source}-${mode}`;
@@ -69,11 +94,22 @@ for (const nodes of [1, 3] as const) {
               const { random, seed } = scenarioRandom(`shards${nodes}-${c.name}-${mode}-${index}`);
               seeds.push(seed);
               // Shard 0 of an at-least-once copy moves to "another machine" (a new state folder) at every restart.
-              const stateArgs = (run: number): string[] => (mode === 'at-least-once' && index === 0 ? ['--state-dir', join(job.workDir, `machine-${run}`)] : []);
-              return killLoop(job, { kills: KILLS, delayMs: c.delayMs, random, extraArgs: (run) => ['--shard', `${index}/${SHARDS}`, ...c.copyArgs, ...stateArgs(run)], deadline: started + SCENARIO_MS });
+              const stateArgs = (run: number): string[] =>
+                mode === 'at-least-once' && index === 0 ? ['--state-dir', join(job.workDir, `machine-${run}`)] : [];
+              return killLoop(job, {
+                kills: KILLS,
+                delayMs: c.delayMs,
+                random,
+                extraArgs: (run) => ['--shard', `${index}/${SHARDS}`, ...c.copyArgs, ...stateArgs(run)],
+                deadline: started + SCENARIO_MS,
+              });
             }),
           );
-          const report = await verifyPlan(job.plan, { source: clusters.sourceSettings, destination: clusters.destinationSettings, stateDir: join(job.workDir, 'verifier') });
+          const report = await verifyPlan(job.plan, {
+            source: clusters.sourceSettings,
+            destination: clusters.destinationSettings,
+            stateDir: join(job.workDir, 'verifier'),
+          });
           const expected = await kcatTenantValues(clusters.source.bootstrap, source, c.load.partitions, null);
           const actual = await kcatTopic(clusters.destination.bootstrap, destinationTopic, c.load.partitions);
           const oracle = c.mapping === 'same' ? compare(expected, actual) : compareSpread(expected, actual);

@@ -20,13 +20,16 @@ const topics = { x: topicName('shared-x'), y: topicName('shared-y'), z: topicNam
 const PARTITIONS = 4;
 const load = (perPartition: number) => ({ partitions: PARTITIONS, perPartition, valueBytes: 1024, lz4: false, incompressible: false, tenantShare: 1 });
 
-before(async () => {
-  clusters = await startFaultClusters('shared');
-  for (const [name, topic] of Object.entries(topics)) {
-    await createTopic(clusters.source.bootstrap, topic, PARTITIONS);
-    await loadKeyed(clusters.source.bootstrap, topic, load(name === 'y' ? 50_000 : 10_000));
-  }
-}, { timeout: 10 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('shared');
+    for (const [name, topic] of Object.entries(topics)) {
+      await createTopic(clusters.source.bootstrap, topic, PARTITIONS);
+      await loadKeyed(clusters.source.bootstrap, topic, load(name === 'y' ? 50_000 : 10_000));
+    }
+  },
+  { timeout: 10 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -38,22 +41,31 @@ async function processState(pid: number): Promise<string> {
 }
 
 async function oracleOf(job: Job, source: string): Promise<ReturnType<typeof compare>> {
-  return compare(await kcatTenantValues(clusters.source.bootstrap, source, PARTITIONS, null), await kcatTopic(clusters.destination.bootstrap, job.plan.topics[0]!.destination, PARTITIONS));
+  return compare(
+    await kcatTenantValues(clusters.source.bootstrap, source, PARTITIONS, null),
+    await kcatTopic(clusters.destination.bootstrap, job.plan.topics[0]!.destination, PARTITIONS),
+  );
 }
 
-test('a copier stopped between its checkpoint record and its commit hides no other plan\'s checkpoint: a plan killed and resumed meanwhile resumes, a finished plan rerun stays finished', { timeout: 10 * 60_000 }, async () => {
+test("a copier stopped between its checkpoint record and its commit hides no other plan's checkpoint: a plan killed and resumed meanwhile resumes, a finished plan rerun stays finished", {
+  timeout: 10 * 60_000,
+}, async () => {
   const started = Date.now();
   const [x, y, z] = (await Promise.all(
-    (['x', 'y', 'z'] as const).map((name) => makeJob(clusters, `shared-${name}`, 'exactly-once', { topics: [topics[name]], destinationTopic: `${topics[name]}-copy` })),
+    (['x', 'y', 'z'] as const).map((name) =>
+      makeJob(clusters, `shared-${name}`, 'exactly-once', { topics: [topics[name]], destinationTopic: `${topics[name]}-copy` }),
+    ),
   )) as [Job, Job, Job];
 
   // Y copies slowly enough to be killed mid-way; X stops itself at its second commit.
   const y1 = startCopy(y, ['--max-rate', '25000']);
   await waitFor('Y to commit some records', 60_000, async () => ((await copiedSoFar(y)) > 0 ? true : undefined));
   const x1 = startCopy(x, ['--max-rate', '10000'], { KREROUTE_FAULT_POINT: 'before-commit@2:stop' });
-  await waitFor('X to stop between its checkpoint record and its commit', 60_000, async () => ((await processState(x1.pid)) === 'T' ? true : x1.exit() !== null ? assert.fail(`X ended: ${tail(x1.stderr())}`) : undefined));
+  await waitFor('X to stop between its checkpoint record and its commit', 60_000, async () =>
+    (await processState(x1.pid)) === 'T' ? true : x1.exit() !== null ? assert.fail(`X ended: ${tail(x1.stderr())}`) : undefined,
+  );
   const yAtStop = await copiedSoFar(y);
-  await waitFor('Y to commit past X\'s open transaction', 60_000, async () => ((await copiedSoFar(y)) > yAtStop ? true : undefined));
+  await waitFor("Y to commit past X's open transaction", 60_000, async () => ((await copiedSoFar(y)) > yAtStop ? true : undefined));
 
   // Z, a plan with nothing behind X's transaction, copies without waiting for it.
   const zStarted = Date.now();
@@ -80,7 +92,11 @@ test('a copier stopped between its checkpoint record and its commit hides no oth
   expectExit(x2, await x2.waitExit(200_000, 'X resumed'), 0, 'X resumed');
 
   const results = [];
-  for (const [name, job] of [['X', x], ['Y', y], ['Z', z]] as const) {
+  for (const [name, job] of [
+    ['X', x],
+    ['Y', y],
+    ['Z', z],
+  ] as const) {
     const report = await verify(clusters, job);
     const oracle = await oracleOf(job, job.plan.topics[0]!.source);
     results.push({ name, report, oracle });
@@ -99,6 +115,6 @@ test('a copier stopped between its checkpoint record and its commit hides no oth
     assert.equal(r.report.passed, true, `${r.name}: ${failedPartitions(r.report)}`);
   }
   assert.match(y2.stderr(), /copy: resuming the copy/, `Y resumed instead of starting over:\n${tail(y2.stderr())}`);
-  assert.match(y2.stderr(), /waiting for an open transaction on kreroute-checkpoints/, 'Y waited for X\'s transaction, and said so');
+  assert.match(y2.stderr(), /waiting for an open transaction on kreroute-checkpoints/, "Y waited for X's transaction, and said so");
   assert.match(z2.stdout() + z2.stderr(), /already copied completely/, `Z rerun found its plan finished:\n${tail(z2.stderr())}`);
 });

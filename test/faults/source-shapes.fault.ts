@@ -4,19 +4,43 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Producer } from '@platformatic/kafka';
 import { createTopic, produce, record } from '../support/fixtures.ts';
 import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
-import { type PartitionValues, compare, describeComparison, kcatOffsets, kcatTopic, kcatValues, transactionalCopier, verifiableProduce } from '../support/faults/oracle.ts';
+import {
+  type PartitionValues,
+  compare,
+  describeComparison,
+  kcatOffsets,
+  kcatTopic,
+  kcatValues,
+  transactionalCopier,
+  verifiableProduce,
+} from '../support/faults/oracle.ts';
 import { tail, waitFor } from '../support/faults/processes.ts';
 import { reportScenario } from '../support/faults/report.ts';
-import { type Mode, copiedSoFar, setCleanupPolicy, elapsed, expectExit, failedPartitions, loadSequenced, makeJob, startCopy, topicName, verify } from '../support/faults/scenario.ts';
+import {
+  type Mode,
+  copiedSoFar,
+  setCleanupPolicy,
+  elapsed,
+  expectExit,
+  failedPartitions,
+  loadSequenced,
+  makeJob,
+  startCopy,
+  topicName,
+  verify,
+} from '../support/faults/scenario.ts';
 
 // Sources that are not a plain run of records: aborted transactions with their control records
 // (and a transaction still open at plan time), and a compacted log full of offset gaps.
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('shapes');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('shapes');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -24,7 +48,9 @@ after(async () => {
 
 const MODES = ['exactly-once', 'at-least-once'] as const satisfies Mode[];
 
-test('aborted transactions and control records (Kafka\'s TransactionalMessageCopier with random aborts) and a transaction open at plan time: only committed records in the range are copied, once each; counts hold', { timeout: 12 * 60_000 }, async () => {
+test("aborted transactions and control records (Kafka's TransactionalMessageCopier with random aborts) and a transaction open at plan time: only committed records in the range are copied, once each; counts hold", {
+  timeout: 12 * 60_000,
+}, async () => {
   const started = Date.now();
   const partitions = 4;
   const messages = 40_000;
@@ -34,9 +60,29 @@ test('aborted transactions and control records (Kafka\'s TransactionalMessageCop
   await createTopic(clusters.source.bootstrap, topic, partitions);
   // Kafka's tools write the source: VerifiableProducer the input, then one TransactionalMessageCopier
   // per partition copies it into `topic` in transactions of 500, aborting about a third of them.
-  const truth = await verifiableProduce({ libsDir: clusters.libsDir, bootstrap: clusters.source.bootstrap, topic: input, messages, valuePrefix: 11, workDir: clusters.source.logDir, timeoutMs: 3 * 60_000 });
+  const truth = await verifiableProduce({
+    libsDir: clusters.libsDir,
+    bootstrap: clusters.source.bootstrap,
+    topic: input,
+    messages,
+    valuePrefix: 11,
+    workDir: clusters.source.logDir,
+    timeoutMs: 3 * 60_000,
+  });
   for (let p = 0; p < partitions; p += 2) {
-    await Promise.all([p, p + 1].map((partition) => transactionalCopier({ libsDir: clusters.libsDir, bootstrap: clusters.source.bootstrap, inputTopic: input, partition, outputTopic: topic, transactionSize: 500, timeoutMs: 5 * 60_000 })));
+    await Promise.all(
+      [p, p + 1].map((partition) =>
+        transactionalCopier({
+          libsDir: clusters.libsDir,
+          bootstrap: clusters.source.bootstrap,
+          inputTopic: input,
+          partition,
+          outputTopic: topic,
+          transactionSize: 500,
+          timeoutMs: 5 * 60_000,
+        }),
+      ),
+    );
   }
   let uncommitted = 0;
   for (let p = 0; p < partitions; p++) uncommitted += (await kcatValues(clusters.source.bootstrap, topic, p, { readUncommitted: true })).length;
@@ -44,12 +90,19 @@ test('aborted transactions and control records (Kafka\'s TransactionalMessageCop
   assert.ok(aborted > 0, `the source holds aborted records (${uncommitted} records read uncommitted, ${messages} committed)`);
 
   // A transaction left open while planning: the plan ends before it (the last stable offset).
-  const open = new Producer({ clientId: 'kreroute-fault-open-txn', bootstrapBrokers: [clusters.source.bootstrap], transactionalId: topicName('open-txn'), idempotent: true });
+  const open = new Producer({
+    clientId: 'kreroute-fault-open-txn',
+    bootstrapBrokers: [clusters.source.bootstrap],
+    transactionalId: topicName('open-txn'),
+    idempotent: true,
+  });
   let copiedCount: number;
   let job: Awaited<ReturnType<typeof makeJob>>;
   try {
     const transaction = await open.beginTransaction();
-    await transaction.send({ messages: Array.from({ length: 50 }, (_, i) => ({ topic, partition: 0, key: Buffer.from(`open-${i}`), value: Buffer.from(`open-txn-${i}`) })) });
+    await transaction.send({
+      messages: Array.from({ length: 50 }, (_, i) => ({ topic, partition: 0, key: Buffer.from(`open-${i}`), value: Buffer.from(`open-txn-${i}`) })),
+    });
     job = await makeJob(clusters, 'txn', 'exactly-once', { topics: [topic], exact: true });
     await transaction.commit();
   } finally {
@@ -83,28 +136,48 @@ function hasGaps(offsets: bigint[]): boolean {
   return offsets.some((o, i) => i > 0 && o !== offsets[i - 1]! + 1n);
 }
 
-test('a compacted source with offset gaps in every partition, copy killed once and resumed: copy and verify are right, in both modes', { timeout: 15 * 60_000 }, async () => {
+test('a compacted source with offset gaps in every partition, copy killed once and resumed: copy and verify are right, in both modes', {
+  timeout: 15 * 60_000,
+}, async () => {
   const started = Date.now();
   const partitions = 4;
   const topic = topicName('compacted');
-  await createTopic(clusters.source.bootstrap, topic, partitions, { 'cleanup.policy': 'compact', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0', 'max.compaction.lag.ms': '1000' });
+  await createTopic(clusters.source.bootstrap, topic, partitions, {
+    'cleanup.policy': 'compact',
+    'segment.ms': '100',
+    'min.cleanable.dirty.ratio': '0.01',
+    'min.compaction.lag.ms': '0',
+    'max.compaction.lag.ms': '1000',
+  });
   // 8 rounds of 2500 records per partition, every other one under a key that each round writes
   // again (500 such keys), the others under keys of their own: the cleaner leaves holes everywhere.
   for (let round = 0; round < 8; round++) {
     const key = (i: number) => (i % 2 === 0 ? `shared-${(i / 2) % 500}` : `r${round}-${i}`);
-    const byPartition = new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: 2500 }, (_, i) => record(key(i), `c-p${p}-r${round}-${i}`.padEnd(100, '.')))]));
+    const byPartition = new Map(
+      [...Array(partitions).keys()].map((p) => [p, Array.from({ length: 2500 }, (_, i) => record(key(i), `c-p${p}-r${round}-${i}`.padEnd(100, '.')))]),
+    );
     await produce(clusters.source.bootstrap, topic, byPartition, 500);
     await sleep(150);
   }
   // The cleaner removes overwritten records from rolled segments; a new write rolls the segment.
   let rolls = 0;
-  await waitFor('the cleaner to leave offset gaps in every partition', 120_000, async () => {
-    await produce(clusters.source.bootstrap, topic, new Map([...Array(partitions).keys()].map((p) => [p, [record(`roll-${rolls}`, `c-p${p}-roll-${rolls}`)]])));
-    rolls++;
-    const offsets = await Promise.all([...Array(partitions).keys()].map((p) => kcatOffsets(clusters.source.bootstrap, topic, p)));
-    if (rolls % 10 === 0) process.stderr.write(`[compacted] after ${rolls} rolls: ${offsets.map((o) => `${o.length} records up to ${o.at(-1)}`).join(', ')}\n`);
-    return offsets.every(hasGaps) ? true : undefined;
-  }, 1000);
+  await waitFor(
+    'the cleaner to leave offset gaps in every partition',
+    120_000,
+    async () => {
+      await produce(
+        clusters.source.bootstrap,
+        topic,
+        new Map([...Array(partitions).keys()].map((p) => [p, [record(`roll-${rolls}`, `c-p${p}-roll-${rolls}`)]])),
+      );
+      rolls++;
+      const offsets = await Promise.all([...Array(partitions).keys()].map((p) => kcatOffsets(clusters.source.bootstrap, topic, p)));
+      if (rolls % 10 === 0)
+        process.stderr.write(`[compacted] after ${rolls} rolls: ${offsets.map((o) => `${o.length} records up to ${o.at(-1)}`).join(', ')}\n`);
+      return offsets.every(hasGaps) ? true : undefined;
+    },
+    1000,
+  );
   // Then stop the cleaner (retention is off on these brokers, so "delete" deletes nothing): the
   // source holds still while it is planned, copied and verified.
   await setCleanupPolicy(clusters.source.bootstrap, topic, 'delete');
@@ -133,7 +206,9 @@ test('a compacted source with offset gaps in every partition, copy killed once a
     const report = await verify(clusters, job);
     const actual = await kcatTopic(clusters.destination.bootstrap, destination, partitions);
     const oracle = compare(expected, actual);
-    const contiguous = await Promise.all([...Array(partitions).keys()].map(async (p) => !hasGaps(await kcatOffsets(clusters.destination.bootstrap, destination, p))));
+    const contiguous = await Promise.all(
+      [...Array(partitions).keys()].map(async (p) => !hasGaps(await kcatOffsets(clusters.destination.bootstrap, destination, p))),
+    );
     lost += oracle.lost;
     duplicated += oracle.duplicated;
     notes.push(`${mode}: killed at ${atKill}, copied ${await copiedSoFar(job)}, verify ${report.passed ? 'passed' : 'FAILED'}`);
@@ -153,7 +228,9 @@ test('a compacted source with offset gaps in every partition, copy killed once a
   });
 });
 
-test('record batches larger than a fetch takes per partition, and fetch responses too small for every partition: no partition is skipped', { timeout: 8 * 60_000 }, async () => {
+test('record batches larger than a fetch takes per partition, and fetch responses too small for every partition: no partition is skipped', {
+  timeout: 8 * 60_000,
+}, async () => {
   const started = Date.now();
   const partitions = 4;
   const perPartition = 2_000;

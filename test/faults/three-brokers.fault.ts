@@ -6,7 +6,16 @@ import { checkpointPath } from '../../src/checkpoint/copy-checkpoint.ts';
 import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
 import type { LocalCluster } from '../../src/local/local-cluster.ts';
 import { createTopic } from '../support/fixtures.ts';
-import { electPreferredLeaders, firstMetadataBroker, killBroker, partitionLeader, partitionLeaders, restartBroker, transactionCoordinator, waitInSync } from '../support/faults/brokers.ts';
+import {
+  electPreferredLeaders,
+  firstMetadataBroker,
+  killBroker,
+  partitionLeader,
+  partitionLeaders,
+  restartBroker,
+  transactionCoordinator,
+  waitInSync,
+} from '../support/faults/brokers.ts';
 import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
 import { type LoadResult, compare, describeComparison, kcatTopic, verifiableProduce } from '../support/faults/oracle.ts';
 import { type Exit, describeExit, tail, waitFor } from '../support/faults/processes.ts';
@@ -36,12 +45,25 @@ let clusters: FaultClusters;
 let truth: LoadResult;
 const source = topicName('three-source');
 
-before(async () => {
-  clusters = await startFaultClusters('three', { nodes: 3 });
-  await createTopic(clusters.source.bootstrap, source, PARTITIONS);
-  truth = await verifiableProduce({ libsDir: clusters.libsDir, bootstrap: clusters.source.bootstrap, topic: source, messages: MESSAGES, valuePrefix: 3, workDir: clusters.source.logDir, timeoutMs: 5 * 60_000 });
-  process.stderr.write(`[three-brokers] VerifiableProducer wrote ${truth.acked} records in ${truth.seconds.toFixed(1)} s: ${[...truth.values].map(([p, v]) => `p${p}=${v.length}`).join(' ')}\n`);
-}, { timeout: 10 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('three', { nodes: 3 });
+    await createTopic(clusters.source.bootstrap, source, PARTITIONS);
+    truth = await verifiableProduce({
+      libsDir: clusters.libsDir,
+      bootstrap: clusters.source.bootstrap,
+      topic: source,
+      messages: MESSAGES,
+      valuePrefix: 3,
+      workDir: clusters.source.logDir,
+      timeoutMs: 5 * 60_000,
+    });
+    process.stderr.write(
+      `[three-brokers] VerifiableProducer wrote ${truth.acked} records in ${truth.seconds.toFixed(1)} s: ${[...truth.values].map(([p, v]) => `p${p}=${v.length}`).join(' ')}\n`,
+    );
+  },
+  { timeout: 10 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -119,7 +141,10 @@ const PLAN_ATTEMPTS = 10;
 
 for (const { victim, mode, down, todo } of SCENARIOS) {
   const downTitle = down === 'restart' ? `back after ${DOWN_MS / 1000} s` : 'left down until the copy ends';
-  test(`${mode}: kill -9 of the ${victim.name} mid-copy, ${downTitle}; every record arrives (${mode === 'exactly-once' ? 'once' : 'duplicates reported'}), in order`, { timeout: COPY_MS + 6 * 60_000, ...(todo ? { todo } : {}) }, async () => {
+  test(`${mode}: kill -9 of the ${victim.name} mid-copy, ${downTitle}; every record arrives (${mode === 'exactly-once' ? 'once' : 'duplicates reported'}), in order`, {
+    timeout: COPY_MS + 6 * 60_000,
+    ...(todo ? { todo } : {}),
+  }, async () => {
     await wholeAndBalanced();
     const started = Date.now();
     const slug = `${victim.slug}-${mode}${down === 'restart' ? '' : '-left-down'}`;
@@ -144,7 +169,10 @@ for (const { victim, mode, down, todo } of SCENARIOS) {
     const copyStartedAt = Date.now();
     await sleep(killAfterMs);
     const nodeId = await victim.find(job, partition);
-    if (run.exit() !== null) assert.fail(`the copy ended (${describeExit(run.exit())}) ${elapsed(copyStartedAt).toFixed(1)} s after it started, before the kill; make it longer:\n${tail(run.stderr())}`);
+    if (run.exit() !== null)
+      assert.fail(
+        `the copy ended (${describeExit(run.exit())}) ${elapsed(copyStartedAt).toFixed(1)} s after it started, before the kill; make it longer:\n${tail(run.stderr())}`,
+      );
     const copiedAtKill = await copiedSoFar(job);
     const roles = await rolesOf(job, mode, victim.side, nodeId);
     if (victim.timing === 'after a commit') await nextCommit(job);
@@ -228,7 +256,8 @@ async function rolesOf(job: Job, mode: Mode, side: Victim['side'], nodeId: numbe
   const leaders = await partitionLeaders(cluster, topic).catch(() => []);
   const roles = [`leads ${leaders.filter((l) => l === nodeId).length}/${PARTITIONS} partitions`];
   if (side === 'destination') {
-    if (mode === 'exactly-once' && (await transactionCoordinator(cluster, transactionalIdOf(job.plan)).catch(() => -1)) === nodeId) roles.push('txn coordinator');
+    if (mode === 'exactly-once' && (await transactionCoordinator(cluster, transactionalIdOf(job.plan)).catch(() => -1)) === nodeId)
+      roles.push('txn coordinator');
     if ((await firstMetadataBroker(cluster).catch(() => -1)) === nodeId) roles.push('first in metadata');
   }
   return roles.join(', ');

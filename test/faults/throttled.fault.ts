@@ -26,10 +26,13 @@ const VALUE_BYTES = 1_000;
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('throttled');
-  await setProduceQuota(clusters.destination.bootstrap, null, QUOTA);
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('throttled');
+    await setProduceQuota(clusters.destination.bootstrap, null, QUOTA);
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
@@ -38,7 +41,9 @@ after(async () => {
 const MODES = ['exactly-once', 'at-least-once'] as const satisfies Mode[];
 
 for (const mode of MODES) {
-  test(`${mode}: 30 MB through a 256 KB/s destination produce quota (default entity) finish in one run, 0 lost, 0 duplicated, throttling shown`, { timeout: 10 * 60_000 }, async () => {
+  test(`${mode}: 30 MB through a 256 KB/s destination produce quota (default entity) finish in one run, 0 lost, 0 duplicated, throttling shown`, {
+    timeout: 10 * 60_000,
+  }, async () => {
     const started = Date.now();
     const topic = topicName(`quota-${mode}`);
     await createTopic(clusters.source.bootstrap, topic, PARTITIONS);
@@ -54,7 +59,10 @@ for (const mode of MODES) {
     expectExit(run, exit, 0, 'the copy through a 256 KB/s quota');
     // 30 MB cannot pass 256 KB/s in less than ~100 s (the quota window lets ~2.8 MB through first).
     assert.ok(copySeconds > 90, `the copy took ${copySeconds} s: was the quota in force?`);
-    const throttleLines = run.stderr().split('\n').filter((l) => l.includes('throttled by the destination'));
+    const throttleLines = run
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('throttled by the destination'));
     assert.ok(throttleLines.length > 0, `the progress says the destination throttled the copy:\n${tail(run.stderr())}`);
 
     const report = await verify(clusters, job);
@@ -73,10 +81,18 @@ for (const mode of MODES) {
   });
 }
 
-test('exactly-once into a destination whose transaction.max.timeout.ms is 20 s, through the same quota: the timeout asked is 20 s, transactions commit within it', { timeout: 8 * 60_000 }, async () => {
+test('exactly-once into a destination whose transaction.max.timeout.ms is 20 s, through the same quota: the timeout asked is 20 s, transactions commit within it', {
+  timeout: 8 * 60_000,
+}, async () => {
   const started = Date.now();
   const dataDir = await mkdtemp(join(tmpdir(), 'kreroute-faults-short-txn-'));
-  const destination = await startLocalCluster({ name: 'faults-short-txn-destination', libsDir: clusters.libsDir, dataDir, startTimeoutMs: 120_000, brokerConfig: { 'transaction.max.timeout.ms': '20000' } });
+  const destination = await startLocalCluster({
+    name: 'faults-short-txn-destination',
+    libsDir: clusters.libsDir,
+    dataDir,
+    startTimeoutMs: 120_000,
+    brokerConfig: { 'transaction.max.timeout.ms': '20000' },
+  });
   try {
     await setProduceQuota(destination.bootstrap, null, QUOTA);
     const topic = topicName('short-txn');

@@ -21,11 +21,14 @@ let source: TieredCluster;
 let destination: LocalCluster;
 let destinationData: string;
 
-before(async () => {
-  source = await startTieredCluster('faults-tiered-source', { remoteFetchMaxWaitMs: 1, brokerConfig: { 'log.retention.check.interval.ms': '1000' } });
-  destinationData = await mkdtemp(join(tmpdir(), 'kreroute-faults-tiered-destination-'));
-  destination = await startLocalCluster({ name: 'faults-tiered-destination', dataDir: destinationData, startTimeoutMs: 120_000 });
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    source = await startTieredCluster('faults-tiered-source', { remoteFetchMaxWaitMs: 1, brokerConfig: { 'log.retention.check.interval.ms': '1000' } });
+    destinationData = await mkdtemp(join(tmpdir(), 'kreroute-faults-tiered-destination-'));
+    destination = await startLocalCluster({ name: 'faults-tiered-destination', dataDir: destinationData, startTimeoutMs: 120_000 });
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await destination?.stop();
@@ -51,7 +54,9 @@ async function waitUntilRemote(topic: string, offset: bigint): Promise<void> {
 }
 
 for (const mode of ['exactly-once', 'at-least-once'] as const) {
-  test(`reroute --exact --purge (${mode}) from a tiered source whose remote reads time out: every record once, purge to the plan's ends`, { timeout: 15 * 60_000 }, async () => {
+  test(`reroute --exact --purge (${mode}) from a tiered source whose remote reads time out: every record once, purge to the plan's ends`, {
+    timeout: 15 * 60_000,
+  }, async () => {
     const started = Date.now();
     const topic = topicName(`tiered-${mode}`);
     await createTopic(source.cluster.bootstrap, topic, PARTITIONS, { ...TIERED_TOPIC });
@@ -61,19 +66,47 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
     // The oracle: the values written, each acknowledged at offsets 0..PER_PARTITION-1 (not read back
     // from the source first: that would warm the broker's remote index cache, and reads would come quickly).
     assert.deepEqual(await endOffsets(source.cluster.bootstrap, topic, PARTITIONS), Array(PARTITIONS).fill(BigInt(PER_PARTITION)));
-    const expected: PartitionValues = new Map([...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => `${mode}-p${p}-${i}`.padEnd(1000, '.'))]));
+    const expected: PartitionValues = new Map(
+      [...Array(PARTITIONS).keys()].map((p) => [p, Array.from({ length: PER_PARTITION }, (_, i) => `${mode}-p${p}-${i}`.padEnd(1000, '.'))]),
+    );
     // Not --create-topics: it would copy remote.storage.enable, which the destination refuses.
     await createTopic(destination.bootstrap, topic, PARTITIONS);
     const work = await mkdtemp(join(tmpdir(), `kreroute-fault-tiered-${mode}-`));
     const planFile = join(work, 'plan.json');
-    const run = runCli(['reroute', '--source', source.cluster.bootstrap, '--destination', destination.bootstrap, '--topic', topic, '--exact', '--out', planFile, '--mode', mode, '--state-dir', join(work, 'state'), '--purge'], { logFile: join(work, 'cli.log') });
+    const run = runCli(
+      [
+        'reroute',
+        '--source',
+        source.cluster.bootstrap,
+        '--destination',
+        destination.bootstrap,
+        '--topic',
+        topic,
+        '--exact',
+        '--out',
+        planFile,
+        '--mode',
+        mode,
+        '--state-dir',
+        join(work, 'state'),
+        '--purge',
+      ],
+      { logFile: join(work, 'cli.log') },
+    );
     const exit = await run.waitExit(10 * 60_000, 'reroute');
     expectExit(run, exit, 0, 'reroute');
-    const waits = run.stderr().split('\n').filter((l) => l.includes('waiting for records of')).length;
+    const waits = run
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('waiting for records of')).length;
 
     const copied = await kcatTopic(destination.bootstrap, topic, PARTITIONS);
     const comparison = compare(expected, copied);
-    assert.deepEqual({ lost: comparison.lost, duplicated: comparison.duplicated, foreign: comparison.foreign, outOfOrder: comparison.outOfOrder, found: comparison.found }, { lost: 0, duplicated: 0, foreign: 0, outOfOrder: 0, found: PARTITIONS * PER_PARTITION }, describeComparison(comparison));
+    assert.deepEqual(
+      { lost: comparison.lost, duplicated: comparison.duplicated, foreign: comparison.foreign, outOfOrder: comparison.outOfOrder, found: comparison.found },
+      { lost: 0, duplicated: 0, foreign: 0, outOfOrder: 0, found: PARTITIONS * PER_PARTITION },
+      describeComparison(comparison),
+    );
     const plan = await readPlanFile(planFile);
     const ends = plan.topics[0]!.partitions.map((p) => BigInt(p.end));
     assert.deepEqual(await logStarts(source.cluster.bootstrap, topic, [...Array(PARTITIONS).keys()]), ends, 'purge moved every log start to the plan end');

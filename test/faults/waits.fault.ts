@@ -13,15 +13,20 @@ import { elapsed, loadSequenced, makeJob, startCopy, topicName } from '../suppor
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('waits', { destinationBrokerConfig: { 'transaction.state.log.replication.factor': '3' } });
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('waits', { destinationBrokerConfig: { 'transaction.state.log.replication.factor': '3' } });
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
 });
 
-test('exactly-once copy to a destination whose transaction coordinator never loads: reported while it waits, WAIT_TIMEOUT after --wait-timeout, SIGTERM within 10 s', { timeout: 5 * 60_000 }, async () => {
+test('exactly-once copy to a destination whose transaction coordinator never loads: reported while it waits, WAIT_TIMEOUT after --wait-timeout, SIGTERM within 10 s', {
+  timeout: 5 * 60_000,
+}, async () => {
   const started = Date.now();
   const topic = topicName('no-coordinator');
   await createTopic(clusters.source.bootstrap, topic, 1);
@@ -37,7 +42,10 @@ test('exactly-once copy to a destination whose transaction coordinator never loa
   assert.ok(notices.length >= 4, `reported while waiting:\n${tail(stderr)}`);
   const errors = stderr.split('\n').filter((l) => l.startsWith('kreroute: '));
   assert.equal(errors.length, 1, stderr);
-  assert.match(errors[0]!, /^kreroute: WAIT_TIMEOUT: gave up after waiting 20 s for the transaction coordinator on destination .*COORDINATOR_NOT_AVAILABLE.*--wait-timeout/);
+  assert.match(
+    errors[0]!,
+    /^kreroute: WAIT_TIMEOUT: gave up after waiting 20 s for the transaction coordinator on destination .*COORDINATOR_NOT_AVAILABLE.*--wait-timeout/,
+  );
 
   const stopped = startCopy(job);
   const deadline = Date.now() + 60_000;

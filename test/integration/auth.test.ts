@@ -31,20 +31,26 @@ const allSecrets = [...Object.values(passwords), WRONG_PASSWORD];
 let secured: LocalCluster | undefined;
 let dataDir: string | undefined;
 
-before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kreroute-secured-'));
-  secured = await startLocalCluster({
-    name: 'secured',
-    dataDir,
-    security: { superUser: 'admin', saslPlainUsers: passwords },
-    startTimeoutMs: 60_000,
-  });
-}, { timeout: 120_000 });
+before(
+  async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kreroute-secured-'));
+    secured = await startLocalCluster({
+      name: 'secured',
+      dataDir,
+      security: { superUser: 'admin', saslPlainUsers: passwords },
+      startTimeoutMs: 60_000,
+    });
+  },
+  { timeout: 120_000 },
+);
 
-after(async () => {
-  await secured?.stop();
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
-}, { timeout: 60_000 });
+after(
+  async () => {
+    await secured?.stop();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  },
+  { timeout: 60_000 },
+);
 
 function securedBootstrap(): string {
   assert.ok(secured, 'the secured broker started');
@@ -91,7 +97,13 @@ async function seededTopic(prefix: string, partitions = 1, count = 20): Promise<
     }
     const producer = await IdempotentProducer.create(cluster);
     await Promise.all(
-      Array.from({ length: partitions }, (_, p) => producer.send(topic, p, Array.from({ length: count }, (_, i) => record(`k${p}-${i}`, `v${i}`)))),
+      Array.from({ length: partitions }, (_, p) =>
+        producer.send(
+          topic,
+          p,
+          Array.from({ length: count }, (_, i) => record(`k${p}-${i}`, `v${i}`)),
+        ),
+      ),
     );
   });
   return topic;
@@ -171,8 +183,15 @@ test('purge without DELETE on the topic fails with NOT_AUTHORIZED and deletes no
   assert.equal(report.passed, true);
 
   const dry = await purgePlan(p, { source, destination: destination(), stateDir: dir, dryRun: true });
-  assert.deepEqual(dry.partitions.map((x) => x.records), [20, 20], 'a dry run needs only DESCRIBE');
-  await assert.rejects(purgePlan(p, { source, destination: destination(), stateDir: dir }), fails('NOT_AUTHORIZED', /deleting records of .*TOPIC_AUTHORIZATION_FAILED/));
+  assert.deepEqual(
+    dry.partitions.map((x) => x.records),
+    [20, 20],
+    'a dry run needs only DESCRIBE',
+  );
+  await assert.rejects(
+    purgePlan(p, { source, destination: destination(), stateDir: dir }),
+    fails('NOT_AUTHORIZED', /deleting records of .*TOPIC_AUTHORIZATION_FAILED/),
+  );
   assert.deepEqual(await logStarts(topic, [0, 1]), [0n, 0n], 'nothing was deleted');
 });
 
@@ -206,7 +225,13 @@ test('SASL settings from a client .properties file reach the broker', async () =
     await writeFile(file, propertiesText(WRONG_PASSWORD));
     const wrong = await readClientProperties(file);
     await assert.rejects(
-      createPlan({ ...everything, topics: [topic], source: { bootstrap: [securedBootstrap()], ...wrong.settings }, destination: destination(), createTopics: true }),
+      createPlan({
+        ...everything,
+        topics: [topic],
+        source: { bootstrap: [securedBootstrap()], ...wrong.settings },
+        destination: destination(),
+        createTopics: true,
+      }),
       fails('AUTH'),
     );
   } finally {

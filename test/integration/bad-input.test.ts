@@ -103,7 +103,11 @@ test('newer records already on the destination are reported by plan, and copy re
   const { source, destination, destinationBootstrap } = sides();
   const topic = await seededTopic('overlap');
   await createTopic(destinationBootstrap, topic, 1, { 'cleanup.policy': 'compact' });
-  await produce(destinationBootstrap, topic, new Map([[0, [record('k1', 'newer value from the fixed producer', { timestamp: BigInt(Date.now()) + 60_000n })]]]));
+  await produce(
+    destinationBootstrap,
+    topic,
+    new Map([[0, [record('k1', 'newer value from the fixed producer', { timestamp: BigInt(Date.now()) + 60_000n })]]]),
+  );
   const p = await plan({ ...everything, topics: [topic] });
   const overlap = p.checks.find((c) => c.code === 'OVERLAP');
   assert.ok(overlap, 'plan reports the overlap');
@@ -124,7 +128,9 @@ test('a destination that shrank max.message.bytes after the plan stops the copy 
   const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [destinationBootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'max.message.bytes', configOperation: 0, value: '100000' }] }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'max.message.bytes', configOperation: 0, value: '100000' }] }],
+    });
   } finally {
     await admin.close();
   }

@@ -13,15 +13,20 @@ import { copiedSoFar, expectExit, failedPartitions, loadSequenced, makeJob, star
 
 let clusters: FaultClusters;
 
-before(async () => {
-  clusters = await startFaultClusters('ci');
-}, { timeout: 5 * 60_000 });
+before(
+  async () => {
+    clusters = await startFaultClusters('ci');
+  },
+  { timeout: 5 * 60_000 },
+);
 
 after(async () => {
   await clusters?.stop();
 });
 
-test('exactly-once copy through a source restart, a destination restart and 8 s of a silent destination: it says it waits, finishes, nothing lost or doubled', { timeout: 8 * 60_000 }, async () => {
+test('exactly-once copy through a source restart, a destination restart and 8 s of a silent destination: it says it waits, finishes, nothing lost or doubled', {
+  timeout: 8 * 60_000,
+}, async () => {
   const partitions = 4;
   const perPartition = 5_000;
   const topic = topicName('ci-brokers');

@@ -22,11 +22,16 @@ const checkpointOf = (planHash: string, copied: number): CopyCheckpoint => ({
 
 // Another plan's copier that wrote its checkpoint record in a transaction and stopped before
 // committing: the shared partition's last stable offset stays at that record.
-test('a checkpoint committed behind another copier\'s open transaction is waited for, never taken as absent', async () => {
+test("a checkpoint committed behind another copier's open transaction is waited for, never taken as absent", async () => {
   const { destinationBootstrap } = sides();
   const topic = uniqueName('checkpoints');
   const destination = cluster(destinationBootstrap);
-  const stuck = new Producer({ clientId: 'kreroute-test-stuck', bootstrapBrokers: [destinationBootstrap], transactionalId: uniqueName('stuck'), idempotent: true });
+  const stuck = new Producer({
+    clientId: 'kreroute-test-stuck',
+    bootstrapBrokers: [destinationBootstrap],
+    transactionalId: uniqueName('stuck'),
+    idempotent: true,
+  });
   try {
     const store = new DestinationCheckpointStore(destination, topic);
     await store.ensureTopic();
@@ -42,7 +47,10 @@ test('a checkpoint committed behind another copier\'s open transaction is waited
 
     // plan-a's newest checkpoint lies behind it: no answer until the transaction ends.
     const waits: string[] = [];
-    await assert.rejects(store.load({ hash: 'plan-a' }, { stableWaitMs: 1_500, onWait: (m) => waits.push(m) }), (e: unknown) => e instanceof KrerouteError && e.code === 'CHECKPOINT_UNSTABLE');
+    await assert.rejects(
+      store.load({ hash: 'plan-a' }, { stableWaitMs: 1_500, onWait: (m) => waits.push(m) }),
+      (e: unknown) => e instanceof KrerouteError && e.code === 'CHECKPOINT_UNSTABLE',
+    );
     await transaction.abort();
     const loaded = await store.load({ hash: 'plan-a' }, { stableWaitMs: 30_000 });
     assert.equal(loaded?.sources['t/0']?.copied, 20, 'the newest committed checkpoint, not the one before the open transaction');

@@ -17,7 +17,10 @@ async function highWatermark(bootstrap: string, topic: string): Promise<bigint> 
 }
 
 const refusedFor = (pattern: RegExp) => (error: unknown) =>
-  error instanceof KrerouteError && error.code === 'CHECKPOINT_TOPIC' && pattern.test(error.message) && /kafka-configs --bootstrap-server \S+ --alter --entity-type topics --entity-name \S+ --add-config cleanup\.policy=compact/.test(error.hint ?? '');
+  error instanceof KrerouteError &&
+  error.code === 'CHECKPOINT_TOPIC' &&
+  pattern.test(error.message) &&
+  /kafka-configs --bootstrap-server \S+ --alter --entity-type topics --entity-name \S+ --add-config cleanup\.policy=compact/.test(error.hint ?? '');
 
 test('copy refuses a checkpoint topic that would delete its checkpoints, in both modes, and writes nothing', async () => {
   const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
@@ -29,11 +32,18 @@ test('copy refuses a checkpoint topic that would delete its checkpoints, in both
   const deleting = uniqueName('cp-delete');
   await createTopic(destinationBootstrap, deleting, 1, { 'cleanup.policy': 'delete', 'retention.ms': '60000' });
   for (const mode of ['exactly-once', 'at-least-once'] as const) {
-    await assert.rejects(copyPlan(p, { source, destination, stateDir: await stateDir('cp-policy'), checkpointTopic: deleting, mode }), refusedFor(/cleanup\.policy=delete \(retention\.ms=60000\)/), mode);
+    await assert.rejects(
+      copyPlan(p, { source, destination, stateDir: await stateDir('cp-policy'), checkpointTopic: deleting, mode }),
+      refusedFor(/cleanup\.policy=delete \(retention\.ms=60000\)/),
+      mode,
+    );
   }
   const bounded = uniqueName('cp-compact-delete');
   await createTopic(destinationBootstrap, bounded, 1, { 'cleanup.policy': 'compact,delete', 'retention.ms': '3600000' });
-  await assert.rejects(copyPlan(p, { source, destination, stateDir: await stateDir('cp-policy'), checkpointTopic: bounded }), refusedFor(/compact,delete with retention\.ms=3600000/));
+  await assert.rejects(
+    copyPlan(p, { source, destination, stateDir: await stateDir('cp-policy'), checkpointTopic: bounded }),
+    refusedFor(/compact,delete with retention\.ms=3600000/),
+  );
   assert.equal(await highWatermark(destinationBootstrap, topic), 0n, 'nothing was copied');
   assert.equal(await highWatermark(destinationBootstrap, deleting), 0n, 'no checkpoint was written');
 
@@ -63,12 +73,17 @@ test('purge refuses once the checkpoint topic was switched to cleanup.policy=del
   const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [destinationBootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: checkpointTopic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: 'delete' }] }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: checkpointTopic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: 'delete' }] }],
+    });
   } finally {
     await admin.close();
   }
   // From another machine, with only the destination's verdicts: a later failing one may already be gone.
-  await assert.rejects(purgePlan(p, { source, destination, stateDir: await stateDir('cp-policy-purger'), checkpointTopic }), refusedFor(/cleanup\.policy=delete/));
+  await assert.rejects(
+    purgePlan(p, { source, destination, stateDir: await stateDir('cp-policy-purger'), checkpointTopic }),
+    refusedFor(/cleanup\.policy=delete/),
+  );
   const c = cluster(sourceBootstrap);
   try {
     assert.equal((await c.listOffsets(topic, [0], { kind: 'earliest' }))[0]!.offset, 0n, 'nothing was deleted from the source');

@@ -12,7 +12,6 @@ const { source, destination } = getTestClusters();
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cli-'));
 test.after(() => rm(dir, { recursive: true, force: true }));
 
-
 /** The last stderr line is the one error line: `kreroute: CODE: …`, and it is the only one starting so. */
 function assertFails(run: CliRun, exitCode: number, code: string, pattern?: RegExp): string {
   assert.equal(run.code, exitCode, `exit code; stderr:\n${run.stderr}`);
@@ -30,14 +29,38 @@ async function tenantTopic(prefix: string): Promise<string> {
   const topic = uniqueName(prefix);
   await createTopic(source, topic, 2);
   const records = (p: number) =>
-    Array.from({ length: 20 }, (_, i) => record(`${i % 2 ? 'tenant-a' : 'tenant-b'}:${p}-${i}`, `{"n":${i}}`, { headers: [['tenant', i % 2 ? 'tenant-a' : 'tenant-b']] }));
-  await produce(source, topic, new Map([[0, records(0)], [1, records(1)]]));
+    Array.from({ length: 20 }, (_, i) =>
+      record(`${i % 2 ? 'tenant-a' : 'tenant-b'}:${p}-${i}`, `{"n":${i}}`, { headers: [['tenant', i % 2 ? 'tenant-a' : 'tenant-b']] }),
+    );
+  await produce(
+    source,
+    topic,
+    new Map([
+      [0, records(0)],
+      [1, records(1)],
+    ]),
+  );
   return topic;
 }
 
 async function planFor(topic: string, name: string, extra: string[] = []): Promise<string> {
   const planFile = join(dir, `${name}.plan.json`);
-  const run = await runKreroute(['plan', '--source', source, '--destination', destination, '--topic', topic, '--header', 'tenant=tenant-b', '--create-topics', '--exact', '--out', planFile, ...extra]);
+  const run = await runKreroute([
+    'plan',
+    '--source',
+    source,
+    '--destination',
+    destination,
+    '--topic',
+    topic,
+    '--header',
+    'tenant=tenant-b',
+    '--create-topics',
+    '--exact',
+    '--out',
+    planFile,
+    ...extra,
+  ]);
   assert.equal(run.code, 0, run.stderr);
   return planFile;
 }
@@ -88,9 +111,26 @@ test('a shared range: verify passes, purge is refused as unsafe (exit 9)', async
 
 test('--json: only JSON lines on stdout, the result included', async () => {
   const topic = await tenantTopic('cli-json');
-  const run = await runKreroute(['--json', 'plan', '--source', source, '--destination', destination, '--topic', topic, '--key-prefix', 'tenant-b:', '--create-topics', '--out', join(dir, 'json.plan.json')]);
+  const run = await runKreroute([
+    '--json',
+    'plan',
+    '--source',
+    source,
+    '--destination',
+    destination,
+    '--topic',
+    topic,
+    '--key-prefix',
+    'tenant-b:',
+    '--create-topics',
+    '--out',
+    join(dir, 'json.plan.json'),
+  ]);
   assert.equal(run.code, 0, run.stderr);
-  const events = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { type: string; kind?: string });
+  const events = run.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as { type: string; kind?: string });
   assert.ok(events.length > 0);
   assert.deepEqual(events.at(-1)?.type, 'result');
   assert.equal(events.at(-1)?.kind, 'plan');

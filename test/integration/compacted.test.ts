@@ -24,7 +24,9 @@ async function setCleanupPolicy(bootstrap: string, topic: string, policy: string
   const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [bootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: policy }] }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: policy }] }],
+    });
   } finally {
     await admin.close();
   }
@@ -33,9 +35,19 @@ async function setCleanupPolicy(bootstrap: string, topic: string, policy: string
 test('a compacted source with offset gaps is copied and verified', async () => {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName('compacted');
-  await createTopic(sourceBootstrap, topic, 1, { 'cleanup.policy': 'compact', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0', 'delete.retention.ms': '100' });
+  await createTopic(sourceBootstrap, topic, 1, {
+    'cleanup.policy': 'compact',
+    'segment.ms': '100',
+    'min.cleanable.dirty.ratio': '0.01',
+    'min.compaction.lag.ms': '0',
+    'delete.retention.ms': '100',
+  });
   for (let round = 0; round < 5; round++) {
-    await produce(sourceBootstrap, topic, new Map([[0, [...Array.from({ length: 20 }, (_, i) => record(`key-${i}`, `round ${round}`)), record(`keep-${round}`, 'never overwritten')]]]));
+    await produce(
+      sourceBootstrap,
+      topic,
+      new Map([[0, [...Array.from({ length: 20 }, (_, i) => record(`key-${i}`, `round ${round}`)), record(`keep-${round}`, 'never overwritten')]]]),
+    );
     await sleep(150);
   }
   // Wait (bounded) for the cleaner to remove overwritten records; each new write rolls a segment.
@@ -58,10 +70,20 @@ test('a compacted source with offset gaps is copied and verified', async () => {
   assert.equal(copied.records, offsets.length);
   assert.equal(report.passed, true);
   const copiedRecords = await kcatDump(destinationBootstrap, topic, 0, 0n, offsets.length + 10);
-  assert.deepEqual(copiedRecords.map((r) => r.offset), copiedRecords.map((_, i) => i), 'the destination numbers them without gaps');
+  assert.deepEqual(
+    copiedRecords.map((r) => r.offset),
+    copiedRecords.map((_, i) => i),
+    'the destination numbers them without gaps',
+  );
 });
 
-const COMPACTED = { 'cleanup.policy': 'compact', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0', 'delete.retention.ms': '100' };
+const COMPACTED = {
+  'cleanup.policy': 'compact',
+  'segment.ms': '100',
+  'min.cleanable.dirty.ratio': '0.01',
+  'min.compaction.lag.ms': '0',
+  'delete.retention.ms': '100',
+};
 
 /** Writes a record now and then (each rolls a segment) until the cleaner has removed `gone` (bounded), then stops the cleaner. */
 async function compactAway(bootstrap: string, topic: string, gone: bigint[]): Promise<bigint[]> {
@@ -72,7 +94,10 @@ async function compactAway(bootstrap: string, topic: string, gone: bigint[]): Pr
     if (gone.every((o) => !offsets.includes(o))) break;
     await sleep(1000);
   }
-  assert.ok(gone.every((o) => !offsets.includes(o)), `the cleaner removed offsets ${gone[0]}–${gone[gone.length - 1]} within 60 s`);
+  assert.ok(
+    gone.every((o) => !offsets.includes(o)),
+    `the cleaner removed offsets ${gone[0]}–${gone[gone.length - 1]} within 60 s`,
+  );
   await setCleanupPolicy(bootstrap, topic, 'delete');
   return liveOffsets(bootstrap, topic);
 }
@@ -88,13 +113,20 @@ test('a range whose last records were compacted away after planning is copied an
   // Newer values of the range's last ten keys, after its end: the cleaner removes offsets 20–29.
   await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 10 }, (_, i) => record(`key-${20 + i}`, 'second'))]]));
   await sleep(150);
-  await compactAway(sourceBootstrap, topic, Array.from({ length: 10 }, (_, i) => BigInt(20 + i)));
+  await compactAway(
+    sourceBootstrap,
+    topic,
+    Array.from({ length: 10 }, (_, i) => BigInt(20 + i)),
+  );
 
   const { copied, report } = await copyAndVerify(p, await stateDir('compacted-end'));
   assert.equal(copied.records, 20);
   assert.equal(report.passed, true);
   const onDestination = await kcatDump(destinationBootstrap, topic, 0, 0n, 30);
-  assert.deepEqual(onDestination.map((r) => r.key), Array.from({ length: 20 }, (_, i) => `key-${i}`));
+  assert.deepEqual(
+    onDestination.map((r) => r.key),
+    Array.from({ length: 20 }, (_, i) => `key-${i}`),
+  );
 });
 
 test('a range that starts inside a compacted gap is copied and verified', async () => {
@@ -104,9 +136,19 @@ test('a range that starts inside a compacted gap is copied and verified', async 
   // Offsets 0–9 are overwritten by 10–19; 20–29 are other keys.
   await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 10 }, (_, i) => record(`key-${i}`, 'first'))]]));
   await sleep(150);
-  await produce(sourceBootstrap, topic, new Map([[0, [...Array.from({ length: 10 }, (_, i) => record(`key-${i}`, 'second')), ...Array.from({ length: 10 }, (_, i) => record(`other-${i}`, 'only'))]]]));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, [...Array.from({ length: 10 }, (_, i) => record(`key-${i}`, 'second')), ...Array.from({ length: 10 }, (_, i) => record(`other-${i}`, 'only'))]],
+    ]),
+  );
   await sleep(150);
-  const live = await compactAway(sourceBootstrap, topic, Array.from({ length: 10 }, (_, i) => BigInt(i)));
+  const live = await compactAway(
+    sourceBootstrap,
+    topic,
+    Array.from({ length: 10 }, (_, i) => BigInt(i)),
+  );
 
   const p = await plan({ topics: [topic], from: { kind: 'offset', offset: 5n }, to: { kind: 'latest' }, exact: true, createTopics: true });
   assert.equal(p.topics[0]?.partitions[0]?.start, '5');
@@ -116,5 +158,8 @@ test('a range that starts inside a compacted gap is copied and verified', async 
   assert.equal(copied.records, inRange.length);
   assert.equal(report.passed, true);
   const onDestination = await kcatDump(destinationBootstrap, topic, 0, 0n, inRange.length + 10);
-  assert.deepEqual(onDestination.slice(0, 20).map((r) => r.key), [...Array.from({ length: 10 }, (_, i) => `key-${i}`), ...Array.from({ length: 10 }, (_, i) => `other-${i}`)]);
+  assert.deepEqual(
+    onDestination.slice(0, 20).map((r) => r.key),
+    [...Array.from({ length: 10 }, (_, i) => `key-${i}`), ...Array.from({ length: 10 }, (_, i) => `other-${i}`)],
+  );
 });

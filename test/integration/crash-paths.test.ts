@@ -25,15 +25,28 @@ function clusters(): JobClusters {
 }
 
 let seed = 1;
-const random = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
 
 for (const c of cases) {
   test(`${c.mode}, ${c.what}: kill -9 three times while data moves, unthrottled; nothing lost or written twice`, async () => {
     const both = clusters();
     const topic = uniqueName(`crash-paths-${c.mode}-${c.mapping}`);
     await createTopic(both.source.bootstrap, topic, PARTITIONS);
-    await loadKeyed(both.source.bootstrap, topic, { partitions: PARTITIONS, perPartition: 25_000, valueBytes: 1024, lz4: true, incompressible: false, tenantShare: 1 });
-    const job = await makeJob(both, 'crash-paths', c.mode, { topics: [topic], destinationTopic: `${topic}-copy`, mapping: c.mapping, createTopics: true, exact: false });
+    await loadKeyed(both.source.bootstrap, topic, {
+      partitions: PARTITIONS,
+      perPartition: 25_000,
+      valueBytes: 1024,
+      lz4: true,
+      incompressible: false,
+      tenantShare: 1,
+    });
+    const job = await makeJob(both, 'crash-paths', c.mode, {
+      topics: [topic],
+      destinationTopic: `${topic}-copy`,
+      mapping: c.mapping,
+      createTopics: true,
+      exact: false,
+    });
     const loop = await killLoop(job, { kills: 3, delayMs: [50, 450], random, extraArgs: [...c.args, '--memory-budget', '4m'], deadline: Date.now() + 120_000 });
     const expected = await kcatTenantValues(both.source.bootstrap, topic, PARTITIONS, null);
     const actual = await kcatTopic(both.destination.bootstrap, `${topic}-copy`, PARTITIONS);

@@ -6,7 +6,14 @@ import type { DemoReporter } from '../../src/demo/reporter.ts';
 import type { KrerouteError } from '../../src/common/errors.ts';
 
 test('the demo moves tenant-b, is refused the shared purge, and purges the topic tenant-b owns', { timeout: 240_000 }, async () => {
-  const seen = { steps: [] as string[], lines: [] as string[], refusals: [] as KrerouteError[], verified: [] as boolean[], stages: [] as string[], copied: [] as number[] };
+  const seen = {
+    steps: [] as string[],
+    lines: [] as string[],
+    refusals: [] as KrerouteError[],
+    verified: [] as boolean[],
+    stages: [] as string[],
+    copied: [] as number[],
+  };
   const reporter: DemoReporter = {
     step: (title) => seen.steps.push(title),
     say: (line) => seen.lines.push(line),
@@ -21,10 +28,19 @@ test('the demo moves tenant-b, is refused the shared purge, and purges the topic
   assert.equal(seen.steps.length, 8);
   assert.deepEqual(seen.copied, [202], "tenant-b's 200 orders, a tombstone and a binary record");
   assert.deepEqual(seen.verified, [true]);
-  assert.deepEqual(seen.refusals.map((e) => e.code), ['PURGE_UNSAFE']);
+  assert.deepEqual(
+    seen.refusals.map((e) => e.code),
+    ['PURGE_UNSAFE'],
+  );
   assert.deepEqual(seen.stages, ['plan:done', 'copy:done', 'verify:done', 'purge:done']);
-  assert.ok(seen.lines.some((l) => /right cluster +orders: 202 messages, all of tenant-b/.test(l)), seen.lines.join('\n'));
-  assert.ok(seen.lines.some((l) => /wrong cluster +tenant-b-audit: 0 messages left/.test(l)), seen.lines.join('\n'));
+  assert.ok(
+    seen.lines.some((l) => /right cluster +orders: 202 messages, all of tenant-b/.test(l)),
+    seen.lines.join('\n'),
+  );
+  assert.ok(
+    seen.lines.some((l) => /wrong cluster +tenant-b-audit: 0 messages left/.test(l)),
+    seen.lines.join('\n'),
+  );
   assert.equal(result.kept, false);
   assert.ok(result.seconds > 0);
 });

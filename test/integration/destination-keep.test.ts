@@ -32,13 +32,19 @@ function assertFails(run: CliRun, exitCode: number, code: string, pattern?: RegE
 }
 
 /** A source topic kept forever holding `perPartition` records per partition stamped `at`. */
-async function sourceTopic(prefix: string, perPartition: number, at: number, options: { partitions?: number; key?: (p: number, i: number) => string | null; valueBytes?: number; configs?: Record<string, string> } = {}): Promise<string> {
+async function sourceTopic(
+  prefix: string,
+  perPartition: number,
+  at: number,
+  options: { partitions?: number; key?: (p: number, i: number) => string | null; valueBytes?: number; configs?: Record<string, string> } = {},
+): Promise<string> {
   const { sourceBootstrap } = sides();
   const partitions = options.partitions ?? 2;
   const topic = uniqueName(prefix);
   await createTopic(sourceBootstrap, topic, partitions, { 'retention.ms': '-1', 'message.timestamp.after.max.ms': String(7 * DAY), ...options.configs });
   const value = 'v'.repeat(options.valueBytes ?? 20);
-  const records = (p: number) => Array.from({ length: perPartition }, (_, i) => record(options.key ? options.key(p, i) : `k${p}-${i}`, value, { timestamp: BigInt(at + i) }));
+  const records = (p: number) =>
+    Array.from({ length: perPartition }, (_, i) => record(options.key ? options.key(p, i) : `k${p}-${i}`, value, { timestamp: BigInt(at + i) }));
   await produce(sourceBootstrap, topic, new Map([...Array(partitions).keys()].map((p) => [p, records(p)])));
   return topic;
 }
@@ -56,7 +62,9 @@ async function alterTopic(bootstrap: string, topic: string, configs: Record<stri
   const { Admin } = await import('@platformatic/kafka');
   const admin = new Admin({ clientId: 'kreroute-test', bootstrapBrokers: [bootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: 0, value })) }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: topic, configs: Object.entries(configs).map(([name, value]) => ({ name, configOperation: 0, value })) }],
+    });
   } finally {
     await admin.close();
   }
@@ -78,7 +86,8 @@ async function alterTopic(bootstrap: string, topic: string, configs: Record<stri
 async function assertSourceIntact(topic: string, partitions: number, perPartition: number): Promise<void> {
   const { sourceBootstrap } = sides();
   assert.deepEqual(await offsets(sourceBootstrap, topic, partitions, 'earliest'), Array(partitions).fill(0n), 'the source log start did not move');
-  for (let p = 0; p < partitions; p++) assert.equal((await kcatRead(sourceBootstrap, topic, p, ['-o', 'beginning'])).length, perPartition, `kcat reads every record of ${topic}[${p}]`);
+  for (let p = 0; p < partitions; p++)
+    assert.equal((await kcatRead(sourceBootstrap, topic, p, ['-o', 'beginning'])).length, perPartition, `kcat reads every record of ${topic}[${p}]`);
 }
 
 test('records 10 days old, destination retention.ms=7 days: reroute --exact --purge refuses and the source keeps every record', async () => {
@@ -86,8 +95,27 @@ test('records 10 days old, destination retention.ms=7 days: reroute --exact --pu
   const topic = await sourceTopic('keep-old', 2500, Date.now() - 10 * DAY);
   await createTopic(destinationBootstrap, topic, 2, { 'retention.ms': '604800000' });
   const planFile = join(dir, 'old.plan.json');
-  const run = await runKreroute(['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--exact', '--purge', '--out', planFile]);
-  const line = assertFails(run, 4, 'DESTINATION_LOSS', new RegExp(`destination ${topic}: retention\\.ms=604800000 .*would delete (up to )?5000 planned record\\(s\\).*--add-config retention\\.ms=\\d+.*--accept-destination-loss`));
+  const run = await runKreroute([
+    'reroute',
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    destinationBootstrap,
+    '--topic',
+    topic,
+    '--exact',
+    '--purge',
+    '--out',
+    planFile,
+  ]);
+  const line = assertFails(
+    run,
+    4,
+    'DESTINATION_LOSS',
+    new RegExp(
+      `destination ${topic}: retention\\.ms=604800000 .*would delete (up to )?5000 planned record\\(s\\).*--add-config retention\\.ms=\\d+.*--accept-destination-loss`,
+    ),
+  );
   assert.match(line, /the oldest planned record is 10\.0 days old/);
   await assertSourceIntact(topic, 2, 2500);
   assert.deepEqual(await offsets(destinationBootstrap, topic, 2, 'latest'), [0n, 0n], 'nothing was copied');
@@ -97,24 +125,38 @@ test('retention.bytes smaller than what is planned into a partition: plan refuse
   const { destinationBootstrap, source, destination } = sides();
   const topic = await sourceTopic('keep-bytes', 1000, Date.now() - 60_000, { valueBytes: 500 });
   await createTopic(destinationBootstrap, topic, 2, { 'retention.bytes': '100000' });
-  await assert.rejects(createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true }), (error: unknown) => {
-    assert.ok(error instanceof KrerouteError, String(error));
-    assert.equal(error.code, 'DESTINATION_LOSS');
-    assert.match(error.message, new RegExp(`destination ${topic}: retention\\.bytes=100000 keeps 100000 byte\\(s\\) per partition, \\d+ byte\\(s\\) are planned into partition \\d`));
-    return true;
-  });
+  await assert.rejects(
+    createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true }),
+    (error: unknown) => {
+      assert.ok(error instanceof KrerouteError, String(error));
+      assert.equal(error.code, 'DESTINATION_LOSS');
+      assert.match(
+        error.message,
+        new RegExp(`destination ${topic}: retention\\.bytes=100000 keeps 100000 byte\\(s\\) per partition, \\d+ byte\\(s\\) are planned into partition \\d`),
+      );
+      return true;
+    },
+  );
 });
 
 test('a compacted destination and records without keys: plan refuses', async () => {
   const { destinationBootstrap, source, destination } = sides();
   const topic = await sourceTopic('keep-keyless', 50, Date.now() - 60_000, { key: (_, i) => (i % 10 === 0 ? null : `k${i}`) });
   await createTopic(destinationBootstrap, topic, 2, { 'cleanup.policy': 'compact' });
-  await assert.rejects(createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true }), (error: unknown) => {
-    assert.ok(error instanceof KrerouteError, String(error));
-    assert.equal(error.code, 'DESTINATION_CHECK');
-    assert.match(error.message, new RegExp(`destination ${topic}: cleanup\\.policy=compact is compacted and refuses records without a key: the destination would refuse 10 planned record\\(s\\)`));
-    return true;
-  });
+  await assert.rejects(
+    createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true }),
+    (error: unknown) => {
+      assert.ok(error instanceof KrerouteError, String(error));
+      assert.equal(error.code, 'DESTINATION_CHECK');
+      assert.match(
+        error.message,
+        new RegExp(
+          `destination ${topic}: cleanup\\.policy=compact is compacted and refuses records without a key: the destination would refuse 10 planned record\\(s\\)`,
+        ),
+      );
+      return true;
+    },
+  );
 });
 
 test('2,000 records from 2 days ahead into message.timestamp.after.max.ms=1 hour: plan refuses; lowered after the plan, copy refuses before writing', async () => {
@@ -123,7 +165,14 @@ test('2,000 records from 2 days ahead into message.timestamp.after.max.ms=1 hour
   await createTopic(destinationBootstrap, topic, 2);
   const clusters = ['--source', sourceBootstrap, '--destination', destinationBootstrap];
   const refused = await runKreroute(['plan', ...clusters, '--topic', topic, '--out', join(dir, 'future.plan.json')]);
-  assertFails(refused, 4, 'DESTINATION_CHECK', new RegExp(`destination ${topic}: message\\.timestamp\\.after\\.max\\.ms=3600000 accepts records up to 60 min ahead, the newest planned record is 2\\.0 days ahead.*--add-config message\\.timestamp\\.after\\.max\\.ms=\\d+`));
+  assertFails(
+    refused,
+    4,
+    'DESTINATION_CHECK',
+    new RegExp(
+      `destination ${topic}: message\\.timestamp\\.after\\.max\\.ms=3600000 accepts records up to 60 min ahead, the newest planned record is 2\\.0 days ahead.*--add-config message\\.timestamp\\.after\\.max\\.ms=\\d+`,
+    ),
+  );
 
   await alterTopic(destinationBootstrap, topic, { 'message.timestamp.after.max.ms': String(3 * DAY) });
   const planFile = join(dir, 'future-ok.plan.json');
@@ -152,14 +201,32 @@ test('retention lowered after the plan: copy refuses before writing; --accept-de
   });
   assert.deepEqual(await offsets(destinationBootstrap, topic, 2, 'latest'), [0n, 0n], 'nothing was written');
   const warnings: string[] = [];
-  const copied = await copyPlan(plan, { source, destination, stateDir, acceptDestinationLoss: true, onEvent: (e) => e.type === 'warning' && warnings.push(e.message) });
+  const copied = await copyPlan(plan, {
+    source,
+    destination,
+    stateDir,
+    acceptDestinationLoss: true,
+    onEvent: (e) => e.type === 'warning' && warnings.push(e.message),
+  });
   assert.equal(copied.records, 200);
-  assert.ok(warnings.some((w) => /^accepted \(--accept-destination-loss\): destination .*retention\.ms/.test(w)), warnings.join('\n'));
+  assert.ok(
+    warnings.some((w) => /^accepted \(--accept-destination-loss\): destination .*retention\.ms/.test(w)),
+    warnings.join('\n'),
+  );
   // Verify refuses too, unless the loss is accepted; purge always refuses.
-  await assert.rejects(verifyPlan(plan, { source, destination, stateDir }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_LOSS' && /^verify refused: /.test(error.message));
+  await assert.rejects(
+    verifyPlan(plan, { source, destination, stateDir }),
+    (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_LOSS' && /^verify refused: /.test(error.message),
+  );
   const report = await verifyPlan(plan, { source, destination, stateDir, acceptDestinationLoss: true });
   assert.equal(report.passed, true);
-  await assert.rejects(purgePlan(plan, { source, destination, stateDir }), (error: unknown) => error instanceof KrerouteError && error.code === 'PURGE_UNSAFE' && /purge refused, nothing deleted: destination .*retention\.ms=604800000/.test(error.message));
+  await assert.rejects(
+    purgePlan(plan, { source, destination, stateDir }),
+    (error: unknown) =>
+      error instanceof KrerouteError &&
+      error.code === 'PURGE_UNSAFE' &&
+      /purge refused, nothing deleted: destination .*retention\.ms=604800000/.test(error.message),
+  );
   await assertSourceIntact(topic, 2, 100);
 });
 
@@ -176,7 +243,10 @@ test('retention lowered after verify: purge refuses, the source keeps every reco
     await assert.rejects(purgePlan(plan, { source, destination, stateDir, dryRun }), (error: unknown) => {
       assert.ok(error instanceof KrerouteError, String(error));
       assert.equal(error.code, 'PURGE_UNSAFE');
-      assert.match(error.message, new RegExp(`^purge refused, nothing deleted: destination ${topic}: retention\\.ms=604800000 .*would delete 200 planned record`));
+      assert.match(
+        error.message,
+        new RegExp(`^purge refused, nothing deleted: destination ${topic}: retention\\.ms=604800000 .*would delete 200 planned record`),
+      );
       return true;
     });
   }
@@ -200,7 +270,12 @@ test('purge refuses when a destination log start moved past a copied record', as
   await assert.rejects(purgePlan(plan, { source, destination, stateDir }), (error: unknown) => {
     assert.ok(error instanceof KrerouteError, String(error));
     assert.equal(error.code, 'NOT_VERIFIED');
-    assert.match(error.message, new RegExp(`^purge refused: destination ${topic}\\[1\\] now starts at offset 10, past the copied records from offset 0 \\(offsets 0\\.\\.9 deleted there by retention or DeleteRecords since verify\\)`));
+    assert.match(
+      error.message,
+      new RegExp(
+        `^purge refused: destination ${topic}\\[1\\] now starts at offset 10, past the copied records from offset 0 \\(offsets 0\\.\\.9 deleted there by retention or DeleteRecords since verify\\)`,
+      ),
+    );
     return true;
   });
   await assertSourceIntact(topic, 2, 50);
@@ -214,7 +289,10 @@ test('an INVALID_TIMESTAMP from the destination is one short line, not one error
   await assert.rejects(produce(destinationBootstrap, topic, new Map([[0, future]]), 1000), (error: unknown) => {
     assert.ok(error instanceof KrerouteError, String(error));
     assert.equal(error.code, 'DESTINATION_CHECK', error.message.slice(0, 300));
-    assert.match(error.oneLine(), /^the destination refused records for their timestamps \(INVALID_TIMESTAMP\) while writing to .*message\.timestamp\.after\.max\.ms window — raise those settings/);
+    assert.match(
+      error.oneLine(),
+      /^the destination refused records for their timestamps \(INVALID_TIMESTAMP\) while writing to .*message\.timestamp\.after\.max\.ms window — raise those settings/,
+    );
     assert.ok(error.oneLine().length < 500, `${error.oneLine().length} characters`);
     return true;
   });
@@ -225,7 +303,20 @@ test('reroute --accept-destination-loss --purge: plan, copy and verify go on wit
   const topic = await sourceTopic('keep-accepted', 100, Date.now() - 6.5 * DAY);
   await createTopic(destinationBootstrap, topic, 2, { 'retention.ms': '604800000' });
   const planFile = join(dir, 'accepted.plan.json');
-  const run = await runKreroute(['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--exact', '--accept-destination-loss', '--purge', '--out', planFile]);
+  const run = await runKreroute([
+    'reroute',
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    destinationBootstrap,
+    '--topic',
+    topic,
+    '--exact',
+    '--accept-destination-loss',
+    '--purge',
+    '--out',
+    planFile,
+  ]);
   assertFails(run, 9, 'PURGE_UNSAFE', new RegExp(`purge refused, nothing deleted: destination ${topic}: retention\\.ms=604800000`));
   assert.match(run.stdout, /Verification PASSED/);
   assert.match(run.stdout, /accepted: --accept-destination-loss; purge will refuse/);
@@ -240,7 +331,10 @@ test('records without a key refused by a compacted destination (INVALID_RECORD) 
   await assert.rejects(produce(destinationBootstrap, topic, new Map([[0, keyless]]), 500), (error: unknown) => {
     assert.ok(error instanceof KrerouteError, String(error));
     assert.equal(error.code, 'DESTINATION_CHECK', error.message.slice(0, 300));
-    assert.match(error.oneLine(), /^the destination refused records as invalid \(INVALID_RECORD\) while writing to .*without a key on a compacted topic — check the destination topic's cleanup\.policy/);
+    assert.match(
+      error.oneLine(),
+      /^the destination refused records as invalid \(INVALID_RECORD\) while writing to .*without a key on a compacted topic — check the destination topic's cleanup\.policy/,
+    );
     assert.ok(error.oneLine().length < 500, `${error.oneLine().length} characters`);
     return true;
   });
@@ -250,14 +344,26 @@ test('a plan without --exact: the first look finds keyless records and old times
   const { destinationBootstrap, source, destination } = sides();
   const keyless = await sourceTopic('keep-sample-keyless', 50, Date.now() - 60_000, { key: (_, i) => (i % 10 === 0 ? null : `k${i}`) });
   await createTopic(destinationBootstrap, keyless, 2, { 'cleanup.policy': 'compact' });
-  await assert.rejects(createPlan({ source, destination, topics: [keyless], from: { kind: 'earliest' }, to: { kind: 'latest' } }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_CHECK' && /cleanup\.policy=compact .*would refuse 10 planned record/.test(error.message));
+  await assert.rejects(
+    createPlan({ source, destination, topics: [keyless], from: { kind: 'earliest' }, to: { kind: 'latest' } }),
+    (error: unknown) =>
+      error instanceof KrerouteError && error.code === 'DESTINATION_CHECK' && /cleanup\.policy=compact .*would refuse 10 planned record/.test(error.message),
+  );
 
   const old = await sourceTopic('keep-sample-old', 100, Date.now() - 6.5 * DAY);
   await createTopic(destinationBootstrap, old, 2, { 'retention.ms': '-1' });
   const plan = await createPlan({ source, destination, topics: [old], from: { kind: 'earliest' }, to: { kind: 'latest' } });
   assert.equal(plan.estimate.exact, false);
   await alterTopic(destinationBootstrap, old, { 'retention.ms': '604800000' });
-  await assert.rejects(copyPlan(plan, { source, destination, stateDir: join(dir, 'sample-old.state') }), (error: unknown) => error instanceof KrerouteError && error.code === 'DESTINATION_LOSS' && /^copy refused, nothing written: .*retention\.ms=604800000 .*the oldest planned record is 6\.5 days old.*would delete up to 200 planned record/.test(error.message));
+  await assert.rejects(
+    copyPlan(plan, { source, destination, stateDir: join(dir, 'sample-old.state') }),
+    (error: unknown) =>
+      error instanceof KrerouteError &&
+      error.code === 'DESTINATION_LOSS' &&
+      /^copy refused, nothing written: .*retention\.ms=604800000 .*the oldest planned record is 6\.5 days old.*would delete up to 200 planned record/.test(
+        error.message,
+      ),
+  );
   assert.deepEqual(await offsets(destinationBootstrap, old, 2, 'latest'), [0n, 0n], 'nothing was written');
 });
 
@@ -271,5 +377,8 @@ test('after.max.ms raised for the copy and set back afterwards: verify and purge
   await alterTopic(destinationBootstrap, topic, { 'message.timestamp.after.max.ms': '3600000' });
   assert.equal((await verifyPlan(plan, { source, destination, stateDir })).passed, true);
   const report = await purgePlan(plan, { source, destination, stateDir });
-  assert.deepEqual(report.partitions.map((p) => p.logStartAfter), ['100', '100']);
+  assert.deepEqual(
+    report.partitions.map((p) => p.logStartAfter),
+    ['100', '100'],
+  );
 });

@@ -21,10 +21,16 @@ const MATCH = 'tenant=acme';
 const HEADERS: Array<Array<[string, string]>> = [
   [['tenant', 'acme']],
   [['tenant', 'globex']],
-  [['tenant', 'globex'], ['tenant', 'acme']],
+  [
+    ['tenant', 'globex'],
+    ['tenant', 'acme'],
+  ],
   [],
   [['tenant', 'acmex']],
-  [['region', 'eu'], ['tenant', 'acme']],
+  [
+    ['region', 'eu'],
+    ['tenant', 'acme'],
+  ],
   [['Tenant', 'acme']],
 ];
 
@@ -36,11 +42,20 @@ const HEADERS: Array<Array<[string, string]>> = [
 type Clock = 'live' | 'replayed';
 
 function plainRecords(prefix: string, partition: number, count: number, timestampOf: (i: number) => bigint): RecordContent[] {
-  return Array.from({ length: count }, (_, i) => record(`${prefix}-${partition}-${i}`, `value ${i}`, { timestamp: timestampOf(i), headers: HEADERS[(i + partition) % HEADERS.length]! }));
+  return Array.from({ length: count }, (_, i) =>
+    record(`${prefix}-${partition}-${i}`, `value ${i}`, { timestamp: timestampOf(i), headers: HEADERS[(i + partition) % HEADERS.length]! }),
+  );
 }
 
 /** One transaction over both partitions, written by the client library's transactional producer (an independent writer). */
-async function transaction(bootstrap: string, topic: string, prefix: string, count: number, commit: boolean, timestampOf: (i: number) => bigint): Promise<void> {
+async function transaction(
+  bootstrap: string,
+  topic: string,
+  prefix: string,
+  count: number,
+  commit: boolean,
+  timestampOf: (i: number) => bigint,
+): Promise<void> {
   const producer = new Producer({ clientId: 'kreroute-test-txn', bootstrapBrokers: [bootstrap], transactionalId: uniqueName('exact-txn'), idempotent: true });
   try {
     const txn = await producer.beginTransaction();
@@ -70,7 +85,10 @@ async function waitForMarkers(bootstrap: string, topic: string): Promise<void> {
   const c = cluster(bootstrap);
   try {
     for (let i = 0; i < 100; i++) {
-      const [stable, high] = await Promise.all([c.listOffsets(topic, PARTITIONS, { kind: 'latest' }, true), c.listOffsets(topic, PARTITIONS, { kind: 'latest' }, false)]);
+      const [stable, high] = await Promise.all([
+        c.listOffsets(topic, PARTITIONS, { kind: 'latest' }, true),
+        c.listOffsets(topic, PARTITIONS, { kind: 'latest' }, false),
+      ]);
       if (stable.every((s) => high.find((h) => h.partition === s.partition)?.offset === s.offset)) return;
       await sleep(100);
     }
@@ -119,8 +137,14 @@ async function setUp(clock: Clock): Promise<Fixture> {
   await txn('c2', true);
   await txn('x2', false);
   await plain('c');
-  const everything = await Promise.all(PARTITIONS.map((partition) => kcatRead(sourceBootstrap, topic, partition, ['-o', 'beginning'], { readUncommitted: true })));
-  assert.deepEqual(everything.map((lines) => lines.length), PARTITIONS.map(() => 3 * 14 + 4 * 6), 'kcat read_uncommitted sees every data record');
+  const everything = await Promise.all(
+    PARTITIONS.map((partition) => kcatRead(sourceBootstrap, topic, partition, ['-o', 'beginning'], { readUncommitted: true })),
+  );
+  assert.deepEqual(
+    everything.map((lines) => lines.length),
+    PARTITIONS.map(() => 3 * 14 + 4 * 6),
+    'kcat read_uncommitted sees every data record',
+  );
   return { topic, offsets: new Map(everything[0]!.map((l) => [l.key, l.offset])), everything, timestampOf: (prefix, i) => starts.get(prefix)! + BigInt(i) };
 }
 
@@ -146,7 +170,11 @@ async function timeRange(fixture: Fixture): Promise<void> {
   const kcat = await Promise.all(PARTITIONS.map((partition) => kcatRead(sourceBootstrap, topic, partition, ['-o', `s@${from}`, '-o', `e@${to}`])));
   for (const [partition, lines] of kcat.entries()) {
     const keys = lines.map((l) => l.key);
-    assert.deepEqual([keys[0], keys.at(-1)], [`c1-${partition}-2`, `c2-${partition}-5`], 'kcat read from the committed transaction to just before the aborted one');
+    assert.deepEqual(
+      [keys[0], keys.at(-1)],
+      [`c1-${partition}-2`, `c2-${partition}-5`],
+      'kcat read from the committed transaction to just before the aborted one',
+    );
     assert.ok(!keys.some((k) => k.startsWith('x')), 'and no aborted record');
   }
   const p = await plan({ topics: [topic], from: { kind: 'timestamp', ms: from }, to: { kind: 'timestamp', ms: to }, filter: TENANT, exact: true });
@@ -166,17 +194,31 @@ describe('plan --exact counts what kcat reads (read_committed) in the same range
     const from = offsets.get('x1-0-3')!;
     const to = offsets.get('c2-0-3')!;
     const p = await plan({ topics: [topic], from: { kind: 'offset', offset: from }, to: { kind: 'offset', offset: to }, filter: TENANT, exact: true });
-    assert.deepEqual(p.topics[0]!.partitions.map((x) => [x.start, x.end]), PARTITIONS.map(() => [String(from), String(to)]));
+    assert.deepEqual(
+      p.topics[0]!.partitions.map((x) => [x.start, x.end]),
+      PARTITIONS.map(() => [String(from), String(to)]),
+    );
 
-    const kcat = await Promise.all(PARTITIONS.map(async (partition) => (await kcatRead(sourceBootstrap, topic, partition, ['-o', String(from)])).filter((l) => l.offset < to)));
+    const kcat = await Promise.all(
+      PARTITIONS.map(async (partition) => (await kcatRead(sourceBootstrap, topic, partition, ['-o', String(from)])).filter((l) => l.offset < to)),
+    );
     // The oracle read what it should: the committed records in the range, no aborted one.
     for (const [partition, lines] of kcat.entries()) {
       const inRange = fixture.everything[partition]!.filter((l) => l.offset >= from && l.offset < to).map((l) => l.key);
-      assert.deepEqual(lines.map((l) => l.key), inRange.filter((k) => !k.startsWith('x')));
-      assert.ok(inRange.some((k) => k.startsWith('x')) && inRange.some((k) => k.startsWith('c2')), 'the range starts in an aborted transaction and ends in a committed one');
+      assert.deepEqual(
+        lines.map((l) => l.key),
+        inRange.filter((k) => !k.startsWith('x')),
+      );
+      assert.ok(
+        inRange.some((k) => k.startsWith('x')) && inRange.some((k) => k.startsWith('c2')),
+        'the range starts in an aborted transaction and ends in a committed one',
+      );
     }
     assertCounts(p, kcat);
-    assert.ok(p.topics[0]!.partitions.every((x) => x.upperBound > x.exact!.records + x.exact!.otherRecords), 'the range also holds aborted and control records');
+    assert.ok(
+      p.topics[0]!.partitions.every((x) => x.upperBound > x.exact!.records + x.exact!.otherRecords),
+      'the range also holds aborted and control records',
+    );
     assert.ok(p.estimate.records > 0 && p.topics[0]!.partitions.every((x) => x.exact!.otherRecords > 0));
   });
 
@@ -186,8 +228,14 @@ describe('plan --exact counts what kcat reads (read_committed) in the same range
     const { sourceBootstrap } = sides();
     const p = await plan({ topics: [fixture.topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true });
     const kcat = await Promise.all(PARTITIONS.map((partition) => kcatRead(sourceBootstrap, fixture.topic, partition, ['-o', 'beginning'])));
-    assert.deepEqual(kcat.map((lines) => lines.length), PARTITIONS.map(() => 3 * 14 + 2 * 6));
-    assert.deepEqual(p.topics[0]!.partitions.map((x) => [x.exact!.records, x.exact!.otherRecords]), kcat.map((lines) => [lines.length, 0]));
+    assert.deepEqual(
+      kcat.map((lines) => lines.length),
+      PARTITIONS.map(() => 3 * 14 + 2 * 6),
+    );
+    assert.deepEqual(
+      p.topics[0]!.partitions.map((x) => [x.exact!.records, x.exact!.otherRecords]),
+      kcat.map((lines) => [lines.length, 0]),
+    );
     assert.equal(p.estimate.records, kcat.flat().length);
   });
 });

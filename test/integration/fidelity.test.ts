@@ -32,14 +32,11 @@ function craftedRecords(partition: number): RecordContent[] {
         ['empty', Buffer.alloc(0)],
       ],
     }),
-    record(
-      `p${partition}-64-headers`,
-      'many',
-      { headers: Array.from({ length: 64 }, (_, i) => [`h${i % 7}`, `v${i}`] as [string, string]) },
-    ),
+    record(`p${partition}-64-headers`, 'many', { headers: Array.from({ length: 64 }, (_, i) => [`h${i % 7}`, `v${i}`] as [string, string]) }),
   ];
   if (partition < 2) records.push(record(`p${partition}-large`, Buffer.alloc(1024 * 1024, partition + 1), { timestamp: OLD + 6000n }));
-  for (let i = 0; i < 200; i++) records.push(record(`p${partition}-k${i % 13}`, `value ${i} of ${partition}`, { timestamp: BigInt(Date.now()) - 3_600_000n + BigInt(i) }));
+  for (let i = 0; i < 200; i++)
+    records.push(record(`p${partition}-k${i % 13}`, `value ${i} of ${partition}`, { timestamp: BigInt(Date.now()) - 3_600_000n + BigInt(i) }));
   return records;
 }
 
@@ -68,7 +65,15 @@ test('copy keeps key, value, tombstones, headers, timestamps and partition; kcat
   assert.equal(copied.records, expected, JSON.stringify(copied));
 
   const report = await verifyPlan(plan, { source: { bootstrap: [source] }, destination: { bootstrap: [destination] }, stateDir });
-  assert.equal(report.passed, true, JSON.stringify(report.partitions.filter((p) => !p.passed), null, 1));
+  assert.equal(
+    report.passed,
+    true,
+    JSON.stringify(
+      report.partitions.filter((p) => !p.passed),
+      null,
+      1,
+    ),
+  );
   assert.equal(report.partitions.length, PARTITIONS);
 
   const checkpoint = (await loadCheckpoint(stateDir, plan.hash))!;

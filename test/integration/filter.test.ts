@@ -39,12 +39,18 @@ for (const [name, filter] of [
 
     const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, filter, exact: true, createTopics: true });
     assert.equal(p.estimate.records, acme.length);
-    assert.equal(p.topics[0]!.partitions.reduce((n, x) => n + x.exact!.otherRecords, 0), 900 - acme.length);
+    assert.equal(
+      p.topics[0]!.partitions.reduce((n, x) => n + x.exact!.otherRecords, 0),
+      900 - acme.length,
+    );
 
     const { copied, report } = await copyAndVerify(p, await stateDir('filter'));
     assert.equal(copied.records, acme.length);
     assert.equal(report.passed, true);
-    assert.equal(report.otherRecords.reduce((n, o) => n + o.count, 0), 900 - acme.length);
+    assert.equal(
+      report.otherRecords.reduce((n, o) => n + o.count, 0),
+      900 - acme.length,
+    );
 
     const copiedKeys = (await destinationContent(destinationBootstrap, topic, 3)).map((r) => r.key).sort();
     assert.deepEqual(copiedKeys, acme.map((r) => r.key!.toString()).sort());

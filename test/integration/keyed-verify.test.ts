@@ -23,7 +23,10 @@ test('a key-hash copy of many distinct keys, some in several source partitions a
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
   const { report } = await copyAndVerify(p, await stateDir('keyed-many'));
   assert.equal(report.passed, true, JSON.stringify(report.partitions.map((v) => v.differingKeys)));
-  assert.equal(report.partitions.reduce((n, v) => n + v.destinationCount, 0), 20_000);
+  assert.equal(
+    report.partitions.reduce((n, v) => n + v.destinationCount, 0),
+    20_000,
+  );
   assert.ok(report.partitions.every((v) => v.anchors !== null && v.sourceDigest === v.destinationDigest));
   assert.deepEqual(await spillFolders(), []);
 });
@@ -33,7 +36,12 @@ test('a destination where one record of a key was moved after another of the sam
   const topic = uniqueName('keyed-moved');
   await createTopic(sourceBootstrap, topic, 2);
   await createTopic(destinationBootstrap, topic, 3);
-  const seeded = new Map([0, 1].map((p) => [p, Array.from({ length: 100 }, (_, i) => record(`p${p}-key-${i % 20}`, `value ${p}/${i}`, { timestamp: BigInt(Date.now()) - 60_000n + BigInt(i) }))]));
+  const seeded = new Map(
+    [0, 1].map((p) => [
+      p,
+      Array.from({ length: 100 }, (_, i) => record(`p${p}-key-${i % 20}`, `value ${p}/${i}`, { timestamp: BigInt(Date.now()) - 60_000n + BigInt(i) })),
+    ]),
+  );
   await produce(sourceBootstrap, topic, seeded);
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
 
@@ -54,7 +62,9 @@ test('a destination where one record of a key was moved after another of the sam
     mode: 'at-least-once',
     producerIds: [String(producerId)],
     sources: Object.fromEntries([0, 1].map((s) => [`${topic}/${s}`, { next: '100', copied: 100, skipped: 0, done: true, alreadyWritten: [] }])),
-    destinations: Object.fromEntries([...byDestination].map(([d, records]) => [`${topic}/${d}`, { scanFrom: '0', end: String(records.length), written: records.length }])),
+    destinations: Object.fromEntries(
+      [...byDestination].map(([d, records]) => [`${topic}/${d}`, { scanFrom: '0', end: String(records.length), written: records.length }]),
+    ),
     complete: true,
     updatedAt: '',
   });

@@ -23,7 +23,10 @@ const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
  * that two of them have both read before either writes: the moment a real race can hit.
  */
 function pausedCopy(args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'copy', ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, KREROUTE_FAULT_POINT: 'layout-read@1:stop' } });
+  const child = spawn(process.execPath, [CLI, 'copy', ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, KREROUTE_FAULT_POINT: 'layout-read@1:stop' },
+  });
   let stderr = '';
   let markPaused: () => void = () => undefined;
   const paused = new Promise<void>((resolve) => (markPaused = resolve));
@@ -51,8 +54,20 @@ async function stopped(pid: number): Promise<void> {
 }
 
 const ROUNDS: Array<{ mode: string; layouts: [string[], string[]] }> = [
-  { mode: 'exactly-once', layouts: [['--shard', '0/2'], ['--shard', '0/3']] },
-  { mode: 'at-least-once', layouts: [['--shard', '0/2'], ['--shard', '0/3']] },
+  {
+    mode: 'exactly-once',
+    layouts: [
+      ['--shard', '0/2'],
+      ['--shard', '0/3'],
+    ],
+  },
+  {
+    mode: 'at-least-once',
+    layouts: [
+      ['--shard', '0/2'],
+      ['--shard', '0/3'],
+    ],
+  },
   { mode: 'exactly-once', layouts: [[], ['--shard', '1/2']] },
   { mode: 'at-least-once', layouts: [['--shard', '1/3'], []] },
 ];
@@ -69,7 +84,9 @@ test('two shard layouts started at the same moment: one copies, the other refuse
     const planFile = join(dir, 'plan.json');
     await writePlanFile(planFile, p);
     const checkpointTopic = uniqueName(`layout-race-cp-${round}`);
-    const copiers = layouts.map((layout, machine) => pausedCopy([planFile, ...layout, ...clusters, '--mode', mode, '--checkpoint-topic', checkpointTopic, '--state-dir', join(dir, `machine-${machine}`)]));
+    const copiers = layouts.map((layout, machine) =>
+      pausedCopy([planFile, ...layout, ...clusters, '--mode', mode, '--checkpoint-topic', checkpointTopic, '--state-dir', join(dir, `machine-${machine}`)]),
+    );
     await Promise.all(copiers.map((c) => c.paused));
     // The line comes just before the SIGSTOP lands: continue only stopped processes.
     for (const c of copiers) await stopped(c.child.pid!);
@@ -105,11 +122,27 @@ test('a layout claimed by a copier that stopped before its first checkpoint is t
     await claimLayout(shardPlan(p, { index: 0, count: 3 }), destination, store, await store.loadFamily(p.hash));
     assert.deepEqual((await readJobState(p, destination, { stateDir: join(dir, 'elsewhere'), checkpointTopic })).layout, { kind: 'sharded', count: 3 });
 
-    const run = await runKreroute(['copy', planFile, '--workers', '2', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--checkpoint-topic', checkpointTopic, '--state-dir', join(dir, 'state')]);
+    const run = await runKreroute([
+      'copy',
+      planFile,
+      '--workers',
+      '2',
+      '--source',
+      sourceBootstrap,
+      '--destination',
+      destinationBootstrap,
+      '--checkpoint-topic',
+      checkpointTopic,
+      '--state-dir',
+      join(dir, 'state'),
+    ]);
     assert.equal(run.code, 0, run.stderr);
     const state = await readJobState(p, destination, { stateDir: join(dir, 'elsewhere'), checkpointTopic });
     assert.deepEqual(state.layout, { kind: 'sharded', count: 3 });
-    assert.ok(state.parts.every((part) => part.checkpoint?.complete), 'all three shards copied');
+    assert.ok(
+      state.parts.every((part) => part.checkpoint?.complete),
+      'all three shards copied',
+    );
   } finally {
     await destination.close();
   }

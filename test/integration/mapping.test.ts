@@ -28,5 +28,8 @@ test('mapping key-hash spreads records as Kafka’s default partitioner would, a
       assert.equal((murmur2(Buffer.from(r.key!)) & 0x7fffffff) % 3, d, `${r.key} is in partition ${d}`);
     }
   }
-  assert.equal(report.partitions.reduce((n, v) => n + v.destinationCount, 0), 240);
+  assert.equal(
+    report.partitions.reduce((n, v) => n + v.destinationCount, 0),
+    240,
+  );
 });

@@ -88,16 +88,29 @@ test('a throttled copy: metrics move while it runs and end as the copy did; then
 
   const done = during.map((s) => sum(s, 'kreroute_records_done', { stage: 'copy' }));
   assert.ok(during.length >= 5, `${during.length} scrapes during a copy of ~2.4 s`);
-  assert.ok(done.some((d) => d > 0 && d < total), `a scrape in the middle of the copy: ${done.join(' ')}`);
-  assert.ok(done.every((d, i) => i === 0 || d >= done[i - 1]!), `records done never go back: ${done.join(' ')}`);
+  assert.ok(
+    done.some((d) => d > 0 && d < total),
+    `a scrape in the middle of the copy: ${done.join(' ')}`,
+  );
+  assert.ok(
+    done.every((d, i) => i === 0 || d >= done[i - 1]!),
+    `records done never go back: ${done.join(' ')}`,
+  );
   assert.ok(new Set(done).size >= 3, `records done moved: ${done.join(' ')}`);
   const middle = during.find((s) => {
     const d = sum(s, 'kreroute_records_done', { stage: 'copy' });
     return d > 0 && d < total;
   })!;
   assert.equal(sum(middle, 'kreroute_stage', { stage: 'copy' }), 1);
-  assert.equal(sum(middle, 'kreroute_records_done', { stage: 'copy' }) + sum(middle, 'kreroute_records_remaining', { stage: 'copy' }), total, 'done + remaining = the plan');
-  assert.ok(during.some((s) => sum(s, 'kreroute_records_per_second', { stage: 'copy' }) > 500), 'a rate near --max-rate');
+  assert.equal(
+    sum(middle, 'kreroute_records_done', { stage: 'copy' }) + sum(middle, 'kreroute_records_remaining', { stage: 'copy' }),
+    total,
+    'done + remaining = the plan',
+  );
+  assert.ok(
+    during.some((s) => sum(s, 'kreroute_records_per_second', { stage: 'copy' }) > 500),
+    'a rate near --max-rate',
+  );
 
   const end = await scrape(server.url.replace('0.0.0.0', '127.0.0.1'));
   for (const planned of p.topics[0]!.partitions) {
@@ -130,14 +143,30 @@ test('a throttled copy: metrics move while it runs and end as the copy did; then
   }
 });
 
-test('copy --workers 2 --metrics-port 0: the supervisor serves both workers\' metrics combined', async (t) => {
+test("copy --workers 2 --metrics-port 0: the supervisor serves both workers' metrics combined", async (t) => {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const { topic, plan: p } = await seed('metrics-workers', 8, 1000);
   const dir = await stateDir('metrics-workers');
   t.after(() => rm(dir, { recursive: true, force: true }));
   const planFile = join(dir, 'plan.json');
   await writePlanFile(planFile, p);
-  const args = ['--json', 'copy', planFile, '--source', sourceBootstrap, '--destination', destinationBootstrap, '--workers', '2', '--max-rate', '3000', '--metrics-port', '0', '--metrics-host', '127.0.0.1'];
+  const args = [
+    '--json',
+    'copy',
+    planFile,
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    destinationBootstrap,
+    '--workers',
+    '2',
+    '--max-rate',
+    '3000',
+    '--metrics-port',
+    '0',
+    '--metrics-host',
+    '127.0.0.1',
+  ];
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -153,7 +182,10 @@ test('copy --workers 2 --metrics-port 0: the supervisor serves both workers\' me
   const scrapes = await scrapeWhile(() => url, exited);
   assert.equal(await exited, 0, stderr);
   assert.match(url ?? '', /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
-  assert.ok(lines.every((l) => typeof l['time'] === 'string' && !Number.isNaN(Date.parse(l['time'] as string))), 'every --json line has its time');
+  assert.ok(
+    lines.every((l) => typeof l['time'] === 'string' && !Number.isNaN(Date.parse(l['time'] as string))),
+    'every --json line has its time',
+  );
   assert.ok(!lines.some((l) => l['type'] === 'metrics'), "the workers' metrics lines stay between them and the supervisor");
 
   const done = scrapes.map((s) => sum(s, 'kreroute_records_done', { stage: 'copy' }));
@@ -162,7 +194,9 @@ test('copy --workers 2 --metrics-port 0: the supervisor serves both workers\' me
   const last = scrapes.at(-1)!;
   assert.equal(sum(last, 'kreroute_stage', { stage: 'copy' }), 1);
   // Both workers' partitions, each reported once.
-  const partitions = pick(last, 'kreroute_records_expected', { stage: 'copy', topic }).map((s) => Number(s.labels['partition'])).sort((a, b) => a - b);
+  const partitions = pick(last, 'kreroute_records_expected', { stage: 'copy', topic })
+    .map((s) => Number(s.labels['partition']))
+    .sort((a, b) => a - b);
   assert.deepEqual(partitions, [0, 1, 2, 3, 4, 5, 6, 7]);
   assert.equal(sum(last, 'kreroute_records_expected', { stage: 'copy', topic }), p.estimate.records);
 });

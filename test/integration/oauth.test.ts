@@ -24,23 +24,29 @@ let oidc: OidcProvider | undefined;
 let broker: SecuredBroker | undefined;
 let dir: string | undefined;
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kreroute-oauth-'));
-  // The principal is User:admin, the broker's super user: this file tests authentication, not ACLs.
-  oidc = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, subject: 'admin' });
-  broker = await startSecuredBroker('oauth', {
-    superUser: 'admin',
-    saslPlainUsers: { admin: ADMIN_PASSWORD },
-    oauthBearer: { jwksEndpointUrl: oidc.jwksUrl, expectedAudience: oidc.audience },
-    maxReauthMs: 300_000,
-  });
-}, { timeout: 120_000 });
+before(
+  async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kreroute-oauth-'));
+    // The principal is User:admin, the broker's super user: this file tests authentication, not ACLs.
+    oidc = await startOidcProvider({ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, subject: 'admin' });
+    broker = await startSecuredBroker('oauth', {
+      superUser: 'admin',
+      saslPlainUsers: { admin: ADMIN_PASSWORD },
+      oauthBearer: { jwksEndpointUrl: oidc.jwksUrl, expectedAudience: oidc.audience },
+      maxReauthMs: 300_000,
+    });
+  },
+  { timeout: 120_000 },
+);
 
-after(async () => {
-  await broker?.stop();
-  await oidc?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, { timeout: 60_000 });
+after(
+  async () => {
+    await broker?.stop();
+    await oidc?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+  { timeout: 60_000 },
+);
 
 const everything = { from: { kind: 'earliest' }, to: { kind: 'latest' } } as const satisfies Partial<PlanRequest>;
 const destination = (): ClientSettings => ({ bootstrap: [getTestClusters().destination] });
@@ -152,7 +158,10 @@ test('tokens that expire during a long copy are refreshed and the broker re-auth
     const elapsed = Date.now() - started;
     assert.equal(copied.records, 180);
     assert.ok(elapsed > 25_000, `the copy lasted ${elapsed} ms, past a token's lifetime`);
-    assert.ok(oidc.issued.length - issuedBefore >= 3, `${oidc.issued.length - issuedBefore} tokens fetched during the copy (the copy's, the probe's refresh, the copy's refresh)`);
+    assert.ok(
+      oidc.issued.length - issuedBefore >= 3,
+      `${oidc.issued.length - issuedBefore} tokens fetched during the copy (the copy's, the probe's refresh, the copy's refresh)`,
+    );
     assert.ok(reauthentications >= 1, 'the probe connection re-authenticated');
     assert.equal(closed, false, 'the probe connection stayed open');
     assert.equal((await verifyPlan(plan, { source, destination: destination(), stateDir: state })).passed, true);

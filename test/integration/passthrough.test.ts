@@ -15,10 +15,29 @@ for (const [codec, bits] of Object.entries(CODECS)) {
     const { sourceBootstrap, destinationBootstrap } = sides();
     const topic = uniqueName(`passthrough-${codec}`);
     await createTopic(sourceBootstrap, topic, 2, { 'compression.type': codec });
-    const rows = (p: number) => Array.from({ length: 400 }, (_, i) => record(`k${i % 17}`, `partition ${p} value ${i} `.repeat(10), { headers: [['tenant', 'a'], ['seq', String(i)]] }));
-    await produce(sourceBootstrap, topic, new Map([[0, rows(0)], [1, rows(1)]]), 100);
+    const rows = (p: number) =>
+      Array.from({ length: 400 }, (_, i) =>
+        record(`k${i % 17}`, `partition ${p} value ${i} `.repeat(10), {
+          headers: [
+            ['tenant', 'a'],
+            ['seq', String(i)],
+          ],
+        }),
+      );
+    await produce(
+      sourceBootstrap,
+      topic,
+      new Map([
+        [0, rows(0)],
+        [1, rows(1)],
+      ]),
+      100,
+    );
     const sourceBatches = await storedBatches(sourceBootstrap, topic, 0);
-    assert.ok(sourceBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === bits), `the source holds ${codec} batches`);
+    assert.ok(
+      sourceBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === bits),
+      `the source holds ${codec} batches`,
+    );
 
     const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
     const { copied, report } = await copyAndVerify(p, await stateDir(`passthrough-${codec}`));
@@ -33,7 +52,10 @@ for (const [codec, bits] of Object.entries(CODECS)) {
     // Exactly-once copies also leave transaction markers (control batches) behind.
     const copiedBatches = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
     assert.equal(copiedBatches.length, sourceBatches.length, 'one destination batch per source batch');
-    assert.ok(copiedBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === bits), `the destination holds the same ${codec} batches`);
+    assert.ok(
+      copiedBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === bits),
+      `the destination holds the same ${codec} batches`,
+    );
     assert.deepEqual(
       copiedBatches.map((b) => b.bytes.length),
       sourceBatches.map((b) => b.bytes.length),
@@ -71,7 +93,13 @@ test('small uncompressed batches are joined into bigger ones without decoding; v
   const topic = uniqueName('passthrough-merge');
   await createTopic(sourceBootstrap, topic, 1);
   const rows = Array.from({ length: 1000 }, (_, i) =>
-    record(i % 50 === 0 ? null : `k${i}`, i % 77 === 0 ? null : `value ${i}`, { timestamp: BigInt(Date.now()) - BigInt(1000 - i) * 7n, headers: [['h', `${i}`], ['h', null]] }),
+    record(i % 50 === 0 ? null : `k${i}`, i % 77 === 0 ? null : `value ${i}`, {
+      timestamp: BigInt(Date.now()) - BigInt(1000 - i) * 7n,
+      headers: [
+        ['h', `${i}`],
+        ['h', null],
+      ],
+    }),
   );
   await produce(sourceBootstrap, topic, new Map([[0, rows]]), 10);
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
@@ -81,7 +109,10 @@ test('small uncompressed batches are joined into bigger ones without decoding; v
   assert.equal(copied.stats.mergedBatches, 100, 'all 100 source batches were joined');
   assert.ok(copied.stats.forwardedBatches < 10, `into a few batches (${copied.stats.forwardedBatches})`);
   const stored = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
-  assert.equal(stored.reduce((n, b) => n + b.recordCount, 0), 1000);
+  assert.equal(
+    stored.reduce((n, b) => n + b.recordCount, 0),
+    1000,
+  );
   // Joined batches are kreroute's own: verify must compare that partition record by record.
   assert.equal((await loadCheckpoint(dir, p.hash))!.destinations[`${topic}/0`]!.rebuilt, true);
 });
@@ -91,15 +122,32 @@ test('a copy that forwards every batch as fetched says so in its checkpoint, and
   const topic = uniqueName('passthrough-whole');
   await createTopic(sourceBootstrap, topic, 2);
   const rows = Array.from({ length: 600 }, (_, i) => record(`k${i}`, `value ${i} `.repeat(80), { headers: [['seq', String(i)]] }));
-  await produce(sourceBootstrap, topic, new Map([[0, rows], [1, rows.slice(0, 300)]]), 300);
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, rows],
+      [1, rows.slice(0, 300)],
+    ]),
+    300,
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir('passthrough-whole');
   const { copied, report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true, JSON.stringify(report.partitions));
   assert.deepEqual([copied.stats.mergedBatches, copied.stats.reencodedRecords], [0, 0], 'every batch forwarded as fetched');
   const checkpoint = (await loadCheckpoint(dir, p.hash))!;
-  assert.deepEqual([0, 1].map((d) => checkpoint.destinations[`${topic}/${d}`]!.rebuilt), [false, false]);
-  assert.deepEqual(report.partitions.map((v) => [v.sourceCount, v.destinationCount, v.anchors?.first.offset]), [[600, 600, '0'], [300, 300, '0']]);
+  assert.deepEqual(
+    [0, 1].map((d) => checkpoint.destinations[`${topic}/${d}`]!.rebuilt),
+    [false, false],
+  );
+  assert.deepEqual(
+    report.partitions.map((v) => [v.sourceCount, v.destinationCount, v.anchors?.first.offset]),
+    [
+      [600, 600, '0'],
+      [300, 300, '0'],
+    ],
+  );
 });
 
 for (const [codec, bits] of Object.entries(CODECS)) {
@@ -108,9 +156,22 @@ for (const [codec, bits] of Object.entries(CODECS)) {
     const topic = uniqueName(`filter-${codec}`);
     await createTopic(sourceBootstrap, topic, 1, { 'compression.type': codec });
     // Batches of 50: the first 200 records alternate tenants, the last 100 are all tenant a.
-    const rows = Array.from({ length: 300 }, (_, i) => record(`k${i}`, `value ${i} `.repeat(8), { headers: [['tenant', i < 200 && i % 2 === 1 ? 'b' : 'a'], ['seq', String(i)]] }));
+    const rows = Array.from({ length: 300 }, (_, i) =>
+      record(`k${i}`, `value ${i} `.repeat(8), {
+        headers: [
+          ['tenant', i < 200 && i % 2 === 1 ? 'b' : 'a'],
+          ['seq', String(i)],
+        ],
+      }),
+    );
     await produce(sourceBootstrap, topic, new Map([[0, rows]]), 50);
-    const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, filter: { kind: 'header', name: 'tenant', value: 'a' } });
+    const p = await plan({
+      topics: [topic],
+      from: { kind: 'earliest' },
+      to: { kind: 'latest' },
+      createTopics: true,
+      filter: { kind: 'header', name: 'tenant', value: 'a' },
+    });
     const { copied, report } = await copyAndVerify(p, await stateDir(`filter-${codec}`));
     assert.equal(report.passed, true);
     assert.equal(copied.records, 200);
@@ -121,7 +182,11 @@ for (const [codec, bits] of Object.entries(CODECS)) {
     const sourceBatches = await storedBatches(sourceBootstrap, topic, 0);
     const copiedBatches = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
     const whole = copiedBatches.filter((b) => b.recordCount === 50);
-    assert.deepEqual(whole.map((b) => b.bytes.length), sourceBatches.slice(-2).map((b) => b.bytes.length), 'the two all-matching batches travelled unchanged');
+    assert.deepEqual(
+      whole.map((b) => b.bytes.length),
+      sourceBatches.slice(-2).map((b) => b.bytes.length),
+      'the two all-matching batches travelled unchanged',
+    );
     assert.ok(whole.every((b) => (b.attributes & ATTRIBUTE.compression) === bits));
     assert.equal(copiedBatches.reduce((n, b) => n + b.recordCount, 0) - 100, 100, 'the mixed batches gave their 100 matching records');
   });
@@ -136,10 +201,22 @@ test('a filtered copy of lz4 batches written by librdkafka (kcat) keeps exactly 
   const lines = Array.from({ length: 400 }, (_, i) => `${i % 3 === 0 ? 'a' : 'b'}-${i}\t${words(i)}`);
   await kcatProduce(sourceBootstrap, topic, lines, ['-p', '0', '-z', 'lz4', '-X', 'linger.ms=200', '-X', 'batch.size=1000000']);
   const sourceBatches = await storedBatches(sourceBootstrap, topic, 0);
-  assert.ok(sourceBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === CODECS.lz4), 'the source holds the producer\'s lz4 batches');
-  assert.ok(sourceBatches.some((b) => b.bytes.length > 64 * 1024 && b.recordCount > 30), `some batch spans several lz4 blocks (${sourceBatches.map((b) => b.recordCount).join(', ')})`);
+  assert.ok(
+    sourceBatches.every((b) => (b.attributes & ATTRIBUTE.compression) === CODECS.lz4),
+    "the source holds the producer's lz4 batches",
+  );
+  assert.ok(
+    sourceBatches.some((b) => b.bytes.length > 64 * 1024 && b.recordCount > 30),
+    `some batch spans several lz4 blocks (${sourceBatches.map((b) => b.recordCount).join(', ')})`,
+  );
 
-  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, filter: { kind: 'key-prefix', prefix: 'a-' } });
+  const p = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    createTopics: true,
+    filter: { kind: 'key-prefix', prefix: 'a-' },
+  });
   const { copied, report } = await copyAndVerify(p, await stateDir('filter-librdkafka-lz4'));
   assert.equal(report.passed, true);
   assert.equal(copied.records, 134);

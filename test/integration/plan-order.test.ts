@@ -20,7 +20,11 @@ test('plan --exact says a destination cannot take the plan before it scans the s
       plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, onEvent: (e) => events.push(e) }),
       (e: unknown) => e instanceof KrerouteError && e.code === 'DESTINATION_CHECK' && code.test(e.message),
     );
-    assert.deepEqual(events.filter((e) => e.type === 'progress'), [], 'no record was scanned');
+    assert.deepEqual(
+      events.filter((e) => e.type === 'progress'),
+      [],
+      'no record was scanned',
+    );
   }
 });
 
@@ -28,9 +32,23 @@ test('plan --exact shows its progress as copy does: records read out of the rang
   const { sourceBootstrap } = sides();
   const topic = uniqueName('plan-progress');
   await createTopic(sourceBootstrap, topic, 2);
-  await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 30 }, (_, i) => record(`k${i}`, `v${i}`))], [1, Array.from({ length: 20 }, (_, i) => record(`j${i}`, `w${i}`))]]));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, Array.from({ length: 30 }, (_, i) => record(`k${i}`, `v${i}`))],
+      [1, Array.from({ length: 20 }, (_, i) => record(`j${i}`, `w${i}`))],
+    ]),
+  );
   const events: EngineEvent[] = [];
-  const made = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, createTopics: true, onEvent: (e) => events.push(e) });
+  const made = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    exact: true,
+    createTopics: true,
+    onEvent: (e) => events.push(e),
+  });
   assert.equal(made.estimate.records, 50);
   const progress = events.filter((e) => e.type === 'progress');
   assert.ok(progress.length > 0 && progress.every((e) => e.stage === 'plan'));

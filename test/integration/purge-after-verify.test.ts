@@ -12,7 +12,12 @@ import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 // Purge acts on a saved verdict: what reached the destination after verify must not be a copy of the planned records.
 const DAY_AGO = BigInt(Date.now()) - 86_400_000n;
 const seeded = (partitions: number, perPartition: number) =>
-  new Map(Array.from({ length: partitions }, (_, p) => [p, Array.from({ length: perPartition }, (_, i) => record(`tenant-a-${p}-${i % 300}`, `event ${p}/${i}`, { timestamp: DAY_AGO + BigInt(i) }))]));
+  new Map(
+    Array.from({ length: partitions }, (_, p) => [
+      p,
+      Array.from({ length: perPartition }, (_, i) => record(`tenant-a-${p}-${i % 300}`, `event ${p}/${i}`, { timestamp: DAY_AGO + BigInt(i) })),
+    ]),
+  );
 
 const refusal = (pattern: RegExp) => (error: Error & { code?: string }) => {
   assert.equal(error.code, 'NOT_VERIFIED', error.message);
@@ -49,14 +54,19 @@ test('plan 1 copied and verified, then plan 2 over the same range copied into th
   const secondDir = await stateDir('since-second');
   await copyPlan(second, { source, destination, stateDir: secondDir, acceptOverlap: true });
 
-  const expected = new RegExp(`^purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify \\(offsets 2001\\.\\.4000; 2 partitions like this\\): another copy of the same records\\? run kreroute verify again$`);
+  const expected = new RegExp(
+    `^purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify \\(offsets 2001\\.\\.4000; 2 partitions like this\\): another copy of the same records\\? run kreroute verify again$`,
+  );
   await assert.rejects(purge(first, firstDir, { dryRun: true }), refusal(expected));
   await assert.rejects(purge(first, firstDir), refusal(expected));
   const planFile = join(firstDir, 'first.plan.json');
   await writePlanFile(planFile, first);
   const run = await runKreroute(['purge', planFile, '--dry-run', '--state-dir', firstDir]);
   assert.equal(run.code, 9, run.stderr);
-  assert.match(run.stderr, new RegExp(`kreroute: NOT_VERIFIED: purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify`));
+  assert.match(
+    run.stderr,
+    new RegExp(`kreroute: NOT_VERIFIED: purge refused: 2000 records stamped within the planned span reached ${topic}\\[0\\] after verify`),
+  );
   assert.deepEqual(await sourceLogStarts(topic, [0, 1]), [0n, 0n]);
 });
 
@@ -74,9 +84,20 @@ test('a live destination: another producer writes current-time records after ver
   await produce(destinationBootstrap, topic, live);
   const said: string[] = [];
   const { source: sourceSettings, destination: destinationSettings } = sides();
-  const report = await purgePlan(p, { source: sourceSettings, destination: destinationSettings, stateDir: dir, onEvent: (e) => void (e.type === 'info' && said.push(e.message)) });
-  assert.deepEqual(report.partitions.map((x) => x.logStartAfter), ['1000', '1000']);
-  assert.ok(said.some((m) => /^since verify, 4000 offset\(s\) reached the destination partitions; none holds a record stamped within the planned span/.test(m)), said.join('\n'));
+  const report = await purgePlan(p, {
+    source: sourceSettings,
+    destination: destinationSettings,
+    stateDir: dir,
+    onEvent: (e) => void (e.type === 'info' && said.push(e.message)),
+  });
+  assert.deepEqual(
+    report.partitions.map((x) => x.logStartAfter),
+    ['1000', '1000'],
+  );
+  assert.ok(
+    said.some((m) => /^since verify, 4000 offset\(s\) reached the destination partitions; none holds a record stamped within the planned span/.test(m)),
+    said.join('\n'),
+  );
 });
 
 test('a re-copy from a lost state folder after verify (at-least-once, new checkpoint topic): purge refuses', async () => {
@@ -90,13 +111,19 @@ test('a re-copy from a lost state folder after verify (at-least-once, new checkp
   await copyPlan(p, { source, destination, stateDir: dir, mode: 'at-least-once' });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
   const lost = await stateDir('since-lost-state-again');
-  assert.equal((await copyPlan(p, { source, destination, stateDir: lost, mode: 'at-least-once', checkpointTopic: uniqueName('other-checkpoints') })).records, 1000);
-  await assert.rejects(purge(p, dir), refusal(new RegExp(`1000 records stamped within the planned span reached ${topic}\\[0\\] after verify \\(offsets 1000\\.\\.1999\\)`)));
+  assert.equal(
+    (await copyPlan(p, { source, destination, stateDir: lost, mode: 'at-least-once', checkpointTopic: uniqueName('other-checkpoints') })).records,
+    1000,
+  );
+  await assert.rejects(
+    purge(p, dir),
+    refusal(new RegExp(`1000 records stamped within the planned span reached ${topic}\\[0\\] after verify \\(offsets 1000\\.\\.1999\\)`)),
+  );
   assert.deepEqual(await sourceLogStarts(topic, [0]), [0n]);
   await rm(lost, { recursive: true, force: true });
 });
 
-test('a destination stamping the append time (timestamps prove nothing): records after verify are compared by content; another producer\'s record passes, planned records written again refuse', async () => {
+test("a destination stamping the append time (timestamps prove nothing): records after verify are compared by content; another producer's record passes, planned records written again refuse", async () => {
   const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName('since-append-time');
   await createTopic(sourceBootstrap, topic, 1);
@@ -112,7 +139,11 @@ test('a destination stamping the append time (timestamps prove nothing): records
   await produce(destinationBootstrap, topic, new Map([[0, seeded(1, 500).get(0)!.slice(20, 23)]]));
   await assert.rejects(
     purge(p, dir, { dryRun: true }),
-    refusal(new RegExp(`^purge refused: 3 records with the key, value and headers of planned records reached ${topic}\\[0\\] after verify \\(offsets 502\\.\\.504; the destination stamps the append time\\): another copy of the same records\\? run kreroute verify again$`)),
+    refusal(
+      new RegExp(
+        `^purge refused: 3 records with the key, value and headers of planned records reached ${topic}\\[0\\] after verify \\(offsets 502\\.\\.504; the destination stamps the append time\\): another copy of the same records\\? run kreroute verify again$`,
+      ),
+    ),
   );
   assert.deepEqual(await sourceLogStarts(topic, [0]), [0n]);
 });
@@ -147,15 +178,27 @@ test("another producer's open transaction after verify: purge waits within --wai
   const dir = await stateDir('since-open-transaction');
   await copyPlan(p, { source, destination, stateDir: dir });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
-  const foreign = new Producer({ clientId: uniqueName('foreign'), bootstrapBrokers: [destinationBootstrap], transactionalId: uniqueName('foreign'), idempotent: true, timeout: 300_000 });
+  const foreign = new Producer({
+    clientId: uniqueName('foreign'),
+    bootstrapBrokers: [destinationBootstrap],
+    transactionalId: uniqueName('foreign'),
+    idempotent: true,
+    timeout: 300_000,
+  });
   t.after(() => foreign.close());
   const transaction = await foreign.beginTransaction();
   await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
   const started = Date.now();
-  await assert.rejects(purge(p, dir, { waitTimeoutMs: 3_000 }), refusal(new RegExp(`${topic}\\[0\\] holds another producer's open transaction after verify.*wait and purge again`)));
+  await assert.rejects(
+    purge(p, dir, { waitTimeoutMs: 3_000 }),
+    refusal(new RegExp(`${topic}\\[0\\] holds another producer's open transaction after verify.*wait and purge again`)),
+  );
   assert.ok(Date.now() - started < 30_000);
   await transaction.abort();
-  assert.deepEqual((await purge(p, dir)).partitions.map((x) => x.logStartAfter), ['100']);
+  assert.deepEqual(
+    (await purge(p, dir)).partitions.map((x) => x.logStartAfter),
+    ['100'],
+  );
 });
 
 test('key-hash mapping: plan 1 verified, then plan 2 over the same range copied into the same destination: purge of plan 1 refuses', async () => {
@@ -169,7 +212,10 @@ test('key-hash mapping: plan 1 verified, then plan 2 over the same range copied 
   await copyPlan(first, { source, destination, stateDir: firstDir });
   const report = await verifyPlan(first, { source, destination, stateDir: firstDir });
   assert.equal(report.passed, true);
-  assert.ok(report.partitions.every((v) => v.readTo !== undefined && v.plannedTimestamps !== null), JSON.stringify(report.partitions.map((v) => [v.readTo, v.plannedTimestamps])));
+  assert.ok(
+    report.partitions.every((v) => v.readTo !== undefined && v.plannedTimestamps !== null),
+    JSON.stringify(report.partitions.map((v) => [v.readTo, v.plannedTimestamps])),
+  );
   const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash' });
   await copyPlan(second, { source, destination, stateDir: await stateDir('since-keyed-second'), acceptOverlap: true });
   await assert.rejects(purge(first, firstDir), refusal(/records stamped within the planned span reached .* after verify .*run kreroute verify again$/));

@@ -31,29 +31,35 @@ let dataDir: string | undefined;
 let ca = '';
 const dirs: string[] = [];
 
-before(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'kreroute-scram-'));
-  ca = await readFile(join(FIXTURES, 'ca.pem'), 'utf8');
-  broker = await startLocalCluster({
-    name: 'scram',
-    dataDir,
-    scram: {
-      users: { copier: PASSWORD },
-      tls: {
-        certificateChain: await readFile(join(FIXTURES, 'broker.pem'), 'utf8'),
-        privateKey: await readFile(join(FIXTURES, 'broker.key'), 'utf8'),
-        trustedCertificates: ca,
+before(
+  async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'kreroute-scram-'));
+    ca = await readFile(join(FIXTURES, 'ca.pem'), 'utf8');
+    broker = await startLocalCluster({
+      name: 'scram',
+      dataDir,
+      scram: {
+        users: { copier: PASSWORD },
+        tls: {
+          certificateChain: await readFile(join(FIXTURES, 'broker.pem'), 'utf8'),
+          privateKey: await readFile(join(FIXTURES, 'broker.key'), 'utf8'),
+          trustedCertificates: ca,
+        },
       },
-    },
-    brokerConfig: { 'connections.max.reauth.ms': String(SESSION_MS) },
-    startTimeoutMs: 150_000,
-  });
-}, { timeout: 180_000 });
+      brokerConfig: { 'connections.max.reauth.ms': String(SESSION_MS) },
+      startTimeoutMs: 150_000,
+    });
+  },
+  { timeout: 180_000 },
+);
 
-after(async () => {
-  await broker?.stop();
-  await Promise.all([dataDir, ...dirs].filter((d): d is string => d !== undefined).map((d) => rm(d, { recursive: true, force: true })));
-}, { timeout: 60_000 });
+after(
+  async () => {
+    await broker?.stop();
+    await Promise.all([dataDir, ...dirs].filter((d): d is string => d !== undefined).map((d) => rm(d, { recursive: true, force: true })));
+  },
+  { timeout: 60_000 },
+);
 
 function started(): LocalCluster {
   assert.ok(broker?.scramBootstrap?.SASL_SSL, 'the SCRAM broker started');
@@ -90,7 +96,10 @@ async function copyWithin(topic: string, source: ClientSettings, destination: Cl
   const p = await createPlan({ ...everything, topics: [topic], destinationTopic: `${topic}-copy`, source, destination, createTopics: true });
   const before = { ...rawSaslCounts };
   const copied = await copyPlan(p, { source, destination, stateDir: dir, onEvent: (e) => events.push(e), ...(maxRatePerSec ? { maxRatePerSec } : {}) });
-  const during = { authentications: rawSaslCounts.authentications - before.authentications, reauthentications: rawSaslCounts.reauthentications - before.reauthentications };
+  const during = {
+    authentications: rawSaslCounts.authentications - before.authentications,
+    reauthentications: rawSaslCounts.reauthentications - before.reauthentications,
+  };
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
   return { copied, report, during, retries: events.filter((e) => e.type === 'retry') };
 }
@@ -130,7 +139,10 @@ test('a wrong SCRAM password fails with AUTH in one line within 30 s, on the lib
   const topic = await seeded('raw-sasl-wrong-password', 1, 10);
   const wrong = scram('SASL_SSL', 'SCRAM-SHA-512', WRONG_PASSWORD);
   let started = Date.now();
-  await assert.rejects(createPlan({ ...everything, topics: [topic], destinationTopic: `${topic}-copy`, source: wrong, destination: wrong, createTopics: true }), isAuthFailure);
+  await assert.rejects(
+    createPlan({ ...everything, topics: [topic], destinationTopic: `${topic}-copy`, source: wrong, destination: wrong, createTopics: true }),
+    isAuthFailure,
+  );
   assert.ok(Date.now() - started < 30_000, `plan gave up after ${Date.now() - started} ms`);
 
   // kreroute's own connection: leaders found with the right password, the data path given the wrong one.
@@ -142,10 +154,22 @@ test('a wrong SCRAM password fails with AUTH in one line within 30 s, on the lib
   try {
     started = Date.now();
     const link = await links.forPartition(topic, 0, false);
-    const failure = await link.fetch(100, 1, 1 << 20, 0, 0, -1, [{ topicId: topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }], [], '').then(
-      () => assert.fail('fetched with a wrong password'),
-      (error: unknown) => error,
-    );
+    const failure = await link
+      .fetch(
+        100,
+        1,
+        1 << 20,
+        0,
+        0,
+        -1,
+        [{ topicId: topic, partitions: [{ partition: 0, currentLeaderEpoch: -1, fetchOffset: 0n, lastFetchedEpoch: -1, partitionMaxBytes: 1 << 20 }] }],
+        [],
+        '',
+      )
+      .then(
+        () => assert.fail('fetched with a wrong password'),
+        (error: unknown) => error,
+      );
     isAuthFailure(toKrerouteError(failure, `fetching ${topic} on scram`));
     assert.ok(Date.now() - started < 30_000);
   } finally {

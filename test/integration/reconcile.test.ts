@@ -36,17 +36,30 @@ test('orphans past 20 MiB of other tenants\' records are found: the position mov
   const tenant = Array.from({ length: 100 }, (_, i) => record(`a:${i}`, `tenant-${i}`, { timestamp: T0 + 50_000n + BigInt(i) }));
   const interleaved: RecordContent[] = [...others, ...tenant.flatMap((r, i) => [r, record(`b:late-${i}`, 'y', { timestamp: T0 + 60_000n + BigInt(i) })])];
   await produce(sourceBootstrap, topic, new Map([[0, interleaved]]));
-  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, filter: { kind: 'key-prefix', prefix: 'a:' }, createTopics: true });
+  const p = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    filter: { kind: 'key-prefix', prefix: 'a:' },
+    createTopics: true,
+  });
   await withClusters(async (source, destination) => {
     const checkpoint = await freshCheckpoint(p, destination, 'at-least-once');
     const orphanProducer = await produce(destinationBootstrap, topic, new Map([[0, tenant.slice(0, 30)]]));
-    const found = await reconcile({ plan: p, source, destination, checkpoint, filter: compileFilter(p.filter), previousProducerIds: new Set([orphanProducer]) });
+    const found = await reconcile({
+      plan: p,
+      source,
+      destination,
+      checkpoint,
+      filter: compileFilter(p.filter),
+      previousProducerIds: new Set([orphanProducer]),
+    });
     assert.equal(found, 30);
     const state = checkpoint.sources[partitionKey(topic, 0)]!;
     // tenant record 29 sits at offset 20,000 + 2·29.
     assert.equal(state.next, String(20_000 + 2 * 29 + 1));
     assert.equal(state.copied, 30);
-    assert.equal(state.skipped, 20_000 + 29, 'the other tenants\' records before the last orphan count as skipped');
+    assert.equal(state.skipped, 20_000 + 29, "the other tenants' records before the last orphan count as skipped");
     assert.deepEqual(state.alreadyWritten, []);
     assert.equal(checkpoint.destinations[partitionKey(topic, 0)]!.end, '30');
   });
@@ -75,7 +88,7 @@ test('orphans spread by key over destination partitions are marked written, each
     const expected = [...byPartition].flatMap(([d, list]) => list.slice(0, written[d]).map((x) => String(x.offset)));
     const state = checkpoint.sources[partitionKey(topic, 0)]!;
     assert.deepEqual([...state.alreadyWritten].sort(), expected.sort());
-    assert.equal(state.next, '0', 'the position stays: the partitions\' prefixes differ');
+    assert.equal(state.next, '0', "the position stays: the partitions' prefixes differ");
     for (const [d, n] of written.entries()) if (n > 0) assert.equal(checkpoint.destinations[partitionKey(topic, d)]!.end, String(n));
   });
 });
@@ -88,7 +101,11 @@ test('an orphan that matches nothing left to copy stops the resume (RESUME_CONFL
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   await withClusters(async (source, destination) => {
     const checkpoint = await freshCheckpoint(p, destination, 'at-least-once');
-    const orphanProducer = await produce(destinationBootstrap, topic, new Map([[0, [record('k0', 'v0', { timestamp: T0 }), record('k1', 'changed', { timestamp: T0 + 1n })]]]));
+    const orphanProducer = await produce(
+      destinationBootstrap,
+      topic,
+      new Map([[0, [record('k0', 'v0', { timestamp: T0 }), record('k1', 'changed', { timestamp: T0 + 1n })]]]),
+    );
     await assert.rejects(
       reconcile({ plan: p, source, destination, checkpoint, filter: compileFilter(null), previousProducerIds: new Set([orphanProducer]) }),
       (e: unknown) => e instanceof KrerouteError && e.code === 'RESUME_CONFLICT' && /1 record\(s\)/.test(e.message),
@@ -113,7 +130,7 @@ test('into a destination that stamps the append time, orphans are recognised by 
   });
 });
 
-test('the interrupted run\'s writes that its leader has but readers cannot see yet are waited for, not taken as never written', async () => {
+test("the interrupted run's writes that its leader has but readers cannot see yet are waited for, not taken as never written", async () => {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName('reconcile-in-flight');
   await createTopic(sourceBootstrap, topic, 1);
@@ -134,6 +151,9 @@ test('the interrupted run\'s writes that its leader has but readers cannot see y
     const ahead = structuredClone(checkpoint);
     ahead.destinations[partitionKey(topic, 0)]!.end = '4';
     ahead.destinations[partitionKey(topic, 0)]!.lastRun = { producerId: String(run), records: 0 };
-    await assert.rejects(reconcile({ ...input, checkpoint: ahead }), (e: unknown) => e instanceof KrerouteError && e.code === 'COPY_FAILED' && /4 record\(s\) the interrupted run wrote/.test(e.message));
+    await assert.rejects(
+      reconcile({ ...input, checkpoint: ahead }),
+      (e: unknown) => e instanceof KrerouteError && e.code === 'COPY_FAILED' && /4 record\(s\) the interrupted run wrote/.test(e.message),
+    );
   });
 });

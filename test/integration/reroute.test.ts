@@ -15,7 +15,14 @@ async function soloTopic(prefix: string, perPartition = 30): Promise<string> {
   const topic = uniqueName(prefix);
   await createTopic(sourceBootstrap, topic, 2);
   const records = (p: number) => Array.from({ length: perPartition }, (_, i) => record(`tenant-b:${p}-${i}`, `v${i}`, { headers: [['tenant', 'tenant-b']] }));
-  await produce(sourceBootstrap, topic, new Map([[0, records(0)], [1, records(1)]]));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, records(0)],
+      [1, records(1)],
+    ]),
+  );
   return topic;
 }
 
@@ -24,7 +31,16 @@ async function request(topic: string, extra: Partial<RerouteRequest> = {}): Prom
   const dir = await stateDir('reroute');
   return {
     planFile: join(dir, 'plan.json'),
-    plan: { source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, filter: { kind: 'header', name: 'tenant', value: 'tenant-b' }, createTopics: true, exact: true },
+    plan: {
+      source,
+      destination,
+      topics: [topic],
+      from: { kind: 'earliest' },
+      to: { kind: 'latest' },
+      filter: { kind: 'header', name: 'tenant', value: 'tenant-b' },
+      createTopics: true,
+      exact: true,
+    },
     purge: true,
     ...extra,
   };
@@ -43,7 +59,10 @@ test('reroute runs every stage, then a second run skips them all and reuses the 
   const topic = await soloTopic('reroute-all');
   const req = await request(topic);
   const first = await reroute(req);
-  assert.deepEqual(first.outcomes.map((o) => `${o.stage}:${o.status}`), ['plan:done', 'copy:done', 'verify:done', 'purge:done']);
+  assert.deepEqual(
+    first.outcomes.map((o) => `${o.stage}:${o.status}`),
+    ['plan:done', 'copy:done', 'verify:done', 'purge:done'],
+  );
   const copy = first.outcomes.find((o) => o.stage === 'copy' && o.status === 'done');
   assert.equal(copy?.stage === 'copy' && copy.status === 'done' ? copy.summary.records : -1, 60);
   assert.deepEqual(await logStart(topic, [0, 1]), [30n, 30n]);
@@ -53,9 +72,15 @@ test('reroute runs every stage, then a second run skips them all and reuses the 
 
   const events: string[] = [];
   const second = await reroute({ ...req, onEvent: (e) => events.push(e.type === 'info' ? e.message : '') });
-  assert.deepEqual(second.outcomes.map((o) => `${o.stage}:${o.status}`), ['plan:reused', 'copy:skipped', 'verify:skipped', 'purge:skipped']);
+  assert.deepEqual(
+    second.outcomes.map((o) => `${o.stage}:${o.status}`),
+    ['plan:reused', 'copy:skipped', 'verify:skipped', 'purge:skipped'],
+  );
   assert.equal(second.plan.hash, first.plan.hash);
-  assert.ok(events.some((m) => /reusing the existing plan file .* not planned again/.test(m)), events.join('\n'));
+  assert.ok(
+    events.some((m) => /reusing the existing plan file .* not planned again/.test(m)),
+    events.join('\n'),
+  );
 });
 
 test('an interrupted reroute continues where it stopped; purge waits for verify', async () => {
@@ -69,14 +94,20 @@ test('an interrupted reroute continues where it stopped; purge waits for verify'
   assert.deepEqual(await logStart(topic, [0, 1]), [0n, 0n], 'nothing purged');
 
   const resumed = await reroute(req);
-  assert.deepEqual(resumed.outcomes.map((o) => `${o.stage}:${o.status}`), ['plan:reused', 'copy:done', 'verify:done', 'purge:done']);
+  assert.deepEqual(
+    resumed.outcomes.map((o) => `${o.stage}:${o.status}`),
+    ['plan:reused', 'copy:done', 'verify:done', 'purge:done'],
+  );
   assert.deepEqual(await logStart(topic, [0, 1]), [30n, 30n]);
 });
 
 test('without --purge the source is left alone', async () => {
   const topic = await soloTopic('reroute-no-purge');
   const result = await reroute(await request(topic, { purge: false }));
-  assert.deepEqual(result.outcomes.map((o) => `${o.stage}:${o.status}`), ['plan:done', 'copy:done', 'verify:done', 'purge:not-requested']);
+  assert.deepEqual(
+    result.outcomes.map((o) => `${o.stage}:${o.status}`),
+    ['plan:done', 'copy:done', 'verify:done', 'purge:not-requested'],
+  );
   assert.deepEqual(await logStart(topic, [0, 1]), [0n, 0n]);
 });
 
@@ -86,6 +117,7 @@ test('an existing plan made for other flags is refused, not silently reused', as
   await reroute(req);
   await assert.rejects(
     reroute({ ...req, plan: { ...req.plan, filter: { kind: 'key-prefix', prefix: 'tenant-c:' } } }),
-    (error: unknown) => error instanceof KrerouteError && error.code === 'PLAN_MISMATCH' && /filter: the plan has header tenant = "tenant-b"/.test(error.message),
+    (error: unknown) =>
+      error instanceof KrerouteError && error.code === 'PLAN_MISMATCH' && /filter: the plan has header tenant = "tenant-b"/.test(error.message),
   );
 });

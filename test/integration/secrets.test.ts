@@ -30,24 +30,30 @@ let broker: SecuredBroker | undefined;
 let dir: string | undefined;
 const runs: Array<{ label: string; run: CliRun }> = [];
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kreroute-secrets-'));
-  oidc = await startOidcProvider({ clientId: 'kreroute', clientSecret: CLIENT_SECRET, subject: 'admin' });
-  // Every principal is User:admin, the super user: this file is about where secrets go, not ACLs.
-  broker = await startSecuredBroker('secrets', {
-    superUser: 'admin',
-    saslPlainUsers: { admin: ADMIN_PASSWORD },
-    scramUsers: { admin: SCRAM_PASSWORD },
-    oauthBearer: { jwksEndpointUrl: oidc.jwksUrl, expectedAudience: oidc.audience },
-    maxReauthMs: 300_000,
-  });
-}, { timeout: 120_000 });
+before(
+  async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kreroute-secrets-'));
+    oidc = await startOidcProvider({ clientId: 'kreroute', clientSecret: CLIENT_SECRET, subject: 'admin' });
+    // Every principal is User:admin, the super user: this file is about where secrets go, not ACLs.
+    broker = await startSecuredBroker('secrets', {
+      superUser: 'admin',
+      saslPlainUsers: { admin: ADMIN_PASSWORD },
+      scramUsers: { admin: SCRAM_PASSWORD },
+      oauthBearer: { jwksEndpointUrl: oidc.jwksUrl, expectedAudience: oidc.audience },
+      maxReauthMs: 300_000,
+    });
+  },
+  { timeout: 120_000 },
+);
 
-after(async () => {
-  await broker?.stop();
-  await oidc?.close();
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, { timeout: 60_000 });
+after(
+  async () => {
+    await broker?.stop();
+    await oidc?.close();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  },
+  { timeout: 60_000 },
+);
 
 async function propertiesFile(name: string, lines: string[]): Promise<string> {
   assert.ok(dir);
@@ -84,9 +90,27 @@ const checkpointRecords: ArtifactCollector = async () => {
   assert.ok(broker);
   const { stdout } = await run(
     'kcat',
-    ['-C', '-b', broker.cluster.bootstrap, '-t', DEFAULT_CHECKPOINT_TOPIC, '-e', '-q', '-f', 'key=%k value=%s headers=%h\n',
-      '-X', 'security.protocol=SASL_PLAINTEXT', '-X', 'sasl.mechanisms=PLAIN', '-X', 'sasl.username=admin', '-X', `sasl.password=${ADMIN_PASSWORD}`,
-      '-X', 'isolation.level=read_uncommitted'],
+    [
+      '-C',
+      '-b',
+      broker.cluster.bootstrap,
+      '-t',
+      DEFAULT_CHECKPOINT_TOPIC,
+      '-e',
+      '-q',
+      '-f',
+      'key=%k value=%s headers=%h\n',
+      '-X',
+      'security.protocol=SASL_PLAINTEXT',
+      '-X',
+      'sasl.mechanisms=PLAIN',
+      '-X',
+      'sasl.username=admin',
+      '-X',
+      `sasl.password=${ADMIN_PASSWORD}`,
+      '-X',
+      'isolation.level=read_uncommitted',
+    ],
     { encoding: 'latin1', maxBuffer: 64 * 1024 * 1024, timeout: 60_000 },
   );
   assert.ok(stdout.trim().length > 0, 'the checkpoint topic holds records');
@@ -100,7 +124,9 @@ const metricsScrapes: Artifact[] = [];
  * scrapes become artifacts and the run's output joins the others.
  */
 async function copyScraped(label: string, args: string[]): Promise<void> {
-  const child = spawn(process.execPath, [CLI_MAIN, ...args, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI_MAIN, ...args, '--metrics-port', '0', '--metrics-host', '127.0.0.1', '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const started = Date.now();
   let stdout = '';
   let stderr = '';
@@ -113,7 +139,10 @@ async function copyScraped(label: string, args: string[]): Promise<void> {
   while (!done && Date.now() < deadline) {
     const url = /metrics: serving at (http:\/\/\S+?)["\s]/.exec(stdout)?.[1];
     if (url) {
-      const text = await fetch(url).then((r) => r.text(), () => '');
+      const text = await fetch(url).then(
+        (r) => r.text(),
+        () => '',
+      );
       if (text.includes('kreroute_')) metricsScrapes.push({ what: `${label} metrics scrape ${metricsScrapes.length + 1}`, text });
     }
     await sleep(300);
@@ -150,18 +179,97 @@ test('no password, client secret or token in any output, file or checkpoint reco
   await cli('purge --dry-run', ['purge', planFile, '--dry-run', '--source-config', scramFile, '--dest-config', oauthFile, '--state-dir', state]);
   const metricsPlan = join(dir, 'm.plan.json');
   await cli('plan for metrics', ['plan', ...sides, '--topic', topic, '--dest-topic', `${topic}-m`, '--create-topics', '--out', metricsPlan]);
-  await copyScraped('copy --metrics-port', ['copy', metricsPlan, '--source-config', scramFile, '--dest-config', oauthFile, '--state-dir', join(dir, 'state-m'), '--max-rate', '15']);
+  await copyScraped('copy --metrics-port', [
+    'copy',
+    metricsPlan,
+    '--source-config',
+    scramFile,
+    '--dest-config',
+    oauthFile,
+    '--state-dir',
+    join(dir, 'state-m'),
+    '--max-rate',
+    '15',
+  ]);
   // Round two: the other way round, through reroute (plan, copy, verify in one job).
   const swapped = ['--source', bootstrap, '--destination', bootstrap, '--source-config', oauthFile, '--dest-config', scramFile];
-  await cli('reroute', ['reroute', ...swapped, '--topic', topic, '--dest-topic', `${topic}-b`, '--create-topics', '--out', join(dir, 'b.plan.json'), '--state-dir', join(dir, 'state-b'), '--mode', 'exactly-once']);
-  await cli('reroute --json', ['reroute', ...swapped, '--topic', topic, '--dest-topic', `${topic}-c`, '--create-topics', '--out', join(dir, 'c.plan.json'), '--state-dir', join(dir, 'state-c'), '--json']);
+  await cli('reroute', [
+    'reroute',
+    ...swapped,
+    '--topic',
+    topic,
+    '--dest-topic',
+    `${topic}-b`,
+    '--create-topics',
+    '--out',
+    join(dir, 'b.plan.json'),
+    '--state-dir',
+    join(dir, 'state-b'),
+    '--mode',
+    'exactly-once',
+  ]);
+  await cli('reroute --json', [
+    'reroute',
+    ...swapped,
+    '--topic',
+    topic,
+    '--dest-topic',
+    `${topic}-c`,
+    '--create-topics',
+    '--out',
+    join(dir, 'c.plan.json'),
+    '--state-dir',
+    join(dir, 'state-c'),
+    '--json',
+  ]);
   // Failed logins: the error line names no secret.
-  const wrongScram = await cli('plan, wrong SCRAM password', ['plan', ...sides.slice(0, 4), '--source-config', await scram(WRONG_PASSWORD), '--dest-config', oauthFile, '--topic', topic, '--dest-topic', `${topic}-x`, '--out', join(dir, 'x.plan.json')], 3);
+  const wrongScram = await cli(
+    'plan, wrong SCRAM password',
+    [
+      'plan',
+      ...sides.slice(0, 4),
+      '--source-config',
+      await scram(WRONG_PASSWORD),
+      '--dest-config',
+      oauthFile,
+      '--topic',
+      topic,
+      '--dest-topic',
+      `${topic}-x`,
+      '--out',
+      join(dir, 'x.plan.json'),
+    ],
+    3,
+  );
   assert.match(wrongScram.stderr, /kreroute: AUTH: /);
-  const wrongSecret = await cli('plan --json, wrong client secret', ['plan', ...sides.slice(0, 4), '--source-config', scramFile, '--dest-config', await oauth(WRONG_SECRET), '--topic', topic, '--dest-topic', `${topic}-y`, '--out', join(dir, 'y.plan.json'), '--json'], 3);
+  const wrongSecret = await cli(
+    'plan --json, wrong client secret',
+    [
+      'plan',
+      ...sides.slice(0, 4),
+      '--source-config',
+      scramFile,
+      '--dest-config',
+      await oauth(WRONG_SECRET),
+      '--topic',
+      topic,
+      '--dest-topic',
+      `${topic}-y`,
+      '--out',
+      join(dir, 'y.plan.json'),
+      '--json',
+    ],
+    3,
+  );
   assert.match(wrongSecret.stdout, /"code":"AUTH"/);
 
-  const secrets: Record<string, string> = { 'admin password': ADMIN_PASSWORD, 'SCRAM password': SCRAM_PASSWORD, 'client secret': CLIENT_SECRET, 'wrong password': WRONG_PASSWORD, 'wrong client secret': WRONG_SECRET };
+  const secrets: Record<string, string> = {
+    'admin password': ADMIN_PASSWORD,
+    'SCRAM password': SCRAM_PASSWORD,
+    'client secret': CLIENT_SECRET,
+    'wrong password': WRONG_PASSWORD,
+    'wrong client secret': WRONG_SECRET,
+  };
   assert.ok(oidc.issued.length >= 4, `${oidc.issued.length} tokens issued`);
   oidc.issued.forEach((token, i) => {
     secrets[`token ${i}`] = token;

@@ -46,7 +46,12 @@ async function setUp(name: string, counts: number[]) {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName(name);
   await createTopic(sourceBootstrap, topic, counts.length);
-  await produce(sourceBootstrap, topic, new Map(counts.map((n, p) => [p, Array.from({ length: n }, (_, i) => record(`k${i % 101}`, `p${p}-${i}`.padEnd(200, '.')))])), 500);
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map(counts.map((n, p) => [p, Array.from({ length: n }, (_, i) => record(`k${i % 101}`, `p${p}-${i}`.padEnd(200, '.')))])),
+    500,
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, exact: true });
   const dir = await stateDir(name);
   const planFile = join(dir, 'plan.json');
@@ -60,7 +65,11 @@ async function assertExactlyOnce(bootstrap: string, topic: string, counts: numbe
   for (const [partition, n] of counts.entries()) {
     const keys = (await kcatRead(bootstrap, topic, partition, ['-o', 'beginning'])).map((r) => r.key);
     assert.equal(keys.length, n, `partition ${partition}: ${keys.length} records where ${n} were copied (0 lost, 0 duplicated)`);
-    assert.deepEqual(keys, Array.from({ length: n }, (_, i) => `k${i % 101}`), `partition ${partition}: source order`);
+    assert.deepEqual(
+      keys,
+      Array.from({ length: n }, (_, i) => `k${i % 101}`),
+      `partition ${partition}: source order`,
+    );
   }
 }
 
@@ -79,7 +88,17 @@ test('shards of a skewed plan on real brokers: disjoint, covering, balanced by b
 test('exactly-once shards in two processes: one killed and restarted, one fenced by a second copier; verify from a third passes', async () => {
   const counts = [8000, 6000, 6000, 8000];
   const { topic, dir, planFile, clusters, destinationBootstrap } = await setUp('shard-eos', counts);
-  const args = (shard: string, state: string, ...more: string[]) => [planFile, '--shard', shard, ...clusters, '--mode', 'exactly-once', '--state-dir', join(dir, state), ...more];
+  const args = (shard: string, state: string, ...more: string[]) => [
+    planFile,
+    '--shard',
+    shard,
+    ...clusters,
+    '--mode',
+    'exactly-once',
+    '--state-dir',
+    join(dir, state),
+    ...more,
+  ];
 
   const killed = copier(args('0/2', 'a', '--max-rate', '3000'));
   // Slow enough to be still copying when its fencer starts (14,000 records at 1,000/s).
@@ -105,7 +124,17 @@ test('exactly-once shards in two processes: one killed and restarted, one fenced
 test('at-least-once: a shard killed and resumed on "another machine" (a fresh state folder) continues from the destination and writes nothing twice', async () => {
   const counts = [7000, 7000, 7000, 7000];
   const { topic, dir, planFile, clusters, destinationBootstrap } = await setUp('shard-alo', counts);
-  const args = (shard: string, state: string, ...more: string[]) => [planFile, '--shard', shard, ...clusters, '--mode', 'at-least-once', '--state-dir', join(dir, state), ...more];
+  const args = (shard: string, state: string, ...more: string[]) => [
+    planFile,
+    '--shard',
+    shard,
+    ...clusters,
+    '--mode',
+    'at-least-once',
+    '--state-dir',
+    join(dir, state),
+    ...more,
+  ];
   const other = copier(args('0/2', 'a'));
   const killed = copier(args('1/2', 'b', '--max-rate', '5000'));
   await startedWithin(killed, 60_000);
@@ -142,7 +171,13 @@ test('status, verify and purge refuse while a shard is unfinished; purge needs e
   const early = await runKreroute(['verify', planFile, ...clusters, ...at('fresh')]);
   assert.equal(early.code, 2, early.stderr);
   assert.match(early.stderr, /the copy of this plan has not finished: shard 1\/2 \(not started\)/);
-  assert.equal(early.stderr.trim().split('\n').filter((l) => l.startsWith('error')).length <= 1, true);
+  assert.equal(
+    early.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error')).length <= 1,
+    true,
+  );
   const purge = await runKreroute(['purge', planFile, '--dry-run', ...clusters, ...at('fresh')]);
   assert.equal(purge.code, 9, purge.stderr);
   assert.match(purge.stderr, /purge refused: the copy of this plan has not finished: shard 1\/2 \(not started\)/);

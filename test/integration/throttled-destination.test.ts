@@ -28,7 +28,8 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
     const topic = uniqueName(`throttled-${mode}`);
     const clientId = uniqueName('kreroute-throttled');
     await createTopic(sourceBootstrap, topic, PARTITIONS);
-    const rows = (p: number) => Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i}`, `p${p}-${i}-`.padEnd(VALUE_BYTES, String.fromCharCode(97 + (i % 26)))));
+    const rows = (p: number) =>
+      Array.from({ length: PER_PARTITION }, (_, i) => record(`k${i}`, `p${p}-${i}-`.padEnd(VALUE_BYTES, String.fromCharCode(97 + (i % 26)))));
     await produce(sourceBootstrap, topic, new Map([...Array(PARTITIONS).keys()].map((p) => [p, rows(p)])), 100);
     const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true, exact: true });
     await setProduceQuota(destinationBootstrap, clientId, QUOTA_BYTES_PER_SEC);
@@ -43,13 +44,24 @@ for (const mode of ['exactly-once', 'at-least-once'] as const) {
     // Exactly-once with a 10 s transaction timeout: a copy of ~20 s only finishes if its
     // transactions commit on time, whatever they hold (else the coordinator aborts them).
     const transactionTimeoutMs = 10_000;
-    const summary = await copyPlan(p, { source, destination: { ...destination, clientId }, stateDir: dir, mode, transactionTimeoutMs, metrics: job.sink, onEvent: (event) => events.push(event) });
+    const summary = await copyPlan(p, {
+      source,
+      destination: { ...destination, clientId },
+      stateDir: dir,
+      mode,
+      transactionTimeoutMs,
+      metrics: job.sink,
+      onEvent: (event) => events.push(event),
+    });
     assert.equal(summary.mode, mode);
     assert.equal(summary.records, PARTITIONS * PER_PARTITION);
 
     // The throttling is shown: in progress events and as a metric.
     const throttled = events.flatMap((e) => (e.type === 'progress' && e.stage === 'copy' ? [e.destinationThrottledMs ?? 0] : []));
-    assert.ok(throttled.some((ms) => ms > 0), `a progress event tells of the destination's throttling: ${throttled.join(' ')}`);
+    assert.ok(
+      throttled.some((ms) => ms > 0),
+      `a progress event tells of the destination's throttling: ${throttled.join(' ')}`,
+    );
     // Writes held back by the throttle time are not reported as unanswered: the broker answered.
     const unanswered = events.flatMap((e) => (e.type === 'retry' && /no answer/.test(e.message) ? [e.message] : []));
     assert.deepEqual(unanswered, [], 'no write is said to have had no answer');

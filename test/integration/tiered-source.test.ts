@@ -22,7 +22,12 @@ before(async () => {
   await createTopic(tiered.cluster.bootstrap, topic, 1, { ...TIERED_TOPIC });
   // About 2.5 MB: two 1 MB segments move to remote storage (the time bound below lies in the second).
   const value = 'v'.repeat(1000);
-  await produce(tiered.cluster.bootstrap, topic, new Map([[0, Array.from({ length: RECORDS }, (_, i) => record(`k-${i}`, value, { timestamp: BASE + BigInt(i) }))]]), 100);
+  await produce(
+    tiered.cluster.bootstrap,
+    topic,
+    new Map([[0, Array.from({ length: RECORDS }, (_, i) => record(`k-${i}`, value, { timestamp: BASE + BigInt(i) }))]]),
+    100,
+  );
   await waitUntilRemote(tiered.cluster.bootstrap, topic, 2000n);
 });
 after(async () => {
@@ -49,7 +54,15 @@ test('plan --exact on a tiered source whose remote reads time out counts every r
   const { destination, destinationBootstrap } = sides();
   const name = `${topic}-count`;
   await createTopic(destinationBootstrap, name, 1);
-  const plan = await createPlan({ source: source(), destination, topics: [topic], destinationTopic: name, from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true });
+  const plan = await createPlan({
+    source: source(),
+    destination,
+    topics: [topic],
+    destinationTopic: name,
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    exact: true,
+  });
   assert.equal(plan.estimate.records, RECORDS);
 });
 
@@ -66,14 +79,26 @@ test('copy and verify of a tiered source whose remote reads time out take every 
     { copied: copied.records, verifiedSource: report.partitions[0]?.sourceCount, destination: onDestination.length, passed: report.passed },
     { copied: RECORDS, verifiedSource: RECORDS, destination: RECORDS, passed: true },
   );
-  assert.deepEqual(onDestination.map((r) => r.key), Array.from({ length: RECORDS }, (_, i) => `k-${i}`), 'every record, once, in order');
+  assert.deepEqual(
+    onDestination.map((r) => r.key),
+    Array.from({ length: RECORDS }, (_, i) => `k-${i}`),
+    'every record, once, in order',
+  );
 });
 
 test('a time bound on a tiered source whose remote reads time out lands on its record', async () => {
   const { destination, destinationBootstrap } = sides();
   const name = `${topic}-time`;
   await createTopic(destinationBootstrap, name, 1);
-  const plan = await createPlan({ source: source(), destination, topics: [topic], destinationTopic: name, from: { kind: 'timestamp', ms: BASE + 1500n }, to: { kind: 'latest' }, exact: true });
+  const plan = await createPlan({
+    source: source(),
+    destination,
+    topics: [topic],
+    destinationTopic: name,
+    from: { kind: 'timestamp', ms: BASE + 1500n },
+    to: { kind: 'latest' },
+    exact: true,
+  });
   assert.deepEqual({ start: plan.topics[0]?.partitions[0]?.start, records: plan.estimate.records }, { start: '1500', records: RECORDS - 1500 });
 });
 
@@ -81,7 +106,8 @@ test('a single-partition read (verify record by record, reconcile) of a tiered s
   const c = cluster(tiered.cluster.bootstrap);
   try {
     let count = 0;
-    for await (const chunk of readRange(c, topic, 0, 0n, BigInt(RECORDS), { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true })) count += chunk.records.length;
+    for await (const chunk of readRange(c, topic, 0, 0n, BigInt(RECORDS), { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true }))
+      count += chunk.records.length;
     assert.equal(count, RECORDS);
   } finally {
     await c.close();

@@ -36,30 +36,36 @@ let mtlsBroker: LocalCluster | undefined;
 let dir: string;
 const dataDirs: string[] = [];
 
-before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'kreroute-tls-'));
-  const tls: LocalTls = {
-    certificateChain: await readFile(fixture('broker.pem'), 'utf8'),
-    privateKey: await readFile(fixture('broker.key'), 'utf8'),
-    trustedCertificates: await readFile(fixture('ca.pem'), 'utf8'),
-  };
-  const start = async (name: string, clientAuth: LocalTls['clientAuth']) => {
-    const dataDir = await mkdtemp(join(tmpdir(), `kreroute-${name}-`));
-    dataDirs.push(dataDir);
-    return startLocalCluster({ name, dataDir, tls: { ...tls, clientAuth }, startTimeoutMs: 150_000 });
-  };
-  // Both at once: a broker takes 10-60 s to start on a busy machine.
-  const [one, two] = await Promise.allSettled([start('tls', 'none'), start('mtls', 'required')]);
-  if (one.status === 'fulfilled') tlsBroker = one.value;
-  if (two.status === 'fulfilled') mtlsBroker = two.value;
-  if (one.status === 'rejected') throw one.reason;
-  if (two.status === 'rejected') throw two.reason;
-}, { timeout: 330_000 });
+before(
+  async () => {
+    dir = await mkdtemp(join(tmpdir(), 'kreroute-tls-'));
+    const tls: LocalTls = {
+      certificateChain: await readFile(fixture('broker.pem'), 'utf8'),
+      privateKey: await readFile(fixture('broker.key'), 'utf8'),
+      trustedCertificates: await readFile(fixture('ca.pem'), 'utf8'),
+    };
+    const start = async (name: string, clientAuth: LocalTls['clientAuth']) => {
+      const dataDir = await mkdtemp(join(tmpdir(), `kreroute-${name}-`));
+      dataDirs.push(dataDir);
+      return startLocalCluster({ name, dataDir, tls: { ...tls, clientAuth }, startTimeoutMs: 150_000 });
+    };
+    // Both at once: a broker takes 10-60 s to start on a busy machine.
+    const [one, two] = await Promise.allSettled([start('tls', 'none'), start('mtls', 'required')]);
+    if (one.status === 'fulfilled') tlsBroker = one.value;
+    if (two.status === 'fulfilled') mtlsBroker = two.value;
+    if (one.status === 'rejected') throw one.reason;
+    if (two.status === 'rejected') throw two.reason;
+  },
+  { timeout: 330_000 },
+);
 
-after(async () => {
-  await Promise.all([tlsBroker?.stop(), mtlsBroker?.stop()]);
-  await Promise.all([dir, ...dataDirs].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
-}, { timeout: 60_000 });
+after(
+  async () => {
+    await Promise.all([tlsBroker?.stop(), mtlsBroker?.stop()]);
+    await Promise.all([dir, ...dataDirs].filter(Boolean).map((d) => rm(d, { recursive: true, force: true })));
+  },
+  { timeout: 60_000 },
+);
 
 function started(broker: LocalCluster | undefined): LocalCluster {
   assert.ok(broker, 'the broker started');
@@ -100,7 +106,13 @@ async function seededTopic(source: ClientSettings, prefix: string): Promise<stri
     }
     const producer = await IdempotentProducer.create(cluster);
     await Promise.all(
-      [0, 1].map((p) => producer.send(topic, p, Array.from({ length: RECORDS_PER_PARTITION }, (_, i) => record(`k${p}-${i}`, `v${p}-${i}`)))),
+      [0, 1].map((p) =>
+        producer.send(
+          topic,
+          p,
+          Array.from({ length: RECORDS_PER_PARTITION }, (_, i) => record(`k${p}-${i}`, `v${p}-${i}`)),
+        ),
+      ),
     );
   } finally {
     await cluster.close();
@@ -108,12 +120,14 @@ async function seededTopic(source: ClientSettings, prefix: string): Promise<stri
   return topic;
 }
 
-
 /** The result object of a `--json` run (its last stdout line). */
 function jsonResult(run: CliRun, kind: string, t?: TestContext): Record<string, any> {
   t?.diagnostic(`${kind}: ${run.ms} ms`);
   assert.equal(run.code, 0, `exit code; stderr:\n${run.stderr}`);
-  const lines = run.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, any>);
+  const lines = run.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as Record<string, any>);
   const last = lines.at(-1);
   assert.equal(last?.type, 'result', run.stdout);
   assert.equal(last?.kind, kind);
@@ -136,7 +150,10 @@ function errorLine(run: CliRun): string {
 function assertCliFails(run: CliRun, exitCode: number, codes: string[], pattern: RegExp): string {
   const line = errorLine(run);
   assert.equal(run.code, exitCode, `exit code; stderr:\n${run.stderr}`);
-  assert.ok(codes.some((code) => line.startsWith(`kreroute: ${code}: `)), `${line}\nexpected one of ${codes.join(', ')}`);
+  assert.ok(
+    codes.some((code) => line.startsWith(`kreroute: ${code}: `)),
+    `${line}\nexpected one of ${codes.join(', ')}`,
+  );
   assert.match(line, pattern);
   return line;
 }
@@ -172,13 +189,28 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
 
   // No --source: the brokers, like the TLS settings, come from the properties file.
   const planned = jsonResult(
-    await runKreroute(['--json', 'plan', '--source-config', sourceConfig, '--destination', destinationBootstrap(), '--topic', topic, '--create-topics', '--out', planFile]),
+    await runKreroute([
+      '--json',
+      'plan',
+      '--source-config',
+      sourceConfig,
+      '--destination',
+      destinationBootstrap(),
+      '--topic',
+      topic,
+      '--create-topics',
+      '--out',
+      planFile,
+    ]),
     'plan',
     t,
   );
   assert.equal(planned.plan.source.clusterId, broker.clusterId, 'the plan was made against the TLS broker');
   assert.equal(planned.plan.source.bootstrap, broker.bootstrap);
-  assert.deepEqual(planned.plan.topics[0].partitions.map((p: { end: string }) => p.end), [String(RECORDS_PER_PARTITION), String(RECORDS_PER_PARTITION)]);
+  assert.deepEqual(
+    planned.plan.topics[0].partitions.map((p: { end: string }) => p.end),
+    [String(RECORDS_PER_PARTITION), String(RECORDS_PER_PARTITION)],
+  );
 
   const copied = jsonResult(await runKreroute(['--json', 'copy', planFile, '--source-config', sourceConfig]), 'copy', t);
   assert.equal(Number(copied.summary.records), 2 * RECORDS_PER_PARTITION);
@@ -187,7 +219,10 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
   const report = verified.report;
   assert.equal(report.passed, true, JSON.stringify(report));
   for (const p of report.partitions) assert.equal(Number(p.sourceCount), Number(p.destinationCount));
-  assert.equal(report.partitions.reduce((sum: number, p: { sourceCount: unknown }) => sum + Number(p.sourceCount), 0), 2 * RECORDS_PER_PARTITION);
+  assert.equal(
+    report.partitions.reduce((sum: number, p: { sourceCount: unknown }) => sum + Number(p.sourceCount), 0),
+    2 * RECORDS_PER_PARTITION,
+  );
 
   // Without the properties file copy cannot reach the TLS broker: the plan holds no TLS settings.
   const bare = await runKreroute(['copy', planFile]);
@@ -198,7 +233,17 @@ test('CLI: plan → copy → verify from a TLS broker with the CA from --source-
 test('CLI: a truststore of another CA fails plan, copy and verify within 30 s with one line each', async (t) => {
   const broker = started(tlsBroker);
   const untrusted = await propertiesFile('untrusted', broker.bootstrap, trusting('other-ca.pem'));
-  const run = await runKreroute(['plan', '--source-config', untrusted, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'untrusted.plan.json')]);
+  const run = await runKreroute([
+    'plan',
+    '--source-config',
+    untrusted,
+    '--destination',
+    destinationBootstrap(),
+    '--topic',
+    'any',
+    '--out',
+    join(dir, 'untrusted.plan.json'),
+  ]);
   const line = assertCliFails(run, 3, TRUST_FAILURE_CODES, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
   assert.ok(line.includes(broker.bootstrap), line);
   wantsTlsWording(t, line);
@@ -228,7 +273,11 @@ test('library: a truststore of another CA fails within 30 s with one KrerouteErr
 
 test('library: mutual TLS with a PEM keystore from a properties file: plan → copy → verify', async () => {
   const broker = started(mtlsBroker);
-  const file = await propertiesFile('mtls', broker.bootstrap, [...trusting('ca.pem'), 'ssl.keystore.type=PEM', `ssl.keystore.location=${fixture('client-keystore.pem')}`]);
+  const file = await propertiesFile('mtls', broker.bootstrap, [
+    ...trusting('ca.pem'),
+    'ssl.keystore.type=PEM',
+    `ssl.keystore.location=${fixture('client-keystore.pem')}`,
+  ]);
   const source = await settingsFrom(file);
   assert.ok(source.tls?.key && source.tls.cert, 'the client key and certificate were read');
   const topic = await seededTopic(source, 'tls-mutual');
@@ -240,13 +289,29 @@ test('library: mutual TLS with a PEM keystore from a properties file: plan → c
   const report = await verifyPlan(p, { source, destination: destination(), stateDir: state });
   assert.equal(report.passed, true);
   const n = RECORDS_PER_PARTITION;
-  assert.deepEqual(report.partitions.map((v) => [Number(v.sourceCount), Number(v.destinationCount)]), [[n, n], [n, n]]);
+  assert.deepEqual(
+    report.partitions.map((v) => [Number(v.sourceCount), Number(v.destinationCount)]),
+    [
+      [n, n],
+      [n, n],
+    ],
+  );
 });
 
 test('mutual TLS: no client certificate, or one of another CA, fails within 30 s with one line', async (t) => {
   const broker = started(mtlsBroker);
   const noCert = await propertiesFile('mtls-no-cert', broker.bootstrap, trusting('ca.pem'));
-  const run = await runKreroute(['plan', '--source-config', noCert, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'mtls-no-cert.plan.json')]);
+  const run = await runKreroute([
+    'plan',
+    '--source-config',
+    noCert,
+    '--destination',
+    destinationBootstrap(),
+    '--topic',
+    'any',
+    '--out',
+    join(dir, 'mtls-no-cert.plan.json'),
+  ]);
   const line = assertCliFails(run, 3, TRUST_FAILURE_CODES, new RegExp(broker.bootstrap.replace(/\./g, '\\.')));
   wantsTlsWording(t, line);
 
@@ -269,9 +334,33 @@ test('mutual TLS: no client certificate, or one of another CA, fails within 30 s
 test('TLS to a plaintext broker, and plaintext to a TLS broker, fail within 30 s with one line', async (t) => {
   const broker = started(tlsBroker);
   const tlsToPlain = await propertiesFile('tls-to-plain', destinationBootstrap(), trusting('ca.pem'));
-  const line = errorLine(await runKreroute(['plan', '--source-config', tlsToPlain, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'tls-to-plain.plan.json')]));
+  const line = errorLine(
+    await runKreroute([
+      'plan',
+      '--source-config',
+      tlsToPlain,
+      '--destination',
+      destinationBootstrap(),
+      '--topic',
+      'any',
+      '--out',
+      join(dir, 'tls-to-plain.plan.json'),
+    ]),
+  );
   wantsTlsWording(t, line);
 
-  const plainToTls = errorLine(await runKreroute(['plan', '--source', broker.bootstrap, '--destination', destinationBootstrap(), '--topic', 'any', '--out', join(dir, 'plain-to-tls.plan.json')]));
+  const plainToTls = errorLine(
+    await runKreroute([
+      'plan',
+      '--source',
+      broker.bootstrap,
+      '--destination',
+      destinationBootstrap(),
+      '--topic',
+      'any',
+      '--out',
+      join(dir, 'plain-to-tls.plan.json'),
+    ]),
+  );
   assert.match(plainToTls, /requires TLS/);
 });

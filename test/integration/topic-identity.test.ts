@@ -18,7 +18,12 @@ import { recreateTopic } from '../support/recreate-topic.ts';
 const WHOLE = { from: { kind: 'earliest' as const }, to: { kind: 'latest' as const } };
 
 function records(prefix: string, partitions: number, perPartition: number) {
-  return new Map(Array.from({ length: partitions }, (_, p) => [p, Array.from({ length: perPartition }, (_, i) => record(`${prefix}-${p}-${i}`, `${prefix}-value-${p}-${i}`))]));
+  return new Map(
+    Array.from({ length: partitions }, (_, p) => [
+      p,
+      Array.from({ length: perPartition }, (_, i) => record(`${prefix}-${p}-${i}`, `${prefix}-value-${p}-${i}`)),
+    ]),
+  );
 }
 
 async function offsets(bootstrap: string, topic: string, partitions: number, kind: 'earliest' | 'latest'): Promise<bigint[]> {
@@ -211,14 +216,23 @@ test('a plan made before kreroute recorded topic ids and anchors still loads, co
   const loaded = await readPlanFile(planFile);
   assert.equal((await copyAndVerify(loaded, dir)).report.passed, true);
 
-  await assert.rejects(purgePlan(loaded, { source, destination, stateDir: dir }), (error: unknown) => error instanceof KrerouteError && error.code === 'PURGE_UNSAFE' && /records no topic id/.test(error.message));
+  await assert.rejects(
+    purgePlan(loaded, { source, destination, stateDir: dir }),
+    (error: unknown) => error instanceof KrerouteError && error.code === 'PURGE_UNSAFE' && /records no topic id/.test(error.message),
+  );
   assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
 });
 
 test('a compacted source whose cleaner removed the first planned record after verify is still purged: a gap in the topic of the same id is not another topic', async () => {
   const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('identity-compacted');
-  await createTopic(sourceBootstrap, topic, 1, { 'cleanup.policy': 'compact,delete', 'segment.ms': '100', 'min.cleanable.dirty.ratio': '0.01', 'min.compaction.lag.ms': '0', 'delete.retention.ms': '100' });
+  await createTopic(sourceBootstrap, topic, 1, {
+    'cleanup.policy': 'compact,delete',
+    'segment.ms': '100',
+    'min.cleanable.dirty.ratio': '0.01',
+    'min.compaction.lag.ms': '0',
+    'delete.retention.ms': '100',
+  });
   await produce(sourceBootstrap, topic, new Map([[0, Array.from({ length: 10 }, (_, i) => record(`key-${i}`, `first ${i}`))]]));
   const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
   assert.equal(p.topics[0]!.partitions[0]!.anchors?.first.offset, '0');
@@ -236,5 +250,8 @@ test('a compacted source whose cleaner removed the first planned record after ve
   assert.ok(gone, 'the cleaner removed offset 0 within 60 s');
 
   const done = await purgePlan(p, { source, destination, stateDir: dir });
-  assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['10']);
+  assert.deepEqual(
+    done.partitions.map((x) => x.logStartAfter),
+    ['10'],
+  );
 });

@@ -25,12 +25,27 @@ async function setUp(name: string, count: number) {
   const topic = uniqueName(name);
   await createTopic(sourceBootstrap, topic, 2);
   const rows = (p: number) => Array.from({ length: count }, (_, i) => record(`k${i}`, `p${p}-${i}`));
-  await produce(sourceBootstrap, topic, new Map([[0, rows(0)], [1, rows(1)]]), 100);
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, rows(0)],
+      [1, rows(1)],
+    ]),
+    100,
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir(name);
   const planFile = join(dir, 'plan.json');
   await writePlanFile(planFile, p);
-  return { topic, p, dir, planFile, args: [planFile, '--source', sourceBootstrap, '--destination', destinationBootstrap, '--state-dir', join(dir, 'state')], destinationBootstrap };
+  return {
+    topic,
+    p,
+    dir,
+    planFile,
+    args: [planFile, '--source', sourceBootstrap, '--destination', destinationBootstrap, '--state-dir', join(dir, 'state')],
+    destinationBootstrap,
+  };
 }
 
 async function waitForProgress(state: string, hash: string): Promise<void> {
@@ -46,7 +61,11 @@ async function waitForProgress(state: string, hash: string): Promise<void> {
 async function assertExactlyOnce(bootstrap: string, topic: string, count: number): Promise<void> {
   for (const partition of [0, 1]) {
     const values = (await kcatDump(bootstrap, topic, partition, 0n, count * 2)).map((r) => r.payload);
-    assert.deepEqual(values, Array.from({ length: count }, (_, i) => `p${partition}-${i}`), `partition ${partition}: each record once, in order`);
+    assert.deepEqual(
+      values,
+      Array.from({ length: count }, (_, i) => `p${partition}-${i}`),
+      `partition ${partition}: each record once, in order`,
+    );
   }
 }
 

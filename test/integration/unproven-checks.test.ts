@@ -89,8 +89,17 @@ test('plan: a --topic-regex that matches no source topic is UNKNOWN_TOPIC (exit 
   const { sourceBootstrap, destinationBootstrap } = sides();
   const pattern = `${uniqueName('no-match')}-.*`;
   const out = join(await stateDir('no-match'), 'plan.json');
-  const run = await runKreroute(['plan', '--quiet', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic-regex', pattern, '--out', out], 60_000);
-  refusedRun(run, 4, new RegExp(`^kreroute: UNKNOWN_TOPIC: no source topic you may describe matches /${regexEscape(pattern)}/ on source ${regexEscape(sourceBootstrap)} — check the pattern`));
+  const run = await runKreroute(
+    ['plan', '--quiet', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic-regex', pattern, '--out', out],
+    60_000,
+  );
+  refusedRun(
+    run,
+    4,
+    new RegExp(
+      `^kreroute: UNKNOWN_TOPIC: no source topic you may describe matches /${regexEscape(pattern)}/ on source ${regexEscape(sourceBootstrap)} — check the pattern`,
+    ),
+  );
   assert.equal(existsSync(out), false);
 });
 
@@ -98,8 +107,15 @@ test('plan: source and destination the same cluster with the same topic name is 
   const { sourceBootstrap } = sides();
   const topic = await seeded('same-cluster', 1, 3);
   const out = join(await stateDir('same-cluster'), 'plan.json');
-  const run = await runKreroute(['plan', '--quiet', '--source', sourceBootstrap, '--destination', sourceBootstrap, '--topic', topic, '--create-topics', '--out', out], 60_000);
-  refusedRun(run, 2, /^kreroute: BAD_INPUT: source and destination are the same topic on the same cluster — point --destination at the other cluster, or give --dest-topic$/);
+  const run = await runKreroute(
+    ['plan', '--quiet', '--source', sourceBootstrap, '--destination', sourceBootstrap, '--topic', topic, '--create-topics', '--out', out],
+    60_000,
+  );
+  refusedRun(
+    run,
+    2,
+    /^kreroute: BAD_INPUT: source and destination are the same topic on the same cluster — point --destination at the other cluster, or give --dest-topic$/,
+  );
   assert.equal(existsSync(out), false);
   assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'latest'), [3n], 'the topic is as it was');
 });
@@ -122,7 +138,7 @@ test('plan: --from offset:N below the source log start is a START_BEFORE_LOG war
   );
 });
 
-test('plan without --exact: a source max.message.bytes larger than the destination\'s is a MAX_MESSAGE_BYTES warning', BOUND, async () => {
+test("plan without --exact: a source max.message.bytes larger than the destination's is a MAX_MESSAGE_BYTES warning", BOUND, async () => {
   const { destinationBootstrap } = sides();
   const topic = await seeded('max-bytes', 1, 3, { 'max.message.bytes': String(2 * 1024 * 1024) });
   await createTopic(destinationBootstrap, topic, 1, { 'max.message.bytes': '500000' });
@@ -130,7 +146,12 @@ test('plan without --exact: a source max.message.bytes larger than the destinati
   const warned = p.checks.filter((c) => c.code === 'MAX_MESSAGE_BYTES');
   assert.deepEqual(
     warned.map((w) => [w.level, w.message]),
-    [['warning', `destination ${topic} accepts batches up to 500000 bytes, the source up to 2097152: a large record may be refused (plan --exact measures the largest)`]],
+    [
+      [
+        'warning',
+        `destination ${topic} accepts batches up to 500000 bytes, the source up to 2097152: a large record may be refused (plan --exact measures the largest)`,
+      ],
+    ],
   );
   const exact = await plan({ topics: [topic], ...WHOLE, exact: true });
   assert.equal(exact.checks.filter((c) => c.code === 'MAX_MESSAGE_BYTES').length, 0, 'with --exact the largest record is measured instead');
@@ -141,7 +162,8 @@ test('plan without --exact: a source max.message.bytes larger than the destinati
 /** Nothing of the plan reached the destination or the state folder. */
 async function nothingWritten(dir: string, topic: string, partitions: number): Promise<void> {
   const { destinationBootstrap } = sides();
-  if (await topicExists(destinationBootstrap, topic)) assert.deepEqual(await offsets(destinationBootstrap, topic, partitions, 'latest'), Array(partitions).fill(0n), 'nothing written');
+  if (await topicExists(destinationBootstrap, topic))
+    assert.deepEqual(await offsets(destinationBootstrap, topic, partitions, 'latest'), Array(partitions).fill(0n), 'nothing written');
   assert.deepEqual(await readdir(dir), [], 'no checkpoint in the state folder');
 }
 
@@ -153,7 +175,12 @@ test('copy: destination topic deleted after plan is DESTINATION_CHECK, and nothi
   const dir = await stateDir('copy-dest-gone');
   await assert.rejects(
     copyPlan(p, { source, destination, stateDir: dir }),
-    refused('DESTINATION_CHECK', new RegExp(`^destination topic ${topic} does not exist on destination ${regexEscape(destinationBootstrap)} — create it \\(or plan again with --create-topics\\)$`)),
+    refused(
+      'DESTINATION_CHECK',
+      new RegExp(
+        `^destination topic ${topic} does not exist on destination ${regexEscape(destinationBootstrap)} — create it \\(or plan again with --create-topics\\)$`,
+      ),
+    ),
   );
   assert.equal(await topicExists(destinationBootstrap, topic), false);
   await nothingWritten(dir, topic, 1);
@@ -161,14 +188,22 @@ test('copy: destination topic deleted after plan is DESTINATION_CHECK, and nothi
 
 test('copy: destination topic recreated with more, or fewer, partitions than the plan is DESTINATION_CHECK, and nothing is written', BOUND, async () => {
   const { source, destination, destinationBootstrap } = sides();
-  for (const [planned, now] of [[1, 2], [2, 1]] as const) {
+  for (const [planned, now] of [
+    [1, 2],
+    [2, 1],
+  ] as const) {
     const topic = await seeded(`copy-dest-${planned}-to-${now}`, planned, 10);
     const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
     await recreateTopic(destinationBootstrap, topic, now);
     const dir = await stateDir('copy-dest-partitions');
     await assert.rejects(
       copyPlan(p, { source, destination, stateDir: dir }),
-      refused('DESTINATION_CHECK', new RegExp(`^destination ${topic} has ${now} partitions, the plan was made for ${planned} — make a new plan: the partition mapping depends on the count$`)),
+      refused(
+        'DESTINATION_CHECK',
+        new RegExp(
+          `^destination ${topic} has ${now} partitions, the plan was made for ${planned} — make a new plan: the partition mapping depends on the count$`,
+        ),
+      ),
     );
     await nothingWritten(dir, topic, now);
   }
@@ -182,26 +217,40 @@ test('copy: destination topic recreated with the same partitions between plan an
   const dir = await stateDir('copy-dest-recreated');
   await assert.rejects(
     copyPlan(p, { source, destination, stateDir: dir }),
-    refused('TOPIC_RECREATED', new RegExp(`^destination topic ${topic} is not the topic the plan was made for \\(deleted and recreated since: topic id \\S+, the plan's ${p.topics[0]!.destinationTopicId}\\) — the plan's destination offsets belong to the old topic`)),
+    refused(
+      'TOPIC_RECREATED',
+      new RegExp(
+        `^destination topic ${topic} is not the topic the plan was made for \\(deleted and recreated since: topic id \\S+, the plan's ${p.topics[0]!.destinationTopicId}\\) — the plan's destination offsets belong to the old topic`,
+      ),
+    ),
   );
   await nothingWritten(dir, topic, 1);
 });
 
-test('copy: the state folder says an exactly-once copy finished but its checkpoint topic was deleted since is CHECKPOINT_MISMATCH, and nothing is copied again', BOUND, async () => {
-  const { source, destination, destinationBootstrap } = sides();
-  const topic = await seeded('copy-mirror-ahead', 1, 25);
-  const checkpointTopic = uniqueName('checkpoints-lost');
-  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
-  const dir = await stateDir('copy-mirror-ahead');
-  await copyPlan(p, { source, destination, stateDir: dir, mode: 'exactly-once', checkpointTopic });
-  const copied = await offsets(destinationBootstrap, topic, 1, 'latest');
-  await deleteTopic(destinationBootstrap, checkpointTopic);
-  await assert.rejects(
-    copyPlan(p, { source, destination, stateDir: dir, checkpointTopic }),
-    refused('CHECKPOINT_MISMATCH', new RegExp(`^the state folder says 25 record\\(s\\) of this plan were copied \\(complete\\), but the checkpoint on the destination \\(${checkpointTopic}\\) holds none — the destination lost its checkpoint`)),
-  );
-  assert.deepEqual(await offsets(destinationBootstrap, topic, 1, 'latest'), copied, 'nothing written again');
-});
+test(
+  'copy: the state folder says an exactly-once copy finished but its checkpoint topic was deleted since is CHECKPOINT_MISMATCH, and nothing is copied again',
+  BOUND,
+  async () => {
+    const { source, destination, destinationBootstrap } = sides();
+    const topic = await seeded('copy-mirror-ahead', 1, 25);
+    const checkpointTopic = uniqueName('checkpoints-lost');
+    const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+    const dir = await stateDir('copy-mirror-ahead');
+    await copyPlan(p, { source, destination, stateDir: dir, mode: 'exactly-once', checkpointTopic });
+    const copied = await offsets(destinationBootstrap, topic, 1, 'latest');
+    await deleteTopic(destinationBootstrap, checkpointTopic);
+    await assert.rejects(
+      copyPlan(p, { source, destination, stateDir: dir, checkpointTopic }),
+      refused(
+        'CHECKPOINT_MISMATCH',
+        new RegExp(
+          `^the state folder says 25 record\\(s\\) of this plan were copied \\(complete\\), but the checkpoint on the destination \\(${checkpointTopic}\\) holds none — the destination lost its checkpoint`,
+        ),
+      ),
+    );
+    assert.deepEqual(await offsets(destinationBootstrap, topic, 1, 'latest'), copied, 'nothing written again');
+  },
+);
 
 // ---------------------------------------------------------------- verify
 
@@ -214,7 +263,12 @@ test('verify: destination topic recreated with fewer partitions than the plan is
   await recreateTopic(destinationBootstrap, topic, 1);
   await assert.rejects(
     verifyPlan(p, { source, destination, stateDir: dir }),
-    refused('DESTINATION_CHECK', new RegExp(`^destination ${topic} has 1 partitions, the plan was made for 2 — the topic was recreated since the copy, so verify of this plan can never pass`)),
+    refused(
+      'DESTINATION_CHECK',
+      new RegExp(
+        `^destination ${topic} has 1 partitions, the plan was made for 2 — the topic was recreated since the copy, so verify of this plan can never pass`,
+      ),
+    ),
   );
 });
 
@@ -225,7 +279,10 @@ test('verify: a plan of which nothing was copied is BAD_INPUT naming the state f
   const dir = await stateDir('verify-uncopied');
   await assert.rejects(
     verifyPlan(p, { source, destination, stateDir: dir }),
-    refused('BAD_INPUT', new RegExp(`^nothing to verify: no copy of this plan was found in ${regexEscape(dir)} or on the destination — run kreroute copy first`)),
+    refused(
+      'BAD_INPUT',
+      new RegExp(`^nothing to verify: no copy of this plan was found in ${regexEscape(dir)} or on the destination — run kreroute copy first`),
+    ),
   );
 });
 
@@ -252,42 +309,60 @@ function edited(p: Plan, change: (topic: Plan['topics'][number]) => void): Plan 
   return sealPlan(content);
 }
 
-test('purge: a copied record changed on the destination since verify (topic recreated, other records at the anchor offsets) is refused, the source intact: TOPIC_RECREATED by the topic id, which comes first', BOUND, async () => {
-  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
-  const topic = await seeded('purge-anchor-id', 1, 20);
-  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
-  const dir = await stateDir('purge-anchor-id');
-  assert.equal((await copyAndVerify(p, dir)).report.passed, true);
-  // As many records at the same offsets, other values: every anchor's digest differs too.
-  await recreateTopic(destinationBootstrap, topic, 1);
-  await produce(destinationBootstrap, topic, new Map([[0, rows('other', 20)]]));
-  await assert.rejects(
-    purgePlan(p, { source, destination, stateDir: dir }),
-    refused('TOPIC_RECREATED', new RegExp(`^destination topic ${topic} is not the topic the plan was made for \\(deleted and recreated since: topic id .*\\) — nothing was deleted: the copy went with the old destination topic`)),
-  );
-  assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
-});
+test(
+  'purge: a copied record changed on the destination since verify (topic recreated, other records at the anchor offsets) is refused, the source intact: TOPIC_RECREATED by the topic id, which comes first',
+  BOUND,
+  async () => {
+    const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+    const topic = await seeded('purge-anchor-id', 1, 20);
+    const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+    const dir = await stateDir('purge-anchor-id');
+    assert.equal((await copyAndVerify(p, dir)).report.passed, true);
+    // As many records at the same offsets, other values: every anchor's digest differs too.
+    await recreateTopic(destinationBootstrap, topic, 1);
+    await produce(destinationBootstrap, topic, new Map([[0, rows('other', 20)]]));
+    await assert.rejects(
+      purgePlan(p, { source, destination, stateDir: dir }),
+      refused(
+        'TOPIC_RECREATED',
+        new RegExp(
+          `^destination topic ${topic} is not the topic the plan was made for \\(deleted and recreated since: topic id .*\\) — nothing was deleted: the copy went with the old destination topic`,
+        ),
+      ),
+    );
+    assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
+  },
+);
 
-test('purge: a copied record changed on the destination since verify, for a plan without topic ids (an older kreroute\'s): NOT_VERIFIED by the anchor digest, the source intact', BOUND, async () => {
-  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
-  const topic = await seeded('purge-anchor-digest', 1, 20);
-  const made = await plan({ topics: [topic], ...WHOLE, createTopics: true });
-  // Only verify's destination anchors remain to tell the copy from other records at its offsets.
-  const old = edited(made, (t) => {
-    delete t.sourceTopicId;
-    delete t.destinationTopicId;
-    for (const partition of t.partitions) delete partition.anchors;
-  });
-  const dir = await stateDir('purge-anchor-digest');
-  assert.equal((await copyAndVerify(old, dir)).report.passed, true);
-  await recreateTopic(destinationBootstrap, topic, 1);
-  await produce(destinationBootstrap, topic, new Map([[0, rows('other', 20)]]));
-  await assert.rejects(
-    purgePlan(old, { source, destination, stateDir: dir }),
-    refused('NOT_VERIFIED', new RegExp(`^purge refused: the copied record at ${topic}\\[0\\] offset 0 is no longer on the destination as verify saw it — run kreroute verify again; nothing was deleted$`)),
-  );
-  assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
-});
+test(
+  "purge: a copied record changed on the destination since verify, for a plan without topic ids (an older kreroute's): NOT_VERIFIED by the anchor digest, the source intact",
+  BOUND,
+  async () => {
+    const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+    const topic = await seeded('purge-anchor-digest', 1, 20);
+    const made = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+    // Only verify's destination anchors remain to tell the copy from other records at its offsets.
+    const old = edited(made, (t) => {
+      delete t.sourceTopicId;
+      delete t.destinationTopicId;
+      for (const partition of t.partitions) delete partition.anchors;
+    });
+    const dir = await stateDir('purge-anchor-digest');
+    assert.equal((await copyAndVerify(old, dir)).report.passed, true);
+    await recreateTopic(destinationBootstrap, topic, 1);
+    await produce(destinationBootstrap, topic, new Map([[0, rows('other', 20)]]));
+    await assert.rejects(
+      purgePlan(old, { source, destination, stateDir: dir }),
+      refused(
+        'NOT_VERIFIED',
+        new RegExp(
+          `^purge refused: the copied record at ${topic}\\[0\\] offset 0 is no longer on the destination as verify saw it — run kreroute verify again; nothing was deleted$`,
+        ),
+      ),
+    );
+    assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n]);
+  },
+);
 
 // ---------------------------------------------------------------- reroute
 
@@ -301,26 +376,34 @@ async function recordAt(bootstrap: string, topic: string, offset: bigint): Promi
   }
 }
 
-test('reroute --purge: a planned record written again on the destination by another producer between copy and verify fails verify (exit 8), and nothing is purged', BOUND, async () => {
-  const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
-  const topic = await seeded('reroute-verify-fails', 1, 30);
-  const planFile = join(await stateDir('reroute-verify-fails'), 'plan.json');
-  const flags = ['--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--out', planFile];
-  // Plan and copy as reroute would, then another producer writes a copy of planned record 7.
-  const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
-  await writePlanFile(planFile, p);
-  await copyPlan(p, { source, destination, stateDir: defaultStateDir(planFile) });
-  const planned = await recordAt(sourceBootstrap, topic, 7n);
-  assert.equal(planned.key!.toString(), 'reroute-verify-fails-0-7');
-  await produce(destinationBootstrap, topic, new Map([[0, [{ key: planned.key, value: planned.value, timestamp: planned.timestamp, headers: planned.headers }]]]));
+test(
+  'reroute --purge: a planned record written again on the destination by another producer between copy and verify fails verify (exit 8), and nothing is purged',
+  BOUND,
+  async () => {
+    const { source, destination, sourceBootstrap, destinationBootstrap } = sides();
+    const topic = await seeded('reroute-verify-fails', 1, 30);
+    const planFile = join(await stateDir('reroute-verify-fails'), 'plan.json');
+    const flags = ['--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--out', planFile];
+    // Plan and copy as reroute would, then another producer writes a copy of planned record 7.
+    const p = await plan({ topics: [topic], ...WHOLE, createTopics: true });
+    await writePlanFile(planFile, p);
+    await copyPlan(p, { source, destination, stateDir: defaultStateDir(planFile) });
+    const planned = await recordAt(sourceBootstrap, topic, 7n);
+    assert.equal(planned.key!.toString(), 'reroute-verify-fails-0-7');
+    await produce(
+      destinationBootstrap,
+      topic,
+      new Map([[0, [{ key: planned.key, value: planned.value, timestamp: planned.timestamp, headers: planned.headers }]]]),
+    );
 
-  const verify = await runKreroute(['verify', planFile, '--quiet'], 60_000);
-  assert.equal(verify.code, 8, `kreroute verify: exit ${verify.code}; stdout: ${verify.stdout}; stderr: ${verify.stderr}`);
-  const run = await runKreroute(['reroute', ...flags, '--purge'], 80_000);
-  assert.equal(run.code, 8, `exit ${run.code}; stdout: ${run.stdout}; stderr: ${run.stderr}`);
-  assert.match(run.stderr, /kreroute: VERIFY_FAILED: 1 of 1 destination partitions differ from the source — nothing was purged/);
-  assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n], 'the source log start did not move');
-});
+    const verify = await runKreroute(['verify', planFile, '--quiet'], 60_000);
+    assert.equal(verify.code, 8, `kreroute verify: exit ${verify.code}; stdout: ${verify.stdout}; stderr: ${verify.stderr}`);
+    const run = await runKreroute(['reroute', ...flags, '--purge'], 80_000);
+    assert.equal(run.code, 8, `exit ${run.code}; stdout: ${run.stdout}; stderr: ${run.stderr}`);
+    assert.match(run.stderr, /kreroute: VERIFY_FAILED: 1 of 1 destination partitions differ from the source — nothing was purged/);
+    assert.deepEqual(await offsets(sourceBootstrap, topic, 1, 'earliest'), [0n], 'the source log start did not move');
+  },
+);
 
 test('reroute: its plan file gone but its state folder kept is CHECKPOINT_MISMATCH, and nothing is planned or copied again', BOUND, async () => {
   const { source, destination, destinationBootstrap } = sides();
@@ -332,7 +415,12 @@ test('reroute: its plan file gone but its state folder kept is CHECKPOINT_MISMAT
   await rm(planFile);
   await assert.rejects(
     reroute(request),
-    refused('CHECKPOINT_MISMATCH', new RegExp(`^the state folder ${regexEscape(defaultStateDir(planFile))} holds progress of a plan, but ${regexEscape(planFile)} is gone — restore the plan file to continue`)),
+    refused(
+      'CHECKPOINT_MISMATCH',
+      new RegExp(
+        `^the state folder ${regexEscape(defaultStateDir(planFile))} holds progress of a plan, but ${regexEscape(planFile)} is gone — restore the plan file to continue`,
+      ),
+    ),
   );
   assert.equal(existsSync(planFile), false, 'not planned again');
   assert.deepEqual(await offsets(destinationBootstrap, topic, 1, 'latest'), copied, 'not copied again');

@@ -46,7 +46,11 @@ async function copied(name: string, partitions: number): Promise<{ p: Plan; topi
   const topic = uniqueName(name);
   const checkpointTopic = uniqueName(`${name}-cp`);
   await createTopic(sourceBootstrap, topic, partitions);
-  await produce(sourceBootstrap, topic, new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: 20 }, (_, i) => record(`k${p}-${i}`, `v${i}`))])));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: 20 }, (_, i) => record(`k${p}-${i}`, `v${i}`))])),
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir(name);
   await copyPlan(p, { source, destination, stateDir: dir, checkpointTopic });
@@ -66,13 +70,22 @@ test('a local passing verdict stamped in the future does not beat a later failin
   // Later, a verify on a machine whose clock is an hour behind fails.
   await publishAs(`${p.hash}@verify`, report, checkpointTopic, failing(3600_000));
 
-  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }), (e: unknown) => e instanceof KrerouteError && e.code === 'NOT_VERIFIED' && /verdict @verify on the destination failed and the one in \S+ passed/.test(e.message.replace(p.hash, '')));
+  await assert.rejects(
+    purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }),
+    (e: unknown) =>
+      e instanceof KrerouteError &&
+      e.code === 'NOT_VERIFIED' &&
+      /verdict @verify on the destination failed and the one in \S+ passed/.test(e.message.replace(p.hash, '')),
+  );
   assert.equal(await logStart(sourceBootstrap, topic), 0n, 'nothing was deleted from the source');
 
   // A verify run again here is the newest everywhere: purge goes ahead.
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir, checkpointTopic })).passed, true);
   const done = await purgePlan(p, { source, destination, stateDir: dir, checkpointTopic });
-  assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['20']);
+  assert.deepEqual(
+    done.partitions.map((x) => x.logStartAfter),
+    ['20'],
+  );
 });
 
 test('a complete set of passing verify shards stamped in the future does not beat a later failing verify of the whole plan', async () => {
@@ -101,10 +114,13 @@ test('a complete set of passing verify shards stamped in the future does not bea
     r.verifiedAt = at(-2 * DAY);
   });
   const done = await purgePlan(p, { source, destination, stateDir: await stateDir('verdict-purger'), checkpointTopic });
-  assert.deepEqual(done.partitions.map((x) => x.logStartAfter), ['20', '20']);
+  assert.deepEqual(
+    done.partitions.map((x) => x.logStartAfter),
+    ['20', '20'],
+  );
 });
 
-test('a verdict kept both here and on the destination takes its place in the destination\'s order: later failing verify shards win', async () => {
+test("a verdict kept both here and on the destination takes its place in the destination's order: later failing verify shards win", async () => {
   const { source, destination, sourceBootstrap } = sides();
   const { p, topic, checkpointTopic, dir } = await copied('verdict-same', 2);
   // Verified here (kept here and on the destination) with a clock a day ahead.

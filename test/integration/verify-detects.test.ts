@@ -44,9 +44,18 @@ test('verify finds a missing, an extra and an altered record and says where', as
   assert.equal(verdict!.destinationCount, 50);
   assert.notEqual(verdict!.sourceDigest, verdict!.destinationDigest);
   assert.equal(verdict!.firstDivergence, 10);
-  assert.deepEqual(verdict!.missing.map((m) => m.key), ['key-10']);
-  assert.deepEqual(verdict!.extra.map((e) => e.key), ['intruder']);
-  assert.deepEqual(verdict!.altered.map((a) => [a.source.key, a.source.offset, a.destination.offset]), [['key-20', '20', '19']]);
+  assert.deepEqual(
+    verdict!.missing.map((m) => m.key),
+    ['key-10'],
+  );
+  assert.deepEqual(
+    verdict!.extra.map((e) => e.key),
+    ['intruder'],
+  );
+  assert.deepEqual(
+    verdict!.altered.map((a) => [a.source.key, a.source.offset, a.destination.offset]),
+    [['key-20', '20', '19']],
+  );
 });
 
 test('records another producer wrote among ours are reported as foreign and do not fail verify', async () => {
@@ -78,11 +87,18 @@ test('records another producer wrote among ours are reported as foreign and do n
   assert.equal(report.partitions[0]!.destinationCount, 50);
 });
 
-test('verify sees what any run of the plan wrote, not only the last checkpoint\'s window: a second full copy by the same producer fails it', async () => {
+test("verify sees what any run of the plan wrote, not only the last checkpoint's window: a second full copy by the same producer fails it", async () => {
   const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('verify-twice');
   await createTopic(sourceBootstrap, topic, 2);
-  await produce(sourceBootstrap, topic, new Map([[0, records.slice(0, 25)], [1, records.slice(25)]]));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, records.slice(0, 25)],
+      [1, records.slice(25)],
+    ]),
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const first = await stateDir('verify-twice-a');
   await copyPlan(p, { source, destination, stateDir: first });
@@ -94,7 +110,13 @@ test('verify sees what any run of the plan wrote, not only the last checkpoint\'
   for (const dir of [first, second]) {
     const report = await verifyPlan(p, { source, destination, stateDir: dir });
     assert.equal(report.passed, false, 'every record is on the destination twice');
-    assert.deepEqual(report.partitions.map((x) => [x.sourceCount, x.destinationCount]), [[25, 50], [25, 50]]);
+    assert.deepEqual(
+      report.partitions.map((x) => [x.sourceCount, x.destinationCount]),
+      [
+        [25, 50],
+        [25, 50],
+      ],
+    );
   }
 });
 
@@ -117,11 +139,18 @@ test('copies that retention or DeleteRecords removed from the destination are re
   assert.deepEqual([report.partitions[0]!.sourceCount, report.partitions[0]!.destinationCount], [50, 40]);
 });
 
-test('verify reports its progress: records compared out of the plan\'s, with rate', async () => {
+test("verify reports its progress: records compared out of the plan's, with rate", async () => {
   const { source, destination, sourceBootstrap } = sides();
   const topic = uniqueName('verify-progress');
   await createTopic(sourceBootstrap, topic, 2);
-  await produce(sourceBootstrap, topic, new Map([[0, records.slice(0, 20)], [1, records.slice(20)]]));
+  await produce(
+    sourceBootstrap,
+    topic,
+    new Map([
+      [0, records.slice(0, 20)],
+      [1, records.slice(20)],
+    ]),
+  );
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true });
   const dir = await stateDir('verify-progress');
   await copyPlan(p, { source, destination, stateDir: dir });

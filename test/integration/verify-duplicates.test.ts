@@ -9,7 +9,12 @@ import { createTopic, produce, record } from '../support/fixtures.ts';
 // Records a day old: a misrouted tenant's records are noticed late.
 const DAY_AGO = BigInt(Date.now()) - 86_400_000n;
 const seeded = (partitions: number, perPartition: number) =>
-  new Map(Array.from({ length: partitions }, (_, p) => [p, Array.from({ length: perPartition }, (_, i) => record(`tenant-a-${p}-${i % 300}`, `event ${p}/${i}`, { timestamp: DAY_AGO + BigInt(i) }))]));
+  new Map(
+    Array.from({ length: partitions }, (_, p) => [
+      p,
+      Array.from({ length: perPartition }, (_, i) => record(`tenant-a-${p}-${i % 300}`, `event ${p}/${i}`, { timestamp: DAY_AGO + BigInt(i) })),
+    ]),
+  );
 
 const duplicatesOf = (report: VerifyReport) => report.partitions.map((v) => v.duplicates?.records ?? 0);
 
@@ -29,20 +34,32 @@ test('a second plan over the same range into the same destination (copy --accept
   assert.equal((await verifyPlan(first, { source, destination, stateDir: firstDir })).passed, true);
 
   const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' } });
-  assert.ok(second.checks.some((c) => c.code === 'OVERLAP'), 'the second plan sees the first copy as newer records');
+  assert.ok(
+    second.checks.some((c) => c.code === 'OVERLAP'),
+    'the second plan sees the first copy as newer records',
+  );
   const secondDir = await stateDir('dupes-second');
   await copyPlan(second, { source, destination, stateDir: secondDir, acceptOverlap: true });
 
   const said: string[] = [];
   const onEvent = (event: EngineEvent) => void (event.type === 'info' && said.push(event.message));
-  const reports = [await verifyPlan(second, { source, destination, stateDir: secondDir, onEvent }), await verifyPlan(first, { source, destination, stateDir: firstDir })];
+  const reports = [
+    await verifyPlan(second, { source, destination, stateDir: secondDir, onEvent }),
+    await verifyPlan(first, { source, destination, stateDir: firstDir }),
+  ];
   // The second plan's window starts after the first copy: the search says it reaches back before it.
-  assert.ok(said.some((m) => m.includes(`searching other producers' records for copies of planned records: ${topic}[0] from 0, ${topic}[1] from 0`)), said.join('\n'));
+  assert.ok(
+    said.some((m) => m.includes(`searching other producers' records for copies of planned records: ${topic}[0] from 0, ${topic}[1] from 0`)),
+    said.join('\n'),
+  );
   for (const [i, report] of reports.entries()) {
     assert.equal(report.passed, false, 'every planned record is on the destination twice');
     assert.deepEqual(duplicatesOf(report), [2000, 2000]);
     const example = report.partitions[0]!.duplicates!.examples[0]!;
-    assert.deepEqual([example.source.topic, example.source.partition, example.source.offset, example.source.key, example.planned, example.copies], [topic, 0, '0', 'tenant-a-0-0', 1, 2]);
+    assert.deepEqual(
+      [example.source.topic, example.source.partition, example.source.offset, example.source.key, example.planned, example.copies],
+      [topic, 0, '0', 'tenant-a-0-0', 1, 2],
+    );
     // The other copy: for the second plan the first plan's, at the start (before its window); for
     // the first plan the second plan's, after all of the first's (and their commit markers).
     assert.equal(example.otherCopiesAt.length, 1);
@@ -76,7 +93,10 @@ test('a lost state folder and checkpoint topic: an at-least-once copy run again 
   // The copy verified is the second; the first, now another producer's, lies before it.
   assert.deepEqual(report.partitions[0]!.duplicates!.examples[0]!.otherCopiesAt, ['0']);
   assert.equal(report.partitions[0]!.duplicates!.examples[0]!.source.offset, '0');
-  await assert.rejects(purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }), (error: Error & { code?: string }) => error.code === 'NOT_VERIFIED');
+  await assert.rejects(
+    purgePlan(p, { source, destination, stateDir: dir, checkpointTopic }),
+    (error: Error & { code?: string }) => error.code === 'NOT_VERIFIED',
+  );
 });
 
 test('records other producers write into the destination partitions during and after the copy are allowed: verify passes', async () => {
@@ -94,9 +114,15 @@ test('records other producers write into the destination partitions during and a
   await produce(destinationBootstrap, topic, live(100));
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
   assert.equal(report.passed, true, JSON.stringify(report.partitions.map((v) => v.duplicates)));
-  assert.deepEqual(report.partitions.map((v) => v.foreignRecords), [500, 500]);
+  assert.deepEqual(
+    report.partitions.map((v) => v.foreignRecords),
+    [500, 500],
+  );
   assert.deepEqual(duplicatesOf(report), [0, 0]);
-  assert.deepEqual(report.partitions.map((v) => v.duplicates?.searchedFrom), ['0', '0']);
+  assert.deepEqual(
+    report.partitions.map((v) => v.duplicates?.searchedFrom),
+    ['0', '0'],
+  );
 
   // Another tool then writes three of the planned records again: whoever wrote them, they are twice.
   const again = seeded(2, 2000).get(1)!.slice(10, 13);
@@ -104,7 +130,14 @@ test('records other producers write into the destination partitions during and a
   const after = await verifyPlan(p, { source, destination, stateDir: dir });
   assert.equal(after.passed, false);
   assert.deepEqual(duplicatesOf(after), [0, 3]);
-  assert.deepEqual(after.partitions[1]!.duplicates!.examples.map((e) => [e.source.partition, e.source.offset, e.copies]), [[1, '10', 2], [1, '11', 2], [1, '12', 2]]);
+  assert.deepEqual(
+    after.partitions[1]!.duplicates!.examples.map((e) => [e.source.partition, e.source.offset, e.copies]),
+    [
+      [1, '10', 2],
+      [1, '11', 2],
+      [1, '12', 2],
+    ],
+  );
 });
 
 test('key-hash mapping: a second plan over the same range fails verify naming the records twice', async () => {
@@ -120,10 +153,16 @@ test('key-hash mapping: a second plan over the same range fails verify naming th
   const second = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: 'key-hash', exact: true });
   const secondDir = await stateDir('dupes-keyed-second');
   await copyPlan(second, { source, destination, stateDir: secondDir, acceptOverlap: true });
-  for (const [p, dir] of [[second, secondDir], [first, firstDir]] as const) {
+  for (const [p, dir] of [
+    [second, secondDir],
+    [first, firstDir],
+  ] as const) {
     const report = await verifyPlan(p, { source, destination, stateDir: dir });
     assert.equal(report.passed, false);
-    assert.equal(duplicatesOf(report).reduce((a, b) => a + b, 0), 2000);
+    assert.equal(
+      duplicatesOf(report).reduce((a, b) => a + b, 0),
+      2000,
+    );
     const example = report.partitions.find((v) => (v.duplicates?.records ?? 0) > 0)!.duplicates!.examples[0]!;
     assert.equal(example.copies, 2);
     assert.equal(example.otherCopiesAt.length, 1);
@@ -160,11 +199,20 @@ test('two plans of the same range made at once and copied side by side (one exac
   const second = await request();
   assert.notEqual(first.hash, second.hash);
   const [a, b] = [await stateDir('dupes-side-a'), await stateDir('dupes-side-b')];
-  await Promise.all([copyPlan(first, { source, destination, stateDir: a, mode: 'exactly-once' }), copyPlan(second, { source, destination, stateDir: b, mode: 'at-least-once', maxRatePerSec: 5000 })]);
-  for (const [p, dir] of [[first, a], [second, b]] as const) {
+  await Promise.all([
+    copyPlan(first, { source, destination, stateDir: a, mode: 'exactly-once' }),
+    copyPlan(second, { source, destination, stateDir: b, mode: 'at-least-once', maxRatePerSec: 5000 }),
+  ]);
+  for (const [p, dir] of [
+    [first, a],
+    [second, b],
+  ] as const) {
     const report = await verifyPlan(p, { source, destination, stateDir: dir });
     assert.equal(report.passed, false);
     assert.deepEqual(duplicatesOf(report), [1500, 1500]);
-    assert.ok(report.partitions.every((v) => v.sourceCount === v.destinationCount), 'each copy on its own is complete');
+    assert.ok(
+      report.partitions.every((v) => v.sourceCount === v.destinationCount),
+      'each copy on its own is complete',
+    );
   }
 });

@@ -48,7 +48,8 @@ const compressed = (codec: Codec): Layout => ({
   valueBytes: 200,
   filter: false,
   keyHash: false,
-  copiedBy: (stats, records) => assert.deepEqual([stats.forwardedRecords, stats.mergedBatches, stats.reencodedRecords], [records, 0, 0], 'forwarded as fetched, still compressed'),
+  copiedBy: (stats, records) =>
+    assert.deepEqual([stats.forwardedRecords, stats.mergedBatches, stats.reencodedRecords], [records, 0, 0], 'forwarded as fetched, still compressed'),
 });
 
 const LAYOUTS: Layout[] = [
@@ -61,7 +62,8 @@ const LAYOUTS: Layout[] = [
     valueBytes: 30_000,
     filter: false,
     keyHash: false,
-    copiedBy: (stats, records) => assert.deepEqual([stats.forwardedRecords, stats.mergedBatches, stats.reencodedRecords], [records, 0, 0], 'forwarded as fetched'),
+    copiedBy: (stats, records) =>
+      assert.deepEqual([stats.forwardedRecords, stats.mergedBatches, stats.reencodedRecords], [records, 0, 0], 'forwarded as fetched'),
   },
   ...(['gzip', 'snappy', 'lz4', 'zstd'] as const).map(compressed),
   {
@@ -127,13 +129,27 @@ const ALTERATIONS: Alteration[] = [
   { name: 'a missing record', copy: () => [], example: 'missing' },
   { name: 'an extra record (one record copied twice)', copy: (r) => [r, r], example: 'extra' },
   { name: 'one byte of a value changed', copy: (r) => [{ ...r, value: flipMiddleByte(r.value) }], example: 'altered' },
-  { name: 'a null value (tombstone) copied as an empty value', source: (r) => ({ ...r, value: null }), copy: (r) => [{ ...r, value: Buffer.alloc(0) }], example: 'altered' },
+  {
+    name: 'a null value (tombstone) copied as an empty value',
+    source: (r) => ({ ...r, value: null }),
+    copy: (r) => [{ ...r, value: Buffer.alloc(0) }],
+    example: 'altered',
+  },
   { name: 'a changed key', copy: (r) => [{ ...r, key: Buffer.from(r.key!.toString().toUpperCase()) }], example: 'missing and extra' },
-  { name: 'a null key copied as an empty key', source: (r) => ({ ...r, key: null }), copy: (r) => [{ ...r, key: Buffer.alloc(0) }], example: 'missing and extra' },
+  {
+    name: 'a null key copied as an empty key',
+    source: (r) => ({ ...r, key: null }),
+    copy: (r) => [{ ...r, key: Buffer.alloc(0) }],
+    example: 'missing and extra',
+  },
   { name: 'a timestamp changed by 1 ms', copy: (r) => [{ ...r, timestamp: r.timestamp + 1n }], example: 'missing and extra' },
   { name: 'a header removed', copy: (r) => [{ ...r, headers: r.headers.filter(([k]) => k.toString() !== 'h1') }], example: 'altered' },
   { name: 'a header name changed', copy: (r) => [{ ...r, headers: renamed(r.headers, 'h1', ([, v]) => [Buffer.from('H1'), v]) }], example: 'altered' },
-  { name: 'one byte of a header value changed', copy: (r) => [{ ...r, headers: renamed(r.headers, 'h2', ([k, v]) => [k, flipMiddleByte(v)]) }], example: 'altered' },
+  {
+    name: 'one byte of a header value changed',
+    copy: (r) => [{ ...r, headers: renamed(r.headers, 'h2', ([k, v]) => [k, flipMiddleByte(v)]) }],
+    example: 'altered',
+  },
   {
     name: 'headers reordered (the same headers in another order)',
     copy: (r) => [{ ...r, headers: [r.headers[0]!, r.headers[2]!, r.headers[1]!] }],
@@ -175,9 +191,19 @@ function sourceRecords(layout: Layout, partition: number, t0: bigint): RecordCon
   for (let i = 0; i < PER_PARTITION; i++) {
     const timestamp = t0 + BigInt(partition * 10_000 + i * 7);
     const value = `${partition}/${i}:${filler}`.slice(0, Math.max(layout.valueBytes, 8));
-    records.push({ key: Buffer.from(`k${partition}-${i}`), value: Buffer.from(value), timestamp, headers: [header('tenant', 'acme'), header('h1', `one-${i}`), header('h2', `two-${i}`)] });
+    records.push({
+      key: Buffer.from(`k${partition}-${i}`),
+      value: Buffer.from(value),
+      timestamp,
+      headers: [header('tenant', 'acme'), header('h1', `one-${i}`), header('h2', `two-${i}`)],
+    });
     if (layout.filter) {
-      records.push({ key: Buffer.from(`g${partition}-${i}`), value: Buffer.from(`other ${value}`), timestamp: timestamp + 3n, headers: [header('tenant', 'globex'), header('h1', `one-${i}`)] });
+      records.push({
+        key: Buffer.from(`g${partition}-${i}`),
+        value: Buffer.from(`other ${value}`),
+        timestamp: timestamp + 3n,
+        headers: [header('tenant', 'globex'), header('h1', `one-${i}`)],
+      });
     }
   }
   return records;
@@ -205,7 +231,8 @@ async function setUp(layout: Layout): Promise<Fixture> {
       let turn = 0;
       records.forEach((r, index) => {
         if (!isTenant(r)) return;
-        if (!taken.has(`${partition}/${index}`) && destinationOf(alteration.source?.(r) ?? r, partition) === partitionOf(a)) candidates.push({ partition, index, turn });
+        if (!taken.has(`${partition}/${index}`) && destinationOf(alteration.source?.(r) ?? r, partition) === partitionOf(a))
+          candidates.push({ partition, index, turn });
         turn++;
       });
     }
@@ -222,7 +249,9 @@ async function setUp(layout: Layout): Promise<Fixture> {
   });
 
   // What a faithful copy holds per destination partition: the source partitions' records in turns.
-  const placed = [...written].map(([partition, records]) => records.flatMap((record, offset) => (isTenant(record) ? [{ record, sourcePartition: partition, sourceOffset: offset }] : [])));
+  const placed = [...written].map(([partition, records]) =>
+    records.flatMap((record, offset) => (isTenant(record) ? [{ record, sourcePartition: partition, sourceOffset: offset }] : [])),
+  );
   const expected: Placed[][] = Array.from({ length: destinationPartitions }, () => []);
   for (let i = 0; i < Math.max(...placed.map((p) => p.length)); i++) {
     for (const list of placed) if (list[i]) expected[destinationOf(list[i]!.record, list[i]!.sourcePartition)]!.push(list[i]!);
@@ -237,24 +266,63 @@ async function setUp(layout: Layout): Promise<Fixture> {
 
   await Promise.all([createTopic(sourceBootstrap, topic, SOURCE_PARTITIONS), createTopic(destinationBootstrap, topic, destinationPartitions)]);
   await produceBatches(sourceBootstrap, topic, written, { batchSize: layout.sourceBatch, codec: layout.codec });
-  const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, mapping: layout.keyHash ? 'key-hash' : 'same', ...(layout.filter ? { filter: TENANT } : {}) });
-  const producerId = await produceBatches(destinationBootstrap, topic, new Map(faulty.map((list, d) => [d, list.map((x) => x.record)])), { batchSize: layout.destinationBatch, codec: layout.codec });
+  const p = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    mapping: layout.keyHash ? 'key-hash' : 'same',
+    ...(layout.filter ? { filter: TENANT } : {}),
+  });
+  const producerId = await produceBatches(destinationBootstrap, topic, new Map(faulty.map((list, d) => [d, list.map((x) => x.record)])), {
+    batchSize: layout.destinationBatch,
+    codec: layout.codec,
+  });
 
   // The layout is what it claims to be, on both sides.
   const [sourceBatches, copyBatches] = await Promise.all([storedBatches(sourceBootstrap, topic, 0), storedBatches(destinationBootstrap, topic, 0)]);
-  for (const [side, batches, size] of [['source', sourceBatches, layout.sourceBatch], ['faulty copy', copyBatches, layout.destinationBatch]] as const) {
-    assert.ok(batches.every((b) => (b.attributes & ATTRIBUTE.compression) === CODECS[layout.codec]), `the ${side} holds ${layout.codec} batches`);
-    assert.equal(batches[0]!.recordCount, Math.min(size, batches.reduce((n, b) => n + b.recordCount, 0)), `the ${side} holds batches of ${size}`);
+  for (const [side, batches, size] of [
+    ['source', sourceBatches, layout.sourceBatch],
+    ['faulty copy', copyBatches, layout.destinationBatch],
+  ] as const) {
+    assert.ok(
+      batches.every((b) => (b.attributes & ATTRIBUTE.compression) === CODECS[layout.codec]),
+      `the ${side} holds ${layout.codec} batches`,
+    );
+    assert.equal(
+      batches[0]!.recordCount,
+      Math.min(
+        size,
+        batches.reduce((n, b) => n + b.recordCount, 0),
+      ),
+      `the ${side} holds batches of ${size}`,
+    );
   }
 
   const dir = await stateDir('verify-fields');
-  await saveCheckpoint(dir, claim(p, topic, producerId, written, isTenant, faulty.map((list) => list.length)));
+  await saveCheckpoint(
+    dir,
+    claim(
+      p,
+      topic,
+      producerId,
+      written,
+      isTenant,
+      faulty.map((list) => list.length),
+    ),
+  );
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
   return { topic, destinationPartitions, expected, faulty, targets, report };
 }
 
 /** A finished copy's checkpoint, claiming what `producerId` wrote (`written[d]` records on destination partition d) as the copy of the plan. */
-function claim(p: Plan, topic: string, producerId: bigint, source: Map<number, RecordContent[]>, matches: (r: RecordContent) => boolean, written: number[]): CopyCheckpoint {
+function claim(
+  p: Plan,
+  topic: string,
+  producerId: bigint,
+  source: Map<number, RecordContent[]>,
+  matches: (r: RecordContent) => boolean,
+  written: number[],
+): CopyCheckpoint {
   const sources: CopyCheckpoint['sources'] = {};
   for (const [partition, records] of source) {
     const copied = records.filter(matches).length;
@@ -262,7 +330,17 @@ function claim(p: Plan, topic: string, producerId: bigint, source: Map<number, R
   }
   const destinations: CopyCheckpoint['destinations'] = {};
   written.forEach((count, d) => (destinations[`${topic}/${d}`] = { scanFrom: '0', end: String(count), written: count }));
-  return { format: 'kreroute-checkpoint', version: 1, planHash: p.hash, mode: 'at-least-once', producerIds: [String(producerId)], sources, destinations, complete: true, updatedAt: '' };
+  return {
+    format: 'kreroute-checkpoint',
+    version: 1,
+    planHash: p.hash,
+    mode: 'at-least-once',
+    producerIds: [String(producerId)],
+    sources,
+    destinations,
+    complete: true,
+    updatedAt: '',
+  };
 }
 
 const verdictOf = (report: VerifyReport, partition: number): PartitionVerdict => {
@@ -312,7 +390,11 @@ function assertCaught(fixture: Fixture, layout: Layout, a: number): void {
       assert.deepEqual(examples, { missing: [], extra: [destinationRef(topic, d, alteredAt, target.record)], altered: [] });
       break;
     case 'altered':
-      assert.deepEqual(examples, { missing: [], extra: [], altered: [{ source: sourceRef(topic, target), destination: destinationRef(topic, d, position, copies[0]!) }] });
+      assert.deepEqual(examples, {
+        missing: [],
+        extra: [],
+        altered: [{ source: sourceRef(topic, target), destination: destinationRef(topic, d, position, copies[0]!) }],
+      });
       break;
     case 'missing and extra':
       assert.deepEqual(examples, { missing: [sourceRef(topic, target)], extra: [destinationRef(topic, d, position, copies[0]!)], altered: [] });
@@ -331,7 +413,10 @@ for (const layout of LAYOUTS) {
       const { report, expected, destinationPartitions } = fixture;
       assert.equal(report.partitions.length, destinationPartitions);
       const failed = report.partitions.filter((v) => !v.passed).map((v) => v.destinationPartition);
-      assert.deepEqual(failed.sort((a, b) => a - b), ALTERATIONS.map((_, a) => partitionOf(a)));
+      assert.deepEqual(
+        failed.sort((a, b) => a - b),
+        ALTERATIONS.map((_, a) => partitionOf(a)),
+      );
       for (const v of report.partitions.filter((x) => x.passed)) {
         assert.equal(v.sourceCount, expected[v.destinationPartition]!.length);
         assert.equal(v.destinationCount, v.sourceCount);
@@ -339,7 +424,11 @@ for (const layout of LAYOUTS) {
         assert.ok(v.sourceCount > 0, `faithful partition ${v.destinationPartition} holds records`);
       }
       assert.ok(report.partitions.some((v) => v.passed && v.destinationPartition === 0));
-      if (layout.filter) assert.deepEqual(report.otherRecords.map((o) => o.count), Array(SOURCE_PARTITIONS).fill(PER_PARTITION));
+      if (layout.filter)
+        assert.deepEqual(
+          report.otherRecords.map((o) => o.count),
+          Array(SOURCE_PARTITIONS).fill(PER_PARTITION),
+        );
     });
 
     ALTERATIONS.forEach((alteration, a) => {
@@ -380,11 +469,18 @@ for (const layout of LAYOUTS) {
       const checkpoint = (await loadCheckpoint(dir, p.hash))!;
       await saveCheckpoint(dir, { ...checkpoint, producerIds: [...checkpoint.producerIds, String(producerId)] });
       const second = await verifyPlan(p, { source, destination, stateDir: dir });
-      assert.deepEqual(second.partitions.filter((v) => !v.passed).map((v) => v.destinationPartition), [d]);
+      assert.deepEqual(
+        second.partitions.filter((v) => !v.passed).map((v) => v.destinationPartition),
+        [d],
+      );
       const v = verdictOf(second, d);
       assert.deepEqual([v.sourceCount, v.destinationCount], [expected[d]!.length, expected[d]!.length + 1]);
       if (layout.keyHash) assert.deepEqual(v.differingKeys, [shownKey(last.key)]);
-      else assert.deepEqual(v.extra.map((e) => [e.partition, e.key]), [[d, shownKey(last.key)]]);
+      else
+        assert.deepEqual(
+          v.extra.map((e) => [e.partition, e.key]),
+          [[d, shownKey(last.key)]],
+        );
     });
   });
 }
@@ -395,20 +491,48 @@ test('a partition larger than one fetch is compared whole: one value byte change
   const t0 = BigInt(Date.now()) - 3_600_000n;
   // 300 records of 30 KB in batches of 5 per partition: about 9 MB, more than verify fetches at once.
   const rows = (partition: number): RecordContent[] =>
-    Array.from({ length: 300 }, (_, i) => ({ key: Buffer.from(`k${partition}-${i}`), value: Buffer.alloc(30_000, `${partition}/${i} `), timestamp: t0 + BigInt(i), headers: [header('n', String(i))] }));
-  const written = new Map([[0, rows(0)], [1, rows(1)]]);
+    Array.from({ length: 300 }, (_, i) => ({
+      key: Buffer.from(`k${partition}-${i}`),
+      value: Buffer.alloc(30_000, `${partition}/${i} `),
+      timestamp: t0 + BigInt(i),
+      headers: [header('n', String(i))],
+    }));
+  const written = new Map([
+    [0, rows(0)],
+    [1, rows(1)],
+  ]);
   await Promise.all([createTopic(sourceBootstrap, topic, 2), createTopic(destinationBootstrap, topic, 2)]);
   await produceBatches(sourceBootstrap, topic, written, { batchSize: 5, codec: 'none' });
   const p = await plan({ topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' } });
   const faulty = rows(1);
   faulty[290] = { ...faulty[290]!, value: flipMiddleByte(faulty[290]!.value) };
-  const producerId = await produceBatches(destinationBootstrap, topic, new Map([[0, rows(0)], [1, faulty]]), { batchSize: 5, codec: 'none' });
+  const producerId = await produceBatches(
+    destinationBootstrap,
+    topic,
+    new Map([
+      [0, rows(0)],
+      [1, faulty],
+    ]),
+    { batchSize: 5, codec: 'none' },
+  );
   const dir = await stateDir('verify-fields-large');
-  await saveCheckpoint(dir, claim(p, topic, producerId, written, () => true, [300, 300]));
+  await saveCheckpoint(
+    dir,
+    claim(p, topic, producerId, written, () => true, [300, 300]),
+  );
 
   const report = await verifyPlan(p, { source, destination, stateDir: dir });
-  assert.deepEqual(report.partitions.map((v) => [v.destinationPartition, v.passed, v.sourceCount, v.destinationCount]), [[0, true, 300, 300], [1, false, 300, 300]]);
+  assert.deepEqual(
+    report.partitions.map((v) => [v.destinationPartition, v.passed, v.sourceCount, v.destinationCount]),
+    [
+      [0, true, 300, 300],
+      [1, false, 300, 300],
+    ],
+  );
   const v = verdictOf(report, 1);
   assert.equal(v.firstDivergence, 290);
-  assert.deepEqual(v.altered.map((a) => [a.source.offset, a.destination.offset, a.source.key]), [['290', '290', 'k1-290']]);
+  assert.deepEqual(
+    v.altered.map((a) => [a.source.offset, a.destination.offset, a.source.key]),
+    [['290', '290', 'k1-290']],
+  );
 });

@@ -40,8 +40,26 @@ test('a silent bootstrap address is named also when the client logs in with SASL
   t.after(() => silent.close());
   const dir = await stateDir('silent-sasl');
   const properties = join(dir, 'source.properties');
-  await writeFile(properties, 'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";\n');
-  const run = await runKreroute(['plan', '--source', silent.address, '--source-config', properties, '--destination', sides().destinationBootstrap, '--topic', 'any', '--out', join(dir, 'plan.json')], 60_000);
+  await writeFile(
+    properties,
+    'security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\nsasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";\n',
+  );
+  const run = await runKreroute(
+    [
+      'plan',
+      '--source',
+      silent.address,
+      '--source-config',
+      properties,
+      '--destination',
+      sides().destinationBootstrap,
+      '--topic',
+      'any',
+      '--out',
+      join(dir, 'plan.json'),
+    ],
+    60_000,
+  );
   assert.equal(run.code, 3, run.stderr);
   assertNamed(run.stderr, silent.address);
   assert.ok(run.ms < 18_000, `named after ${run.ms} ms`);
@@ -57,7 +75,12 @@ async function planned(prefix: string, count: number) {
   const dir = await stateDir(prefix);
   const planFile = join(dir, 'plan.json');
   await writePlanFile(planFile, p);
-  return { topic, planFile, clusters: ['--source', sourceBootstrap, '--destination', destinationBootstrap, '--state-dir', join(dir, 'state')], destinationBootstrap };
+  return {
+    topic,
+    planFile,
+    clusters: ['--source', sourceBootstrap, '--destination', destinationBootstrap, '--state-dir', join(dir, 'state')],
+    destinationBootstrap,
+  };
 }
 
 /** SIGTERM now; the process must be gone within 10 s, with 143. */
@@ -87,7 +110,18 @@ test('SIGTERM during plan --exact (connecting to a silent destination) ends it w
   t.after(() => silent.close());
   const { sourceBootstrap } = sides();
   const dir = await stateDir('sigterm-plan');
-  const run = startKreroute(['plan', '--source', sourceBootstrap, '--destination', silent.address, '--topic', 'any', '--exact', '--out', join(dir, 'plan.json')]);
+  const run = startKreroute([
+    'plan',
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    silent.address,
+    '--topic',
+    'any',
+    '--exact',
+    '--out',
+    join(dir, 'plan.json'),
+  ]);
   await run.waitFor(/planning on source/, 20_000);
   await sleep(1_000);
   const ms = await terminate(run);
@@ -106,7 +140,11 @@ test('SIGTERM during a running copy ends it within 10 s (143); the same command 
   const rerun = await runKreroute(args, 120_000);
   assert.equal(rerun.code, 0, rerun.stderr);
   const values = (await kcatDump(destinationBootstrap, topic, 0, 0n, count * 2)).map((r) => r.payload);
-  assert.deepEqual(values, Array.from({ length: count }, (_, i) => `seq-${i}`), 'every record once, in order');
+  assert.deepEqual(
+    values,
+    Array.from({ length: count }, (_, i) => `seq-${i}`),
+    'every record once, in order',
+  );
   const verified = await runKreroute(['verify', planFile, ...clusters], 120_000);
   assert.equal(verified.code, 0, verified.stderr);
 
@@ -123,7 +161,13 @@ test("verify behind another producer's open transaction on the destination says 
   const { topic, planFile, clusters, destinationBootstrap } = await planned('foreign-txn', 200);
   // Another writer of the live destination opens a transaction before the copy and holds it
   // (its timeout far above the wait, within the broker's transaction.max.timeout.ms of 15 min).
-  const foreign = new Producer({ clientId: uniqueName('foreign'), bootstrapBrokers: [destinationBootstrap], transactionalId: uniqueName('foreign'), idempotent: true, timeout: 300_000 });
+  const foreign = new Producer({
+    clientId: uniqueName('foreign'),
+    bootstrapBrokers: [destinationBootstrap],
+    transactionalId: uniqueName('foreign'),
+    idempotent: true,
+    timeout: 300_000,
+  });
   t.after(() => foreign.close());
   const transaction = await foreign.beginTransaction();
   await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
@@ -152,7 +196,13 @@ test("verify does not wait for another producer's transaction opened after the c
   const { topic, planFile, clusters, destinationBootstrap } = await planned('foreign-txn-after', 200);
   const copied = await runKreroute(['copy', planFile, ...clusters, '--mode', 'at-least-once'], 60_000);
   assert.equal(copied.code, 0, copied.stderr);
-  const foreign = new Producer({ clientId: uniqueName('foreign'), bootstrapBrokers: [destinationBootstrap], transactionalId: uniqueName('foreign'), idempotent: true, timeout: 300_000 });
+  const foreign = new Producer({
+    clientId: uniqueName('foreign'),
+    bootstrapBrokers: [destinationBootstrap],
+    transactionalId: uniqueName('foreign'),
+    idempotent: true,
+    timeout: 300_000,
+  });
   t.after(() => foreign.close());
   const transaction = await foreign.beginTransaction();
   await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });

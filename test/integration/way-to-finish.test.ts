@@ -73,7 +73,10 @@ test('LogAppendTime destination on the command line: plan exits 4 with one line;
   const dir = await stateDir('finish-append-time-cli');
   const clusters = ['--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic];
   const refused = errorLine(await runKreroute(['plan', ...clusters, '--out', join(dir, 'refused.plan.json')]), 4);
-  assert.match(refused, new RegExp(`^kreroute: DESTINATION_CHECK: destination ${topic} uses message\\.timestamp\\.type=LogAppendTime.* — .*--accept-log-append-time`));
+  assert.match(
+    refused,
+    new RegExp(`^kreroute: DESTINATION_CHECK: destination ${topic} uses message\\.timestamp\\.type=LogAppendTime.* — .*--accept-log-append-time`),
+  );
 
   const run = await runKreroute(['reroute', ...clusters, '--accept-log-append-time', '--out', join(dir, 'accepted.plan.json'), '--json']);
   assert.equal(run.code, 0, run.stderr);
@@ -112,8 +115,14 @@ test('source truncated before the copy: copy and verify say SOURCE_TRUNCATED wit
 
   const planFile = join(dir, 'truncated.plan.json');
   await writePlanFile(planFile, p);
-  const verify = errorLine(await runKreroute(['verify', planFile, '--state-dir', dir, '--source', sourceBootstrap, '--destination', sides().destinationBootstrap]), 7);
-  assert.match(verify, new RegExp(`^kreroute: SOURCE_TRUNCATED: verify of this plan can never pass: the source deleted ${topic}\\[0\\] offsets 0–14 .* — .*--from earliest`));
+  const verify = errorLine(
+    await runKreroute(['verify', planFile, '--state-dir', dir, '--source', sourceBootstrap, '--destination', sides().destinationBootstrap]),
+    7,
+  );
+  assert.match(
+    verify,
+    new RegExp(`^kreroute: SOURCE_TRUNCATED: verify of this plan can never pass: the source deleted ${topic}\\[0\\] offsets 0–14 .* — .*--from earliest`),
+  );
   assert.doesNotMatch(verify, /copy (command )?again/);
 });
 
@@ -142,7 +151,10 @@ test('destination topic deleted after the copy: verify fails at once with one DE
   await writePlanFile(planFile, p);
   const run = await runKreroute(['verify', planFile, '--state-dir', dir, '--source', sourceBootstrap, '--destination', destinationBootstrap], 60_000);
   const line = errorLine(run, 4);
-  assert.match(line, new RegExp(`^kreroute: DESTINATION_CHECK: destination topic ${topic} does not exist on destination .* — .*verify of this plan can never pass`));
+  assert.match(
+    line,
+    new RegExp(`^kreroute: DESTINATION_CHECK: destination topic ${topic} does not exist on destination .* — .*verify of this plan can never pass`),
+  );
   assert.ok(run.ms < 15_000, `took ${run.ms} ms`);
 });
 

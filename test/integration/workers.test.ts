@@ -78,7 +78,8 @@ async function assertVerifies(copyArgs: string[]): Promise<void> {
 }
 
 const result = (lines: JsonLine[]) => lines.filter((l) => l.type === 'result' && l.kind === 'copy');
-const shardsOf = (line: JsonLine | undefined) => (line!['summary'] as { shards: Array<{ shard: string; summary: { alreadyComplete: boolean; records: number } }> }).shards;
+const shardsOf = (line: JsonLine | undefined) =>
+  (line!['summary'] as { shards: Array<{ shard: string; summary: { alreadyComplete: boolean; records: number } }> }).shards;
 
 test('--workers 3: three shards, one combined progress and result', async (t) => {
   const { topic, dir, args, destinationBootstrap } = await setUp('workers', 500);
@@ -90,7 +91,10 @@ test('--workers 3: three shards, one combined progress and result', async (t) =>
   const summary = results[0]!['summary'] as { records: number; workers: number; shards: Array<{ shard: string }> };
   assert.equal(summary.records, PARTITIONS * 500);
   assert.equal(summary.workers, 3);
-  assert.deepEqual(summary.shards.map((s) => s.shard), ['0/3', '1/3', '2/3']);
+  assert.deepEqual(
+    summary.shards.map((s) => s.shard),
+    ['0/3', '1/3', '2/3'],
+  );
   assert.equal(run.lines.filter((l) => l.type === 'worker' && l['status'] === 'started').length, 3);
   const progress = run.lines.filter((l) => l.type === 'progress');
   assert.equal(progress.at(-1)?.['records'], PARTITIONS * 500, 'the last progress line covers the whole plan');
@@ -113,11 +117,27 @@ test('reroute --workers: the copy stage runs in workers, then verify passes', as
   await produce(sourceBootstrap, topic, new Map([...Array(PARTITIONS).keys()].map((p) => [p, rows(p)])), 100);
   const dir = await stateDir('workers-reroute');
   t.after(() => rm(dir, { recursive: true, force: true }));
-  const run = kreroute(['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--out', join(dir, 'plan.json'), '--workers', '2']);
+  const run = kreroute([
+    'reroute',
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    destinationBootstrap,
+    '--topic',
+    topic,
+    '--create-topics',
+    '--out',
+    join(dir, 'plan.json'),
+    '--workers',
+    '2',
+  ]);
   assert.equal(await run.exited, 0, run.stderr());
   const stages = run.lines.filter((l) => l.type === 'result' && l.kind === 'reroute-stage');
   const copy = stages.find((l) => l['stage'] === 'copy');
-  assert.deepEqual(shardsOf(copy).map((s) => s.shard), ['0/2', '1/2']);
+  assert.deepEqual(
+    shardsOf(copy).map((s) => s.shard),
+    ['0/2', '1/2'],
+  );
   assert.equal((stages.find((l) => l['stage'] === 'verify')!['report'] as { passed: boolean }).passed, true);
   await assertExactlyOnce(destinationBootstrap, topic, 200);
 });
@@ -138,7 +158,9 @@ test('--workers: a worker killed from outside is reported, the others finish, an
   });
   assert.equal(await run.exited, 7, run.stderr());
   assert.ok(killed, 'a worker was killed while data moved');
-  assert.ok(run.lines.some((l) => l.type === 'worker' && l['status'] === 'failed' && l['shard'] === killed && /killed by SIGKILL/.test(l['message'] as string)));
+  assert.ok(
+    run.lines.some((l) => l.type === 'worker' && l['status'] === 'failed' && l['shard'] === killed && /killed by SIGKILL/.test(l['message'] as string)),
+  );
   const error = run.lines.find((l) => l.type === 'error');
   assert.equal(error?.['code'], 'COPY_FAILED');
   assert.match(error?.['message'] as string, new RegExp(`1 of 3 shard\\(s\\) failed \\(${killed!.replace('/', '\\/')}: killed by SIGKILL\\)`));
@@ -147,7 +169,11 @@ test('--workers: a worker killed from outside is reported, the others finish, an
   const rerun = kreroute([...args, '--workers', '3', '--mode', 'at-least-once']);
   assert.equal(await rerun.exited, 0, rerun.stderr());
   const shards = shardsOf(result(rerun.lines)[0]);
-  assert.deepEqual(shards.filter((s) => !s.summary.alreadyComplete).map((s) => s.shard), [killed], 'only the killed shard had work left');
+  assert.deepEqual(
+    shards.filter((s) => !s.summary.alreadyComplete).map((s) => s.shard),
+    [killed],
+    'only the killed shard had work left',
+  );
   await assertExactlyOnce(destinationBootstrap, topic, perPartition);
   await assertVerifies(args);
 });
@@ -204,6 +230,9 @@ test('--workers: a supervisor killed with kill -9 leaves no worker copying on; a
   }
   const rerun = kreroute([...args, '--workers', '3']);
   assert.equal(await rerun.exited, 0, rerun.stderr());
-  assert.ok(shardsOf(result(rerun.lines)[0]).some((s) => !s.summary.alreadyComplete), 'the workers stopped early, not at the end of their shards');
+  assert.ok(
+    shardsOf(result(rerun.lines)[0]).some((s) => !s.summary.alreadyComplete),
+    'the workers stopped early, not at the end of their shards',
+  );
   await assertExactlyOnce(destinationBootstrap, topic, perPartition);
 });

@@ -28,7 +28,12 @@ export function producerBatch(records: RecordContent[], codec: Codec): Buffer {
  * by the producer with `codec` (a topic left at compression.type=producer stores them as sent).
  * One idempotent producer for all; returns its producer id.
  */
-export async function produceBatches(bootstrap: string, topic: string, byPartition: Map<number, RecordContent[]>, options: { batchSize: number; codec: Codec }): Promise<bigint> {
+export async function produceBatches(
+  bootstrap: string,
+  topic: string,
+  byPartition: Map<number, RecordContent[]>,
+  options: { batchSize: number; codec: Codec },
+): Promise<bigint> {
   const c = cluster(bootstrap);
   try {
     const producer = await IdempotentProducer.create(c);

@@ -15,7 +15,9 @@ export interface CliProcess {
 
 /** `node src/cli/main.ts …` as a running process, to signal while it works. */
 export function startKreroute(args: string[]): CliProcess {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_') || k === 'KREROUTE_CACHE_DIR'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_') || k === 'KREROUTE_CACHE_DIR'),
+  );
   const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
@@ -23,7 +25,9 @@ export function startKreroute(args: string[]): CliProcess {
   const changed = () => listeners.forEach((l) => l());
   child.stdout!.on('data', (d: Buffer) => ((stdout += d.toString()), changed()));
   child.stderr!.on('data', (d: Buffer) => ((stderr += d.toString()), changed()));
-  const exited = new Promise<{ code: number | string | null; at: number }>((resolve) => child.on('exit', (code, signal) => resolve({ code: signal ?? code, at: Date.now() })));
+  const exited = new Promise<{ code: number | string | null; at: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code: signal ?? code, at: Date.now() })),
+  );
   const waitFor = (pattern: RegExp, timeoutMs: number) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {
@@ -36,7 +40,9 @@ export function startKreroute(args: string[]): CliProcess {
         settle();
       };
       listeners.add(check);
-      void exited.then(() => done(() => (pattern.test(stderr) || pattern.test(stdout) ? resolve() : reject(new Error(`exited before ${pattern}; stderr: ${stderr}`)))));
+      void exited.then(() =>
+        done(() => (pattern.test(stderr) || pattern.test(stdout) ? resolve() : reject(new Error(`exited before ${pattern}; stderr: ${stderr}`)))),
+      );
       check();
     });
   return { child, exited, stdout: () => stdout, stderr: () => stderr, waitFor };

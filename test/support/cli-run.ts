@@ -16,7 +16,9 @@ export interface CliRun {
  */
 export function runKreroute(args: string[], timeoutMs = 120_000): Promise<CliRun> {
   const started = Date.now();
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_') || k === 'KREROUTE_CACHE_DIR'));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') || k.startsWith('KREROUTE_TEST_') || k === 'KREROUTE_CACHE_DIR'),
+  );
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [MAIN, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -8,7 +8,10 @@ import { Admin } from '@platformatic/kafka';
 export async function setProduceQuota(bootstrap: string, clientId: string | null, bytesPerSec: number | null): Promise<void> {
   const admin = new Admin({ clientId: 'kreroute-test-quota', bootstrapBrokers: bootstrap.split(',') });
   try {
-    const ops = bytesPerSec === null ? [{ key: 'producer_byte_rate' as const, remove: true as const }] : [{ key: 'producer_byte_rate' as const, value: bytesPerSec, remove: false as const }];
+    const ops =
+      bytesPerSec === null
+        ? [{ key: 'producer_byte_rate' as const, remove: true as const }]
+        : [{ key: 'producer_byte_rate' as const, value: bytesPerSec, remove: false as const }];
     const entries = await admin.alterClientQuotas({ entries: [{ entities: [{ entityType: 'client-id', entityName: clientId }], ops }] });
     const failed = entries.find((e) => e.errorCode !== 0);
     if (failed) throw new Error(`AlterClientQuotas for ${clientId ?? 'the default client'} failed: ${failed.errorCode} ${failed.errorMessage ?? ''}`);

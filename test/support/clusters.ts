@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes } from 'node:crypto';
 
 export interface TestClusters {
   source: string;
@@ -13,16 +13,16 @@ export interface TestClusters {
  * KREROUTE_TEST_DEST_BOOTSTRAP, set by the user for existing clusters or by the global setup.
  */
 export function getTestClusters(): TestClusters {
-  const source = process.env["KREROUTE_TEST_SOURCE_BOOTSTRAP"];
-  const destination = process.env["KREROUTE_TEST_DEST_BOOTSTRAP"];
+  const source = process.env['KREROUTE_TEST_SOURCE_BOOTSTRAP'];
+  const destination = process.env['KREROUTE_TEST_DEST_BOOTSTRAP'];
   if (!source || !destination) {
     throw new Error(
-      "no test clusters: run the tests with `npm test` (its global setup starts two brokers), " +
-        "or set KREROUTE_TEST_SOURCE_BOOTSTRAP and KREROUTE_TEST_DEST_BOOTSTRAP",
+      'no test clusters: run the tests with `npm test` (its global setup starts two brokers), ' +
+        'or set KREROUTE_TEST_SOURCE_BOOTSTRAP and KREROUTE_TEST_DEST_BOOTSTRAP',
     );
   }
-  const sourceLog = process.env["KREROUTE_TEST_SOURCE_LOG"];
-  const destinationLog = process.env["KREROUTE_TEST_DEST_LOG"];
+  const sourceLog = process.env['KREROUTE_TEST_SOURCE_LOG'];
+  const destinationLog = process.env['KREROUTE_TEST_DEST_LOG'];
   return {
     source,
     destination,
@@ -33,6 +33,6 @@ export function getTestClusters(): TestClusters {
 
 /** A topic or group name no other test (or earlier run against the same cluster) uses. */
 export function uniqueName(prefix: string): string {
-  const safe = prefix.replace(/[^a-zA-Z0-9._-]/g, "-").slice(0, 200);
-  return `${safe}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
+  const safe = prefix.replace(/[^a-zA-Z0-9._-]/g, '-').slice(0, 200);
+  return `${safe}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 }

@@ -40,7 +40,11 @@ export async function produce(bootstrap: string, topic: string, byPartition: Map
   }
 }
 
-export function record(key: string | Buffer | null, value: string | Buffer | null, options: { timestamp?: bigint; headers?: Array<[string | Buffer, string | Buffer | null]> } = {}): RecordContent {
+export function record(
+  key: string | Buffer | null,
+  value: string | Buffer | null,
+  options: { timestamp?: bigint; headers?: Array<[string | Buffer, string | Buffer | null]> } = {},
+): RecordContent {
   const bytes = (v: string | Buffer | null): Buffer | null => (v === null ? null : Buffer.isBuffer(v) ? v : Buffer.from(v));
   return {
     key: bytes(key),

@@ -15,7 +15,13 @@ export interface KcatLine {
  * from where and, with `e@<ms>`, to when (e.g. ['-o', '5'] or ['-o', 's@…', '-o', 'e@…']).
  * read_committed unless `readUncommitted`, so aborted records and control records are not there.
  */
-export async function kcatRead(bootstrap: string, topic: string, partition: number, offsetArgs: string[], options: { readUncommitted?: boolean } = {}): Promise<KcatLine[]> {
+export async function kcatRead(
+  bootstrap: string,
+  topic: string,
+  partition: number,
+  offsetArgs: string[],
+  options: { readUncommitted?: boolean } = {},
+): Promise<KcatLine[]> {
   const isolation = options.readUncommitted ? 'read_uncommitted' : 'read_committed';
   const { stdout } = await run(
     'kcat',

@@ -21,7 +21,24 @@ export async function kcatDump(bootstrap: string, topic: string, partition: numb
   if (count === 0) return [];
   const { stdout } = await run(
     'kcat',
-    ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', String(offset), '-c', String(count), '-J', '-e', '-q', '-X', 'isolation.level=read_committed'],
+    [
+      '-C',
+      '-b',
+      bootstrap,
+      '-t',
+      topic,
+      '-p',
+      String(partition),
+      '-o',
+      String(offset),
+      '-c',
+      String(count),
+      '-J',
+      '-e',
+      '-q',
+      '-X',
+      'isolation.level=read_committed',
+    ],
     { maxBuffer: 1024 * 1024 * 1024, timeout: 120_000 },
   );
   return stdout

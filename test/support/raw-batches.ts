@@ -10,7 +10,18 @@ export async function storedBatches(bootstrap: string, topic: string, partition:
     const batches: BatchView[] = [];
     let offset = 0n;
     for (let round = 0; round < 1000; round++) {
-      const response = await rawFetchV12.async(connection, 100, 1, 16 << 20, 0, 0, -1, [{ topicId: topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: 16 << 20 }] }], [], '');
+      const response = await rawFetchV12.async(
+        connection,
+        100,
+        1,
+        16 << 20,
+        0,
+        0,
+        -1,
+        [{ topicId: topic, partitions: [{ partition, currentLeaderEpoch: -1, fetchOffset: offset, lastFetchedEpoch: -1, partitionMaxBytes: 16 << 20 }] }],
+        [],
+        '',
+      );
       const raw = response.topics[0]!.partitions[0]!;
       const found = splitBatches(raw.records);
       if (found.length === 0) break;

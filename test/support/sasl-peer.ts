@@ -70,7 +70,16 @@ export class SaslPeer {
       const refused = this.refuseWith;
       const message = refused === undefined ? Buffer.from([0]) : Buffer.concat([Buffer.from([Buffer.byteLength(refused) + 1]), Buffer.from(refused)]);
       const response = refused === undefined ? Buffer.from('{"version":"2020_10_22","request-id":"test"}') : Buffer.alloc(0);
-      return Buffer.concat([int32(correlationId), Buffer.from([0]), int16(refused === undefined ? 0 : 58), message, Buffer.from([response.length + 1]), response, Buffer.alloc(8), Buffer.from([0])]);
+      return Buffer.concat([
+        int32(correlationId),
+        Buffer.from([0]),
+        int16(refused === undefined ? 0 : 58),
+        message,
+        Buffer.from([response.length + 1]),
+        response,
+        Buffer.alloc(8),
+        Buffer.from([0]),
+      ]);
     }
     return undefined;
   }

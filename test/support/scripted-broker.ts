@@ -25,7 +25,10 @@ export interface PartitionAnswer {
 export type ScriptAnswer = { answers: PartitionAnswer[]; throttleTimeMs?: number } | 'close' | 'silence';
 
 /** Answers one produce request; `queued` is how many more requests already wait on this connection. */
-export type ProduceScript = (batches: ReceivedBatch[], connection: { queued: () => number; whenQueued: (count: number) => Promise<void> }) => ScriptAnswer | Promise<ScriptAnswer>;
+export type ProduceScript = (
+  batches: ReceivedBatch[],
+  connection: { queued: () => number; whenQueued: (count: number) => Promise<void> },
+) => ScriptAnswer | Promise<ScriptAnswer>;
 
 export interface ScriptedBrokerOptions {
   script: ProduceScript;
@@ -68,7 +71,13 @@ export class ScriptedBroker {
   }
 
   static async start(options: ScriptedBrokerOptions): Promise<ScriptedBroker> {
-    const versions = options.apiVersions ?? new Map([[0, [0, 11]], [1, [0, 16]], [18, [0, 3]]]);
+    const versions =
+      options.apiVersions ??
+      new Map([
+        [0, [0, 11]],
+        [1, [0, 16]],
+        [18, [0, 3]],
+      ]);
     let broker: ScriptedBroker | undefined;
     const server = createServer((socket) => broker!.#serve(socket, options, versions));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -79,7 +88,10 @@ export class ScriptedBroker {
 
   /** Sequences received for a partition, in arrival order (resends included). */
   sequencesSent(topic: string, partition: number): number[] {
-    return this.requests.flat().filter((b) => b.topic === topic && b.partition === partition).map((b) => b.sequence);
+    return this.requests
+      .flat()
+      .filter((b) => b.topic === topic && b.partition === partition)
+      .map((b) => b.sequence);
   }
 
   async stop(): Promise<void> {
@@ -161,7 +173,12 @@ export class ScriptedBroker {
       // SaslHandshake v1, request header v1: the mechanism name follows the client id.
       const at = 10 + request.readInt16BE(8);
       const mechanism = request.subarray(at + 2, at + 2 + request.readInt16BE(at)).toString();
-      const body = new Writer().int16(mechanism === 'PLAIN' ? 0 : 33).int32(1).raw(Buffer.from([0, 5])).raw(Buffer.from('PLAIN')).done();
+      const body = new Writer()
+        .int16(mechanism === 'PLAIN' ? 0 : 33)
+        .int32(1)
+        .raw(Buffer.from([0, 5]))
+        .raw(Buffer.from('PLAIN'))
+        .done();
       return frame(correlationId, false, body);
     }
     if (apiKey === 36) {
@@ -249,7 +266,13 @@ function parseProduce(body: Cursor): ReceivedBatch[] {
       const partition = body.int32();
       const batch = body.bytes();
       body.skipTaggedFields();
-      batches.push({ topic, partition, producerEpoch: batch.readInt16BE(BATCH_PRODUCER_EPOCH), sequence: batch.readInt32BE(BATCH_BASE_SEQUENCE), value: firstValue(batch) });
+      batches.push({
+        topic,
+        partition,
+        producerEpoch: batch.readInt16BE(BATCH_PRODUCER_EPOCH),
+        sequence: batch.readInt32BE(BATCH_BASE_SEQUENCE),
+        value: firstValue(batch),
+      });
     }
     body.skipTaggedFields();
   }
@@ -344,7 +367,11 @@ function produceResponseBody(batches: ReceivedBatch[], answers: PartitionAnswer[
   for (const [topic, partitions] of byTopic) {
     w.string(topic).uvarint(partitions.length + 1);
     for (const { partition, answer } of partitions) {
-      w.int32(partition).int16(answer.errorCode).int64(answer.errorCode === 0 ? (answer.baseOffset ?? 0n) : -1n).int64(-1n).int64(0n);
+      w.int32(partition)
+        .int16(answer.errorCode)
+        .int64(answer.errorCode === 0 ? (answer.baseOffset ?? 0n) : -1n)
+        .int64(-1n)
+        .int64(0n);
       w.uvarint(1); // no record errors
       w.uvarint(0); // null error message
       w.uvarint(0); // tagged fields

@@ -25,5 +25,10 @@ export function scriptedCluster(leader: () => ScriptedBroker, requestTimeoutMs =
 
 /** A one-record batch whose value names it (the scripted broker reports it back). */
 export function batchOf(value: string): Buffer {
-  return encodeRecordBatch([{ timestamp: 0n, key: null, value: Buffer.from(value), headers: [] }], { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false });
+  return encodeRecordBatch([{ timestamp: 0n, key: null, value: Buffer.from(value), headers: [] }], {
+    producerId: -1n,
+    producerEpoch: -1,
+    baseSequence: -1,
+    transactional: false,
+  });
 }

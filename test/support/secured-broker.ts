@@ -40,7 +40,11 @@ export async function startSecuredBroker(name: string, security: LocalSecurity):
           Array.from({ length: partitions }, async (_, p) => {
             for (let first = 0; first < count; first += batch) {
               const size = Math.min(batch, count - first);
-              await producer.send(topic, p, Array.from({ length: size }, (_, i) => record(`k${p}-${first + i}`, `v${first + i}`)));
+              await producer.send(
+                topic,
+                p,
+                Array.from({ length: size }, (_, i) => record(`k${p}-${first + i}`, `v${first + i}`)),
+              );
             }
           }),
         );

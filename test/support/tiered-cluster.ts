@@ -13,7 +13,10 @@ export interface TieredCluster {
  * A single-node cluster of the test's own with tiered storage (Kafka's LocalTieredStorage):
  * `remoteFetchMaxWaitMs` is how long a fetch waits for a remote read before it answers without records.
  */
-export async function startTieredCluster(name: string, options: { remoteFetchMaxWaitMs?: number; brokerConfig?: Record<string, string> } = {}): Promise<TieredCluster> {
+export async function startTieredCluster(
+  name: string,
+  options: { remoteFetchMaxWaitMs?: number; brokerConfig?: Record<string, string> } = {},
+): Promise<TieredCluster> {
   const jar = await ensureTieredStorageJar();
   const dataDir = await mkdtemp(join(tmpdir(), `kreroute-${name}-data-`));
   const storageDir = await mkdtemp(join(tmpdir(), `kreroute-${name}-remote-`));
@@ -22,7 +25,10 @@ export async function startTieredCluster(name: string, options: { remoteFetchMax
     dataDir,
     extraClasspath: [jar],
     startTimeoutMs: 120_000,
-    brokerConfig: { ...tieredStorageBrokerConfig({ storageDir, ...(options.remoteFetchMaxWaitMs ? { remoteFetchMaxWaitMs: options.remoteFetchMaxWaitMs } : {}) }), ...options.brokerConfig },
+    brokerConfig: {
+      ...tieredStorageBrokerConfig({ storageDir, ...(options.remoteFetchMaxWaitMs ? { remoteFetchMaxWaitMs: options.remoteFetchMaxWaitMs } : {}) }),
+      ...options.brokerConfig,
+    },
   });
   return {
     cluster,

@@ -29,7 +29,11 @@ test('a node of three: static voters, 3 replicas, 2 in sync, and the overrides s
 
 test('SCRAM listeners sit next to PLAINTEXT: SASL_PLAINTEXT, SASL_SSL with its own TLS, users stored at format', () => {
   const base = brokerConfig(ports);
-  const tls = { certificateChain: '-----BEGIN CERTIFICATE-----', privateKey: '-----BEGIN PRIVATE KEY-----', trustedCertificates: '-----BEGIN CERTIFICATE-----' };
+  const tls = {
+    certificateChain: '-----BEGIN CERTIFICATE-----',
+    privateKey: '-----BEGIN PRIVATE KEY-----',
+    trustedCertificates: '-----BEGIN CERTIFICATE-----',
+  };
   const config = scramListenersConfig({ users: { copier: 'pw' }, tls }, base, { scramPort: 9101, scramTlsPort: 9102 });
   assert.equal(config.listeners, 'PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,SCRAM://127.0.0.1:9101,SCRAM_TLS://127.0.0.1:9102');
   assert.equal(config['advertised.listeners'], 'PLAINTEXT://127.0.0.1:9092,SCRAM://127.0.0.1:9101,SCRAM_TLS://127.0.0.1:9102');
@@ -37,7 +41,12 @@ test('SCRAM listeners sit next to PLAINTEXT: SASL_PLAINTEXT, SASL_SSL with its o
   assert.equal(config['listener.name.scram_tls.sasl.enabled.mechanisms'], 'SCRAM-SHA-256,SCRAM-SHA-512');
   assert.equal(config['listener.name.scram_tls.ssl.keystore.type'], 'PEM');
   assert.equal(config['ssl.keystore.type'], undefined, 'TLS on the SASL_SSL listener only');
-  assert.deepEqual(scramFormatArgs({ users: { copier: 'pw' } }), ['--add-scram', 'SCRAM-SHA-256=[name=copier,password=pw]', '--add-scram', 'SCRAM-SHA-512=[name=copier,password=pw]']);
+  assert.deepEqual(scramFormatArgs({ users: { copier: 'pw' } }), [
+    '--add-scram',
+    'SCRAM-SHA-256=[name=copier,password=pw]',
+    '--add-scram',
+    'SCRAM-SHA-512=[name=copier,password=pw]',
+  ]);
   assert.throws(() => scramFormatArgs({ users: { copier: 'a,b' } }), /must match/);
 });
 

@@ -56,18 +56,28 @@ test('the plan address is the last resort', async () => {
 test('destination env vars are KREROUTE_DEST_*', async () => {
   const file = join(dir, 'dest-id.properties');
   await writeFile(file, 'client.id=dest-mover\n');
-  const resolved = await clusterSettings('destination', {}, { env: { KREROUTE_DEST_BOOTSTRAP: 'd:9092', KREROUTE_DEST_CONFIG: file, KREROUTE_SOURCE_BOOTSTRAP: 's:9092' } });
+  const resolved = await clusterSettings(
+    'destination',
+    {},
+    { env: { KREROUTE_DEST_BOOTSTRAP: 'd:9092', KREROUTE_DEST_CONFIG: file, KREROUTE_SOURCE_BOOTSTRAP: 's:9092' } },
+  );
   assert.deepEqual(resolved.settings, { bootstrap: ['d:9092'], clientId: 'dest-mover' });
 });
 
 test('no bootstrap anywhere is one clear line', async () => {
-  await assert.rejects(clusterSettings('source', {}, { env: {} }), fails('BAD_INPUT', /no source cluster given — give --source host:port \(or set KREROUTE_SOURCE_BOOTSTRAP/));
+  await assert.rejects(
+    clusterSettings('source', {}, { env: {} }),
+    fails('BAD_INPUT', /no source cluster given — give --source host:port \(or set KREROUTE_SOURCE_BOOTSTRAP/),
+  );
 });
 
 test('a bad bootstrap.servers in the file is a CONFIG error naming file and line', async () => {
   const file = join(dir, 'bad-bootstrap.properties');
   await writeFile(file, '# x\nbootstrap.servers=nohost\n');
-  await assert.rejects(clusterSettings('source', { configFile: file }, { env: {} }), fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: "nohost" has no port/));
+  await assert.rejects(
+    clusterSettings('source', { configFile: file }, { env: {} }),
+    fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: "nohost" has no port/),
+  );
 });
 
 test('warnings of the properties file are passed on', async () => {

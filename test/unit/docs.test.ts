@@ -18,7 +18,12 @@ const root = new URL('../../', import.meta.url);
 const ROOT = fileURLToPath(root);
 const README_MAX_BYTES = 12 * 1024;
 const read = (path: string) => readFile(new URL(path, root), 'utf8');
-const [errorsDoc, readme, configurationDoc, commandsDoc] = await Promise.all([read('docs/errors.md'), read('README.md'), read('docs/configuration.md'), read('docs/commands.md')]);
+const [errorsDoc, readme, configurationDoc, commandsDoc] = await Promise.all([
+  read('docs/errors.md'),
+  read('README.md'),
+  read('docs/configuration.md'),
+  read('docs/commands.md'),
+]);
 
 test('docs/errors.md has a row for every error code with its exit code', () => {
   for (const [code, { exit }] of Object.entries(ERROR_CODES)) {
@@ -55,7 +60,14 @@ test(`README.md stays at most ${README_MAX_BYTES} bytes (12 KB): the rest belong
 
 test('docs/commands.md names every command and every flag that `kreroute <command> --help` lists', async () => {
   const help = async (...args: string[]) => (await execFile(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args, '--help'], { cwd: ROOT })).stdout;
-  const commands = [...(await help()).split('\nCommands:\n')[1]!.split('\n\n')[0]!.matchAll(/^ {2}([a-z]+) /gm)].map((m) => m[1]!).filter((name) => name !== 'help');
+  const commands = [
+    ...(await help())
+      .split('\nCommands:\n')[1]!
+      .split('\n\n')[0]!
+      .matchAll(/^ {2}([a-z]+) /gm),
+  ]
+    .map((m) => m[1]!)
+    .filter((name) => name !== 'help');
   assert.ok(commands.length >= 5, `no commands found in kreroute --help: ${commands.join(', ')}`);
   const missing: string[] = [];
   for (const command of commands) {

@@ -106,13 +106,20 @@ test("a Job's file arguments lie in the container's volumes", () => {
     const [container] = job.spec.template.spec.containers;
     const mounts = (container?.volumeMounts ?? []).map((m) => m.mountPath);
     for (const path of (container?.args ?? []).filter((a) => a.startsWith('/'))) {
-      assert.ok(mounts.some((m) => path === m || path.startsWith(`${m}/`)), `${file}: ${path} is in no volume`);
+      assert.ok(
+        mounts.some((m) => path === m || path.startsWith(`${m}/`)),
+        `${file}: ${path} is in no volume`,
+      );
     }
   }
 });
 
 test('a Job fails a shard without retrying only on exit codes no retryable error has', () => {
-  const retryableExits = new Set<number>(Object.values(ERROR_CODES).filter((c) => c.retryable).map((c) => c.exit));
+  const retryableExits = new Set<number>(
+    Object.values(ERROR_CODES)
+      .filter((c) => c.retryable)
+      .map((c) => c.exit),
+  );
   const knownExits = new Set<number>(Object.values(ERROR_CODES).map((c) => c.exit));
   for (const { file, job } of jobs) {
     const container = job.spec.template.spec.containers[0]?.name;
@@ -132,6 +139,7 @@ test('a Job keeps the rules the API server checks beyond the schema', () => {
     if (!job.spec.podFailurePolicy) continue;
     assert.equal(job.spec.template.spec.restartPolicy, 'Never', `${file}: podFailurePolicy needs restartPolicy Never`);
     assert.equal(job.spec.podReplacementPolicy ?? 'Failed', 'Failed', `${file}: podFailurePolicy allows only podReplacementPolicy Failed`);
-    if (job.spec.podFailurePolicy.rules.some((r) => r.action === 'FailIndex')) assert.ok(job.spec.backoffLimitPerIndex !== undefined, `${file}: FailIndex needs backoffLimitPerIndex`);
+    if (job.spec.podFailurePolicy.rules.some((r) => r.action === 'FailIndex'))
+      assert.ok(job.spec.backoffLimitPerIndex !== undefined, `${file}: FailIndex needs backoffLimitPerIndex`);
   }
 });

@@ -43,7 +43,10 @@ test('an old Node: one line naming the version found and the one needed, exit 2,
   const run = spawnSync(old.path, [join(dir, 'kreroute.mjs'), '--version'], { encoding: 'utf8' });
   assert.equal(run.status, 2);
   assert.equal(run.stdout, '', 'the bundle was not loaded');
-  assert.equal(run.stderr, `kreroute: Node.js ${old.version} is too old: kreroute needs Node.js ${minimum.join('.')} or newer (${execFileSync(old.path, ['-p', 'process.execPath'], { encoding: 'utf8' }).trim()})\n`);
+  assert.equal(
+    run.stderr,
+    `kreroute: Node.js ${old.version} is too old: kreroute needs Node.js ${minimum.join('.')} or newer (${execFileSync(old.path, ['-p', 'process.execPath'], { encoding: 'utf8' }).trim()})\n`,
+  );
 });
 
 test('a supported Node goes on to the bundle', async (t) => {

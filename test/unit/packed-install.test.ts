@@ -31,7 +31,11 @@ test('npm pack, npm install of the tarball into an empty prefix: kreroute --vers
   const staging = join(work, 'package');
   await mkdir(staging);
   for (const entry of ['package.json', 'README.md', 'kafka']) await cp(join(ROOT, entry), join(staging, entry), { recursive: true });
-  await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(staging, 'dist')], ROOT);
+  await run(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(staging, 'dist')],
+    ROOT,
+  );
   await bundleCli({ outDir: join(staging, 'dist', 'bin') });
   await run('npm', ['pack', '--pack-destination', work, '--loglevel=error'], staging);
   const tarball = (await readdir(work)).find((name) => name.endsWith('.tgz'));

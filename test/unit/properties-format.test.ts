@@ -47,14 +47,27 @@ test('CRLF and CR line ends, and a BOM', () => {
 
 test('a repeated key keeps its last value and line', () => {
   const entries = parseProperties('a=1\nb=2\na=3');
-  assert.deepEqual(entries.find((e) => e.key === 'a'), { key: 'a', value: '3', line: 3 });
+  assert.deepEqual(
+    entries.find((e) => e.key === 'a'),
+    { key: 'a', value: '3', line: 3 },
+  );
 });
 
 test('entries know their starting line', () => {
   const entries = parseProperties('# c\n\na=1\nb=x\\\n  y\nc=2');
-  assert.deepEqual(entries.map((e) => [e.key, e.line]), [['a', 3], ['b', 4], ['c', 6]]);
+  assert.deepEqual(
+    entries.map((e) => [e.key, e.line]),
+    [
+      ['a', 3],
+      ['b', 4],
+      ['c', 6],
+    ],
+  );
 });
 
 test('a malformed \\u escape is a syntax error with its line', () => {
-  assert.throws(() => parseProperties('a=1\nb=\\u12'), (error: unknown) => error instanceof PropertiesSyntaxError && error.line === 2);
+  assert.throws(
+    () => parseProperties('a=1\nb=\\u12'),
+    (error: unknown) => error instanceof PropertiesSyntaxError && error.line === 2,
+  );
 });

@@ -50,7 +50,9 @@ test('an empty file means PLAINTEXT with defaults', async () => {
 });
 
 test('client.id, timeouts and bootstrap.servers', async () => {
-  const { settings, bootstrapServers } = await read('client.id=mover\nrequest.timeout.ms=45000\nsocket.connection.setup.timeout.ms=5000\nbootstrap.servers=k1:9092,k2:9092\n');
+  const { settings, bootstrapServers } = await read(
+    'client.id=mover\nrequest.timeout.ms=45000\nsocket.connection.setup.timeout.ms=5000\nbootstrap.servers=k1:9092,k2:9092\n',
+  );
   assert.deepEqual(settings, { clientId: 'mover', requestTimeoutMs: 45000, connectTimeoutMs: 5000 });
   assert.equal(bootstrapServers?.value, 'k1:9092,k2:9092');
   assert.equal(bootstrapServers?.site.line, 4);
@@ -145,7 +147,11 @@ test('PEM truststore inline, on one line as Kafka allows', async () => {
 });
 
 test('a truststore without a type is JKS, as in Kafka, and refused with a conversion hint', async () => {
-  const error = await rejects(`security.protocol=SSL\nssl.truststore.location=${tls('client.jks')}\nssl.truststore.password=store-secret-456`, ['ssl.truststore.location', 'JKS', 'keytool -list -rfc'], ['store-secret-456']);
+  const error = await rejects(
+    `security.protocol=SSL\nssl.truststore.location=${tls('client.jks')}\nssl.truststore.password=store-secret-456`,
+    ['ssl.truststore.location', 'JKS', 'keytool -list -rfc'],
+    ['store-secret-456'],
+  );
   assert.match(error.oneLine(), /ssl\.truststore\.type is not set/);
 });
 
@@ -190,19 +196,27 @@ test('an encrypted PEM key with a wrong password is refused without the password
 
 test('a key that does not match its certificate is refused', async () => {
   const oneLine = async (name: string) => (await readFile(tls(name), 'utf8')).trim().replace(/\n/g, ' ');
-  await rejects(
-    `security.protocol=SSL\nssl.keystore.key=${await oneLine('other.key')}\nssl.keystore.certificate.chain=${await oneLine('client.pem')}\n`,
-    ['ssl.keystore.certificate.chain', 'cannot be used with the private key'],
-  );
+  await rejects(`security.protocol=SSL\nssl.keystore.key=${await oneLine('other.key')}\nssl.keystore.certificate.chain=${await oneLine('client.pem')}\n`, [
+    'ssl.keystore.certificate.chain',
+    'cannot be used with the private key',
+  ]);
 });
 
 test('inline key without chain, and inline key with a file, are refused', async () => {
-  await rejects('security.protocol=SSL\nssl.keystore.key=-----BEGIN PRIVATE KEY----- x -----END PRIVATE KEY-----', ['ssl.keystore.key', 'ssl.keystore.certificate.chain']);
-  await rejects(`security.protocol=SSL\nssl.keystore.key=k\nssl.keystore.certificate.chain=c\nssl.keystore.location=${tls('client.p12')}`, ['ssl.keystore.location', 'together']);
+  await rejects('security.protocol=SSL\nssl.keystore.key=-----BEGIN PRIVATE KEY----- x -----END PRIVATE KEY-----', [
+    'ssl.keystore.key',
+    'ssl.keystore.certificate.chain',
+  ]);
+  await rejects(`security.protocol=SSL\nssl.keystore.key=k\nssl.keystore.certificate.chain=c\nssl.keystore.location=${tls('client.p12')}`, [
+    'ssl.keystore.location',
+    'together',
+  ]);
 });
 
 test('PKCS12 keystore: pfx and passphrase', async () => {
-  const { settings } = await read(`security.protocol=SSL\nssl.keystore.type=PKCS12\nssl.keystore.location=${tls('client.p12')}\nssl.keystore.password=store-secret-456\n`);
+  const { settings } = await read(
+    `security.protocol=SSL\nssl.keystore.type=PKCS12\nssl.keystore.location=${tls('client.p12')}\nssl.keystore.password=store-secret-456\n`,
+  );
   assert.deepEqual(settings.tls?.pfx, await readFile(tls('client.p12')));
   assert.equal(settings.tls?.passphrase, 'store-secret-456');
 });
@@ -224,7 +238,11 @@ test('PKCS12 with a different ssl.key.password is refused without either passwor
 });
 
 test('a JKS keystore, explicit or by default, is refused with keytool -importkeystore', async () => {
-  await rejects(`security.protocol=SSL\nssl.keystore.type=JKS\nssl.keystore.location=${tls('client.jks')}\nssl.keystore.password=store-secret-456`, ['ssl.keystore.location', 'JKS', 'keytool -importkeystore', 'PKCS12'], ['store-secret-456']);
+  await rejects(
+    `security.protocol=SSL\nssl.keystore.type=JKS\nssl.keystore.location=${tls('client.jks')}\nssl.keystore.password=store-secret-456`,
+    ['ssl.keystore.location', 'JKS', 'keytool -importkeystore', 'PKCS12'],
+    ['store-secret-456'],
+  );
   await rejects(`security.protocol=SASL_SSL\nssl.keystore.location=${tls('client.jks')}`, ["Kafka's default JKS"]);
 });
 
@@ -239,13 +257,18 @@ test('an empty ssl.endpoint.identification.algorithm skips host name verificatio
 
 test('ssl.enabled.protocols and ssl.protocol map to TLS versions', async () => {
   assert.deepEqual((await read('security.protocol=SSL\nssl.enabled.protocols=TLSv1.3')).settings.tls, { minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
-  assert.deepEqual((await read('security.protocol=SSL\nssl.enabled.protocols=TLSv1.2, TLSv1.3')).settings.tls, { minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3' });
+  assert.deepEqual((await read('security.protocol=SSL\nssl.enabled.protocols=TLSv1.2, TLSv1.3')).settings.tls, {
+    minVersion: 'TLSv1.2',
+    maxVersion: 'TLSv1.3',
+  });
   assert.deepEqual((await read('security.protocol=SSL\nssl.protocol=TLSv1.2')).settings.tls, { maxVersion: 'TLSv1.2' });
   await rejects('security.protocol=SSL\nssl.enabled.protocols=TLSv1.1', ['ssl.enabled.protocols', 'TLSv1.1']);
 });
 
 test('producer and consumer tuning keys are ignored silently', async () => {
-  const { settings, warnings } = await read('acks=all\nlinger.ms=5\ngroup.id=g\nauto.offset.reset=earliest\nmax.poll.records=10\nretries=3\ncompression.type=zstd\nkey.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n');
+  const { settings, warnings } = await read(
+    'acks=all\nlinger.ms=5\ngroup.id=g\nauto.offset.reset=earliest\nmax.poll.records=10\nretries=3\ncompression.type=zstd\nkey.deserializer=org.apache.kafka.common.serialization.StringDeserializer\n',
+  );
   assert.deepEqual(settings, {});
   assert.deepEqual(warnings, []);
 });
@@ -271,7 +294,9 @@ test('security keys we cannot honour are errors; their harmless values are accep
 });
 
 test('Kerberos and OAuth login tuning keys are inert and ignored', async () => {
-  const { warnings } = await read(`security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n${JAAS_PLAIN}\nsasl.kerberos.service.name=kafka\nsasl.login.refresh.window.factor=0.8\n`);
+  const { warnings } = await read(
+    `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n${JAAS_PLAIN}\nsasl.kerberos.service.name=kafka\nsasl.login.refresh.window.factor=0.8\n`,
+  );
   assert.deepEqual(warnings, []);
 });
 

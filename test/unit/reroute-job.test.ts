@@ -42,8 +42,17 @@ const settings = { bootstrap: ['a:1'] };
 const base = { source: settings, destination: settings, from: { kind: 'earliest' }, to: { kind: 'latest' } } as const;
 
 test('a reused plan is compared with the flags given now', () => {
-  assert.deepEqual(planDifferences(plan, { ...base, topics: ['orders'], filter: { kind: 'header', name: 'tenant', value: 'b' }, destinationTopic: 'orders-eu' }), []);
-  const differences = planDifferences(plan, { ...base, topics: ['invoices'], filter: { kind: 'key-prefix', prefix: 'b:' }, mapping: 'key-hash', destinationTopic: 'orders' });
+  assert.deepEqual(
+    planDifferences(plan, { ...base, topics: ['orders'], filter: { kind: 'header', name: 'tenant', value: 'b' }, destinationTopic: 'orders-eu' }),
+    [],
+  );
+  const differences = planDifferences(plan, {
+    ...base,
+    topics: ['invoices'],
+    filter: { kind: 'key-prefix', prefix: 'b:' },
+    mapping: 'key-hash',
+    destinationTopic: 'orders',
+  });
   assert.deepEqual(differences, [
     'filter: the plan has header tenant = "b", the flags say key starts with "b:"',
     'mapping: the plan has same, the flags say key-hash',

@@ -7,11 +7,25 @@ import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
 import { offlinePlan } from '../support/offline-plan.ts';
 
 function partition(p: number, records: number, bytes = records * 100): PlanPartition {
-  return { partition: p, start: '0', end: String(records), destinationPartition: p, upperBound: records, exact: { records, bytes, largestRecordBytes: 100, otherRecords: 0, minTimestamp: null, maxTimestamp: null } };
+  return {
+    partition: p,
+    start: '0',
+    end: String(records),
+    destinationPartition: p,
+    upperBound: records,
+    exact: { records, bytes, largestRecordBytes: 100, otherRecords: 0, minTimestamp: null, maxTimestamp: null },
+  };
 }
 
 function topic(name: string, partitions: PlanPartition[]): PlanTopic {
-  return { source: name, destination: name, sourcePartitions: partitions.length, destinationPartitions: partitions.length, destinationMaxMessageBytes: 1048588, partitions };
+  return {
+    source: name,
+    destination: name,
+    sourcePartitions: partitions.length,
+    destinationPartitions: partitions.length,
+    destinationMaxMessageBytes: 1048588,
+    partitions,
+  };
 }
 
 const skewed = () =>
@@ -24,11 +38,18 @@ test('shards are disjoint, cover every partition once, and are balanced by bytes
   const plan = skewed();
   const shards = assignShards(plan, 3, 'copy');
   const seen = shards.flatMap((units) => units.flatMap((u) => u.partitions));
-  assert.deepEqual([...seen].sort((a, b) => a - b), [...Array(12).keys()], 'every partition in exactly one shard');
+  assert.deepEqual(
+    [...seen].sort((a, b) => a - b),
+    [...Array(12).keys()],
+    'every partition in exactly one shard',
+  );
   const bytes = shards.map((units) => units.reduce((sum, u) => sum + u.bytes, 0));
   // The 10× partition alone outweighs a third of the topic: it gets a shard of its own, the other two split the rest.
   assert.deepEqual(bytes, [1_000_000, 600_000, 500_000]);
-  assert.deepEqual(shards[0]!.map((u) => u.partitions), [[0]]);
+  assert.deepEqual(
+    shards[0]!.map((u) => u.partitions),
+    [[0]],
+  );
   // Cut by partition count, shard 0 would have held 4 partitions (1.3 MB) and shard 2 only 0.4 MB.
 });
 
@@ -47,22 +68,42 @@ test('the same plan and N give the same shards; each shard has its own hash and 
 
 test('mapping same keeps every source partition of one destination partition in one shard', () => {
   const plan = offlinePlan({
-    topics: [{ ...topic('t', [0, 1, 2, 3].map((p) => ({ ...partition(p, 100), destinationPartition: p % 2 }))), destinationPartitions: 2 }],
+    topics: [
+      {
+        ...topic(
+          't',
+          [0, 1, 2, 3].map((p) => ({ ...partition(p, 100), destinationPartition: p % 2 })),
+        ),
+        destinationPartitions: 2,
+      },
+    ],
     estimate: { records: 400, exact: true, bytes: 40_000, seconds: 1 },
   });
   const shards = assignShards(plan, 2, 'copy');
-  assert.deepEqual(shards.map((units) => units.flatMap((u) => u.partitions).sort()), [[0, 2], [1, 3]]);
+  assert.deepEqual(
+    shards.map((units) => units.flatMap((u) => u.partitions).sort()),
+    [
+      [0, 2],
+      [1, 3],
+    ],
+  );
 });
 
 test('key-hash: copy shards by source partition, verify shards by topic', () => {
   const plan = offlinePlan({
     mapping: 'key-hash',
-    topics: [topic('a', [partition(0, 100, 100), partition(1, 100, 100)]), topic('b', [partition(0, 100, 50)])].map((t) => ({ ...t, partitions: t.partitions.map((p) => ({ ...p, destinationPartition: null })) })),
+    topics: [topic('a', [partition(0, 100, 100), partition(1, 100, 100)]), topic('b', [partition(0, 100, 50)])].map((t) => ({
+      ...t,
+      partitions: t.partitions.map((p) => ({ ...p, destinationPartition: null })),
+    })),
     estimate: { records: 300, exact: true, bytes: 250, seconds: 1 },
   });
   assert.equal(assignShards(plan, 3, 'copy').filter((units) => units.length > 0).length, 3);
   const verify = assignShards(plan, 3, 'verify');
-  assert.deepEqual(verify.map((units) => units.map((u) => `${u.source}:${u.partitions.join(',')}`)), [['a:0,1'], ['b:0'], []]);
+  assert.deepEqual(
+    verify.map((units) => units.map((u) => `${u.source}:${u.partitions.join(',')}`)),
+    [['a:0,1'], ['b:0'], []],
+  );
 });
 
 test('workers are capped by the units that hold records', () => {

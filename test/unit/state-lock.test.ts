@@ -16,7 +16,15 @@ const lockModule = new URL('../../src/checkpoint/state-lock.ts', import.meta.url
 
 /** A process that takes the lock and keeps it until killed. */
 async function holder(stateDir: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--input-type=module', '-e', `const { lockStateDir } = await import(${JSON.stringify(lockModule)}); await lockStateDir(${JSON.stringify(stateDir)}); console.log('locked'); setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `const { lockStateDir } = await import(${JSON.stringify(lockModule)}); await lockStateDir(${JSON.stringify(stateDir)}); console.log('locked'); setInterval(() => {}, 1000);`,
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const [line] = (await Promise.race([once(child.stdout!, 'data'), once(child, 'exit').then(() => ['exited'])])) as [Buffer | string];
   assert.equal(String(line).trim(), 'locked');
   return child;

@@ -39,7 +39,10 @@ test('bytes waiting for acknowledgement in a transaction: what the destination a
   // A fast link: the bound at most doubles each second, up to the memory budget.
   const grown: number[] = [];
   for (let i = 0; i < 16; i++) grown.push(step(500, 100 * MiB));
-  assert.ok(grown.every((g, i) => i < 2 || g <= 2 * grown[i - 2]!), `doubles at most each second: ${grown.map((g) => (g / MiB).toFixed(1)).join(' ')}`);
+  assert.ok(
+    grown.every((g, i) => i < 2 || g <= 2 * grown[i - 2]!),
+    `doubles at most each second: ${grown.map((g) => (g / MiB).toFixed(1)).join(' ')}`,
+  );
   assert.equal(pace.unackedLimit(acked), 32 * MiB);
   // Stalled for longer than the rate's window: back to the small start.
   time.advance(20_000);

@@ -22,7 +22,21 @@ function planOf(partitions: number) {
   const base = offlinePlan();
   const topic = base.topics[0]!;
   return offlinePlan({
-    topics: [{ ...topic, sourcePartitions: partitions, destinationPartitions: partitions, partitions: Array.from({ length: partitions }, (_, p) => ({ partition: p, start: '0', end: '100', destinationPartition: p, upperBound: 100, exact: null })) }],
+    topics: [
+      {
+        ...topic,
+        sourcePartitions: partitions,
+        destinationPartitions: partitions,
+        partitions: Array.from({ length: partitions }, (_, p) => ({
+          partition: p,
+          start: '0',
+          end: '100',
+          destinationPartition: p,
+          upperBound: 100,
+          exact: null,
+        })),
+      },
+    ],
     estimate: { records: 100 * partitions, exact: false, bytes: 10_000 * partitions, seconds: 1 },
   });
 }
@@ -67,7 +81,10 @@ class FakeWorker extends EventEmitter implements WorkerProcess {
 
 test('layout: N shards as asked, capped by the shards worth running; one is the whole plan', () => {
   const none = { kind: 'none' } as const;
-  assert.deepEqual(chooseLayout(planOf(12), 3, none).shards, [0, 1, 2].map((index) => ({ index, count: 3 })));
+  assert.deepEqual(
+    chooseLayout(planOf(12), 3, none).shards,
+    [0, 1, 2].map((index) => ({ index, count: 3 })),
+  );
   const capped = chooseLayout(planOf(2), 8, none);
   assert.equal(capped.shards.length, 2);
   assert.match(capped.notes[0]!, /2 worker\(s\), not 8/);
@@ -84,14 +101,41 @@ test('layout: a job started before keeps its layout', () => {
 });
 
 test('shares: rate and memory budget split evenly, at least 1 rec/s and 1 MiB', () => {
-  assert.deepEqual(workerShare({ maxRatePerSec: 1000, memoryBudgetBytes: 64 * 1024 * 1024 }, 3), { maxRatePerSec: 333, memoryBudgetBytes: Math.floor((64 * 1024 * 1024) / 3) });
+  assert.deepEqual(workerShare({ maxRatePerSec: 1000, memoryBudgetBytes: 64 * 1024 * 1024 }, 3), {
+    maxRatePerSec: 333,
+    memoryBudgetBytes: Math.floor((64 * 1024 * 1024) / 3),
+  });
   assert.deepEqual(workerShare({ maxRatePerSec: 2, memoryBudgetBytes: 2 * 1024 * 1024 }, 4), { maxRatePerSec: 1, memoryBudgetBytes: 1024 * 1024 });
   assert.deepEqual(workerShare({}, 4), {});
 });
 
 test('worker arguments: the shard, the user flags, the share of the limits', () => {
-  const args = workerArgs('p.json', 'p.state', { source: 'a:1', destConfig: 'd.properties', mode: 'at-least-once', passthrough: false, acceptOverlap: true }, { shard: { index: 1, count: 3 }, maxRatePerSec: 333 });
-  assert.deepEqual(args, ['--json', 'copy', 'p.json', '--supervised', '--state-dir', 'p.state', '--shard', '1/3', '--source', 'a:1', '--dest-config', 'd.properties', '--mode', 'at-least-once', '--max-rate', '333', '--accept-overlap', '--no-passthrough']);
+  const args = workerArgs(
+    'p.json',
+    'p.state',
+    { source: 'a:1', destConfig: 'd.properties', mode: 'at-least-once', passthrough: false, acceptOverlap: true },
+    { shard: { index: 1, count: 3 }, maxRatePerSec: 333 },
+  );
+  assert.deepEqual(args, [
+    '--json',
+    'copy',
+    'p.json',
+    '--supervised',
+    '--state-dir',
+    'p.state',
+    '--shard',
+    '1/3',
+    '--source',
+    'a:1',
+    '--dest-config',
+    'd.properties',
+    '--mode',
+    'at-least-once',
+    '--max-rate',
+    '333',
+    '--accept-overlap',
+    '--no-passthrough',
+  ]);
 });
 
 test('supervisor: combined progress and one summary of every shard', async () => {
@@ -103,14 +147,25 @@ test('supervisor: combined progress and one summary of every shard', async () =>
       w.say({ type: 'stage', stage: 'copy', message: 'starting the copy (exactly-once)' });
       w.say({ type: 'progress', stage: 'copy', records: 400, bytes: 4000, totalRecords: 400, ratePerSec: 100, bytesPerSec: 1000, etaSeconds: 0 });
       setTimeout(() => {
-        w.say({ type: 'result', kind: 'copy', planFile: 'p', summary: summary(spec.shard!.index === 2 ? 0 : 400, spec.shard!.index === 2 ? { alreadyComplete: true } : {}) });
+        w.say({
+          type: 'result',
+          kind: 'copy',
+          planFile: 'p',
+          summary: summary(spec.shard!.index === 2 ? 0 : 400, spec.shard!.index === 2 ? { alreadyComplete: true } : {}),
+        });
         w.end(0);
       }, 1200);
     });
   });
-  assert.deepEqual(specs.map((s) => s.maxRatePerSec), [300, 300, 300]);
+  assert.deepEqual(
+    specs.map((s) => s.maxRatePerSec),
+    [300, 300, 300],
+  );
   assert.equal(result.records, 800);
-  assert.deepEqual(result.shards.map((s) => s.shard), ['0/3', '1/3', '2/3']);
+  assert.deepEqual(
+    result.shards.map((s) => s.shard),
+    ['0/3', '1/3', '2/3'],
+  );
   assert.equal(result.workers, 3);
   const progress = events.filter((e) => e.type === 'progress');
   assert.ok(progress.length >= 1);
@@ -124,15 +179,18 @@ test('supervisor: combined progress and one summary of every shard', async () =>
 test('supervisor: a failed worker does not stop the others; one error names it', async () => {
   const events: EngineEvent[] = [];
   const done: string[] = [];
-  const failing = copyWithWorkers(planOf(4), { workers: 2, onEvent: (e) => events.push(e) }, (spec) =>
-    new FakeWorker((w) => {
-      if (spec.shard!.index === 0) return w.end(null, 'SIGKILL');
-      setTimeout(() => {
-        done.push(`${spec.shard!.index}`);
-        w.say({ type: 'result', kind: 'copy', planFile: 'p', summary: summary(10) });
-        w.end(0);
-      }, 50);
-    }),
+  const failing = copyWithWorkers(
+    planOf(4),
+    { workers: 2, onEvent: (e) => events.push(e) },
+    (spec) =>
+      new FakeWorker((w) => {
+        if (spec.shard!.index === 0) return w.end(null, 'SIGKILL');
+        setTimeout(() => {
+          done.push(`${spec.shard!.index}`);
+          w.say({ type: 'result', kind: 'copy', planFile: 'p', summary: summary(10) });
+          w.end(0);
+        }, 50);
+      }),
   );
   await assert.rejects(failing, (error: Error & { code?: string; hint?: string }) => {
     assert.equal(error.code, 'COPY_FAILED');

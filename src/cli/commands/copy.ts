@@ -24,7 +24,10 @@ export function copyCommand(ctx: CliContext): Command {
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')
     .option('--state-dir <dir>', 'checkpoint folder (default: <plan>.state beside the plan file)')
-    .option('--shard <I/N>', 'copy only shard I (from 0) of N: shards are cut from the plan, balanced by bytes, the same on every machine; run all N, on one machine or many, then verify the whole plan');
+    .option(
+      '--shard <I/N>',
+      'copy only shard I (from 0) of N: shards are cut from the plan, balanced by bytes, the same on every machine; run all N, on one machine or many, then verify the whole plan',
+    );
   // Set by `--workers` on its workers: their stdin is a pipe from the supervisor.
   command.addOption(new Option('--supervised', 'stop at a clean point when stdin closes (the supervisor is gone)').hideHelp());
   addCopyOptions(command);
@@ -36,7 +39,9 @@ export function copyCommand(ctx: CliContext): Command {
       const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       if (shard && workers !== undefined) {
-        throw new KrerouteError('BAD_INPUT', '--workers and --shard cannot be given together', { hint: 'give --workers to copy every shard on this machine, or --shard I/N to copy one' });
+        throw new KrerouteError('BAD_INPUT', '--workers and --shard cannot be given together', {
+          hint: 'give --workers to copy every shard on this machine, or --shard I/N to copy one',
+        });
       }
       if (flags.supervised) stopWhenSupervisorGone();
       const plan = await readPlanFile(planFile);
@@ -44,7 +49,8 @@ export function copyCommand(ctx: CliContext): Command {
       const clusters = await resolveClusters(ctx, flags, plan);
       const metrics = await startMetrics(ctx, flags);
       try {
-        const copy = workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics);
+        const copy =
+          workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics);
         ctx.interrupts.graceful = true;
         const summary = await copy(plan, {
           ...clusters,

@@ -20,7 +20,10 @@ export function planCommand(ctx: CliContext): Command {
     );
   addPlanOptions(command)
     .option('--force', 'replace an existing plan file')
-    .addHelpText('after', '\nExample:\n  kreroute plan --source old:9092 --destination new:9092 --topic orders --header tenant=tenant-b --exact --out tenant-b.plan.json')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreroute plan --source old:9092 --destination new:9092 --topic orders --header tenant=tenant-b --exact --out tenant-b.plan.json',
+    )
     .action(async (flags: Flags) => {
       const planFile = planFileFromFlags(flags);
       const request = planRequestFromFlags(flags);

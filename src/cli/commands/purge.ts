@@ -24,14 +24,25 @@ export function purgeCommand(ctx: CliContext): Command {
     .option('--dry-run', 'show what would be deleted, delete nothing')
     .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)')
     .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)')
-    .option(KEEP_MARGIN_HOURS, 'how long copied records must stay on the destination from now, checked against its retention (default 24); no flag lets purge accept a loss');
+    .option(
+      KEEP_MARGIN_HOURS,
+      'how long copied records must stay on the destination from now, checked against its retention (default 24); no flag lets purge accept a loss',
+    );
   addClusterOptions(command, true, ['source', 'destination'])
     .addHelpText('after', '\nExample:\n  kreroute purge tenant-b.plan.json --dry-run')
     .action(async (planFile: string, flags: Flags) => {
       const plan = await readPlanFile(planFile);
       const { source, destination } = await resolveClusters(ctx, flags, plan);
       const { purgePlan } = await import('../../purge/purge-plan.ts');
-      const report = await purgePlan(plan, { source, destination, stateDir: flags.stateDir ?? defaultStateDir(planFile), ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}), ...keepFromFlags(flags), dryRun: flags.dryRun === true, onEvent: ctx.out.events });
+      const report = await purgePlan(plan, {
+        source,
+        destination,
+        stateDir: flags.stateDir ?? defaultStateDir(planFile),
+        ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
+        ...keepFromFlags(flags),
+        dryRun: flags.dryRun === true,
+        onEvent: ctx.out.events,
+      });
       ctx.out.result('purge', { planFile, report }, () => renderPurge(report));
     });
   return command;

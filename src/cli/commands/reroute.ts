@@ -29,7 +29,10 @@ export function rerouteCommand(ctx: CliContext): Command {
   addMetricsOptions(addCopyOptions(command))
     .option('--purge', 'delete the copied range from the source after verify passed')
     .option('--state-dir <dir>', 'job and checkpoint folder (default: <out>.state beside the plan file)')
-    .addHelpText('after', '\nExample:\n  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out tenant-b.plan.json --purge')
+    .addHelpText(
+      'after',
+      '\nExample:\n  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out tenant-b.plan.json --purge',
+    )
     .action(async (flags: Flags) => {
       const planFile = planFileFromFlags(flags);
       const request = planRequestFromFlags(flags);

@@ -14,7 +14,7 @@ export function statusCommand(ctx: CliContext): Command {
   const command = new Command('status')
     .summary("show how far a plan's copy is, per shard and in total")
     .description(
-      'Read the checkpoints every copier of the plan keeps on the destination (and this machine\'s state folder) and show per shard and in total: ' +
+      "Read the checkpoints every copier of the plan keeps on the destination (and this machine's state folder) and show per shard and in total: " +
         'done, copying, stopped or waiting, records, rate and ETA. Works from any machine; writes nothing.',
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')

@@ -19,7 +19,11 @@ export class JobMetrics {
 
   /** A worker's metrics (its registry's getMetricsAsJSON(), as it reported them). */
   workerReported(shard: string, snapshot: unknown): void {
-    if (Array.isArray(snapshot)) this.#workers.set(shard, (snapshot as Snapshot).filter((metric) => !SUPERVISOR_ONLY.has(metric.name)));
+    if (Array.isArray(snapshot))
+      this.#workers.set(
+        shard,
+        (snapshot as Snapshot).filter((metric) => !SUPERVISOR_ONLY.has(metric.name)),
+      );
   }
 
   async page(): Promise<MetricsPage> {

@@ -28,7 +28,7 @@ export function addClusterOptions(command: Command, forPlanFile: boolean, sides:
   }
   command.option(
     '--wait-timeout <duration>',
-    'give up on any one wait after this long (an unanswered broker, a coordinator or leader that does not come, another producer\'s open transaction); waits are reported every 5 s (e.g. 90s, 10m; default 5m)',
+    "give up on any one wait after this long (an unanswered broker, a coordinator or leader that does not come, another producer's open transaction); waits are reported every 5 s (e.g. 90s, 10m; default 5m)",
   );
   return command;
 }

@@ -18,15 +18,22 @@ export interface CopyFlags {
   workers?: string | true;
 }
 
-export type CopyTuning = Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'acceptDestinationLoss' | 'keepMarginMs'>;
+export type CopyTuning = Pick<
+  CopyOptions,
+  'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'acceptDestinationLoss' | 'keepMarginMs'
+>;
 
 const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
 
 export function addCopyOptions(command: Command): Command {
   // reroute has them from the plan options already.
-  if (!command.options.some((o) => o.long === '--accept-destination-loss')) command.option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP).option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
+  if (!command.options.some((o) => o.long === '--accept-destination-loss'))
+    command.option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP).option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
   return command
-    .option('--max-rate <n>', 'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow; with --workers, for the whole job (each worker gets an even share)')
+    .option(
+      '--max-rate <n>',
+      'records per second at most (e.g. 5000 or 5k); default: as fast as the brokers allow; with --workers, for the whole job (each worker gets an even share)',
+    )
     .option('--accept-overlap', 'copy although the destination already has newer records in the target partitions')
     .option(
       '--mode <mode>',
@@ -34,7 +41,10 @@ export function addCopyOptions(command: Command): Command {
     )
     .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
     .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are')
-    .option('--memory-budget <size>', 'bytes fetched but not yet written, at most (default 32m; 1m at least); with --workers, for the whole job (each worker gets an even share; without it each has the default)')
+    .option(
+      '--memory-budget <size>',
+      'bytes fetched but not yet written, at most (default 32m; 1m at least); with --workers, for the whole job (each worker gets an even share; without it each has the default)',
+    )
     .option(
       '--workers [n]',
       'copy with N worker processes on this machine, worker i copying shard i/N; alone or "auto": one per core (os.availableParallelism), at most the shards worth running; a job already begun keeps its layout (its shard count, or whole)',

@@ -17,7 +17,10 @@ const REPORT_EVERY_MS = 1000;
 
 export function addMetricsOptions(command: Command): Command {
   command
-    .option('--metrics-port <port>', 'serve Prometheus metrics at http://<host>:<port>/metrics while the command runs (0: any free port, printed); with --workers, the whole job\'s')
+    .option(
+      '--metrics-port <port>',
+      "serve Prometheus metrics at http://<host>:<port>/metrics while the command runs (0: any free port, printed); with --workers, the whole job's",
+    )
     .option('--metrics-host <address>', `address to serve metrics on (default ${DEFAULT_HOST}: every interface; 127.0.0.1: this machine only)`)
     .addOption(new Option('--metrics-report', 'report metrics on stdout every second (a worker to its supervisor)').hideHelp());
   return command;

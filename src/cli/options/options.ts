@@ -75,7 +75,8 @@ export function parseFilter(flags: FilterFlags): RecordFilterSpec | undefined {
   }
   if (flags.jsonField !== undefined) {
     const { name, value } = splitAssignment(flags.jsonField, '--json-field', 'PATH=VALUE, e.g. --json-field tenant=tenant-b or --json-field customer.tenant=b');
-    if (!/^[^.\s]+(?:\.[^.\s]+)*$/.test(name)) bad('--json-field', `"${name}" is not a field path`, 'write field names separated by dots, e.g. customer.tenant');
+    if (!/^[^.\s]+(?:\.[^.\s]+)*$/.test(name))
+      bad('--json-field', `"${name}" is not a field path`, 'write field names separated by dots, e.g. customer.tenant');
     return { kind: 'json-field', path: name, value };
   }
   return undefined;
@@ -92,7 +93,11 @@ export function parseRegex(text: string, flag: string): string {
   try {
     new RegExp(text);
   } catch (error) {
-    bad(flag, `"${text}" is not a regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`, 'use JavaScript regular expression syntax');
+    bad(
+      flag,
+      `"${text}" is not a regular expression (${(error as Error).message.replace(/^Invalid regular expression: /, '')})`,
+      'use JavaScript regular expression syntax',
+    );
   }
   return text;
 }
@@ -101,21 +106,30 @@ const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
 
 /** `--topic` values; each may also be a comma-separated list. */
 export function parseTopics(values: string[]): string[] {
-  const topics = values.flatMap((v) => v.split(',')).map((t) => t.trim()).filter((t) => t !== '');
+  const topics = values
+    .flatMap((v) => v.split(','))
+    .map((t) => t.trim())
+    .filter((t) => t !== '');
   for (const topic of topics) {
-    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..') bad('--topic', `"${topic}" is not a valid topic name`, 'topic names use letters, digits, ".", "_" and "-" (at most 249)');
+    if (!TOPIC_NAME.test(topic) || topic === '.' || topic === '..')
+      bad('--topic', `"${topic}" is not a valid topic name`, 'topic names use letters, digits, ".", "_" and "-" (at most 249)');
   }
   return [...new Set(topics)];
 }
 
 export function parseTopicName(text: string, flag: string): string {
-  if (!TOPIC_NAME.test(text) || text === '.' || text === '..') bad(flag, `"${text}" is not a valid topic name`, 'topic names use letters, digits, ".", "_" and "-" (at most 249)');
+  if (!TOPIC_NAME.test(text) || text === '.' || text === '..')
+    bad(flag, `"${text}" is not a valid topic name`, 'topic names use letters, digits, ".", "_" and "-" (at most 249)');
   return text;
 }
 
 export function parseMapping(text: string): PartitionMapping {
   if (text === 'same' || text === 'key-hash') return text;
-  return bad('--mapping', `"${text}" is not a mapping`, 'use same (partition N → N) or key-hash (the destination partition from the key, as Kafka\'s default partitioner does)');
+  return bad(
+    '--mapping',
+    `"${text}" is not a mapping`,
+    "use same (partition N → N) or key-hash (the destination partition from the key, as Kafka's default partitioner does)",
+  );
 }
 
 /** Records per second; `5000`, `5k` or `1.5m`. */
@@ -165,12 +179,14 @@ export function parseShard(text: string): { index: number; count: number } {
 /** `--workers N`, `--workers auto`, or a bare `--workers` (auto). */
 export function parseWorkers(value: string | true): number | 'auto' {
   if (value === true || value === 'auto') return 'auto';
-  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) bad('--workers', `"${value}" is not a number of workers`, 'give a whole number ≥ 1, or auto for one per core, e.g. --workers 4');
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1)
+    bad('--workers', `"${value}" is not a number of workers`, 'give a whole number ≥ 1, or auto for one per core, e.g. --workers 4');
   return Number(value);
 }
 
 /** A TCP port, 0 (any free one) to 65535. */
 export function parsePort(text: string, flag: string): number {
-  if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535) bad(flag, `"${text}" is not a port`, `give a number from 1 to 65535 (0: any free port), e.g. ${flag} 9464`);
+  if (!/^\d{1,5}$/.test(text.trim()) || Number(text) > 65535)
+    bad(flag, `"${text}" is not a port`, `give a number from 1 to 65535 (0: any free port), e.g. ${flag} 9464`);
   return Number(text);
 }

@@ -37,20 +37,30 @@ export function addPlanOptions(command: Command): Command {
     .option('--mapping <mapping>', 'destination partition: same (N → N) or key-hash', 'same')
     .option('--exact', 'scan the range and count the matching records exactly (slower, sharper checks)')
     .option('--create-topics', "create missing destination topics with the source's partition count and configs")
-    .option('--accept-log-append-time', 'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)')
+    .option(
+      '--accept-log-append-time',
+      'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)',
+    )
     .option('--out <file>', 'the plan file (JSON) to write (required)')
     .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
     .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
 }
 
 export const ACCEPT_DESTINATION_LOSS = '--accept-destination-loss';
-export const ACCEPT_DESTINATION_LOSS_HELP = "go on although the destination topic's retention (retention.ms, retention.bytes) would delete copied records; purge still refuses";
+export const ACCEPT_DESTINATION_LOSS_HELP =
+  "go on although the destination topic's retention (retention.ms, retention.bytes) would delete copied records; purge still refuses";
 export const KEEP_MARGIN_HOURS = '--keep-margin-hours <h>';
 export const KEEP_MARGIN_HOURS_HELP = 'how long copied records must stay on the destination beyond the job, checked against its retention (default 24)';
 
 /** --accept-destination-loss and --keep-margin-hours as engine options. */
-export function keepFromFlags(flags: { acceptDestinationLoss?: boolean; keepMarginHours?: string }): { acceptDestinationLoss?: boolean; keepMarginMs?: number } {
-  return { ...(flags.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}), ...(flags.keepMarginHours !== undefined ? { keepMarginMs: parseHours(flags.keepMarginHours, '--keep-margin-hours') } : {}) };
+export function keepFromFlags(flags: { acceptDestinationLoss?: boolean; keepMarginHours?: string }): {
+  acceptDestinationLoss?: boolean;
+  keepMarginMs?: number;
+} {
+  return {
+    ...(flags.acceptDestinationLoss ? { acceptDestinationLoss: true } : {}),
+    ...(flags.keepMarginHours !== undefined ? { keepMarginMs: parseHours(flags.keepMarginHours, '--keep-margin-hours') } : {}),
+  };
 }
 
 /** The required --out; checked by hand so that commander reports unknown options first. */
@@ -85,7 +95,9 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
   if (filter) request.filter = filter;
   if (flags.destTopic !== undefined) {
     if (topics.length !== 1) {
-      throw new KrerouteError('BAD_INPUT', '--dest-topic: needs exactly one --topic', { hint: 'plan each topic separately to rename it, or drop --dest-topic to keep the names' });
+      throw new KrerouteError('BAD_INPUT', '--dest-topic: needs exactly one --topic', {
+        hint: 'plan each topic separately to rename it, or drop --dest-topic to keep the names',
+      });
     }
     request.destinationTopic = parseTopicName(flags.destTopic, '--dest-topic');
   }

@@ -39,7 +39,11 @@ export class Output {
       return;
     }
     this.#pauseProgress();
-    this.#streams.stdout.write(lines().map((l) => `${l}\n`).join(''));
+    this.#streams.stdout.write(
+      lines()
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
   }
 
   /** Narration a person reads on stdout (the demo's story); in JSON mode an info event. */
@@ -88,7 +92,11 @@ export class Output {
         this.#stderrLine(event.message.startsWith('waiting for ') ? event.message : `retrying: ${event.message}`);
         return;
       case 'worker':
-        this.#stderrLine(event.status === 'failed' ? `shard ${event.shard} failed: ${event.code ? `${event.code}: ` : ''}${event.message}` : `shard ${event.shard}: ${event.message}`);
+        this.#stderrLine(
+          event.status === 'failed'
+            ? `shard ${event.shard} failed: ${event.code ? `${event.code}: ` : ''}${event.message}`
+            : `shard ${event.shard}: ${event.message}`,
+        );
         return;
     }
   }

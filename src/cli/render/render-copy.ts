@@ -19,7 +19,11 @@ export function renderCopy(summary: CopySummary | WorkersSummary, planFile: stri
   const lines = [`Copied ${count(summary.records)} records (${bytes(summary.bytes)}) in ${duration(summary.seconds)}${speed}${by}, ${MODE[summary.mode]}.`];
   for (const { shard, summary: part } of shards ?? []) {
     const label = shard === 'whole' ? 'the whole plan' : `shard ${shard}`;
-    lines.push(part.alreadyComplete ? `  ${label}: already copied` : `  ${label}: ${count(part.records)} records (${bytes(part.bytes)}) in ${duration(part.seconds)}${part.resumed ? ', resumed' : ''}`);
+    lines.push(
+      part.alreadyComplete
+        ? `  ${label}: already copied`
+        : `  ${label}: ${count(part.records)} records (${bytes(part.bytes)}) in ${duration(part.seconds)}${part.resumed ? ', resumed' : ''}`,
+    );
   }
   const { forwardedBatches, forwardedRecords, reencodedRecords } = summary.stats;
   if (forwardedBatches > 0) {

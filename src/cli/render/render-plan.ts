@@ -60,7 +60,8 @@ export function renderChecks(checks: PlanCheck[]): string[] {
   const rows = sorted.map((c) => [c.level, c.code, `${where(c)}${c.message}`]);
   const errors = checks.filter((c) => c.level === 'error').length;
   const lines = ['Checks:', ...table(rows)];
-  if (errors > 0) lines.push(`${errors === 1 ? 'One check is an error' : `${errors} checks are errors`}: fix ${errors === 1 ? 'it' : 'them'} and plan again before copying.`);
+  if (errors > 0)
+    lines.push(`${errors === 1 ? 'One check is an error' : `${errors} checks are errors`}: fix ${errors === 1 ? 'it' : 'them'} and plan again before copying.`);
   return lines;
 }
 

@@ -15,7 +15,8 @@ function row(part: PartStatus): string[] {
 }
 
 export function renderStatus(status: JobStatus, planFile: string): string[] {
-  if (status.layout === 'none') return [`No copy of this plan has started (nothing on the destination or in the state folder).`, `Next: kreroute copy ${planFile}`];
+  if (status.layout === 'none')
+    return [`No copy of this plan has started (nothing on the destination or in the state folder).`, `Next: kreroute copy ${planFile}`];
   const lines = table(status.parts.map(row));
   const { total } = status;
   const speed = total.ratePerSec !== null ? `, ${rate(total.ratePerSec, 'records')}` : '';

@@ -13,11 +13,18 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
   for (const verdict of failed) lines.push(...renderMismatch(verdict));
   for (const verdict of report.partitions.filter((p) => p.foreignRecords > 0)) {
     const twice = verdict.duplicates?.records ?? 0;
-    const which = verdict.duplicates === undefined ? 'not compared' : twice > 0 ? 'copies of planned records among them are named above' : 'none is a copy of a planned record';
+    const which =
+      verdict.duplicates === undefined
+        ? 'not compared'
+        : twice > 0
+          ? 'copies of planned records among them are named above'
+          : 'none is a copy of a planned record';
     lines.push(`  note: ${partitionName(verdict)} has ${count(verdict.foreignRecords)} records from another producer inside the copied range (${which}).`);
   }
   for (const topic of report.timestampsNotCompared) {
-    lines.push(`  note: timestamps on ${topic} were not compared: the topic stamps records with the time of the copy (LogAppendTime, accepted by the plan); key, value, headers, order and counts were.`);
+    lines.push(
+      `  note: timestamps on ${topic} were not compared: the topic stamps records with the time of the copy (LogAppendTime, accepted by the plan); key, value, headers, order and counts were.`,
+    );
   }
   const others = report.otherRecords.filter((o) => o.count > 0);
   if (others.length > 0) {
@@ -25,7 +32,8 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
     lines.push(...table(others.map((o) => [`${o.topic}[${o.partition}]`, count(o.count)])));
   }
   if (!report.passed) lines.push('Do not purge. Inspect the differences above; see docs/errors.md (VERIFY_FAILED).');
-  else if (others.length > 0) lines.push("Purge would be refused: other tenants' records share these offset ranges. The tenant's old copies leave the source with its retention.");
+  else if (others.length > 0)
+    lines.push("Purge would be refused: other tenants' records share these offset ranges. The tenant's old copies leave the source with its retention.");
   else lines.push(`Next: kreroute purge ${planFile} --dry-run`);
   return lines;
 }
@@ -43,7 +51,12 @@ function verdictRow(v: PartitionVerdict): string[] {
 
 function renderMismatch(v: PartitionVerdict): string[] {
   const copiesDiffer = v.sourceCount !== v.destinationCount || v.sourceDigest !== v.destinationDigest || (v.differingKeys?.length ?? 0) > 0;
-  const lines = copiesDiffer || !v.duplicates?.records ? [`  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`] : [];
+  const lines =
+    copiesDiffer || !v.duplicates?.records
+      ? [
+          `  ${partitionName(v)}: ${v.firstDivergence === null ? 'the digests differ' : `first difference at record position ${count(v.firstDivergence)} (0-based, in copy order)`}`,
+        ]
+      : [];
   lines.push(...renderDuplicates(v));
   const list = (title: string, refs: RecordRef[]) => {
     if (refs.length === 0) return;
@@ -65,7 +78,9 @@ function renderMismatch(v: PartitionVerdict): string[] {
 function renderDuplicates(v: PartitionVerdict): string[] {
   const found = v.duplicates;
   if (!found || found.records === 0) return [];
-  const lines = [`  ${partitionName(v)}: ${count(found.records)} planned ${found.records === 1 ? 'record is' : 'records are'} here twice: copies other producers wrote besides the copy's own (searched from offset ${found.searchedFrom}):`];
+  const lines = [
+    `  ${partitionName(v)}: ${count(found.records)} planned ${found.records === 1 ? 'record is' : 'records are'} here twice: copies other producers wrote besides the copy's own (searched from offset ${found.searchedFrom}):`,
+  ];
   for (const e of found.examples) {
     const more = e.copies - e.planned > e.otherCopiesAt.length ? ', …' : '';
     lines.push(`      ${describeRef(e.source)}  ${e.copies} times (planned ${e.planned}); other copies at offsets ${e.otherCopiesAt.join(', ')}${more}`);

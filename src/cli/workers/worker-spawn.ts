@@ -21,7 +21,10 @@ export function cliWorkerSpawner(planFile: string, stateDir: string, flags: Clus
     // one SIGTERM on. A worker given the terminal's SIGINT as well would take the second signal
     // for "stop at once" and skip saving its checkpoint. Its stdin is a pipe nothing is written
     // to: it closes when the supervisor ends, however it ends (see --supervised).
-    const child = spawn(process.execPath, [...nodeFlags, entry, ...workerArgs(planFile, stateDir, flags, spec)], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const child = spawn(process.execPath, [...nodeFlags, entry, ...workerArgs(planFile, stateDir, flags, spec)], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
     live.add(child);
     child.once('close', () => live.delete(child));
     if (!killOnExit) {

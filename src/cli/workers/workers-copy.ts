@@ -9,7 +9,12 @@ import { cliWorkerSpawner } from './worker-spawn.ts';
 export type WorkersCopy = (plan: Plan, options: CopyOptions) => Promise<WorkersSummary>;
 
 /** The copy step of `copy --workers` and `reroute --workers`: the plan's shards copied by worker processes of this CLI. */
-export function workersCopy(planFile: string, workers: WorkerCount, flags: ClusterFlags & CopyFlags, onMetrics?: (shard: string, snapshot: unknown) => void): WorkersCopy {
+export function workersCopy(
+  planFile: string,
+  workers: WorkerCount,
+  flags: ClusterFlags & CopyFlags,
+  onMetrics?: (shard: string, snapshot: unknown) => void,
+): WorkersCopy {
   return async (plan, options) => {
     const { copyWithWorkers } = await import('../../workers/copy-with-workers.ts');
     // The workers report the progress; the stage is the supervisor's to say.

@@ -9,7 +9,11 @@ export const MERGE_TARGET_BYTES = 1024 * 1024;
 export const SMALL_BATCH_BYTES = 128 * 1024;
 
 export function canMerge(batch: BatchView): boolean {
-  return batch.bytes.length < SMALL_BATCH_BYTES && batch.magic === 2 && (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0;
+  return (
+    batch.bytes.length < SMALL_BATCH_BYTES &&
+    batch.magic === 2 &&
+    (batch.attributes & (ATTRIBUTE.compression | ATTRIBUTE.logAppendTime | ATTRIBUTE.control)) === 0
+  );
 }
 
 /** Timestamp deltas below this (12 days in ms) are written as 32-bit varints, without BigInt. */

@@ -41,9 +41,13 @@ export interface ChunkRules {
 
 function decode(batch: BatchView) {
   if (batch.magic < 2) {
-    throw new KrerouteError('COPY_FAILED', `a batch at offset ${batch.baseOffset} uses the legacy message format v${batch.magic}, which kreroute does not read`, {
-      hint: 'plan a range that starts after it, or copy those records with another tool',
-    });
+    throw new KrerouteError(
+      'COPY_FAILED',
+      `a batch at offset ${batch.baseOffset} uses the legacy message format v${batch.magic}, which kreroute does not read`,
+      {
+        hint: 'plan a range that starts after it, or copy those records with another tool',
+      },
+    );
   }
   return decodeBatch(batch);
 }
@@ -107,7 +111,12 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
         count += batch.recordCount;
         if (bytes === null) actions.push({ kind: 'records', records: [], skipped });
         else if (bytes === batch.bytes) actions.push({ kind: 'forward', batch, skipped });
-        else actions.push({ kind: 'forward', batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1, rebuilt: true }, skipped });
+        else
+          actions.push({
+            kind: 'forward',
+            batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1, rebuilt: true },
+            skipped,
+          });
         continue;
       }
     }

@@ -20,7 +20,10 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: B
       out.push(batches[0]!);
       return;
     }
-    const bytes = mergeBatches(batches.map((a) => a.batch), pool ? (size) => pool.take(size) : undefined);
+    const bytes = mergeBatches(
+      batches.map((a) => a.batch),
+      pool ? (size) => pool.take(size) : undefined,
+    );
     // Offset and timestamp deltas, counted from one base, can take more bytes than the batch
     // headers that joining saves: the joined batch may exceed what the destination takes.
     if (bytes.length > maxBatchBytes) {
@@ -37,7 +40,17 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: B
     const skipped = batches.reduce((n, a) => n + (a.skipped ?? 0), 0);
     out.push({
       kind: 'forward',
-      batch: { bytes, baseOffset: first.baseOffset, lastOffset: last.lastOffset, magic: 2, attributes: 0, producerId: -1n, recordCount, lastOffsetDelta: recordCount - 1, rebuilt: true },
+      batch: {
+        bytes,
+        baseOffset: first.baseOffset,
+        lastOffset: last.lastOffset,
+        magic: 2,
+        attributes: 0,
+        producerId: -1n,
+        recordCount,
+        lastOffsetDelta: recordCount - 1,
+        rebuilt: true,
+      },
       ...(skipped > 0 ? { skipped } : {}),
     });
     merged += batches.length;

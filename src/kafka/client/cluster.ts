@@ -140,9 +140,7 @@ export class KafkaCluster {
       }),
     );
     const listed = topics.find((t) => t.name === topic)?.partitions ?? [];
-    return listed
-      .map((p) => ({ partition: p.partitionIndex, offset: p.offset, timestamp: p.timestamp }))
-      .sort((a, b) => a.partition - b.partition);
+    return listed.map((p) => ({ partition: p.partitionIndex, offset: p.offset, timestamp: p.timestamp })).sort((a, b) => a.partition - b.partition);
   }
 
   /** Topic configs as name → value (those with a value), and the ones set on the topic itself. */

@@ -94,7 +94,8 @@ const UNTRUSTED_CERTIFICATE_CODES = new Set([
 ]);
 
 /** OpenSSL alerts a broker sends when it does not accept the client's certificate (or its absence). */
-const CLIENT_CERTIFICATE_ALERT = /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
+const CLIENT_CERTIFICATE_ALERT =
+  /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|CERTIFICATE_UNKNOWN|UNKNOWN_CA|CERTIFICATE_EXPIRED|CERTIFICATE_REVOKED|UNSUPPORTED_CERTIFICATE|ACCESS_DENIED)$/;
 
 /**
  * A TLS failure named as such: the broker's certificate is not trusted or not for this address, the
@@ -239,16 +240,24 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
   }
   // The broker refuses the whole batch and names each record of it (UNKNOWN_SERVER_ERROR for the others): one line, not one per record.
   if (ids.includes('INVALID_TIMESTAMP')) {
-    return new KrerouteError('DESTINATION_CHECK', `the destination refused records for their timestamps (INVALID_TIMESTAMP) while ${what}: they are outside its message.timestamp.before.max.ms / message.timestamp.after.max.ms window`, {
-      hint: 'raise those settings of the destination topic for the job (kreroute plan names the values needed), then run the same command again',
-      cause: error,
-    });
+    return new KrerouteError(
+      'DESTINATION_CHECK',
+      `the destination refused records for their timestamps (INVALID_TIMESTAMP) while ${what}: they are outside its message.timestamp.before.max.ms / message.timestamp.after.max.ms window`,
+      {
+        hint: 'raise those settings of the destination topic for the job (kreroute plan names the values needed), then run the same command again',
+        cause: error,
+      },
+    );
   }
   if (ids.includes('INVALID_RECORD')) {
-    return new KrerouteError('DESTINATION_CHECK', `the destination refused records as invalid (INVALID_RECORD) while ${what}, e.g. records without a key on a compacted topic`, {
-      hint: "check the destination topic's cleanup.policy (plan --exact counts records without a key), then run the same command again",
-      cause: error,
-    });
+    return new KrerouteError(
+      'DESTINATION_CHECK',
+      `the destination refused records as invalid (INVALID_RECORD) while ${what}, e.g. records without a key on a compacted topic`,
+      {
+        hint: "check the destination topic's cleanup.policy (plan --exact counts records without a key), then run the same command again",
+        cause: error,
+      },
+    );
   }
   const tls = tlsFailure(error, what, related);
   if (tls) return tls;

@@ -17,10 +17,8 @@ export async function initProducerId(cluster: KafkaCluster): Promise<ProducerIde
     const connection = await cluster.anyConnection();
     requireApiVersion(await libraryApiVersions(connection), INIT_PRODUCER_ID_API_KEY, 4, `of ${cluster.label}`);
     return initProducerIdV4.api.async(connection, null, 60_000, -1n, -1);
-  }, clusterRetry(cluster.settings)).catch(
-    (error: unknown) => {
-      throw toKrerouteError(error, `getting a producer id from ${cluster.label}`);
-    },
-  );
+  }, clusterRetry(cluster.settings)).catch((error: unknown) => {
+    throw toKrerouteError(error, `getting a producer id from ${cluster.label}`);
+  });
   return { producerId: response.producerId, producerEpoch: response.producerEpoch };
 }

@@ -89,19 +89,26 @@ export class EmptyAnswers {
     const key = keyOf(position);
     const now = Date.now();
     let stall = this.#stalls.get(key);
-    if (!stall || stall.offset !== position.offset) this.#stalls.set(key, (stall = { offset: position.offset, since: now, attempts: 0, notBefore: now, lastNotice: now }));
+    if (!stall || stall.offset !== position.offset)
+      this.#stalls.set(key, (stall = { offset: position.offset, since: now, attempts: 0, notBefore: now, lastNotice: now }));
     stall.attempts++;
     stall.notBefore = now + Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (stall.attempts - 1));
     const waited = now - stall.since;
     const why = this.#why(position, stableEnd, localStart);
     if (waited >= this.#limitMs) {
-      throw new KrerouteError('READ_STALLED', `${position.topic}[${position.partition}] on ${this.#cluster.label} answered ${stall.attempts} fetches at offset ${position.offset} in ${Math.round(waited / 1000)} s without records, ${why}`, {
-        hint: 'run the same command again (it resumes); if it persists, see READ_STALLED in docs/errors.md (--wait-timeout sets how long to wait)',
-      });
+      throw new KrerouteError(
+        'READ_STALLED',
+        `${position.topic}[${position.partition}] on ${this.#cluster.label} answered ${stall.attempts} fetches at offset ${position.offset} in ${Math.round(waited / 1000)} s without records, ${why}`,
+        {
+          hint: 'run the same command again (it resumes); if it persists, see READ_STALLED in docs/errors.md (--wait-timeout sets how long to wait)',
+        },
+      );
     }
     if (now - stall.lastNotice >= WAIT_NOTICE_MS) {
       stall.lastNotice = now;
-      this.#options.onWait?.(`waiting for records of ${position.topic}[${position.partition}] at offset ${position.offset} on ${this.#cluster.label} (${Math.round(waited / 1000)} s): ${why}`);
+      this.#options.onWait?.(
+        `waiting for records of ${position.topic}[${position.partition}] at offset ${position.offset} on ${this.#cluster.label} (${Math.round(waited / 1000)} s): ${why}`,
+      );
     }
     return null;
   }
@@ -125,7 +132,8 @@ export class EmptyAnswers {
 
   #why(position: ReadPosition, stableEnd: bigint, localStart: bigint | null): string {
     const which = this.#options.readCommitted ? 'last stable offset' : 'high watermark';
-    if (stableEnd < position.end) return `its ${which} ${stableEnd} is below the range's end ${position.end} (an open transaction, or writes not yet replicated)`;
+    if (stableEnd < position.end)
+      return `its ${which} ${stableEnd} is below the range's end ${position.end} (an open transaction, or writes not yet replicated)`;
     if (localStart !== null && localStart > position.offset) {
       return `the offset is in tiered storage (the local log starts at ${localStart}) and the broker's remote reads do not finish within its remote.fetch.max.wait.ms`;
     }

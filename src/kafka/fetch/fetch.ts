@@ -35,22 +35,33 @@ export async function fetchPartition(
   options: FetchOptions = DEFAULT_FETCH,
 ): Promise<FetchResult> {
   let refresh = false;
-  return withRetry(async () => {
-    const { connection } = await cluster.leaderConnection(topic, partition, refresh);
-    requireApiVersion(await libraryApiVersions(connection), FETCH_API_KEY, FETCH_API_VERSION, `leading ${topic}[${partition}] on ${cluster.label}`);
-    try {
-      return await fetchOnce(connection, topic, partition, offset, options);
-    } catch (error) {
-      const ids = protocolErrorIds(error);
-      if (ids.includes('OFFSET_OUT_OF_RANGE')) {
-        throw new KrerouteError('SOURCE_TRUNCATED', `offset ${offset} of ${topic}[${partition}] is no longer on ${cluster.label} (retention or a purge removed it, or the topic was recreated)`, {
-          hint: 'make a new plan; records that were deleted cannot be copied',
-        });
+  return withRetry(
+    async () => {
+      const { connection } = await cluster.leaderConnection(topic, partition, refresh);
+      requireApiVersion(await libraryApiVersions(connection), FETCH_API_KEY, FETCH_API_VERSION, `leading ${topic}[${partition}] on ${cluster.label}`);
+      try {
+        return await fetchOnce(connection, topic, partition, offset, options);
+      } catch (error) {
+        const ids = protocolErrorIds(error);
+        if (ids.includes('OFFSET_OUT_OF_RANGE')) {
+          throw new KrerouteError(
+            'SOURCE_TRUNCATED',
+            `offset ${offset} of ${topic}[${partition}] is no longer on ${cluster.label} (retention or a purge removed it, or the topic was recreated)`,
+            {
+              hint: 'make a new plan; records that were deleted cannot be copied',
+            },
+          );
+        }
+        if (ids.some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
+        throw error;
       }
-      if (ids.some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
-      throw error;
-    }
-  }, options.retry ?? { ...clusterRetry(cluster.settings), onRetry: (error, attempt, delayMs) => cluster.settings.onWait?.(`fetching ${topic}[${partition}] from ${cluster.label} failed (${retryCode(error)}); retry ${attempt} in ${delayMs} ms`) }).catch((error: unknown) => {
+    },
+    options.retry ?? {
+      ...clusterRetry(cluster.settings),
+      onRetry: (error, attempt, delayMs) =>
+        cluster.settings.onWait?.(`fetching ${topic}[${partition}] from ${cluster.label} failed (${retryCode(error)}); retry ${attempt} in ${delayMs} ms`),
+    },
+  ).catch((error: unknown) => {
     throw toKrerouteError(error, `fetching ${topic}[${partition}] at offset ${offset} from ${cluster.label}`);
   });
 }

@@ -41,7 +41,6 @@ export interface PartitionFetchOptions {
   onRetry?: (message: string, code?: string) => void;
 }
 
-
 /**
  * Fetches many partitions of one cluster at once: one read_committed Fetch per leader broker,
  * holding every unfinished partition at its next offset, records kept as raw bytes.
@@ -106,7 +105,13 @@ export class PartitionFetcher {
       -1,
       [...byTopic].map(([topic, list]) => ({
         topicId: topic,
-        partitions: list.map((p) => ({ partition: p.partition, currentLeaderEpoch: -1, fetchOffset: p.offset, lastFetchedEpoch: -1, partitionMaxBytes: this.#options.partitionMaxBytes })),
+        partitions: list.map((p) => ({
+          partition: p.partition,
+          currentLeaderEpoch: -1,
+          fetchOffset: p.offset,
+          lastFetchedEpoch: -1,
+          partitionMaxBytes: this.#options.partitionMaxBytes,
+        })),
       })),
       [],
       '',
@@ -120,7 +125,13 @@ export class PartitionFetcher {
         const position = positions.find((p) => p.topic === topic.topic && p.partition === raw.partition);
         if (!position) continue;
         if (raw.errorCode !== 0) this.#partitionError(position, raw.errorCode);
-        fetched.push({ position, from: starts.get(`${position.topic}\u0000${position.partition}`)!, raw, leading: position === leader, release: response.release });
+        fetched.push({
+          position,
+          from: starts.get(`${position.topic}\u0000${position.partition}`)!,
+          raw,
+          leading: position === leader,
+          release: response.release,
+        });
       }
     }
     return fetched;
@@ -129,9 +140,13 @@ export class PartitionFetcher {
   #partitionError(position: FetchPosition, code: number): never {
     const id = protocolErrorsCodesById[code] ?? `ERROR_${code}`;
     if (id === 'OFFSET_OUT_OF_RANGE') {
-      throw new KrerouteError('SOURCE_TRUNCATED', `offset ${position.offset} of ${position.topic}[${position.partition}] is no longer on ${this.#cluster.label} (retention or a purge removed it, or the topic was recreated)`, {
-        hint: 'make a new plan; records that were deleted cannot be copied',
-      });
+      throw new KrerouteError(
+        'SOURCE_TRUNCATED',
+        `offset ${position.offset} of ${position.topic}[${position.partition}] is no longer on ${this.#cluster.label} (retention or a purge removed it, or the topic was recreated)`,
+        {
+          hint: 'make a new plan; records that were deleted cannot be copied',
+        },
+      );
     }
     if (STALE_LEADER_ERRORS.has(id)) this.#leaders.delete(`${position.topic}\u0000${position.partition}`);
     throw Object.assign(new Error(`${id} on ${position.topic}[${position.partition}]`), { apiId: id, canRetry: STALE_LEADER_ERRORS.has(id) });

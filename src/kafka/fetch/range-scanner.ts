@@ -68,9 +68,20 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
     responseBufferBytes: 3 * fetchBytes,
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
-  const lanes: Lane<R>[] = ranges.filter((r) => r.from < r.end).map((range) => ({ range, position: { topic: range.topic, partition: range.partition, offset: range.from, end: range.end }, starved: false, stopped: false }));
+  const lanes: Lane<R>[] = ranges
+    .filter((r) => r.from < r.end)
+    .map((range) => ({
+      range,
+      position: { topic: range.topic, partition: range.partition, offset: range.from, end: range.end },
+      starved: false,
+      stopped: false,
+    }));
   const byPosition = new Map(lanes.map((lane) => [lane.position, lane]));
-  const empties = new EmptyAnswers(cluster, { readCommitted: true, ...(options.onRetry ? { onWait: options.onRetry } : {}), ...(options.stallLimitMs ? { limitMs: options.stallLimitMs } : {}) });
+  const empties = new EmptyAnswers(cluster, {
+    readCommitted: true,
+    ...(options.onRetry ? { onWait: options.onRetry } : {}),
+    ...(options.stallLimitMs ? { limitMs: options.stallLimitMs } : {}),
+  });
   const request = (): Promise<FetchedPartition[]> | null => {
     const open = lanes.filter((l) => !l.stopped && l.position.offset < l.position.end);
     if (open.length === 0 || options.signal?.aborted) return null;
@@ -98,9 +109,16 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
       for (const part of fetched) {
         const lane = byPosition.get(part.position)!;
         if (lane.stopped) continue;
-        forEachCommittedBatch(part.raw.records, part.raw.abortedTransactions, part.from, part.position.end, (batch) => {
-          if (!lane.stopped && visitor.batch(lane.range, batch) === 'stop') lane.stopped = true;
-        }, options.checkCrc ?? true);
+        forEachCommittedBatch(
+          part.raw.records,
+          part.raw.abortedTransactions,
+          part.from,
+          part.position.end,
+          (batch) => {
+            if (!lane.stopped && visitor.batch(lane.range, batch) === 'stop') lane.stopped = true;
+          },
+          options.checkCrc ?? true,
+        );
         visitor.stretchDone?.(lane.range);
       }
     } catch (error) {

@@ -42,16 +42,19 @@ export function noKafkaAnswer(error: unknown): NoKafkaAnswerError | undefined {
 export function watchFirstAnswer(socket: Socket, address: string, onSilent: (error: NoKafkaAnswerError) => void, limitMs = FIRST_ANSWER_MS): void {
   let sentAt: number | undefined;
   const stop = () => clearInterval(timer);
-  const timer = setInterval(() => {
-    if (socket.destroyed) return stop();
-    if (socket.bytesWritten === 0) return;
-    sentAt ??= Date.now();
-    if (Date.now() - sentAt < limitMs) return;
-    stop();
-    const error = new NoKafkaAnswerError(address, limitMs);
-    onSilent(error);
-    socket.destroy(error);
-  }, Math.min(500, limitMs));
+  const timer = setInterval(
+    () => {
+      if (socket.destroyed) return stop();
+      if (socket.bytesWritten === 0) return;
+      sentAt ??= Date.now();
+      if (Date.now() - sentAt < limitMs) return;
+      stop();
+      const error = new NoKafkaAnswerError(address, limitMs);
+      onSilent(error);
+      socket.destroy(error);
+    },
+    Math.min(500, limitMs),
+  );
   timer.unref();
   socket.once('data', stop);
   socket.once('close', stop);

@@ -36,7 +36,9 @@ export class RawConnectionPool {
     const { sasl } = cluster;
     this.#sasl = sasl ? saslMechanism(sasl) : undefined;
     if (sasl && !this.#sasl) {
-      throw new KrerouteError('UNSUPPORTED', `SASL mechanism ${sasl.mechanism} is not supported`, { hint: 'use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM' });
+      throw new KrerouteError('UNSUPPORTED', `SASL mechanism ${sasl.mechanism} is not supported`, {
+        hint: 'use PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER or AWS_MSK_IAM',
+      });
     }
     cluster.onClose(() => this.close());
   }
@@ -79,7 +81,11 @@ export class RawConnectionPool {
   }
 
   close(): void {
-    for (const connection of this.#connections.values()) connection.then((opened) => opened.close(), () => undefined);
+    for (const connection of this.#connections.values())
+      connection.then(
+        (opened) => opened.close(),
+        () => undefined,
+      );
     this.#connections.clear();
   }
 }

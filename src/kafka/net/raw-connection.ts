@@ -93,7 +93,9 @@ export class RawConnection {
     this.#socket = socket;
     this.#options = options;
     this.#clientId = Buffer.from(options.clientId);
-    socket.on('error', (error) => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} failed: ${error.message}`, { cause: error })));
+    socket.on('error', (error) =>
+      this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} failed: ${error.message}`, { cause: error })),
+    );
     socket.on('close', () => this.#fail(new ConnectionLostError(`connection to ${options.host}:${options.port} closed`)));
   }
 

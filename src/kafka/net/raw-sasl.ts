@@ -31,16 +31,21 @@ export async function authenticateRaw(connection: RawConnection, mechanism: Sasl
 
 function keepAuthenticated(connection: RawConnection, mechanism: SaslMechanism, broker: SaslBroker, lifetimeMs: number): void {
   if (lifetimeMs <= 0) return;
-  const timer = setTimeout(() => {
-    connection.exclusive((send) => exchange(send, mechanism, broker)).then(
-      (next) => {
-        rawSaslCounts.reauthentications++;
-        keepAuthenticated(connection, mechanism, broker, next);
-      },
-      // The connection failed with the error; its requests are retried on a new connection.
-      () => undefined,
-    );
-  }, lifetimeMs * (0.85 + Math.random() * 0.1));
+  const timer = setTimeout(
+    () => {
+      connection
+        .exclusive((send) => exchange(send, mechanism, broker))
+        .then(
+          (next) => {
+            rawSaslCounts.reauthentications++;
+            keepAuthenticated(connection, mechanism, broker, next);
+          },
+          // The connection failed with the error; its requests are retried on a new connection.
+          () => undefined,
+        );
+    },
+    lifetimeMs * (0.85 + Math.random() * 0.1),
+  );
   timer.unref();
   connection.onClose(() => clearTimeout(timer));
 }

@@ -37,7 +37,9 @@ export function saslMechanism(options: SASLOptions): SaslMechanism | undefined {
   if (options.authenticate) {
     const custom = options.authenticate;
     exchange = (api, connection) =>
-      new Promise((resolve, reject) => custom(mechanism, connection, api, username, password, token, (error, response) => (error ? reject(error) : resolve(response!))));
+      new Promise((resolve, reject) =>
+        custom(mechanism, connection, api, username, password, token, (error, response) => (error ? reject(error) : resolve(response!))),
+      );
   } else if (mechanism === 'PLAIN') {
     exchange = (api, connection) => saslPlain.authenticate(api, connection, username ?? '', password ?? '');
   } else if (mechanism === 'SCRAM-SHA-256' || mechanism === 'SCRAM-SHA-512') {

@@ -94,6 +94,8 @@ export async function pollUntil<T>(check: () => Promise<T | undefined>, what: ()
       bound.notice?.(`waiting for ${what()} (${formatWait(now - started)})`);
     }
     if (bound.signal?.aborted) throw bound.signal.reason;
-    await sleep(Math.min(bound.pollMs ?? 500, Math.max(1, started + bound.timeoutMs - now)), undefined, bound.signal ? { signal: bound.signal } : {}).catch(() => undefined);
+    await sleep(Math.min(bound.pollMs ?? 500, Math.max(1, started + bound.timeoutMs - now)), undefined, bound.signal ? { signal: bound.signal } : {}).catch(
+      () => undefined,
+    );
   }
 }

@@ -212,7 +212,20 @@ export class PipelinedProducer {
     const key = `${topic}\u0000${partition}`;
     let state = this.#partitions.get(key);
     if (!state) {
-      state = { topic, partition, queue: [], inFlight: new Set(), retry: [], stalled: false, careful: true, nextSequence: 0, link: undefined, resolving: false, backoff: new Backoff(RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS), stallCause: undefined };
+      state = {
+        topic,
+        partition,
+        queue: [],
+        inFlight: new Set(),
+        retry: [],
+        stalled: false,
+        careful: true,
+        nextSequence: 0,
+        link: undefined,
+        resolving: false,
+        backoff: new Backoff(RETRY_BACKOFF_MS, RETRY_BACKOFF_MAX_MS),
+        stallCause: undefined,
+      };
       this.#partitions.set(key, state);
     }
     return state;
@@ -281,7 +294,8 @@ export class PipelinedProducer {
       })
       .catch(async (error: unknown) => {
         this.#options.onRetry?.(`no leader for ${state.topic}[${state.partition}] yet: ${(error as Error).message}`, retryCode(error));
-        if (Date.now() - (state.queue[0]?.firstTry ?? Date.now()) > this.#options.retryDeadlineMs) this.#fail(toKrerouteError(error, `finding the leader of ${state.topic}[${state.partition}]`));
+        if (Date.now() - (state.queue[0]?.firstTry ?? Date.now()) > this.#options.retryDeadlineMs)
+          this.#fail(toKrerouteError(error, `finding the leader of ${state.topic}[${state.partition}]`));
         await sleep(500);
       })
       .finally(() => {
@@ -297,7 +311,10 @@ export class PipelinedProducer {
       if (!topic) topics.set(item.state.topic, (topic = { topic: item.state.topic, partitions: [] }));
       topic.partitions.push({ partition: item.state.partition, batch: item.batch });
     }
-    if (process.env['KREROUTE_DEBUG_PRODUCER']) console.error(`[producer ${this.#identity.producerId}] send ${items.map((i) => `${i.state.topic.slice(-8)}:${i.state.partition}:${i.sequence}`).join(' ')}`);
+    if (process.env['KREROUTE_DEBUG_PRODUCER'])
+      console.error(
+        `[producer ${this.#identity.producerId}] send ${items.map((i) => `${i.state.topic.slice(-8)}:${i.state.partition}:${i.sequence}`).join(' ')}`,
+      );
     link
       .produce(this.#options.transactionalId, -1, 30_000, [...topics.values()])
       .then((response) => this.#onResponse(items, response, null))
@@ -314,14 +331,23 @@ export class PipelinedProducer {
 
   #onResponse(items: Item[], response: ProduceResponse | null, requestError: unknown): void {
     if (process.env['KREROUTE_DEBUG_PRODUCER']) {
-      const codes = items.map((i) => `${i.state.partition}:${i.sequence}=${response?.responses.find((t) => t.name === i.state.topic)?.partitionResponses.find((p) => p.index === i.state.partition)?.errorCode ?? 'none'}`);
-      console.error(`[producer ${this.#identity.producerId}] response ${codes.join(' ')}${requestError && !response ? ` request error ${(requestError as Error).message}` : ''}`);
+      const codes = items.map(
+        (i) =>
+          `${i.state.partition}:${i.sequence}=${response?.responses.find((t) => t.name === i.state.topic)?.partitionResponses.find((p) => p.index === i.state.partition)?.errorCode ?? 'none'}`,
+      );
+      console.error(
+        `[producer ${this.#identity.producerId}] response ${codes.join(' ')}${requestError && !response ? ` request error ${(requestError as Error).message}` : ''}`,
+      );
     }
     for (const item of items) {
       const { state } = item;
       state.inFlight.delete(item);
       const answer = response?.responses.find((t) => t.name === state.topic)?.partitionResponses.find((p) => p.index === state.partition);
-      const errorId = answer ? (answer.errorCode === 0 ? null : (protocolErrorsCodesById[answer.errorCode] ?? `ERROR_${answer.errorCode}`)) : 'NETWORK_EXCEPTION';
+      const errorId = answer
+        ? answer.errorCode === 0
+          ? null
+          : (protocolErrorsCodesById[answer.errorCode] ?? `ERROR_${answer.errorCode}`)
+        : 'NETWORK_EXCEPTION';
       if (errorId === null || errorId === 'DUPLICATE_SEQUENCE_NUMBER') {
         state.careful = false;
         state.backoff.reset();
@@ -340,11 +366,16 @@ export class PipelinedProducer {
         const tagged = Object.assign(cause instanceof Error ? cause : new Error(errorId), { apiId: errorId });
         const failure =
           errorId === 'MESSAGE_TOO_LARGE' || errorId === 'RECORD_LIST_TOO_LARGE' || !RETRIABLE_ERRORS.has(errorId)
-            ? ((this.#options.transactionalId !== null ? transactionFailure(tagged, what, this.#transactionClock(item)) : undefined) ?? toKrerouteError(tagged, what))
-            : new KrerouteError('COPY_FAILED', `writing to ${state.topic}[${state.partition}] kept failing for ${Math.round(this.#options.retryDeadlineMs / 1000)} s (${errorId})`, {
-                hint: 'check the destination cluster, then run the same command again: it resumes',
-                cause,
-              });
+            ? ((this.#options.transactionalId !== null ? transactionFailure(tagged, what, this.#transactionClock(item)) : undefined) ??
+              toKrerouteError(tagged, what))
+            : new KrerouteError(
+                'COPY_FAILED',
+                `writing to ${state.topic}[${state.partition}] kept failing for ${Math.round(this.#options.retryDeadlineMs / 1000)} s (${errorId})`,
+                {
+                  hint: 'check the destination cluster, then run the same command again: it resumes',
+                  cause,
+                },
+              );
         this.#fail(failure);
         item.reject(failure);
         return;

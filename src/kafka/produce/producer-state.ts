@@ -3,7 +3,6 @@ import type { KafkaCluster } from '../client/cluster.ts';
 import { protocolErrorIds, STALE_LEADER_ERRORS } from '../client/errors.ts';
 import { withRetry } from '../client/retry.ts';
 
-
 /**
  * How many records a producer has appended to a partition's leader log, as the leader's producer
  * state says (DescribeProducers, KIP-664: its last sequence + 1) — including records not yet

@@ -17,7 +17,10 @@ export function transactionFailure(error: unknown, what: string, clock: Transact
   const ids = protocolErrorIds(error);
   const rerun = 'run the same command again: it resumes from the last committed transaction and writes nothing twice';
   if (ids.includes('TRANSACTION_ABORTABLE')) {
-    return new KrerouteError('TRANSACTION_ABORTED', `the destination aborted the open transaction while ${what} (TRANSACTION_ABORTABLE)`, { hint: rerun, cause: error });
+    return new KrerouteError('TRANSACTION_ABORTED', `the destination aborted the open transaction while ${what} (TRANSACTION_ABORTABLE)`, {
+      hint: rerun,
+      cause: error,
+    });
   }
   if (!ids.some((id) => EPOCH_BUMPED.has(id))) return undefined;
   const ageMs = clock?.ageMs();

@@ -51,7 +51,13 @@ export class TransactionalSession {
   /** When the open transaction began (its first AddPartitionsToTxn); undefined between transactions. */
   #startedAt: number | undefined;
 
-  private constructor(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, retry: RetryPolicy, onNotice: ((message: string, code?: string) => void) | undefined) {
+  private constructor(
+    cluster: SessionCluster,
+    transactionalId: string,
+    transactionTimeoutMs: number,
+    retry: RetryPolicy,
+    onNotice: ((message: string, code?: string) => void) | undefined,
+  ) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
     this.#timeoutMs = transactionTimeoutMs;
@@ -65,16 +71,31 @@ export class TransactionalSession {
    * answer. `transactionTimeoutMs` is the timeout wanted; the coordinator's
    * transaction.max.timeout.ms caps it (InitProducerId refuses more).
    */
-  static async begin(cluster: SessionCluster, transactionalId: string, transactionTimeoutMs: number, onNotice?: (message: string, code?: string) => void): Promise<TransactionalSession> {
+  static async begin(
+    cluster: SessionCluster,
+    transactionalId: string,
+    transactionTimeoutMs: number,
+    onNotice?: (message: string, code?: string) => void,
+  ): Promise<TransactionalSession> {
     const retry: RetryPolicy = {
       ...clusterRetry(cluster.settings),
       // The previous transaction's markers are still being written (right after a commit, or after
       // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
       isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
-      ...(onNotice ? { onRetry: (error: unknown, attempt: number, delayMs: number) => onNotice(`the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`, retryCode(error)) } : {}),
+      ...(onNotice
+        ? {
+            onRetry: (error: unknown, attempt: number, delayMs: number) =>
+              onNotice(
+                `the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`,
+                retryCode(error),
+              ),
+          }
+        : {}),
     };
     const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
-    const brokerMaxMs = await session.#withCoordinator('reading the coordinator\'s transaction.max.timeout.ms', (connection) => session.#maxTimeoutMs(connection));
+    const brokerMaxMs = await session.#withCoordinator("reading the coordinator's transaction.max.timeout.ms", (connection) =>
+      session.#maxTimeoutMs(connection),
+    );
     session.#timeoutMs = chooseTransactionTimeoutMs(brokerMaxMs, transactionTimeoutMs);
     const response = await session.#withCoordinator('initialising the transactional producer', (connection) =>
       initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
@@ -111,7 +132,12 @@ export class TransactionalSession {
     this.#startedAt ??= Date.now();
     await this.#withCoordinator('adding partitions to the transaction', (connection) =>
       addPartitionsToTxnV3.api.async(connection, [
-        { transactionalId: this.transactionalId, ...this.#identity, verifyOnly: false, topics: partitions.map((p) => ({ name: p.topic, partitions: p.partitions })) },
+        {
+          transactionalId: this.transactionalId,
+          ...this.#identity,
+          verifyOnly: false,
+          topics: partitions.map((p) => ({ name: p.topic, partitions: p.partitions })),
+        },
       ]),
     );
   }
@@ -135,7 +161,12 @@ export class TransactionalSession {
   async #maxTimeoutMs(connection: Connection): Promise<number | null> {
     if (!this.#describesConfigs) return null;
     try {
-      const response = await describeConfigsV4.api.async(connection, [{ resourceType: BROKER_RESOURCE, resourceName: String(this.#coordinatorId), configurationKeys: [MAX_TIMEOUT_CONFIG] }], false, false);
+      const response = await describeConfigsV4.api.async(
+        connection,
+        [{ resourceType: BROKER_RESOURCE, resourceName: String(this.#coordinatorId), configurationKeys: [MAX_TIMEOUT_CONFIG] }],
+        false,
+        false,
+      );
       const value = response.results[0]?.configs.find((c) => c.name === MAX_TIMEOUT_CONFIG)?.value;
       const ms = value === null || value === undefined ? NaN : Number(value);
       return Number.isFinite(ms) && ms > 0 ? ms : null;
@@ -153,7 +184,8 @@ export class TransactionalSession {
     requireApiVersion(await libraryApiVersions(any), ...FIND_COORDINATOR, `of ${this.#cluster.label}`);
     const response = await findCoordinatorV4.api.async(any, TRANSACTION_COORDINATOR, [this.transactionalId]);
     const found = response.coordinators[0];
-    if (!found || found.errorCode !== 0 || found.nodeId < 0) throw Object.assign(new Error('no transaction coordinator yet'), { apiId: 'COORDINATOR_NOT_AVAILABLE' });
+    if (!found || found.errorCode !== 0 || found.nodeId < 0)
+      throw Object.assign(new Error('no transaction coordinator yet'), { apiId: 'COORDINATOR_NOT_AVAILABLE' });
     const coordinator = await this.#cluster.brokerConnection(found.nodeId);
     const versions = await libraryApiVersions(coordinator);
     for (const [apiKey, version] of COORDINATOR_APIS) requireApiVersion(versions, apiKey, version, `${found.nodeId} of ${this.#cluster.label}`);

@@ -34,7 +34,10 @@ class Pieces {
   }
 
   int32(value: number): this {
-    return this.u8(value >>> 24).u8(value >>> 16).u8(value >>> 8).u8(value);
+    return this.u8(value >>> 24)
+      .u8(value >>> 16)
+      .u8(value >>> 8)
+      .u8(value);
   }
 
   uvarint(value: number): this {
@@ -74,10 +77,19 @@ class Pieces {
 
 /** The body of the same request as buffers to write one after the other: each batch is one of them, uncopied. */
 export function produceV9Body(transactionalId: string | null, acks: number, timeoutMs: number, topics: RawTopicBatches[]): Buffer[] {
-  const pieces = new Pieces().string(transactionalId).int16(acks).int32(timeoutMs).uvarint(topics.length + 1);
+  const pieces = new Pieces()
+    .string(transactionalId)
+    .int16(acks)
+    .int32(timeoutMs)
+    .uvarint(topics.length + 1);
   for (const { topic, partitions } of topics) {
     pieces.string(topic).uvarint(partitions.length + 1);
-    for (const { partition, batch } of partitions) pieces.int32(partition).uvarint(batch.length + 1).buffer(batch).uvarint(0);
+    for (const { partition, batch } of partitions)
+      pieces
+        .int32(partition)
+        .uvarint(batch.length + 1)
+        .buffer(batch)
+        .uvarint(0);
     pieces.uvarint(0);
   }
   return pieces.uvarint(0).done();

@@ -46,25 +46,29 @@ export function parseRawFetchV12(reader: Reader): RawFetchResponse {
   reader.readInt32(); // session_id
   const topics = reader.readArray((r) => ({
     topic: r.readString(),
-    partitions: r.readArray((r) => {
-      const partition: RawFetchPartition = {
-        partition: r.readInt32(),
-        errorCode: r.readInt16(),
-        highWatermark: r.readInt64(),
-        lastStableOffset: r.readInt64(),
-        logStartOffset: r.readInt64(),
-        abortedTransactions: r.readNullableArray((r) => ({ producerId: r.readInt64(), firstOffset: r.readInt64() })),
-        records: EMPTY,
-      };
-      r.readInt32(); // preferred_read_replica
-      const size = r.readUnsignedVarInt() - 1;
-      if (size > 0) {
-        partition.records = r.buffer.slice(r.position, r.position + size);
-        r.skip(size);
-      }
-      readKnownTaggedFields(r, {});
-      return partition;
-    }, true, false),
+    partitions: r.readArray(
+      (r) => {
+        const partition: RawFetchPartition = {
+          partition: r.readInt32(),
+          errorCode: r.readInt16(),
+          highWatermark: r.readInt64(),
+          lastStableOffset: r.readInt64(),
+          logStartOffset: r.readInt64(),
+          abortedTransactions: r.readNullableArray((r) => ({ producerId: r.readInt64(), firstOffset: r.readInt64() })),
+          records: EMPTY,
+        };
+        r.readInt32(); // preferred_read_replica
+        const size = r.readUnsignedVarInt() - 1;
+        if (size > 0) {
+          partition.records = r.buffer.slice(r.position, r.position + size);
+          r.skip(size);
+        }
+        readKnownTaggedFields(r, {});
+        return partition;
+      },
+      true,
+      false,
+    ),
   }));
   readKnownTaggedFields(reader, {});
   return { throttleTimeMs, errorCode, topics, release: NO_RELEASE };

@@ -20,7 +20,16 @@ export interface SourceFacts {
    * Source partitions in the plan and the destination partition each maps to (null: by key), with
    * what is known of their records (exact, or the estimate and the first stretch's timestamps).
    */
-  partitions: Array<{ partition: number; destinationPartition: number | null; minTimestamp: bigint | null; hasRecords: boolean; records?: number; bytes?: number; maxTimestamp?: bigint | null; keyless?: number | null }>;
+  partitions: Array<{
+    partition: number;
+    destinationPartition: number | null;
+    minTimestamp: bigint | null;
+    hasRecords: boolean;
+    records?: number;
+    bytes?: number;
+    maxTimestamp?: bigint | null;
+    keyless?: number | null;
+  }>;
   largestRecordBytes: number | null;
   configs: Map<string, string>;
 }
@@ -84,8 +93,18 @@ export function checkDestination(source: SourceFacts, destination: DestinationFa
   if (stampsAppendTime(destination.configs)) {
     checks.push(
       acceptLogAppendTime
-        ? { level: 'info', code: 'TIMESTAMPS_REWRITTEN', topic, message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records get the time of the copy (accepted); verify compares everything but the timestamp` }
-        : { level: 'error', code: 'TIMESTAMPS_REWRITTEN', topic, message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records would get the time of the copy, not their original timestamps` },
+        ? {
+            level: 'info',
+            code: 'TIMESTAMPS_REWRITTEN',
+            topic,
+            message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records get the time of the copy (accepted); verify compares everything but the timestamp`,
+          }
+        : {
+            level: 'error',
+            code: 'TIMESTAMPS_REWRITTEN',
+            topic,
+            message: `destination ${topic} uses message.timestamp.type=LogAppendTime: copied records would get the time of the copy, not their original timestamps`,
+          },
     );
   }
   checks.push(...keepChecks(source, destination, mapping, choices));
@@ -102,7 +121,15 @@ function keepChecks(source: SourceFacts, destination: DestinationFacts, mapping:
     newest: p.maxTimestamp === undefined || p.maxTimestamp === null ? null : Number(p.maxTimestamp),
     keyless: p.keyless ?? null,
   }));
-  const facts = keepFactsOf(destination.topic, destination.configs, ranges, destination.partitions, destination.sizes ?? null, choices.exact === true, choices.bootstrap);
+  const facts = keepFactsOf(
+    destination.topic,
+    destination.configs,
+    ranges,
+    destination.partitions,
+    destination.sizes ?? null,
+    choices.exact === true,
+    choices.bootstrap,
+  );
   const bytes = ranges.reduce((sum, r) => sum + r.bytes, 0);
   // The copy and the verify are still ahead (at the plan's assumed speed), then the margin.
   const marginMs = (choices.keepMarginMs ?? DEFAULT_KEEP_MARGIN_MS) + 2 * Math.ceil(bytes / ASSUMED_BYTES_PER_SECOND) * 1000;
@@ -113,7 +140,9 @@ function keepChecks(source: SourceFacts, destination: DestinationFacts, mapping:
       level: accepted ? 'warning' : 'error',
       code: KEEP_CHECK_CODES[problem.setting] ?? 'DESTINATION_LOSS',
       topic: problem.topic,
-      message: accepted ? `${problem.message} (accepted: --accept-destination-loss; purge will refuse)` : `${problem.message}${problem.kind === 'drops' ? ACCEPT_LOSS_WAY : ''}`,
+      message: accepted
+        ? `${problem.message} (accepted: --accept-destination-loss; purge will refuse)`
+        : `${problem.message}${problem.kind === 'drops' ? ACCEPT_LOSS_WAY : ''}`,
     };
   });
 }

@@ -108,7 +108,8 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
       message: `destination ${facts.topic}: ${name}=${facts.configs.get(name) ?? KAFKA_DEFAULTS[name]} ${what}: the destination would ${kind === 'drops' ? 'delete' : 'refuse'} ${count}; ${way}`,
     });
   };
-  const alter = (name: string, value: string) => `kafka-configs --bootstrap-server ${facts.bootstrap ?? '<destination>'} --alter --entity-type topics --entity-name ${facts.topic} --add-config ${name}=${value}`;
+  const alter = (name: string, value: string) =>
+    `kafka-configs --bootstrap-server ${facts.bootstrap ?? '<destination>'} --alter --entity-type topics --entity-name ${facts.topic} --add-config ${name}=${value}`;
 
   const retentionMs = setting('retention.ms');
   if (retentionMs >= 0) {
@@ -117,7 +118,13 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
     if (affected.records > 0) {
       const oldest = Math.min(...facts.partitions.flatMap((p) => (p.oldest === null ? [] : [p.oldest])));
       const needed = Math.ceil((timing.now - oldest + timing.marginMs) / DAY) * DAY;
-      problem('retention.ms', 'drops', affected, `keeps records for ${describeMs(retentionMs)}, the oldest planned record is ${describeMs(timing.now - oldest)} old (margin ${describeMs(timing.marginMs)})`, `raise it for the job's duration: ${alter('retention.ms', String(needed))}`);
+      problem(
+        'retention.ms',
+        'drops',
+        affected,
+        `keeps records for ${describeMs(retentionMs)}, the oldest planned record is ${describeMs(timing.now - oldest)} old (margin ${describeMs(timing.marginMs)})`,
+        `raise it for the job's duration: ${alter('retention.ms', String(needed))}`,
+      );
     }
   }
 
@@ -132,10 +139,21 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
       const worst = over.reduce((a, b) => (b.bytes > a.bytes ? b : a));
       const needed = Math.ceil((worst.bytes * 1.25) / MIB) * MIB;
       const records = over.reduce((sum, p) => sum + p.records, 0);
-      problem('retention.bytes', 'drops', { records, upTo: true }, `keeps ${retentionBytes} byte(s) per partition, ${worst.bytes} byte(s) are planned into partition ${worst.partition}`, `raise it for the job's duration: ${alter('retention.bytes', String(needed))}`);
+      problem(
+        'retention.bytes',
+        'drops',
+        { records, upTo: true },
+        `keeps ${retentionBytes} byte(s) per partition, ${worst.bytes} byte(s) are planned into partition ${worst.partition}`,
+        `raise it for the job's duration: ${alter('retention.bytes', String(needed))}`,
+      );
     }
-    const crowded = facts.partitions.filter((p) => p.records > 0 && p.bytes <= retentionBytes && p.existingBytes !== null && p.bytes + p.existingBytes > retentionBytes);
-    const fullest = crowded.reduce<PlannedPartition | undefined>((a, b) => (!a || b.bytes + (b.existingBytes ?? 0) > a.bytes + (a.existingBytes ?? 0) ? b : a), undefined);
+    const crowded = facts.partitions.filter(
+      (p) => p.records > 0 && p.bytes <= retentionBytes && p.existingBytes !== null && p.bytes + p.existingBytes > retentionBytes,
+    );
+    const fullest = crowded.reduce<PlannedPartition | undefined>(
+      (a, b) => (!a || b.bytes + (b.existingBytes ?? 0) > a.bytes + (a.existingBytes ?? 0) ? b : a),
+      undefined,
+    );
     if (fullest) {
       const pushed = fullest.bytes + (fullest.existingBytes ?? 0) - retentionBytes;
       problems.push({
@@ -148,9 +166,27 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
       });
     }
   }
-  if ((facts.configs.get('cleanup.policy') ?? KAFKA_DEFAULTS['cleanup.policy']!).split(',').some((p) => p.trim() === 'compact') && facts.keyless !== null && facts.keyless > 0) {
-    if (facts.written) problem('cleanup.policy', 'drops', { records: facts.keyless, upTo: false }, 'is compacted and its cleaner deletes records without a key', `set it back: ${alter('cleanup.policy', 'delete')}`);
-    else problem('cleanup.policy', 'refuses', { records: facts.keyless, upTo: false }, 'is compacted and refuses records without a key', `${alter('cleanup.policy', 'delete')} for the job, or copy into a topic that is not compacted`);
+  if (
+    (facts.configs.get('cleanup.policy') ?? KAFKA_DEFAULTS['cleanup.policy']!).split(',').some((p) => p.trim() === 'compact') &&
+    facts.keyless !== null &&
+    facts.keyless > 0
+  ) {
+    if (facts.written)
+      problem(
+        'cleanup.policy',
+        'drops',
+        { records: facts.keyless, upTo: false },
+        'is compacted and its cleaner deletes records without a key',
+        `set it back: ${alter('cleanup.policy', 'delete')}`,
+      );
+    else
+      problem(
+        'cleanup.policy',
+        'refuses',
+        { records: facts.keyless, upTo: false },
+        'is compacted and refuses records without a key',
+        `${alter('cleanup.policy', 'delete')} for the job, or copy into a topic that is not compacted`,
+      );
   }
   if (facts.written) return problems;
 
@@ -159,7 +195,13 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
   if (tooOld.records > 0) {
     const oldest = Math.min(...facts.partitions.flatMap((p) => (p.oldest === null ? [] : [p.oldest])));
     const needed = Math.ceil((timing.now - oldest + timing.marginMs) / DAY) * DAY;
-    problem('message.timestamp.before.max.ms', 'refuses', tooOld, `accepts records up to ${describeMs(beforeMax)} old, the oldest planned record is ${describeMs(timing.now - oldest)} old`, `raise it for the job's duration: ${alter('message.timestamp.before.max.ms', String(needed))}`);
+    problem(
+      'message.timestamp.before.max.ms',
+      'refuses',
+      tooOld,
+      `accepts records up to ${describeMs(beforeMax)} old, the oldest planned record is ${describeMs(timing.now - oldest)} old`,
+      `raise it for the job's duration: ${alter('message.timestamp.before.max.ms', String(needed))}`,
+    );
   }
 
   const afterMax = setting('message.timestamp.after.max.ms');
@@ -167,7 +209,13 @@ export function destinationKeepProblems(facts: KeepFacts, timing: KeepTiming): K
   if (future.records > 0) {
     const newest = Math.max(...facts.partitions.flatMap((p) => (p.newest === null ? [] : [p.newest])));
     const needed = Math.ceil((newest - timing.now + HOUR) / HOUR) * HOUR;
-    problem('message.timestamp.after.max.ms', 'refuses', future, `accepts records up to ${describeMs(afterMax)} ahead, the newest planned record is ${describeMs(newest - timing.now)} ahead (${new Date(newest).toISOString()})`, `raise it for the job's duration: ${alter('message.timestamp.after.max.ms', String(needed))}`);
+    problem(
+      'message.timestamp.after.max.ms',
+      'refuses',
+      future,
+      `accepts records up to ${describeMs(afterMax)} ahead, the newest planned record is ${describeMs(newest - timing.now)} ahead (${new Date(newest).toISOString()})`,
+      `raise it for the job's duration: ${alter('message.timestamp.after.max.ms', String(needed))}`,
+    );
   }
   return problems;
 }

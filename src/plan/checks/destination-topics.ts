@@ -13,19 +13,30 @@ export async function checkDestinationTopics(plan: Plan, destination: KafkaClust
   for (const topic of plan.topics) {
     const layout = layouts.get(topic.destination);
     if (!layout) {
-      throw new KrerouteError('DESTINATION_CHECK', `destination topic ${topic.destination} does not exist on ${destination.label}${step === 'verify' ? ' (deleted since the copy?)' : ''}`, {
-        hint:
-          step === 'copy'
-            ? 'create it (or plan again with --create-topics)'
-            : 'the records copied there went with it, so verify of this plan can never pass: make a new plan (plan --create-topics) and copy again',
-      });
+      throw new KrerouteError(
+        'DESTINATION_CHECK',
+        `destination topic ${topic.destination} does not exist on ${destination.label}${step === 'verify' ? ' (deleted since the copy?)' : ''}`,
+        {
+          hint:
+            step === 'copy'
+              ? 'create it (or plan again with --create-topics)'
+              : 'the records copied there went with it, so verify of this plan can never pass: make a new plan (plan --create-topics) and copy again',
+        },
+      );
     }
     // verify reads only the planned partitions: partitions added since the copy do not hide anything.
     const changed = step === 'copy' ? layout.partitions !== topic.destinationPartitions : layout.partitions < topic.destinationPartitions;
     if (changed) {
-      throw new KrerouteError('DESTINATION_CHECK', `destination ${topic.destination} has ${layout.partitions} partitions, the plan was made for ${topic.destinationPartitions}`, {
-        hint: step === 'copy' ? 'make a new plan: the partition mapping depends on the count' : 'the topic was recreated since the copy, so verify of this plan can never pass: make a new plan and copy again',
-      });
+      throw new KrerouteError(
+        'DESTINATION_CHECK',
+        `destination ${topic.destination} has ${layout.partitions} partitions, the plan was made for ${topic.destinationPartitions}`,
+        {
+          hint:
+            step === 'copy'
+              ? 'make a new plan: the partition mapping depends on the count'
+              : 'the topic was recreated since the copy, so verify of this plan can never pass: make a new plan and copy again',
+        },
+      );
     }
   }
 }
@@ -35,9 +46,13 @@ export async function checkDestinationTimestamps(plan: Plan, destination: KafkaC
   for (const topic of plan.topics) {
     if (topic.destinationTimestamps === 'log-append-time') continue;
     if (stampsAppendTime((await destination.topicConfigs(topic.destination)).all)) {
-      throw new KrerouteError('DESTINATION_CHECK', `destination ${topic.destination} now uses message.timestamp.type=LogAppendTime: copies would lose their original timestamps, which the plan keeps`, {
-        hint: 'set message.timestamp.type=CreateTime on the destination topic, or make a new plan with --accept-log-append-time',
-      });
+      throw new KrerouteError(
+        'DESTINATION_CHECK',
+        `destination ${topic.destination} now uses message.timestamp.type=LogAppendTime: copies would lose their original timestamps, which the plan keeps`,
+        {
+          hint: 'set message.timestamp.type=CreateTime on the destination topic, or make a new plan with --accept-log-append-time',
+        },
+      );
     }
   }
 }

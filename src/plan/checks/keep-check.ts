@@ -15,7 +15,11 @@ export interface KeepCheckOptions {
 
 /** The keep-check options out of a step's options. */
 export function keepChoices(options: { acceptDestinationLoss?: boolean; keepMarginMs?: number }, onEvent?: EventSink): KeepCheckOptions {
-  return { ...(options.acceptDestinationLoss ? { acceptLoss: true } : {}), ...(options.keepMarginMs !== undefined ? { marginMs: options.keepMarginMs } : {}), ...(onEvent ? { onEvent } : {}) };
+  return {
+    ...(options.acceptDestinationLoss ? { acceptLoss: true } : {}),
+    ...(options.keepMarginMs !== undefined ? { marginMs: options.keepMarginMs } : {}),
+    ...(onEvent ? { onEvent } : {}),
+  };
 }
 
 /**
@@ -24,7 +28,13 @@ export function keepChoices(options: { acceptDestinationLoss?: boolean; keepMarg
  * copy: before anything is written; verify: before comparing; purge: immediately before
  * DeleteRecords, where no flag makes a loss acceptable.
  */
-export async function refuseDestinationLoss(plan: Plan, source: KafkaCluster, destination: KafkaCluster, step: 'copy' | 'verify' | 'purge', options: KeepCheckOptions = {}): Promise<void> {
+export async function refuseDestinationLoss(
+  plan: Plan,
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  step: 'copy' | 'verify' | 'purge',
+  options: KeepCheckOptions = {},
+): Promise<void> {
   const facts = await planKeepFacts(plan, source, destination, step === 'copy');
   // copy and verify still have the rest of the job ahead of them (the plan's estimate, twice: copy and verify).
   const marginMs = (options.marginMs ?? DEFAULT_KEEP_MARGIN_MS) + (step === 'purge' ? 0 : 2 * plan.estimate.seconds * 1000);
@@ -32,12 +42,22 @@ export async function refuseDestinationLoss(plan: Plan, source: KafkaCluster, de
   const refused: KeepProblem[] = [];
   for (const problem of problems) {
     if (problem.kind === 'displaces') options.onEvent?.({ type: 'warning', message: problem.message });
-    else if (step !== 'purge' && problem.kind === 'drops' && options.acceptLoss) options.onEvent?.({ type: 'warning', message: `accepted (--accept-destination-loss): ${problem.message}` });
+    else if (step !== 'purge' && problem.kind === 'drops' && options.acceptLoss)
+      options.onEvent?.({ type: 'warning', message: `accepted (--accept-destination-loss): ${problem.message}` });
     else refused.push(problem);
   }
   const first = refused[0];
   if (!first) return;
-  const more = refused.length > 1 ? ` (and ${refused.length - 1} more: ${refused.slice(1).map((p) => `${p.topic} ${p.setting}`).join(', ')})` : '';
+  const more =
+    refused.length > 1
+      ? ` (and ${refused.length - 1} more: ${refused
+          .slice(1)
+          .map((p) => `${p.topic} ${p.setting}`)
+          .join(', ')})`
+      : '';
   if (step === 'purge') throw new KrerouteError('PURGE_UNSAFE', `purge refused, nothing deleted: ${first.message}${more}`);
-  throw new KrerouteError(first.kind === 'drops' ? 'DESTINATION_LOSS' : 'DESTINATION_CHECK', `${step} refused${step === 'copy' ? ', nothing written' : ''}: ${first.message}${first.kind === 'drops' ? ACCEPT_LOSS_WAY : ''}${more}`);
+  throw new KrerouteError(
+    first.kind === 'drops' ? 'DESTINATION_LOSS' : 'DESTINATION_CHECK',
+    `${step} refused${step === 'copy' ? ', nothing written' : ''}: ${first.message}${first.kind === 'drops' ? ACCEPT_LOSS_WAY : ''}${more}`,
+  );
 }

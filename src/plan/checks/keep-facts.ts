@@ -22,13 +22,28 @@ export interface PlannedRange {
  * in one partition: they count as one partition holding them all, the one that holds the most now
  * (an upper bound, as the rule wants).
  */
-export function keepFactsOf(topic: string, configs: Map<string, string>, ranges: PlannedRange[], destinationPartitions: number, existing: Map<number, number> | null, exact: boolean, bootstrap?: string): KeepFacts {
+export function keepFactsOf(
+  topic: string,
+  configs: Map<string, string>,
+  ranges: PlannedRange[],
+  destinationPartitions: number,
+  existing: Map<number, number> | null,
+  exact: boolean,
+  bootstrap?: string,
+): KeepFacts {
   const byPartition = new Map<number, PlannedPartition>();
   const fullest = [...Array(destinationPartitions).keys()].reduce((a, b) => ((existing?.get(b) ?? 0) > (existing?.get(a) ?? 0) ? b : a), 0);
   for (const range of ranges) {
     if (range.records === 0) continue;
     const partition = range.destinationPartition ?? fullest;
-    const into = byPartition.get(partition) ?? { partition, records: 0, bytes: 0, existingBytes: existing ? (existing.get(partition) ?? 0) : null, oldest: null, newest: null };
+    const into = byPartition.get(partition) ?? {
+      partition,
+      records: 0,
+      bytes: 0,
+      existingBytes: existing ? (existing.get(partition) ?? 0) : null,
+      oldest: null,
+      newest: null,
+    };
     into.records += range.records;
     into.bytes += range.bytes;
     into.oldest = min(into.oldest, range.oldest);
@@ -37,7 +52,14 @@ export function keepFactsOf(topic: string, configs: Map<string, string>, ranges:
   }
   const counted = ranges.filter((r) => r.records > 0 && r.keyless !== null);
   const keyless = counted.reduce((sum, r) => sum + r.keyless!, 0);
-  return { topic, configs, partitions: [...byPartition.values()], keyless: keyless > 0 || counted.length === ranges.filter((r) => r.records > 0).length ? keyless : null, exact, ...(bootstrap ? { bootstrap } : {}) };
+  return {
+    topic,
+    configs,
+    partitions: [...byPartition.values()],
+    keyless: keyless > 0 || counted.length === ranges.filter((r) => r.records > 0).length ? keyless : null,
+    exact,
+    ...(bootstrap ? { bootstrap } : {}),
+  };
 }
 
 /**
@@ -57,7 +79,9 @@ export async function planKeepFacts(plan: Plan, source: KafkaCluster, destinatio
     const configs = (await destination.topicConfigs(topic.destination)).all;
     const existing = await destination.partitionSizes(topic.destination, [...Array(topic.destinationPartitions).keys()]);
     const exact = topic.partitions.every((p) => p.exact !== null);
-    const looked = exact ? new Map<number, { oldest: number | null; newest: number | null; keyless: number | null }>() : await lookAtRanges(plan, topic, source);
+    const looked = exact
+      ? new Map<number, { oldest: number | null; newest: number | null; keyless: number | null }>()
+      : await lookAtRanges(plan, topic, source);
     const ranges: PlannedRange[] = topic.partitions.map((p) => {
       const share = expected(p);
       const seen = looked.get(p.partition);
@@ -70,7 +94,10 @@ export async function planKeepFacts(plan: Plan, source: KafkaCluster, destinatio
         keyless: p.exact ? (p.exact.keylessRecords ?? null) : (seen?.keyless ?? null),
       };
     });
-    facts.push({ ...keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact, plan.destination.bootstrap), written: !bytesToCome });
+    facts.push({
+      ...keepFactsOf(topic.destination, configs, ranges, topic.destinationPartitions, existing, exact, plan.destination.bootstrap),
+      written: !bytesToCome,
+    });
   }
   return facts;
 }
@@ -83,7 +110,16 @@ async function lookAtRanges(plan: Plan, topic: PlanTopic, source: KafkaCluster) 
   const result = new Map<number, { oldest: number | null; newest: number | null; keyless: number | null }>();
   const nonEmpty = topic.partitions.filter((p) => p.upperBound > 0);
   if (nonEmpty.length === 0) return result;
-  const logStarts = new Map((await source.listOffsets(topic.source, nonEmpty.map((p) => p.partition), { kind: 'earliest' }, false)).map((l) => [l.partition, l.offset]));
+  const logStarts = new Map(
+    (
+      await source.listOffsets(
+        topic.source,
+        nonEmpty.map((p) => p.partition),
+        { kind: 'earliest' },
+        false,
+      )
+    ).map((l) => [l.partition, l.offset]),
+  );
   const ranges = nonEmpty
     .map((p) => ({ topic: topic.source, partition: p.partition, from: maxBig(BigInt(p.start), logStarts.get(p.partition) ?? 0n), end: BigInt(p.end) }))
     .filter((r) => r.from < r.end);
@@ -91,7 +127,11 @@ async function lookAtRanges(plan: Plan, topic: PlanTopic, source: KafkaCluster) 
   if (planned.length === 0) return result;
   const [sampled, newest] = await Promise.all([
     countRanges(source, ranges, plan.filter, ignoreEvents, { sample: true }),
-    sourceNewest(source, topic.source, planned.map((p) => p.partition)),
+    sourceNewest(
+      source,
+      topic.source,
+      planned.map((p) => p.partition),
+    ),
   ]);
   for (const s of sampled) {
     result.set(s.partition, {

@@ -14,7 +14,11 @@ export interface LostRange {
  * Where the source's log start has moved past offsets a step still has to read (retention or
  * DeleteRecords): `neededFrom` says from which offset on a partition is still needed (null: done).
  */
-export async function lostSourceRanges(source: KafkaCluster, plan: Plan, neededFrom: (topic: string, planned: PlanPartition) => bigint | null): Promise<LostRange[]> {
+export async function lostSourceRanges(
+  source: KafkaCluster,
+  plan: Plan,
+  neededFrom: (topic: string, planned: PlanPartition) => bigint | null,
+): Promise<LostRange[]> {
   const lost: LostRange[] = [];
   for (const topic of plan.topics) {
     const needed = new Map<number, bigint>();

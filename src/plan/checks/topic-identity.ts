@@ -8,8 +8,10 @@ type Side = 'source' | 'destination';
 const HINTS: Record<Side, Record<IdentityStep, string>> = {
   source: {
     copy: 'the planned records went with the old topic; nothing was copied: make a new plan for the topic as it is now',
-    verify: 'the records this plan copied went with the old topic, so it can never be verified; the copy on the destination stays: make a new plan for what the new topic holds',
-    purge: "nothing was deleted: the records this plan copied went with the old topic, and the new topic's records were never copied (make a new plan for them)",
+    verify:
+      'the records this plan copied went with the old topic, so it can never be verified; the copy on the destination stays: make a new plan for what the new topic holds',
+    purge:
+      "nothing was deleted: the records this plan copied went with the old topic, and the new topic's records were never copied (make a new plan for them)",
   },
   destination: {
     copy: "the plan's destination offsets belong to the old topic: make a new plan for the destination as it is now",
@@ -24,7 +26,11 @@ const HINTS: Record<Side, Record<IdentityStep, string>> = {
  * describe it. Topics the plan has no id for, and topics that no longer exist, are left to the
  * checks that handle them.
  */
-export async function refuseRecreatedTopics(plan: Pick<Plan, 'topics'>, clusters: { source?: KafkaCluster; destination?: KafkaCluster }, step: IdentityStep): Promise<void> {
+export async function refuseRecreatedTopics(
+  plan: Pick<Plan, 'topics'>,
+  clusters: { source?: KafkaCluster; destination?: KafkaCluster },
+  step: IdentityStep,
+): Promise<void> {
   for (const side of ['source', 'destination'] as const) {
     const cluster = clusters[side];
     if (!cluster) continue;
@@ -33,14 +39,17 @@ export async function refuseRecreatedTopics(plan: Pick<Plan, 'topics'>, clusters
     const layouts = await cluster.topicLayouts(recorded.map((t) => nameOn(t, side)));
     for (const topic of recorded) {
       const now = layouts.get(nameOn(topic, side))?.id;
-      if (now && now !== recordedId(topic, side)) throw topicRecreated(side, nameOn(topic, side), `topic id ${now}, the plan's ${recordedId(topic, side)}`, step);
+      if (now && now !== recordedId(topic, side))
+        throw topicRecreated(side, nameOn(topic, side), `topic id ${now}, the plan's ${recordedId(topic, side)}`, step);
     }
   }
 }
 
 /** The one line for a topic that is not the plan's any more; `evidence` says how it was told apart. */
 export function topicRecreated(side: Side, topic: string, evidence: string, step: IdentityStep): KrerouteError {
-  return new KrerouteError('TOPIC_RECREATED', `${side} topic ${topic} is not the topic the plan was made for (deleted and recreated since: ${evidence})`, { hint: HINTS[side][step] });
+  return new KrerouteError('TOPIC_RECREATED', `${side} topic ${topic} is not the topic the plan was made for (deleted and recreated since: ${evidence})`, {
+    hint: HINTS[side][step],
+  });
 }
 
 function nameOn(topic: PlanTopic, side: Side): string {

@@ -78,7 +78,9 @@ export async function findDuplicates(context: DuplicateContext): Promise<Map<num
     const searched = [...from].filter(([d, start]) => start < context.windows.get(d)!.from || (context.foreign.get(d) ?? 0) > 0);
     if (searched.length > 0) {
       const where = searched.map(([d, start]) => `${topic.destination}[${d}] from ${start}`);
-      context.onSearch?.(`searching other producers' records for copies of planned records: ${where.slice(0, 4).join(', ')}${where.length > 4 ? ` and ${where.length - 4} more` : ''}`);
+      context.onSearch?.(
+        `searching other producers' records for copies of planned records: ${where.slice(0, 4).join(', ')}${where.length > 4 ? ` and ${where.length - 4} more` : ''}`,
+      );
     }
     await traceDestination(context, tracer, searched, fields === 'all' ? spans : null);
     const candidates = await compareBuckets(spill, context.maxExamples, Math.ceil(upperBound / spill.buckets));
@@ -167,7 +169,13 @@ async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
   const spans = new Map<number, Span>();
-  const ranges: SourceRange[] = topic.partitions.map((p) => ({ topic: topic.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end), destinationPartition: plan.mapping === 'same' ? p.destinationPartition : null }));
+  const ranges: SourceRange[] = topic.partitions.map((p) => ({
+    topic: topic.source,
+    partition: p.partition,
+    from: BigInt(p.start),
+    end: BigInt(p.end),
+    destinationPartition: plan.mapping === 'same' ? p.destinationPartition : null,
+  }));
   await scanRanges(
     context.source,
     ranges,
@@ -208,7 +216,12 @@ async function searchStarts(context: DuplicateContext, spans: Map<number, Span>)
   const starts = new Map<number, bigint>();
   for (const [timestamp, partitions] of byOldest) {
     // A negative timestamp would ask ListOffsets for "latest" or "earliest": such records are searched for from the log start.
-    const listed = await destination.listOffsets(topic.destination, partitions, timestamp < 0 ? { kind: 'earliest' } : { kind: 'timestamp', ms: BigInt(timestamp) }, true);
+    const listed = await destination.listOffsets(
+      topic.destination,
+      partitions,
+      timestamp < 0 ? { kind: 'earliest' } : { kind: 'timestamp', ms: BigInt(timestamp) },
+      true,
+    );
     for (const d of partitions) {
       const from = windows.get(d)!.from;
       const at = listed.find((l) => l.partition === d)?.offset ?? -1n;
@@ -244,7 +257,11 @@ async function traceDestination(context: DuplicateContext, tracer: Tracer, searc
 }
 
 /** Compares the spill bucket by bucket: per destination partition, other producers' copies of planned records and the first examples (by source position). */
-export async function compareBuckets(spill: KeyedSpill, maxExamples: number, plannedPerBucket = 0): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
+export async function compareBuckets(
+  spill: KeyedSpill,
+  maxExamples: number,
+  plannedPerBucket = 0,
+): Promise<Map<number, { records: number; examples: DuplicateCandidate[] }>> {
   spill.finish();
   const result = new Map<number, { records: number; examples: DuplicateCandidate[] }>();
   const tally = new DuplicateTally(plannedPerBucket);
@@ -265,10 +282,18 @@ export async function compareBuckets(spill: KeyedSpill, maxExamples: number, pla
       let partition = result.get(record.partition);
       if (!partition) result.set(record.partition, (partition = { records: 0, examples: [] }));
       partition.records += record.found;
-      partition.examples.push({ sourcePartition: record.sourcePartition, sourceOffset: record.sourceOffset, planned: record.planned, copies: record.planned + record.found, otherCopiesAt: record.otherCopiesAt });
+      partition.examples.push({
+        sourcePartition: record.sourcePartition,
+        sourceOffset: record.sourceOffset,
+        planned: record.planned,
+        copies: record.planned + record.found,
+        otherCopiesAt: record.otherCopiesAt,
+      });
     });
     for (const partition of result.values()) {
-      partition.examples.sort((a, b) => a.sourcePartition - b.sourcePartition || (a.sourceOffset < b.sourceOffset ? -1 : a.sourceOffset > b.sourceOffset ? 1 : 0));
+      partition.examples.sort(
+        (a, b) => a.sourcePartition - b.sourcePartition || (a.sourceOffset < b.sourceOffset ? -1 : a.sourceOffset > b.sourceOffset ? 1 : 0),
+      );
       partition.examples.length = Math.min(partition.examples.length, maxExamples);
     }
   }

@@ -18,7 +18,9 @@ export async function nameDuplicates(source: KafkaCluster, topic: string, candid
   for (const c of candidates) {
     const fetched = await fetchPartition(source, topic, c.sourcePartition, c.sourceOffset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
     const record = fetched.records.find((r) => r.offset === c.sourceOffset);
-    const ref = record ? refOf(topic, c.sourcePartition, record) : { topic, partition: c.sourcePartition, offset: String(c.sourceOffset), key: null, timestamp: '-1' };
+    const ref = record
+      ? refOf(topic, c.sourcePartition, record)
+      : { topic, partition: c.sourcePartition, offset: String(c.sourceOffset), key: null, timestamp: '-1' };
     named.push({ source: ref, planned: c.planned, copies: c.copies, otherCopiesAt: c.otherCopiesAt.map(String) });
   }
   return named;

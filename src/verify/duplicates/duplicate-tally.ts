@@ -74,7 +74,14 @@ export class DuplicateTally {
     for (const [at, others] of this.#others) {
       const otherCopiesAt: bigint[] = [];
       for (let i = 0; i < others.length; i += 2) otherCopiesAt.push(offset(others[i]!, others[i + 1]!));
-      visit({ partition: slots[at + PARTITION]! - 1, sourcePartition: slots[at + SOURCE]!, sourceOffset: offset(slots[at + OFFSET_LO]!, slots[at + OFFSET_HI]!), planned: slots[at + PLANNED]!, found: slots[at + FOUND]!, otherCopiesAt });
+      visit({
+        partition: slots[at + PARTITION]! - 1,
+        sourcePartition: slots[at + SOURCE]!,
+        sourceOffset: offset(slots[at + OFFSET_LO]!, slots[at + OFFSET_HI]!),
+        planned: slots[at + PLANNED]!,
+        found: slots[at + FOUND]!,
+        otherCopiesAt,
+      });
     }
   }
 

@@ -57,13 +57,32 @@ interface SourceRange extends ScanRange {
  * visitor with its key and destination partition, never decoded. `partitions`: the destination
  * partitions to read (default all). A failure on one side stops the other; so does `signal`.
  */
-export async function scanKeyed(context: KeyedScanContext, visitor: KeyedVisitor, options: { partitions?: number[]; signal?: AbortSignal } = {}): Promise<KeyedTallies> {
+export async function scanKeyed(
+  context: KeyedScanContext,
+  visitor: KeyedVisitor,
+  options: { partitions?: number[]; signal?: AbortSignal } = {},
+): Promise<KeyedTallies> {
   const { plan, topic, ours, windows } = context;
   const filter = plan.filter === null ? null : compileRawFilter(plan.filter);
-  const tallies: KeyedTallies = { other: new Map(topic.partitions.map((p) => [p.partition, 0])), foreign: new Array<number>(topic.destinationPartitions).fill(0), spans: new Map() };
-  const sourceRanges: SourceRange[] = topic.partitions.map((p) => ({ topic: topic.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end), sourcePartition: p.partition }));
+  const tallies: KeyedTallies = {
+    other: new Map(topic.partitions.map((p) => [p.partition, 0])),
+    foreign: new Array<number>(topic.destinationPartitions).fill(0),
+    spans: new Map(),
+  };
+  const sourceRanges: SourceRange[] = topic.partitions.map((p) => ({
+    topic: topic.source,
+    partition: p.partition,
+    from: BigInt(p.start),
+    end: BigInt(p.end),
+    sourcePartition: p.partition,
+  }));
   const partitions = options.partitions ?? [...windows.keys()];
-  const destinationRanges: ScanRange[] = partitions.map((d) => ({ topic: topic.destination, partition: d, from: windows.get(d)!.from, end: windows.get(d)!.to }));
+  const destinationRanges: ScanRange[] = partitions.map((d) => ({
+    topic: topic.destination,
+    partition: d,
+    from: windows.get(d)!.from,
+    end: windows.get(d)!.to,
+  }));
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
   // Filled in before each visit.

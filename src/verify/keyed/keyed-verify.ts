@@ -46,7 +46,10 @@ export async function verifyKeyed(
       found.groups++;
       if (found.examples.length < maxExamples) found.examples.push({ ...key });
     });
-    const keys = await nameKeys(context, differing.map((d) => d.examples));
+    const keys = await nameKeys(
+      context,
+      differing.map((d) => d.examples),
+    );
     for (const p of topic.partitions) otherRecords.push({ topic: topic.source, partition: p.partition, count: sides.tallies.other.get(p.partition)! });
     const foreign = new Map(partitions.map((d) => [d, sides.tallies.foreign[d]!]));
     const duplicates = await findDuplicates({ plan, topic, source, destination, windows, ours, foreign, maxExamples, ...(onSearch ? { onSearch } : {}) });

@@ -81,20 +81,26 @@ export async function restartBroker(cluster: LocalCluster, nodeId: number): Prom
 export async function waitInSync(cluster: LocalCluster, timeoutMs = 120_000): Promise<void> {
   let lagging = 'not asked yet';
   try {
-    await waitFor(`every replica on ${cluster.name} in sync`, timeoutMs, () =>
-      withAdmin(cluster, async (admin) => {
-        const topics = await admin.listTopics({ includeInternals: true });
-        const metadata = await admin.metadata({ topics, forceUpdate: true });
-        const behind = topics.flatMap((t) =>
-          (metadata.topics.get(t)?.partitions ?? []).flatMap((p, i) => (p.leader >= 0 && p.isr.length === p.replicas.length ? [] : [`${t}[${i}] leader ${p.leader} isr ${p.isr.join(',')} of ${p.replicas.join(',')}`])),
-        );
-        lagging = behind.length === 0 ? '' : `${behind.length} partitions, e.g. ${behind.slice(0, 3).join('; ')}`;
-        return behind.length === 0 ? true : undefined;
-      }).catch((error: unknown) => {
-        lagging = `metadata failed: ${String(error)}`;
-        return undefined;
-      }),
-    1_000);
+    await waitFor(
+      `every replica on ${cluster.name} in sync`,
+      timeoutMs,
+      () =>
+        withAdmin(cluster, async (admin) => {
+          const topics = await admin.listTopics({ includeInternals: true });
+          const metadata = await admin.metadata({ topics, forceUpdate: true });
+          const behind = topics.flatMap((t) =>
+            (metadata.topics.get(t)?.partitions ?? []).flatMap((p, i) =>
+              p.leader >= 0 && p.isr.length === p.replicas.length ? [] : [`${t}[${i}] leader ${p.leader} isr ${p.isr.join(',')} of ${p.replicas.join(',')}`],
+            ),
+          );
+          lagging = behind.length === 0 ? '' : `${behind.length} partitions, e.g. ${behind.slice(0, 3).join('; ')}`;
+          return behind.length === 0 ? true : undefined;
+        }).catch((error: unknown) => {
+          lagging = `metadata failed: ${String(error)}`;
+          return undefined;
+        }),
+      1_000,
+    );
   } catch (error) {
     throw new Error(`${(error as Error).message} (${lagging})`);
   }
@@ -106,8 +112,19 @@ export async function waitInSync(cluster: LocalCluster, timeoutMs = 120_000): Pr
  * would lead more than its share.
  */
 export async function electPreferredLeaders(cluster: LocalCluster, libsDir: string): Promise<void> {
-  const proc = spawnTracked(javaExecutable(), ['-Xmx128m', '-XX:+UseSerialGC', '-cp', join(libsDir, '*'), 'org.apache.kafka.tools.LeaderElectionCommand',
-    '--bootstrap-server', cluster.bootstrap, '--election-type', 'preferred', '--all-topic-partitions']);
+  const proc = spawnTracked(javaExecutable(), [
+    '-Xmx128m',
+    '-XX:+UseSerialGC',
+    '-cp',
+    join(libsDir, '*'),
+    'org.apache.kafka.tools.LeaderElectionCommand',
+    '--bootstrap-server',
+    cluster.bootstrap,
+    '--election-type',
+    'preferred',
+    '--all-topic-partitions',
+  ]);
   const exit = await proc.waitExit(60_000, `LeaderElectionCommand on ${cluster.name}`);
-  if (exit.code !== 0) throw new Error(`LeaderElectionCommand on ${cluster.name}: exit ${exit.code ?? exit.signal}\n${tail(proc.stdout())}\n${tail(proc.stderr())}`);
+  if (exit.code !== 0)
+    throw new Error(`LeaderElectionCommand on ${cluster.name}: exit ${exit.code ?? exit.signal}\n${tail(proc.stdout())}\n${tail(proc.stderr())}`);
 }

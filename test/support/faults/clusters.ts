@@ -43,7 +43,16 @@ export async function startFaultClusters(label: string, options: FaultClusterOpt
   try {
     for (const [i, name] of names.entries()) {
       const brokerConfig = i === 1 ? options.destinationBrokerConfig : undefined;
-      started.push(await startLocalCluster({ name, libsDir, dataDir: dataDirs[i]!, startTimeoutMs: 120_000, ...(nodes === 1 ? {} : { nodes, heap: QUORUM_NODE_HEAP }), ...(brokerConfig ? { brokerConfig } : {}) }));
+      started.push(
+        await startLocalCluster({
+          name,
+          libsDir,
+          dataDir: dataDirs[i]!,
+          startTimeoutMs: 120_000,
+          ...(nodes === 1 ? {} : { nodes, heap: QUORUM_NODE_HEAP }),
+          ...(brokerConfig ? { brokerConfig } : {}),
+        }),
+      );
     }
   } catch (error) {
     await Promise.all(started.map((c) => c.stop().catch(() => undefined)));
@@ -52,7 +61,9 @@ export async function startFaultClusters(label: string, options: FaultClusterOpt
   }
   const [source, destination] = started as [LocalCluster, LocalCluster];
   const logs = (c: LocalCluster) => (nodes === 1 ? `log ${c.logFile}` : `logs ${c.logDir}/broker-<node id>.log`);
-  log(`${label}: source ${source.bootstrap} (${logs(source)}), destination ${destination.bootstrap} (${logs(destination)}), started in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(
+    `${label}: source ${source.bootstrap} (${logs(source)}), destination ${destination.bootstrap} (${logs(destination)}), started in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
   return {
     source,
     destination,

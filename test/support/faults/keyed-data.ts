@@ -25,7 +25,11 @@ export async function loadKeyed(bootstrap: string, topic: string, load: KeyedLoa
       const tenant = (n * 7919) % 1000 < load.tenantShare * 1000 ? 'a' : 'b';
       const head = `v-p${p}-${n}-`;
       const pad = load.valueBytes - head.length;
-      const padding = load.incompressible ? randomBytes(Math.ceil((pad * 3) / 4) + 3).toString('base64').slice(0, pad) : '.'.repeat(Math.max(0, pad));
+      const padding = load.incompressible
+        ? randomBytes(Math.ceil((pad * 3) / 4) + 3)
+            .toString('base64')
+            .slice(0, pad)
+        : '.'.repeat(Math.max(0, pad));
       lines.push(`${tenant}:${n % 997}\t${head}${padding}`);
     }
     await kcatProduce(bootstrap, topic, lines, ['-p', String(p), ...(load.lz4 ? ['-z', 'lz4'] : []), '-X', 'linger.ms=20']);
@@ -37,7 +41,10 @@ export async function kcatTenantValues(bootstrap: string, topic: string, partiti
   const result: PartitionValues = new Map();
   for (let p = 0; p < partitions; p++) {
     const lines = await kcatValues(bootstrap, topic, p, { format: '%k\\t%s' });
-    result.set(p, lines.filter((line) => prefix === null || line.startsWith(prefix)).map((line) => line.slice(line.indexOf('\t') + 1)));
+    result.set(
+      p,
+      lines.filter((line) => prefix === null || line.startsWith(prefix)).map((line) => line.slice(line.indexOf('\t') + 1)),
+    );
   }
   return result;
 }

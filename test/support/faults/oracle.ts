@@ -23,20 +23,49 @@ export interface LoadResult {
  * no key) with acks=all and the idempotent producer (Kafka's default). It prints a JSON line per
  * acknowledged record; those lines are the truth about what the source holds.
  */
-export async function verifiableProduce(input: { libsDir: string; bootstrap: string; topic: string; messages: number; valuePrefix: number; workDir: string; timeoutMs: number }): Promise<LoadResult> {
+export async function verifiableProduce(input: {
+  libsDir: string;
+  bootstrap: string;
+  topic: string;
+  messages: number;
+  valuePrefix: number;
+  workDir: string;
+  timeoutMs: number;
+}): Promise<LoadResult> {
   const started = Date.now();
   const config = join(input.workDir, `verifiable-producer-${input.topic}.properties`);
   // Batches of 32 KiB (about 1500 of these records) and a little linger: 500k records in seconds,
   // and batches small enough that a throttled copy (--max-rate) still moves in small steps.
-  await writeFile(config, 'acks=all\nenable.idempotence=true\nlinger.ms=10\nbatch.size=32768\nbuffer.memory=67108864\nmax.in.flight.requests.per.connection=5\nretries=2147483647\ndelivery.timeout.ms=300000\n');
+  await writeFile(
+    config,
+    'acks=all\nenable.idempotence=true\nlinger.ms=10\nbatch.size=32768\nbuffer.memory=67108864\nmax.in.flight.requests.per.connection=5\nretries=2147483647\ndelivery.timeout.ms=300000\n',
+  );
   const found: Array<Array<[number, string]>> = [];
   let acked = 0;
   const errors: string[] = [];
   const proc: Proc = spawnTracked(
     javaExecutable(),
-    ['-Xmx256m', '-XX:+UseSerialGC', '-cp', join(input.libsDir, '*'), 'org.apache.kafka.tools.VerifiableProducer',
-      '--bootstrap-server', input.bootstrap, '--topic', input.topic, '--max-messages', String(input.messages), '--throughput', '-1',
-      '--acks', '-1', '--value-prefix', String(input.valuePrefix), '--command-config', config],
+    [
+      '-Xmx256m',
+      '-XX:+UseSerialGC',
+      '-cp',
+      join(input.libsDir, '*'),
+      'org.apache.kafka.tools.VerifiableProducer',
+      '--bootstrap-server',
+      input.bootstrap,
+      '--topic',
+      input.topic,
+      '--max-messages',
+      String(input.messages),
+      '--throughput',
+      '-1',
+      '--acks',
+      '-1',
+      '--value-prefix',
+      String(input.valuePrefix),
+      '--command-config',
+      config,
+    ],
     {
       onStdoutLine: (line) => {
         if (!line.startsWith('{')) return;
@@ -56,7 +85,9 @@ export async function verifiableProduce(input: { libsDir: string; bootstrap: str
   );
   const exit = await proc.waitExit(input.timeoutMs, 'VerifiableProducer');
   if (exit.code !== 0 || errors.length > 0 || acked !== input.messages) {
-    throw new Error(`VerifiableProducer: exit ${exit.code ?? exit.signal}, ${acked}/${input.messages} acked, ${errors.length} send errors ${errors.slice(0, 3).join(' ')}\n${tail(proc.stderr())}`);
+    throw new Error(
+      `VerifiableProducer: exit ${exit.code ?? exit.signal}, ${acked}/${input.messages} acked, ${errors.length} send errors ${errors.slice(0, 3).join(' ')}\n${tail(proc.stderr())}`,
+    );
   }
   const values: PartitionValues = new Map();
   for (const [partition, list] of found.entries()) {
@@ -65,7 +96,10 @@ export async function verifiableProduce(input: { libsDir: string; bootstrap: str
     for (let i = 1; i < list.length; i++) {
       if (list[i]![0] === list[i - 1]![0]) throw new Error(`VerifiableProducer acknowledged offset ${list[i]![0]} of partition ${partition} twice`);
     }
-    values.set(partition, list.map(([, v]) => v));
+    values.set(
+      partition,
+      list.map(([, v]) => v),
+    );
   }
   return { values, acked, seconds: (Date.now() - started) / 1000 };
 }
@@ -74,12 +108,33 @@ export async function verifiableProduce(input: { libsDir: string; bootstrap: str
  * The values of one partition as a read_committed consumer (kcat, librdkafka) sees them, from the
  * log start (or `from`) to the end: aborted records and control records are not shown.
  */
-export async function kcatValues(bootstrap: string, topic: string, partition: number, options: { from?: bigint; readUncommitted?: boolean; format?: string; timeoutMs?: number } = {}): Promise<string[]> {
+export async function kcatValues(
+  bootstrap: string,
+  topic: string,
+  partition: number,
+  options: { from?: bigint; readUncommitted?: boolean; format?: string; timeoutMs?: number } = {},
+): Promise<string[]> {
   const values: string[] = [];
   const isolation = options.readUncommitted ? 'read_uncommitted' : 'read_committed';
   const proc = spawnTracked(
     'kcat',
-    ['-C', '-b', bootstrap, '-t', topic, '-p', String(partition), '-o', options.from === undefined ? 'beginning' : String(options.from), '-e', '-q', '-X', `isolation.level=${isolation}`, '-f', `${options.format ?? '%s'}\\n`],
+    [
+      '-C',
+      '-b',
+      bootstrap,
+      '-t',
+      topic,
+      '-p',
+      String(partition),
+      '-o',
+      options.from === undefined ? 'beginning' : String(options.from),
+      '-e',
+      '-q',
+      '-X',
+      `isolation.level=${isolation}`,
+      '-f',
+      `${options.format ?? '%s'}\\n`,
+    ],
     { onStdoutLine: (line) => values.push(line) },
   );
   const exit = await proc.waitExit(options.timeoutMs ?? 180_000, `kcat reading ${topic}[${partition}]`);
@@ -176,20 +231,48 @@ export function describeComparison(c: Comparison): string {
  * about a third of them at random and sending their records again — so the output holds aborted
  * records and control records, and its committed records are the input's, each once, in order.
  */
-export async function transactionalCopier(input: { libsDir: string; bootstrap: string; inputTopic: string; partition: number; outputTopic: string; transactionSize: number; timeoutMs: number }): Promise<void> {
+export async function transactionalCopier(input: {
+  libsDir: string;
+  bootstrap: string;
+  inputTopic: string;
+  partition: number;
+  outputTopic: string;
+  transactionSize: number;
+  timeoutMs: number;
+}): Promise<void> {
   const id = `${input.outputTopic}-tmc-${input.partition}`;
   let last = '';
   const proc = spawnTracked(
     javaExecutable(),
-    ['-Xmx192m', '-XX:+UseSerialGC', '-cp', join(input.libsDir, '*'), 'org.apache.kafka.tools.TransactionalMessageCopier',
-      '--broker-list', input.bootstrap, '--input-topic', input.inputTopic, '--input-partition', String(input.partition), '--output-topic', input.outputTopic,
-      '--transactional-id', id, '--consumer-group', id, '--transaction-size', String(input.transactionSize), '--enable-random-aborts'],
+    [
+      '-Xmx192m',
+      '-XX:+UseSerialGC',
+      '-cp',
+      join(input.libsDir, '*'),
+      'org.apache.kafka.tools.TransactionalMessageCopier',
+      '--broker-list',
+      input.bootstrap,
+      '--input-topic',
+      input.inputTopic,
+      '--input-partition',
+      String(input.partition),
+      '--output-topic',
+      input.outputTopic,
+      '--transactional-id',
+      id,
+      '--consumer-group',
+      id,
+      '--transaction-size',
+      String(input.transactionSize),
+      '--enable-random-aborts',
+    ],
     { onStdoutLine: (line) => (last = line.startsWith('{') ? line : last) },
   );
   const exit = await proc.waitExit(input.timeoutMs, `TransactionalMessageCopier of partition ${input.partition}`);
   if (exit.code !== 0) throw new Error(`TransactionalMessageCopier of partition ${input.partition}: ${exit.code ?? exit.signal}\n${tail(proc.stderr())}`);
   const progress = JSON.parse(last || '{}') as { remaining?: number };
-  if (progress.remaining !== 0) throw new Error(`TransactionalMessageCopier of partition ${input.partition} ended with ${progress.remaining} remaining: ${last}`);
+  if (progress.remaining !== 0)
+    throw new Error(`TransactionalMessageCopier of partition ${input.partition} ended with ${progress.remaining} remaining: ${last}`);
 }
 
 /**
@@ -246,15 +329,19 @@ export function compareSpread(expected: PartitionValues, actual: PartitionValues
 /** kcatTopic for a topic of many partitions: one kcat reading them all (`%p` tells each value's partition). */
 export async function kcatWholeTopic(bootstrap: string, topic: string): Promise<PartitionValues> {
   const result: PartitionValues = new Map();
-  const proc = spawnTracked('kcat', ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%p\\t%s\\n'], {
-    onStdoutLine: (line) => {
-      const tab = line.indexOf('\t');
-      const partition = Number(line.slice(0, tab));
-      const list = result.get(partition);
-      if (list) list.push(line.slice(tab + 1));
-      else result.set(partition, [line.slice(tab + 1)]);
+  const proc = spawnTracked(
+    'kcat',
+    ['-C', '-b', bootstrap, '-t', topic, '-o', 'beginning', '-e', '-q', '-X', 'isolation.level=read_committed', '-f', '%p\\t%s\\n'],
+    {
+      onStdoutLine: (line) => {
+        const tab = line.indexOf('\t');
+        const partition = Number(line.slice(0, tab));
+        const list = result.get(partition);
+        if (list) list.push(line.slice(tab + 1));
+        else result.set(partition, [line.slice(tab + 1)]);
+      },
     },
-  });
+  );
   const exit = await proc.waitExit(300_000, `kcat reading ${topic}`);
   if (exit.code !== 0) throw new Error(`kcat reading ${topic}: ${exit.code ?? exit.signal}\n${tail(proc.stderr())}`);
   return result;

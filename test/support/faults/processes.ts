@@ -114,7 +114,10 @@ export const CLI = join(repoRoot, 'src', 'cli', 'main.ts');
 
 /** `node src/cli/main.ts <args>` as a child process. */
 export function runCli(args: string[], options: SpawnOptions = {}): Proc {
-  return spawnTracked(process.execPath, ['--max-old-space-size=512', CLI, ...args], { ...options, env: { ...process.env, KREROUTE_DEBUG: '1', ...options.env } });
+  return spawnTracked(process.execPath, ['--max-old-space-size=512', CLI, ...args], {
+    ...options,
+    env: { ...process.env, KREROUTE_DEBUG: '1', ...options.env },
+  });
 }
 
 /** Polls `probe` until it returns a value that is not undefined; throws after timeoutMs. */

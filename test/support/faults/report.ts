@@ -22,10 +22,7 @@ export function resultsFile(): string {
   return join(RESULTS_DIR, `${runId()}.md`);
 }
 
-const HEADER = [
-  '| scenario | faults injected | messages | lost | duplicated | seconds | notes |',
-  '| --- | --- | ---: | ---: | ---: | ---: | --- |',
-];
+const HEADER = ['| scenario | faults injected | messages | lost | duplicated | seconds | notes |', '| --- | --- | ---: | ---: | ---: | ---: | --- |'];
 
 /** Creates the results file with its header unless it exists. */
 export async function startResultsFile(seed: number): Promise<string> {

@@ -24,7 +24,12 @@ export interface Job {
 }
 
 /** A plan of `topics` (earliest → latest) written to a fresh work folder, and the copy command for it. */
-export async function makeJob(clusters: JobClusters, name: string, mode: Mode, request: Omit<PlanRequest, 'source' | 'destination' | 'from' | 'to'> & Partial<Pick<PlanRequest, 'from' | 'to'>>): Promise<Job> {
+export async function makeJob(
+  clusters: JobClusters,
+  name: string,
+  mode: Mode,
+  request: Omit<PlanRequest, 'source' | 'destination' | 'from' | 'to'> & Partial<Pick<PlanRequest, 'from' | 'to'>>,
+): Promise<Job> {
   const workDir = await mkdtemp(join(tmpdir(), `kreroute-fault-${name}-`));
   const plan = await createPlan({
     source: clusters.sourceSettings,
@@ -43,7 +48,18 @@ export async function makeJob(clusters: JobClusters, name: string, mode: Mode, r
     planFile,
     stateDir,
     workDir,
-    copyArgs: ['copy', planFile, '--mode', mode, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', stateDir],
+    copyArgs: [
+      'copy',
+      planFile,
+      '--mode',
+      mode,
+      '--source',
+      clusters.source.bootstrap,
+      '--destination',
+      clusters.destination.bootstrap,
+      '--state-dir',
+      stateDir,
+    ],
   };
 }
 
@@ -68,7 +84,13 @@ export async function verify(clusters: JobClusters, job: Job): Promise<VerifyRep
 }
 
 export function failedPartitions(report: VerifyReport): string {
-  return JSON.stringify(report.partitions.filter((x) => !x.passed).map((x) => ({ ...x, missing: x.missing.slice(0, 3), extra: x.extra.slice(0, 3), altered: x.altered.slice(0, 3) })), null, 1);
+  return JSON.stringify(
+    report.partitions
+      .filter((x) => !x.passed)
+      .map((x) => ({ ...x, missing: x.missing.slice(0, 3), extra: x.extra.slice(0, 3), altered: x.altered.slice(0, 3) })),
+    null,
+    1,
+  );
 }
 
 /** Sum of the log end offsets of a topic's partitions (any isolation: what is physically there). */
@@ -92,7 +114,8 @@ export async function logStarts(bootstrap: string, topic: string, partitions: nu
 
 /** Throws with the CLI's output unless it exited with `code`. */
 export function expectExit(proc: Proc, exit: Exit, code: number, what: string): void {
-  if (exit.code !== code) throw new Error(`${what}: expected exit ${code}, got ${describeExit(exit)}\nstderr:\n${tail(proc.stderr())}\nstdout:\n${tail(proc.stdout())}`);
+  if (exit.code !== code)
+    throw new Error(`${what}: expected exit ${code}, got ${describeExit(exit)}\nstderr:\n${tail(proc.stderr())}\nstdout:\n${tail(proc.stdout())}`);
 }
 
 /** The `result` object a `--json` CLI run printed, or undefined. */
@@ -114,10 +137,21 @@ export function elapsed(since: number): number {
  * padded with dots to `valueBytes`, key "k<n mod 1000>". What the source then holds is read back
  * with kcat (the oracle), not taken from here.
  */
-export async function loadSequenced(bootstrap: string, topic: string, partitions: number, perPartition: number, options: { valueBytes?: number; batch?: number; tag?: string } = {}): Promise<void> {
+export async function loadSequenced(
+  bootstrap: string,
+  topic: string,
+  partitions: number,
+  perPartition: number,
+  options: { valueBytes?: number; batch?: number; tag?: string } = {},
+): Promise<void> {
   const valueBytes = options.valueBytes ?? 100;
   const tag = options.tag ?? 'r';
-  const byPartition = new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: perPartition }, (_, i) => record(`k${i % 1000}`, `${tag}-p${p}-${i}`.padEnd(valueBytes, '.')))]));
+  const byPartition = new Map(
+    [...Array(partitions).keys()].map((p) => [
+      p,
+      Array.from({ length: perPartition }, (_, i) => record(`k${i % 1000}`, `${tag}-p${p}-${i}`.padEnd(valueBytes, '.'))),
+    ]),
+  );
   await produce(bootstrap, topic, byPartition, options.batch ?? 500);
 }
 
@@ -125,7 +159,9 @@ export async function loadSequenced(bootstrap: string, topic: string, partitions
 export async function setCleanupPolicy(bootstrap: string, topic: string, policy: 'compact' | 'delete'): Promise<void> {
   const admin = new Admin({ clientId: 'kreroute-fault-suite', bootstrapBrokers: [bootstrap] });
   try {
-    await admin.incrementalAlterConfigs({ resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: policy }] }] });
+    await admin.incrementalAlterConfigs({
+      resources: [{ resourceType: 2, resourceName: topic, configs: [{ name: 'cleanup.policy', configOperation: 0, value: policy }] }],
+    });
   } finally {
     await admin.close();
   }

@@ -6,7 +6,17 @@ import { test } from 'node:test';
 import type { CopyCheckpoint } from '../../../src/checkpoint/copy-checkpoint.ts';
 import { CheckpointLedger } from '../../../src/checkpoint/ledger.ts';
 
-const plan = { topics: [{ source: 'orders', partitions: [{ partition: 0, end: '100' }, { partition: 1, end: '10' }] }] };
+const plan = {
+  topics: [
+    {
+      source: 'orders',
+      partitions: [
+        { partition: 0, end: '100' },
+        { partition: 1, end: '10' },
+      ],
+    },
+  ],
+};
 
 function checkpoint(): CopyCheckpoint {
   return {

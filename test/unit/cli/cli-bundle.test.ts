@@ -20,7 +20,10 @@ test.after(() => rm(dir, { recursive: true, force: true }));
 
 /** A sealed plan whose copy is refused (OVERLAP) after the Kafka client library is loaded, before any connection. */
 const overlapPlan = join(dir, 'overlap.plan.json');
-await writeFile(overlapPlan, JSON.stringify(offlinePlan({ checks: [{ level: 'error', code: 'OVERLAP', topic: 'orders', partition: 0, message: 'orders/0 has newer records' }] })));
+await writeFile(
+  overlapPlan,
+  JSON.stringify(offlinePlan({ checks: [{ level: 'error', code: 'OVERLAP', topic: 'orders', partition: 0, message: 'orders/0 has newer records' }] })),
+);
 
 function run(script: string, args: string[], nodeFlags: string[] = []) {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_')));

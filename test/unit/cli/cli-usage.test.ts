@@ -59,16 +59,32 @@ test('--help and --version exit 0 on stdout', () => {
 
 test('bad flag values: BAD_INPUT, exit 2, one line naming the flag', () => {
   const out = join(dir, 'never.json');
-  assertOneLine(kreroute(['plan', ...PLAN_FLAGS, '--out', out, '--from', 'time:2026-11-01T00:00:00']), 2, /^kreroute: BAD_INPUT: --from: time:2026-11-01T00:00:00 has no time zone — add Z/);
+  assertOneLine(
+    kreroute(['plan', ...PLAN_FLAGS, '--out', out, '--from', 'time:2026-11-01T00:00:00']),
+    2,
+    /^kreroute: BAD_INPUT: --from: time:2026-11-01T00:00:00 has no time zone — add Z/,
+  );
   assertOneLine(kreroute(['plan', ...PLAN_FLAGS, '--out', out, '--header', 'tenant']), 2, /^kreroute: BAD_INPUT: --header: "tenant" is not NAME=VALUE/);
   assertOneLine(kreroute(['plan', ...PLAN_FLAGS, '--out', out, '--key-prefix', 'a', '--json-field', 'x=y']), 2, /only one filter/);
   assertOneLine(kreroute(['plan', ...PLAN_FLAGS]), 2, /^kreroute: BAD_INPUT: --out: no plan file given/);
   assertOneLine(kreroute(['plan', '--topic', 'orders', '--out', out]), 2, /^kreroute: BAD_INPUT: no source cluster given/);
-  assertOneLine(kreroute(['plan', '--source', 'kafka', '--destination', 'b:1', '--topic', 'orders', '--out', out]), 2, /^kreroute: BAD_INPUT: --source: "kafka" has no port/);
+  assertOneLine(
+    kreroute(['plan', '--source', 'kafka', '--destination', 'b:1', '--topic', 'orders', '--out', out]),
+    2,
+    /^kreroute: BAD_INPUT: --source: "kafka" has no port/,
+  );
   assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--max-rate', 'fast']), 2, /^kreroute: BAD_INPUT: --max-rate: "fast" is not a rate/);
-  assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', 'many']), 2, /^kreroute: BAD_INPUT: --workers: "many" is not a number of workers — give a whole number ≥ 1, or auto/);
+  assertOneLine(
+    kreroute(['copy', join(dir, 'p.json'), '--workers', 'many']),
+    2,
+    /^kreroute: BAD_INPUT: --workers: "many" is not a number of workers — give a whole number ≥ 1, or auto/,
+  );
   assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', '0']), 2, /^kreroute: BAD_INPUT: --workers: "0" is not a number of workers/);
-  assertOneLine(kreroute(['copy', join(dir, 'p.json'), '--workers', '2', '--shard', '0/2']), 2, /^kreroute: BAD_INPUT: --workers and --shard cannot be given together/);
+  assertOneLine(
+    kreroute(['copy', join(dir, 'p.json'), '--workers', '2', '--shard', '0/2']),
+    2,
+    /^kreroute: BAD_INPUT: --workers and --shard cannot be given together/,
+  );
 });
 
 test('--json: the error is one JSON object on stdout, and one line on stderr', () => {
@@ -87,7 +103,11 @@ test('--json: the error is one JSON object on stdout, and one line on stderr', (
 test('plan refuses to overwrite an existing plan file without --force', async () => {
   const out = join(dir, 'exists.json');
   await writeFile(out, '{}');
-  assertOneLine(kreroute(['plan', ...PLAN_FLAGS, '--out', out]), 2, /^kreroute: BAD_INPUT: plan file .*exists\.json already exists — give another --out, or --force/);
+  assertOneLine(
+    kreroute(['plan', ...PLAN_FLAGS, '--out', out]),
+    2,
+    /^kreroute: BAD_INPUT: plan file .*exists\.json already exists — give another --out, or --force/,
+  );
   assert.equal(await readFile(out, 'utf8'), '{}');
 });
 
@@ -102,7 +122,11 @@ test('a properties file kreroute cannot honour: CONFIG, exit 2, file and key nam
 test('the config file can come from KREROUTE_SOURCE_CONFIG', async () => {
   const file = join(dir, 'gssapi.properties');
   await writeFile(file, 'security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI\n');
-  assertOneLine(kreroute(['plan', ...PLAN_FLAGS, '--out', join(dir, 'z.json')], { KREROUTE_SOURCE_CONFIG: file }), 2, /^kreroute: CONFIG: .*gssapi\.properties:2 sasl\.mechanism: GSSAPI/);
+  assertOneLine(
+    kreroute(['plan', ...PLAN_FLAGS, '--out', join(dir, 'z.json')], { KREROUTE_SOURCE_CONFIG: file }),
+    2,
+    /^kreroute: CONFIG: .*gssapi\.properties:2 sasl\.mechanism: GSSAPI/,
+  );
 });
 
 test('copy of a missing plan file: BAD_INPUT', () => {

@@ -33,7 +33,10 @@ test('the bucketed comparison counts other copies of planned records per destina
     );
     const one = found.get(1)!;
     assert.equal(one.records, 2);
-    assert.deepEqual(one.examples.map((e) => [e.sourcePartition, e.sourceOffset, e.planned, e.copies, e.otherCopiesAt]), [[4, 7n, 2, 4, [30_002n, 30_003n]]]);
+    assert.deepEqual(
+      one.examples.map((e) => [e.sourcePartition, e.sourceOffset, e.planned, e.copies, e.otherCopiesAt]),
+      [[4, 7n, 2, 4, [30_002n, 30_003n]]],
+    );
   } finally {
     await spill.remove();
   }
@@ -46,7 +49,10 @@ test('examples are the first by source position, at most as many as asked', asyn
     for (let n = 999; n >= 0; n--) spill.addWords(0, DESTINATION_SIDE, ...digest(n), 5000 + n, 0);
     const found = await compareBuckets(spill, 3);
     assert.equal(found.get(0)!.records, 1000);
-    assert.deepEqual(found.get(0)!.examples.map((e) => e.sourceOffset), [0n, 1n, 2n]);
+    assert.deepEqual(
+      found.get(0)!.examples.map((e) => e.sourceOffset),
+      [0n, 1n, 2n],
+    );
   } finally {
     await spill.remove();
   }

@@ -8,7 +8,15 @@ const hex = (key: Uint8Array | null): string => {
 };
 
 test('a null key, an empty key and keys of every tail length hash apart', () => {
-  const keys: Array<Uint8Array | null> = [null, Buffer.alloc(0), Buffer.from([0]), Buffer.from([0, 0]), Buffer.from([0, 0, 0]), Buffer.from([0, 0, 0, 0]), Buffer.from([0, 0, 0, 0, 0])];
+  const keys: Array<Uint8Array | null> = [
+    null,
+    Buffer.alloc(0),
+    Buffer.from([0]),
+    Buffer.from([0, 0]),
+    Buffer.from([0, 0, 0]),
+    Buffer.from([0, 0, 0, 0]),
+    Buffer.from([0, 0, 0, 0, 0]),
+  ];
   assert.equal(new Set(keys.map(hex)).size, keys.length);
 });
 

@@ -13,7 +13,10 @@ const base: RecordContent[] = Array.from({ length: 12 }, (_, i) => ({
   timestamp: 1_795_000_000_000n + BigInt(i * 7),
   key: Buffer.from(`key-${i}`),
   value: Buffer.from(`value-${i}`.repeat(i + 1)),
-  headers: [[Buffer.from('tenant'), Buffer.from(i % 2 ? 'a' : 'b')], [Buffer.from('trace'), Buffer.from(`t${i}`)]],
+  headers: [
+    [Buffer.from('tenant'), Buffer.from(i % 2 ? 'a' : 'b')],
+    [Buffer.from('trace'), Buffer.from(`t${i}`)],
+  ],
 }));
 
 /** Stored batches of `records`, `perBatch` records each, offsets from 0, back to back as a fetch returns them. */
@@ -114,13 +117,20 @@ test('a forwarded compressed batch digests as one item: alike when unchanged, ap
     const feeder = await DigestFeeder.create();
     const stream = new StreamDigest('all');
     const cursor = new RecordCursor(Buffer.alloc(0));
-    forEachCommittedBatch(copy, null, baseOffset, baseOffset + 100n, (batch) => {
-      assert.equal(batch.whole && batch.compressed === (bytes !== plain), true);
-      feeder.begin(stream);
-      if (asItem) feeder.addBatch(batch);
-      else forEachStoredRecord(batch, cursor, (at) => feeder.add(batch.records, at.tailStart, at.end, at.timestamp));
-      feeder.end();
-    }, false);
+    forEachCommittedBatch(
+      copy,
+      null,
+      baseOffset,
+      baseOffset + 100n,
+      (batch) => {
+        assert.equal(batch.whole && batch.compressed === (bytes !== plain), true);
+        feeder.begin(stream);
+        if (asItem) feeder.addBatch(batch);
+        else forEachStoredRecord(batch, cursor, (at) => feeder.add(batch.records, at.tailStart, at.end, at.timestamp));
+        feeder.end();
+      },
+      false,
+    );
     feeder.finish([stream]);
     return stream;
   };

@@ -22,7 +22,14 @@ export function librarySaslOptions(sasl: SaslSettings): SASLOptions {
         authBytesValidator: (authBytes, callback) => {
           const status = oauthErrorStatus(authBytes);
           if (status === undefined) callback(null, authBytes);
-          else callback(new SaslLoginError('AUTH', `the broker refused the OAuth token (${status}; ${source.describeHeld()})`, "check that the broker's sasl.oauthbearer.expected.audience and issuer match the token and that it trusts the token endpoint's signing keys (sasl.oauthbearer.jwks.endpoint.url)"));
+          else
+            callback(
+              new SaslLoginError(
+                'AUTH',
+                `the broker refused the OAuth token (${status}; ${source.describeHeld()})`,
+                "check that the broker's sasl.oauthbearer.expected.audience and issuer match the token and that it trusts the token endpoint's signing keys (sasl.oauthbearer.jwks.endpoint.url)",
+              ),
+            );
         },
       };
     }

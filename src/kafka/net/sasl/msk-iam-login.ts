@@ -24,7 +24,7 @@ export class MskIamLogin {
   async payload(host: string): Promise<Buffer> {
     const region = mskRegion(host);
     if (region === undefined) {
-      throw new SaslLoginError('CONFIG', `cannot tell the AWS region of broker ${host} from its name`, 'set AWS_REGION to the MSK cluster\'s region');
+      throw new SaslLoginError('CONFIG', `cannot tell the AWS region of broker ${host} from its name`, "set AWS_REGION to the MSK cluster's region");
     }
     return mskIamPayload({ host, region, credentials: await this.#credentials(), signingDate: new Date(), userAgent: `kreroute/${VERSION}` });
   }
@@ -38,7 +38,11 @@ export class MskIamLogin {
     } catch (error) {
       // The SDK's messages name providers and profiles, never key material.
       const reason = ((error as Error).message ?? String(error)).split('\n')[0];
-      throw new SaslLoginError('AUTH', `no AWS credentials for AWS_MSK_IAM (${reason})`, 'set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or awsProfileName in sasl.jaas.config');
+      throw new SaslLoginError(
+        'AUTH',
+        `no AWS credentials for AWS_MSK_IAM (${reason})`,
+        'set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or awsProfileName in sasl.jaas.config',
+      );
     }
   }
 

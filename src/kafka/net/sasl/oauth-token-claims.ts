@@ -25,7 +25,11 @@ export function readTokenClaims(token: string, nowMs: number, expiresInS?: numbe
   const expiresAtMs = typeof payload.exp === 'number' ? payload.exp * 1000 : expiresInS !== undefined ? nowMs + expiresInS * 1000 : undefined;
   if (expiresAtMs === undefined) throw new SaslLoginError('AUTH', 'the OAuth access token has no exp claim', HINT);
   if (expiresAtMs <= nowMs) {
-    throw new SaslLoginError('AUTH', `the OAuth token endpoint returned an access token that expired at ${new Date(expiresAtMs).toISOString()}`, "check the token endpoint's token lifetime and this machine's clock");
+    throw new SaslLoginError(
+      'AUTH',
+      `the OAuth token endpoint returned an access token that expired at ${new Date(expiresAtMs).toISOString()}`,
+      "check the token endpoint's token lifetime and this machine's clock",
+    );
   }
   if (typeof payload.sub !== 'string' || payload.sub === '') throw new SaslLoginError('AUTH', 'the OAuth access token has no sub claim', HINT);
   const claims: TokenClaims = { expiresAtMs };

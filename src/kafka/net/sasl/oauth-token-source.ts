@@ -78,9 +78,17 @@ export class OAuthTokenSource {
     const e = error as { name?: string; code?: string; cause?: { code?: string; name?: string } };
     const reason = e.cause?.code ?? e.code ?? e.cause?.name ?? e.name ?? 'error';
     if (e.name === 'TypeError' || e.name === 'TimeoutError' || e.name === 'AbortError' || e.cause?.code !== undefined) {
-      return new SaslLoginError('UNREACHABLE', `cannot reach the OAuth token endpoint ${endpoint} (${reason})`, 'check sasl.oauthbearer.token.endpoint.url and that the endpoint is reachable from here');
+      return new SaslLoginError(
+        'UNREACHABLE',
+        `cannot reach the OAuth token endpoint ${endpoint} (${reason})`,
+        'check sasl.oauthbearer.token.endpoint.url and that the endpoint is reachable from here',
+      );
     }
-    return new SaslLoginError('AUTH', `the OAuth token endpoint ${endpoint} gave an answer kreroute cannot use (${reason})`, 'check sasl.oauthbearer.token.endpoint.url: it must be the OIDC token endpoint, answering JSON with an access_token');
+    return new SaslLoginError(
+      'AUTH',
+      `the OAuth token endpoint ${endpoint} gave an answer kreroute cannot use (${reason})`,
+      'check sasl.oauthbearer.token.endpoint.url: it must be the OIDC token endpoint, answering JSON with an access_token',
+    );
   }
 
   /** The endpoint without query or credentials, for messages. */

@@ -11,8 +11,12 @@ import { BATCH, type BatchView } from './batch-header.ts';
 export function checkBatchCrc(batch: BatchView): void {
   if (batch.magic < 2) return;
   const stored = batch.bytes.readUInt32BE(BATCH.crc);
-  if ((crc32c(batch.bytes.subarray(BATCH.attributes)) >>> 0) === stored) return;
-  throw new KrerouteError('SOURCE_CORRUPT', `the source batch at offset ${batch.baseOffset} does not match its CRC: it was damaged on the source or on its way`, {
-    hint: 'read that partition with a Kafka consumer (it checks CRCs) to confirm; a damaged batch cannot be copied as it is',
-  });
+  if (crc32c(batch.bytes.subarray(BATCH.attributes)) >>> 0 === stored) return;
+  throw new KrerouteError(
+    'SOURCE_CORRUPT',
+    `the source batch at offset ${batch.baseOffset} does not match its CRC: it was damaged on the source or on its way`,
+    {
+      hint: 'read that partition with a Kafka consumer (it checks CRCs) to confirm; a damaged batch cannot be copied as it is',
+    },
+  );
 }

@@ -29,7 +29,9 @@ export function recordsSection(batch: BatchView, allocate?: (size: number) => Bu
   const stored = batch.bytes.subarray(BATCH.records);
   if (compression === 0) return stored;
   if (compression === LZ4) return decompressLz4Frame(stored, allocate);
-  const algorithm = (compressionsAlgorithmsByBitmask as Record<number, { decompressSync: (data: Buffer) => Buffer; available: boolean } | undefined>)[compression];
+  const algorithm = (compressionsAlgorithmsByBitmask as Record<number, { decompressSync: (data: Buffer) => Buffer; available: boolean } | undefined>)[
+    compression
+  ];
   if (!algorithm?.available) {
     throw new KrerouteError('COPY_FAILED', `the batch at offset ${batch.baseOffset} uses a compression (attribute ${compression}) this Node cannot decompress`);
   }

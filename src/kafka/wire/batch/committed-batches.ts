@@ -59,7 +59,14 @@ export function isAbortMarker(batch: BatchView): boolean {
  * return records from. Each batch's CRC is checked unless `checkCrc` is false. Returns the offset after the last whole batch
  * that came (or `end`), where the next fetch starts; `from` when no whole batch came.
  */
-export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransaction[] | null, from: bigint, end: bigint, visit: (batch: StoredBatch) => void, checkCrc = true): bigint {
+export function forEachCommittedBatch(
+  fetched: Buffer,
+  aborted: AbortedTransaction[] | null,
+  from: bigint,
+  end: bigint,
+  visit: (batch: StoredBatch) => void,
+  checkCrc = true,
+): bigint {
   const transactions = new AbortedTransactions(aborted);
   let next = from;
   for (const view of splitBatches(fetched)) {
@@ -67,9 +74,13 @@ export function forEachCommittedBatch(fetched: Buffer, aborted: AbortedTransacti
     if (view.lastOffset < from) continue;
     next = view.lastOffset + 1n < end ? view.lastOffset + 1n : end;
     if (view.magic < 2) {
-      throw new KrerouteError('COPY_FAILED', `a batch at offset ${view.baseOffset} uses the legacy message format v${view.magic}, which kreroute does not read`, {
-        hint: 'plan a range that starts after it',
-      });
+      throw new KrerouteError(
+        'COPY_FAILED',
+        `a batch at offset ${view.baseOffset} uses the legacy message format v${view.magic}, which kreroute does not read`,
+        {
+          hint: 'plan a range that starts after it',
+        },
+      );
     }
     transactions.reach(view.lastOffset);
     const transactional = (view.attributes & ATTRIBUTE.transactional) !== 0;

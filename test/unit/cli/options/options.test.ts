@@ -124,5 +124,9 @@ test('--wait-timeout: durations with a unit, seconds without one, 1 s at least',
   assert.equal(parseDuration('1500ms', '--wait-timeout'), 1_500);
   assert.equal(parseDuration('30', '--wait-timeout'), 30_000);
   assert.equal(parseDuration('2.5m', '--wait-timeout'), 150_000);
-  for (const bad of ['0', '500ms', 'soon', '-5s', '5 minutes']) assert.throws(() => parseDuration(bad, '--wait-timeout'), badInput(/^--wait-timeout: ".*" is not a duration of at least 1 s — give a number with a unit, e.g. --wait-timeout 90s/));
+  for (const bad of ['0', '500ms', 'soon', '-5s', '5 minutes'])
+    assert.throws(
+      () => parseDuration(bad, '--wait-timeout'),
+      badInput(/^--wait-timeout: ".*" is not a duration of at least 1 s — give a number with a unit, e.g. --wait-timeout 90s/),
+    );
 });

@@ -15,7 +15,16 @@ function lineView(): { view: ReturnType<typeof createProgressView>; text: () => 
   return { view, text: () => text };
 }
 
-const event: ProgressEvent = { type: 'progress', stage: 'copy', records: 1000, bytes: 1_000_000, totalRecords: 4000, ratePerSec: 250, bytesPerSec: 256_000, etaSeconds: 12 };
+const event: ProgressEvent = {
+  type: 'progress',
+  stage: 'copy',
+  records: 1000,
+  bytes: 1_000_000,
+  totalRecords: 4000,
+  ratePerSec: 250,
+  bytesPerSec: 256_000,
+  etaSeconds: 12,
+};
 
 test('a copy the destination throttles says so in its progress line; one it does not, does not', async () => {
   const throttled = lineView();

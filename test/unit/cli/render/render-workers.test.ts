@@ -34,7 +34,14 @@ test('renderCopy of a copy by workers: the totals, then a line per shard', () =>
     '  Resumed from the checkpoint.',
     'Next: kreroute verify b.plan.json',
   ]);
-  const done = combineSummaries([{ shard: '0/2', summary: part(0, { alreadyComplete: true }) }, { shard: '1/2', summary: part(0, { alreadyComplete: true }) }], 2, 1);
+  const done = combineSummaries(
+    [
+      { shard: '0/2', summary: part(0, { alreadyComplete: true }) },
+      { shard: '1/2', summary: part(0, { alreadyComplete: true }) },
+    ],
+    2,
+    1,
+  );
   assert.match(renderCopy(done, 'b.plan.json')[0]!, /^Copy already complete: the checkpoint shows every shard done/);
 });
 

@@ -26,7 +26,14 @@ const plan: Plan = {
       destinationPartitions: 2,
       destinationMaxMessageBytes: 1048588,
       partitions: [
-        { partition: 0, start: '100', end: '2600', destinationPartition: 0, upperBound: 2500, exact: { records: 812, bytes: 90_000, largestRecordBytes: 300, otherRecords: 1688, minTimestamp: '1793491200000', maxTimestamp: '1793494800000' } },
+        {
+          partition: 0,
+          start: '100',
+          end: '2600',
+          destinationPartition: 0,
+          upperBound: 2500,
+          exact: { records: 812, bytes: 90_000, largestRecordBytes: 300, otherRecords: 1688, minTimestamp: '1793491200000', maxTimestamp: '1793494800000' },
+        },
         { partition: 1, start: '0', end: '0', destinationPartition: 1, upperBound: 0, exact: null },
       ],
     },
@@ -110,25 +117,55 @@ test('a verification failed by planned records present twice names them, with th
     duplicates: {
       records: 2000,
       searchedFrom: '0',
-      examples: [{ source: { topic: 'orders', partition: 0, offset: '100', key: 'tenant-b:order-1', timestamp: '1793491200000' }, planned: 1, copies: 2, otherCopiesAt: ['2001'] }],
+      examples: [
+        {
+          source: { topic: 'orders', partition: 0, offset: '100', key: 'tenant-b:order-1', timestamp: '1793491200000' },
+          planned: 1,
+          copies: 2,
+          otherCopiesAt: ['2001'],
+        },
+      ],
     },
   });
-  const text = renderVerify({ planHash: 'abc', passed: false, verifiedAt: '', partitions: [twice], otherRecords: [], timestampsNotCompared: [] }, 'b.plan.json').join('\n');
+  const text = renderVerify(
+    { planHash: 'abc', passed: false, verifiedAt: '', partitions: [twice], otherRecords: [], timestampsNotCompared: [] },
+    'b.plan.json',
+  ).join('\n');
   assert.match(text, /Verification FAILED: 1 of 1/);
   assert.match(text, /orders\[0\] → orders\[0\] +FAIL +812 records, 2,000 twice/);
-  assert.match(text, /orders\[0\]: 2,000 planned records are here twice: copies other producers wrote besides the copy's own \(searched from offset 0\):\n +orders\[0\]@100 key="tenant-b:order-1" time=2026-11-01T00:00:00\.000Z {2}2 times \(planned 1\); other copies at offsets 2001$/m);
+  assert.match(
+    text,
+    /orders\[0\]: 2,000 planned records are here twice: copies other producers wrote besides the copy's own \(searched from offset 0\):\n +orders\[0\]@100 key="tenant-b:order-1" time=2026-11-01T00:00:00\.000Z {2}2 times \(planned 1\); other copies at offsets 2001$/m,
+  );
   assert.doesNotMatch(text, /digests differ/);
   assert.match(text, /Do not purge/);
 });
 
 test('records of other producers are noted with what the duplicate search made of them', () => {
-  const report = (duplicates: PartitionVerdict['duplicates']): VerifyReport => ({ planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({ foreignRecords: 40, ...(duplicates ? { duplicates } : {}) })], otherRecords: [], timestampsNotCompared: [] });
-  assert.match(renderVerify(report({ records: 0, searchedFrom: '0', examples: [] }), 'p').join('\n'), /orders\[0\] has 40 records from another producer inside the copied range \(none is a copy of a planned record\)/);
+  const report = (duplicates: PartitionVerdict['duplicates']): VerifyReport => ({
+    planHash: 'abc',
+    passed: true,
+    verifiedAt: '',
+    partitions: [verdict({ foreignRecords: 40, ...(duplicates ? { duplicates } : {}) })],
+    otherRecords: [],
+    timestampsNotCompared: [],
+  });
+  assert.match(
+    renderVerify(report({ records: 0, searchedFrom: '0', examples: [] }), 'p').join('\n'),
+    /orders\[0\] has 40 records from another producer inside the copied range \(none is a copy of a planned record\)/,
+  );
   assert.match(renderVerify(report(undefined), 'p').join('\n'), /\(not compared\)/);
 });
 
 test('a passed verification with other tenants in range says purge would be refused', () => {
-  const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [{ topic: 'orders', partition: 0, count: 1688 }], timestampsNotCompared: [] };
+  const report: VerifyReport = {
+    planHash: 'abc',
+    passed: true,
+    verifiedAt: '',
+    partitions: [verdict({})],
+    otherRecords: [{ topic: 'orders', partition: 0, count: 1688 }],
+    timestampsNotCompared: [],
+  };
   const text = renderVerify(report, 'b.plan.json').join('\n');
   assert.match(text, /PASSED/);
   assert.match(text, /orders\[0\] +1,688/);
@@ -136,7 +173,14 @@ test('a passed verification with other tenants in range says purge would be refu
 });
 
 test('a verification without timestamps says so, naming the topic', () => {
-  const report: VerifyReport = { planHash: 'abc', passed: true, verifiedAt: '', partitions: [verdict({})], otherRecords: [], timestampsNotCompared: ['orders'] };
+  const report: VerifyReport = {
+    planHash: 'abc',
+    passed: true,
+    verifiedAt: '',
+    partitions: [verdict({})],
+    otherRecords: [],
+    timestampsNotCompared: ['orders'],
+  };
   const text = renderVerify(report, 'b.plan.json').join('\n');
   assert.match(text, /timestamps on orders were not compared: .*LogAppendTime.*; key, value, headers, order and counts were\./);
   assert.doesNotMatch(renderVerify({ ...report, timestampsNotCompared: [] }, 'b.plan.json').join('\n'), /not compared/);
@@ -145,7 +189,10 @@ test('a verification without timestamps says so, naming the topic', () => {
 test('purge: what would go, and the new log start offsets', () => {
   const partitions = [{ topic: 'audit', partition: 0, logStartBefore: '0', deleteBefore: '250', records: 250, logStartAfter: null }];
   assert.match(renderPurge({ dryRun: true, partitions }).join('\n'), /would delete 250 records.*\n +audit\[0\] +250 records +log start 0 → 250 \(would be\)/);
-  assert.match(renderPurge({ dryRun: false, partitions: [{ ...partitions[0]!, logStartAfter: '250' }] }).join('\n'), /Purge done: deleted 250 records.*\n +audit\[0\] +250 records +log start 0 → 250$/m);
+  assert.match(
+    renderPurge({ dryRun: false, partitions: [{ ...partitions[0]!, logStartAfter: '250' }] }).join('\n'),
+    /Purge done: deleted 250 records.*\n +audit\[0\] +250 records +log start 0 → 250$/m,
+  );
 });
 
 test('failures: one line, exit codes from ERROR_CODES, no stack', () => {
@@ -155,7 +202,10 @@ test('failures: one line, exit codes from ERROR_CODES, no stack', () => {
   const unexpected = describeFailure(new TypeError('x is not a function\n  at foo'));
   assert.equal(unexpected.exitCode, 70);
   assert.match(unexpected.line, /^kreroute: INTERNAL: unexpected error: x is not a function at foo \(set KREROUTE_DEBUG=1 for details\)$/);
-  assert.equal(usageFailure("error: unknown option '--x'\n(Did you mean --y?)", 'plan').line, "kreroute: usage: unknown option '--x' (Did you mean --y?) (see kreroute plan --help)");
+  assert.equal(
+    usageFailure("error: unknown option '--x'\n(Did you mean --y?)", 'plan').line,
+    "kreroute: usage: unknown option '--x' (Did you mean --y?) (see kreroute plan --help)",
+  );
 });
 
 test('JSON lines carry bigints as strings', () => {

@@ -16,7 +16,11 @@ const records: RecordContent[] = Array.from({ length: 10 }, (_, i) => ({
   timestamp: 1_795_000_000_000n + BigInt(i),
   key: i === 4 ? null : Buffer.from(i === 7 ? 'x' : `k${i}`),
   value: i === 5 ? null : Buffer.from(JSON.stringify({ tenant: i % 3 === 0 ? 'a' : 'b', n: i })),
-  headers: [[Buffer.from('tenant'), Buffer.from(i % 3 === 0 ? 'a' : 'b')], [Buffer.from('empty'), null], ...(i === 8 ? [[Buffer.from('tenant'), Buffer.from('a')] as const] : [])],
+  headers: [
+    [Buffer.from('tenant'), Buffer.from(i % 3 === 0 ? 'a' : 'b')],
+    [Buffer.from('empty'), null],
+    ...(i === 8 ? [[Buffer.from('tenant'), Buffer.from('a')] as const] : []),
+  ],
 }));
 const batch = splitBatches(encodeRecordBatch(records, identity))[0]!;
 
@@ -64,8 +68,14 @@ test('kept records keep their bytes, timestamps and order, renumbered from 0', (
   const kept = filterBatch(batch, compileRawFilter(spec));
   assert.equal(kept.kept, 5); // 0, 3, 6, 9 and 8 (its second tenant header)
   const decoded = readRecordsBatch(Reader.from(kept.bytes!));
-  assert.deepEqual(decoded.records.map((r) => r.offsetDelta), [0, 1, 2, 3, 4]);
-  assert.deepEqual(decoded.records.map((r) => decoded.firstTimestamp + r.timestampDelta), [0n, 3n, 6n, 8n, 9n].map((d) => 1_795_000_000_000n + d));
+  assert.deepEqual(
+    decoded.records.map((r) => r.offsetDelta),
+    [0, 1, 2, 3, 4],
+  );
+  assert.deepEqual(
+    decoded.records.map((r) => decoded.firstTimestamp + r.timestampDelta),
+    [0n, 3n, 6n, 8n, 9n].map((d) => 1_795_000_000_000n + d),
+  );
   assert.deepEqual(decoded.records[3]!.headers.length, 3);
 });
 
@@ -75,7 +85,10 @@ test('a compressed batch is filtered too; when every record matches it goes on a
   const spec: RecordFilterSpec = { kind: 'json-field', path: 'tenant', value: 'a' };
   const kept = filterBatch(compressed, compileRawFilter(spec));
   assert.equal(kept.kept, 4);
-  assert.deepEqual(valuesOf(kept.bytes!), [0, 3, 6, 9].map((n) => JSON.stringify({ tenant: 'a', n })));
+  assert.deepEqual(
+    valuesOf(kept.bytes!),
+    [0, 3, 6, 9].map((n) => JSON.stringify({ tenant: 'a', n })),
+  );
   const every = filterBatch(compressed, () => true);
   assert.equal(every.bytes, compressed.bytes);
   assert.equal(filterBatch(compressed, () => false).bytes, null);
@@ -84,6 +97,12 @@ test('a compressed batch is filtered too; when every record matches it goes on a
 test('a batch that does not match its CRC is not filtered (nor joined): SOURCE_CORRUPT', () => {
   const damaged = splitBatches(Buffer.from(encodeRecordBatch(records, identity)))[0]!;
   damaged.bytes[BATCH.records + 30] = damaged.bytes[BATCH.records + 30]! ^ 1;
-  assert.throws(() => filterBatch(damaged, () => true), (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT');
-  assert.throws(() => mergeBatches([batch, damaged]), (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT');
+  assert.throws(
+    () => filterBatch(damaged, () => true),
+    (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT',
+  );
+  assert.throws(
+    () => mergeBatches([batch, damaged]),
+    (error: Error & { code?: string }) => error.code === 'SOURCE_CORRUPT',
+  );
 });

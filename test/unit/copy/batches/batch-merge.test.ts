@@ -16,7 +16,15 @@ function batchOf(records: RecordContent[]) {
 test('joined batches keep every record: bytes, headers, null key and value, and timestamps years apart in either order', () => {
   const now = 1_795_000_000_000n;
   const first: RecordContent[] = [
-    { timestamp: now, key: Buffer.from('a'), value: Buffer.from([0, 10, 255]), headers: [[Buffer.from('h'), null], [Buffer.from('h'), Buffer.from('2')]] },
+    {
+      timestamp: now,
+      key: Buffer.from('a'),
+      value: Buffer.from([0, 10, 255]),
+      headers: [
+        [Buffer.from('h'), null],
+        [Buffer.from('h'), Buffer.from('2')],
+      ],
+    },
     { timestamp: now - 1000n, key: null, value: null, headers: [] },
   ];
   // 2019 and 1970 after 2026: deltas far beyond 32 bits, negative against the joined base.
@@ -38,7 +46,10 @@ test('joined batches keep every record: bytes, headers, null key and value, and 
     assert.equal(joined.firstTimestamp + record.timestampDelta, want.timestamp, `timestamp of record ${i}`);
     assert.deepEqual(record.key?.length ? record.key : null, want.key?.length ? want.key : null);
     assert.deepEqual(record.value?.length ? record.value : null, want.value?.length ? want.value : null);
-    assert.deepEqual(record.headers.map(([k, v]) => [String(k), v === null ? null : v.toString('hex')]), want.headers.map(([k, v]) => [k.toString(), v === null ? null : v.toString('hex')]));
+    assert.deepEqual(
+      record.headers.map(([k, v]) => [String(k), v === null ? null : v.toString('hex')]),
+      want.headers.map(([k, v]) => [k.toString(), v === null ? null : v.toString('hex')]),
+    );
   });
 });
 
@@ -52,13 +63,18 @@ test('a run whose joined batch would outgrow the destination limit is joined in 
   // byte to five, more than the 61-byte headers of the batches it saves.
   const day = 86_400_000n;
   const batches = Array.from({ length: 10 }, (_, b) =>
-    batchOf(Array.from({ length: 60 }, (_, i) => ({ timestamp: 1_795_000_000_000n + BigInt(b) * day + BigInt(i), key: null, value: Buffer.from([i]), headers: [] }))),
+    batchOf(
+      Array.from({ length: 60 }, (_, i) => ({ timestamp: 1_795_000_000_000n + BigInt(b) * day + BigInt(i), key: null, value: Buffer.from([i]), headers: [] })),
+    ),
   );
   const input = batches.reduce((n, batch) => n + batch.bytes.length, 0);
   const unsplit = mergeBatches(batches).length;
   assert.ok(unsplit > input, `joined ${unsplit} bytes from ${input}: the case this test is about`);
   const limit = input + 10;
-  const { actions } = coalesce(batches.map((batch) => ({ kind: 'forward' as const, batch })), limit);
+  const { actions } = coalesce(
+    batches.map((batch) => ({ kind: 'forward' as const, batch })),
+    limit,
+  );
   assert.ok(actions.length > 1, 'split');
   let records = 0;
   for (const action of actions) {

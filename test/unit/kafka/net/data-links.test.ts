@@ -9,12 +9,17 @@ import { batchOf, scriptedCluster } from '../../../support/scripted-cluster.ts';
 const TOPIC = 'orders';
 
 function produceOne(links: DataLinks, partition: number, value: string): Promise<unknown> {
-  return links.forPartition(TOPIC, partition, false).then((link) => link.produce(null, -1, 30_000, [{ topic: TOPIC, partitions: [{ partition, batch: batchOf(value) }] }]));
+  return links
+    .forPartition(TOPIC, partition, false)
+    .then((link) => link.produce(null, -1, 30_000, [{ topic: TOPIC, partitions: [{ partition, batch: batchOf(value) }] }]));
 }
 
 test('a produce response asking to slow down (throttle_time_ms) holds back the next request to that broker for as long', async () => {
   const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })), throttleTimeMs: 300 }) });
-  const links = new DataLinks(scriptedCluster(() => broker), 2);
+  const links = new DataLinks(
+    scriptedCluster(() => broker),
+    2,
+  );
   try {
     await produceOne(links, 0, 'a');
     // Partition 1 goes over another connection to the same broker: the broker's wait holds there too.
@@ -30,9 +35,16 @@ test('a produce response asking to slow down (throttle_time_ms) holds back the n
 test('ApiVersions is asked once per broker, and a broker without Fetch v12 is refused in one line', async () => {
   const broker = await ScriptedBroker.start({
     script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }),
-    apiVersions: new Map([[0, [0, 9]], [1, [0, 11]], [18, [0, 3]]]),
+    apiVersions: new Map([
+      [0, [0, 9]],
+      [1, [0, 11]],
+      [18, [0, 3]],
+    ]),
   });
-  const links = new DataLinks(scriptedCluster(() => broker), 2);
+  const links = new DataLinks(
+    scriptedCluster(() => broker),
+    2,
+  );
   try {
     await produceOne(links, 0, 'a');
     await produceOne(links, 1, 'b');
@@ -52,7 +64,11 @@ test('ApiVersions is asked once per broker, and a broker without Fetch v12 is re
 
 test('pipelined writes to a throttled broker: one request in flight at a time, each after the wait, in sequence order', async () => {
   const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })), throttleTimeMs: 40 }) });
-  const producer = new PipelinedProducer(scriptedCluster(() => broker), { producerId: 7n, producerEpoch: 0 }, { connectionsPerBroker: 1 });
+  const producer = new PipelinedProducer(
+    scriptedCluster(() => broker),
+    { producerId: 7n, producerEpoch: 0 },
+    { connectionsPerBroker: 1 },
+  );
   try {
     await Promise.all(Array.from({ length: 12 }, (_, i) => producer.send(TOPIC, 0, batchOf(`v${i}`), 1)));
     assert.deepEqual(broker.sequencesSent(TOPIC, 0), [...Array(12).keys()], 'each write once, in sequence order');
@@ -63,7 +79,11 @@ test('pipelined writes to a throttled broker: one request in flight at a time, e
     const firstAnswered = broker.answeredAt[0]!;
     const afterThrottle = produces.filter((_, i) => broker.arrivals[i]! > firstAnswered);
     assert.ok(afterThrottle.length >= 10, `${afterThrottle.length} requests after the first answer`);
-    assert.deepEqual(afterThrottle.map((e) => e.inFlight), afterThrottle.map(() => 0), 'no request sent while another is in flight on a throttled connection');
+    assert.deepEqual(
+      afterThrottle.map((e) => e.inFlight),
+      afterThrottle.map(() => 0),
+      'no request sent while another is in flight on a throttled connection',
+    );
     for (let i = 1; i < broker.arrivals.length; i++) {
       if (broker.arrivals[i]! <= firstAnswered) continue;
       // One at a time: the answer before request i is answer i - 1.

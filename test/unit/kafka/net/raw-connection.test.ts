@@ -148,7 +148,10 @@ test('a peer that takes the connection and never answers is named as no Kafka li
   try {
     await assert.rejects(
       connection.request(1, 12, sizeBody(10)),
-      (error: unknown) => error instanceof ConnectionLostError && error.cause instanceof NoKafkaAnswerError && error.message === `no Kafka answer from 127.0.0.1:${port} within 300 ms`,
+      (error: unknown) =>
+        error instanceof ConnectionLostError &&
+        error.cause instanceof NoKafkaAnswerError &&
+        error.message === `no Kafka answer from 127.0.0.1:${port} within 300 ms`,
     );
     assert.equal(connection.open, false);
   } finally {

@@ -35,13 +35,22 @@ async function produce(links: DataLinks, partition: number, value: string): Prom
 }
 
 test('a connection authenticates (SaslHandshake, SaslAuthenticate) before anything else goes over it', async () => {
-  const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }), sasl: { password: PASSWORD, sessionLifetimeMs: 0 } });
-  const links = new DataLinks(saslCluster(() => broker, PASSWORD), 1);
+  const broker = await ScriptedBroker.start({
+    script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }),
+    sasl: { password: PASSWORD, sessionLifetimeMs: 0 },
+  });
+  const links = new DataLinks(
+    saslCluster(() => broker, PASSWORD),
+    1,
+  );
   const before = rawSaslCounts.authentications;
   try {
     await produce(links, 0, 'a');
     await produce(links, 0, 'b');
-    assert.deepEqual(broker.events.map((e) => e.api), ['sasl-handshake', 'sasl-authenticate', 'api-versions', 'produce', 'produce']);
+    assert.deepEqual(
+      broker.events.map((e) => e.api),
+      ['sasl-handshake', 'sasl-authenticate', 'api-versions', 'produce', 'produce'],
+    );
     assert.equal(rawSaslCounts.authentications - before, 1);
   } finally {
     links.close();
@@ -50,9 +59,15 @@ test('a connection authenticates (SaslHandshake, SaslAuthenticate) before anythi
 });
 
 test('a refused password fails with AUTH in one line that names no password', async () => {
-  const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }), sasl: { password: PASSWORD, sessionLifetimeMs: 0 } });
+  const broker = await ScriptedBroker.start({
+    script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }),
+    sasl: { password: PASSWORD, sessionLifetimeMs: 0 },
+  });
   const wrong = 'wrong-pw-not-to-be-printed';
-  const links = new DataLinks(saslCluster(() => broker, wrong), 1);
+  const links = new DataLinks(
+    saslCluster(() => broker, wrong),
+    1,
+  );
   try {
     const error = await produce(links, 0, 'a').then(
       () => assert.fail('produce succeeded'),
@@ -81,7 +96,10 @@ test('a session lifetime is renewed between requests: pipelined produce requests
     // The grace: a timer on a busy test machine may fire that much late (a broker has none).
     sasl: { password: PASSWORD, sessionLifetimeMs: 400, graceMs: 300 },
   });
-  const links = new DataLinks(saslCluster(() => broker, PASSWORD), 1);
+  const links = new DataLinks(
+    saslCluster(() => broker, PASSWORD),
+    1,
+  );
   const before = rawSaslCounts.reauthentications;
   try {
     const sent: string[] = [];
@@ -97,8 +115,16 @@ test('a session lifetime is renewed between requests: pipelined produce requests
     assert.deepEqual(new Set(broker.events.map((e) => e.connection)), new Set([1]), 'one connection throughout: the broker never closed it');
     const handshakes = broker.events.filter((e) => e.api === 'sasl-handshake');
     assert.equal(handshakes.length, renewals + 1);
-    assert.deepEqual(handshakes.map((e) => e.inFlight), handshakes.map(() => 0), 'no produce request in flight when a re-authentication starts');
-    assert.deepEqual(broker.requests.flat().map((b) => b.value), sent, 'every request once, in the order it was made');
+    assert.deepEqual(
+      handshakes.map((e) => e.inFlight),
+      handshakes.map(() => 0),
+      'no produce request in flight when a re-authentication starts',
+    );
+    assert.deepEqual(
+      broker.requests.flat().map((b) => b.value),
+      sent,
+      'every request once, in the order it was made',
+    );
   } finally {
     links.close();
     await broker.stop();
@@ -111,12 +137,18 @@ test('kreroute’s own connections log in with every mechanism the library’s d
     { mechanism: 'PLAIN', username: 'u', password: 'p' },
     { mechanism: 'SCRAM-SHA-256', username: 'u', password: 'p' },
     { mechanism: 'SCRAM-SHA-512', username: 'u', password: 'p' },
-    librarySaslOptions({ mechanism: 'OAUTHBEARER', oauth: { tokenEndpointUrl: 'http://127.0.0.1:1/token', clientId: 'c', clientSecret: 's', refreshWindowFactor: 0.8 } }),
+    librarySaslOptions({
+      mechanism: 'OAUTHBEARER',
+      oauth: { tokenEndpointUrl: 'http://127.0.0.1:1/token', clientId: 'c', clientSecret: 's', refreshWindowFactor: 0.8 },
+    }),
     librarySaslOptions({ mechanism: 'AWS_MSK_IAM', aws: {} }),
   ] as SASLOptions[]) {
     assert.ok(saslMechanism(sasl), sasl.mechanism);
     linksFor(sasl).close();
   }
   // As the library: GSSAPI only with a custom authenticator (config/ refuses GSSAPI before this).
-  assert.throws(() => linksFor({ mechanism: 'GSSAPI' }), (error: unknown) => isKrerouteError(error) && error.code === 'UNSUPPORTED');
+  assert.throws(
+    () => linksFor({ mechanism: 'GSSAPI' }),
+    (error: unknown) => isKrerouteError(error) && error.code === 'UNSUPPORTED',
+  );
 });

@@ -7,7 +7,10 @@ const timedOut = (pattern: RegExp) => (error: unknown) => error instanceof Krero
 
 test('a bounded wait that does not end fails with WAIT_TIMEOUT naming what it waited for', async () => {
   const started = Date.now();
-  await assert.rejects(boundedWait(new Promise(() => undefined), 'source x:1: reading metadata', { timeoutMs: 1_000 }), timedOut(/^gave up after waiting 1 s for source x:1: reading metadata — .*--wait-timeout/));
+  await assert.rejects(
+    boundedWait(new Promise(() => undefined), 'source x:1: reading metadata', { timeoutMs: 1_000 }),
+    timedOut(/^gave up after waiting 1 s for source x:1: reading metadata — .*--wait-timeout/),
+  );
   assert.ok(Date.now() - started < 2_000);
 });
 
@@ -18,11 +21,22 @@ test('a bounded wait that ends in time gives its value or its error', async () =
 
 test('polling ends with the first value, or with WAIT_TIMEOUT saying what it still waited for', async () => {
   let calls = 0;
-  assert.equal(await pollUntil(async () => (++calls >= 3 ? 'done' : undefined), () => 'x', { timeoutMs: 5_000, pollMs: 10 }), 'done');
+  assert.equal(
+    await pollUntil(
+      async () => (++calls >= 3 ? 'done' : undefined),
+      () => 'x',
+      { timeoutMs: 5_000, pollMs: 10 },
+    ),
+    'done',
+  );
   assert.equal(calls, 3);
   let state = 'offset 1';
   await assert.rejects(
-    pollUntil(async () => ((state = 'offset 2'), undefined), () => `t[0] held at ${state}`, { timeoutMs: 300, pollMs: 50 }),
+    pollUntil(
+      async () => ((state = 'offset 2'), undefined),
+      () => `t[0] held at ${state}`,
+      { timeoutMs: 300, pollMs: 50 },
+    ),
     timedOut(/waiting 0 s for t\[0\] held at offset 2/),
   );
 });

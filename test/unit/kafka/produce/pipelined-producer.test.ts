@@ -48,8 +48,14 @@ test('NOT_LEADER_OR_FOLLOWER: the leader is looked up afresh and the writes go t
     const written = values(10);
     const acks = await Promise.all(written.map((value) => producer.send(TOPIC, 0, batchOf(value), 1)));
     assert.deepEqual(log.values, written);
-    assert.deepEqual(acks.map((a) => a.baseOffset), written.map((_, i) => BigInt(i)));
-    assert.ok(cluster.lookups.length >= 2 && cluster.lookups.at(-1) === true, `the leader was looked up again with fresh metadata: ${cluster.lookups.join(',')}`);
+    assert.deepEqual(
+      acks.map((a) => a.baseOffset),
+      written.map((_, i) => BigInt(i)),
+    );
+    assert.ok(
+      cluster.lookups.length >= 2 && cluster.lookups.at(-1) === true,
+      `the leader was looked up again with fresh metadata: ${cluster.lookups.join(',')}`,
+    );
     assert.ok(oldLeader.requests.length >= 1);
     assertOneSequencePerWrite(newLeader);
   } finally {
@@ -205,7 +211,10 @@ test('sequence numbers wrap from 2^31-1 to 0: writes retried across the wrap go 
     await Promise.all(written.map((value) => producer.send(TOPIC, 0, batchOf(value), 1)));
     assert.deepEqual(log.values, ['jump', ...written]);
     const sequences = new Map(broker.requests.flat().map((b) => [b.value, b.sequence]));
-    assert.deepEqual(written.map((v) => sequences.get(v)), [2147483645, 2147483646, 2147483647, 0, 1]);
+    assert.deepEqual(
+      written.map((v) => sequences.get(v)),
+      [2147483645, 2147483646, 2147483647, 0, 1],
+    );
     assertOneSequencePerWrite(broker);
   } finally {
     producer.close();
@@ -215,11 +224,15 @@ test('sequence numbers wrap from 2^31-1 to 0: writes retried across the wrap go 
 
 test('a transactional write is retried only while the transaction can still commit', async () => {
   const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode: ERROR.REQUEST_TIMED_OUT })) }) });
-  const producer = new PipelinedProducer(scriptedCluster(() => broker), IDENTITY, {
-    connectionsPerBroker: 1,
-    transactionalId: 'tx',
-    transaction: { ageMs: () => 0, timeoutMs: 4_000 },
-  });
+  const producer = new PipelinedProducer(
+    scriptedCluster(() => broker),
+    IDENTITY,
+    {
+      connectionsPerBroker: 1,
+      transactionalId: 'tx',
+      transaction: { ageMs: () => 0, timeoutMs: 4_000 },
+    },
+  );
   const started = Date.now();
   try {
     await assert.rejects(producer.send(TOPIC, 0, batchOf('v0'), 1), (error: unknown) => {
@@ -236,16 +249,25 @@ test('a transactional write is retried only while the transaction can still comm
 
 for (const { name, errorCode, ageMs, code } of [
   { name: 'an epoch bumped before the transaction could time out is a fence', errorCode: ERROR.INVALID_PRODUCER_EPOCH, ageMs: 5_000, code: 'FENCED' },
-  { name: 'an epoch bumped after the transaction timeout is an abort on timeout', errorCode: ERROR.INVALID_PRODUCER_EPOCH, ageMs: 61_000, code: 'TRANSACTION_ABORTED' },
+  {
+    name: 'an epoch bumped after the transaction timeout is an abort on timeout',
+    errorCode: ERROR.INVALID_PRODUCER_EPOCH,
+    ageMs: 61_000,
+    code: 'TRANSACTION_ABORTED',
+  },
   { name: 'TRANSACTION_ABORTABLE is an abort', errorCode: ERROR.TRANSACTION_ABORTABLE, ageMs: 5_000, code: 'TRANSACTION_ABORTED' },
 ]) {
   test(`transactional write refused: ${name}`, async () => {
     const broker = await ScriptedBroker.start({ script: (batches) => ({ answers: batches.map(() => ({ errorCode })) }) });
-    const producer = new PipelinedProducer(scriptedCluster(() => broker), IDENTITY, {
-      connectionsPerBroker: 1,
-      transactionalId: 'tx',
-      transaction: { ageMs: () => ageMs, timeoutMs: 60_000 },
-    });
+    const producer = new PipelinedProducer(
+      scriptedCluster(() => broker),
+      IDENTITY,
+      {
+        connectionsPerBroker: 1,
+        transactionalId: 'tx',
+        transaction: { ageMs: () => ageMs, timeoutMs: 60_000 },
+      },
+    );
     try {
       await assert.rejects(producer.send(TOPIC, 0, batchOf('v0'), 1), (error: unknown) => {
         assert.ok(isKrerouteError(error), String(error));
@@ -263,7 +285,11 @@ for (const { name, errorCode, ageMs, code } of [
 test('a broker too old for Produce v9 fails the write at once, naming the API and its versions', async () => {
   const broker = await ScriptedBroker.start({
     script: (batches) => ({ answers: batches.map(() => ({ errorCode: 0 })) }),
-    apiVersions: new Map([[0, [3, 8]], [1, [0, 11]], [18, [0, 3]]]),
+    apiVersions: new Map([
+      [0, [3, 8]],
+      [1, [0, 11]],
+      [18, [0, 3]],
+    ]),
   });
   const producer = producerFor(scriptedCluster(() => broker));
   const started = Date.now();
@@ -295,7 +321,10 @@ test('COORDINATOR_NOT_AVAILABLE and OFFSET_NOT_AVAILABLE on a write are retried,
     const written = values(3);
     const acks = await Promise.all(written.map((value) => producer.send(TOPIC, 0, batchOf(value), 1)));
     assert.deepEqual(log.values, written);
-    assert.deepEqual(acks.map((a) => a.baseOffset), [0n, 1n, 2n]);
+    assert.deepEqual(
+      acks.map((a) => a.baseOffset),
+      [0n, 1n, 2n],
+    );
     assert.equal(transient.length, 0, 'both transient answers were given');
     assertOneSequencePerWrite(broker);
   } finally {

@@ -42,7 +42,13 @@ test('produceV9Body: one topic, one partition, with a transactional id', () => {
 test('produceV9Body: no transactional id, two topics, two partitions of one, a batch of 200 bytes', () => {
   const big = Buffer.alloc(200, 0x61);
   const body = produceV9Body(null, 1, 5_000, [
-    { topic: 'a', partitions: [{ partition: 0, batch: Buffer.from('ee', 'hex') }, { partition: 1, batch: big }] },
+    {
+      topic: 'a',
+      partitions: [
+        { partition: 0, batch: Buffer.from('ee', 'hex') },
+        { partition: 1, batch: big },
+      ],
+    },
     { topic: 'bc', partitions: [{ partition: 7, batch: Buffer.from('ff', 'hex') }] },
   ]);
   assert.equal(

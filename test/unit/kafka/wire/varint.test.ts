@@ -40,20 +40,31 @@ const LONGS: Array<[bigint, string]> = [
 function written(write: (buffer: Buffer, position: number) => number): string {
   const buffer = Buffer.alloc(16, 0xaa);
   const end = write(buffer, 3);
-  assert.ok(buffer.subarray(0, 3).every((b) => b === 0xaa), 'nothing written before the position');
+  assert.ok(
+    buffer.subarray(0, 3).every((b) => b === 0xaa),
+    'nothing written before the position',
+  );
   return buffer.subarray(3, end).toString('hex');
 }
 
 test('writeVarInt: zigzag varint bytes of 32-bit values, and varIntSize counts them', () => {
   for (const [value, hex] of INTS) {
-    assert.equal(written((buffer, position) => writeVarInt(buffer, position, value)), hex, `writeVarInt(${value})`);
+    assert.equal(
+      written((buffer, position) => writeVarInt(buffer, position, value)),
+      hex,
+      `writeVarInt(${value})`,
+    );
     assert.equal(varIntSize(value), hex.length / 2, `varIntSize(${value})`);
   }
 });
 
 test('writeVarLong: zigzag varlong bytes of 64-bit values, and varLongSize counts them', () => {
   for (const [value, hex] of LONGS) {
-    assert.equal(written((buffer, position) => writeVarLong(buffer, position, value)), hex, `writeVarLong(${value})`);
+    assert.equal(
+      written((buffer, position) => writeVarLong(buffer, position, value)),
+      hex,
+      `writeVarLong(${value})`,
+    );
     assert.equal(varLongSize(value), hex.length / 2, `varLongSize(${value})`);
   }
 });

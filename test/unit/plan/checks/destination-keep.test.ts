@@ -19,7 +19,13 @@ function facts(configs: Record<string, string>, partitions: Array<Partial<Planne
 }
 
 test('records 10 days old into 7 days of retention: refused with the setting, the records and the way out', () => {
-  const problems = destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ records: 2500, oldest: now - 10 * DAY, newest: now - 10 * DAY + 1000 }, { records: 2500, oldest: now - 10 * DAY, newest: now - 10 * DAY + 1000 }]), timing);
+  const problems = destinationKeepProblems(
+    facts({ 'retention.ms': '604800000' }, [
+      { records: 2500, oldest: now - 10 * DAY, newest: now - 10 * DAY + 1000 },
+      { records: 2500, oldest: now - 10 * DAY, newest: now - 10 * DAY + 1000 },
+    ]),
+    timing,
+  );
   assert.equal(problems.length, 1);
   const [p] = problems;
   assert.equal(p!.setting, 'retention.ms');
@@ -28,7 +34,10 @@ test('records 10 days old into 7 days of retention: refused with the setting, th
   assert.equal(p!.upTo, false, 'every record is past the cutoff: an exact count');
   assert.match(p!.message, /^destination orders: retention\.ms=604800000 keeps records for 7\.0 days, the oldest planned record is 10\.0 days old/);
   assert.match(p!.message, /would delete 5000 planned record\(s\)/);
-  assert.match(p!.message, /kafka-configs --bootstrap-server <destination> --alter --entity-type topics --entity-name orders --add-config retention\.ms=950400000/);
+  assert.match(
+    p!.message,
+    /kafka-configs --bootstrap-server <destination> --alter --entity-type topics --entity-name orders --add-config retention\.ms=950400000/,
+  );
   assert.doesNotMatch(p!.message, /\n/);
   const named = destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ oldest: now - 10 * DAY }], { bootstrap: 'new-1:9092,new-2:9092' }), timing);
   assert.match(named[0]!.message, /kafka-configs --bootstrap-server new-1:9092,new-2:9092 --alter/);
@@ -55,11 +64,18 @@ test('retention.bytes per partition: copies that do not fit are lost; older data
   assert.equal(lost?.kind, 'drops');
   assert.equal(lost?.records, 100);
   assert.match(lost!.message, /keeps 100000 byte\(s\) per partition, 150000 byte\(s\) are planned into partition 0/);
-  const [pushed, ...rest] = destinationKeepProblems(facts({ 'retention.bytes': '100000' }, [{ bytes: 50_000, existingBytes: 60_000 }, { bytes: 1000 }]), timing);
+  const [pushed, ...rest] = destinationKeepProblems(
+    facts({ 'retention.bytes': '100000' }, [{ bytes: 50_000, existingBytes: 60_000 }, { bytes: 1000 }]),
+    timing,
+  );
   assert.equal(rest.length, 0);
   assert.equal(pushed?.kind, 'displaces');
   assert.match(pushed!.message, /pushes about 10000 byte\(s\) of older data out of partition 0 \(it holds 60000, 50000 planned/);
-  assert.deepEqual(destinationKeepProblems({ ...facts({ 'retention.bytes': '100000' }, [{ bytes: 0, existingBytes: 500_000 }]), written: true }, timing), [], 'written copies: the anchor read-back decides');
+  assert.deepEqual(
+    destinationKeepProblems({ ...facts({ 'retention.bytes': '100000' }, [{ bytes: 0, existingBytes: 500_000 }]), written: true }, timing),
+    [],
+    'written copies: the anchor read-back decides',
+  );
 });
 
 test('a compacted destination refuses keyless records; keyed ones and uncounted ones pass', () => {
@@ -100,10 +116,21 @@ test('timestamps not known: no time check can be made (the callers look them up)
 });
 
 test('keepFactsOf: key-hash ranges count as one partition holding them all, the fullest', () => {
-  const f = keepFactsOf('t', new Map(), [
-    { destinationPartition: null, records: 10, bytes: 100, oldest: 5, newest: 9, keyless: 0 },
-    { destinationPartition: null, records: 20, bytes: 200, oldest: 3, newest: 7, keyless: 2 },
-  ], 3, new Map([[0, 1], [1, 500], [2, 3]]), true);
+  const f = keepFactsOf(
+    't',
+    new Map(),
+    [
+      { destinationPartition: null, records: 10, bytes: 100, oldest: 5, newest: 9, keyless: 0 },
+      { destinationPartition: null, records: 20, bytes: 200, oldest: 3, newest: 7, keyless: 2 },
+    ],
+    3,
+    new Map([
+      [0, 1],
+      [1, 500],
+      [2, 3],
+    ]),
+    true,
+  );
   assert.deepEqual(f.partitions, [{ partition: 1, records: 30, bytes: 300, existingBytes: 500, oldest: 3, newest: 9 }]);
   assert.equal(f.keyless, 2);
   const unknown = keepFactsOf('t', new Map(), [{ destinationPartition: 0, records: 1, bytes: 1, oldest: 1, newest: 1, keyless: null }], 1, null, false);
@@ -114,9 +141,19 @@ test('keepFactsOf: key-hash ranges count as one partition holding them all, the 
 test('records already written (verify, purge): timestamp windows no longer apply; a compacted topic deletes keyless records', () => {
   const future = [{ records: 2000, oldest: now + 2 * DAY, newest: now + 2 * DAY + 1000 }];
   assert.deepEqual(destinationKeepProblems(facts({}, future, { written: true }), timing), []);
-  assert.deepEqual(destinationKeepProblems(facts({ 'retention.ms': '-1', 'message.timestamp.before.max.ms': String(DAY) }, [{ oldest: now - 5 * DAY }], { written: true }), timing), []);
+  assert.deepEqual(
+    destinationKeepProblems(
+      facts({ 'retention.ms': '-1', 'message.timestamp.before.max.ms': String(DAY) }, [{ oldest: now - 5 * DAY }], { written: true }),
+      timing,
+    ),
+    [],
+  );
   const [compacted] = destinationKeepProblems(facts({ 'cleanup.policy': 'compact' }, [{}], { keyless: 3, written: true }), timing);
   assert.equal(compacted?.kind, 'drops');
   assert.match(compacted!.message, /its cleaner deletes records without a key: the destination would delete 3 planned record/);
-  assert.equal(destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ oldest: now - 10 * DAY }], { written: true }), timing)[0]?.setting, 'retention.ms', 'retention still deletes');
+  assert.equal(
+    destinationKeepProblems(facts({ 'retention.ms': '604800000' }, [{ oldest: now - 10 * DAY }], { written: true }), timing)[0]?.setting,
+    'retention.ms',
+    'retention still deletes',
+  );
 });

@@ -18,7 +18,11 @@ const partitionOf = (key: string, partitions: number): number => key.length % pa
  * The keys whose records the per-key comparison finds different, spilled as key-hash verify does
  * (destination partition from the key, both sides in one spill); `buckets` as the spill is cut.
  */
-async function differingKeys(source: SourceRecord[], destination: DestinationRecord[], options: { buckets?: number; partitions?: number } = {}): Promise<string[]> {
+async function differingKeys(
+  source: SourceRecord[],
+  destination: DestinationRecord[],
+  options: { buckets?: number; partitions?: number } = {},
+): Promise<string[]> {
   const partitions = options.partitions ?? 1;
   const spill = await KeyedSpill.create(source.length, options.buckets ?? 1);
   const names = new Map<string, string>();
@@ -47,26 +51,84 @@ const source: SourceRecord[] = [
 ];
 
 test('key-hash verify keeps the order of a key held by one source partition', async () => {
-  assert.deepEqual(await differingKeys(source, [['solo', 'a1'], ['solo', 'a2'], ['shared', 'b-from-p0'], ['shared', 'b-from-p1']]), []);
-  assert.deepEqual(await differingKeys(source, [['solo', 'a2'], ['solo', 'a1'], ['shared', 'b-from-p0'], ['shared', 'b-from-p1']]), ['solo']);
+  assert.deepEqual(
+    await differingKeys(source, [
+      ['solo', 'a1'],
+      ['solo', 'a2'],
+      ['shared', 'b-from-p0'],
+      ['shared', 'b-from-p1'],
+    ]),
+    [],
+  );
+  assert.deepEqual(
+    await differingKeys(source, [
+      ['solo', 'a2'],
+      ['solo', 'a1'],
+      ['shared', 'b-from-p0'],
+      ['shared', 'b-from-p1'],
+    ]),
+    ['solo'],
+  );
 });
 
 test('key-hash verify accepts any interleaving of a key that several source partitions held (they had no order between them)', async () => {
-  const spread: SourceRecord[] = [['k', 'p0-1', 0], ['k', 'p1-1', 1], ['k', 'p0-2', 0], ['k', 'p1-2', 1]];
+  const spread: SourceRecord[] = [
+    ['k', 'p0-1', 0],
+    ['k', 'p1-1', 1],
+    ['k', 'p0-2', 0],
+    ['k', 'p1-2', 1],
+  ];
   const values = spread.map(([, value]) => value);
   const orders = permutations(values);
   assert.equal(orders.length, 24);
-  for (const order of orders) assert.deepEqual(await differingKeys(spread, order.map((v): DestinationRecord => ['k', v])), [], order.join(' '));
+  for (const order of orders)
+    assert.deepEqual(
+      await differingKeys(
+        spread,
+        order.map((v): DestinationRecord => ['k', v]),
+      ),
+      [],
+      order.join(' '),
+    );
 });
 
 test('key-hash verify fails a missing, an extra and an altered record, naming their keys', async () => {
-  const copy: DestinationRecord[] = [['solo', 'a1'], ['solo', 'a2'], ['shared', 'b-from-p0'], ['shared', 'b-from-p1']];
-  assert.deepEqual(await differingKeys(source, copy.filter(([, v]) => v !== 'a2')), ['solo']);
-  assert.deepEqual(await differingKeys(source, copy.filter(([, v]) => v !== 'b-from-p1')), ['shared']);
+  const copy: DestinationRecord[] = [
+    ['solo', 'a1'],
+    ['solo', 'a2'],
+    ['shared', 'b-from-p0'],
+    ['shared', 'b-from-p1'],
+  ];
+  assert.deepEqual(
+    await differingKeys(
+      source,
+      copy.filter(([, v]) => v !== 'a2'),
+    ),
+    ['solo'],
+  );
+  assert.deepEqual(
+    await differingKeys(
+      source,
+      copy.filter(([, v]) => v !== 'b-from-p1'),
+    ),
+    ['shared'],
+  );
   assert.deepEqual(await differingKeys(source, [...copy, ['intruder', 'x']]), ['intruder']);
   assert.deepEqual(await differingKeys(source, [...copy, ['shared', 'b-from-p0']]), ['shared'], 'a record twice');
-  assert.deepEqual(await differingKeys(source, copy.map(([k, v]): DestinationRecord => [k, v === 'b-from-p1' ? 'changed' : v])), ['shared']);
-  assert.deepEqual(await differingKeys(source, copy.map(([k, v]): DestinationRecord => [k, v === 'a1' ? 'changed' : v])), ['solo']);
+  assert.deepEqual(
+    await differingKeys(
+      source,
+      copy.map(([k, v]): DestinationRecord => [k, v === 'b-from-p1' ? 'changed' : v]),
+    ),
+    ['shared'],
+  );
+  assert.deepEqual(
+    await differingKeys(
+      source,
+      copy.map(([k, v]): DestinationRecord => [k, v === 'a1' ? 'changed' : v]),
+    ),
+    ['solo'],
+  );
 });
 
 test('a record in another destination partition than its key maps to differs', async () => {
@@ -83,7 +145,7 @@ test('a record in another destination partition than its key maps to differs', a
   }
 });
 
-test('many keys over many buckets and partitions: a copy that interleaves keys but keeps each key\'s order passes; one key reordered fails alone', async () => {
+test("many keys over many buckets and partitions: a copy that interleaves keys but keeps each key's order passes; one key reordered fails alone", async () => {
   const keys = Array.from({ length: 5_000 }, (_, i) => `user-${i}`);
   const records: SourceRecord[] = [];
   for (let round = 0; round < 3; round++) for (const [i, key] of keys.entries()) records.push([key, `${key}/${round}`, i % 4]);

@@ -12,7 +12,10 @@ test('the sum of digests does not depend on the order of the records, and does o
   for (const v of ['c', 'a', 'a']) sums.add(2, digest(v));
   assert.equal(sums.hex(0), sums.hex(1));
   assert.notEqual(sums.hex(0), sums.hex(2));
-  assert.deepEqual([0, 1, 2].map((p) => sums.count(p)), [3, 3, 3]);
+  assert.deepEqual(
+    [0, 1, 2].map((p) => sums.count(p)),
+    [3, 3, 3],
+  );
 });
 
 test('the sum is exact mod 2^256 across the carries, as BigInt arithmetic says', () => {

@@ -20,8 +20,19 @@ function stored(key: string | null, value: string, headers: Array<[string, strin
 }
 
 test('a record stored with padded varints digests as its shortest encoding, with or without its timestamp', () => {
-  const shortest = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]]);
-  const padded = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]], 3);
+  const shortest = stored('user-1', 'x'.repeat(200), [
+    ['tenant', 'b'],
+    ['trace', null],
+  ]);
+  const padded = stored(
+    'user-1',
+    'x'.repeat(200),
+    [
+      ['tenant', 'b'],
+      ['trace', null],
+    ],
+    3,
+  );
   assert.equal(hasShortestVarints(shortest, 0, shortest.length), true);
   assert.equal(hasShortestVarints(padded, 0, padded.length), false);
   assert.ok(padded.length > shortest.length);
@@ -45,9 +56,22 @@ test('the digest covers the timestamp unless the plan says not to, and every fie
 
 test('a record trace (duplicate search) is alike for one record however stored, and apart for timestamps and fields as the digest is', async () => {
   const { RecordTracer } = await import('../../../../src/verify/record-trace.ts');
-  const trace = (tracer: InstanceType<typeof RecordTracer>, bytes: Buffer, start: number, end: number, timestamp: number) => ({ ...tracer.of(bytes, start, end, timestamp, { lo: 0, hi: 0 }) });
-  const shortest = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]]);
-  const padded = stored('user-1', 'x'.repeat(200), [['tenant', 'b'], ['trace', null]], 3);
+  const trace = (tracer: InstanceType<typeof RecordTracer>, bytes: Buffer, start: number, end: number, timestamp: number) => ({
+    ...tracer.of(bytes, start, end, timestamp, { lo: 0, hi: 0 }),
+  });
+  const shortest = stored('user-1', 'x'.repeat(200), [
+    ['tenant', 'b'],
+    ['trace', null],
+  ]);
+  const padded = stored(
+    'user-1',
+    'x'.repeat(200),
+    [
+      ['tenant', 'b'],
+      ['trace', null],
+    ],
+    3,
+  );
   for (const fields of ['all', 'all-but-timestamp'] as const) {
     const tracer = new RecordTracer(fields);
     assert.deepEqual(trace(tracer, padded, 0, padded.length, 1_700_000_000_123), trace(tracer, shortest, 0, shortest.length, 1_700_000_000_123));

@@ -17,7 +17,12 @@ let peer: SaslPeer;
 
 before(async () => {
   // The standard chain's first source: the environment (no profile, no instance metadata reached).
-  Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_SESSION_TOKEN: 'session-EXAMPLE', AWS_REGION: 'eu-west-1' });
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_SESSION_TOKEN: 'session-EXAMPLE',
+    AWS_REGION: 'eu-west-1',
+  });
   peer = await SaslPeer.start();
 });
 
@@ -49,7 +54,13 @@ test('kreroute’s own connection logs in with AWS_MSK_IAM too, signing the host
   peer.refuseWith = undefined;
   const mechanism = saslMechanism(librarySaslOptions({ mechanism: 'AWS_MSK_IAM', aws: {} }));
   assert.ok(mechanism);
-  const connection = await RawConnection.connect({ host: '127.0.0.1', port: peer.port, clientId: 'kreroute-test', connectTimeoutMs: 5_000, requestTimeoutMs: 5_000 });
+  const connection = await RawConnection.connect({
+    host: '127.0.0.1',
+    port: peer.port,
+    clientId: 'kreroute-test',
+    connectTimeoutMs: 5_000,
+    requestTimeoutMs: 5_000,
+  });
   try {
     await authenticateRaw(connection, mechanism, { host: '127.0.0.1', port: peer.port });
   } finally {
@@ -83,7 +94,10 @@ test('without a region from the host name or AWS_REGION the login is a CONFIG er
   delete process.env['AWS_DEFAULT_REGION'];
   const cluster = new KafkaCluster({ bootstrap: [`127.0.0.1:${peer.port}`], sasl: { mechanism: 'AWS_MSK_IAM', aws: {} }, connectTimeoutMs: 5_000 }, 'msk');
   try {
-    await assert.rejects(cluster.metadata(), (error: unknown) => error instanceof KrerouteError && error.code === 'CONFIG' && /AWS_REGION/.test(error.oneLine()));
+    await assert.rejects(
+      cluster.metadata(),
+      (error: unknown) => error instanceof KrerouteError && error.code === 'CONFIG' && /AWS_REGION/.test(error.oneLine()),
+    );
   } finally {
     process.env['AWS_REGION'] = 'eu-west-1';
     await cluster.close();

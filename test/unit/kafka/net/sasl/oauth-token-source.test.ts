@@ -34,10 +34,12 @@ test('a token is reused until 80% of its lifetime has passed, then replaced', as
 
 test('a refused client secret is AUTH with the OAuth error code, never the secret', async () => {
   const wrong = 'not-the-secret-77';
-  const error = await source(Date.now, wrong).token().then(
-    () => assert.fail('a token for a wrong secret'),
-    (e: unknown) => toKrerouteError(e, 'logging in'),
-  );
+  const error = await source(Date.now, wrong)
+    .token()
+    .then(
+      () => assert.fail('a token for a wrong secret'),
+      (e: unknown) => toKrerouteError(e, 'logging in'),
+    );
   assert.ok(error instanceof KrerouteError);
   assert.equal(error.code, 'AUTH');
   assert.match(error.oneLine(), /HTTP 401, invalid_client/);
@@ -45,7 +47,13 @@ test('a refused client secret is AUTH with the OAuth error code, never the secre
 });
 
 test('an unreachable token endpoint is UNREACHABLE, naming the endpoint', async () => {
-  const closed = new OAuthTokenSource({ tokenEndpointUrl: 'http://127.0.0.1:9/token', clientId: 'a', clientSecret: SECRET, refreshWindowFactor: 0.8, requestTimeoutMs: 2_000 });
+  const closed = new OAuthTokenSource({
+    tokenEndpointUrl: 'http://127.0.0.1:9/token',
+    clientId: 'a',
+    clientSecret: SECRET,
+    refreshWindowFactor: 0.8,
+    requestTimeoutMs: 2_000,
+  });
   const error = await closed.token().then(
     () => assert.fail('a token from a closed port'),
     (e: unknown) => toKrerouteError(e, 'logging in'),

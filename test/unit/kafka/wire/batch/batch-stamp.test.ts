@@ -18,9 +18,27 @@ function batch(fields: { baseOffset: string; leaderEpoch: string; crc: string; a
 }
 
 /** As fetched: offset 1234, leader epoch 7, no producer (-1, -1, sequence 0). */
-const FETCHED = batch({ baseOffset: '00000000000004d2', leaderEpoch: '00000007', crc: '15a311d7', attributes: '0000', producer: 'ffffffffffffffff' + 'ffff' + '00000000' });
-const STAMPED_IDEMPOTENT = batch({ baseOffset: '0000000000000000', leaderEpoch: 'ffffffff', crc: '0c811c21', attributes: '0000', producer: '0000000000001092' + '0003' + '00000011' });
-const STAMPED_TRANSACTIONAL = batch({ baseOffset: '0000000000000000', leaderEpoch: 'ffffffff', crc: '9f8eae52', attributes: '0010', producer: '0000000000001092' + '0003' + '00000011' });
+const FETCHED = batch({
+  baseOffset: '00000000000004d2',
+  leaderEpoch: '00000007',
+  crc: '15a311d7',
+  attributes: '0000',
+  producer: 'ffffffffffffffff' + 'ffff' + '00000000',
+});
+const STAMPED_IDEMPOTENT = batch({
+  baseOffset: '0000000000000000',
+  leaderEpoch: 'ffffffff',
+  crc: '0c811c21',
+  attributes: '0000',
+  producer: '0000000000001092' + '0003' + '00000011',
+});
+const STAMPED_TRANSACTIONAL = batch({
+  baseOffset: '0000000000000000',
+  leaderEpoch: 'ffffffff',
+  crc: '9f8eae52',
+  attributes: '0010',
+  producer: '0000000000001092' + '0003' + '00000011',
+});
 
 const STAMP = { producerId: 4242n, producerEpoch: 3, baseSequence: 17 };
 

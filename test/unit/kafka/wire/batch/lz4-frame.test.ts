@@ -29,7 +29,15 @@ function random(bytes: number, seed: number): Buffer {
 }
 
 test('decompresses what the client library compresses: empty, small, many blocks, incompressible, runs of one byte', () => {
-  const inputs = [Buffer.alloc(0), Buffer.from('x'), text(1000, 1), text(300_000, 2), random(200_000, 3), Buffer.alloc(500_000, 97), Buffer.concat([random(70_000, 4), Buffer.alloc(70_000, 0), text(70_000, 5)])];
+  const inputs = [
+    Buffer.alloc(0),
+    Buffer.from('x'),
+    text(1000, 1),
+    text(300_000, 2),
+    random(200_000, 3),
+    Buffer.alloc(500_000, 97),
+    Buffer.concat([random(70_000, 4), Buffer.alloc(70_000, 0), text(70_000, 5)]),
+  ];
   for (const input of inputs) {
     const frame = lz4.compressSync(input);
     assert.ok(decompressLz4Frame(frame).equals(input), `${input.length} bytes`);
@@ -78,8 +86,19 @@ test('linked blocks find matches in earlier blocks; stored blocks, checksums and
   const everyOption = 0x40 | 0x10 | 0x08 | 0x04;
   // Block 1 as one literals-only sequence: token 0xF0 + length 26 - 15 = 11.
   const firstBlock = Buffer.concat([Buffer.from([0xf0, 11]), first]);
-  for (const [flags, contentSize] of [[linked, undefined], [everyOption, expected.length]] as const) {
-    const frame = frameOf(flags, [[firstBlock, true], [second, true], [stored, false]], contentSize);
+  for (const [flags, contentSize] of [
+    [linked, undefined],
+    [everyOption, expected.length],
+  ] as const) {
+    const frame = frameOf(
+      flags,
+      [
+        [firstBlock, true],
+        [second, true],
+        [stored, false],
+      ],
+      contentSize,
+    );
     assert.equal(decompressLz4Frame(frame).toString(), expected.toString());
   }
 });
@@ -112,7 +131,11 @@ test('malformed frames fail with SOURCE_CORRUPT, never out of range', () => {
   ];
   for (let cut = 0; cut < valid.length; cut += 97) cases.push([`cut at ${cut}`, valid.subarray(0, cut)]);
   for (const [name, frame] of cases) {
-    assert.throws(() => decompressLz4Frame(frame), (error: unknown) => error instanceof KrerouteError && error.code === 'SOURCE_CORRUPT', name);
+    assert.throws(
+      () => decompressLz4Frame(frame),
+      (error: unknown) => error instanceof KrerouteError && error.code === 'SOURCE_CORRUPT',
+      name,
+    );
   }
 });
 
@@ -123,7 +146,7 @@ test('flipped bytes either fail with SOURCE_CORRUPT or decode within bounds', ()
     const damaged = Buffer.from(frame);
     state = (state * 1103515245 + 12345) >>> 0;
     const at = 7 + (state % (damaged.length - 7));
-    damaged[at] = damaged[at]! ^ (1 + (state >>> 24) % 255);
+    damaged[at] = damaged[at]! ^ (1 + ((state >>> 24) % 255));
     try {
       decompressLz4Frame(damaged);
     } catch (error) {

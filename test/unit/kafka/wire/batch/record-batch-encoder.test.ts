@@ -40,13 +40,33 @@ test('encodeRecordBatch: the exact bytes of a transactional v2 batch of two reco
 
 test('encodeRecordBatch: null key and value are length -1, a repeated header and a null header value are kept', () => {
   const batch = encodeRecordBatch(
-    [{ key: null, value: null, headers: [[Buffer.from('a'), null], [Buffer.from('a'), Buffer.from('b')]], timestamp: 0n }],
+    [
+      {
+        key: null,
+        value: null,
+        headers: [
+          [Buffer.from('a'), null],
+          [Buffer.from('a'), Buffer.from('b')],
+        ],
+        timestamp: 0n,
+      },
+    ],
     { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false },
   );
   const header = [
-    '0000000000000000', '0000003f', 'ffffffff', '02', // batchLength 63: 49 bytes of header after it, one record of 14
+    '0000000000000000',
+    '0000003f',
+    'ffffffff',
+    '02', // batchLength 63: 49 bytes of header after it, one record of 14
     batch.subarray(17, 21).toString('hex'), // the CRC, checked on its own by record-batch-decoder.test.ts
-    '0000', '00000000', '0000000000000000', '0000000000000000', 'ffffffffffffffff', 'ffff', 'ffffffff', '00000001',
+    '0000',
+    '00000000',
+    '0000000000000000',
+    '0000000000000000',
+    'ffffffffffffffff',
+    'ffff',
+    'ffffffff',
+    '00000001',
   ].join('');
   // length 13 (1a): attributes, timestampDelta, offsetDelta, key null (01 = -1), value null, two headers: "a" null, "a" "b"
   const record = '1a' + '00' + '00' + '00' + '01' + '01' + '04' + '02' + '61' + '01' + '02' + '61' + '02' + '62';
