@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SourceProgress } from '../../src/copy/source-progress.ts';
+import { SourceProgress } from '../../../src/copy/source-progress.ts';
 
 interface Ack {
   promise: Promise<unknown>;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { PropertiesSyntaxError, parseProperties } from '../../src/config/properties-format.ts';
+import { PropertiesSyntaxError, parseProperties } from '../../../src/config/properties-format.ts';
 
 const asObject = (text: string) => Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));
 

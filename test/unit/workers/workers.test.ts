@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
 import test from 'node:test';
-import type { CopySummary } from '../../src/copy/copy-plan.ts';
-import type { EngineEvent } from '../../src/common/events.ts';
-import { type RunWorkersOptions, runWorkers } from '../../src/workers/run-workers.ts';
-import { type WorkerCount, chooseLayout, workerShare } from '../../src/workers/worker-layout.ts';
-import type { SpawnWorker } from '../../src/workers/worker-process.ts';
-import type { WorkerProcess, WorkerSpec } from '../../src/workers/worker-process.ts';
-import { shardsFailedError } from '../../src/workers/workers-summary.ts';
-import { offlinePlan } from '../support/offline-plan.ts';
-import { workerArgs } from '../../src/cli/workers/worker-args.ts';
+import type { CopySummary } from '../../../src/copy/copy-plan.ts';
+import type { EngineEvent } from '../../../src/common/events.ts';
+import { type RunWorkersOptions, runWorkers } from '../../../src/workers/run-workers.ts';
+import { type WorkerCount, chooseLayout, workerShare } from '../../../src/workers/worker-layout.ts';
+import type { SpawnWorker } from '../../../src/workers/worker-process.ts';
+import type { WorkerProcess, WorkerSpec } from '../../../src/workers/worker-process.ts';
+import { shardsFailedError } from '../../../src/workers/workers-summary.ts';
+import { offlinePlan } from '../../support/offline-plan.ts';
+import { workerArgs } from '../../../src/cli/workers/worker-args.ts';
 
 /** The supervisor for a job not begun yet. */
 function copyWithWorkers(plan: ReturnType<typeof planOf>, options: RunWorkersOptions & { workers: WorkerCount }, spawn: SpawnWorker) {

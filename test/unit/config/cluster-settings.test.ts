@@ -3,9 +3,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { parseBootstrap } from '../../src/config/bootstrap.ts';
-import { clusterSettings } from '../../src/config/cluster-settings.ts';
-import { KrerouteError } from '../../src/common/errors.ts';
+import { parseBootstrap } from '../../../src/config/bootstrap.ts';
+import { clusterSettings } from '../../../src/config/cluster-settings.ts';
+import { KrerouteError } from '../../../src/common/errors.ts';
 
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-cluster-settings-'));
 test.after(() => rm(dir, { recursive: true, force: true }));

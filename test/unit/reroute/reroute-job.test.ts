@@ -3,10 +3,10 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { KrerouteError } from '../../src/common/errors.ts';
-import { jobFilePath, markStageDone, newJob, readJobFile } from '../../src/reroute/job-file.ts';
-import { planDifferences } from '../../src/reroute/plan-matches.ts';
-import type { Plan } from '../../src/plan/plan.ts';
+import { KrerouteError } from '../../../src/common/errors.ts';
+import { jobFilePath, markStageDone, newJob, readJobFile } from '../../../src/reroute/job-file.ts';
+import { planDifferences } from '../../../src/reroute/plan-matches.ts';
+import type { Plan } from '../../../src/plan/plan.ts';
 
 const root = await mkdtemp(join(tmpdir(), 'kreroute-job-'));
 test.after(() => rm(root, { recursive: true, force: true }));

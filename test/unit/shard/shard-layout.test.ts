@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { PlanPartition, PlanTopic } from '../../src/plan/plan.ts';
-import { assignShards, usefulShardCount } from '../../src/shard/shard-layout.ts';
-import { shardPlan } from '../../src/shard/shard-plan.ts';
-import { transactionalIdOf } from '../../src/copy/exactly-once.ts';
-import { offlinePlan } from '../support/offline-plan.ts';
+import type { PlanPartition, PlanTopic } from '../../../src/plan/plan.ts';
+import { assignShards, usefulShardCount } from '../../../src/shard/shard-layout.ts';
+import { shardPlan } from '../../../src/shard/shard-plan.ts';
+import { transactionalIdOf } from '../../../src/copy/exactly-once.ts';
+import { offlinePlan } from '../../support/offline-plan.ts';
 
 function partition(p: number, records: number, bytes = records * 100): PlanPartition {
   return {

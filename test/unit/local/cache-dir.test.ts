@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
-import { cacheDir } from '../../src/local/paths.ts';
+import { cacheDir } from '../../../src/local/paths.ts';
 
 test('KREROUTE_CACHE_DIR, else $XDG_CACHE_HOME/kreroute, else ~/.cache/kreroute', () => {
   assert.equal(cacheDir({ KREROUTE_CACHE_DIR: '/srv/kreroute-cache', XDG_CACHE_HOME: '/x' }), '/srv/kreroute-cache');

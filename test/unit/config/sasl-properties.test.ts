@@ -1,8 +1,8 @@
 // OAUTHBEARER and AWS_MSK_IAM as a Kafka client .properties file configures them.
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { clientPropertiesFrom } from '../../src/config/properties.ts';
-import { KrerouteError } from '../../src/common/errors.ts';
+import { clientPropertiesFrom } from '../../../src/config/properties.ts';
+import { KrerouteError } from '../../../src/common/errors.ts';
 
 const FILE = 'client.properties';
 const OAUTH_MODULE = 'org.apache.kafka.common.security.oauthbearer.OAuthBearerLoginModule';

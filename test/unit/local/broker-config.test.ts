@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { brokerConfig, quorumBrokerConfig } from '../../src/local/broker-config.ts';
-import { scramFormatArgs, scramListenersConfig } from '../../src/local/scram-listeners-config.ts';
+import { brokerConfig, quorumBrokerConfig } from '../../../src/local/broker-config.ts';
+import { scramFormatArgs, scramListenersConfig } from '../../../src/local/scram-listeners-config.ts';
 
 const ports = { brokerPort: 9092, controllerPort: 9093, dataDir: '/tmp/node-2' };
 

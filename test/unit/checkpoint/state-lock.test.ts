@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { lockStateDir } from '../../src/checkpoint/state-lock.ts';
-import { KrerouteError } from '../../src/common/errors.ts';
+import { lockStateDir } from '../../../src/checkpoint/state-lock.ts';
+import { KrerouteError } from '../../../src/common/errors.ts';
 
-const lockModule = new URL('../../src/checkpoint/state-lock.ts', import.meta.url).href;
+const lockModule = new URL('../../../src/checkpoint/state-lock.ts', import.meta.url).href;
 
 /** A process that takes the lock and keeps it until killed. */
 async function holder(stateDir: string): Promise<ChildProcess> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { murmur2 as libraryMurmur2 } from '@platformatic/kafka';
-import { murmur2 } from '../../src/plan/murmur2.ts';
+import { murmur2 } from '../../../src/plan/murmur2.ts';
 
 test("murmur2 hashes keys as the client library's (Kafka's) does, every length and byte value", () => {
   for (let length = 0; length < 70; length++) {

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { readClientProperties } from '../../src/config/properties.ts';
-import { KrerouteError } from '../../src/common/errors.ts';
+import { readClientProperties } from '../../../src/config/properties.ts';
+import { KrerouteError } from '../../../src/common/errors.ts';
 
-const TLS = fileURLToPath(new URL('../fixtures/tls/', import.meta.url));
+const TLS = fileURLToPath(new URL('../../fixtures/tls/', import.meta.url));
 const tls = (name: string) => join(TLS, name);
 const dir = await mkdtemp(join(tmpdir(), 'kreroute-props-'));
 test.after(() => rm(dir, { recursive: true, force: true }));

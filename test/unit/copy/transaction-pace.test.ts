@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { TransactionPace } from '../../src/copy/transaction-pace.ts';
-import { TRANSACTION_TIMEOUT_MS, chooseTransactionTimeoutMs, commitWithinMs } from '../../src/kafka/produce/transaction-timing.ts';
+import { TransactionPace } from '../../../src/copy/transaction-pace.ts';
+import { TRANSACTION_TIMEOUT_MS, chooseTransactionTimeoutMs, commitWithinMs } from '../../../src/kafka/produce/transaction-timing.ts';
 
 const MiB = 1024 * 1024;
 
