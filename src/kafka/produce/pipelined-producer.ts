@@ -150,11 +150,13 @@ export class PipelinedProducer {
       lastNotice = now;
       const what = `a write to ${oldest.state.topic}[${oldest.state.partition}]`;
       const waited = Math.round((now - oldest.sentAt) / 1000);
-      // Held back by the broker's throttle times (its quota), not unanswered.
-      const message =
-        now - this.#throttledAt < THROTTLE_NOTICE_MS
-          ? `waiting for ${this.#cluster.label}: its quota throttles our writes (held back ${Math.round(this.throttledMs / 1000)} s so far); ${what} has waited ${waited} s`
-          : `waiting for ${this.#cluster.label}: ${what} has had no answer for ${waited} s`;
+      // Held back by the broker's throttle times (its quota), not unanswered: throttled lately, or
+      // the write went out around a throttled answer (the broker then mutes the connection for the
+      // throttle time, which can be most of its quota window, before it reads the write).
+      const heldByQuota = now - this.#throttledAt < THROTTLE_NOTICE_MS || Math.abs(oldest.sentAt - this.#throttledAt) < THROTTLE_NOTICE_MS;
+      const message = heldByQuota
+        ? `waiting for ${this.#cluster.label}: its quota throttles our writes (held back ${Math.round(this.throttledMs / 1000)} s so far); ${what} has waited ${waited} s`
+        : `waiting for ${this.#cluster.label}: ${what} has had no answer for ${waited} s`;
       this.#options.onRetry?.(message);
     }, 1_000);
     this.#watchdog.unref();
