@@ -89,6 +89,8 @@ interface PartitionState {
 
 /** A waiting write counts as held back by the destination's quota this long after its last throttle time. */
 const THROTTLE_NOTICE_MS = 11_000;
+/** When any producer of ours last heard a throttle time from a cluster. */
+const clusterThrottledAt = new WeakMap<object, number>();
 /** As the Java producer (retry.backoff.ms, retry.backoff.max.ms): most failures (a new leader, a topic just created) clear within 100 ms. */
 const RETRY_BACKOFF_MS = 100;
 const RETRY_BACKOFF_MAX_MS = 1000;
@@ -131,6 +133,7 @@ export class PipelinedProducer {
     this.#options = { ...DEFAULTS, ...options, retryDeadlineMs: retryDeadlineOf(options) };
     this.#links = new DataLinks(cluster, this.#options.connectionsPerBroker, undefined, (heldMs) => {
       this.#throttledAt = Date.now();
+      clusterThrottledAt.set(cluster, this.#throttledAt);
       this.#options.onThrottle?.(heldMs);
     });
   }
@@ -153,7 +156,10 @@ export class PipelinedProducer {
       // Held back by the broker's throttle times (its quota), not unanswered: throttled lately, or
       // the write went out around a throttled answer (the broker then mutes the connection for the
       // throttle time, which can be most of its quota window, before it reads the write).
-      const heldByQuota = now - this.#throttledAt < THROTTLE_NOTICE_MS || Math.abs(oldest.sentAt - this.#throttledAt) < THROTTLE_NOTICE_MS;
+      // A quota is the client's, not one connection's: another producer of ours (the checkpoint
+      // writes) may have been throttled while this one's connection was muted.
+      const throttledAt = Math.max(this.#throttledAt, clusterThrottledAt.get(this.#cluster) ?? -Infinity);
+      const heldByQuota = now - throttledAt < THROTTLE_NOTICE_MS || Math.abs(oldest.sentAt - throttledAt) < THROTTLE_NOTICE_MS;
       const message = heldByQuota
         ? `waiting for ${this.#cluster.label}: its quota throttles our writes (held back ${Math.round(this.throttledMs / 1000)} s so far); ${what} has waited ${waited} s`
         : `waiting for ${this.#cluster.label}: ${what} has had no answer for ${waited} s`;
