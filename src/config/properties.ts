@@ -94,7 +94,7 @@ function classifyKeys(props: PropertySet): string[] {
       props.fail(
         key,
         'is not a security setting kreroute knows, and it does not ignore security settings',
-        'check the spelling, or remove the key (see the configuration section of the README)',
+        'check the spelling, or remove the key (see docs/configuration.md, Client properties file)',
       );
     }
     unknown.push(key);

@@ -15,7 +15,7 @@ interface PartitionTally {
 }
 
 /**
- * The engine's measurements as Prometheus metrics (see the README's metrics table), in a registry
+ * The engine's measurements as Prometheus metrics (see docs/metrics.md), in a registry
  * of their own. Per-partition values are kept in plain counters and set on the gauges only when
  * the registry is collected: a verify reports every record it reads.
  */

@@ -207,7 +207,7 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
   const ids = protocolErrorIds(error);
   if (ids.some((id) => AUTHORIZATION_IDS.has(id))) {
     return new KrerouteError('NOT_AUTHORIZED', `not authorized while ${what} (${ids.join(', ')})`, {
-      hint: 'grant the principal the ACL this step needs (see docs/permissions in the README)',
+      hint: 'grant the principal the ACL this step needs (see docs/configuration.md, Permissions)',
       cause: error,
     });
   }
