@@ -1,4 +1,5 @@
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
+import type { DigestFields } from './record-digest.ts';
 
 /** Where the varint last read by shortestVarint ends, and where hasShortestVarints is. */
 let varintEnd = 0;
@@ -75,4 +76,53 @@ export function writeShortest(records: Buffer, start: number, out: Buffer, at: n
     at = writeField(cursor.bytes(), out, at);
   }
   return at;
+}
+
+/**
+ * The bytes a record is digested by: its timestamp (8 bytes, unless the plan does not compare
+ * them) followed by key, value and headers as Kafka stores them, with the shortest varints. Read in
+ * place where they already are, else written to a reused scratch buffer: nothing allocated per
+ * record. After load(), the bytes are buffer[start, end).
+ */
+export class CanonicalRecordBytes {
+  readonly #timestamps: boolean;
+  #scratch = Buffer.allocUnsafe(64 * 1024);
+  buffer: Buffer = this.#scratch;
+  start = 0;
+  end = 0;
+
+  constructor(fields: DigestFields) {
+    this.#timestamps = fields === 'all';
+  }
+
+  /** The record whose key length starts at `tailStart` and which ends at `end` in `records`. */
+  load(records: Buffer, tailStart: number, end: number, timestamp: number): void {
+    const shortest = hasShortestVarints(records, tailStart, end);
+    if (shortest && !this.#timestamps) {
+      this.buffer = records;
+      this.start = tailStart;
+      this.end = end;
+      return;
+    }
+    const size = 8 + end - tailStart;
+    if (this.#scratch.length < size) this.#scratch = Buffer.allocUnsafe(Math.max(size, this.#scratch.length * 2));
+    const scratch = this.#scratch;
+    let at = 0;
+    if (this.#timestamps) {
+      // An int64 written from a double: exact for every timestamp below 2^53 ms.
+      const high = Math.floor(timestamp / 0x100000000);
+      scratch.writeInt32BE(high, 0);
+      scratch.writeUInt32BE(timestamp - high * 0x100000000, 4);
+      at = 8;
+    }
+    if (shortest) {
+      records.copy(scratch, at, tailStart, end);
+      at += end - tailStart;
+    } else {
+      at = writeShortest(records, tailStart, scratch, at);
+    }
+    this.buffer = scratch;
+    this.start = 0;
+    this.end = at;
+  }
 }
