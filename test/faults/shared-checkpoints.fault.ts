@@ -57,8 +57,9 @@ test("a copier stopped between its checkpoint record and its commit hides no oth
     ),
   )) as [Job, Job, Job];
 
-  // Y copies slowly enough to be killed mid-way; X stops itself at its second commit.
-  const y1 = startCopy(y, ['--max-rate', '25000']);
+  // Y copies slowly enough to be killed mid-way (200,000 records at 10,000/s: 20 s, time for Z to
+  // start and finish on a loaded machine first); X stops itself at its second commit.
+  const y1 = startCopy(y, ['--max-rate', '10000']);
   await waitFor('Y to commit some records', 60_000, async () => ((await copiedSoFar(y)) > 0 ? true : undefined));
   const x1 = startCopy(x, ['--max-rate', '10000'], { KREROUTE_FAULT_POINT: 'before-commit@2:stop' });
   await waitFor('X to stop between its checkpoint record and its commit', 60_000, async () =>
