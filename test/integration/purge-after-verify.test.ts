@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { Producer } from '@platformatic/kafka';
 import { type Plan, copyPlan, purgePlan, verifyPlan, writePlanFile } from '../../src/index.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
+import { openForeignTransaction } from '../support/foreign-transaction.ts';
 import { plan, sides, stateDir } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 
@@ -178,16 +178,7 @@ test("another producer's open transaction after verify: purge waits within --wai
   const dir = await stateDir('since-open-transaction');
   await copyPlan(p, { source, destination, stateDir: dir });
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
-  const foreign = new Producer({
-    clientId: uniqueName('foreign'),
-    bootstrapBrokers: [destinationBootstrap],
-    transactionalId: uniqueName('foreign'),
-    idempotent: true,
-    timeout: 300_000,
-  });
-  t.after(() => foreign.close());
-  const transaction = await foreign.beginTransaction();
-  await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
+  const transaction = await openForeignTransaction(t, destinationBootstrap, topic);
   const started = Date.now();
   await assert.rejects(
     purge(p, dir, { waitTimeoutMs: 3_000 }),

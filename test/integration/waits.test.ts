@@ -3,11 +3,11 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Producer } from '@platformatic/kafka';
 import { writePlanFile } from '../../src/index.ts';
 import { startKreroute } from '../support/cli-process.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
+import { openForeignTransaction } from '../support/foreign-transaction.ts';
 import { plan, sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
 import { kcatDump } from '../support/kcat.ts';
@@ -161,16 +161,7 @@ test("verify behind another producer's open transaction on the destination says 
   const { topic, planFile, clusters, destinationBootstrap } = await planned('foreign-txn', 200);
   // Another writer of the live destination opens a transaction before the copy and holds it
   // (its timeout far above the wait, within the broker's transaction.max.timeout.ms of 15 min).
-  const foreign = new Producer({
-    clientId: uniqueName('foreign'),
-    bootstrapBrokers: [destinationBootstrap],
-    transactionalId: uniqueName('foreign'),
-    idempotent: true,
-    timeout: 300_000,
-  });
-  t.after(() => foreign.close());
-  const transaction = await foreign.beginTransaction();
-  await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
+  const transaction = await openForeignTransaction(t, destinationBootstrap, topic);
   const copied = await runKreroute(['copy', planFile, ...clusters, '--mode', 'at-least-once'], 60_000);
   assert.equal(copied.code, 0, copied.stderr);
 
@@ -196,16 +187,7 @@ test("verify does not wait for another producer's transaction opened after the c
   const { topic, planFile, clusters, destinationBootstrap } = await planned('foreign-txn-after', 200);
   const copied = await runKreroute(['copy', planFile, ...clusters, '--mode', 'at-least-once'], 60_000);
   assert.equal(copied.code, 0, copied.stderr);
-  const foreign = new Producer({
-    clientId: uniqueName('foreign'),
-    bootstrapBrokers: [destinationBootstrap],
-    transactionalId: uniqueName('foreign'),
-    idempotent: true,
-    timeout: 300_000,
-  });
-  t.after(() => foreign.close());
-  const transaction = await foreign.beginTransaction();
-  await transaction.send({ messages: [{ topic, partition: 0, key: Buffer.from('foreign'), value: Buffer.from('open') }] });
+  const transaction = await openForeignTransaction(t, destinationBootstrap, topic);
   const verify = await runKreroute(['verify', planFile, ...clusters, '--wait-timeout', '30s'], 60_000);
   assert.equal(verify.code, 0, verify.stderr);
   assert.doesNotMatch(verify.stderr, /waiting for/);
