@@ -1,8 +1,9 @@
-// The documentation must follow the code: docs/errors.md and the README's exit code table every
-// code of src/common/errors.ts with its exit code; docs/configuration.md's client properties table every
-// key kreroute reads (src/config/known-keys.ts); docs/commands.md every flag of every command. The
-// README stays short (at most 12 KB), and every relative link of the README, CONTRIBUTING.md and
-// docs/*.md resolves, down to the heading it names.
+// The documentation must follow the code: docs/errors.md every code of src/common/errors.ts with its
+// exit code; docs/configuration.md's client properties table every key kreroute reads
+// (src/config/known-keys.ts); docs/commands.md every flag of every command. The README stays short
+// (at most 12 KB), every command its shell examples run exists with every flag they give it, and
+// every relative link of the README, CONTRIBUTING.md, examples/README.md and docs/*.md resolves,
+// down to the heading it names.
 import assert from 'node:assert/strict';
 import { execFile as execFileCallback } from 'node:child_process';
 import { readdir, readFile, stat } from 'node:fs/promises';
@@ -33,15 +34,6 @@ test('docs/errors.md has a row for every error code with its exit code', () => {
   }
 });
 
-test('the README exit code table lists every code under its exit code', () => {
-  const rows = readme.split('## Exit codes')[1]?.split('\n## ')[0]?.split('\n') ?? [];
-  for (const [code, { exit }] of Object.entries(ERROR_CODES)) {
-    const row = rows.find((line) => line.includes(`\`${code}\``));
-    assert.ok(row, `the README exit code table has no ${code}`);
-    assert.match(row, new RegExp(`^\\| ${exit}\\b`), `the README lists ${code} under another exit code than ${exit}`);
-  }
-});
-
 test('the client properties table of docs/configuration.md lists every key kreroute reads', () => {
   const section = configurationDoc.split('\n## Client properties file\n')[1]?.split(/\n#{2,3} /)[0] ?? '';
   const keyCells = section
@@ -58,9 +50,14 @@ test(`README.md stays at most ${README_MAX_BYTES} bytes (12 KB): the rest belong
   assert.ok(bytes <= README_MAX_BYTES, `README.md is ${bytes} bytes, over ${README_MAX_BYTES}: move the detail to docs/ and link to it`);
 });
 
-test('docs/commands.md names every command and every flag that `kreroute <command> --help` lists', async () => {
-  const help = async (...args: string[]) => (await execFile(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args, '--help'], { cwd: ROOT })).stdout;
-  const commands = [
+/** `kreroute [command] --help` as printed by the CLI of this checkout. */
+async function help(...args: string[]): Promise<string> {
+  return (await execFile(process.execPath, [join(ROOT, 'src/cli/main.ts'), ...args, '--help'], { cwd: ROOT })).stdout;
+}
+
+/** The command names `kreroute --help` lists (without help). */
+async function commandNames(): Promise<string[]> {
+  return [
     ...(await help())
       .split('\nCommands:\n')[1]!
       .split('\n\n')[0]!
@@ -68,6 +65,10 @@ test('docs/commands.md names every command and every flag that `kreroute <comman
   ]
     .map((m) => m[1]!)
     .filter((name) => name !== 'help');
+}
+
+test('docs/commands.md names every command and every flag that `kreroute <command> --help` lists', async () => {
+  const commands = await commandNames();
   assert.ok(commands.length >= 5, `no commands found in kreroute --help: ${commands.join(', ')}`);
   const missing: string[] = [];
   for (const command of commands) {
@@ -77,6 +78,42 @@ test('docs/commands.md names every command and every flag that `kreroute <comman
     }
   }
   assert.deepEqual([...new Set(missing)], [], 'commands or flags missing from docs/commands.md');
+});
+
+/** Each `kreroute …` (or `npm run kreroute -- …`) a shell code block of the markdown runs, as its words. */
+function kreroutesRun(markdown: string): string[][] {
+  const runs: string[][] = [];
+  for (const [, block] of markdown.matchAll(/^```(?:sh|bash|shell)\n([\s\S]*?)^```/gm)) {
+    for (const line of block!.replace(/\\\n\s*/g, ' ').split('\n')) {
+      for (const part of line.replace(/(^|\s)#.*$/, '').split(/&&|\|\||[;|]/)) {
+        const words = /(?:^|\s)(?:npm run (?:--silent )?kreroute --|kreroute)\s+(.*)$/.exec(part)?.[1]?.trim().split(/\s+/);
+        if (words) runs.push(words);
+      }
+    }
+  }
+  return runs;
+}
+
+test('every `kreroute` command the README runs exists, with every flag it gives', async () => {
+  const commands = await commandNames();
+  const helps = new Map<string, string>([['', await help()]]);
+  const runs = kreroutesRun(readme);
+  assert.ok(runs.length >= 8, `only ${runs.length} kreroute commands found in the README's code blocks: is the pattern still right?`);
+  const wrong: string[] = [];
+  for (const words of runs) {
+    const command = words.find((word) => !word.startsWith('-')) ?? '';
+    if (command !== '' && !commands.includes(command)) {
+      wrong.push(`kreroute ${words.join(' ')}: no command ${command}`);
+      continue;
+    }
+    if (!helps.has(command)) helps.set(command, await help(command));
+    const known = `${helps.get('')}\n${helps.get(command)}`;
+    for (const flag of words.filter((word) => word.startsWith('-')).map((word) => word.split('=')[0]!)) {
+      const escaped = flag.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      if (!new RegExp(`(^|[\\s,])${escaped}([\\s,]|$)`, 'm').test(known)) wrong.push(`kreroute ${words.join(' ')}: no flag ${flag}`);
+    }
+  }
+  assert.deepEqual(wrong, [], 'commands or flags in the README that kreroute --help does not know');
 });
 
 /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as hyphens, repeats numbered. */
@@ -109,9 +146,9 @@ async function exists(path: string): Promise<boolean> {
   );
 }
 
-test('every relative link of README.md, CONTRIBUTING.md and docs/*.md resolves, with its #heading', async () => {
+test('every relative link of README.md, CONTRIBUTING.md, examples/README.md and docs/*.md resolves, with its #heading', async () => {
   const docs = (await readdir(join(ROOT, 'docs'))).filter((name) => name.endsWith('.md')).map((name) => join('docs', name));
-  const files = ['README.md', 'CONTRIBUTING.md', ...docs];
+  const files = ['README.md', 'CONTRIBUTING.md', 'examples/README.md', ...docs];
   const broken: string[] = [];
   let checked = 0;
   for (const file of files) {
