@@ -131,6 +131,26 @@ test('reroute with a filter that matches nothing: EMPTY_RANGE, nothing written, 
   assertFails(await runKreroute(['purge', planFile]), 'NOT_VERIFIED', /./);
 });
 
+test('reroute --workers with a filter that matches nothing: the shards copy nothing, verify of the whole plan says EMPTY_RANGE', async () => {
+  const topic = await tenantsTopic('strict-workers');
+  const run = await runKreroute([
+    'reroute',
+    ...clusters,
+    '--topic',
+    topic,
+    '--key-prefix',
+    'nobody:',
+    '--create-topics',
+    '--workers',
+    '2',
+    '--out',
+    join(dir, 'workers.plan.json'),
+  ]);
+  assertFails(run, 'EMPTY_RANGE', /--key-prefix nobody: matches no record in the planned range of .*nothing to verify or purge/);
+  assert.doesNotMatch(run.stdout + run.stderr, /PASSED/);
+  assert.equal(await destinationRecords(topic), 0, 'no record written to the destination');
+});
+
 test('reroute with a filter that matches a third still moves it and passes', async () => {
   const topic = await tenantsTopic('strict-valid');
   const run = await runKreroute(['reroute', ...clusters, '--topic', topic, '--key-prefix', 'acme:', '--create-topics', '--out', join(dir, 'valid.plan.json')]);
