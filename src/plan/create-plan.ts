@@ -196,7 +196,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       },
     );
   }
-  if (request.filter && !request.exact) warnOnEmptySample(request.filter, drafts, onEvent);
+  if (request.filter && !request.exact && total.records === 0) warnOnEmptySample(request.filter, drafts, onEvent);
   await anchorRanges(source, planTopics);
   for (const topic of toCreate) {
     onEvent({ type: 'info', message: `creating ${topic.name} on the destination with ${topic.partitions} partitions` });
@@ -246,8 +246,8 @@ async function countDrafts(source: KafkaCluster, drafts: TopicDraft[], request: 
 }
 
 /**
- * The estimate without --exact comes from the start of each range: when none of the records looked
- * at there matched, the filter may hold a typo. The plan is still written (matches may lie further
+ * The estimate without --exact comes from the start of each range: when it is 0 because none of
+ * the records looked at there matched, the filter may hold a typo. The plan is still written (matches may lie further
  * on); copy and verify refuse a filter that matched nothing in the whole range.
  */
 function warnOnEmptySample(filter: RecordFilterSpec, drafts: TopicDraft[], onEvent: EventSink): void {

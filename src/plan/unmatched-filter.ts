@@ -15,7 +15,8 @@ export function plannedPartitions(plan: Plan): TopicPartitions[] {
 
 /** The filter as the flag that sets it: `--key-prefix tenant-b:`; a user recognises a typo there. */
 export function filterFlag(filter: RecordFilterSpec): string {
-  const quoted = (value: string) => (value === '' || /\s/.test(value) ? JSON.stringify(value) : value);
+  // Quoted and escaped when empty or holding a space, a quote, a backslash or a control character: the line stays one line.
+  const quoted = (value: string) => (value === '' || /[\s"'\\\p{C}]/u.test(value) ? JSON.stringify(value) : value);
   switch (filter.kind) {
     case 'key-prefix':
       return `--key-prefix ${quoted(filter.prefix)}`;
