@@ -44,7 +44,7 @@ function parseTime(text: string, flag: string): bigint {
   }
   const problem = calendarProblem(text);
   if (problem !== null)
-    bad(flag, `time:${text} is not a real date or time: ${problem}`, 'write a date that exists, e.g. time:2026-11-01 or time:2026-11-01T00:00:00Z');
+    bad(flag, `time:${text} is not a real date or time: ${problem}`, 'write a date and time that exist, e.g. time:2026-11-01 or time:2026-11-01T00:00:00Z');
   // Upper case: the form Date.parse is specified to read (it is lenient, not exact, with others).
   return BigInt(Date.parse(text.toUpperCase()));
 }
