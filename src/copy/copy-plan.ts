@@ -21,6 +21,7 @@ import { keepChoices, refuseDestinationLoss } from '../plan/checks/keep-check.ts
 import { ProgressMeter } from '../common/progress-meter.ts';
 import { refuseCopyOfTruncatedSource } from './truncation-check.ts';
 import { RateLimiter } from './rate-limiter.ts';
+import { refuseUnmatchedFilter } from './unmatched-filter-check.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { shardPlan } from '../shard/shard-plan.ts';
 import { shardStateDir } from '../shard/shard-state-dir.ts';
@@ -102,6 +103,8 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const filter = compileFilter(plan.filter);
   const delivery = await startDelivery(plan, options, source, destination, filter, onEvent, metrics);
   if (delivery === 'complete') {
+    const done = await loadCheckpoint(options.stateDir, plan.hash).catch(() => null);
+    if (done) refuseUnmatchedFilter(plan, done);
     onEvent({ type: 'info', message: 'this plan was already copied completely; nothing to do' });
     return {
       records: 0,
@@ -160,6 +163,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const interrupted = options.signal?.aborted === true;
   await delivery.finish(!interrupted).finally(() => delivery.producer.close());
   if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
+  refuseUnmatchedFilter(plan, ledger.view);
   return {
     records: meter.records - alreadyCopied,
     bytes: meter.bytes,

@@ -17,6 +17,7 @@ import { sealPlan } from './plan-file.ts';
 import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
 import { describePoint, pinRange } from './pin-range.ts';
 import { compileFilter } from './filter/record-filter.ts';
+import { type TopicPartitions, describePartitions, filterFlag, filterHint, filterMatchedNothing } from './unmatched-filter.ts';
 import { resolveTopics } from './resolve-topics.ts';
 import { readSourceAnchors } from './source-anchors.ts';
 import { type RangeCount, countRanges } from './count-ranges.ts';
@@ -178,6 +179,14 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   }
   throwOnErrors(checks);
   const total = estimates.reduce((sum, e) => ({ records: sum.records + e.records, bytes: sum.bytes + e.bytes }), { records: 0, bytes: 0 });
+  if (request.filter && request.exact && total.records === 0 && drafts.some((d) => d.partitions.some((p) => p.upperBound > 0))) {
+    throw filterMatchedNothing(
+      request.filter,
+      rangesOf(drafts),
+      sum(drafts, (p) => (p.exact ? p.exact.records + p.exact.otherRecords : 0)),
+      'nothing was planned',
+    );
+  }
   if (planTopics.every((t) => t.partitions.every((p) => p.upperBound === 0)) || (request.exact && total.records === 0)) {
     throw new KrerouteError(
       'EMPTY_RANGE',
@@ -187,6 +196,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
       },
     );
   }
+  if (request.filter && !request.exact && total.records === 0) warnOnEmptySample(request.filter, drafts, onEvent);
   await anchorRanges(source, planTopics);
   for (const topic of toCreate) {
     onEvent({ type: 'info', message: `creating ${topic.name} on the destination with ${topic.partitions} partitions` });
@@ -233,6 +243,30 @@ async function countDrafts(source: KafkaCluster, drafts: TopicDraft[], request: 
     if (sample) range.draft.sample = { ...count, seen };
     else range.draft.exact = count;
   }
+}
+
+/**
+ * The estimate without --exact comes from the start of each range: when it is 0 because none of
+ * the records looked at there matched, the filter may hold a typo. The plan is still written (matches may lie further
+ * on); copy and verify refuse a filter that matched nothing in the whole range.
+ */
+function warnOnEmptySample(filter: RecordFilterSpec, drafts: TopicDraft[], onEvent: EventSink): void {
+  const sampled = sum(drafts, (p) => p.sample?.seen ?? 0);
+  if (sampled === 0 || sum(drafts, (p) => p.sample?.records ?? 0) > 0) return;
+  onEvent({
+    type: 'warning',
+    message:
+      `${filterFlag(filter)} matched none of the ${sampled.toLocaleString('en-US')} records sampled at the start of ${describePartitions(rangesOf(drafts))}` +
+      ` (the estimate is 0 records): ${filterHint(filter)}, or plan with --exact to count the whole range`,
+  });
+}
+
+function rangesOf(drafts: TopicDraft[]): TopicPartitions[] {
+  return drafts.map((d) => ({ topic: d.topic, partitions: d.partitions.map((p) => p.pin.partition) }));
+}
+
+function sum(drafts: TopicDraft[], pick: (partition: PartitionDraft) => number): number {
+  return drafts.reduce((total, d) => total + d.partitions.reduce((s, p) => s + pick(p), 0), 0);
 }
 
 function estimateOf(partition: PartitionDraft, exact: boolean): { records: number; bytes: number } {

@@ -27,6 +27,7 @@ import { keepChoices, refuseDestinationLoss } from '../plan/checks/keep-check.ts
 import { explainTruncation } from '../plan/checks/source-truncation.ts';
 import type { PlannedTimestamps } from './planned-span.ts';
 import { refuseVerifyOfTruncatedSource } from './truncation-check.ts';
+import { refuseUnmatchedFilter } from './unmatched-filter-check.ts';
 
 export interface VerifyOptions {
   source: ClientSettings;
@@ -73,6 +74,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     const verified = await verifyWith(scope, checkpoint, source, destination, options).catch(async (error: unknown) => {
       throw await explainTruncation(error, () => refuseVerifyOfTruncatedSource(scope, source, checkpoint));
     });
+    refuseUnmatchedFilter(scope, verified);
     const report: VerifyReport = { ...verified, planHash: plan.hash, ...(options.shard ? { shard: options.shard } : {}) };
     await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {
       options.onEvent?.({

@@ -1,4 +1,5 @@
 import { KrerouteError } from '../../common/errors.ts';
+import { calendarProblem } from './calendar-time.ts';
 import type { RecordFilterSpec } from '../../plan/filter/filter-spec.ts';
 import type { PartitionMapping, RangePoint } from '../../plan/plan.ts';
 
@@ -41,9 +42,11 @@ function parseTime(text: string, flag: string): bigint {
   if (!ISO_DATE.test(text) && !ISO_DATE_TIME.test(text)) {
     bad(flag, `"${text}" is not an ISO 8601 time`, 'write e.g. time:2026-11-01T00:00:00Z, time:2026-11-01 (UTC midnight) or time:1793491200000');
   }
-  const ms = Date.parse(text);
-  if (Number.isNaN(ms)) bad(flag, `"${text}" is not a valid date`, 'check the month, day and hour');
-  return BigInt(ms);
+  const problem = calendarProblem(text);
+  if (problem !== null)
+    bad(flag, `time:${text} is not a real date or time: ${problem}`, 'write a date and time that exist, e.g. time:2026-11-01 or time:2026-11-01T00:00:00Z');
+  // Upper case: the form Date.parse is specified to read (it is lenient, not exact, with others).
+  return BigInt(Date.parse(text.toUpperCase()));
 }
 
 /** The filter flags of plan and reroute; at most one may be given. */

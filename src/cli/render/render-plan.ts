@@ -15,14 +15,22 @@ export function renderPlan(plan: Plan, planFile: string): string[] {
     ]),
   ];
   for (const topic of plan.topics) lines.push('', ...renderTopic(topic));
-  const estimate = plan.estimate;
-  lines.push(
-    '',
-    `Total: ${estimate.exact ? '' : 'at most '}${count(estimate.records)} records${estimate.exact ? ' (exact)' : ' (upper bound; use --exact to count)'}, ` +
-      `about ${bytes(estimate.bytes)}; estimated copy time ${duration(estimate.seconds)}`,
-  );
+  lines.push('', totalLine(plan));
   lines.push(...renderChecks(plan.checks));
   return lines;
+}
+
+/**
+ * Without --exact the bound is the offsets in the range, the sum of the partitions' `≤ N`; with a
+ * filter, the share of them that matched a sample at each range's start is an estimate beside it.
+ */
+function totalLine(plan: Plan): string {
+  const estimate = plan.estimate;
+  const tail = `about ${bytes(estimate.bytes)}; estimated copy time ${duration(estimate.seconds)}`;
+  if (estimate.exact) return `Total: ${count(estimate.records)} records (exact), ${tail}`;
+  const bound = plan.topics.reduce((sum, t) => sum + t.partitions.reduce((s, p) => s + p.upperBound, 0), 0);
+  const matching = plan.filter ? `, about ${count(estimate.records)} of them matching the filter by a sample (use --exact to count)` : '';
+  return `Total: at most ${count(bound)} records (upper bound${plan.filter ? '' : '; use --exact to count'})${matching}, ${tail}`;
 }
 
 function renderTopic(topic: PlanTopic): string[] {

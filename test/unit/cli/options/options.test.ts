@@ -31,6 +31,40 @@ test('--from / --to: ISO 8601 times and epoch milliseconds', () => {
   assert.deepEqual(parseRangePoint('time:1793491200000', '--from'), { kind: 'timestamp', ms: 1793491200000n });
 });
 
+test('--from / --to: every ISO 8601 form docs/commands.md shows', () => {
+  const at = (text: string) => parseRangePoint(`time:${text}`, '--from');
+  assert.deepEqual(at('2024-02-29'), { kind: 'timestamp', ms: BigInt(Date.UTC(2024, 1, 29)) });
+  assert.deepEqual(at('2000-02-29T23:59Z'), { kind: 'timestamp', ms: BigInt(Date.UTC(2000, 1, 29, 23, 59)) });
+  assert.deepEqual(at('2026-12-31T23:59:59.999Z'), { kind: 'timestamp', ms: BigInt(Date.UTC(2026, 11, 31, 23, 59, 59, 999)) });
+  assert.deepEqual(at('2026-11-01T00:00:00.5Z'), { kind: 'timestamp', ms: BigInt(Date.UTC(2026, 10, 1) + 500) });
+  assert.deepEqual(at('2026-11-01t00:00z'), { kind: 'timestamp', ms: BigInt(Date.UTC(2026, 10, 1)) });
+  assert.deepEqual(at('2026-11-01T00:00:00-05:30'), { kind: 'timestamp', ms: BigInt(Date.UTC(2026, 10, 1, 5, 30)) });
+  assert.deepEqual(at('2026-11-01T00:00+23:59'), { kind: 'timestamp', ms: BigInt(Date.UTC(2026, 10, 1) - (23 * 60 + 59) * 60_000) });
+});
+
+test('--from / --to: a date or time that does not exist is refused, not rolled over', () => {
+  const refused: Array<[string, RegExp]> = [
+    ['2026-02-30', /time:2026-02-30 is not a real date or time: February 2026 has 28 days/],
+    ['2026-13-01', /month 13 does not exist/],
+    ['2026-00-10', /month 00 does not exist/],
+    ['2025-02-29', /February 2025 has 28 days/],
+    ['1900-02-29', /February 1900 has 28 days/],
+    ['2026-04-31T00:00:00Z', /April 2026 has 30 days/],
+    ['2026-01-00', /January 2026 has 31 days/],
+    ['2026-01-01T24:61Z', /24:61 is not a time of day/],
+    ['2026-01-01T24:00:00Z', /24:00:00 is not a time of day/],
+    ['2026-01-01T12:60Z', /12:60 is not a time of day/],
+    ['2026-01-01T23:59:60Z', /23:59:60 is not a time of day/],
+    ['2026-01-01T10:00+24:00', /\+24:00 is not a time zone offset/],
+    ['2026-01-01T10:00-05:60', /-05:60 is not a time zone offset/],
+  ];
+  for (const flag of ['--from', '--to'] as const) {
+    for (const [text, message] of refused) {
+      assert.throws(() => parseRangePoint(`time:${text}`, flag), badInput(new RegExp(`^${flag}: .*${message.source}.*e\\.g\\. time:2026-11-01`)), text);
+    }
+  }
+});
+
 test('--from / --to: clear errors', () => {
   assert.throws(() => parseRangePoint('latest', '--from'), badInput(/^--from: "latest" is not a start/));
   assert.throws(() => parseRangePoint('earliest', '--to'), badInput(/^--to: /));
@@ -39,7 +73,7 @@ test('--from / --to: clear errors', () => {
   assert.throws(() => parseRangePoint('yesterday', '--from'), badInput(/earliest, offset:N or time:/));
   assert.throws(() => parseRangePoint('time:2026-11-01T00:00:00', '--from'), badInput(/no time zone.*time:2026-11-01T00:00:00Z/));
   assert.throws(() => parseRangePoint('time:1793491200', '--from'), badInput(/looks like seconds.*time:1793491200000/));
-  assert.throws(() => parseRangePoint('time:2026-13-45T00:00:00Z', '--to'), badInput(/not a valid date/));
+  assert.throws(() => parseRangePoint('time:2026-13-45T00:00:00Z', '--to'), badInput(/month 13 does not exist/));
   assert.throws(() => parseRangePoint('time:next week', '--to'), badInput(/not an ISO 8601 time/));
 });
 
