@@ -1,4 +1,4 @@
-export { KrerouteError, ERROR_CODES, type ErrorCode } from './common/errors.ts';
+export { KrerouteError, ERROR_CODES, type ErrorCode, isRetryableExit } from './common/errors.ts';
 export type { EngineEvent, EventSink } from './common/events.ts';
 export { noMetrics, type MetricsSink, type JobStage, type MeteredStage, type WaitCause } from './common/metrics-sink.ts';
 export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client/client-settings.ts';

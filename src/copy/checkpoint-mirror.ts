@@ -1,4 +1,4 @@
-import { type EventSink } from '../common/events.ts';
+import type { EventSink } from '../common/events.ts';
 import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
@@ -32,7 +32,7 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
   try {
     await store.ensureTopic();
   } catch (error) {
-    if (!isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code)) throw error;
+    if (!isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA', 'KAFKA_REFUSED'].includes(error.code)) throw error;
     if (plan.shard) {
       throw new KrerouteError(
         error.code,

@@ -204,7 +204,7 @@ async function startDelivery(
   try {
     return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
-    if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA'].includes(error.code) || local) throw error;
+    if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA', 'KAFKA_REFUSED'].includes(error.code) || local) throw error;
     onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
     return atLeastOnce();
   }

@@ -45,15 +45,21 @@ export function combineSummaries(shards: ShardResult[], workers: number, seconds
 
 /**
  * One error for the shards that failed. When they all failed the same way (a wrong config file,
- * an unreachable cluster) that is the code; otherwise COPY_FAILED. Either way the finished shards
- * are kept: a rerun resumes only the rest.
+ * an unreachable cluster) that is the code; when one of them needs a fix before a rerun can pass
+ * (AUTH, SOURCE_TRUNCATED, …), the first such code, so the exit code does not promise that a
+ * rerun helps; otherwise COPY_FAILED. Either way the finished shards are kept: a rerun resumes
+ * only the rest.
  */
 export function shardsFailedError(failures: ShardFailure[], total: number): KrerouteError {
   const codes = new Set(failures.map((f) => f.code));
   const [only] = codes;
-  const shared = codes.size === 1 && only && only in ERROR_CODES && only !== 'INTERRUPTED' ? (only as ErrorCode) : null;
+  const known = (code: string | null): code is ErrorCode => code !== null && code in ERROR_CODES;
+  const shared = codes.size === 1 && known(only ?? null) && only !== 'INTERRUPTED' ? (only as ErrorCode) : null;
+  const fixFirst = failures.find((f) => known(f.code) && !ERROR_CODES[f.code].retryable);
+  const reported = shared ?? (fixFirst?.code as ErrorCode | undefined) ?? 'COPY_FAILED';
   const list = failures.map((f) => `${f.shard}: ${f.code && !shared ? `${f.code}: ` : ''}${f.reason}`).join('; ');
   const rerun = 'run the same command again: it resumes the failed shards, and the finished ones report "already copied"';
-  const hint = shared && failures[0]?.hint ? `${failures[0].hint}; then ${rerun}` : rerun;
-  return new KrerouteError(shared ?? 'COPY_FAILED', `${failures.length} of ${total} shard(s) failed (${list}); the others finished`, { hint });
+  const lead = shared ? failures[0] : fixFirst;
+  const hint = lead?.hint && reported !== 'COPY_FAILED' ? `${lead.hint}; then ${rerun}` : rerun;
+  return new KrerouteError(reported, `${failures.length} of ${total} shard(s) failed (${list}); the others finished`, { hint });
 }

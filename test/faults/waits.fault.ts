@@ -37,9 +37,10 @@ test('exactly-once copy to a destination whose transaction coordinator never loa
   const exit = await copy.waitExit(60_000, 'the copy');
   const seconds = elapsed(started);
   const stderr = copy.stderr();
-  assert.equal(exit.code, 10, tail(stderr));
+  assert.equal(exit.code, 11, tail(stderr));
   const notices = stderr.split('\n').filter((l) => /transaction coordinator .*COORDINATOR_NOT_AVAILABLE/.test(l) && !l.startsWith('kreroute:'));
-  assert.ok(notices.length >= 4, `reported while waiting:\n${tail(stderr)}`);
+  // One line when the wait begins, then one every 5 s (20 s: 0, ~6, ~11, ~16 s).
+  assert.ok(notices.length >= 3, `reported while waiting:\n${tail(stderr)}`);
   const errors = stderr.split('\n').filter((l) => l.startsWith('kreroute: '));
   assert.equal(errors.length, 1, stderr);
   assert.match(

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { inspect } from 'node:util';
 import { Admin, AclOperations, AclPermissionTypes, ResourcePatternTypes, ResourceTypes, type AclOperationValue } from '@platformatic/kafka';
-import { copyPlan, createPlan, KrerouteError, purgePlan, verifyPlan, type ClientSettings, type PlanRequest } from '../../src/index.ts';
+import { copyPlan, createPlan, KrerouteError, purgePlan, verifyPlan, writePlanFile, type ClientSettings, type PlanRequest } from '../../src/index.ts';
 import { readClientProperties } from '../../src/config/properties.ts';
 import { KafkaCluster } from '../../src/kafka/client/cluster.ts';
 import { IdempotentProducer } from '../../src/kafka/produce/idempotent-producer.ts';
 import { startLocalCluster, type LocalCluster } from '../../src/local/local-cluster.ts';
+import { runKreroute } from '../support/cli-run.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { stateDir } from '../support/engine.ts';
 import { record } from '../support/fixtures.ts';
@@ -234,6 +235,31 @@ test('SASL settings from a client .properties file reach the broker', async () =
       }),
       fails('AUTH'),
     );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('kreroute copy with a wrong password in --source-config: AUTH, exit 3 (fix first, not retried by a Job), no password printed', async () => {
+  const topic = await seededTopic('auth-cli');
+  const dir = await mkdtemp(join(tmpdir(), 'kreroute-auth-cli-'));
+  try {
+    const planFile = join(dir, 'plan.json');
+    await writePlanFile(planFile, await createPlan({ ...everything, topics: [topic], source: as('admin'), destination: destination(), createTopics: true }));
+    const config = join(dir, 'source.properties');
+    await writeFile(config, propertiesText(WRONG_PASSWORD));
+    const run = await runKreroute(['copy', planFile, '--source-config', config, '--json', '--state-dir', join(dir, 'state')], 60_000);
+    assert.equal(run.code, 3, run.stderr);
+    const lines = run.stderr.split('\n').filter((l) => l.startsWith('kreroute: '));
+    assert.equal(lines.length, 1, run.stderr);
+    assert.match(lines[0]!, /^kreroute: AUTH: authentication failed/);
+    const error = run.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l['type'] === 'error');
+    assert.deepEqual([error?.['code'], error?.['exitCode']], ['AUTH', 3]);
+    for (const secret of allSecrets) assert.ok(!`${run.stdout}${run.stderr}`.includes(secret), 'no password printed');
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

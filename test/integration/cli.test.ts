@@ -1,6 +1,7 @@
 // The CLI as a child process against the test clusters, for input it must refuse.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -67,10 +68,28 @@ async function planFor(topic: string, name: string, extra: string[] = []): Promi
 
 test('an unreachable broker: non-zero exit with one line, within 30 s', async () => {
   const run = await runKreroute(['plan', '--source', '127.0.0.1:1', '--destination', destination, '--topic', 'orders', '--out', join(dir, 'unreachable.json')]);
-  assertFails(run, 3, 'UNREACHABLE', /127\.0\.0\.1:1/);
+  assertFails(run, 10, 'UNREACHABLE', /127\.0\.0\.1:1/);
   assert.ok(run.ms < 30_000, `took ${run.ms} ms`);
   assert.equal(run.stdout, '');
 });
+
+test('copy from a source whose port is closed, with a short --wait-timeout: UNREACHABLE, exit 10 (run again may help)', async () => {
+  const topic = await tenantTopic('closed-port');
+  const planFile = await planFor(topic, 'closed-port');
+  const closed = await closedPort();
+  const run = await runKreroute(['copy', planFile, '--source', `127.0.0.1:${closed}`, '--wait-timeout', '5s', '--state-dir', join(dir, 'closed-port.state')]);
+  assertFails(run, 10, 'UNREACHABLE', new RegExp(`127\\.0\\.0\\.1:${closed}`));
+  assert.ok(run.ms < 30_000, `took ${run.ms} ms`);
+});
+
+/** A port on 127.0.0.1 nothing listens on: taken from the system, then given back. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
 
 test('an unknown topic is named, exit 4', async () => {
   const missing = uniqueName('no-such-topic');

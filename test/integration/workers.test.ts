@@ -156,7 +156,7 @@ test('--workers: a worker killed from outside is reported, the others finish, an
       process.kill(pid, 'SIGKILL');
     }
   });
-  assert.equal(await run.exited, 7, run.stderr());
+  assert.equal(await run.exited, 13, run.stderr());
   assert.ok(killed, 'a worker was killed while data moved');
   assert.ok(
     run.lines.some((l) => l.type === 'worker' && l['status'] === 'failed' && l['shard'] === killed && /killed by SIGKILL/.test(l['message'] as string)),

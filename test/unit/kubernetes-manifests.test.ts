@@ -1,12 +1,14 @@
 // deploy/kubernetes: every object valid for its kind (offline, against the schemas of the package
 // kubernetes-models), and the shard Jobs consistent with kreroute: one pod per shard, only options
-// the command takes, paths inside the mounted volumes, no retry skipped for a retryable exit code.
+// the command takes, paths inside the mounted volumes, a shard failed at once on every exit code that
+// needs a fix first (derived from ERROR_CODES, so a new code cannot be forgotten) and retried on the others.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFile, readdir } from 'node:fs/promises';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { EXIT_SIGNAL, EXIT_USAGE } from '../../src/cli/exit.ts';
 import { ERROR_CODES } from '../../src/common/errors.ts';
 import { schemaProblems } from '../support/kubernetes-schema.ts';
 
@@ -28,7 +30,9 @@ interface Job {
     maxFailedIndexes?: number;
     backoffLimitPerIndex?: number;
     podReplacementPolicy?: string;
-    podFailurePolicy?: { rules: { action: string; onExitCodes?: { containerName?: string; values: number[] } }[] };
+    podFailurePolicy?: {
+      rules: { action: string; onExitCodes?: { containerName?: string; operator: string; values: number[] }; onPodConditions?: { type: string }[] }[];
+    };
     template: { spec: { restartPolicy?: string; containers: Container[] } };
   };
 }
@@ -114,23 +118,51 @@ test("a Job's file arguments lie in the container's volumes", () => {
   }
 });
 
-test('a Job fails a shard without retrying only on exit codes no retryable error has', () => {
-  const retryableExits = new Set<number>(
+/** The exit numbers of kreroute's error codes (and of usage errors and signals), split by whether running again may help. */
+function exitsBy(retryable: boolean): number[] {
+  const exits = new Set<number>(
     Object.values(ERROR_CODES)
-      .filter((c) => c.retryable)
+      .filter((c) => c.retryable === retryable)
       .map((c) => c.exit),
   );
-  const knownExits = new Set<number>(Object.values(ERROR_CODES).map((c) => c.exit));
+  if (retryable) for (const exit of Object.values(EXIT_SIGNAL)) exits.add(exit);
+  else exits.add(EXIT_USAGE);
+  return [...exits].sort((a, b) => a - b);
+}
+
+function exitCodeRules(job: Job, action: string): NonNullable<Job['spec']['podFailurePolicy']>['rules'] {
+  return (job.spec.podFailurePolicy?.rules ?? []).filter((r) => r.action === action && r.onExitCodes);
+}
+
+test('a Job fails a shard at once on every exit code that needs a fix first, and on no other', () => {
+  const fixFirst = exitsBy(false);
+  assert.deepEqual(fixFirst, [2, 3, 4, 5, 6, 7, 8, 9, 70]);
   for (const { file, job } of jobs) {
     const container = job.spec.template.spec.containers[0]?.name;
-    for (const rule of job.spec.podFailurePolicy?.rules ?? []) {
-      if (!rule.onExitCodes) continue;
-      assert.equal(rule.onExitCodes.containerName, container, `${file}: the rule names the container`);
-      for (const exit of rule.onExitCodes.values) {
-        assert.ok(knownExits.has(exit), `${file}: kreroute has no exit code ${exit}`);
-        if (rule.action === 'FailIndex') assert.ok(!retryableExits.has(exit), `${file}: exit ${exit} may be retryable`);
-      }
-    }
+    const rules = exitCodeRules(job, 'FailIndex');
+    assert.equal(rules.length, 1, `${file}: one FailIndex rule on exit codes`);
+    assert.equal(rules[0]?.onExitCodes?.containerName, container, `${file}: the rule names the container`);
+    assert.equal(rules[0]?.onExitCodes?.operator, 'In', file);
+    assert.deepEqual(rules[0]?.onExitCodes?.values, fixFirst, `${file}: FailIndex on exactly the fix-first exit codes of ERROR_CODES`);
+    assert.equal(exitCodeRules(job, 'FailJob').length, 0, `${file}: no FailJob rule`);
+  }
+});
+
+test('a Job counts every exit code after which a retry may help, after ignoring a disruption', () => {
+  const retryable = exitsBy(true);
+  assert.deepEqual(retryable, [10, 11, 12, 13, 14, 130, 143]);
+  for (const { file, job } of jobs) {
+    const container = job.spec.template.spec.containers[0]?.name;
+    const rules = job.spec.podFailurePolicy?.rules ?? [];
+    const [count, ...more] = exitCodeRules(job, 'Count');
+    assert.equal(more.length, 0, `${file}: one Count rule`);
+    assert.equal(count?.onExitCodes?.containerName, container, `${file}: the rule names the container`);
+    assert.equal(count?.onExitCodes?.operator, 'In', file);
+    assert.deepEqual(count?.onExitCodes?.values, retryable, `${file}: Count on exactly the retryable exit codes of ERROR_CODES`);
+    // The first matching rule wins: an evicted pod exits 143 and must be ignored, not counted.
+    const ignore = rules.findIndex((r) => r.action === 'Ignore' && r.onPodConditions?.some((c) => c.type === 'DisruptionTarget'));
+    assert.ok(ignore >= 0, `${file}: keeps the Ignore rule for DisruptionTarget`);
+    assert.ok(ignore < rules.indexOf(count!), `${file}: Ignore DisruptionTarget comes before Count`);
   }
 });
 

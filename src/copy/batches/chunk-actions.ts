@@ -42,7 +42,7 @@ export interface ChunkRules {
 function decode(batch: BatchView) {
   if (batch.magic < 2) {
     throw new KrerouteError(
-      'COPY_FAILED',
+      'UNSUPPORTED',
       `a batch at offset ${batch.baseOffset} uses the legacy message format v${batch.magic}, which kreroute does not read`,
       {
         hint: 'plan a range that starts after it, or copy those records with another tool',

@@ -1,3 +1,4 @@
+import { protocolErrors } from '@platformatic/kafka';
 import { ERROR_CODES, KrerouteError, isKrerouteError } from '../../common/errors.ts';
 import { FIRST_ANSWER_MS, noKafkaAnswer } from '../net/first-answer.ts';
 import { ConnectionLostError } from '../net/raw-connection.ts';
@@ -182,6 +183,26 @@ export const RETRIABLE_ERRORS: ReadonlySet<string> = new Set([
   'UNKNOWN_TOPIC_OR_PARTITION',
 ]);
 
+/**
+ * Refusals of our producer's state that Kafka marks final for that producer, but that a new run
+ * clears: it starts a new producer and resumes from the checkpoint.
+ */
+const NEW_PRODUCER_CLEARS: ReadonlySet<string> = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'DUPLICATE_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_ID_MAPPING',
+]);
+
+/**
+ * Whether running the command again may get past these Kafka error ids: Kafka marks each one
+ * retriable (its RetriableException kinds, as the client library's table has them), or a new
+ * producer clears it. An id the table does not know is given the benefit of the doubt.
+ */
+export function rerunMayHelp(ids: readonly string[]): boolean {
+  return ids.every((id) => NEW_PRODUCER_CLEARS.has(id) || (protocolErrors as Record<string, { canRetry: boolean } | undefined>)[id]?.canRetry !== false);
+}
+
 export function isRetriableKafkaError(error: unknown): boolean {
   if (isKrerouteError(error)) return error.retryable;
   const login = saslLoginError(error);
@@ -271,6 +292,12 @@ export function toKrerouteError(error: unknown, what: string, related?: unknown)
     });
   }
   const detail = ids.length > 0 ? countedIds(ids) : (e.message ?? String(error));
+  if (!rerunMayHelp(ids)) {
+    return new KrerouteError('KAFKA_REFUSED', `the cluster refused the request while ${what}: ${detail}`, {
+      hint: 'Kafka marks this answer as final, so running again gets it again: fix its cause first (the broker log says more)',
+      cause: error,
+    });
+  }
   return new KrerouteError('KAFKA', `Kafka error while ${what}: ${detail}`, { cause: error });
 }
 

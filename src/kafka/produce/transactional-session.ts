@@ -9,9 +9,9 @@ import { type RetryPolicy, clusterRetry, retryCode, withRetry } from '../client/
 import { transactionFailure } from './transaction-errors.ts';
 import { type TransactionClock, chooseTransactionTimeoutMs, inTransactionRetryDeadlineMs } from './transaction-timing.ts';
 import { waitTimedOut, withWaitNotice } from '../net/wait-notice.ts';
+import { COORDINATOR_NOT_THERE, CoordinatorWait } from './coordinator-wait.ts';
 
 const TRANSACTION_COORDINATOR = 1;
-const COORDINATOR_MOVED = new Set(['NOT_COORDINATOR', 'COORDINATOR_NOT_AVAILABLE', 'COORDINATOR_LOAD_IN_PROGRESS']);
 /** The versions this session sends: api key → version. */
 const COORDINATOR_APIS: Array<[number, number]> = [
   [22, 4], // InitProducerId
@@ -43,6 +43,9 @@ export class TransactionalSession {
   readonly #cluster: SessionCluster;
   readonly #retry: RetryPolicy;
   readonly #onNotice: ((message: string, code?: string) => void) | undefined;
+  /** Until begin() has its producer id: a coordinator not there yet is start-up, told as a wait. */
+  #starting = true;
+  readonly #coordinatorWait: CoordinatorWait;
   #identity: ProducerIdentity;
   #coordinator: Connection | undefined;
   #coordinatorId: number | undefined;
@@ -55,20 +58,27 @@ export class TransactionalSession {
     cluster: SessionCluster,
     transactionalId: string,
     transactionTimeoutMs: number,
-    retry: RetryPolicy,
     onNotice: ((message: string, code?: string) => void) | undefined,
   ) {
     this.#cluster = cluster;
     this.transactionalId = transactionalId;
     this.#timeoutMs = transactionTimeoutMs;
     this.#identity = { producerId: -1n, producerEpoch: -1 };
-    this.#retry = retry;
     this.#onNotice = onNotice;
+    this.#coordinatorWait = new CoordinatorWait(cluster.label, (message) => onNotice?.(message));
+    this.#retry = {
+      ...clusterRetry(cluster.settings),
+      // The previous transaction's markers are still being written (right after a commit, or after
+      // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
+      isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
+      onRetry: (error, attempt, delayMs) => this.#retried(error, attempt, delayMs),
+    };
   }
 
   /**
-   * `onNotice` hears of retries (with the error's code) and of a coordinator that is slow to
-   * answer. `transactionTimeoutMs` is the timeout wanted; the coordinator's
+   * `onNotice` hears of retries (with the error's code), of a coordinator that is slow to answer,
+   * and (without a code) of waiting for a coordinator that is not there yet while the session
+   * begins. `transactionTimeoutMs` is the timeout wanted; the coordinator's
    * transaction.max.timeout.ms caps it (InitProducerId refuses more).
    */
   static async begin(
@@ -77,22 +87,7 @@ export class TransactionalSession {
     transactionTimeoutMs: number,
     onNotice?: (message: string, code?: string) => void,
   ): Promise<TransactionalSession> {
-    const retry: RetryPolicy = {
-      ...clusterRetry(cluster.settings),
-      // The previous transaction's markers are still being written (right after a commit, or after
-      // InitProducerId aborted an open one): Kafka's producer, too, retries these after 20 ms.
-      isQuick: (error) => protocolErrorIds(error).includes('CONCURRENT_TRANSACTIONS'),
-      ...(onNotice
-        ? {
-            onRetry: (error: unknown, attempt: number, delayMs: number) =>
-              onNotice(
-                `the transaction coordinator on ${cluster.label} failed (${[...new Set(protocolErrorIds(error))].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`,
-                retryCode(error),
-              ),
-          }
-        : {}),
-    };
-    const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, retry, onNotice);
+    const session = new TransactionalSession(cluster, transactionalId, transactionTimeoutMs, onNotice);
     const brokerMaxMs = await session.#withCoordinator("reading the coordinator's transaction.max.timeout.ms", (connection) =>
       session.#maxTimeoutMs(connection),
     );
@@ -101,7 +96,21 @@ export class TransactionalSession {
       initProducerIdV4.api.async(connection, transactionalId, session.transactionTimeoutMs, -1n, -1),
     );
     session.#identity = { producerId: response.producerId, producerEpoch: response.producerEpoch };
+    session.#starting = false;
     return session;
+  }
+
+  #retried(error: unknown, attempt: number, delayMs: number): void {
+    if (!this.#onNotice) return;
+    const ids = protocolErrorIds(error);
+    if (this.#starting && CoordinatorWait.isNotThere(ids)) {
+      this.#coordinatorWait.answered(ids);
+      return;
+    }
+    this.#onNotice(
+      `the transaction coordinator on ${this.#cluster.label} failed (${[...new Set(ids)].join(', ') || (error as Error).message}); retry ${attempt} in ${delayMs} ms`,
+      retryCode(error),
+    );
   }
 
   get identity(): ProducerIdentity {
@@ -173,7 +182,7 @@ export class TransactionalSession {
     } catch (error) {
       // The coordinator moved or the connection broke: retried as any coordinator request. Refused: unknown.
       const ids = protocolErrorIds(error);
-      if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) throw error;
+      if (ids.length === 0 || ids.some((id) => COORDINATOR_NOT_THERE.has(id))) throw error;
       return null;
     }
   }
@@ -209,7 +218,7 @@ export class TransactionalSession {
         } catch (error) {
           const ids = protocolErrorIds(error);
           // No protocol error at all: the connection broke (a broker restart); connect again.
-          if (ids.length === 0 || ids.some((id) => COORDINATOR_MOVED.has(id))) this.#coordinator = undefined;
+          if (ids.length === 0 || ids.some((id) => COORDINATOR_NOT_THERE.has(id))) this.#coordinator = undefined;
           throw error;
         }
       }, retry);

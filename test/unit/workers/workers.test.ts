@@ -214,6 +214,31 @@ test('supervisor: failures of one kind keep their code; the worker error line is
   assert.match(error.hint!, /^fix --source-config; then run the same command again/);
 });
 
+test('supervisor: failures of different kinds report one that needs a fix first, so the exit code does not promise a rerun helps', () => {
+  const mixed = shardsFailedError(
+    [
+      { shard: '0/3', code: 'UNREACHABLE', reason: 'cannot reach the broker' },
+      { shard: '1/3', code: 'AUTH', reason: 'authentication failed', hint: 'check sasl.jaas.config' },
+      { shard: '2/3', code: null, reason: 'killed by SIGKILL' },
+    ],
+    3,
+  );
+  assert.equal(mixed.code, 'AUTH');
+  assert.equal(mixed.retryable, false);
+  assert.match(mixed.message, /0\/3: UNREACHABLE: cannot reach the broker; 1\/3: AUTH: authentication failed; 2\/3: killed by SIGKILL/);
+  assert.match(mixed.hint!, /^check sasl\.jaas\.config; then run the same command again/);
+
+  const transient = shardsFailedError(
+    [
+      { shard: '0/2', code: 'UNREACHABLE', reason: 'cannot reach the broker' },
+      { shard: '1/2', code: 'WAIT_TIMEOUT', reason: 'gave up after waiting 5 m' },
+    ],
+    2,
+  );
+  assert.equal(transient.code, 'COPY_FAILED');
+  assert.equal(transient.retryable, true);
+});
+
 test('supervisor: a stop is passed on to every worker, then INTERRUPTED', async () => {
   const controller = new AbortController();
   const workers: FakeWorker[] = [];

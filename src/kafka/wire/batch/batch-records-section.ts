@@ -33,7 +33,7 @@ export function recordsSection(batch: BatchView, allocate?: (size: number) => Bu
     compression
   ];
   if (!algorithm?.available) {
-    throw new KrerouteError('COPY_FAILED', `the batch at offset ${batch.baseOffset} uses a compression (attribute ${compression}) this Node cannot decompress`);
+    throw new KrerouteError('UNSUPPORTED', `the batch at offset ${batch.baseOffset} uses a compression (attribute ${compression}) this Node cannot decompress`);
   }
   return algorithm.decompressSync(stored);
 }

@@ -75,7 +75,7 @@ export function forEachCommittedBatch(
     next = view.lastOffset + 1n < end ? view.lastOffset + 1n : end;
     if (view.magic < 2) {
       throw new KrerouteError(
-        'COPY_FAILED',
+        'UNSUPPORTED',
         `a batch at offset ${view.baseOffset} uses the legacy message format v${view.magic}, which kreroute does not read`,
         {
           hint: 'plan a range that starts after it',
