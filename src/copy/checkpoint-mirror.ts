@@ -1,4 +1,4 @@
-import { type EventSink } from '../common/events.ts';
+import type { EventSink } from '../common/events.ts';
 import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';
@@ -42,7 +42,11 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
         },
       );
     }
-    onEvent({ type: 'warning', message: `the checkpoint cannot be kept on the destination (${error.message}); only this state folder holds it` });
+    onEvent({
+      type: 'warning',
+      code: 'CHECKPOINT_LOCAL_ONLY',
+      message: `the checkpoint cannot be kept on the destination (${error.message}); only this state folder holds it`,
+    });
     return null;
   }
   const key = checkpointKey(plan);

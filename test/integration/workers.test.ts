@@ -23,7 +23,8 @@ interface JsonLine {
 
 /** `kreroute --json copy …` as a child process; every stdout line is handed to `onLine` as it comes. */
 function kreroute(args: string[], onLine: (line: JsonLine) => void = () => undefined) {
-  const child = spawn(process.execPath, [CLI, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Progress each second: some tests act when the copy has moved far enough.
+  const child = spawn(process.execPath, [CLI, '--json', '--progress-interval', '1s', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: JsonLine[] = [];
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
