@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
 import { test } from 'node:test';
 import { Output } from '../../../../src/cli/render/output.ts';
 import { ERROR_CODES } from '../../../../src/common/errors.ts';
 import { WARNING_CODES } from '../../../../src/common/events.ts';
+import { KEEP_CHECK_CODES } from '../../../../src/plan/checks/destination-checks.ts';
 import { checkedJsonLines, jsonLineProblem, jsonOutputSchema } from '../../../support/json-output.ts';
 
 const DOC = readFileSync(new URL('../../../../docs/json-output.md', import.meta.url), 'utf8');
@@ -28,9 +29,26 @@ async function jsonLinesOf(write: (out: Output) => void): Promise<Array<Record<s
 test('the schema lists every warning code and every error code, and docs/json-output.md explains each warning', () => {
   assert.deepEqual(jsonOutputSchema.$defs['warningCode']?.enum, [...WARNING_CODES]);
   assert.deepEqual(new Set(jsonOutputSchema.$defs['errorCode']?.enum), new Set(['USAGE', ...Object.keys(ERROR_CODES)]));
-  for (const code of [...WARNING_CODES, ...(jsonOutputSchema.$defs['checkCode']?.enum as string[])]) {
+  for (const code of [...WARNING_CODES, ...(jsonOutputSchema.$defs['checkCode']!.enum as string[])]) {
     assert.match(DOC, new RegExp(`\\| \`${code}\` \\|`), `docs/json-output.md has a row for ${code}`);
   }
+});
+
+test("the schema lists every code a plan's checks are given", () => {
+  const planDir = new URL('../../../../src/plan/', import.meta.url);
+  const sources = readdirSync(planDir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => readFileSync(new URL(file, planDir), 'utf8'));
+  // A check is an object literal with a level and a code.
+  const given = sources.flatMap((text) => [...text.matchAll(/level: [^,]+,\s*code: '([A-Z_]+)'/g)].map((m) => m[1]!));
+  const codes = new Set([...given, ...Object.values(KEEP_CHECK_CODES)]);
+  assert.ok(codes.size >= 10, `found the checks' codes: ${[...codes].join(', ')}`);
+  const listed = new Set(jsonOutputSchema.$defs['checkCode']!.enum as string[]);
+  assert.deepEqual(
+    [...codes].filter((code) => !listed.has(code)),
+    [],
+    'codes missing from $defs.checkCode',
+  );
 });
 
 test('every event and the error line, as Output writes them, fit the schema', async () => {
