@@ -192,5 +192,6 @@ export class Output {
 function quietResultAfter(previous: string | null, kind: string, line: string | null): string | null {
   if (line === null) return previous;
   if (kind !== 'reroute-stage') return line;
-  return previous?.startsWith('Reroute: ') ? `${previous}; ${line}` : `Reroute: ${line}`;
+  const stage = line.replace(/\.$/, '');
+  return previous?.startsWith('Reroute: ') ? `${previous}; ${stage}` : `Reroute: ${stage}`;
 }

@@ -88,9 +88,13 @@ test('text --quiet: reroute says its stages in one line; an error comes after it
   out.configure({ quiet: true });
   out.result('reroute-stage', { planFile: 'b.plan.json', stage: 'plan', status: 'reused', plan }, () => ['table']);
   out.result('reroute-stage', { planFile: 'b.plan.json', stage: 'copy', status: 'skipped', finishedAt: 'then' }, () => ['table']);
+  out.result('reroute-stage', { planFile: 'b.plan.json', stage: 'purge', status: 'done', report: { dryRun: false, partitions: [] } }, () => ['table']);
   out.error('kreroute: VERIFY_FAILED: 1 of 1 destination partitions differ', { code: 'VERIFY_FAILED' });
   await drained();
-  assert.equal(stdout.text(), 'Reroute: plan b.plan.json reused; copy already finished (1 warning: run without --quiet or with --json to see them)\n');
+  assert.equal(
+    stdout.text(),
+    'Reroute: plan b.plan.json reused; copy already finished; Purge: nothing to delete (1 warning: run without --quiet or with --json to see them)\n',
+  );
   assert.equal(stderr.text(), 'kreroute: VERIFY_FAILED: 1 of 1 destination partitions differ\n');
 });
 
