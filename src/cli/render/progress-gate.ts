@@ -2,6 +2,9 @@ import type { EngineEvent } from '../../common/events.ts';
 
 type ProgressEvent = Extract<EngineEvent, { type: 'progress' }>;
 
+/** The engine's one-second timer drifts by a few ms: a report a hair early is not held back a whole tick. */
+const TIMER_SLACK_MS = 100;
+
 /**
  * How often progress is shown (--progress-interval): the engine reports each second; the first
  * report of a stage passes, then at most one per interval. The latest report held back is kept and
@@ -28,7 +31,7 @@ export class ProgressGate {
       this.#stage = event.stage;
       this.#lastShown = Number.NEGATIVE_INFINITY;
     }
-    if (this.#now() - this.#lastShown >= this.intervalMs) {
+    if (this.#now() - this.#lastShown >= this.intervalMs - TIMER_SLACK_MS) {
       this.#pending = null;
       this.#lastShown = this.#now();
       shown.push(event);
