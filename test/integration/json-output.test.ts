@@ -15,11 +15,13 @@ const dir = await mkdtemp(join(tmpdir(), 'kreroute-json-'));
 test.after(() => rm(dir, { recursive: true, force: true }));
 
 const BOUND = { timeout: 120_000 };
+/** The seeded records' timestamps: fixed, so that a test can write a record again exactly as it is. */
+const SEEDED_AT = BigInt(Date.now());
 
 async function seededTopic(prefix: string, perPartition: number): Promise<string> {
   const topic = uniqueName(prefix);
   await createTopic(source, topic, 2);
-  const rows = (p: number) => Array.from({ length: perPartition }, (_, i) => record(`tenant-b:${p}-${i}`, `{"n":${i}}`.padEnd(200, ' ')));
+  const rows = (p: number) => Array.from({ length: perPartition }, (_, i) => seededRecord(p, i));
   await produce(
     source,
     topic,
@@ -30,6 +32,9 @@ async function seededTopic(prefix: string, perPartition: number): Promise<string
   );
   return topic;
 }
+
+const seededRecord = (partition: number, i: number) =>
+  record(`tenant-b:${partition}-${i}`, `{"n":${i}}`.padEnd(200, ' '), { timestamp: SEEDED_AT + BigInt(i) });
 
 /** A --json run: its exit code, and its stdout lines, each checked against the schema. */
 async function json(args: string[], exitCode = 0): Promise<Array<Record<string, unknown>>> {
@@ -101,6 +106,22 @@ test('reroute --purge and failing commands: every --json line fits the schema', 
     ofType(again, 'result').map((l) => `${l['stage']} ${l['status']}`),
     ['plan reused', 'copy skipped', 'verify skipped', 'purge skipped'],
   );
+
+  // A verify that fails: its report, then the VERIFY_FAILED error. Another producer wrote planned record 7 to the destination again.
+  const twiceTopic = await seededTopic('json-twice', 20);
+  const twicePlan = join(dir, 'twice.plan.json');
+  const cluster = ['--source', source, '--destination', destination];
+  await json(['plan', ...cluster, '--topic', twiceTopic, '--create-topics', '--out', twicePlan]);
+  await json(['copy', twicePlan, ...cluster]);
+  await produce(destination, twiceTopic, new Map([[0, [seededRecord(0, 7)]]]));
+  const failed = await json(['verify', twicePlan, ...cluster], 8);
+  assert.deepEqual(
+    failed.filter((l) => l['type'] === 'result' || l['type'] === 'error').map((l) => l['kind'] ?? l['code']),
+    ['verify', 'VERIFY_FAILED'],
+  );
+  const report = failed.find((l) => l['kind'] === 'verify')!['report'] as { passed: boolean; partitions: Array<{ duplicates?: { records: number } }> };
+  assert.equal(report.passed, false);
+  assert.equal(report.partitions[0]?.duplicates?.records, 1);
 
   const missing = await json(['copy', join(dir, 'no-such.plan.json'), '--source', source, '--destination', destination], 2);
   assert.deepEqual(
