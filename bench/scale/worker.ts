@@ -45,7 +45,16 @@ export class CliProcess {
   #result: CliLine | undefined;
 
   constructor(command: CliCommand, onLine: (line: CliLine) => void = () => undefined) {
-    const argv = [...(command.ns ? ['ip', 'netns', 'exec', command.ns] : []), process.execPath, command.launcher, ...command.args, '--json'];
+    // Progress each second (--json's default is 30 s): shards.ts times its kill by the progress lines.
+    const argv = [
+      ...(command.ns ? ['ip', 'netns', 'exec', command.ns] : []),
+      process.execPath,
+      command.launcher,
+      ...command.args,
+      '--json',
+      '--progress-interval',
+      '1s',
+    ];
     const [file, args] = SETPRIV ? [SETPRIV, ['--pdeathsig', 'KILL', '--', ...argv]] : [argv[0]!, argv.slice(1)];
     const started = performance.now();
     void appendFile(command.logFile, `=== ${new Date().toISOString()} ${commandText(command)}\n`);

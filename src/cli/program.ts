@@ -8,6 +8,7 @@ import { rerouteCommand } from './commands/reroute.ts';
 import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext } from './context.ts';
+import { type OutputFlags, PROGRESS_INTERVAL_HELP, outputOptionsFromFlags } from './options/output-options.ts';
 
 export const COMMAND_NAMES = ['plan', 'copy', 'status', 'verify', 'purge', 'reroute', 'demo'] as const;
 
@@ -17,13 +18,17 @@ export function buildProgram(ctx: CliContext): Command {
     .description("Move a tenant's Kafka messages from the cluster they were wrongly sent to, to the right one: plan → copy → verify → purge.")
     .version(VERSION, '-V, --version', 'print the version')
     .option('--json', 'machine-readable output: one JSON object per line on stdout (events and results), nothing else on stdout')
-    .option('--quiet', 'no progress and no notes; results, warnings and errors only')
+    .option('--quiet', 'errors and one line for the result only (it counts the warnings not shown); with --json: no progress events')
+    .option('--progress-interval <duration>', PROGRESS_INTERVAL_HELP)
     .showSuggestionAfterError()
     .exitOverride()
     // Commander's own messages are replaced by one line from run.ts.
     .configureOutput({ outputError: () => undefined, writeErr: () => undefined })
     .hook('preAction', (_program, action) => {
-      ctx.out.configure(action.optsWithGlobals<{ json?: boolean; quiet?: boolean }>());
+      const flags = action.optsWithGlobals<OutputFlags>();
+      // --json and --quiet hold for the error line of a wrong --progress-interval too.
+      ctx.out.configure({ json: flags.json, quiet: flags.quiet });
+      ctx.out.configure(outputOptionsFromFlags(flags));
     });
   for (const make of [planCommand, copyCommand, statusCommand, verifyCommand, purgeCommand, rerouteCommand, demoCommand]) {
     program.addCommand(make(ctx).copyInheritedSettings(program));

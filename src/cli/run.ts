@@ -21,7 +21,7 @@ export async function runCli(
     return failure.exitCode;
   };
   interrupts.install({
-    stopping: (line) => out.warn(line),
+    stopping: (line) => out.warn('STOPPING', line),
     exitNow: (signal, resumable) => {
       const code = signalExitCode(signal);
       const failure = describeFailure(interruptedError(signal, resumable));

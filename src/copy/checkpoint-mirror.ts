@@ -42,7 +42,11 @@ export async function openMirror(plan: Plan, destination: KafkaCluster, topic: s
         },
       );
     }
-    onEvent({ type: 'warning', message: `the checkpoint cannot be kept on the destination (${error.message}); only this state folder holds it` });
+    onEvent({
+      type: 'warning',
+      code: 'CHECKPOINT_LOCAL_ONLY',
+      message: `the checkpoint cannot be kept on the destination (${error.message}); only this state folder holds it`,
+    });
     return null;
   }
   const key = checkpointKey(plan);

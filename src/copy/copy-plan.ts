@@ -205,7 +205,11 @@ async function startDelivery(
     return await startExactlyOnce(plan, destination, options.stateDir, local, eos, onEvent);
   } catch (error) {
     if (mode !== 'auto' || !isKrerouteError(error) || !['NOT_AUTHORIZED', 'KAFKA', 'KAFKA_REFUSED'].includes(error.code) || local) throw error;
-    onEvent({ type: 'warning', message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint` });
+    onEvent({
+      type: 'warning',
+      code: 'TRANSACTIONS_REFUSED',
+      message: `the destination refused transactions (${error.message}); copying at-least-once with a local checkpoint`,
+    });
     return atLeastOnce();
   }
 }
@@ -242,6 +246,7 @@ async function loadLocalMirror(
     if (!onDestination) throw error;
     onEvent({
       type: 'warning',
+      code: 'LOCAL_CHECKPOINT_REPLACED',
       message: `${error.message}; it mirrors the exactly-once checkpoint on the destination, which is resumed from (the local copy is rewritten)`,
     });
     return null;

@@ -255,6 +255,7 @@ function warnOnEmptySample(filter: RecordFilterSpec, drafts: TopicDraft[], onEve
   if (sampled === 0 || sum(drafts, (p) => p.sample?.records ?? 0) > 0) return;
   onEvent({
     type: 'warning',
+    code: 'FILTER_MATCHED_NOTHING',
     message:
       `${filterFlag(filter)} matched none of the ${sampled.toLocaleString('en-US')} records sampled at the start of ${describePartitions(rangesOf(drafts))}` +
       ` (the estimate is 0 records): ${filterHint(filter)}, or plan with --exact to count the whole range`,

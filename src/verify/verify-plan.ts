@@ -79,6 +79,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
     await publishVerdict(destination, checkpointTopic, verdictKey(scope), report).catch((error: unknown) => {
       options.onEvent?.({
         type: 'warning',
+        code: 'VERDICT_LOCAL_ONLY',
         message: `the verdict could not be kept on the destination (${error instanceof Error ? error.message : String(error)}); purge must run with this state folder`,
       });
     });

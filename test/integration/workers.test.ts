@@ -11,6 +11,7 @@ import { writePlanFile } from '../../src/index.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { plan, sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
+import { jsonLineProblem } from '../support/json-output.ts';
 import { kcatDump } from '../support/kcat.ts';
 
 const CLI = join(import.meta.dirname, '../../src/cli/main.ts');
@@ -23,7 +24,8 @@ interface JsonLine {
 
 /** `kreroute --json copy …` as a child process; every stdout line is handed to `onLine` as it comes. */
 function kreroute(args: string[], onLine: (line: JsonLine) => void = () => undefined) {
-  const child = spawn(process.execPath, [CLI, '--json', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Progress each second: some tests act when the copy has moved far enough.
+  const child = spawn(process.execPath, [CLI, '--json', '--progress-interval', '1s', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: JsonLine[] = [];
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
@@ -43,6 +45,11 @@ function kreroute(args: string[], onLine: (line: JsonLine) => void = () => undef
     });
   });
   return { child, exited, lines, stderr: () => stderr };
+}
+
+/** Every line, relayed from a worker or the supervisor's own, fits docs/json-output.schema.json. */
+function assertFitSchema(lines: JsonLine[]): void {
+  for (const line of lines) assert.equal(jsonLineProblem(line), null, JSON.stringify(line));
 }
 
 async function setUp(name: string, perPartition: number) {
@@ -96,6 +103,7 @@ test('--workers 3: three shards, one combined progress and result', async (t) =>
     ['0/3', '1/3', '2/3'],
   );
   assert.equal(run.lines.filter((l) => l.type === 'worker' && l['status'] === 'started').length, 3);
+  assertFitSchema(run.lines);
   const progress = run.lines.filter((l) => l.type === 'progress');
   assert.equal(progress.at(-1)?.['records'], PARTITIONS * 500, 'the last progress line covers the whole plan');
   await assertExactlyOnce(destinationBootstrap, topic, 500);
@@ -165,6 +173,7 @@ test('--workers: a worker killed from outside is reported, the others finish, an
   assert.equal(error?.['code'], 'COPY_FAILED');
   assert.match(error?.['message'] as string, new RegExp(`1 of 3 shard\\(s\\) failed \\(${killed!.replace('/', '\\/')}: killed by SIGKILL\\)`));
   assert.match(run.stderr(), /run the same command again: it resumes the failed shards/);
+  assertFitSchema(run.lines);
 
   const rerun = kreroute([...args, '--workers', '3', '--mode', 'at-least-once']);
   assert.equal(await rerun.exited, 0, rerun.stderr());

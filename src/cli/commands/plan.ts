@@ -35,7 +35,10 @@ export function planCommand(ctx: CliContext): Command {
       const plan = await createPlan({ ...request, ...clusters, onEvent: ctx.out.events });
       await writePlanFile(planFile, plan);
       if (flags.force && existsSync(defaultStateDir(planFile))) {
-        ctx.out.warn(`the state folder ${defaultStateDir(planFile)} belongs to the replaced plan; remove it before copying this one`);
+        ctx.out.warn(
+          'STATE_DIR_OF_REPLACED_PLAN',
+          `the state folder ${defaultStateDir(planFile)} belongs to the replaced plan; remove it before copying this one`,
+        );
       }
       ctx.out.result('plan', { planFile, plan }, () => renderPlan(plan, planFile));
     });

@@ -42,7 +42,7 @@ export async function resolveCluster(ctx: CliContext, side: Side, flags: Cluster
     { bootstrap, configFile },
     { env: ctx.env, ...(recorded ? { fallbackBootstrap: { value: recorded, origin: `the ${side} address in the plan` } } : {}) },
   );
-  for (const warning of resolved.warnings) ctx.out.warn(warning);
+  for (const warning of resolved.warnings) ctx.out.warn('CONFIG_KEYS_IGNORED', warning);
   const waitTimeoutMs = flags.waitTimeout === undefined ? undefined : parseDuration(flags.waitTimeout, '--wait-timeout');
   return { ...resolved.settings, ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }), onWait: (message) => ctx.out.event({ type: 'retry', message }) };
 }

@@ -1,5 +1,7 @@
-import type { EngineEvent, EventSink } from '../../common/events.ts';
+import type { EngineEvent, EventSink, WarningCode } from '../../common/events.ts';
+import { ProgressGate } from './progress-gate.ts';
 import { type ProgressView, createProgressView } from './progress.ts';
+import { quietLine, warningsIn } from './render-quiet.ts';
 
 export interface OutputStreams {
   stdout: NodeJS.WriteStream;
@@ -11,31 +13,56 @@ export function toJsonLine(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 }
 
+/** --progress-interval's default on a terminal: a live bar. */
+export const TERMINAL_PROGRESS_INTERVAL_MS = 1_000;
+/** Its default for a log or a pipe (stderr not a terminal, or --json): 2,880 lines a day instead of 86,400. */
+export const LOG_PROGRESS_INTERVAL_MS = 30_000;
+
+export interface OutputOptions {
+  json?: boolean | undefined;
+  quiet?: boolean | undefined;
+  /** How often progress is shown, in ms (0: never); default by where it goes (see above). */
+  progressIntervalMs?: number | undefined;
+}
+
 /**
  * Where everything the CLI says goes. Text mode: results on stdout, progress and notes on stderr.
  * JSON mode (--json): one JSON object per line on stdout — events and results — and nothing else;
- * each has `time`, when it was written (ISO 8601, UTC).
- * --quiet drops progress and notes, never results, warnings or errors.
+ * each has `time`, when it was written (ISO 8601, UTC); docs/json-output.schema.json describes them.
+ * --quiet, text mode: errors and one line for the command's result (with the count of warnings
+ * not shown); with --json it drops the progress events only.
  */
 export class Output {
   json = false;
   quiet = false;
   readonly #streams: OutputStreams;
   #progress: ProgressView | null = null;
+  #gate = new ProgressGate(TERMINAL_PROGRESS_INTERVAL_MS);
+  /** --quiet, text mode: the result line written when the command ends, and the warnings not shown. */
+  #quietResult: string | null = null;
+  #quietWarnings = 0;
 
   constructor(streams: OutputStreams) {
     this.#streams = streams;
   }
 
-  configure(options: { json?: boolean | undefined; quiet?: boolean | undefined }): void {
+  configure(options: OutputOptions): void {
     this.json = options.json === true;
     this.quiet = options.quiet === true;
+    const fallback = this.json || !this.#streams.stderr.isTTY ? LOG_PROGRESS_INTERVAL_MS : TERMINAL_PROGRESS_INTERVAL_MS;
+    this.#gate = new ProgressGate(this.quiet ? 0 : (options.progressIntervalMs ?? fallback));
   }
 
   /** A result: `lines` for people, `data` (with `kind`) for --json. */
   result(kind: string, data: Record<string, unknown>, lines: () => string[]): void {
+    this.#flushProgress();
     if (this.json) {
       this.#jsonLine({ type: 'result', kind, ...data });
+      return;
+    }
+    if (this.quiet) {
+      this.#quietWarnings += warningsIn(kind, data);
+      this.#quietResult = quietResultAfter(this.#quietResult, kind, quietLine(kind, data));
       return;
     }
     this.#pauseProgress();
@@ -48,6 +75,7 @@ export class Output {
 
   /** Narration a person reads on stdout (the demo's story); in JSON mode an info event. */
   say(line: string): void {
+    if (this.quiet && !this.json) return;
     if (this.json) {
       this.#jsonLine({ type: 'info', message: line });
       return;
@@ -60,23 +88,28 @@ export class Output {
     this.event({ type: 'info', message });
   }
 
-  warn(message: string): void {
-    this.event({ type: 'warning', message });
+  warn(code: WarningCode, message: string): void {
+    this.event({ type: 'warning', code, message });
   }
 
   readonly events: EventSink = (event) => this.event(event);
 
   event(event: EngineEvent): void {
-    const important = event.type === 'warning' || (event.type === 'worker' && event.status === 'failed');
-    if (this.quiet && !important) return;
+    if (event.type === 'progress') {
+      for (const shown of this.#gate.offer(event)) this.#showProgress(shown);
+      return;
+    }
+    if (event.type === 'stage') this.#flushProgress();
     if (this.json) {
       this.#jsonLine(event);
       return;
     }
+    if (this.quiet) {
+      if (event.type === 'warning') this.#quietWarnings++;
+      // A failed shard is an error: said even with --quiet.
+      if (!(event.type === 'worker' && event.status === 'failed')) return;
+    }
     switch (event.type) {
-      case 'progress':
-        this.#progressView().update(event);
-        return;
       case 'stage':
         this.#pauseProgress();
         this.#stderrLine(`${event.stage}: ${event.message}`);
@@ -85,7 +118,7 @@ export class Output {
         this.#stderrLine(event.message);
         return;
       case 'warning':
-        this.#stderrLine(`warning: ${event.message}`);
+        this.#stderrLine(`warning [${event.code}]: ${event.message}`);
         return;
       case 'retry':
         // "waiting for <cluster>: …" says it all; a retry after an error is labelled as one.
@@ -113,9 +146,25 @@ export class Output {
     this.#streams.stderr.write(`${line}\n`);
   }
 
-  /** Ends any progress bar; call before exiting. */
+  /** Ends any progress bar and writes what waited for the end (--quiet's result line); call before exiting. */
   finish(): void {
+    this.#flushProgress();
     this.#pauseProgress();
+    if (this.#quietResult === null) return;
+    const warnings = this.#quietWarnings;
+    const unseen = warnings > 0 ? ` (${warnings === 1 ? '1 warning' : `${warnings} warnings`}: run without --quiet or with --json to see them)` : '';
+    this.#streams.stdout.write(`${this.#quietResult}${unseen}\n`);
+    this.#quietResult = null;
+  }
+
+  #showProgress(event: Extract<EngineEvent, { type: 'progress' }>): void {
+    if (this.json) this.#jsonLine(event);
+    else this.#progressView().update(event);
+  }
+
+  /** The progress report the gate held back: shown before the stage's next line, so the last one is never lost. */
+  #flushProgress(): void {
+    for (const shown of this.#gate.flush()) this.#showProgress(shown);
   }
 
   /** A line relayed from a worker keeps the time the worker gave it. */
@@ -137,4 +186,12 @@ export class Output {
     this.#progress?.stop();
     this.#progress = null;
   }
+}
+
+/** --quiet: the line of the latest result; reroute's stages make one line together. */
+function quietResultAfter(previous: string | null, kind: string, line: string | null): string | null {
+  if (line === null) return previous;
+  if (kind !== 'reroute-stage') return line;
+  const stage = line.replace(/\.$/, '');
+  return previous?.startsWith('Reroute: ') ? `${previous}; ${stage}` : `Reroute: ${stage}`;
 }

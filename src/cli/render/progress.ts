@@ -12,8 +12,8 @@ export interface ProgressView {
   stop(): void;
 }
 
-export function createProgressView(stream: NodeJS.WriteStream, now: () => number = Date.now): ProgressView {
-  return stream.isTTY ? new BarView(stream) : new LineView(stream, now);
+export function createProgressView(stream: NodeJS.WriteStream): ProgressView {
+  return stream.isTTY ? new BarView(stream) : new LineView(stream);
 }
 
 function describe(event: ProgressEvent): string {
@@ -29,44 +29,23 @@ function throttledNote(event: ProgressEvent): string {
   return event.destinationThrottledMs ? `, throttled by the destination: ${duration(event.destinationThrottledMs / 1000)} so far` : '';
 }
 
-/** For logs and pipes: one plain line at most every two seconds per stage. */
+/** For logs and pipes: one plain line per report (the Output's gate decides how often). */
 class LineView implements ProgressView {
   readonly #stream: NodeJS.WriteStream;
-  readonly #now: () => number;
-  #lastPrinted = 0;
-  #pending: ProgressEvent | null = null;
-  #stage: string | null = null;
 
-  constructor(stream: NodeJS.WriteStream, now: () => number) {
+  constructor(stream: NodeJS.WriteStream) {
     this.#stream = stream;
-    this.#now = now;
   }
 
   update(event: ProgressEvent): void {
-    if (this.#stage !== event.stage) {
-      this.#flush();
-      this.#stage = event.stage;
-      this.#lastPrinted = 0;
-    }
-    this.#pending = event;
-    if (this.#now() - this.#lastPrinted >= 2000) this.#flush();
-  }
-
-  #flush(): void {
-    if (this.#pending === null) return;
-    this.#stream.write(`${describe(this.#pending)}\n`);
-    this.#pending = null;
-    this.#lastPrinted = this.#now();
+    this.#stream.write(`${describe(event)}\n`);
   }
 
   log(line: string): void {
     this.#stream.write(`${line}\n`);
   }
 
-  stop(): void {
-    this.#flush();
-    this.#stage = null;
-  }
+  stop(): void {}
 }
 
 /** For a terminal: a live bar with messages, MB, rate and ETA. */

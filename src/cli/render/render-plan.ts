@@ -28,9 +28,13 @@ function totalLine(plan: Plan): string {
   const estimate = plan.estimate;
   const tail = `about ${bytes(estimate.bytes)}; estimated copy time ${duration(estimate.seconds)}`;
   if (estimate.exact) return `Total: ${count(estimate.records)} records (exact), ${tail}`;
-  const bound = plan.topics.reduce((sum, t) => sum + t.partitions.reduce((s, p) => s + p.upperBound, 0), 0);
   const matching = plan.filter ? `, about ${count(estimate.records)} of them matching the filter by a sample (use --exact to count)` : '';
-  return `Total: at most ${count(bound)} records (upper bound${plan.filter ? '' : '; use --exact to count'})${matching}, ${tail}`;
+  return `Total: at most ${count(upperBound(plan))} records (upper bound${plan.filter ? '' : '; use --exact to count'})${matching}, ${tail}`;
+}
+
+/** The sum of the partitions' bounds: never lower than what a partition shows. */
+export function upperBound(plan: Plan): number {
+  return plan.topics.reduce((sum, t) => sum + t.partitions.reduce((s, p) => s + p.upperBound, 0), 0);
 }
 
 function renderTopic(topic: PlanTopic): string[] {

@@ -4,7 +4,8 @@ import type { CopyFlags } from '../options/copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
 export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }, spec: WorkerSpec): string[] {
-  const args = ['--json', 'copy', planFile, '--supervised', '--state-dir', stateDir];
+  // Each second: the supervisor combines the workers' progress and shows it at its own --progress-interval.
+  const args = ['--json', '--progress-interval', '1s', 'copy', planFile, '--supervised', '--state-dir', stateDir];
   if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
   const given: Array<[string, string | undefined]> = [
     ['--source', flags.source],

@@ -41,9 +41,9 @@ export async function refuseDestinationLoss(
   const problems = facts.flatMap((f) => destinationKeepProblems(f, { now: Date.now(), marginMs }));
   const refused: KeepProblem[] = [];
   for (const problem of problems) {
-    if (problem.kind === 'displaces') options.onEvent?.({ type: 'warning', message: problem.message });
+    if (problem.kind === 'displaces') options.onEvent?.({ type: 'warning', code: 'DESTINATION_DISPLACED', message: problem.message });
     else if (step !== 'purge' && problem.kind === 'drops' && options.acceptLoss)
-      options.onEvent?.({ type: 'warning', message: `accepted (--accept-destination-loss): ${problem.message}` });
+      options.onEvent?.({ type: 'warning', code: 'DESTINATION_LOSS_ACCEPTED', message: `accepted (--accept-destination-loss): ${problem.message}` });
     else refused.push(problem);
   }
   const first = refused[0];

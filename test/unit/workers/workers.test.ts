@@ -118,6 +118,8 @@ test('worker arguments: the shard, the user flags, the share of the limits', () 
   );
   assert.deepEqual(args, [
     '--json',
+    '--progress-interval',
+    '1s',
     'copy',
     'p.json',
     '--supervised',

@@ -10,8 +10,7 @@ function lineView(): { view: ReturnType<typeof createProgressView>; text: () => 
   const stream = new PassThrough() as unknown as NodeJS.WriteStream;
   let text = '';
   (stream as unknown as PassThrough).on('data', (chunk: Buffer) => (text += chunk.toString()));
-  let now = 0;
-  const view = createProgressView(stream, () => (now += 5000));
+  const view = createProgressView(stream);
   return { view, text: () => text };
 }
 
