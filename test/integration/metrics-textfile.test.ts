@@ -12,10 +12,10 @@ import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { sides, stateDir } from '../support/engine.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
-import { goTool } from '../support/go-tools.ts';
+import { NOT_BUILT, goTool } from '../support/go-tools.ts';
 
 /** The value of one sample of a Prometheus text page (labels exactly as written), or undefined. */
-function valueOf(page: string, series: string): number | undefined {
+function sampleValue(page: string, series: string): number | undefined {
   const line = page.split('\n').find((l) => l.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
@@ -53,18 +53,18 @@ test('plan, copy and verify with --metrics-textfile: the final values stay in th
   ]);
   assert.equal(planned.code, 0, planned.stderr);
   const planPage = await readFile(files.plan, 'utf8');
-  assert.equal(valueOf(planPage, 'kreroute_exit_code{command="plan"}'), 0);
-  assert.equal(valueOf(planPage, 'kreroute_stage{stage="plan"}'), 1);
-  assert.equal(valueOf(planPage, 'kreroute_records_expected{stage="copy"}'), total, "the plan's exact count");
-  assert.ok(valueOf(planPage, 'kreroute_end_time_seconds')! >= valueOf(planPage, 'kreroute_start_time_seconds')!);
+  assert.equal(sampleValue(planPage, 'kreroute_exit_code{command="plan"}'), 0);
+  assert.equal(sampleValue(planPage, 'kreroute_stage{stage="plan"}'), 1);
+  assert.equal(sampleValue(planPage, 'kreroute_records_expected{stage="copy"}'), total, "the plan's exact count");
+  assert.ok(sampleValue(planPage, 'kreroute_end_time_seconds')! >= sampleValue(planPage, 'kreroute_start_time_seconds')!);
 
   // A command that fails leaves its exit code and its error's code.
   const early = await runKreroute(['verify', planFile, ...clusterArgs(), '--metrics-textfile', files.early]);
   assert.notEqual(early.code, 0, 'verify before the copy fails');
   const code = /kreroute: ([A-Z_]+):/.exec(early.stderr)?.[1];
   const earlyPage = await readFile(files.early, 'utf8');
-  assert.equal(valueOf(earlyPage, 'kreroute_exit_code{command="verify"}'), early.code);
-  assert.equal(valueOf(earlyPage, `kreroute_errors_total{code="${code}"}`), 1, earlyPage);
+  assert.equal(sampleValue(earlyPage, 'kreroute_exit_code{command="verify"}'), early.code);
+  assert.equal(sampleValue(earlyPage, `kreroute_errors_total{code="${code}"}`), 1, earlyPage);
 
   // The copy, rate-limited to ~2.4 s and written every second: the file moves while it runs.
   const started = Date.now() / 1000;
@@ -74,7 +74,7 @@ test('plan, copy and verify with --metrics-textfile: the final values stay in th
   const seen: number[] = [];
   while (!finished) {
     const page = await readFile(files.copy, 'utf8').catch(() => '');
-    const done = valueOf(page, 'kreroute_records_total{stage="copy"}');
+    const done = sampleValue(page, 'kreroute_records_total{stage="copy"}');
     if (done !== undefined) seen.push(done);
     await sleep(200);
   }
@@ -85,13 +85,13 @@ test('plan, copy and verify with --metrics-textfile: the final values stay in th
     `the file was written during the copy: ${seen.join(' ')}`,
   );
   const copyPage = await readFile(files.copy, 'utf8');
-  assert.equal(valueOf(copyPage, 'kreroute_records_total{stage="copy"}'), total, "records copied by this run = the plan's exact count");
-  assert.ok(valueOf(copyPage, 'kreroute_bytes_total{stage="copy"}')! > total * 100);
-  assert.equal(valueOf(copyPage, 'kreroute_records_expected{stage="copy"}'), total);
-  assert.equal(valueOf(copyPage, 'kreroute_records_remaining{stage="copy"}'), 0);
-  assert.equal(valueOf(copyPage, `kreroute_topic_records_remaining{stage="copy",topic="${topic}"}`), 0);
-  assert.equal(valueOf(copyPage, 'kreroute_exit_code{command="copy"}'), 0);
-  const checkpoint = valueOf(copyPage, 'kreroute_checkpoint_last_commit_timestamp_seconds')!;
+  assert.equal(sampleValue(copyPage, 'kreroute_records_total{stage="copy"}'), total, "records copied by this run = the plan's exact count");
+  assert.ok(sampleValue(copyPage, 'kreroute_bytes_total{stage="copy"}')! > total * 100);
+  assert.equal(sampleValue(copyPage, 'kreroute_records_expected{stage="copy"}'), total);
+  assert.equal(sampleValue(copyPage, 'kreroute_records_remaining{stage="copy"}'), 0);
+  assert.equal(sampleValue(copyPage, `kreroute_topic_records_remaining{stage="copy",topic="${topic}"}`), 0);
+  assert.equal(sampleValue(copyPage, 'kreroute_exit_code{command="copy"}'), 0);
+  const checkpoint = sampleValue(copyPage, 'kreroute_checkpoint_last_commit_timestamp_seconds')!;
   assert.ok(checkpoint >= started && checkpoint <= Date.now() / 1000, `checkpoint committed during the copy: ${checkpoint}`);
   assert.doesNotMatch(copyPage, /kreroute_partition_/, 'no per-partition series without --metrics-partitions');
   assert.doesNotMatch(copyPage, /_per_second|_done\b/);
@@ -104,11 +104,11 @@ test('plan, copy and verify with --metrics-textfile: the final values stay in th
   const verified = await runKreroute(['verify', planFile, ...clusterArgs(), '--metrics-textfile', files.verify, '--metrics-partitions']);
   assert.equal(verified.code, 0, verified.stderr);
   const verifyPage = await readFile(files.verify, 'utf8');
-  assert.equal(valueOf(verifyPage, 'kreroute_records_total{stage="verify"}'), total);
-  assert.equal(valueOf(verifyPage, 'kreroute_exit_code{command="verify"}'), 0);
-  assert.equal(valueOf(verifyPage, 'kreroute_stage{stage="verify"}'), 1);
+  assert.equal(sampleValue(verifyPage, 'kreroute_records_total{stage="verify"}'), total);
+  assert.equal(sampleValue(verifyPage, 'kreroute_exit_code{command="verify"}'), 0);
+  assert.equal(sampleValue(verifyPage, 'kreroute_stage{stage="verify"}'), 1);
   for (const partition of [0, 1, 2])
-    assert.equal(valueOf(verifyPage, `kreroute_partition_records_remaining{stage="verify",topic="${topic}",partition="${partition}"}`), 0);
+    assert.equal(sampleValue(verifyPage, `kreroute_partition_records_remaining{stage="verify",topic="${topic}",partition="${partition}"}`), 0);
   assert.equal(verifyPage.match(/^kreroute_partition_records_remaining\{/gm)?.length, 3);
 });
 
@@ -139,7 +139,7 @@ async function startPushgateway(binary: string): Promise<{ url: string; process:
 }
 
 test('plan and copy with --metrics-push: their last values stay on a real Pushgateway, one group per command, plan and shard', {
-  skip: goTool('pushgateway') ? false : 'pushgateway not built (scripts/bootstrap.sh builds it when Go is installed)',
+  skip: goTool('pushgateway') ? false : `the Pushgateway is ${NOT_BUILT}`,
 }, async (t) => {
   const topic = await seed('metrics-push', 2, 500);
   const dir = await stateDir('metrics-push');
@@ -168,10 +168,10 @@ test('plan and copy with --metrics-push: their last values stay on a real Pushga
 
   const page = await (await fetch(`${gateway.url}/metrics`)).text();
   const plan = 'plan="pushed.plan.json"';
-  assert.equal(valueOf(page, `kreroute_exit_code{command="plan",instance="",job="kreroute",${plan}}`), 0, page.slice(0, 2000));
-  assert.equal(valueOf(page, `kreroute_records_expected{command="plan",instance="",job="kreroute",${plan},stage="copy"}`), 1000);
-  assert.equal(valueOf(page, `kreroute_exit_code{command="copy",instance="",job="kreroute",${plan},shard="0-of-1"}`), 0);
-  assert.equal(valueOf(page, `kreroute_records_total{command="copy",instance="",job="kreroute",${plan},shard="0-of-1",stage="copy"}`), 1000);
+  assert.equal(sampleValue(page, `kreroute_exit_code{command="plan",instance="",job="kreroute",${plan}}`), 0, page.slice(0, 2000));
+  assert.equal(sampleValue(page, `kreroute_records_expected{command="plan",instance="",job="kreroute",${plan},stage="copy"}`), 1000);
+  assert.equal(sampleValue(page, `kreroute_exit_code{command="copy",instance="",job="kreroute",${plan},shard="0-of-1"}`), 0);
+  assert.equal(sampleValue(page, `kreroute_records_total{command="copy",instance="",job="kreroute",${plan},shard="0-of-1",stage="copy"}`), 1000);
   assert.ok(existsSync(planFile));
 });
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import test from 'node:test';
 import { JobMetrics } from '../../../../src/cli/metrics/job-metrics.ts';
 import { MAX_PARTITIONS_WITH_SERIES, PrometheusSink } from '../../../../src/cli/metrics/prometheus-sink.ts';
-import { goTool } from '../../../support/go-tools.ts';
+import { NOT_BUILT, goTool } from '../../../support/go-tools.ts';
 import { exercisedExposition, familiesOf } from '../../../support/metrics-exposition.ts';
 
 const ours = (families: Map<string, string>) => [...families].filter(([name]) => name.startsWith('kreroute_'));
@@ -28,14 +28,14 @@ test("every metric follows Prometheus's naming rules: counters end in _total, ba
   }
 });
 
-test("client_golang's promlint finds nothing to say about kreroute's metrics", {
-  skip: goTool('promlint') ? false : 'promlint not built (scripts/bootstrap.sh builds it when Go is installed)',
-}, async () => {
+const promcheck = goTool('promcheck');
+
+test("client_golang's promlint finds nothing to say about kreroute's metrics", { skip: promcheck ? false : NOT_BUILT }, async () => {
   const page = ownFamilies(await exercisedExposition());
-  const lint = spawnSync(goTool('promlint')!, { input: page, encoding: 'utf8', timeout: 30_000 });
+  const lint = spawnSync(promcheck!, ['lint'], { input: page, encoding: 'utf8', timeout: 30_000 });
   assert.equal(lint.status, 0, `promlint: ${lint.stdout}${lint.stderr}`);
   // promlint does see problems where there are some: the old kreroute_bytes_done as a counter.
-  const bad = spawnSync(goTool('promlint')!, {
+  const bad = spawnSync(promcheck!, ['lint'], {
     input: '# HELP kreroute_bytes_done x\n# TYPE kreroute_bytes_done counter\nkreroute_bytes_done 1\n',
     encoding: 'utf8',
     timeout: 30_000,
