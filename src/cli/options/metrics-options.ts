@@ -173,7 +173,7 @@ async function startTextfile(path: string, page: () => Promise<MetricsPage>): Pr
     await write();
   } catch (error) {
     throw new KrerouteError('BAD_INPUT', `--metrics-textfile: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
-      hint: 'give a file in a folder that exists and that this user may write',
+      hint: 'give a path this user may write (a missing folder is created)',
     });
   }
   return write;
