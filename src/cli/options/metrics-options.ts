@@ -88,7 +88,7 @@ export async function startMetrics(ctx: CliContext, flags: MetricsFlags, scope: 
   const job = new JobMetrics({ partitions, onWarning });
   const page = () => job.page();
   const exports: Array<() => Promise<void>> = [];
-  if (outputs.textfile !== undefined) exports.push(await startTextfile(outputs.textfile, page));
+  if (outputs.textfile !== undefined) exports.push(await startTextfile(ctx, outputs.textfile, page));
   if (outputs.push !== undefined) exports.push(await startPush(ctx, outputs.push, scope, () => job.registry()));
   const server = outputs.port === undefined ? undefined : await startServer(ctx, flags.metricsHost ?? DEFAULT_HOST, outputs.port, page);
   let exporting: Promise<void> | undefined;
@@ -165,39 +165,47 @@ async function startServer(ctx: CliContext, host: string, port: number, page: ()
   return server;
 }
 
-/** Writes the file once now, so that a folder that cannot be written is reported before any work; later failures are warned of. */
-async function startTextfile(path: string, page: () => Promise<MetricsPage>): Promise<() => Promise<void>> {
+/** Writes the file once now, so that a path that cannot be written is reported before any work; later failures are warned of. */
+async function startTextfile(ctx: CliContext, path: string, page: () => Promise<MetricsPage>): Promise<() => Promise<void>> {
   const { metricsTextfile } = await import('../metrics/metrics-textfile.ts');
   const write = metricsTextfile(path, page);
   try {
     await write();
   } catch (error) {
-    throw new KrerouteError('BAD_INPUT', `--metrics-textfile: cannot write ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, {
+    throw new KrerouteError('BAD_INPUT', `--metrics-textfile: cannot write ${path} (${describeError(error)})`, {
       hint: 'give a path this user may write (a missing folder is created)',
     });
   }
-  return write;
+  return warningOnFailure(ctx, write, (error) => `--metrics-textfile: cannot write ${path} (${describeError(error)}); trying again`);
 }
 
-/** A Pushgateway that does not answer does not stop the job: it is warned of, once until it answers again. */
+/** A Pushgateway that does not answer does not stop the job. */
 async function startPush(ctx: CliContext, url: URL, scope: MetricsScope, registry: () => Promise<Registry>) {
   const { metricsPush, shownUrl } = await import('../metrics/metrics-push.ts');
-  const push = metricsPush(url.href, groupingOf(scope), registry);
+  const push = warningOnFailure(
+    ctx,
+    metricsPush(url.href, groupingOf(scope), registry),
+    (error) => `--metrics-push: ${shownUrl(url)} did not take the metrics (${describeError(error)}); trying again`,
+  );
+  await push();
+  return push;
+}
+
+/** Metrics that cannot be written or pushed do not stop the job: one warning, until they can be again. */
+function warningOnFailure(ctx: CliContext, write: () => Promise<void>, warning: (error: unknown) => string): () => Promise<void> {
   let failing = false;
-  const pushWarned = async (): Promise<void> => {
+  return async () => {
     try {
-      await push();
+      await write();
       failing = false;
     } catch (error) {
-      if (!failing) ctx.out.warn(`--metrics-push: ${shownUrl(url)} did not take the metrics (${describePushError(error)}); trying again`);
+      if (!failing) ctx.out.warn(warning(error));
       failing = true;
     }
   };
-  await pushWarned();
-  return pushWarned;
 }
 
-const describePushError = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]!.slice(0, 200);
+const describeError = (error: unknown): string => (error as NodeJS.ErrnoException).code ?? (error as Error).message.split('\n')[0]!.slice(0, 200);
 
 /** The grouping key: a later push of the same command, plan and shard replaces the earlier one. */
 export function groupingOf(scope: MetricsScope): Record<string, string> {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'node:test';
@@ -86,4 +87,18 @@ test('--metrics-textfile: written at the start, and at the end with the exit cod
   assert.deepEqual(await readdir(dir), ['kreroute.prom']);
   await metrics!.close();
   assert.equal(await readFile(path, 'utf8'), page, 'only the first close counts');
+});
+
+test('--metrics-textfile that can no longer be written: one warning, and the command still ends as it would', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kreroute-textfile-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'kreroute.prom');
+  const { ctx, warnings } = context();
+  const metrics = await startMetrics(ctx, { metricsTextfile: path, metricsInterval: '1s' }, scope);
+  // The file's place taken by a folder: the rename over it fails.
+  await rm(path);
+  await mkdir(path);
+  assert.equal(await withMetrics(metrics, () => sleep(2_500).then(() => 'done')), 'done');
+  assert.equal(warnings.length, 1, warnings.join('\n'));
+  assert.match(warnings[0]!, /^--metrics-textfile: cannot write \S+kreroute\.prom \(\w+\); trying again$/);
 });
