@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { startKreroute } from '../support/cli-process.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { sides, stateDir } from '../support/engine.ts';
@@ -110,6 +111,31 @@ test('plan, copy and verify with --metrics-textfile: the final values stay in th
   for (const partition of [0, 1, 2])
     assert.equal(sampleValue(verifyPage, `kreroute_partition_records_remaining{stage="verify",topic="${topic}",partition="${partition}"}`), 0);
   assert.equal(verifyPage.match(/^kreroute_partition_records_remaining\{/gm)?.length, 3);
+});
+
+test('a copy stopped by SIGTERM (a Kubernetes pod deleted) leaves its exit code and INTERRUPTED in the textfile', async (t) => {
+  const topic = await seed('metrics-sigterm', 1, 3000);
+  const dir = await stateDir('metrics-sigterm');
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const planFile = join(dir, 'stopped.plan.json');
+  const planned = await runKreroute(['plan', ...clusterArgs(), '--topic', topic, '--exact', '--create-topics', '--out', planFile]);
+  assert.equal(planned.code, 0, planned.stderr);
+  const file = join(dir, 'copy.prom');
+  const copy = startKreroute(['copy', planFile, ...clusterArgs(), '--max-rate', '500', '--metrics-textfile', file, '--metrics-interval', '1s']);
+  t.after(() => copy.child.kill('SIGKILL'));
+  let copied = 0;
+  for (const deadline = Date.now() + 30_000; copied === 0 && Date.now() < deadline; await sleep(200))
+    copied = sampleValue(await readFile(file, 'utf8').catch(() => ''), 'kreroute_records_total{stage="copy"}') ?? 0;
+  assert.ok(copied > 0, 'the copy was under way');
+  copy.child.kill('SIGTERM');
+  const { code } = await copy.exited;
+  assert.equal(code, 143, copy.stderr());
+  const page = await readFile(file, 'utf8');
+  assert.equal(sampleValue(page, 'kreroute_exit_code{command="copy"}'), 143);
+  assert.equal(sampleValue(page, 'kreroute_errors_total{code="INTERRUPTED"}'), 1);
+  const done = sampleValue(page, 'kreroute_records_total{stage="copy"}')!;
+  assert.ok(done >= copied && done < 3000, `stopped part way: ${done}`);
+  assert.equal(sampleValue(page, 'kreroute_records_remaining{stage="copy"}'), 3000 - done, 'what is left, by the saved checkpoint');
 });
 
 async function freePort(): Promise<number> {

@@ -4,6 +4,7 @@ import { KrerouteError } from '../../common/errors.ts';
 import type { MetricsSink } from '../../common/metrics-sink.ts';
 import type { CliContext } from '../context.ts';
 import { describeFailure } from '../exit.ts';
+import { signalExitCode } from '../signals.ts';
 import type { Registry } from 'prom-client';
 import type { MetricsPage } from '../metrics/metrics-server.ts';
 import type { PrometheusSink } from '../metrics/prometheus-sink.ts';
@@ -105,7 +106,7 @@ export async function startMetrics(ctx: CliContext, flags: MetricsFlags, scope: 
     close: (error) =>
       (closed ??= (async () => {
         clearInterval(timer);
-        ended(job.sink, scope, error);
+        ended(ctx, job.sink, scope, error);
         await exporting;
         await exportAll();
         await server?.close();
@@ -216,8 +217,11 @@ export function groupingOf(scope: MetricsScope): Record<string, string> {
   };
 }
 
-function ended(sink: PrometheusSink, scope: MetricsScope, error: unknown): void {
-  if (error === undefined) sink.ended(scope.command, 0);
+/** Records how the command ended, with the exit code the process ends with (run.ts): a stop by a signal is INTERRUPTED with the signal's code. */
+function ended(ctx: CliContext, sink: PrometheusSink, scope: MetricsScope, error: unknown): void {
+  const stoppedBy = ctx.interrupts.received;
+  if (stoppedBy !== null) sink.ended(scope.command, signalExitCode(stoppedBy), 'INTERRUPTED');
+  else if (error === undefined) sink.ended(scope.command, 0);
   else {
     const failure = describeFailure(error);
     sink.ended(scope.command, failure.exitCode, failure.data.code);
@@ -237,7 +241,7 @@ async function reportToSupervisor(ctx: CliContext, partitions: boolean, scope: M
     close: (error) => {
       clearInterval(timer);
       return (closed ??= (async () => {
-        ended(sink, scope, error);
+        ended(ctx, sink, scope, error);
         await report();
       })());
     },

@@ -12,7 +12,7 @@ function context(): { ctx: CliContext; warnings: string[]; notes: string[] } {
   const warnings: string[] = [];
   const notes: string[] = [];
   const out = { warn: (m: string) => warnings.push(m), note: (m: string) => notes.push(m), metrics: () => undefined };
-  return { ctx: { out, interrupts: {}, env: {} } as unknown as CliContext, warnings, notes };
+  return { ctx: { out, interrupts: { received: null }, env: {} } as unknown as CliContext, warnings, notes };
 }
 
 const scope = { command: 'copy', planFile: '/plans/tenant-b.plan.json' } as const;
