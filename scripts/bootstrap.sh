@@ -36,3 +36,19 @@ fi
 
 # A checkout keeps its Kafka jars in its git-ignored .cache (scripts/env.sh points kreroute there).
 KREROUTE_CACHE_DIR="${KREROUTE_CACHE_DIR:-$ROOT/.cache}" node scripts/fetch-kafka-jars.ts
+
+# The metrics tests' Go tools (a real Pushgateway; promlint and Prometheus's rule loader in
+# test/support/promcheck), when Go is installed; without them those tests are skipped.
+GO_TOOLS="${KREROUTE_CACHE_DIR:-$ROOT/.cache}/go-tools"
+if command -v go >/dev/null; then
+  if [ ! -x "$GO_TOOLS/pushgateway" ]; then
+    say "building the Pushgateway into $GO_TOOLS"
+    GOBIN="$GO_TOOLS" GOFLAGS=-mod=mod go install github.com/prometheus/pushgateway@v1.11.5 >/dev/null 2>&1 ||
+      say "could not build the Pushgateway (no network?): its test is skipped" >&2
+  fi
+  if [ ! -x "$GO_TOOLS/promcheck" ] || [ -n "$(find test/support/promcheck -newer "$GO_TOOLS/promcheck" -type f)" ]; then
+    say "building test/support/promcheck into $GO_TOOLS"
+    (cd test/support/promcheck && GOFLAGS=-mod=mod go build -o "$GO_TOOLS/promcheck" .) >/dev/null 2>&1 ||
+      say "could not build test/support/promcheck (no network?): its tests are skipped" >&2
+  fi
+fi

@@ -1,6 +1,6 @@
 export { KrerouteError, ERROR_CODES, type ErrorCode, isRetryableExit } from './common/errors.ts';
 export { WARNING_CODES, type EngineEvent, type EventSink, type WarningCode } from './common/events.ts';
-export { noMetrics, type MetricsSink, type JobStage, type MeteredStage, type WaitCause } from './common/metrics-sink.ts';
+export { noMetrics, type MetricsSink, type PartitionExpectation, type JobStage, type MeteredStage, type WaitCause } from './common/metrics-sink.ts';
 export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client/client-settings.ts';
 export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/net/wait-notice.ts';
 export { FIRST_ANSWER_MS } from './kafka/net/first-answer.ts';

@@ -37,6 +37,8 @@ export const WARNING_CODES = [
   'LOCAL_CHECKPOINT_REPLACED',
   'VERDICT_LOCAL_ONLY',
   'STOPPING',
+  'METRICS_PARTITIONS_CAPPED',
+  'METRICS_EXPORT_FAILED',
 ] as const;
 
 export type WarningCode = (typeof WARNING_CODES)[number];

@@ -6,22 +6,36 @@ export type MeteredStage = 'copy' | 'verify';
 /** What a copy waits for: an answer from a cluster, or its --max-rate. */
 export type WaitCause = 'source' | 'destination' | 'rate-limit';
 
+/** What the plan expects in a source partition. */
+export interface PartitionExpectation {
+  records: number;
+  bytes: number;
+  /** The plan's pinned end offset (exclusive), for the offset lag; absent: no lag is reported. */
+  endOffset?: number;
+}
+
 /**
- * What the engine measures while it works, for a monitoring system (the CLI's --metrics-port
- * feeds Prometheus). Partitions are the plan's source partitions. Every call is cheap and
- * synchronous; the default, noMetrics, drops everything.
+ * What the engine measures while it works, for a monitoring system (the CLI's --metrics-* flags
+ * feed Prometheus). Partitions are the plan's source partitions. Every call is cheap and
+ * synchronous; the default, noMetrics, drops everything. Rates are not reported: a monitoring
+ * system derives them from the counts.
  */
 export interface MetricsSink {
   /** The job entered a stage. */
   stage(stage: JobStage): void;
   /** A partition the stage will go through: what the plan expects there, and what earlier runs did already. */
-  planned(stage: MeteredStage, topic: string, partition: number, expected: { records: number; bytes: number }, doneBefore: number): void;
-  /** Records and bytes done in a partition (copy: acknowledged by the destination; verify: read and compared). */
-  progressed(stage: MeteredStage, topic: string, partition: number, records: number, bytes: number): void;
+  planned(stage: MeteredStage, topic: string, partition: number, expected: PartitionExpectation, doneBefore: number): void;
+  /**
+   * Records and bytes done by this process (copy: acknowledged by the destination; verify: read and
+   * compared), in the given source partition when it is known.
+   */
+  progressed(stage: MeteredStage, records: number, bytes: number, topic?: string, partition?: number): void;
+  /** The next source offset the stage will read in a partition (what is behind it is done). */
+  position(stage: MeteredStage, topic: string, partition: number, nextOffset: number): void;
   /** Nothing remains of a partition, whatever the plan expected (a filter, compaction, aborted records). */
   finished(stage: MeteredStage, topic: string, partition: number): void;
-  /** Records and bytes per second over the last few seconds. */
-  rate(stage: MeteredStage, recordsPerSec: number, bytesPerSec: number): void;
+  /** A checkpoint was committed (a copy can resume from here). */
+  checkpointed(): void;
   /** A failed request is being tried again; `code` is Kafka's error name (NOT_LEADER_OR_FOLLOWER …). */
   retried(code: string): void;
   /** The copy loop waited this long for a cluster or for the rate limit. */
@@ -40,8 +54,9 @@ export const noMetrics: MetricsSink = {
   stage: ignore,
   planned: ignore,
   progressed: ignore,
+  position: ignore,
   finished: ignore,
-  rate: ignore,
+  checkpointed: ignore,
   retried: ignore,
   waited: ignore,
   throttled: ignore,

@@ -3,7 +3,7 @@ import type { MetricsSink } from './metrics-sink.ts';
 
 /**
  * Counts records and bytes, and reports rate (over the last ~5 s) and ETA; a copy's and a verify's
- * also per partition to a metrics sink.
+ * also to a metrics sink.
  */
 export class ProgressMeter {
   readonly #stage: 'plan' | 'copy' | 'verify';
@@ -24,8 +24,7 @@ export class ProgressMeter {
   add(records: number, bytes: number, topic?: string, partition?: number): void {
     this.records += records;
     this.bytes += bytes;
-    if (this.#metrics && topic !== undefined && partition !== undefined)
-      this.#metrics.progressed(this.#stage as 'copy' | 'verify', topic, partition, records, bytes);
+    this.#metrics?.progressed(this.#stage as 'copy' | 'verify', records, bytes, topic, partition);
   }
 
   /** `destinationThrottledMs`: a copy's time held back by the destination's throttling so far. */
@@ -38,7 +37,6 @@ export class ProgressMeter {
     const ratePerSec = seconds > 0 ? (this.records - first.records) / seconds : 0;
     const bytesPerSec = seconds > 0 ? (this.bytes - first.bytes) / seconds : 0;
     const left = Math.max(0, this.#totalRecords - this.records);
-    if (this.#metrics) this.#metrics.rate(this.#stage as 'copy' | 'verify', ratePerSec, bytesPerSec);
     return {
       type: 'progress',
       stage: this.#stage,

@@ -309,6 +309,7 @@ function openLanes(context: EngineContext): Lane[] {
         progress: new SourceProgress((next, records, bytes) => {
           context.ledger.advanceSource(key, next, { copied: records });
           context.meter.add(records, bytes, topic.source, planned.partition);
+          context.metrics.position('copy', topic.source, planned.partition, Number(next));
           if (context.ledger.source(key).done) context.metrics.finished('copy', topic.source, planned.partition);
           context.onChange();
         }),

@@ -14,6 +14,7 @@ import { type RecordFilter, compileFilter } from '../plan/filter/record-filter.t
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
 import { type CopyStats, runCopyEngine } from './copy-engine.ts';
+import type { TransactionBoundary } from './delivery.ts';
 import { explainTruncation } from '../plan/checks/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/checks/destination-topics.ts';
 import { refuseRecreatedTopics } from '../plan/checks/topic-identity.ts';
@@ -123,6 +124,8 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   const alreadyCopied = ledger.copied();
   const meter = new ProgressMeter('copy', plan.estimate.records, alreadyCopied, metrics);
   announcePartitions(plan, checkpoint, metrics);
+  // The checkpoint was just loaded or created: its age counts from here.
+  metrics.checkpointed();
   metrics.inFlight(() => delivery.producer.bufferedBytes);
   const duplicateAcks = new Set<string>();
   const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
@@ -141,7 +144,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       passthrough: options.passthrough ?? true,
       memoryBudgetBytes: memoryBudgetOf(options),
       onChange: () => delivery.onChange(),
-      boundary: delivery.boundary,
+      boundary: reportingCommits(delivery.boundary, metrics),
       onRetry: (message, code) => onEvent(retryEvent(message, code)),
       metrics,
       duplicateAcks,
@@ -159,9 +162,9 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   clearInterval(ticker);
   metrics.inFlight(null);
   progress();
-  metrics.rate('copy', 0, 0);
   const interrupted = options.signal?.aborted === true;
   await delivery.finish(!interrupted).finally(() => delivery.producer.close());
+  metrics.checkpointed();
   if (interrupted) throw new KrerouteError('INTERRUPTED', 'copy interrupted; progress is saved', { hint: 'run the same command again to continue' });
   refuseUnmatchedFilter(plan, ledger.view);
   return {
@@ -268,8 +271,21 @@ function announcePartitions(plan: Plan, checkpoint: CheckpointView, metrics: Met
   for (const topic of plan.topics) {
     for (const planned of topic.partitions) {
       const state = checkpoint.sources[partitionKey(topic.source, planned.partition)]!;
-      metrics.planned('copy', topic.source, planned.partition, expected(planned), state.copied);
+      metrics.planned('copy', topic.source, planned.partition, { ...expected(planned), endOffset: Number(planned.end) }, state.copied);
+      metrics.position('copy', topic.source, planned.partition, Number(state.next));
       if (state.done) metrics.finished('copy', topic.source, planned.partition);
     }
   }
+}
+
+/** The boundary, telling the metrics of every checkpoint it commits. */
+function reportingCommits(boundary: TransactionBoundary | undefined, metrics: MetricsSink): TransactionBoundary | undefined {
+  if (!boundary || metrics === noMetrics) return boundary;
+  return {
+    due: () => boundary.due(),
+    commit: () => boundary.commit().then(() => metrics.checkpointed()),
+    enlist: (topic, partitions) => boundary.enlist(topic, partitions),
+    overdue: () => boundary.overdue(),
+    unackedLimit: () => boundary.unackedLimit(),
+  };
 }

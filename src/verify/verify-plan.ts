@@ -155,7 +155,6 @@ async function verifyWith(
     clearInterval(ticker);
   }
   onEvent(meter.event());
-  metrics.rate('verify', 0, 0);
   for (const topic of plan.topics) for (const p of topic.partitions) metrics.finished('verify', topic.source, p.partition);
   const timestampsNotCompared = plan.topics.filter((t) => digestFieldsOf(t) === 'all-but-timestamp').map((t) => t.destination);
   return {

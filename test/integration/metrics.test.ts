@@ -1,6 +1,6 @@
 // --metrics-port: Prometheus metrics scraped while a throttled copy runs move, and end where the
-// copy ended (records done per partition = the plan's exact count); with --workers, the
-// supervisor serves every worker's metrics combined.
+// copy ended (records counted = the plan's exact count, nothing remaining in any topic); with
+// --workers, the supervisor serves every worker's metrics combined.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { rm } from 'node:fs/promises';
@@ -86,7 +86,7 @@ test('a throttled copy: metrics move while it runs and end as the copy did; then
   const total = p.estimate.records;
   assert.equal(total, 6000);
 
-  const done = during.map((s) => sum(s, 'kreroute_records_done', { stage: 'copy' }));
+  const done = during.map((s) => sum(s, 'kreroute_records_total', { stage: 'copy' }));
   assert.ok(during.length >= 5, `${during.length} scrapes during a copy of ~2.4 s`);
   assert.ok(
     done.some((d) => d > 0 && d < total),
@@ -98,32 +98,35 @@ test('a throttled copy: metrics move while it runs and end as the copy did; then
   );
   assert.ok(new Set(done).size >= 3, `records done moved: ${done.join(' ')}`);
   const middle = during.find((s) => {
-    const d = sum(s, 'kreroute_records_done', { stage: 'copy' });
+    const d = sum(s, 'kreroute_records_total', { stage: 'copy' });
     return d > 0 && d < total;
   })!;
   assert.equal(sum(middle, 'kreroute_stage', { stage: 'copy' }), 1);
   assert.equal(
-    sum(middle, 'kreroute_records_done', { stage: 'copy' }) + sum(middle, 'kreroute_records_remaining', { stage: 'copy' }),
+    sum(middle, 'kreroute_records_total', { stage: 'copy' }) + sum(middle, 'kreroute_records_remaining', { stage: 'copy' }),
     total,
     'done + remaining = the plan',
   );
-  assert.ok(
-    during.some((s) => sum(s, 'kreroute_records_per_second', { stage: 'copy' }) > 500),
-    'a rate near --max-rate',
+  assert.equal(
+    sum(middle, 'kreroute_topic_records_remaining', { stage: 'copy', topic }),
+    sum(middle, 'kreroute_records_remaining', { stage: 'copy' }),
+    'the one topic holds all that remains',
   );
 
   const end = await scrape(server.url.replace('0.0.0.0', '127.0.0.1'));
-  for (const planned of p.topics[0]!.partitions) {
-    const labels = { stage: 'copy', topic, partition: String(planned.partition) };
-    assert.equal(sum(end, 'kreroute_records_done', labels), planned.exact!.records, `partition ${planned.partition}: records done = the plan's`);
-    assert.equal(sum(end, 'kreroute_records_expected', labels), planned.exact!.records);
-    assert.equal(sum(end, 'kreroute_records_remaining', labels), 0);
-    assert.equal(sum(end, 'kreroute_bytes_remaining', labels), 0);
-  }
-  assert.equal(sum(end, 'kreroute_records_done', { stage: 'copy' }), summary.records);
-  assert.equal(sum(end, 'kreroute_bytes_done', { stage: 'copy' }), summary.bytes);
-  assert.equal(sum(end, 'kreroute_bytes_in_flight'), 0);
-  assert.equal(sum(end, 'kreroute_records_per_second', { stage: 'copy' }), 0, 'a finished copy does nothing per second');
+  assert.equal(sum(end, 'kreroute_records_total', { stage: 'copy' }), total, "records counted = the plan's exact count");
+  assert.equal(sum(end, 'kreroute_records_total', { stage: 'copy' }), summary.records);
+  assert.equal(sum(end, 'kreroute_bytes_total', { stage: 'copy' }), summary.bytes);
+  assert.equal(sum(end, 'kreroute_records_expected', { stage: 'copy' }), total);
+  assert.equal(sum(end, 'kreroute_records_remaining', { stage: 'copy' }), 0);
+  assert.equal(sum(end, 'kreroute_topic_records_remaining', { stage: 'copy', topic }), 0);
+  assert.deepEqual(
+    end.filter((s) => s.name.startsWith('kreroute_partition_')),
+    [],
+    'no per-partition series unless asked for',
+  );
+  assert.equal(sum(end, 'kreroute_in_flight_bytes'), 0);
+  assert.ok(pick(end, 'kreroute_checkpoint_last_commit_timestamp_seconds')[0]!.value > Date.now() / 1000 - 60, 'a checkpoint committed just now');
   assert.ok(sum(end, 'kreroute_wait_seconds_total', { for: 'rate-limit' }) > 0.5, 'waited for --max-rate');
   assert.ok(sum(end, 'kreroute_wait_seconds_total', { for: 'source' }) > 0, 'waited for fetches');
   if (summary.mode === 'exactly-once') {
@@ -138,12 +141,11 @@ test('a throttled copy: metrics move while it runs and end as the copy did; then
   const verified = await scrape(server.url.replace('0.0.0.0', '127.0.0.1'));
   assert.equal(sum(verified, 'kreroute_stage', { stage: 'verify' }), 1);
   assert.equal(sum(verified, 'kreroute_stage', { stage: 'copy' }), 0);
-  for (const planned of p.topics[0]!.partitions) {
-    assert.equal(sum(verified, 'kreroute_records_done', { stage: 'verify', topic, partition: String(planned.partition) }), planned.exact!.records);
-  }
+  assert.equal(sum(verified, 'kreroute_records_total', { stage: 'verify' }), total);
+  assert.equal(sum(verified, 'kreroute_topic_records_remaining', { stage: 'verify', topic }), 0);
 });
 
-test("copy --workers 2 --metrics-port 0: the supervisor serves both workers' metrics combined", async (t) => {
+test("copy --workers 2 --metrics-port 0 --metrics-partitions: the supervisor serves both workers' metrics combined", async (t) => {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const { topic, plan: p } = await seed('metrics-workers', 8, 1000);
   const dir = await stateDir('metrics-workers');
@@ -166,6 +168,7 @@ test("copy --workers 2 --metrics-port 0: the supervisor serves both workers' met
     '0',
     '--metrics-host',
     '127.0.0.1',
+    '--metrics-partitions',
   ];
   const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -188,15 +191,19 @@ test("copy --workers 2 --metrics-port 0: the supervisor serves both workers' met
   );
   assert.ok(!lines.some((l) => l['type'] === 'metrics'), "the workers' metrics lines stay between them and the supervisor");
 
-  const done = scrapes.map((s) => sum(s, 'kreroute_records_done', { stage: 'copy' }));
+  const done = scrapes.map((s) => sum(s, 'kreroute_records_total', { stage: 'copy' }));
   assert.ok(new Set(done).size >= 3, `records done moved: ${done.join(' ')}`);
   assert.ok(done.every((d) => d <= p.estimate.records));
   const last = scrapes.at(-1)!;
   assert.equal(sum(last, 'kreroute_stage', { stage: 'copy' }), 1);
   // Both workers' partitions, each reported once.
-  const partitions = pick(last, 'kreroute_records_expected', { stage: 'copy', topic })
-    .map((s) => Number(s.labels['partition']))
-    .sort((a, b) => a - b);
-  assert.deepEqual(partitions, [0, 1, 2, 3, 4, 5, 6, 7]);
-  assert.equal(sum(last, 'kreroute_records_expected', { stage: 'copy', topic }), p.estimate.records);
+  for (const name of ['kreroute_partition_records_remaining', 'kreroute_partition_offset_lag']) {
+    const partitions = pick(last, name, { stage: 'copy', topic })
+      .map((s) => Number(s.labels['partition']))
+      .sort((a, b) => a - b);
+    assert.deepEqual(partitions, [0, 1, 2, 3, 4, 5, 6, 7], name);
+  }
+  assert.equal(sum(last, 'kreroute_records_expected', { stage: 'copy' }), p.estimate.records);
+  assert.equal(pick(last, 'kreroute_start_time_seconds').length, 1);
+  assert.ok(pick(last, 'kreroute_start_time_seconds')[0]!.value < Date.now() / 1000, 'the earliest start, not a sum');
 });

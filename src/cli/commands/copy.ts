@@ -7,7 +7,7 @@ import { renderCopy } from '../render/render-copy.ts';
 import { parseShard, parseWorkers } from '../options/options.ts';
 import { KrerouteError } from '../../common/errors.ts';
 import { workersCopy } from '../workers/workers-copy.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends ClusterFlags, CopyFlags, MetricsFlags {
   stateDir?: string;
@@ -47,8 +47,8 @@ export function copyCommand(ctx: CliContext): Command {
       const plan = await readPlanFile(planFile);
       // Checked here too, so that a wrong address or properties file is reported once, not by every worker.
       const clusters = await resolveClusters(ctx, flags, plan);
-      const metrics = await startMetrics(ctx, flags);
-      try {
+      const metrics = await startMetrics(ctx, flags, { command: 'copy', planFile, ...(shard ? { shard } : {}) });
+      await withMetrics(metrics, async () => {
         const copy =
           workers === undefined ? (await import('../../copy/copy-plan.ts')).copyPlan : workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics);
         ctx.interrupts.graceful = true;
@@ -65,9 +65,7 @@ export function copyCommand(ctx: CliContext): Command {
         // A worker's last metrics go before its result.
         await metrics?.close();
         ctx.out.result('copy', { planFile, summary }, () => renderCopy(summary, planFile));
-      } finally {
-        await metrics?.close();
-      }
+      });
     });
   return command;
 }

@@ -6,8 +6,12 @@ import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
 import { renderPlan } from '../render/render-plan.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
+import { type MetricsSink, countingRetries } from '../../common/metrics-sink.ts';
+import { expectations } from '../../plan/expected.ts';
+import type { Plan } from '../../plan/plan.ts';
 
-interface Flags extends PlanFlags {
+interface Flags extends PlanFlags, MetricsFlags {
   force?: boolean;
 }
 
@@ -18,7 +22,7 @@ export function planCommand(ctx: CliContext): Command {
       'Look at the source range and the destination, and write a sealed plan file: per topic and partition the offset range, ' +
         'the destination partition, counts, estimates and checks. Nothing is copied.',
     );
-  addPlanOptions(command)
+  addMetricsOptions(addPlanOptions(command))
     .option('--force', 'replace an existing plan file')
     .addHelpText(
       'after',
@@ -32,15 +36,28 @@ export function planCommand(ctx: CliContext): Command {
       }
       const clusters = await resolveClusters(ctx, flags);
       const { createPlan } = await import('../../plan/create-plan.ts');
-      const plan = await createPlan({ ...request, ...clusters, onEvent: ctx.out.events });
-      await writePlanFile(planFile, plan);
-      if (flags.force && existsSync(defaultStateDir(planFile))) {
-        ctx.out.warn(
-          'STATE_DIR_OF_REPLACED_PLAN',
-          `the state folder ${defaultStateDir(planFile)} belongs to the replaced plan; remove it before copying this one`,
-        );
-      }
-      ctx.out.result('plan', { planFile, plan }, () => renderPlan(plan, planFile));
+      const metrics = await startMetrics(ctx, flags, { command: 'plan', planFile });
+      await withMetrics(metrics, async () => {
+        metrics?.sink.stage('plan');
+        const onEvent = metrics ? countingRetries(ctx.out.events, metrics.sink) : ctx.out.events;
+        const plan = await createPlan({ ...request, ...clusters, onEvent });
+        await writePlanFile(planFile, plan);
+        if (metrics) announcePlan(plan, metrics.sink);
+        if (flags.force && existsSync(defaultStateDir(planFile))) {
+          ctx.out.warn(
+            'STATE_DIR_OF_REPLACED_PLAN',
+            `the state folder ${defaultStateDir(planFile)} belongs to the replaced plan; remove it before copying this one`,
+          );
+        }
+        ctx.out.result('plan', { planFile, plan }, () => renderPlan(plan, planFile));
+      });
     });
   return command;
+}
+
+/** What the plan expects the copy to go through: a plan's metrics show the size of the job before it starts. */
+function announcePlan(plan: Plan, metrics: MetricsSink): void {
+  const expected = expectations(plan);
+  for (const topic of plan.topics)
+    for (const p of topic.partitions) metrics.planned('copy', topic.source, p.partition, { ...expected(p), endOffset: Number(p.end) }, 0);
 }

@@ -10,7 +10,7 @@ import { renderPurge } from '../render/render-purge.ts';
 import { renderVerify } from '../render/render-verify.ts';
 import { parseWorkers } from '../options/options.ts';
 import { workersCopy } from '../workers/workers-copy.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends PlanFlags, CopyFlags, MetricsFlags {
   purge?: boolean;
@@ -40,20 +40,22 @@ export function rerouteCommand(ctx: CliContext): Command {
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const clusters = await resolveClusters(ctx, flags);
       const { reroute } = await import('../../reroute/reroute.ts');
-      const metrics = await startMetrics(ctx, flags);
+      const metrics = await startMetrics(ctx, flags, { command: 'reroute', planFile });
       ctx.interrupts.graceful = true;
-      await reroute({
-        planFile,
-        plan: { ...request, ...clusters },
-        copy: tuning,
-        ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics) } : {}),
-        purge: flags.purge === true,
-        ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
-        onEvent: ctx.out.events,
-        ...(metrics ? { metrics: metrics.sink } : {}),
-        signal: ctx.interrupts.signal,
-        onStage: (outcome) => ctx.out.result('reroute-stage', { planFile, ...outcome }, () => renderOutcome(outcome, planFile)),
-      }).finally(() => metrics?.close());
+      await withMetrics(metrics, () =>
+        reroute({
+          planFile,
+          plan: { ...request, ...clusters },
+          copy: tuning,
+          ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics) } : {}),
+          purge: flags.purge === true,
+          ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+          onEvent: ctx.out.events,
+          ...(metrics ? { metrics: metrics.sink } : {}),
+          signal: ctx.interrupts.signal,
+          onStage: (outcome) => ctx.out.result('reroute-stage', { planFile, ...outcome }, () => renderOutcome(outcome, planFile)),
+        }),
+      );
     });
   return command;
 }

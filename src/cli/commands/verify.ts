@@ -6,7 +6,7 @@ import type { CliContext } from '../context.ts';
 import { renderVerify } from '../render/render-verify.ts';
 import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from '../options/plan-options.ts';
 import { parseShard, parseTopicName } from '../options/options.ts';
-import { type MetricsFlags, addMetricsOptions, startMetrics } from '../options/metrics-options.ts';
+import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
 
 interface Flags extends ClusterFlags, MetricsFlags {
   stateDir?: string;
@@ -36,23 +36,27 @@ export function verifyCommand(ctx: CliContext): Command {
       const plan = await readPlanFile(planFile);
       const clusters = await resolveClusters(ctx, flags, plan);
       const { verifyPlan } = await import('../../verify/verify-plan.ts');
-      const metrics = await startMetrics(ctx, flags);
-      const report = await verifyPlan(plan, {
-        ...clusters,
-        ...keepFromFlags(flags),
-        stateDir: flags.stateDir ?? defaultStateDir(planFile),
-        ...(flags.shard !== undefined ? { shard: parseShard(flags.shard) } : {}),
-        ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
-        onEvent: ctx.out.events,
-        ...(metrics ? { metrics: metrics.sink } : {}),
-      }).finally(() => metrics?.close());
-      ctx.out.result('verify', { planFile, report }, () => renderVerify(report, planFile));
-      if (!report.passed) {
-        const failed = report.partitions.filter((p) => !p.passed).length;
-        throw new KrerouteError('VERIFY_FAILED', `${failed} of ${report.partitions.length} destination partitions differ from the source`, {
-          hint: 'see the differences above; do not purge',
+      const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+      const checkpointTopic = flags.checkpointTopic !== undefined ? parseTopicName(flags.checkpointTopic, '--checkpoint-topic') : undefined;
+      const metrics = await startMetrics(ctx, flags, { command: 'verify', planFile, ...(shard ? { shard } : {}) });
+      await withMetrics(metrics, async () => {
+        const report = await verifyPlan(plan, {
+          ...clusters,
+          ...keepFromFlags(flags),
+          stateDir: flags.stateDir ?? defaultStateDir(planFile),
+          ...(shard ? { shard } : {}),
+          ...(checkpointTopic !== undefined ? { checkpointTopic } : {}),
+          onEvent: ctx.out.events,
+          ...(metrics ? { metrics: metrics.sink } : {}),
         });
-      }
+        ctx.out.result('verify', { planFile, report }, () => renderVerify(report, planFile));
+        if (!report.passed) {
+          const failed = report.partitions.filter((p) => !p.passed).length;
+          throw new KrerouteError('VERIFY_FAILED', `${failed} of ${report.partitions.length} destination partitions differ from the source`, {
+            hint: 'see the differences above; do not purge',
+          });
+        }
+      });
     });
   return command;
 }

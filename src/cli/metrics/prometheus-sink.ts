@@ -1,44 +1,75 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { JobStage, MeteredStage, MetricsSink, WaitCause } from '../../common/metrics-sink.ts';
+import type { JobStage, MeteredStage, MetricsSink, PartitionExpectation, WaitCause } from '../../common/metrics-sink.ts';
 import { VERSION } from '../../common/version.ts';
 
 const STAGES: readonly JobStage[] = ['plan', 'copy', 'verify', 'purge'];
-const PARTITION_LABELS = ['stage', 'topic', 'partition'] as const;
+const WAIT_CAUSES: readonly WaitCause[] = ['source', 'destination', 'rate-limit'];
+const CLUSTERS = ['source', 'destination'] as const;
+/** Per-partition series are opt-in and bounded: two per partition (remaining, offset lag), so at most 1000. */
+export const MAX_PARTITIONS_WITH_SERIES = 500;
+
+export interface PrometheusSinkOptions {
+  /** Per-partition series (--metrics-partitions), for the first MAX_PARTITIONS_WITH_SERIES partitions. */
+  partitions?: boolean;
+  /** Told once when partitions are left without series. */
+  onWarning?: (message: string) => void;
+}
 
 interface PartitionTally {
-  labels: { stage: MeteredStage; topic: string; partition: string };
-  expectedRecords: number;
-  expectedBytes: number;
+  stage: MeteredStage;
+  topic: string;
+  partition: string;
+  expected: number;
+  done: number;
+  endOffset: number | undefined;
+  nextOffset: number | undefined;
+  finished: boolean;
+  withSeries: boolean;
+}
+
+/** Counts of this process, kept as plain numbers (a verify reports every batch it reads) and added to the counters when collected. */
+interface StageCount {
   records: number;
   bytes: number;
-  finished: boolean;
+  reportedRecords: number;
+  reportedBytes: number;
 }
 
 /**
- * The engine's measurements as Prometheus metrics (see docs/metrics.md), in a registry
- * of their own. Per-partition values are kept in plain counters and set on the gauges only when
- * the registry is collected: a verify reports every record it reads.
+ * The engine's measurements as Prometheus metrics (see docs/metrics.md), in a registry of their
+ * own, named by Prometheus's rules: counters end in _total, units are base units, and rates are
+ * left to PromQL. Counters count what this process did; the gauges of what is expected and what
+ * remains cover the plan (or shard) the process works on, earlier runs included.
  */
 export class PrometheusSink implements MetricsSink {
   readonly registry = new Registry();
+  readonly #options: PrometheusSinkOptions;
   readonly #partitions = new Map<string, PartitionTally>();
+  readonly #counts = new Map<MeteredStage, StageCount>();
+  #partitionsWithSeries = 0;
   #readInFlight: (() => number) | null = null;
   readonly #stage: Gauge<'stage'>;
-  readonly #rate: Gauge<'stage'>;
-  readonly #byteRate: Gauge<'stage'>;
+  readonly #checkpoint: Gauge;
   readonly #retries: Counter<'code'>;
+  readonly #errors: Counter<'code'>;
+  readonly #exitCode: Gauge<'command'>;
+  readonly #endTime: Gauge;
   readonly #waits: Counter<'for'>;
   readonly #throttled: Counter<'cluster'>;
   readonly #commits: Counter;
   readonly #commitSeconds: Histogram;
 
-  constructor() {
+  constructor(options: PrometheusSinkOptions = {}) {
+    this.#options = options;
     const registers = [this.registry];
+    const tallies = this.#partitions;
+    const counts = this.#counts;
     collectDefaultMetrics({ register: this.registry });
     new Gauge({ name: 'kreroute_info', help: 'Always 1; the version of kreroute as a label', labelNames: ['version'], registers, aggregator: 'max' }).set(
       { version: VERSION },
       1,
     );
+    new Gauge({ name: 'kreroute_start_time_seconds', help: 'When the command started (Unix time)', registers, aggregator: 'min' }).set(Date.now() / 1000);
     // With --workers, each worker reports the copy stage: the job is in a stage if any process is.
     this.#stage = new Gauge({
       name: 'kreroute_stage',
@@ -47,45 +78,91 @@ export class PrometheusSink implements MetricsSink {
       registers,
       aggregator: 'max',
     });
-    // Each set from the tallies when collected.
-    const partitionGauge = (name: string, help: string, read: (tally: PartitionTally) => number): void => {
-      const tallies = this.#partitions;
+    new Counter({
+      name: 'kreroute_records_total',
+      help: 'Records done by this process: copy, written and acknowledged; verify, read and compared',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        for (const [stage, count] of counts) {
+          this.inc({ stage }, count.records - count.reportedRecords);
+          count.reportedRecords = count.records;
+        }
+      },
+    });
+    new Counter({
+      name: 'kreroute_bytes_total',
+      help: 'Bytes done by this process: copy, record batches as written; verify, records as read',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        for (const [stage, count] of counts) {
+          this.inc({ stage }, count.bytes - count.reportedBytes);
+          count.reportedBytes = count.bytes;
+        }
+      },
+    });
+    const stageGauge = (name: string, help: string, read: (tally: PartitionTally) => number): void => {
       new Gauge({
         name,
         help,
-        labelNames: PARTITION_LABELS,
+        labelNames: ['stage'],
         registers,
         collect() {
-          for (const tally of tallies.values()) this.set(tally.labels, read(tally));
+          const sums = new Map<MeteredStage, number>();
+          for (const tally of tallies.values()) sums.set(tally.stage, (sums.get(tally.stage) ?? 0) + read(tally));
+          for (const [stage, sum] of sums) this.set({ stage }, sum);
         },
       });
     };
-    partitionGauge(
+    stageGauge(
       'kreroute_records_expected',
-      'Records the plan expects in the source partition (exact with plan --exact, else its share of the estimate)',
-      (t) => t.expectedRecords,
+      'Records the plan (or shard) expects the stage to go through: exact with plan --exact, else estimated',
+      (t) => t.expected,
     );
-    partitionGauge(
-      'kreroute_records_done',
-      'Records done in the source partition: copy, written and acknowledged (earlier runs included); verify, read and compared',
-      (t) => t.records,
-    );
-    partitionGauge('kreroute_records_remaining', 'Records left to do in the source partition (expected - done; 0 once the partition is finished)', remainingOf);
-    partitionGauge('kreroute_bytes_done', 'Bytes done in the source partition by this run (record batches as written, or records as read)', (t) => t.bytes);
-    partitionGauge('kreroute_bytes_remaining', "Bytes left in the source partition, estimated from the plan's bytes per record", (t) =>
-      t.expectedRecords > 0 ? Math.round((t.expectedBytes * remainingOf(t)) / t.expectedRecords) : 0,
-    );
-    this.#rate = new Gauge({
-      name: 'kreroute_records_per_second',
-      help: 'Records done per second over the last few seconds',
-      labelNames: ['stage'],
+    stageGauge('kreroute_records_remaining', 'Records the stage has left to do, earlier runs included (0 once finished)', remainingOf);
+    new Gauge({
+      name: 'kreroute_topic_records_remaining',
+      help: 'Records the stage has left to do in a source topic, earlier runs included (0 once finished)',
+      labelNames: ['stage', 'topic'],
       registers,
+      collect() {
+        const sums = new Map<string, { stage: MeteredStage; topic: string; remaining: number }>();
+        for (const tally of tallies.values()) {
+          const key = `${tally.stage}\u0000${tally.topic}`;
+          const sum = sums.get(key) ?? sums.set(key, { stage: tally.stage, topic: tally.topic, remaining: 0 }).get(key)!;
+          sum.remaining += remainingOf(tally);
+        }
+        for (const { stage, topic, remaining } of sums.values()) this.set({ stage, topic }, remaining);
+      },
     });
-    this.#byteRate = new Gauge({
-      name: 'kreroute_bytes_per_second',
-      help: 'Bytes done per second over the last few seconds',
-      labelNames: ['stage'],
+    if (options.partitions) {
+      new Gauge({
+        name: 'kreroute_partition_records_remaining',
+        help: 'Records the stage has left to do in a source partition (--metrics-partitions)',
+        labelNames: ['stage', 'topic', 'partition'],
+        registers,
+        collect() {
+          for (const t of tallies.values()) if (t.withSeries) this.set({ stage: t.stage, topic: t.topic, partition: t.partition }, remainingOf(t));
+        },
+      });
+      new Gauge({
+        name: 'kreroute_partition_offset_lag',
+        help: "Source offsets left to copy in a partition: the plan's pinned end offset - the copy's position (--metrics-partitions)",
+        labelNames: ['stage', 'topic', 'partition'],
+        registers,
+        collect() {
+          for (const t of tallies.values())
+            if (t.withSeries && t.endOffset !== undefined && t.nextOffset !== undefined)
+              this.set({ stage: t.stage, topic: t.topic, partition: t.partition }, t.finished ? 0 : Math.max(0, t.endOffset - t.nextOffset));
+        },
+      });
+    }
+    this.#checkpoint = new Gauge({
+      name: 'kreroute_checkpoint_last_commit_timestamp_seconds',
+      help: 'When the copy last committed its checkpoint (Unix time); its age is time() minus this',
       registers,
+      aggregator: 'max',
     });
     this.#retries = new Counter({
       name: 'kreroute_retries_total',
@@ -93,6 +170,19 @@ export class PrometheusSink implements MetricsSink {
       labelNames: ['code'],
       registers,
     });
+    this.#errors = new Counter({
+      name: 'kreroute_errors_total',
+      help: "Commands that failed, by kreroute's error code (docs/errors.md)",
+      labelNames: ['code'],
+      registers,
+    });
+    this.#exitCode = new Gauge({
+      name: 'kreroute_exit_code',
+      help: 'The exit code of the command, set when it ends (0: success)',
+      labelNames: ['command'],
+      registers,
+    });
+    this.#endTime = new Gauge({ name: 'kreroute_end_time_seconds', help: 'When the command ended (Unix time)', registers });
     this.#waits = new Counter({
       name: 'kreroute_wait_seconds_total',
       help: 'Time the copy loop spent waiting: for the source (fetches), the destination (acknowledgements, commits) or the rate limit (--max-rate)',
@@ -101,7 +191,7 @@ export class PrometheusSink implements MetricsSink {
     });
     const readInFlight = (): number => this.#readInFlight?.() ?? 0;
     new Gauge({
-      name: 'kreroute_bytes_in_flight',
+      name: 'kreroute_in_flight_bytes',
       help: 'Bytes written to the destination and not yet acknowledged',
       registers,
       collect() {
@@ -114,6 +204,9 @@ export class PrometheusSink implements MetricsSink {
       labelNames: ['cluster'],
       registers,
     });
+    // Known label values start at 0, so that rate() sees the first increase.
+    for (const cause of WAIT_CAUSES) this.#waits.inc({ for: cause }, 0);
+    for (const cluster of CLUSTERS) this.#throttled.inc({ cluster }, 0);
     this.#commits = new Counter({ name: 'kreroute_transaction_commits_total', help: 'Exactly-once transactions committed', registers });
     this.#commitSeconds = new Histogram({
       name: 'kreroute_transaction_commit_seconds',
@@ -127,22 +220,37 @@ export class PrometheusSink implements MetricsSink {
     for (const s of STAGES) this.#stage.set({ stage: s }, s === stage ? 1 : 0);
   }
 
-  planned(stage: MeteredStage, topic: string, partition: number, expected: { records: number; bytes: number }, doneBefore: number): void {
-    this.#partitions.set(keyOf(stage, topic, partition), {
-      labels: { stage, topic, partition: String(partition) },
-      expectedRecords: expected.records,
-      expectedBytes: expected.bytes,
-      records: doneBefore,
-      bytes: 0,
+  planned(stage: MeteredStage, topic: string, partition: number, expected: PartitionExpectation, doneBefore: number): void {
+    if (!this.#counts.has(stage)) this.#counts.set(stage, { records: 0, bytes: 0, reportedRecords: 0, reportedBytes: 0 });
+    const key = keyOf(stage, topic, partition);
+    const known = this.#partitions.get(key);
+    this.#partitions.set(key, {
+      stage,
+      topic,
+      partition: String(partition),
+      expected: expected.records,
+      done: doneBefore,
+      endOffset: expected.endOffset,
+      nextOffset: undefined,
       finished: false,
+      withSeries: known?.withSeries ?? this.#takeSeries(),
     });
   }
 
-  progressed(stage: MeteredStage, topic: string, partition: number, records: number, bytes: number): void {
+  progressed(stage: MeteredStage, records: number, bytes: number, topic?: string, partition?: number): void {
+    const count = this.#counts.get(stage);
+    if (count) {
+      count.records += records;
+      count.bytes += bytes;
+    }
+    if (topic === undefined || partition === undefined) return;
     const tally = this.#partitions.get(keyOf(stage, topic, partition));
-    if (!tally) return;
-    tally.records += records;
-    tally.bytes += bytes;
+    if (tally) tally.done += records;
+  }
+
+  position(stage: MeteredStage, topic: string, partition: number, nextOffset: number): void {
+    const tally = this.#partitions.get(keyOf(stage, topic, partition));
+    if (tally) tally.nextOffset = nextOffset;
   }
 
   finished(stage: MeteredStage, topic: string, partition: number): void {
@@ -150,9 +258,8 @@ export class PrometheusSink implements MetricsSink {
     if (tally) tally.finished = true;
   }
 
-  rate(stage: MeteredStage, recordsPerSec: number, bytesPerSec: number): void {
-    this.#rate.set({ stage }, recordsPerSec);
-    this.#byteRate.set({ stage }, bytesPerSec);
+  checkpointed(): void {
+    this.#checkpoint.set(Date.now() / 1000);
   }
 
   retried(code: string): void {
@@ -175,8 +282,30 @@ export class PrometheusSink implements MetricsSink {
   inFlight(read: (() => number) | null): void {
     this.#readInFlight = read;
   }
+
+  /** The command ended: its exit code, and the error code when it failed. */
+  ended(command: string, exitCode: number, errorCode?: string): void {
+    if (errorCode !== undefined) this.#errors.inc({ code: errorCode });
+    this.#exitCode.set({ command }, exitCode);
+    this.#endTime.set(Date.now() / 1000);
+  }
+
+  #takeSeries(): boolean {
+    if (!this.#options.partitions) return false;
+    if (this.#partitionsWithSeries < MAX_PARTITIONS_WITH_SERIES) {
+      this.#partitionsWithSeries += 1;
+      return true;
+    }
+    if (this.#partitionsWithSeries === MAX_PARTITIONS_WITH_SERIES) {
+      this.#partitionsWithSeries += 1;
+      this.#options.onWarning?.(
+        `--metrics-partitions: per-partition series only for the first ${MAX_PARTITIONS_WITH_SERIES} partitions (the others are in the per-topic kreroute_topic_records_remaining)`,
+      );
+    }
+    return false;
+  }
 }
 
-const remainingOf = (tally: PartitionTally): number => (tally.finished ? 0 : Math.max(0, tally.expectedRecords - tally.records));
+const remainingOf = (tally: PartitionTally): number => (tally.finished ? 0 : Math.max(0, tally.expected - tally.done));
 
 const keyOf = (stage: MeteredStage, topic: string, partition: number): string => `${stage}\u0000${topic}\u0000${partition}`;

@@ -3,7 +3,12 @@ import type { ClusterFlags } from '../options/cluster-options.ts';
 import type { CopyFlags } from '../options/copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
-export function workerArgs(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }, spec: WorkerSpec): string[] {
+export function workerArgs(
+  planFile: string,
+  stateDir: string,
+  flags: ClusterFlags & CopyFlags & { metricsReport?: boolean; metricsPartitions?: boolean },
+  spec: WorkerSpec,
+): string[] {
   // Each second: the supervisor combines the workers' progress and shows it at its own --progress-interval.
   const args = ['--json', '--progress-interval', '1s', 'copy', planFile, '--supervised', '--state-dir', stateDir];
   if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
@@ -25,5 +30,6 @@ export function workerArgs(planFile: string, stateDir: string, flags: ClusterFla
   if (flags.passthrough === false) args.push('--no-passthrough');
   // The supervisor serves the job's metrics: each worker reports its own to it.
   if (flags.metricsReport) args.push('--metrics-report');
+  if (flags.metricsReport && flags.metricsPartitions) args.push('--metrics-partitions');
   return args;
 }

@@ -11,7 +11,11 @@ let killOnExit = false;
  * Workers are this same command line, `kreroute --json copy <plan> --shard I/N …`, started with the
  * running Node and entry file (src/cli/main.ts, or the bundle's dist/bin/kreroute.mjs).
  */
-export function cliWorkerSpawner(planFile: string, stateDir: string, flags: ClusterFlags & CopyFlags & { metricsReport?: boolean }): SpawnWorker {
+export function cliWorkerSpawner(
+  planFile: string,
+  stateDir: string,
+  flags: ClusterFlags & CopyFlags & { metricsReport?: boolean; metricsPartitions?: boolean },
+): SpawnWorker {
   const entry = process.argv[1];
   if (!entry) throw new Error('cannot start workers: the running kreroute entry file is unknown');
   // Node flags such as --enable-source-maps carry over; an inspector port would clash.

@@ -12,7 +12,7 @@ export type WorkersCopy = (plan: Plan, options: CopyOptions) => Promise<WorkersS
 export function workersCopy(
   planFile: string,
   workers: WorkerCount,
-  flags: ClusterFlags & CopyFlags,
+  flags: ClusterFlags & CopyFlags & { metricsPartitions?: boolean },
   onMetrics?: (shard: string, snapshot: unknown) => void,
 ): WorkersCopy {
   return async (plan, options) => {
