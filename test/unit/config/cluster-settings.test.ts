@@ -76,7 +76,7 @@ test('a bad bootstrap.servers in the file is a CONFIG error naming file and line
   await writeFile(file, '# x\nbootstrap.servers=nohost\n');
   await assert.rejects(
     clusterSettings('source', { configFile: file }, { env: {} }),
-    fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: "nohost" has no port/),
+    fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: entry 1 has no port/),
   );
 });
 
