@@ -104,27 +104,38 @@ export function bootstrapFlag(side: Side, flags: ClusterFlags, oneCluster: boole
 }
 
 /** Settings of one side; warnings about ignored properties keys go to the user. */
-export async function resolveCluster(ctx: CliContext, side: Side, flags: ClusterFlags, plan?: Plan, oneCluster = true): Promise<ClientSettings> {
-  const configFile = side === 'source' ? flags.sourceConfig : flags.destConfig;
+export async function resolveCluster(ctx: CliContext, side: Side, flags: ClusterFlags, plan?: Plan): Promise<ClientSettings> {
+  const { settings, warnings } = await resolveSide(ctx, side, flags, plan, true);
+  for (const warning of warnings) ctx.out.warn(warning);
+  return settings;
+}
+
+/** Both sides; a warning about a file or -X given for both is shown once. */
+export async function resolveClusters(ctx: CliContext, flags: ClusterFlags, plan?: Plan): Promise<{ source: ClientSettings; destination: ClientSettings }> {
+  const [source, destination] = await Promise.all([resolveSide(ctx, 'source', flags, plan, false), resolveSide(ctx, 'destination', flags, plan, false)]);
+  for (const warning of new Set([...source.warnings, ...destination.warnings])) ctx.out.warn(warning);
+  return { source: source.settings, destination: destination.settings };
+}
+
+async function resolveSide(ctx: CliContext, side: Side, flags: ClusterFlags, plan: Plan | undefined, oneCluster: boolean) {
   const recorded = plan?.[side].bootstrap;
   const resolved = await clusterSettings(
     side,
     {
       bootstrap: bootstrapFlag(side, flags, oneCluster),
-      configFile,
+      configFile: side === 'source' ? flags.sourceConfig : flags.destConfig,
       commandConfigFile: flags.commandConfig,
       overrides: overrideEntries(flags.commandProperty ?? [], side),
     },
     { env: ctx.env, ...(recorded ? { fallbackBootstrap: { value: recorded, origin: `the ${side} address in the plan` } } : {}) },
   );
-  for (const warning of resolved.warnings) ctx.out.warn(warning);
   const waitTimeoutMs = flags.waitTimeout === undefined ? undefined : parseDuration(flags.waitTimeout, '--wait-timeout');
-  return { ...resolved.settings, ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }), onWait: (message) => ctx.out.event({ type: 'retry', message }) };
-}
-
-export async function resolveClusters(ctx: CliContext, flags: ClusterFlags, plan?: Plan): Promise<{ source: ClientSettings; destination: ClientSettings }> {
-  const [source, destination] = await Promise.all([resolveCluster(ctx, 'source', flags, plan, false), resolveCluster(ctx, 'destination', flags, plan, false)]);
-  return { source, destination };
+  const settings: ClientSettings = {
+    ...resolved.settings,
+    ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
+    onWait: (message) => ctx.out.event({ type: 'retry', message }),
+  };
+  return { settings, warnings: resolved.warnings };
 }
 
 /** The cluster flags again as arguments, in their plain spelling, for a worker process of this CLI. */
