@@ -1,4 +1,4 @@
-import type { EventSink } from '../common/events.ts';
+import { type EventSink } from '../common/events.ts';
 import { KrerouteError, isKrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { PipelinedProducer } from '../kafka/produce/pipelined-producer.ts';

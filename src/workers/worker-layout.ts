@@ -29,7 +29,7 @@ export function chooseLayout(plan: Plan, wanted: WorkerCount, existing: Recorded
   if (existing.kind === 'sharded') {
     const count = existing.count;
     const concurrency = Math.min(asked, count);
-    const notes = asked === count ? [] : [`this plan's copy was begun as ${count} shards: continuing them with ${concurrency} worker(s) at a time`];
+    const notes = asked === count ? [] : [`this plan\'s copy was begun as ${count} shards: continuing them with ${concurrency} worker(s) at a time`];
     return { shards: Array.from({ length: count }, (_, index) => ({ index, count })), concurrency, notes };
   }
   const count = usefulShardCount(plan, asked);

@@ -1,4 +1,4 @@
-import { type Connection, type SASLOptions, type saslAuthenticateV2, saslOAuthBearer, saslPlain, saslScramSha } from '@platformatic/kafka';
+import { type Connection, type SASLOptions, saslAuthenticateV2, saslOAuthBearer, saslPlain, saslScramSha } from '@platformatic/kafka';
 import { AuthenticationError } from '@platformatic/kafka';
 
 type SASLAuthenticationAPI = typeof saslAuthenticateV2.api;
