@@ -29,7 +29,10 @@ export function foreignFileKind(bytes: Buffer): ForeignFileKind | undefined {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
-    return { looksLike: 'a binary file (it is not UTF-8 text)', instead: PROPERTIES_INSTEAD };
+    return {
+      looksLike: 'a binary file, or text that is not UTF-8',
+      instead: `${PROPERTIES_INSTEAD}, saved as UTF-8 (or with non-ASCII characters written \\uXXXX)`,
+    };
   }
   if (hasControlCharacters(text)) return { looksLike: 'a binary file (it holds control characters)', instead: PROPERTIES_INSTEAD };
   const first = text.replace(/^\uFEFF/, '').trimStart();
