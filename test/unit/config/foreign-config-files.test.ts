@@ -161,6 +161,7 @@ const SECRET_FILES: Record<string, string> = {
   'a bad escape': `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n${JAAS}\nclient.id=\\u12zz\n`,
   'an invalid number': `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n${JAAS}\nrequest.timeout.ms=${SECRET}\n`,
   'a secret as the JAAS text': `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=${SECRET}\n`,
+  'a secret as the JAAS module': `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=${SECRET} required username="a" password="b";\n`,
   'a secret as the JAAS module with a bad option': `security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=${SECRET} required ${SECRET}x;\n`,
   'a secret as the protocol': `security.protocol=${SECRET}\n`,
   'a secret as the mechanism': `security.protocol=SASL_SSL\nsasl.mechanism=${SECRET}\n${JAAS}\n`,
