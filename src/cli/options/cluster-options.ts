@@ -64,7 +64,10 @@ export function addClusterOptions(command: Command, forPlanFile: boolean, sides:
   const both = sides.length === 1 ? `the ${sides[0]}` : 'both clusters';
   const own = sides.map((side) => (side === 'source' ? '--source-config' : '--dest-config')).join(' / ');
   command
-    .option('--command-config <file>', `Kafka client .properties file for ${both} (the Kafka tools' name); ${own} override it key by key`)
+    .option(
+      '--command-config <file>',
+      `Kafka client .properties file for ${both} (the Kafka tools' name); ${own} ${sides.length > 1 ? 'override' : 'overrides'} it key by key`,
+    )
     .option(
       '-X, --command-property <key=value>',
       `one client property on top of the files, repeatable, as in kcat: key=value for ${both}${sides.length > 1 ? ', source:key=value or dest:key=value for one' : ''}`,
