@@ -9,6 +9,13 @@ export interface ForeignFileKind {
 }
 
 const KEYSTORE_INSTEAD = 'give its path as ssl.keystore.location=… (with ssl.keystore.type) inside the properties file';
+const PKCS12_INSTEAD = 'give its path as ssl.keystore.location=… with ssl.keystore.type=PKCS12 (and ssl.keystore.password) inside the properties file';
+const JKS_INSTEAD =
+  'kreroute reads PKCS12 and PEM keystores: convert it (keytool -importkeystore -srckeystore <file.jks> -destkeystore keystore.p12 -deststoretype PKCS12) ' +
+  'and give ssl.keystore.location=keystore.p12 with ssl.keystore.type=PKCS12 inside the properties file';
+const DER_INSTEAD =
+  'convert it to PEM (openssl pkey -inform DER -in <file> -out client.key, or openssl x509 -inform DER for a certificate) ' +
+  'and give its path inside the properties file (ssl.keystore.location=… with ssl.keystore.type=PEM, or ssl.truststore.location=…)';
 const KEY_INSTEAD =
   'give its path as ssl.keystore.location=… with ssl.keystore.type=PEM inside the properties file (one PEM file holding the key and its certificate)';
 const CERT_INSTEAD = 'give its path as ssl.truststore.location=… with ssl.truststore.type=PEM inside the properties file';
@@ -17,14 +24,14 @@ const PROPERTIES_INSTEAD = 'give a Kafka client .properties file: key=value line
 const JKS_MAGIC = 0xfeedfeed;
 const JCEKS_MAGIC = 0xcececece;
 const ASN1_SEQUENCE = 0x30;
+const ASN1_INTEGER = 0x02;
 
 export function foreignFileKind(bytes: Buffer): ForeignFileKind | undefined {
   if (bytes.length >= 4 && (bytes.readUInt32BE(0) === JKS_MAGIC || bytes.readUInt32BE(0) === JCEKS_MAGIC)) {
-    return { looksLike: 'a Java keystore (JKS)', instead: KEYSTORE_INSTEAD };
+    return { looksLike: 'a Java keystore (JKS)', instead: JKS_INSTEAD };
   }
-  if (bytes.length >= 2 && bytes[0] === ASN1_SEQUENCE && (bytes[1] as number) >= 0x80) {
-    return { looksLike: 'a binary DER key, certificate or PKCS#12 keystore', instead: KEYSTORE_INSTEAD };
-  }
+  const der = derKind(bytes);
+  if (der) return der;
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -59,4 +66,17 @@ function hasControlCharacters(text: string): boolean {
     if ((code < 0x20 && !ALLOWED_CONTROLS.has(code)) || code === 0x7f) return true;
   }
   return false;
+}
+
+/**
+ * A binary DER structure, told apart by what opens the outer SEQUENCE: INTEGER 3 (PKCS#12's
+ * version), INTEGER 0 or 1 (a private key: PKCS#8, PKCS#1 or SEC1), or a SEQUENCE (a certificate).
+ */
+function derKind(bytes: Buffer): ForeignFileKind | undefined {
+  if (bytes.length < 4 || bytes[0] !== ASN1_SEQUENCE || (bytes[1] as number) < 0x80) return undefined;
+  const inner = bytes.subarray(2 + ((bytes[1] as number) & 0x7f));
+  if (inner[0] === ASN1_INTEGER && inner[1] === 1 && inner[2] === 3) return { looksLike: 'a PKCS#12 keystore', instead: PKCS12_INSTEAD };
+  if (inner[0] === ASN1_INTEGER) return { looksLike: 'a binary (DER) private key', instead: DER_INSTEAD };
+  if (inner[0] === ASN1_SEQUENCE) return { looksLike: 'a binary (DER) certificate', instead: DER_INSTEAD };
+  return { looksLike: 'a binary DER file (a key, certificate or keystore)', instead: KEYSTORE_INSTEAD };
 }

@@ -58,7 +58,8 @@ export async function makeKeyFixtures(dir: string): Promise<KeyFixture[]> {
     client_id: '1034567890123456789012',
   };
   await writeFile(at('service-account.json'), `${JSON.stringify(serviceAccount, null, 2)}\n`);
-  await writeFile(at('random.bin'), randomBytes(1024));
+  // Random bytes, opened by a NUL so that no run can take them for a DER structure or JKS by chance.
+  await writeFile(at('random.bin'), Buffer.concat([Buffer.from([0]), randomBytes(1023)]));
   const names = [
     'rsa-pkcs8.key',
     'rsa-pkcs1.key',

@@ -101,12 +101,12 @@ const LOOKS_LIKE: Record<string, RegExp> = {
   'ec.key': /looks like a PEM private key/,
   'encrypted.key': /looks like a PEM encrypted private key/,
   'client.crt': /looks like a PEM certificate.*ssl\.truststore\.location/,
-  'key.der': /looks like a binary DER key/,
-  'client.der': /looks like a binary DER key, certificate/,
-  'client.p12': /looks like a binary DER key, certificate or PKCS#12 keystore/,
-  'client.jks': /looks like a Java keystore \(JKS\)/,
+  'key.der': /looks like a binary \(DER\) private key.*convert it to PEM/,
+  'client.der': /looks like a binary \(DER\) certificate/,
+  'client.p12': /looks like a PKCS#12 keystore.*ssl\.keystore\.type=PKCS12/,
+  'client.jks': /looks like a Java keystore \(JKS\).*keytool -importkeystore/,
   'service-account.json': /looks like a JSON file holding a key or secret/,
-  'random.bin': /looks like (a binary|a Java keystore)/,
+  'random.bin': /looks like a binary file/,
 };
 
 test('every kind of key and keystore, to every properties option of every command, with and without --json: one line, nothing of the file', async () => {
