@@ -50,7 +50,7 @@ export function foreignFileKind(bytes: Buffer): ForeignFileKind | undefined {
     if (label.includes('CERTIFICATE')) return { looksLike: 'a PEM certificate', instead: CERT_INSTEAD };
     return { looksLike: 'a PEM file', instead: KEYSTORE_INSTEAD };
   }
-  if (first.startsWith('{') || first.startsWith('[')) {
+  if (first.startsWith('{') || (first.startsWith('[') && isJson(first))) {
     const secretLike = /"(private_key|client_secret|secret|password|token)[^"]*"\s*:/i.test(first);
     return { looksLike: secretLike ? 'a JSON file holding a key or secret (a cloud service-account key?)' : 'a JSON file', instead: PROPERTIES_INSTEAD };
   }
@@ -79,4 +79,14 @@ function derKind(bytes: Buffer): ForeignFileKind | undefined {
   if (inner[0] === ASN1_INTEGER) return { looksLike: 'a binary (DER) private key', instead: DER_INSTEAD };
   if (inner[0] === ASN1_SEQUENCE) return { looksLike: 'a binary (DER) certificate', instead: DER_INSTEAD };
   return { looksLike: 'a binary DER file (a key, certificate or keystore)', instead: KEYSTORE_INSTEAD };
+}
+
+/** An INI section header such as `[default]` also opens with a bracket: it is no JSON. */
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
 }

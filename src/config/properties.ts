@@ -54,8 +54,8 @@ export async function readPropertyEntries(file: string): Promise<PropertyEntry[]
     if (error.message.includes('\\u'))
       throw configError({ file, line: error.line }, error.message, 'write \\u followed by four hex digits, or \\\\ for a backslash');
     throw configError(
-      { file, line: error.line },
-      `${error.message}, so this is ${NOT_PROPERTIES}`,
+      { file },
+      `line ${error.line} ${error.message}, so this is ${NOT_PROPERTIES}`,
       'write one key=value per line, e.g. security.protocol=SASL_SSL; key and keystore files are named inside it (ssl.keystore.location=…)',
     );
   }
