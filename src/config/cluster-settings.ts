@@ -2,7 +2,8 @@ import { KrerouteError } from '../common/errors.ts';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { parseBootstrap } from './bootstrap.ts';
 import { describeSite } from './config-error.ts';
-import { readClientProperties } from './properties.ts';
+import type { PropertyEntry } from './properties-format.ts';
+import { type ClientProperties, clientPropertiesFrom, readPropertyEntries } from './properties.ts';
 
 export type Side = 'source' | 'destination';
 
@@ -10,6 +11,10 @@ export type Side = 'source' | 'destination';
 export interface SideInput {
   bootstrap?: string | undefined;
   configFile?: string | undefined;
+  /** `--command-config`: properties under configFile, which overrides it key by key. */
+  commandConfigFile?: string | undefined;
+  /** `-X key=value` properties on top of both files, later ones winning; `file` names them in messages. */
+  overrides?: PropertyEntry[] | undefined;
 }
 
 export interface SideDefaults {
@@ -35,14 +40,14 @@ export function sideNames(side: Side): (typeof NAMES)[Side] {
 
 /**
  * Settings for one side. The bootstrap list comes from the flag, else the env var, else the
- * properties file's bootstrap.servers, else the fallback; the properties file from the flag, else
- * the env var.
+ * properties' bootstrap.servers, else the fallback; the properties file from the flag, else the env
+ * var. Properties are layered key by key: the command config, the side's file, then the overrides.
  */
 export async function clusterSettings(side: Side, input: SideInput, defaults: SideDefaults = {}): Promise<ResolvedCluster> {
   const names = NAMES[side];
   const env = defaults.env ?? process.env;
   const configFile = nonEmpty(input.configFile) ?? nonEmpty(env[names.configEnv]);
-  const properties = configFile === undefined ? undefined : await readClientProperties(configFile);
+  const properties = await layeredProperties([nonEmpty(input.commandConfigFile), configFile], input.overrides ?? []);
 
   let bootstrap: string[];
   const flag = nonEmpty(input.bootstrap);
@@ -61,6 +66,17 @@ export async function clusterSettings(side: Side, input: SideInput, defaults: Si
     });
   }
   return { settings: { ...properties?.settings, bootstrap }, warnings: properties?.warnings ?? [] };
+}
+
+async function layeredProperties(files: Array<string | undefined>, overrides: PropertyEntry[]): Promise<ClientProperties | undefined> {
+  const given = files.filter((file) => file !== undefined);
+  if (given.length === 0 && overrides.length === 0) return undefined;
+  const merged = new Map<string, PropertyEntry>();
+  for (const file of given) {
+    for (const entry of await readPropertyEntries(file)) merged.set(entry.key, { ...entry, file });
+  }
+  for (const entry of overrides) merged.set(entry.key, entry);
+  return clientPropertiesFrom([...merged.values()], given[given.length - 1] ?? '-X');
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -12,7 +12,7 @@ export function describeSite(site: ConfigSite): string {
   return site.key === undefined ? where : `${where} ${site.key}`;
 }
 
-/** A CONFIG error naming the file and key. Callers must never put a secret value in `message`. */
+/** A CONFIG error naming the file and key. Callers never put a value in `message`: any value may be a secret. */
 export function configError(site: ConfigSite, message: string, hint?: string): KrerouteError {
   return new KrerouteError('CONFIG', `${describeSite(site)}: ${message}`, hint === undefined ? {} : { hint });
 }

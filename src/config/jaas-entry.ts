@@ -2,6 +2,7 @@ import { type JaasEntry, JaasSyntaxError, parseJaasConfig } from './jaas.ts';
 import type { PropertySet } from './property-set.ts';
 
 const KEY = 'sasl.jaas.config';
+const JAVA_CLASS = /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)+$/;
 
 /**
  * The one login module entry of sasl.jaas.config, which must be one of `modules`. `example` is
@@ -22,7 +23,9 @@ export function loginModuleEntry(props: PropertySet, mechanism: string, modules:
   if (entries.length !== 1) props.fail(KEY, `has ${entries.length} login modules; Kafka takes exactly one`, `write it as ${example}`);
   const entry = entries[0] as JaasEntry;
   if (!modules.includes(entry.loginModule)) {
-    props.fail(KEY, `login module ${entry.loginModule} cannot be used with sasl.mechanism=${mechanism}`, `use ${modules[0]}`);
+    // Named only when it is a Java class name: a word where the class belongs may be a misplaced password.
+    const named = JAVA_CLASS.test(entry.loginModule) ? `login module ${entry.loginModule}` : 'the login module (not a Java class name)';
+    props.fail(KEY, `${named} cannot be used with sasl.mechanism=${mechanism}`, `use ${modules[0]}`);
   }
   return entry;
 }

@@ -5,7 +5,7 @@ export interface JaasEntry {
   options: Map<string, string>;
 }
 
-/** Thrown with a description that never quotes the text (it holds passwords). */
+/** Thrown with a description that never quotes the text, not even a word of it (it holds passwords). */
 export class JaasSyntaxError extends Error {
   constructor(message: string) {
     super(message);
@@ -15,7 +15,7 @@ export class JaasSyntaxError extends Error {
 
 type Token = { kind: 'word' | 'quoted'; text: string } | { kind: '=' | ';' };
 
-const WORD = /[A-Za-z0-9._$\-]/;
+const WORD = /[A-Za-z0-9._$-]/;
 const QUOTED_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', f: '\f', b: '\b' };
 
 // The grammar Kafka's JaasConfig accepts: a Java StreamTokenizer with words, "quoted strings", = and ;
@@ -76,7 +76,7 @@ export function parseJaasConfig(text: string): JaasEntry[] {
     if (module?.kind !== 'word') throw new JaasSyntaxError('expected a login module class name');
     const flag = next();
     if (flag?.kind !== 'word' || !FLAGS.has(flag.text.toLowerCase())) {
-      throw new JaasSyntaxError(`expected a control flag (required, requisite, sufficient or optional) after ${module.text}`);
+      throw new JaasSyntaxError('expected a control flag (required, requisite, sufficient or optional) after the login module class name');
     }
     const options = new Map<string, string>();
     for (;;) {
@@ -84,9 +84,9 @@ export function parseJaasConfig(text: string): JaasEntry[] {
       if (token === undefined) throw new JaasSyntaxError('the login module entry does not end with ";"');
       if (token.kind === ';') break;
       if (token.kind !== 'word') throw new JaasSyntaxError('expected an option name');
-      if (next()?.kind !== '=') throw new JaasSyntaxError(`expected "=" after option ${token.text}`);
+      if (next()?.kind !== '=') throw new JaasSyntaxError(`expected "=" after option ${options.size + 1} of the entry`);
       const value = next();
-      if (value?.kind !== 'word' && value?.kind !== 'quoted') throw new JaasSyntaxError(`expected a value for option ${token.text}`);
+      if (value?.kind !== 'word' && value?.kind !== 'quoted') throw new JaasSyntaxError(`expected a value for option ${options.size + 1} of the entry`);
       options.set(token.text, value.text);
     }
     entries.push({ loginModule: module.text, flag: flag.text.toLowerCase(), options });

@@ -76,11 +76,7 @@ export function oauthFromProperties(props: PropertySet): OAuthClientCredentials 
   if (Object.keys(extensions).length > 0) result.extensions = extensions;
   const urlencode = props.get('sasl.oauthbearer.header.urlencode')?.toLowerCase();
   if (urlencode !== undefined && urlencode !== '' && urlencode !== 'true' && urlencode !== 'false')
-    props.fail(
-      'sasl.oauthbearer.header.urlencode',
-      `"${urlencode}" is not true or false`,
-      'write sasl.oauthbearer.header.urlencode=false (the default) or true',
-    );
+    props.fail('sasl.oauthbearer.header.urlencode', 'is not true or false', 'write sasl.oauthbearer.header.urlencode=false (the default) or true');
   if (urlencode === 'true') result.headerUrlencode = true;
   const timeouts = [props.positiveInteger('sasl.login.connect.timeout.ms'), props.positiveInteger('sasl.login.read.timeout.ms')].filter((t) => t !== undefined);
   if (timeouts.length > 0) result.requestTimeoutMs = timeouts.reduce((a, b) => a + b, 0);
@@ -92,7 +88,6 @@ function refreshWindowFactor(props: PropertySet): number {
   if (text === undefined || text === '') return 0.8;
   const value = Number(text);
   // Kafka's own bounds for this key.
-  if (!/^\d*\.?\d+$/.test(text) || value < 0.5 || value > 1)
-    props.fail(FACTOR_KEY, `"${text}" is not a number from 0.5 to 1.0`, `write e.g. ${FACTOR_KEY}=0.8`);
+  if (!/^\d*\.?\d+$/.test(text) || value < 0.5 || value > 1) props.fail(FACTOR_KEY, 'is not a number from 0.5 to 1.0', `write e.g. ${FACTOR_KEY}=0.8`);
   return value;
 }

@@ -3,6 +3,8 @@ export interface PropertyEntry {
   key: string;
   value: string;
   line: number;
+  /** Where the entry came from when entries of several sources are merged (a file, or -X); else the set's file. */
+  file?: string;
 }
 
 export class PropertiesSyntaxError extends Error {
@@ -81,7 +83,7 @@ function resolveEscapes(text: string, line: number): string {
 }
 
 /** Splits a logical line at the first unescaped `=`, `:` or blank, as java.util.Properties does. */
-function splitEntry(text: string): { key: string; value: string } {
+function splitEntry(text: string): { key: string; value: string; separated: boolean } {
   let keyEnd = 0;
   let escaped = false;
   for (; keyEnd < text.length; keyEnd++) {
@@ -98,14 +100,33 @@ function splitEntry(text: string): { key: string; value: string } {
   while (isBlank(text[valueStart])) valueStart++;
   if (text[valueStart] === '=' || text[valueStart] === ':') valueStart++;
   while (isBlank(text[valueStart])) valueStart++;
-  return { key: text.slice(0, keyEnd), value: text.slice(valueStart) };
+  return { key: text.slice(0, keyEnd), value: text.slice(valueStart), separated: keyEnd < text.length };
 }
+
+/** The shape of every Kafka client key; anything else on a line means the file is not a client properties file. */
+export const PROPERTY_KEY = /^[A-Za-z][A-Za-z0-9_.-]*$/;
 
 /** Parses the text of a .properties file; a repeated key keeps its last value, as in Java. */
 export function parseProperties(text: string): PropertyEntry[] {
+  return parse(text, false);
+}
+
+/**
+ * As parseProperties, but every line must be `key=value`, `key: value` or `key value` with a key
+ * shaped like a Kafka key: a file that is something else is refused at its first such line
+ * (the error names the line, never its text).
+ */
+export function parseClientProperties(text: string): PropertyEntry[] {
+  return parse(text, true);
+}
+
+function parse(text: string, strict: boolean): PropertyEntry[] {
   const byKey = new Map<string, PropertyEntry>();
   for (const { text: logical, line } of logicalLines(text)) {
-    const { key, value } = splitEntry(logical);
+    const { key, value, separated } = splitEntry(logical);
+    if (strict && (!separated || !PROPERTY_KEY.test(key))) {
+      throw new PropertiesSyntaxError(line, 'is not a key=value line with a Kafka property name');
+    }
     const entry = { key: resolveEscapes(key, line), value: resolveEscapes(value, line), line };
     byKey.delete(entry.key);
     byKey.set(entry.key, entry);

@@ -25,12 +25,18 @@ export class PropertySet {
     return this.#entries.get(key)?.value.trim();
   }
 
-  site(key: string): ConfigSite {
-    const entry = this.#entries.get(key);
-    return entry ? { file: this.file, line: entry.line, key } : { file: this.file, key };
+  /** The file (or -X) the entry of `key` came from. */
+  origin(key: string): string {
+    return this.#entries.get(key)?.file ?? this.file;
   }
 
-  /** Throws a CONFIG error about `key`. Never pass the value of a secret in `message`. */
+  site(key: string): ConfigSite {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) return { file: this.file, key };
+    return entry.line > 0 ? { file: this.origin(key), line: entry.line, key } : { file: this.origin(key), key };
+  }
+
+  /** Throws a CONFIG error about `key`. Never put a value in `message`: any value may be a secret. */
   fail(key: string, message: string, hint?: string): never {
     throw configError(this.site(key), message, hint);
   }
@@ -39,7 +45,7 @@ export class PropertySet {
     const value = this.get(key);
     if (value === undefined) return undefined;
     if (!/^\d+$/.test(value) || Number(value) <= 0 || !Number.isSafeInteger(Number(value))) {
-      this.fail(key, `"${value}" is not a positive whole number of milliseconds`, `write e.g. ${key}=30000`);
+      this.fail(key, 'is not a positive whole number of milliseconds', `write e.g. ${key}=30000`);
     }
     return Number(value);
   }
@@ -51,7 +57,8 @@ export class PropertySet {
       return await readFile(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      this.fail(key, `cannot read ${path} (${code})`, 'check the path; a relative path is taken from the current folder');
+      // The path is not quoted: a value put under the wrong key may be a secret.
+      this.fail(key, `cannot read the file it names (${code})`, `check the path; a relative path is taken from the current folder (${process.cwd()})`);
     }
   }
 }

@@ -28,7 +28,7 @@ export function saslFromProperties(props: PropertySet): SaslSettings {
   if (mechanism === 'OAUTHBEARER') return { mechanism, oauth: oauthFromProperties(props) };
   if (mechanism === 'AWS_MSK_IAM') return { mechanism, aws: awsIamFromProperties(props) };
   if (!PASSWORD_MECHANISMS.includes(mechanism as PasswordMechanism)) {
-    props.fail('sasl.mechanism', `"${mechanism}" is not supported`, `use ${SUPPORTED} (upper case, as Kafka spells them)`);
+    props.fail('sasl.mechanism', 'is not a mechanism kreroute supports', `use ${SUPPORTED} (upper case, as Kafka spells them)`);
   }
   const known = mechanism as PasswordMechanism;
   return { mechanism: known, ...credentials(props, known) };

@@ -24,8 +24,8 @@ export async function tlsFromProperties(props: PropertySet): Promise<ConnectionO
   } else if (algorithm !== undefined && algorithm.toLowerCase() !== 'https') {
     props.fail(
       'ssl.endpoint.identification.algorithm',
-      `"${algorithm}" is not supported`,
-      'use https (the default) or leave the value empty to skip host name verification',
+      'is not https or empty',
+      "use https (the default) or leave the value empty to skip host name verification (librdkafka's none is written ssl.endpoint.identification.algorithm= in Kafka)",
     );
   }
 
@@ -47,7 +47,7 @@ async function trustedCertificates(props: PropertySet): Promise<string | undefin
     props.fail(key, `${typeOrigin(props, 'ssl.truststore.type', 'JKS')}: kreroute cannot read JKS truststores`, JKS_TRUSTSTORE_HINT);
   }
   if (type === 'PKCS12') props.fail(key, 'kreroute cannot read PKCS12 truststores', PKCS12_TRUSTSTORE_HINT);
-  if (type !== 'PEM') props.fail('ssl.truststore.type', `unknown truststore type "${type}"`, 'use ssl.truststore.type=PEM');
+  if (type !== 'PEM') props.fail('ssl.truststore.type', 'is not a truststore type kreroute reads', 'use ssl.truststore.type=PEM');
   const text = inline ?? (await props.readNamedFile(key)).toString('utf8');
   const certificates = pemBlocks(text).filter(isCertificate);
   if (certificates.length === 0)
@@ -69,7 +69,7 @@ async function clientIdentity(props: PropertySet): Promise<Identity> {
   const keyPassword = props.get('ssl.key.password') || undefined;
 
   if (inline) {
-    if (type !== 'PEM') props.fail('ssl.keystore.type', `must be PEM with inline keys, not "${type}"`, 'set ssl.keystore.type=PEM');
+    if (type !== 'PEM') props.fail('ssl.keystore.type', 'must be PEM with inline keys', 'set ssl.keystore.type=PEM');
     if (inlineKey === undefined)
       props.fail('ssl.keystore.certificate.chain', 'is set without ssl.keystore.key', 'add the client private key as ssl.keystore.key');
     if (inlineChain === undefined)
@@ -99,7 +99,7 @@ async function clientIdentity(props: PropertySet): Promise<Identity> {
       await failIfPemWithoutType(props, key, 'ssl.keystore.type');
       return props.fail(key, `${typeOrigin(props, 'ssl.keystore.type', 'JKS')}: kreroute cannot read JKS keystores`, JKS_KEYSTORE_HINT);
     default:
-      return props.fail('ssl.keystore.type', `unknown keystore type "${type}"`, 'use PEM or PKCS12');
+      return props.fail('ssl.keystore.type', 'is not a keystore type kreroute reads', 'use PEM or PKCS12');
   }
 }
 
@@ -145,7 +145,7 @@ function protocolVersions(props: PropertySet): Pick<ConnectionOptions, 'minVersi
       .filter((v) => v !== '');
     for (const version of versions) {
       if (!TLS_VERSIONS.includes(version as TlsVersion)) {
-        props.fail('ssl.enabled.protocols', `"${version}" is not supported`, 'list TLSv1.2 and/or TLSv1.3');
+        props.fail('ssl.enabled.protocols', 'lists a protocol other than TLSv1.2 and TLSv1.3', 'list TLSv1.2 and/or TLSv1.3');
       }
     }
     const sorted = TLS_VERSIONS.filter((v) => versions.includes(v));
@@ -154,7 +154,7 @@ function protocolVersions(props: PropertySet): Pick<ConnectionOptions, 'minVersi
   const protocol = props.get('ssl.protocol');
   if (protocol === undefined || protocol === '' || protocol === 'TLS' || protocol === 'TLSv1.3') return {};
   if (protocol === 'TLSv1.2') return { maxVersion: 'TLSv1.2' };
-  return props.fail('ssl.protocol', `"${protocol}" is not supported`, 'use TLSv1.2 or TLSv1.3');
+  return props.fail('ssl.protocol', 'is not TLSv1.2, TLSv1.3 or TLS', 'use TLSv1.2 or TLSv1.3');
 }
 
 /** Loads the key material once now, so a wrong password or a bad file is reported before connecting. */

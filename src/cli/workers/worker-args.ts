@@ -1,5 +1,5 @@
 import type { WorkerSpec } from '../../workers/worker-process.ts';
-import type { ClusterFlags } from '../options/cluster-options.ts';
+import { type ClusterFlags, clusterArgs } from '../options/cluster-options.ts';
 import type { CopyFlags } from '../options/copy-options.ts';
 
 /** The worker's arguments: the user's cluster and copy flags, the shard, and its share of the limits. */
@@ -12,11 +12,8 @@ export function workerArgs(
   // Each second: the supervisor combines the workers' progress and shows it at its own --progress-interval.
   const args = ['--json', '--progress-interval', '1s', 'copy', planFile, '--supervised', '--state-dir', stateDir];
   if (spec.shard) args.push('--shard', `${spec.shard.index}/${spec.shard.count}`);
+  args.push(...clusterArgs(flags));
   const given: Array<[string, string | undefined]> = [
-    ['--source', flags.source],
-    ['--source-config', flags.sourceConfig],
-    ['--destination', flags.destination],
-    ['--dest-config', flags.destConfig],
     ['--mode', flags.mode],
     ['--checkpoint-topic', flags.checkpointTopic],
     ['--max-rate', spec.maxRatePerSec?.toString()],

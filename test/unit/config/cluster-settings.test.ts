@@ -76,7 +76,7 @@ test('a bad bootstrap.servers in the file is a CONFIG error naming file and line
   await writeFile(file, '# x\nbootstrap.servers=nohost\n');
   await assert.rejects(
     clusterSettings('source', { configFile: file }, { env: {} }),
-    fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: "nohost" has no port/),
+    fails('CONFIG', /bad-bootstrap\.properties:2 bootstrap\.servers: entry 1 has no port/),
   );
 });
 
@@ -85,4 +85,59 @@ test('warnings of the properties file are passed on', async () => {
   await writeFile(file, 'schema.registry.url=http://x\n');
   const resolved = await clusterSettings('source', { bootstrap: 'a:1', configFile: file }, { env: {} });
   assert.equal(resolved.warnings.length, 1);
+});
+
+test('--command-config under the side file key by key, -X on top of both, a side -X over a both -X', async () => {
+  const common = join(dir, 'common.properties');
+  const own = join(dir, 'own.properties');
+  await writeFile(common, 'bootstrap.servers=common:9092\nclient.id=common\nrequest.timeout.ms=1000\n');
+  await writeFile(own, 'client.id=own\nsocket.connection.setup.timeout.ms=2000\n');
+  const overrides = [
+    { key: 'request.timeout.ms', value: '3000', line: 0, file: '-X' },
+    { key: 'request.timeout.ms', value: '4000', line: 0, file: '-X' },
+  ];
+  const resolved = await clusterSettings('source', { configFile: own, commandConfigFile: common, overrides }, { env: {} });
+  assert.deepEqual(resolved.settings, { bootstrap: ['common:9092'], clientId: 'own', requestTimeoutMs: 4000, connectTimeoutMs: 2000 });
+  const envFile = await clusterSettings('destination', { commandConfigFile: common }, { env: { KREROUTE_DEST_CONFIG: own } });
+  assert.equal(envFile.settings.clientId, 'own', 'the env var is the side file, over --command-config');
+  const onlyX = await clusterSettings('source', { overrides: [{ key: 'bootstrap.servers', value: 'x:1', line: 0, file: '-X' }] }, { env: {} });
+  assert.deepEqual(onlyX.settings.bootstrap, ['x:1']);
+});
+
+test('a mistake in a layered key names the file or -X it came from, never the value', async () => {
+  const common = join(dir, 'layer-common.properties');
+  await writeFile(common, 'security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n');
+  await assert.rejects(
+    clusterSettings('source', { commandConfigFile: common, overrides: [{ key: 'sasl.jaas.config', value: 'hunter2', line: 0, file: '-X' }] }, { env: {} }),
+    (error: unknown) => {
+      assert.ok(error instanceof KrerouteError);
+      assert.match(error.oneLine(), /^-X sasl\.jaas\.config: cannot be parsed/);
+      assert.doesNotMatch(error.oneLine(), /hunter2/);
+      return true;
+    },
+  );
+  const own = join(dir, 'layer-own.properties');
+  const shared = join(dir, 'layer-shared.properties');
+  await writeFile(own, 'baz.qux=2\n');
+  await writeFile(shared, 'foo.bar=1\n');
+  const resolved = await clusterSettings(
+    'source',
+    { configFile: own, commandConfigFile: shared, bootstrap: 'a:1', overrides: [{ key: 'socket.timeout.ms', value: 'hunter2', line: 0, file: '-X' }] },
+    { env: {} },
+  );
+  assert.deepEqual(resolved.warnings, [
+    "-X socket.timeout.ms: is librdkafka's (kcat's) name, which the Java client and kreroute do not read; ignored (write request.timeout.ms)",
+    `${shared}: unknown keys ignored: foo.bar`,
+    `${own}: unknown keys ignored: baz.qux`,
+  ]);
+});
+
+test('a bootstrap list from a properties file is never quoted back', () => {
+  for (const text of ['hunter2', 'a:1,hunter2', 'hunter2:0', 'bad host:1']) {
+    assert.throws(
+      () => parseBootstrap(text, 'f.properties:1 bootstrap.servers', 'CONFIG'),
+      (error: unknown) =>
+        error instanceof KrerouteError && error.code === 'CONFIG' && !error.oneLine().includes('hunter2') && !error.oneLine().includes('bad host'),
+    );
+  }
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { PropertiesSyntaxError, parseProperties } from '../../../src/config/properties-format.ts';
+import { PropertiesSyntaxError, parseClientProperties, parseProperties } from '../../../src/config/properties-format.ts';
 
 const asObject = (text: string) => Object.fromEntries(parseProperties(text).map((e) => [e.key, e.value]));
 
@@ -70,4 +70,23 @@ test('a malformed \\u escape is a syntax error with its line', () => {
     () => parseProperties('a=1\nb=\\u12'),
     (error: unknown) => error instanceof PropertiesSyntaxError && error.line === 2,
   );
+});
+
+test('client properties: every line key=value, key: value or key value, with a Kafka key', () => {
+  assert.deepEqual(
+    parseClientProperties('a.b=1\nc-d: 2\ne_f 3\nssl.keystore.key=-----BEGIN PRIVATE KEY----- \\\n  MIIB \\\n  -----END PRIVATE KEY-----\n').map((e) => e.key),
+    ['a.b', 'c-d', 'e_f', 'ssl.keystore.key'],
+  );
+  const refusedAt = (text: string, line: number) =>
+    assert.throws(
+      () => parseClientProperties(text),
+      (error: unknown) => error instanceof PropertiesSyntaxError && error.line === line && !error.message.includes('hunter2'),
+    );
+  refusedAt('a=1\nhunter2\n', 2);
+  refusedAt('a=1\n\n-----BEGIN PRIVATE KEY-----\nMIIEvhunter2\n', 3);
+  refusedAt('{\n  "private_key": "hunter2"\n}\n', 1);
+  refusedAt('a=1\n"password": "hunter2"\n', 2);
+  refusedAt('1abc=hunter2\n', 1);
+  // Java's parser takes all of these: kreroute's strictness is its own.
+  assert.equal(parseProperties('hunter2\n-----BEGIN X-----\n').length, 2);
 });

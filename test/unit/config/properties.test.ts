@@ -90,7 +90,7 @@ test('SASL without sasl.mechanism is refused: Kafka would use GSSAPI', async () 
 
 test('GSSAPI and unknown mechanisms are refused', async () => {
   await rejects('security.protocol=SASL_SSL\nsasl.mechanism=GSSAPI', ['sasl.mechanism', 'Kerberos']);
-  await rejects('security.protocol=SASL_SSL\nsasl.mechanism=plain', ['"plain" is not supported']);
+  await rejects('security.protocol=SASL_SSL\nsasl.mechanism=plain', ['sasl.mechanism: is not a mechanism kreroute supports', 'upper case'], ['plain ']);
 });
 
 test('OAUTHBEARER without a token endpoint is refused and says unsecured tokens are out of scope', async () => {
@@ -132,7 +132,7 @@ test('sasl.* keys with PLAINTEXT are ignored with a warning (a common mistake)',
 });
 
 test('an unknown security.protocol is refused', async () => {
-  await rejects('security.protocol=TLS', ['security.protocol', '"TLS"']);
+  await rejects('security.protocol=TLS', ['security.protocol: is not a security protocol', 'SASL_SSL'], ['"TLS"']);
 });
 
 test('PEM truststore from a file', async () => {
@@ -252,7 +252,7 @@ test('an empty ssl.endpoint.identification.algorithm skips host name verificatio
   assert.equal(settings.tls?.checkServerIdentity?.('wrong.example', { subject: {} } as never), undefined);
   const strict = await read('security.protocol=SSL\nssl.endpoint.identification.algorithm=HTTPS\n');
   assert.equal(strict.settings.tls?.checkServerIdentity, undefined);
-  await rejects('security.protocol=SSL\nssl.endpoint.identification.algorithm=ldaps', ['ssl.endpoint.identification.algorithm', '"ldaps"']);
+  await rejects('security.protocol=SSL\nssl.endpoint.identification.algorithm=ldaps', ['ssl.endpoint.identification.algorithm', 'https'], ['ldaps']);
 });
 
 test('ssl.enabled.protocols and ssl.protocol map to TLS versions', async () => {
@@ -262,7 +262,7 @@ test('ssl.enabled.protocols and ssl.protocol map to TLS versions', async () => {
     maxVersion: 'TLSv1.3',
   });
   assert.deepEqual((await read('security.protocol=SSL\nssl.protocol=TLSv1.2')).settings.tls, { maxVersion: 'TLSv1.2' });
-  await rejects('security.protocol=SSL\nssl.enabled.protocols=TLSv1.1', ['ssl.enabled.protocols', 'TLSv1.1']);
+  await rejects('security.protocol=SSL\nssl.enabled.protocols=TLSv1.1', ['ssl.enabled.protocols', 'TLSv1.2 and/or TLSv1.3'], ['TLSv1.1']);
 });
 
 test('producer and consumer tuning keys are ignored silently', async () => {
