@@ -11,7 +11,7 @@ import { KrerouteError } from '../../../../src/common/errors.ts';
 function context(): { ctx: CliContext; warnings: string[]; notes: string[] } {
   const warnings: string[] = [];
   const notes: string[] = [];
-  const out = { warn: (m: string) => warnings.push(m), note: (m: string) => notes.push(m), metrics: () => undefined };
+  const out = { warn: (code: string, m: string) => warnings.push(`${code} ${m}`), note: (m: string) => notes.push(m), metrics: () => undefined };
   return { ctx: { out, interrupts: { received: null }, env: {} } as unknown as CliContext, warnings, notes };
 }
 
@@ -39,7 +39,7 @@ test('metrics flags: clear one-line errors that quote no password', async () => 
   // A folder that is a file (a missing folder is created, as the state folder is).
   await assert.rejects(
     start({ metricsTextfile: `${import.meta.filename}/kreroute.prom` }),
-    badInput(/^--metrics-textfile: cannot write \S+metrics-options\.test\.ts\/kreroute\.prom \((EEXIST|ENOTDIR)\)/),
+    badInput(/^METRICS_EXPORT_FAILED --metrics-textfile: cannot write \S+metrics-options\.test\.ts\/kreroute\.prom \((EEXIST|ENOTDIR)\)/),
   );
   for (const url of ['ftp://user:pa55word@gateway:9091', 'user:pa55word@gateway:9091', 'http//pa55word']) {
     await assert.rejects(start({ metricsPush: url }), (error: unknown) => {
@@ -100,5 +100,5 @@ test('--metrics-textfile that can no longer be written: one warning, and the com
   await mkdir(path);
   assert.equal(await withMetrics(metrics, () => sleep(2_500).then(() => 'done')), 'done');
   assert.equal(warnings.length, 1, warnings.join('\n'));
-  assert.match(warnings[0]!, /^--metrics-textfile: cannot write \S+kreroute\.prom \(\w+\); trying again$/);
+  assert.match(warnings[0]!, /^METRICS_EXPORT_FAILED --metrics-textfile: cannot write \S+kreroute\.prom \(\w+\); trying again$/);
 });
