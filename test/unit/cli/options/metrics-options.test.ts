@@ -39,7 +39,7 @@ test('metrics flags: clear one-line errors that quote no password', async () => 
   // A folder that is a file (a missing folder is created, as the state folder is).
   await assert.rejects(
     start({ metricsTextfile: `${import.meta.filename}/kreroute.prom` }),
-    badInput(/^METRICS_EXPORT_FAILED --metrics-textfile: cannot write \S+metrics-options\.test\.ts\/kreroute\.prom \((EEXIST|ENOTDIR)\)/),
+    badInput(/^--metrics-textfile: cannot write \S+metrics-options\.test\.ts\/kreroute\.prom \((EEXIST|ENOTDIR)\)/),
   );
   for (const url of ['ftp://user:pa55word@gateway:9091', 'user:pa55word@gateway:9091', 'http//pa55word']) {
     await assert.rejects(start({ metricsPush: url }), (error: unknown) => {
