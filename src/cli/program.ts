@@ -8,6 +8,7 @@ import { rerouteCommand } from './commands/reroute.ts';
 import { statusCommand } from './commands/status.ts';
 import { verifyCommand } from './commands/verify.ts';
 import type { CliContext } from './context.ts';
+import { docPath } from './doc-path.ts';
 import { type OutputFlags, PROGRESS_INTERVAL_HELP, outputOptionsFromFlags } from './options/output-options.ts';
 
 export const COMMAND_NAMES = ['plan', 'copy', 'status', 'verify', 'purge', 'reroute', 'demo'] as const;
@@ -40,7 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
       '  kreroute copy b.plan.json && kreroute verify b.plan.json && kreroute purge b.plan.json --dry-run\n' +
       'or all at once, resumable:\n' +
       '  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out b.plan.json\n' +
-      '\nExit codes and what to do: docs/errors.md',
+      `\nExit codes and what to do: ${docPath('errors.md')}`,
   );
   return program;
 }
