@@ -64,7 +64,8 @@ async function checkoutState(): Promise<string> {
 test('npm pack of the checkout, npm i -g of it by a non-root user: kreroute --version, --help and copy --help answer, the docs they name ship', {
   timeout: 300_000,
 }, async (t) => {
-  const work = await mkdtemp(join(tmpdir(), 'kreroute-packed-'));
+  // As root the install runs as nobody, who must reach the folder: the test run's TMPDIR is private (0700).
+  const work = await mkdtemp(join(process.getuid?.() === 0 ? '/tmp' : tmpdir(), 'kreroute-packed-'));
   t.after(() => rm(work, { recursive: true, force: true }));
   await chmod(work, 0o755);
 
