@@ -128,7 +128,10 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     }
     const { active } = round;
     const fetched = await timedWait(context.metrics, 'source', round.fetched);
-    if (context.boundary)
+    // A filtered copy enlists a partition only when a record is written to it (below): a partition
+    // enlisted in advance gets a commit marker even if the filter kept nothing for it, and a marker's
+    // timestamp counts as the destination's newest record in the next plan's overlap check.
+    if (context.boundary && !context.plan.filter)
       await enlistFetched(
         context.plan,
         context.boundary,

@@ -129,6 +129,11 @@ test('reroute with a filter that matches nothing: EMPTY_RANGE, nothing written, 
   assertFails(verified, 'EMPTY_RANGE', /nothing to verify or purge/);
   assert.doesNotMatch(verified.stdout, /PASSED/);
   assertFails(await runKreroute(['purge', planFile]), 'NOT_VERIFIED', /./);
+  // The typo fixed: the empty copy left no commit marker behind that the overlap check would take
+  // for a newer record on the destination.
+  const fixed = await runKreroute(['plan', ...clusters, '--topic', topic, '--key-prefix', 'acme:', '--exact', '--out', join(dir, 'fixed.plan.json')]);
+  assert.equal(fixed.code, 0, fixed.stderr);
+  assert.doesNotMatch(fixed.stdout + fixed.stderr, /OVERLAP/);
 });
 
 test('reroute --workers with a filter that matches nothing: the shards copy nothing, verify of the whole plan says EMPTY_RANGE', async () => {
