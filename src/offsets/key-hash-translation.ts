@@ -1,0 +1,76 @@
+import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { KrerouteError } from '../common/errors.ts';
+import type { PlanTopic } from '../plan/plan.ts';
+import type { RecordFilter } from '../plan/filter/record-filter.ts';
+import { destinationPartitionOf } from '../plan/partition-mapping.ts';
+import { digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
+import { matching, ownRecords } from '../verify/record-readers.ts';
+import type { Windows } from '../verify/destination-windows.ts';
+import { Placement } from './placement.ts';
+
+/** The planned records one source partition sent to one destination partition, in source order. */
+interface Feed {
+  digests: string[];
+  consumed: boolean[];
+  next: number;
+}
+
+/**
+ * Mapping "key-hash": each destination partition holds, interleaved, the records several source
+ * partitions sent it, each source partition's in its own order (the copy reads a partition in
+ * order). Every copy on the destination is matched to the next record, by content, of the source
+ * partition that sent it; whether the group consumed that record on the source decides. The
+ * record kept in memory per planned record is its digest (about 90 bytes).
+ */
+export async function placeKeyHash(
+  source: KafkaCluster,
+  destination: KafkaCluster,
+  topic: PlanTopic,
+  windows: Windows,
+  ours: Set<bigint>,
+  filter: RecordFilter,
+  committed: Map<number, bigint>,
+): Promise<Map<number, Placement>> {
+  const fields = digestFieldsOf(topic);
+  const feeds = new Map<number, Feed[]>();
+  for (const planned of topic.partitions) {
+    const below = committed.get(planned.partition) ?? null;
+    const byDestination = new Map<number, Feed>();
+    for await (const records of matching(source, topic.source, planned, filter, { other: 0, meter: null })) {
+      for (const record of records) {
+        const d = destinationPartitionOf('key-hash', record.key, planned.partition, topic.destinationPartitions);
+        let feed = byDestination.get(d);
+        if (!feed) {
+          feed = { digests: [], consumed: [], next: 0 };
+          byDestination.set(d, feed);
+          feeds.set(d, [...(feeds.get(d) ?? []), feed]);
+        }
+        feed.digests.push(recordDigest(record, fields).toString('base64'));
+        feed.consumed.push(below !== null && record.offset < below);
+      }
+    }
+  }
+  const placements = new Map<number, Placement>();
+  for (const [d, window] of windows) {
+    const placement = new Placement(window.from);
+    const sources = feeds.get(d) ?? [];
+    for await (const records of ownRecords(destination, topic.destination, d, window, ours, { foreign: 0, first: null, last: null })) {
+      for (const record of records) {
+        const digest = recordDigest(record, fields).toString('base64');
+        const feed = sources.find((f) => f.digests[f.next] === digest);
+        if (!feed) throw notTheCopy(topic, d, `the copy at offset ${record.offset} is no next planned record of any source partition`);
+        placement.add(record.offset, feed.consumed[feed.next]!);
+        feed.next++;
+      }
+    }
+    const left = sources.reduce((sum, f) => sum + f.digests.length - f.next, 0);
+    if (left > 0) throw notTheCopy(topic, d, `${left} planned records have no copy there`);
+    placements.set(d, placement);
+  }
+  return placements;
+}
+
+const notTheCopy = (topic: PlanTopic, d: number, why: string) =>
+  new KrerouteError('VERIFY_FAILED', `${topic.destination}[${d}]: ${why}: offsets cannot be translated`, {
+    hint: 'run kreroute verify on this plan again and translate only after it passed',
+  });
