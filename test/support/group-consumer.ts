@@ -15,14 +15,15 @@ export function groupMember(bootstrap: string, group: string): Consumer {
 
 /**
  * Consumes `topic` as a member of `group` from its committed offsets (earliest where it has none),
- * committing each message as it is taken, until `enough` says so or no message came for `idleMs`
+ * committing each message it takes (all, or those `take` accepts: a partition's later messages
+ * are then left for whoever continues), until `enough` says so or no message came for `idleMs`
  * after the first; then leaves the group. What it took is exactly what it committed.
  */
 export async function consumeAsGroup(
   bootstrap: string,
   group: string,
   topic: string,
-  options: { enough?: (taken: Consumed[]) => boolean; idleMs?: number; timeoutMs?: number } = {},
+  options: { enough?: (taken: Consumed[]) => boolean; take?: (message: Consumed, taken: Consumed[]) => boolean; idleMs?: number; timeoutMs?: number } = {},
 ): Promise<Consumed[]> {
   const consumer = groupMember(bootstrap, group);
   const taken: Consumed[] = [];
@@ -35,8 +36,10 @@ export async function consumeAsGroup(
         const next = await Promise.race([messages.next(), sleep(taken.length === 0 ? 20_000 : (options.idleMs ?? 4_000))]);
         if (next === 'idle' || next.done) break;
         const message = next.value;
+        const consumed = { partition: message.partition, offset: message.offset, key: message.key.toString() };
+        if (options.take && !options.take(consumed, taken)) continue;
         await message.commit();
-        taken.push({ partition: message.partition, offset: message.offset, key: message.key.toString() });
+        taken.push(consumed);
       }
     } finally {
       await stream.close();
