@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { type OffsetsReport, type Plan, type RecordFilterSpec, translateOffsets } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
@@ -7,6 +8,8 @@ import { copyAndVerify, plan, sides } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { type Consumed, consumeAsGroup, groupMember } from '../support/group-consumer.ts';
 import { stateDir } from '../support/engine.ts';
+import { runKreroute } from '../support/cli-run.ts';
+import { checkedJsonLines } from '../support/json-output.ts';
 
 const TENANT = 'acme:';
 
@@ -165,4 +168,59 @@ test('offsets refuses a group with an active member and a backwards move without
   } finally {
     await destination.close();
   }
+});
+
+test('reroute --groups commits the translated offsets after verify, and offsets --json reports and refuses as the CLI', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('offsets-cli');
+  await createTopic(sourceBootstrap, topic, 2);
+  await createTopic(destinationBootstrap, topic, 2);
+  const seeded = new Map([0, 1].map((p) => [p, sourceRecords(p, 30)]));
+  await produce(sourceBootstrap, topic, seeded);
+  const planned = (key: string) => key.startsWith(TENANT);
+  const all = [...seeded.values()]
+    .flat()
+    .map((r) => r.key!.toString())
+    .filter(planned);
+  const group = uniqueName('group');
+  const onSource = keysOf(
+    await consumeAsGroup(sourceBootstrap, group, topic, {
+      take: (message, taken) =>
+        keysOf(
+          taken.filter((m) => m.partition === message.partition),
+          planned,
+        ).length < 5,
+      enough: (taken) =>
+        [0, 1].every(
+          (p) =>
+            keysOf(
+              taken.filter((m) => m.partition === p),
+              planned,
+            ).length >= 5,
+        ),
+    }),
+    planned,
+  );
+  const planFile = join(await stateDir('offsets-cli'), 'b.plan.json');
+  const clusters = ['--source', sourceBootstrap, '--destination', destinationBootstrap];
+  const json = async (args: string[], exitCode: number) => {
+    const run = await runKreroute(['--json', ...args]);
+    assert.equal(run.code, exitCode, `kreroute ${args.join(' ')}: exit ${run.code}\n${run.stdout}\n${run.stderr}`);
+    return checkedJsonLines(run.stdout);
+  };
+
+  const rerouted = await json(['reroute', ...clusters, '--topic', topic, '--key-prefix', TENANT, '--out', planFile, '--groups', group], 0);
+  const stage = rerouted.find((l) => l['kind'] === 'reroute-stage' && l['stage'] === 'offsets');
+  assert.ok(stage, 'reroute reports its offsets stage');
+  assert.equal((stage['report'] as OffsetsReport).groups[0]!.committed, true);
+  const onDestination = keysOf(await consumeAsGroup(destinationBootstrap, group, topic, { idleMs: 2_000 }), planned);
+  assert.deepEqual([...onSource, ...onDestination].sort(), [...all].sort());
+
+  // The group now stands past the translated offsets on the destination: a dry run says so, --execute refuses.
+  const dryRun = await json(['offsets', planFile, ...clusters, '--group', group], 0);
+  const report = dryRun.at(-1)!['report'] as OffsetsReport;
+  assert.equal(report.execute, false);
+  assert.ok(report.groups[0]!.partitions.every((p) => p.move === 'backward'));
+  const refused = await json(['offsets', planFile, ...clusters, '--group', group, '--execute'], 2);
+  assert.match(String(refused.at(-1)?.['message']), /would move backwards/);
 });
