@@ -10,8 +10,9 @@ import { Placement } from './placement.ts';
 
 /** The planned records one source partition sent to one destination partition, in source order. */
 interface Feed {
+  sourcePartition: number;
   digests: string[];
-  consumed: boolean[];
+  offsets: bigint[];
   next: number;
 }
 
@@ -19,8 +20,9 @@ interface Feed {
  * Mapping "key-hash": each destination partition holds, interleaved, the records several source
  * partitions sent it, each source partition's in its own order (the copy reads a partition in
  * order). Every copy on the destination is matched to the next record, by content, of the source
- * partition that sent it; whether the group consumed that record on the source decides. The
- * record kept in memory per planned record is its digest (about 90 bytes).
+ * partition that sent it; whether the group consumed that record on the source decides. One read
+ * of both sides places every group (committed: each group's offsets on the source partitions).
+ * Kept in memory per planned record: its digest and source offset (about 100 bytes).
  */
 export async function placeKeyHash(
   source: KafkaCluster,
@@ -29,43 +31,45 @@ export async function placeKeyHash(
   windows: Windows,
   ours: Set<bigint>,
   filter: RecordFilter,
-  committed: Map<number, bigint>,
-): Promise<Map<number, Placement>> {
+  committed: Array<Map<number, bigint>>,
+): Promise<Map<number, Placement[]>> {
   const fields = digestFieldsOf(topic);
   const feeds = new Map<number, Feed[]>();
   for (const planned of topic.partitions) {
-    const below = committed.get(planned.partition) ?? null;
     const byDestination = new Map<number, Feed>();
     for await (const records of matching(source, topic.source, planned, filter, { other: 0, meter: null })) {
       for (const record of records) {
         const d = destinationPartitionOf('key-hash', record.key, planned.partition, topic.destinationPartitions);
         let feed = byDestination.get(d);
         if (!feed) {
-          feed = { digests: [], consumed: [], next: 0 };
+          feed = { sourcePartition: planned.partition, digests: [], offsets: [], next: 0 };
           byDestination.set(d, feed);
           feeds.set(d, [...(feeds.get(d) ?? []), feed]);
         }
         feed.digests.push(recordDigest(record, fields).toString('base64'));
-        feed.consumed.push(below !== null && record.offset < below);
+        feed.offsets.push(record.offset);
       }
     }
   }
-  const placements = new Map<number, Placement>();
+  const placements = new Map<number, Placement[]>();
   for (const [d, window] of windows) {
-    const placement = new Placement(window.from);
+    const byGroup = committed.map(() => new Placement(window.from));
     const sources = feeds.get(d) ?? [];
     for await (const records of ownRecords(destination, topic.destination, d, window, ours, { foreign: 0, first: null, last: null })) {
       for (const record of records) {
         const digest = recordDigest(record, fields).toString('base64');
         const feed = sources.find((f) => f.digests[f.next] === digest);
         if (!feed) throw notTheCopy(topic, d, `the copy at offset ${record.offset} is no next planned record of any source partition`);
-        placement.add(record.offset, feed.consumed[feed.next]!);
-        feed.next++;
+        const sourceOffset = feed.offsets[feed.next++]!;
+        byGroup.forEach((placement, g) => {
+          const below = committed[g]!.get(feed.sourcePartition);
+          placement.add(record.offset, below !== undefined && sourceOffset < below);
+        });
       }
     }
     const left = sources.reduce((sum, f) => sum + f.digests.length - f.next, 0);
     if (left > 0) throw notTheCopy(topic, d, `${left} planned records have no copy there`);
-    placements.set(d, placement);
+    placements.set(d, byGroup);
   }
   return placements;
 }

@@ -55,51 +55,63 @@ export async function translateOffsets(plan: Plan, options: OffsetsOptions): Pro
       throw new KrerouteError('BAD_INPUT', `no copy of this plan was found in ${options.stateDir} or on the destination`, {
         hint: "give the copy's --state-dir",
       });
-    const groups: GroupTranslation[] = [];
-    for (const group of options.groups) {
-      options.onEvent?.({ type: 'info', message: `translating the offsets of group ${group}` });
-      const partitions: TranslatedPartition[] = [];
-      for (const topic of plan.topics) partitions.push(...(await translateTopic(plan, topic, checkpoint, source, destination, group)));
-      groups.push({ group, partitions, committed: false });
+    const groups: GroupTranslation[] = options.groups.map((group) => ({ group, partitions: [], committed: false }));
+    for (const topic of plan.topics) {
+      const translated = await translateTopic(plan, topic, checkpoint, source, destination, options.groups);
+      translated.forEach((partitions, g) => groups[g]!.partitions.push(...partitions));
     }
     if (options.execute) await commitGroups(destination, groups, options.allowReplay === true);
     return { planHash: plan.hash, execute: options.execute === true, groups };
   });
 }
 
+/** Per group (in the order given), its translated partitions of one topic. */
 async function translateTopic(
   plan: Plan,
   topic: PlanTopic,
   checkpoint: CopyCheckpoint,
   source: KafkaCluster,
   destination: KafkaCluster,
-  group: string,
-): Promise<TranslatedPartition[]> {
+  groups: string[],
+): Promise<TranslatedPartition[][]> {
   const ours = new Set(checkpoint.producerIds.map(BigInt));
   const filter = compileFilter(plan.filter);
   const receivers = plan.mapping === 'same' ? topic.partitions.map((p) => p.destinationPartition!) : [...Array(topic.destinationPartitions).keys()];
   const windows = await destinationWindows(destination, checkpoint, topic, receivers);
-  const onSource = await source.committedOffsets(
-    group,
-    topic.source,
-    topic.partitions.map((p) => p.partition),
-  );
-  const onDestination = await destination.committedOffsets(group, topic.destination, receivers);
-  const committedOf = (p: number) => ({ partition: p, offset: onSource.has(p) ? String(onSource.get(p)) : null });
-  const translated = (d: number, feeders: number[], placement: Placement) =>
-    partitionOf(topic, d, feeders.map(committedOf), onDestination.get(d) ?? null, placement);
+  const onSource: Array<Map<number, bigint>> = [];
+  const onDestination: Array<Map<number, bigint>> = [];
+  for (const group of groups) {
+    onSource.push(
+      await source.committedOffsets(
+        group,
+        topic.source,
+        topic.partitions.map((p) => p.partition),
+      ),
+    );
+    onDestination.push(await destination.committedOffsets(group, topic.destination, receivers));
+  }
+  const out: TranslatedPartition[][] = groups.map(() => []);
+  const add = (d: number, feeders: number[], placements: Placement[]) =>
+    placements.forEach((placement, g) => {
+      const committed = feeders.map((p) => ({ partition: p, offset: onSource[g]!.has(p) ? String(onSource[g]!.get(p)) : null }));
+      out[g]!.push(partitionOf(topic, d, committed, onDestination[g]!.get(d) ?? null, placement));
+    });
   if (plan.mapping === 'same') {
-    const out: TranslatedPartition[] = [];
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
-      const placement = await placeSame(source, destination, topic, planned, windows.get(d)!, ours, filter, onSource.get(planned.partition) ?? null);
-      out.push(translated(d, [planned.partition], placement));
+      const committed = onSource.map((offsets) => offsets.get(planned.partition) ?? null);
+      add(d, [planned.partition], await placeSame(source, destination, topic, planned, windows.get(d)!, ours, filter, committed));
     }
     return out;
   }
   const placements = await placeKeyHash(source, destination, topic, windows, ours, filter, onSource);
-  const feeders = topic.partitions.map((p) => p.partition);
-  return [...placements].map(([d, placement]) => translated(d, feeders, placement));
+  for (const [d, byGroup] of placements)
+    add(
+      d,
+      topic.partitions.map((p) => p.partition),
+      byGroup,
+    );
+  return out;
 }
 
 function partitionOf(

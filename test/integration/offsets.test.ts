@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type OffsetsReport, type Plan, type RecordFilterSpec, translateOffsets } from '../../src/index.ts';
+import { type OffsetsReport, type Plan, type RecordFilterSpec, type VerifyReport, translateOffsets } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides } from '../support/engine.ts';
@@ -121,6 +122,21 @@ test('a group continues on the destination at the next planned record after a fi
   assert.ok(report.groups[0]!.partitions.every((p) => p.replayedRecords === 0 && p.move === 'new'));
   // Every planned record exactly once over both clusters: none missing, none seen twice.
   assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
+
+  // Several groups in one call: each placed as alone; one that consumed nothing starts at the first copy.
+  const { source, destination } = sides();
+  const fresh = uniqueName('group');
+  const both = await translateOffsets(s.plan, { source, destination, stateDir: s.dir, groups: [s.group, fresh] });
+  assert.deepEqual(
+    both.groups[0]!.partitions.map((p) => [p.translated, p.consumedRecords]),
+    report.groups[0]!.partitions.map((p) => [p.translated, p.consumedRecords]),
+  );
+  const verdicts = JSON.parse(await readFile(join(s.dir, 'verification.json'), 'utf8')) as VerifyReport;
+  for (const p of both.groups[1]!.partitions) {
+    assert.equal(p.consumedRecords, 0);
+    const firstCopy = verdicts.partitions.find((v) => v.destinationPartition === p.destinationPartition)!.anchors!.first.offset;
+    assert.equal(p.translated, firstCopy);
+  }
 });
 
 test('a group continues on the destination at the next record after an unfiltered same copy', async () => {
