@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type OffsetsReport, type Plan, type RecordFilterSpec, type VerifyReport, translateOffsets } from '../../src/index.ts';
+import { type OffsetsReport, type Plan, copyPlan, type RecordFilterSpec, type VerifyReport, translateOffsets } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { kcatDump } from '../support/kcat.ts';
 import { type Consumed, consumeAsGroup, groupMember } from '../support/group-consumer.ts';
 import { stateDir } from '../support/engine.ts';
 import { runKreroute } from '../support/cli-run.ts';
@@ -19,10 +20,42 @@ function sourceRecords(partition: number, count: number): RecordContent[] {
   return Array.from({ length: count }, (_, i) => record(`${i % 2 === 0 ? TENANT : 'globex:'}${partition}-${i}`, `value ${partition}-${i}`));
 }
 
-/** Another producer's records on the destination: they sit before and after the copies. */
-async function newerRecords(topic: string, partitions: number, tag: string): Promise<void> {
-  const byPartition = new Map([...Array(partitions).keys()].map((p) => [p, Array.from({ length: 5 }, (_, i) => record(`newer:${tag}-${p}-${i}`, 'other'))]));
+/** Another producer's records on the destination: before, between and after the copies. */
+async function newerRecords(topic: string, partitions: number, tag: string, count = 5): Promise<void> {
+  const byPartition = new Map(
+    [...Array(partitions).keys()].map((p) => [p, Array.from({ length: count }, (_, i) => record(`newer:${tag}-${p}-${i}`, 'other'))]),
+  );
   await produce(sides().destinationBootstrap, topic, byPartition);
+}
+
+/**
+ * Copies slowly while another producer keeps writing to every destination partition, then checks
+ * that its records landed between the copies (so the translation must step over them).
+ */
+async function copyBetweenOtherRecords(p: Plan, dir: string, topic: string, partitions: number): Promise<void> {
+  const { source, destination, destinationBootstrap } = sides();
+  let copying = true;
+  let round = 0;
+  const other = (async () => {
+    while (copying) {
+      await newerRecords(topic, partitions, `during-${round++}`, 1);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  })();
+  try {
+    await copyPlan(p, { source, destination, stateDir: dir, maxRatePerSec: 20 });
+  } finally {
+    copying = false;
+    await other;
+  }
+  for (let d = 0; d < partitions; d++) {
+    const keys = (await kcatDump(destinationBootstrap, topic, d, 0n, 10_000)).map((r) => r.key ?? '');
+    const [first, last] = [keys.findIndex((k) => k.startsWith(TENANT)), keys.findLastIndex((k) => k.startsWith(TENANT))];
+    assert.ok(
+      keys.slice(first, last).some((k) => k.startsWith('newer:during')),
+      `another producer's records lie between the copies on ${topic}[${d}]`,
+    );
+  }
 }
 
 function translate(p: Plan, dir: string, group: string, extra: { execute?: boolean; allowReplay?: boolean } = {}): Promise<OffsetsReport> {
@@ -46,13 +79,20 @@ interface Scenario {
  * Seeds the source, plans, lets a real group consume a third of the planned records there,
  * copies and verifies (with another producer's records around the copies on the destination).
  */
-async function scenario(name: string, sourcePartitions: number, destinationPartitions: number, filter: RecordFilterSpec | null): Promise<Scenario> {
+async function scenario(
+  name: string,
+  sourcePartitions: number,
+  destinationPartitions: number,
+  filter: RecordFilterSpec | null,
+  interleave = false,
+): Promise<Scenario> {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName(`offsets-${name}`);
   await createTopic(sourceBootstrap, topic, sourcePartitions);
   await createTopic(destinationBootstrap, topic, destinationPartitions);
   const seeded = new Map([...Array(sourcePartitions).keys()].map((p) => [p, sourceRecords(p, 60)]));
-  await produce(sourceBootstrap, topic, seeded);
+  // Batches of 10: the copy writes several batches per partition, so other records can come between them.
+  await produce(sourceBootstrap, topic, seeded, 10);
   const planned = filter ? (key: string) => key.startsWith(TENANT) : (key: string) => !key.startsWith('newer:');
   const all = [...seeded.values()]
     .flat()
@@ -84,6 +124,7 @@ async function scenario(name: string, sourcePartitions: number, destinationParti
   );
   assert.equal(onSource.length, third * sourcePartitions, `the group consumed ${onSource.length} of ${all.length} planned records on the source`);
   const dir = await stateDir('offsets');
+  if (interleave) await copyBetweenOtherRecords(p, dir, topic, destinationPartitions);
   const { report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true);
   await newerRecords(topic, destinationPartitions, 'after');
@@ -117,7 +158,7 @@ function counts(keys: string[]): Map<string, number> {
 }
 
 test('a group continues on the destination at the next planned record after a filtered same copy, skipping other producers', async () => {
-  const s = await scenario('filtered', 2, 2, { kind: 'key-prefix', prefix: TENANT });
+  const s = await scenario('filtered', 2, 2, { kind: 'key-prefix', prefix: TENANT }, true);
   const { report, onDestination } = await continueOnDestination(s);
   assert.ok(report.groups[0]!.partitions.every((p) => p.replayedRecords === 0 && p.move === 'new'));
   // Every planned record exactly once over both clusters: none missing, none seen twice.
