@@ -30,7 +30,8 @@ export async function commitGroups(destination: KafkaCluster, groups: GroupTrans
   for (const translation of groups) {
     const byTopic = new Map<string, Map<number, bigint>>();
     for (const p of translation.partitions) {
-      if (p.move === 'none') continue;
+      // Where nothing was copied there is nothing to continue at: the group's offset stays as it is.
+      if (p.move === 'none' || p.copiedRecords === 0) continue;
       const offsets = byTopic.get(p.destinationTopic) ?? new Map<number, bigint>();
       offsets.set(p.destinationPartition, BigInt(p.translated));
       byTopic.set(p.destinationTopic, offsets);

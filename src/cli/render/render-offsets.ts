@@ -7,6 +7,7 @@ function sourceSide(p: TranslatedPartition): string {
 
 function effect(p: TranslatedPartition): string {
   const replay = p.replayedRecords > 0 ? `, ${plural(p.replayedRecords, 'copied record')} seen twice` : '';
+  if (p.copiedRecords === 0) return 'nothing copied here: left as it is';
   if (p.move === 'new') return `new offset${replay}`;
   if (p.move === 'none') return `unchanged${replay}`;
   const moved = BigInt(p.offsetsMoved!);

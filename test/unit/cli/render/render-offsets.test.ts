@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderOffsets } from '../../../../src/cli/render/render-offsets.ts';
+import { quietLine } from '../../../../src/cli/render/render-quiet.ts';
 import type { OffsetsReport } from '../../../../src/offsets/offsets-report.ts';
 import { jsonLineProblem } from '../../../support/json-output.ts';
 
@@ -52,6 +53,11 @@ test('offsets shows per destination partition the source offsets, the offset now
   assert.match(lines[1]!, /orders\[0\]@40 +orders\[0\] +now 100 +→ 125 +consumed 20 of 30 +skips 25 offsets/);
   assert.match(lines[2]!, /orders\[1\]@none orders\[2\]@7 +orders\[1\] +now none +→ 3 +consumed 4 of 9 +new offset, 2 copied records seen twice/);
   assert.equal(lines.at(-1), 'Next: kreroute offsets b.plan.json --group billing --execute');
+});
+
+test('--quiet: one line saying whether the offsets were committed', () => {
+  assert.equal(quietLine('offsets', { planFile: 'b.plan.json', report }), 'Offsets translated for billing (dry run, nothing committed)');
+  assert.equal(quietLine('offsets', { planFile: 'b.plan.json', report: { ...report, execute: true } }), 'Offsets committed on the destination for billing');
 });
 
 test('the offsets result fits docs/json-output.schema.json, and a reroute stage with it', () => {
