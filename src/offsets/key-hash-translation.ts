@@ -6,21 +6,14 @@ import { destinationPartitionOf } from '../plan/partition-mapping.ts';
 import { digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
 import { matching, ownRecords } from '../verify/record-readers.ts';
 import type { Windows } from '../verify/destination-windows.ts';
+import { type Feed, markMatched, match } from './feed-match.ts';
 import { Placement } from './placement.ts';
-
-/** The planned records one source partition sent to one destination partition, in source order. */
-interface Feed {
-  sourcePartition: number;
-  digests: string[];
-  offsets: bigint[];
-  next: number;
-}
 
 /**
  * Mapping "key-hash": each destination partition holds, interleaved, the records several source
  * partitions sent it, each source partition's in its own order (the copy reads a partition in
- * order). Every copy on the destination is matched to the next record, by content, of the source
- * partition that sent it; whether the group consumed that record on the source decides. One read
+ * order). Every copy on the destination is matched by content to the next record of the source
+ * partition that sent it (see match); whether the group consumed that record on the source decides. One read
  * of both sides places every group (committed: each group's offsets on the source partitions).
  * Kept in memory per planned record: its digest and source offset (about 100 bytes).
  */
@@ -42,7 +35,7 @@ export async function placeKeyHash(
         const d = destinationPartitionOf('key-hash', record.key, planned.partition, topic.destinationPartitions);
         let feed = byDestination.get(d);
         if (!feed) {
-          feed = { sourcePartition: planned.partition, digests: [], offsets: [], next: 0 };
+          feed = { sourcePartition: planned.partition, digests: [], offsets: [], next: 0, taken: new Set() };
           byDestination.set(d, feed);
           feeds.set(d, [...(feeds.get(d) ?? []), feed]);
         }
@@ -58,16 +51,18 @@ export async function placeKeyHash(
     for await (const records of ownRecords(destination, topic.destination, d, window, ours, { foreign: 0, first: null, last: null })) {
       for (const record of records) {
         const digest = recordDigest(record, fields).toString('base64');
-        const feed = sources.find((f) => f.digests[f.next] === digest);
-        if (!feed) throw notTheCopy(topic, d, `the copy at offset ${record.offset} is no next planned record of any source partition`);
-        const sourceOffset = feed.offsets[feed.next++]!;
+        const found = match(sources, digest);
+        if (!found) throw notTheCopy(topic, d, `the record at offset ${record.offset} is the copy of no planned record not matched yet`);
+        const { feed, index } = found;
+        markMatched(feed, index);
+        const sourceOffset = feed.offsets[index]!;
         byGroup.forEach((placement, g) => {
           const below = committed[g]!.get(feed.sourcePartition);
           placement.add(record.offset, below !== undefined && sourceOffset < below);
         });
       }
     }
-    const left = sources.reduce((sum, f) => sum + f.digests.length - f.next, 0);
+    const left = sources.reduce((sum, f) => sum + f.digests.length - f.next - f.taken.size, 0);
     if (left > 0) throw notTheCopy(topic, d, `${left} planned records have no copy there`);
     placements.set(d, byGroup);
   }
