@@ -14,13 +14,15 @@ function effect(p: TranslatedPartition): string {
   return p.move === 'forward' ? `skips ${count(moved)} offsets${replay}` : `replays ${count(-moved)} offsets${replay}`;
 }
 
+const HEADER = ['source@committed', 'destination', 'offset now', 'continues at', 'copies consumed', 'the move'];
+
 function row(p: TranslatedPartition): string[] {
   return [
     sourceSide(p),
     `${p.destinationTopic}[${p.destinationPartition}]`,
-    `now ${p.destinationCommitted ?? 'none'}`,
-    `→ ${p.translated}`,
-    `consumed ${count(p.consumedRecords)} of ${count(p.copiedRecords)}`,
+    p.destinationCommitted ?? 'none',
+    p.translated,
+    `${count(p.consumedRecords)} of ${count(p.copiedRecords)}`,
     effect(p),
   ];
 }
@@ -30,7 +32,7 @@ export function renderOffsets(report: OffsetsReport, planFile: string): string[]
   for (const group of report.groups) {
     const state = group.committed ? 'committed on the destination' : report.execute ? 'nothing to commit' : 'dry run, nothing committed';
     lines.push(`Group ${group.group} (${state}):`);
-    lines.push(...table(group.partitions.map(row)));
+    lines.push(...table([HEADER, ...group.partitions.map(row)]));
   }
   if (!report.execute) lines.push(`Next: kreroute offsets ${planFile} ${report.groups.map((g) => `--group ${g.group}`).join(' ')} --execute`);
   return lines;

@@ -50,8 +50,9 @@ const report: OffsetsReport = {
 test('offsets shows per destination partition the source offsets, the offset now, the translated one and what the move does', () => {
   const lines = renderOffsets(report, 'b.plan.json');
   assert.equal(lines[0], 'Group billing (dry run, nothing committed):');
-  assert.match(lines[1]!, /orders\[0\]@40 +orders\[0\] +now 100 +→ 125 +consumed 20 of 30 +skips 25 offsets/);
-  assert.match(lines[2]!, /orders\[1\]@none orders\[2\]@7 +orders\[1\] +now none +→ 3 +consumed 4 of 9 +new offset, 2 copied records seen twice/);
+  assert.match(lines[1]!, /source@committed +destination +offset now +continues at +copies consumed +the move/);
+  assert.match(lines[2]!, /orders\[0\]@40 +orders\[0\] +100 +125 +20 of 30 +skips 25 offsets/);
+  assert.match(lines[3]!, /orders\[1\]@none orders\[2\]@7 +orders\[1\] +none +3 +4 of 9 +new offset, 2 copied records seen twice/);
   assert.equal(lines.at(-1), 'Next: kreroute offsets b.plan.json --group billing --execute');
 });
 
