@@ -19,6 +19,7 @@ const LAYERS = [
   ['checkpoint'],
   ['shard'],
   ['copy', 'verify'],
+  ['offsets'],
   ['purge'],
   ['reroute'],
   ['workers'],

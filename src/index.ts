@@ -12,6 +12,8 @@ export { readPlanFile, writePlanFile, defaultStateDir } from './plan/plan-file.t
 export { copyPlan, type CopyOptions, type CopySummary } from './copy/copy-plan.ts';
 export { verifyPlan, type VerifyOptions } from './verify/verify-plan.ts';
 export type { VerifyReport, PartitionVerdict } from './verify/report.ts';
+export { translateOffsets, type OffsetsOptions } from './offsets/translate-offsets.ts';
+export type { OffsetsReport, GroupTranslation, TranslatedPartition, GroupMove } from './offsets/offsets-report.ts';
 export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-plan.ts';
 export { VERSION } from './common/version.ts';
 export { reroute, type RerouteRequest, type RerouteResult } from './reroute/reroute.ts';

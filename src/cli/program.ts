@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { VERSION } from '../common/version.ts';
 import { copyCommand } from './commands/copy.ts';
 import { demoCommand } from './commands/demo.ts';
+import { offsetsCommand } from './commands/offsets.ts';
 import { planCommand } from './commands/plan.ts';
 import { purgeCommand } from './commands/purge.ts';
 import { rerouteCommand } from './commands/reroute.ts';
@@ -11,7 +12,7 @@ import type { CliContext } from './context.ts';
 import { docPath } from './doc-path.ts';
 import { type OutputFlags, PROGRESS_INTERVAL_HELP, outputOptionsFromFlags } from './options/output-options.ts';
 
-export const COMMAND_NAMES = ['plan', 'copy', 'status', 'verify', 'purge', 'reroute', 'demo'] as const;
+export const COMMAND_NAMES = ['plan', 'copy', 'status', 'verify', 'purge', 'offsets', 'reroute', 'demo'] as const;
 
 /** The commander program; errors surface as exceptions (exitOverride) and are printed by run.ts. */
 export function buildProgram(ctx: CliContext): Command {
@@ -31,7 +32,7 @@ export function buildProgram(ctx: CliContext): Command {
       ctx.out.configure({ json: flags.json, quiet: flags.quiet });
       ctx.out.configure(outputOptionsFromFlags(flags));
     });
-  for (const make of [planCommand, copyCommand, statusCommand, verifyCommand, purgeCommand, rerouteCommand, demoCommand]) {
+  for (const make of [planCommand, copyCommand, statusCommand, verifyCommand, purgeCommand, offsetsCommand, rerouteCommand, demoCommand]) {
     program.addCommand(make(ctx).copyInheritedSettings(program));
   }
   program.addHelpText(

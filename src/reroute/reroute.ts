@@ -6,6 +6,8 @@ import type { MetricsSink } from '../common/metrics-sink.ts';
 import { type PlanRequest, createPlan } from '../plan/create-plan.ts';
 import { defaultStateDir, readPlanFile, writePlanFile } from '../plan/plan-file.ts';
 import type { Plan } from '../plan/plan.ts';
+import type { OffsetsReport } from '../offsets/offsets-report.ts';
+import { translateOffsets } from '../offsets/translate-offsets.ts';
 import { type PurgeReport, purgePlan } from '../purge/purge-plan.ts';
 import type { VerifyReport } from '../verify/report.ts';
 import { verifyPlan } from '../verify/verify-plan.ts';
@@ -21,6 +23,8 @@ export interface RerouteRequest {
   copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
   /** How the copy stage copies (default copyPlan in this process); e.g. copyWithWorkers. */
   copyWith?: (plan: Plan, options: CopyOptions) => Promise<CopySummary>;
+  /** Consumer groups whose offsets are translated and committed on the destination once verify passed (before purge). */
+  groups?: string[];
   /** Delete the copied range from the source once verify passed. */
   purge?: boolean;
   onEvent?: EventSink;
@@ -37,6 +41,7 @@ export type StageOutcome =
   | { stage: 'copy'; status: 'done'; summary: CopySummary }
   | { stage: 'verify'; status: 'done'; report: VerifyReport }
   | { stage: 'purge'; status: 'done'; report: PurgeReport }
+  | { stage: 'offsets'; status: 'done'; report: OffsetsReport }
   | { stage: Exclude<RerouteStage, 'plan'>; status: 'skipped'; finishedAt: string }
   | { stage: 'purge'; status: 'not-requested' };
 
@@ -48,9 +53,9 @@ export interface RerouteResult {
 }
 
 /**
- * plan → copy → verify (→ purge) as one resumable job. `<stateDir>/job.json` records finished
- * stages; running the same request again skips them and continues where it stopped. Purge runs
- * only after verify passed.
+ * plan → copy → verify (→ offsets → purge) as one resumable job. `<stateDir>/job.json` records finished
+ * stages; running the same request again skips them and continues where it stopped. Groups'
+ * offsets are translated (and committed) and purge runs only after verify passed.
  */
 export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
   const { planFile, onEvent, metrics } = request;
@@ -110,6 +115,13 @@ export async function reroute(request: RerouteRequest): Promise<RerouteResult> {
       });
     }
     job = await markStageDone(stateDir, job, 'verify');
+  }
+
+  stopIfAborted();
+  // Translation reads the copied source records: after a purge there is nothing left to read.
+  if (request.groups && request.groups.length > 0 && !job.stages.purge) {
+    const translated = await translateOffsets(plan, { ...sides, stateDir, groups: request.groups, execute: true, ...(onEvent ? { onEvent } : {}) });
+    report({ stage: 'offsets', status: 'done', report: translated });
   }
 
   stopIfAborted();

@@ -90,7 +90,7 @@ export async function verifyPlan(plan: Plan, options: VerifyOptions): Promise<Ve
 }
 
 /** The checkpoint of the plan's copy from every machine's work: the whole copy's, or its shards' merged (null: nothing copied). */
-function copyCheckpointOf(plan: Plan, state: JobState): CopyCheckpoint | null {
+export function copyCheckpointOf(plan: Plan, state: JobState): CopyCheckpoint | null {
   const checkpoints = state.parts.flatMap((part) => (part.checkpoint ? [part.checkpoint] : []));
   if (checkpoints.length === 0) return null;
   return state.layout.kind === 'whole' ? checkpoints[0]! : mergeShardCheckpoints(plan, checkpoints);

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { KrerouteError } from '../../common/errors.ts';
 import type { StageOutcome } from '../../reroute/reroute.ts';
 import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
@@ -6,6 +7,7 @@ import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/
 import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
 import { renderCopy } from '../render/render-copy.ts';
 import { renderPlan } from '../render/render-plan.ts';
+import { renderOffsets } from '../render/render-offsets.ts';
 import { renderPurge } from '../render/render-purge.ts';
 import { renderVerify } from '../render/render-verify.ts';
 import { parseWorkers } from '../options/options.ts';
@@ -14,6 +16,7 @@ import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from 
 
 interface Flags extends PlanFlags, CopyFlags, MetricsFlags {
   purge?: boolean;
+  groups?: string;
   stateDir?: string;
 }
 
@@ -27,6 +30,7 @@ export function rerouteCommand(ctx: CliContext): Command {
     );
   addPlanOptions(command);
   addMetricsOptions(addCopyOptions(command))
+    .option('--groups <G,…>', 'consumer groups whose offsets to translate and commit on the destination after verify passed (see kreroute offsets)')
     .option('--purge', 'delete the copied range from the source after verify passed')
     .option('--state-dir <dir>', 'job and checkpoint folder (default: <out>.state beside the plan file)')
     .addHelpText(
@@ -48,6 +52,7 @@ export function rerouteCommand(ctx: CliContext): Command {
           plan: { ...request, ...clusters },
           copy: tuning,
           ...(workers !== undefined ? { copyWith: workersCopy(planFile, workers, flags, metrics?.onWorkerMetrics) } : {}),
+          ...(flags.groups !== undefined ? { groups: parseGroups(flags.groups) } : {}),
           purge: flags.purge === true,
           ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
           onEvent: ctx.out.events,
@@ -58,6 +63,13 @@ export function rerouteCommand(ctx: CliContext): Command {
       );
     });
   return command;
+}
+
+function parseGroups(value: string): string[] {
+  const groups = value.split(',').map((g) => g.trim());
+  if (groups.some((g) => g === ''))
+    throw new KrerouteError('BAD_INPUT', `--groups ${value}: a group name is empty`, { hint: 'give the names separated by commas: --groups billing,audit' });
+  return groups;
 }
 
 export function renderOutcome(outcome: StageOutcome, planFile: string): string[] {
@@ -78,6 +90,8 @@ export function renderOutcome(outcome: StageOutcome, planFile: string): string[]
           return ['verify:', ...renderVerify(outcome.report, planFile).filter((l) => !l.startsWith('Next:') && !l.startsWith('Purge would be refused'))];
         case 'purge':
           return ['purge:', ...renderPurge(outcome.report)];
+        case 'offsets':
+          return ['offsets:', ...renderOffsets(outcome.report, planFile)];
       }
   }
 }

@@ -1,4 +1,5 @@
 import type { CopySummary } from '../../copy/copy-plan.ts';
+import type { OffsetsReport } from '../../offsets/offsets-report.ts';
 import type { Plan } from '../../plan/plan.ts';
 import type { PurgeReport } from '../../purge/purge-plan.ts';
 import type { StageOutcome } from '../../reroute/reroute.ts';
@@ -28,6 +29,8 @@ export function quietLine(kind: string, data: Record<string, unknown>): string |
       const lines = renderStatus(data['status'] as JobStatus, planFile);
       return lines.find((l) => l.startsWith('Total:')) ?? lines[0] ?? null;
     }
+    case 'offsets':
+      return offsetsLine(data['report'] as OffsetsReport);
     case 'reroute-stage':
       return stageLine(data as unknown as StageOutcome, planFile);
     case 'demo':
@@ -62,8 +65,15 @@ function stageLine(outcome: StageOutcome, planFile: string): string {
           return quietLine('verify', { planFile, report: outcome.report }) ?? 'verify done';
         case 'purge':
           return quietLine('purge', { report: outcome.report }) ?? 'purge done';
+        case 'offsets':
+          return offsetsLine(outcome.report);
       }
   }
+}
+
+function offsetsLine(report: OffsetsReport): string {
+  const groups = report.groups.map((g) => g.group).join(', ');
+  return report.execute ? `Offsets committed on the destination for ${groups}` : `Offsets translated for ${groups} (dry run, nothing committed)`;
 }
 
 /** Warnings a result carries itself: the plan's checks of level warning. */

@@ -214,6 +214,32 @@ export class KafkaCluster {
    * The current leader of a partition and its address (metadata refreshed when asked: one
    * Metadata request for all topics, shared by the partitions that ask at the same time).
    */
+  /** A consumer group's committed offsets on a topic's partitions (OffsetFetch); a partition without one is absent. */
+  async committedOffsets(group: string, topic: string, partitions: number[]): Promise<Map<number, bigint>> {
+    const listed = await this.#call(`reading the offsets of group ${group}`, () =>
+      this.#admin.listConsumerGroupOffsets({ groups: [{ groupId: group, topics: [{ name: topic, partitionIndexes: partitions }] }], requireStable: true }),
+    );
+    const found = listed[0]?.topics.find((t) => t.name === topic)?.partitions ?? [];
+    return new Map(found.filter((p) => p.committedOffset >= 0n).map((p) => [p.partitionIndex, p.committedOffset]));
+  }
+
+  /** A consumer group's state and how many members it has now (DescribeGroups): none for a group that does not exist. */
+  async groupActivity(group: string): Promise<{ state: string; members: number }> {
+    const described = await this.#call(`describing group ${group}`, () => this.#admin.describeGroups({ groups: [group] }));
+    const found = described.get(group);
+    return { state: found?.state ?? 'Dead', members: found?.members.size ?? 0 };
+  }
+
+  /** Commits offsets for a group that has no active member (OffsetCommit from outside the group). */
+  async commitOffsets(group: string, topic: string, offsets: Map<number, bigint>): Promise<void> {
+    await this.#call(`committing the offsets of group ${group}`, () =>
+      this.#admin.alterConsumerGroupOffsets({
+        groupId: group,
+        topics: [{ name: topic, partitionOffsets: [...offsets].map(([partition, offset]) => ({ partition, offset })) }],
+      }),
+    );
+  }
+
   async leaderOf(topic: string, partition: number, refresh = false): Promise<LeaderAddress> {
     const metadata = await this.#leaders.metadataFor(topic, refresh);
     const leader = metadata.topics.get(topic)?.partitions[partition];
