@@ -18,7 +18,7 @@ export interface RerouteRequest {
   plan: Omit<PlanRequest, 'onEvent'>;
   /** Default: defaultStateDir(planFile). */
   stateDir?: string;
-  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
+  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'compression'>;
   /** How the copy stage copies (default copyPlan in this process); e.g. copyWithWorkers. */
   copyWith?: (plan: Plan, options: CopyOptions) => Promise<CopySummary>;
   /** Delete the copied range from the source once verify passed. */

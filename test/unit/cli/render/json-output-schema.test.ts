@@ -7,6 +7,7 @@ import { ERROR_CODES } from '../../../../src/common/errors.ts';
 import { WARNING_CODES } from '../../../../src/common/events.ts';
 import { KEEP_CHECK_CODES } from '../../../../src/plan/checks/destination-checks.ts';
 import { checkedJsonLines, jsonLineProblem, jsonOutputSchema } from '../../../support/json-output.ts';
+import { emptyCopyStats } from '../../../../src/copy/copy-stats.ts';
 
 const DOC = readFileSync(new URL('../../../../docs/json-output.md', import.meta.url), 'utf8');
 
@@ -95,7 +96,7 @@ test('drift fails: a field the schema does not know, a missing field, an unknown
       resumed: false,
       alreadyComplete: false,
       mode: 'exactly-once',
-      stats: { forwardedBatches: 1, mergedBatches: 0, forwardedRecords: 5, reencodedRecords: 0 },
+      stats: { ...emptyCopyStats(), forwardedBatches: 1, filteredBatches: 2, filteredRecords: 4, builtCodecs: { lz4: 2 } },
     },
   };
   assert.equal(jsonLineProblem(warning), null);
