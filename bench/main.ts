@@ -15,7 +15,7 @@ import { machineBusySeconds } from './proc.ts';
 import { checkTimeInstalled, killAllTools } from './measure.ts';
 import { type BenchOptions, CLI_TOOLS, USAGE, parseOptions } from './options.ts';
 import { type Profile, allProfiles, describeProfile } from './profiles.ts';
-import { RecordFactory } from './record-gen.ts';
+import { type RecordFactory, recordFactoryFor } from './record-gen.ts';
 import { type BenchResults, type ProfileFacts, renderMarkdown, withSummaries, writeResults } from './results.ts';
 import type { RunRecord } from './stats.ts';
 import { renderTable } from './render.ts';
@@ -154,7 +154,7 @@ interface ProfileInput {
 async function runProfile(input: ProfileInput): Promise<void> {
   const { profile, options, clusters, signal } = input;
   const { source, destination } = clusters;
-  const factory = new RecordFactory(profile.valueBytes, profile.records);
+  const factory = recordFactoryFor(profile);
   const sourceTopic = `bench-${profile.name}-${input.stamp.slice(11, 19).replace(/-/g, '')}`;
   const label = describeProfile(profile);
   log(`${label}: loading ${profile.records.toLocaleString('en-US')} records into ${sourceTopic}`);

@@ -8,6 +8,7 @@ export const TOOL_NAMES = [
   'kreroute-job',
   'kcat',
   'kcat-topic',
+  'kcat-grep',
   'kcat-job',
   'kcat-topic-job',
   'mm2',

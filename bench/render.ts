@@ -43,7 +43,8 @@ export function renderTable(summaries: Summary[], profileLabels: Map<string, str
       fixed(s.cpuSecondsPerGb, 1),
       fixed(s.peakRssMb, 0),
       fixed(s.brokerCpuSeconds, 1),
-      ratio(s.recordsPerSec, rate('kcat')),
+      // A filtered copy of the tenants profiles compares with the filtered kcat pipe.
+      ratio(s.recordsPerSec, rate(s.tool === 'kreroute-filter' && peers.some((p) => p.tool === 'kcat-grep') ? 'kcat-grep' : 'kcat')),
       ratio(s.recordsPerSec, rate('mm2')),
       ratio(s.steadyRecordsPerSec, ceiling),
     ];

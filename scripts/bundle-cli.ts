@@ -7,8 +7,8 @@
 //                       A module's code is compiled before any of it runs, so only a module imported
 //                       after enableCompileCache() gets the cache: the bundle itself, not the
 //                       launcher. That saves 0.05–0.1 s of compiling the bundle at every start.
-// OUT_DIR/cli.mjs       src/cli/main.ts and everything it imports, except @node-rs/crc32 (a native
-//                       addon in a per-platform package), which is imported from node_modules.
+// OUT_DIR/cli.mjs       src/cli/main.ts and everything it imports, except @node-rs/crc32 and lz4-napi
+//                       (native addons in per-platform packages), which are imported from node_modules.
 // OUT_DIR/cli.mjs.map   source map, read only when node runs with --enable-source-maps.
 //
 // The bundle keeps the order of the source: it runs main.ts's `await import('./lazy-validators.ts')`
@@ -80,8 +80,8 @@ export async function bundleCli(options: BundleCliOptions = {}): Promise<Bundled
     platform: 'node',
     format: 'esm',
     target: 'node22',
-    // A napi addon: its .node binary comes from a per-platform optional package, found at run time.
-    external: ['@node-rs/crc32'],
+    // napi addons: their .node binaries come from per-platform optional packages, found at run time.
+    external: ['@node-rs/crc32', 'lz4-napi'],
     // The client library's WebAssembly helpers read dist/native.wasm relative to their own module,
     // which a bundle does not have; their `bundled` build carries the same .wasm inline (base64).
     alias: { '@platformatic/wasm-utils': '@platformatic/wasm-utils/bundled' },

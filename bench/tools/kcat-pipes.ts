@@ -24,6 +24,8 @@ export interface KcatEnds {
   /** librdkafka properties files (kcat -F) for each side, e.g. SASL_SSL settings. */
   sourceConfig?: string;
   destConfig?: string;
+  /** A filtered pipe (kcat-grep): only lines matching `grep` (on `key<TAB>value`) go on, produced with `codec` (kcat -z). */
+  filter?: { grep: string; codec: string };
 }
 
 /** A shell word. */
@@ -35,16 +37,18 @@ export function quote(word: string): string {
 export function copyScript(pipe: KcatPipe, ends: KcatEnds): string {
   const config = (file: string | undefined) => (file ? ` -F ${quote(file)}` : '');
   const from = `kcat -C${config(ends.sourceConfig)} -b ${quote(ends.sourceBootstrap)} -t ${quote(ends.sourceTopic)}`;
-  const to = `kcat -P${config(ends.destConfig)} -b ${quote(ends.destBootstrap)} -t ${quote(ends.destTopic)}`;
+  const to = `kcat -P${config(ends.destConfig)} -b ${quote(ends.destBootstrap)} -t ${quote(ends.destTopic)}${ends.filter ? ` -z ${quote(ends.filter.codec)}` : ''}`;
+  // C locale: grep matches bytes, as fast as it goes.
+  const grep = ends.filter ? ` | LC_ALL=C grep ${quote(ends.filter.grep)}` : '';
   const body =
     pipe === 'topic'
-      ? ['# One pipe for the whole topic; the producer partitions by key.', 'set -o pipefail', `${from} -o beginning -e -q -K '\\t' | ${to} -K '\\t'`]
+      ? ['# One pipe for the whole topic; the producer partitions by key.', 'set -o pipefail', `${from} -o beginning -e -q -K '\\t'${grep} | ${to} -K '\\t'`]
       : [
           '# One pipeline per partition; fails if any pipeline fails.',
           'pids=()',
           `for p in $(seq 0 ${ends.partitions - 1}); do`,
           `  ( set -o pipefail; ${from} -p "$p" -o beginning -e -q -K '\\t' \\`,
-          `      | ${to} -p "$p" -K '\\t' ) &`,
+          `     ${grep} | ${to} -p "$p" -K '\\t' ) &`,
           '  pids+=("$!")',
           'done',
           'status=0',

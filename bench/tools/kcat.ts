@@ -23,6 +23,30 @@ export function kcatTool(pipe: KcatPipe): Tool {
   };
 }
 
+/**
+ * kcat-grep: the filtered copy an operator scripts, one pipe per partition:
+ * `kcat -C -K\t | grep '^tenant-b-' | kcat -P -K\t -z <codec>`, the codec the source topic's.
+ * For the tenants profiles (keys name the tenant; the other profiles' tenant is a header, which kcat's text pipe drops).
+ */
+export const kcatGrepTool: Tool = {
+  name: 'kcat-grep',
+  saslSsl: false,
+  summary: "kcat -C -K\\t | grep '^tenant-b-' | kcat -P -K\\t -z <the source's codec>, one pipe per partition (tenants profiles only)",
+  run: async (context) => {
+    const grep = context.factory.filter.keyGrep;
+    if (grep === null) throw new Error(`kcat-grep needs a profile whose keys name the tenant (tenants-lz4, tenants-zstd), not ${context.profile.name}`);
+    const destinationTopic = await freshDestinationTopic(context, destinationName(context, 'kcat-grep'));
+    const codec = context.profile.topicConfigs['compression.type'] ?? 'none';
+    const copy = await kcatCopy(context, 'partition', destinationTopic, { grep, codec });
+    const expected = context.factory.filteredCount(context.profile.records, context.profile.partitions);
+    const result = await copyResult(context, destinationTopic, await measure({ ...copy.spec, target: expected, timeoutMs: context.timeoutMs }), {
+      ...copy.details,
+      destinationBytes: await context.destination.bytesOnDisk(destinationTopic),
+    });
+    return { ...result, expected };
+  },
+};
+
 export function kcatEnds(context: ToolContext, destinationTopic: string): KcatEnds {
   return {
     sourceBootstrap: context.source.bootstrap,
@@ -40,9 +64,10 @@ export async function kcatCopy(
   context: ToolContext,
   pipe: KcatPipe,
   destinationTopic: string,
+  filter?: KcatEnds['filter'],
 ): Promise<{ spec: Omit<MeasureSpec, 'timeoutMs'>; details: Record<string, unknown> }> {
   const { profile, destination } = context;
-  const ends = kcatEnds(context, destinationTopic);
+  const ends = { ...kcatEnds(context, destinationTopic), ...(filter ? { filter } : {}) };
   if (context.saslSsl) {
     ends.sourceConfig = await writeKcatConfig(path.join(context.workDir, 'kcat-source.conf'), context.saslSsl.source);
     ends.destConfig = await writeKcatConfig(path.join(context.workDir, 'kcat-destination.conf'), context.saslSsl.destination);

@@ -2,7 +2,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type RecordFilterSpec, createPlan, writePlanFile } from '../../src/index.ts';
 import { measure } from '../measure.ts';
-import { RecordFactory } from '../record-gen.ts';
 import { saslSslSettings, writeKrerouteProperties } from '../sasl-ssl.ts';
 import { type Tool, type ToolContext, type ToolResult, destinationName, freshDestinationTopic } from './tool.ts';
 
@@ -43,7 +42,7 @@ export function krerouteTool(options: KrerouteOptions): Tool {
 async function runKreroute(context: ToolContext, name: string, options: KrerouteOptions): Promise<ToolResult> {
   const { profile, factory, source, destination } = context;
   const destinationTopic = await freshDestinationTopic(context, destinationName(context, name));
-  const filter: RecordFilterSpec | undefined = options.filtered ? { kind: 'header', name: RecordFactory.TENANT_HEADER, value: 'a' } : undefined;
+  const filter: RecordFilterSpec | undefined = options.filtered ? factory.filter.spec : undefined;
   const planFile = path.join(context.workDir, 'plan.json');
   const stateDir = path.join(context.workDir, 'state');
   const secure = context.saslSsl;
@@ -88,7 +87,7 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
           ...(options.recordMode ? ['--record-mode'] : []),
         ]
       : [...cliArgs(driver, options, context.workDir), 'copy', planFile, ...ends, '--state-dir', stateDir, '--json'];
-  const expected = options.filtered ? factory.tenantACount(profile.records, profile.partitions) : profile.records;
+  const expected = options.filtered ? factory.filteredCount(profile.records, profile.partitions) : profile.records;
   const progress = () => destination.endOffsetSum(destinationTopic, profile.partitions);
   const measured = await measure({
     command: process.execPath,
@@ -106,7 +105,14 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
     bytes: profile.records * factory.recordBytes,
     expected,
     found: await destination.countRecords(destinationTopic, context.timeoutMs),
-    details: { driver, cpuProf: options.cpuProf, command: describeCommand(args), filter: filter ?? null },
+    details: {
+      driver,
+      cpuProf: options.cpuProf,
+      command: describeCommand(args),
+      filter: filter ?? null,
+      // What the copy left on the destination's disk (compare kcat-grep's, and the source's).
+      destinationBytes: await destination.bytesOnDisk(destinationTopic),
+    },
   };
 }
 

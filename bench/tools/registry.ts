@@ -1,6 +1,6 @@
 import type { ToolName } from '../options.ts';
 import { kcatJobTool } from './kcat-job.ts';
-import { kcatTool } from './kcat.ts';
+import { kcatGrepTool, kcatTool } from './kcat.ts';
 import { krerouteJobTool } from './kreroute-job.ts';
 import { type KrerouteDriver, krerouteTool } from './kreroute.ts';
 import { mirrorMakerTool } from './mirror-maker.ts';
@@ -16,6 +16,7 @@ export function toolsByName(driver: KrerouteDriver, bundle: string | undefined, 
     'kreroute-job': krerouteJobTool({ driver, bundle, cpuProf }),
     kcat: kcatTool('partition'),
     'kcat-topic': kcatTool('topic'),
+    'kcat-grep': kcatGrepTool,
     'kcat-job': kcatJobTool('partition'),
     'kcat-topic-job': kcatJobTool('topic'),
     mm2: mirrorMakerTool,

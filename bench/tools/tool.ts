@@ -54,7 +54,7 @@ export interface Tool {
 
 /** Creates a fresh destination topic with the profile's partition count and configs. */
 export async function freshDestinationTopic(context: ToolContext, name: string): Promise<string> {
-  await context.destination.create(name, context.profile.partitions, context.profile.topicConfigs);
+  await context.destination.create(name, context.profile.partitions, context.profile.destinationConfigs ?? context.profile.topicConfigs);
   return name;
 }
 

@@ -13,6 +13,9 @@ import { compileRawFilter } from '../plan/filter/raw-record-filter.ts';
 import { splitIntoBatches } from './batches/batching.ts';
 import { type ChunkAction, planChunk } from './batches/chunk-actions.ts';
 import { coalesce } from './batches/coalesce.ts';
+import { builtBatch, codecFor } from './batches/built-batch.ts';
+import { type CopyStats, countWritten } from './copy-stats.ts';
+import type { Codec } from '../kafka/wire/batch/batch-compression.ts';
 import type { ProgressMeter } from '../common/progress-meter.ts';
 import type { RateLimiter } from './rate-limiter.ts';
 import type { TransactionBoundary } from './delivery.ts';
@@ -42,19 +45,12 @@ export interface EngineContext {
   /** Exactly-once: where to commit a transaction (every write acknowledged first). */
   boundary: TransactionBoundary | undefined;
   signal?: AbortSignal;
-  /** How the records travelled: forwarded as fetched or decoded and re-encoded. */
+  /** How the records travelled: forwarded as fetched, filtered, joined or re-encoded, and compressed. */
   stats: CopyStats;
+  /** The codec asked for (--compression) for the batches the copy builds; default: the source's. */
+  compression?: Codec;
   /** Destination partitions (keys) where the broker acknowledged a write as a duplicate: their end must be re-read. */
   duplicateAcks: Set<string>;
-}
-
-export interface CopyStats {
-  /** Batches written as forwarded (a joined run of small batches counts once). */
-  forwardedBatches: number;
-  /** Of those, small uncompressed batches joined into bigger ones. */
-  mergedBatches: number;
-  forwardedRecords: number;
-  reencodedRecords: number;
 }
 
 /** A throttled copy commits before a wait longer than this, so no transaction stays open across it. */
@@ -157,16 +153,13 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         allocate,
       });
       // A throttled copy keeps the source's batches, so that it moves (and commits) in small steps.
-      const { actions, merged } = throttled
-        ? { actions: chunk.actions, merged: 0 }
-        : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
+      const { actions } = throttled ? { actions: chunk.actions } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
       if (process.env['KREROUTE_DEBUG_ENGINE']) {
         console.error(
           `[engine] ${position.topic.slice(-8)}[${position.partition}] from ${from} next ${chunk.next} bytes ${raw.records.length}: ${chunk.actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')} => ${actions.map((a) => (a.kind === 'forward' ? `F${a.batch.baseOffset}-${a.batch.lastOffset}` : `R${a.records.length}`)).join(' ')}`,
         );
       }
       chunk.actions = actions;
-      context.stats.mergedBatches += merged;
       let next = chunk.next;
       if (next > from) empties.progressed(position);
       else if (raw.records.length > 0 || !leading) {
@@ -368,17 +361,25 @@ function dispatch(context: EngineContext, lane: Lane, routed: Routed): Dispatche
   context.ledger.countSkipped(partitionKey(topic.source, planned.partition), (action.skipped ?? 0) + routed.filteredOut);
   // Records an interrupted run wrote count as copied, just not by this run.
   const result: Dispatched = { acks: [], records: routed.alreadyWritten, bytes: 0 };
-  if (action.kind === 'forward') {
-    write(context, lane, planned.destinationPartition!, action.batch.bytes, action.batch.recordCount, result, action.batch.rebuilt ? 'compute' : 'update');
-    context.stats.forwardedBatches++;
-    context.stats.forwardedRecords += action.batch.recordCount;
+  if (action.kind === 'forward' && !action.batch.rebuilt) {
+    write(context, lane, planned.destinationPartition!, action.batch.bytes, action.batch.recordCount, result, 'update');
+    countWritten(context.stats, 'forwarded', action.batch.recordCount);
     return result;
   }
+  if (action.kind === 'forward') {
+    const { batch } = action;
+    const built = builtBatch(batch.bytes, codecFor(topic, context.compression, batch.sourceCompression ?? 0));
+    write(context, lane, planned.destinationPartition!, built.bytes, batch.recordCount, result);
+    countWritten(context.stats, batch.joinedFrom ? 'joined' : 'filtered', batch.recordCount, built.codec, batch.joinedFrom);
+    return result;
+  }
+  const codec = codecFor(topic, context.compression, action.compression ?? 0);
   for (const [partition, records] of routed.byPartition) {
     for (const batch of splitIntoBatches(records, topic.destinationMaxMessageBytes)) {
       const bytes = encodeRecordBatch(batch, { producerId: -1n, producerEpoch: -1, baseSequence: -1, transactional: false }, { crc: false });
-      write(context, lane, partition, bytes, batch.length, result);
-      context.stats.reencodedRecords += batch.length;
+      const built = builtBatch(bytes, codec);
+      write(context, lane, partition, built.bytes, batch.length, result);
+      countWritten(context.stats, 'reencoded', batch.length, built.codec);
     }
   }
   return result;

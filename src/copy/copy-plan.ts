@@ -13,7 +13,9 @@ import type { Plan } from '../plan/plan.ts';
 import { type RecordFilter, compileFilter } from '../plan/filter/record-filter.ts';
 import { startAtLeastOnce } from './at-least-once.ts';
 import { startExactlyOnce } from './exactly-once.ts';
-import { type CopyStats, runCopyEngine } from './copy-engine.ts';
+import type { Codec } from '../kafka/wire/batch/batch-compression.ts';
+import { runCopyEngine } from './copy-engine.ts';
+import { type CopyStats, emptyCopyStats } from './copy-stats.ts';
 import type { TransactionBoundary } from './delivery.ts';
 import { explainTruncation } from '../plan/checks/source-truncation.ts';
 import { checkDestinationTimestamps, checkDestinationTopics } from '../plan/checks/destination-topics.ts';
@@ -40,6 +42,12 @@ export interface CopyOptions {
   passthrough?: boolean;
   /** Bytes fetched but not yet acknowledged by the destination, at most (default 32 MiB). */
   memoryBudgetBytes?: number;
+  /**
+   * The codec of every batch kreroute builds (filtered, joined, re-encoded); default: that of the
+   * source batches the records came from. A destination topic whose compression.type names a codec
+   * wins (the broker would recompress anything else). Batches forwarded as fetched keep theirs.
+   */
+  compression?: Codec;
   /**
    * exactly-once: transactional writes with the checkpoint in the destination; at-least-once: an
    * idempotent producer and a local checkpoint; auto (default): exactly-once where the destination
@@ -76,7 +84,7 @@ export interface CopySummary {
   resumed: boolean;
   alreadyComplete: boolean;
   mode: 'auto' | 'exactly-once' | 'at-least-once';
-  /** Batches forwarded as fetched (passthrough) and records decoded and re-encoded. */
+  /** How the written batches were made (forwarded as fetched, filtered, joined, re-encoded) and compressed. */
   stats: CopyStats;
 }
 
@@ -115,7 +123,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       resumed: true,
       alreadyComplete: true,
       mode: options.mode ?? 'auto',
-      stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 },
+      stats: emptyCopyStats(),
     };
   }
   const { ledger } = delivery;
@@ -128,7 +136,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
   metrics.checkpointed();
   metrics.inFlight(() => delivery.producer.bufferedBytes);
   const duplicateAcks = new Set<string>();
-  const stats: CopyStats = { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 };
+  const stats = emptyCopyStats();
   const progress = () => onEvent(meter.event(delivery.producer.throttledMs));
   const ticker = setInterval(progress, 1000);
   try {
@@ -142,6 +150,7 @@ async function runCopy(plan: Plan, options: CopyOptions, source: KafkaCluster, d
       meter,
       limiter: options.maxRatePerSec ? new RateLimiter(options.maxRatePerSec) : undefined,
       passthrough: options.passthrough ?? true,
+      ...(options.compression ? { compression: options.compression } : {}),
       memoryBudgetBytes: memoryBudgetOf(options),
       onChange: () => delivery.onChange(),
       boundary: reportingCommits(delivery.boundary, metrics),

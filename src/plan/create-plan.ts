@@ -8,6 +8,7 @@ import {
   type SourceFacts,
   checkDestination,
   checkOverlap,
+  fixedCompression,
   maxMessageBytes,
   stampsAppendTime,
 } from './checks/destination-checks.ts';
@@ -174,6 +175,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
         ? await highWatermarks(destination, draft.destinationTopic, destinationPartitions)
         : Array.from({ length: destinationPartitions }, () => '0'),
       ...(stampsAppendTime(draft.destinationConfigs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
+      ...withFixedCompression(draft.destinationConfigs),
       partitions,
     });
   }
@@ -405,4 +407,9 @@ function throwOnErrors(checks: PlanCheck[]): void {
   const hint =
     first.code in hints ? hints[first.code] : Object.values(KEEP_CHECK_CODES).includes(first.code) ? undefined : 'fix the destination and plan again';
   throw new KrerouteError(CHECK_ERROR_CODES[first.code] ?? 'DESTINATION_CHECK', `${first.message}${more}`, hint ? { hint } : {});
+}
+
+function withFixedCompression(configs: Map<string, string>): Pick<PlanTopic, 'destinationCompression'> {
+  const codec = fixedCompression(configs);
+  return codec ? { destinationCompression: codec } : {};
 }

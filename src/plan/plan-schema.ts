@@ -42,6 +42,7 @@ export const planSchema = z.strictObject({
       destinationMaxMessageBytes: z.number().int().positive(),
       destinationStarts: z.array(decimal).optional(),
       destinationTimestamps: z.literal('log-append-time').optional(),
+      destinationCompression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
       partitions: z.array(
         z.strictObject({
           partition: z.number().int().nonnegative(),

@@ -83,6 +83,11 @@ export interface PlanTopic {
    * Absent: timestamps are kept and compared.
    */
   destinationTimestamps?: 'log-append-time';
+  /**
+   * The codec the destination topic's compression.type fixes ('none' for `uncompressed`): the
+   * batches the copy builds are written in it. Absent: `producer` (each batch keeps its codec).
+   */
+  destinationCompression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
   partitions: PlanPartition[];
 }
 

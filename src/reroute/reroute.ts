@@ -20,7 +20,7 @@ export interface RerouteRequest {
   plan: Omit<PlanRequest, 'onEvent'>;
   /** Default: defaultStateDir(planFile). */
   stateDir?: string;
-  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes'>;
+  copy?: Pick<CopyOptions, 'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'compression'>;
   /** How the copy stage copies (default copyPlan in this process); e.g. copyWithWorkers. */
   copyWith?: (plan: Plan, options: CopyOptions) => Promise<CopySummary>;
   /** Consumer groups whose offsets are translated and committed on the destination once verify passed (before purge). */

@@ -36,6 +36,8 @@ interface Pair {
   lastItem: bigint | null;
   /** The copy forwarded every batch it wrote here as fetched (its checkpoint says so). */
   allForwarded: boolean;
+  /** The copy built batches of its own here (its checkpoint says so): they may be compressed too, so no batch here is an item. */
+  built: boolean;
   /** The planned records' time span (see widenWithBatch). */
   span: TimeSpan | null;
 }
@@ -84,7 +86,8 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
     for (const planned of topic.partitions) {
       const d = planned.destinationPartition!;
       const fields = digestFieldsOf(topic);
-      const allForwarded = checkpoint.destinations[partitionKey(topic.destination, d)]?.rebuilt === false;
+      const rebuilt = checkpoint.destinations[partitionKey(topic.destination, d)]?.rebuilt;
+      const allForwarded = rebuilt === false;
       pairs.push({
         topic,
         planned,
@@ -98,6 +101,7 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
         last: null,
         lastItem: null,
         allForwarded,
+        built: rebuilt === true,
         span: null,
       });
     }
@@ -146,9 +150,11 @@ const digestsMatch = (pair: Pair): boolean => pair.source.count === pair.destina
 /**
  * Which batches may be digested as one item: those the copy forwards unchanged (whole, no gaps,
  * CreateTime, within the destination's limit, and with a filter only if every record matches:
- * the copy's own rules, see planChunk) and that reach the destination as they are: compressed
- * ones always (the copy joins only uncompressed ones), uncompressed ones where the checkpoint
- * says the copy built no batch of its own there. Or none: record by record.
+ * the copy's own rules, see planChunk) and that reach the destination as they are: where the
+ * checkpoint says the copy built no batch of its own there; compressed ones also where it says
+ * nothing (a checkpoint without the flag). Batches the copy builds are compressed like the
+ * source's, so in a partition where it built some, a compressed batch may be one of them. Or
+ * none: record by record.
  */
 type Items = 'forwarded-batches-whole' | 'records';
 
@@ -177,7 +183,9 @@ async function digestPairs(context: SameMappingContext, pairs: Pair[], items: It
   const cursor = new RecordCursor(Buffer.alloc(0));
   const forwardedWhole = (batch: StoredBatch, pair: Pair): boolean =>
     items === 'forwarded-batches-whole' &&
-    (batch.compressed || pair.allForwarded) &&
+    // A built batch (a filtered copy's kept records, compressed again) as an item would never
+    // match the source's, and the partition would be digested twice.
+    ((batch.compressed && !pair.built) || pair.allForwarded) &&
     batch.whole &&
     batch.appendTime === null &&
     batch.view.bytes.length <= pair.topic.destinationMaxMessageBytes;

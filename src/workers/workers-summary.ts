@@ -1,4 +1,5 @@
 import type { CopySummary } from '../copy/copy-plan.ts';
+import { sumCopyStats } from '../copy/copy-stats.ts';
 import { ERROR_CODES, type ErrorCode, KrerouteError } from '../common/errors.ts';
 
 export interface ShardResult {
@@ -32,12 +33,7 @@ export function combineSummaries(shards: ShardResult[], workers: number, seconds
     resumed: summaries.some((s) => s.resumed && !s.alreadyComplete),
     alreadyComplete: summaries.length > 0 && summaries.every((s) => s.alreadyComplete),
     mode: working?.mode ?? summaries[0]?.mode ?? 'auto',
-    stats: {
-      forwardedBatches: sum((s) => s.stats.forwardedBatches),
-      mergedBatches: sum((s) => s.stats.mergedBatches),
-      forwardedRecords: sum((s) => s.stats.forwardedRecords),
-      reencodedRecords: sum((s) => s.stats.reencodedRecords),
-    },
+    stats: sumCopyStats(summaries.map((s) => s.stats)),
     workers,
     shards,
   };

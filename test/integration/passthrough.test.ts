@@ -72,7 +72,12 @@ test('batches that straddle the range ends are re-encoded, whole batches inside 
   const p = await plan({ topics: [topic], from: { kind: 'offset', offset: 5n }, to: { kind: 'offset', offset: 25n }, createTopics: true });
   const { copied, report } = await copyAndVerify(p, await stateDir('passthrough-boundaries'));
   assert.equal(report.passed, true);
-  assert.deepEqual(copied.stats, { forwardedBatches: 1, mergedBatches: 0, forwardedRecords: 10, reencodedRecords: 10 });
+  const { forwardedBatches, forwardedRecords, reencodedRecords, mergedBatches, builtCodecs } = copied.stats;
+  assert.deepEqual(
+    { forwardedBatches, forwardedRecords, reencodedRecords, mergedBatches },
+    { forwardedBatches: 1, forwardedRecords: 10, reencodedRecords: 10, mergedBatches: 0 },
+  );
+  assert.deepEqual(Object.keys(builtCodecs), ['none'], 're-encoded like the uncompressed source');
 });
 
 test('record mode (passthrough off) copies the same records', async () => {
@@ -84,7 +89,8 @@ test('record mode (passthrough off) copies the same records', async () => {
   const dir = await stateDir('record-mode');
   const { copyPlan, verifyPlan } = await import('../../src/index.ts');
   const copied = await copyPlan(p, { source, destination, stateDir: dir, passthrough: false });
-  assert.deepEqual(copied.stats, { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 100 });
+  assert.deepEqual([copied.stats.forwardedBatches, copied.stats.reencodedRecords], [0, 100]);
+  assert.deepEqual(Object.keys(copied.stats.builtCodecs), ['lz4'], "re-encoded batches keep the source's lz4");
   assert.equal((await verifyPlan(p, { source, destination, stateDir: dir })).passed, true);
 });
 
@@ -107,7 +113,8 @@ test('small uncompressed batches are joined into bigger ones without decoding; v
   const { copied, report } = await copyAndVerify(p, dir);
   assert.equal(report.passed, true, JSON.stringify(report.partitions[0]));
   assert.equal(copied.stats.mergedBatches, 100, 'all 100 source batches were joined');
-  assert.ok(copied.stats.forwardedBatches < 10, `into a few batches (${copied.stats.forwardedBatches})`);
+  assert.ok(copied.stats.joinedBatches < 10, `into a few batches (${copied.stats.joinedBatches})`);
+  assert.equal(copied.stats.joinedRecords, 1000);
   const stored = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
   assert.equal(
     stored.reduce((n, b) => n + b.recordCount, 0),
@@ -175,10 +182,14 @@ for (const [codec, bits] of Object.entries(CODECS)) {
     const { copied, report } = await copyAndVerify(p, await stateDir(`filter-${codec}`));
     assert.equal(report.passed, true);
     assert.equal(copied.records, 200);
-    assert.equal(copied.stats.forwardedRecords, 200);
-    assert.equal(copied.stats.reencodedRecords, 0);
-    // The destination topic has the source's compression.type, so the broker compresses the rebuilt
-    // batches itself; the forwarded ones arrive as they were.
+    assert.deepEqual(
+      [copied.stats.forwardedBatches, copied.stats.forwardedRecords, copied.stats.filteredRecords + copied.stats.joinedRecords, copied.stats.reencodedRecords],
+      [2, 100, 100, 0],
+      'two all-matching batches forwarded as fetched, the mixed ones filtered (and joined)',
+    );
+    // The destination topic has the source's compression.type (the plan says so): the rebuilt batches are written in it.
+    assert.equal(p.topics[0]!.destinationCompression, codec);
+    assert.deepEqual(Object.keys(copied.stats.builtCodecs), [codec]);
     const sourceBatches = await storedBatches(sourceBootstrap, topic, 0);
     const copiedBatches = (await storedBatches(destinationBootstrap, topic, 0)).filter((b) => (b.attributes & ATTRIBUTE.control) === 0);
     const whole = copiedBatches.filter((b) => b.recordCount === 50);

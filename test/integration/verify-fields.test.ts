@@ -85,7 +85,21 @@ const LAYOUTS: Layout[] = [
     valueBytes: 100,
     filter: true,
     keyHash: false,
-    copiedBy: (stats, records) => assert.equal(stats.forwardedRecords + stats.reencodedRecords, records),
+    copiedBy: (stats, records) => assert.equal(stats.forwardedRecords + stats.filteredRecords + stats.joinedRecords + stats.reencodedRecords, records),
+  },
+  {
+    // The kept records of each lz4 batch rebuilt and compressed again with lz4 (its own bytes, not the source's).
+    name: 'a filtered copy of lz4 batches (recompressed)',
+    codec: 'lz4',
+    sourceBatch: 10,
+    destinationBatch: 5,
+    valueBytes: 100,
+    filter: true,
+    keyHash: false,
+    copiedBy: (stats, records) => {
+      assert.equal(stats.filteredRecords + stats.joinedRecords, records, 'every source batch mixes tenants');
+      assert.deepEqual(Object.keys(stats.builtCodecs), ['lz4']);
+    },
   },
   {
     name: 'mapping key-hash into more partitions',
@@ -95,7 +109,7 @@ const LAYOUTS: Layout[] = [
     valueBytes: 100,
     filter: false,
     keyHash: true,
-    copiedBy: (stats, records) => assert.equal(stats.forwardedRecords + stats.reencodedRecords, records),
+    copiedBy: (stats, records) => assert.equal(stats.forwardedRecords + stats.filteredRecords + stats.joinedRecords + stats.reencodedRecords, records),
   },
 ];
 

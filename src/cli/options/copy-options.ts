@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { CopyOptions } from '../../copy/copy-plan.ts';
 import { KrerouteError } from '../../common/errors.ts';
+import { CODECS, type Codec } from '../../kafka/wire/batch/batch-compression.ts';
 import { parseBytes, parseRate, parseTopicName } from './options.ts';
 import { ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP, KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP, keepFromFlags } from './plan-options.ts';
 
@@ -12,6 +13,7 @@ export interface CopyFlags {
   /** commander's `--no-passthrough` sets this to false. */
   passthrough?: boolean;
   memoryBudget?: string;
+  compression?: string;
   acceptDestinationLoss?: boolean;
   keepMarginHours?: string;
   /** `--workers` alone is true. */
@@ -20,7 +22,15 @@ export interface CopyFlags {
 
 export type CopyTuning = Pick<
   CopyOptions,
-  'maxRatePerSec' | 'acceptOverlap' | 'mode' | 'checkpointTopic' | 'passthrough' | 'memoryBudgetBytes' | 'acceptDestinationLoss' | 'keepMarginMs'
+  | 'maxRatePerSec'
+  | 'acceptOverlap'
+  | 'mode'
+  | 'checkpointTopic'
+  | 'passthrough'
+  | 'memoryBudgetBytes'
+  | 'acceptDestinationLoss'
+  | 'keepMarginMs'
+  | 'compression'
 >;
 
 const MODES = ['auto', 'exactly-once', 'at-least-once'] as const;
@@ -41,6 +51,10 @@ export function addCopyOptions(command: Command): Command {
     )
     .option('--checkpoint-topic <name>', 'compacted destination topic for exactly-once checkpoints (default kreroute-checkpoints)')
     .option('--no-passthrough', 'decode and re-encode every record instead of forwarding fetched batches as they are')
+    .option(
+      '--compression <codec>',
+      'none, gzip, snappy, lz4 or zstd: the codec of the batches kreroute builds (filtered, joined, re-encoded); default: that of the source batches; a destination topic whose compression.type names a codec wins; batches forwarded as fetched keep theirs',
+    )
     .option(
       '--memory-budget <size>',
       'bytes fetched but not yet written, at most (default 32m; 1m at least); with --workers, for the whole job (each worker gets an even share; without it each has the default)',
@@ -64,6 +78,12 @@ export function copyTuningFromFlags(flags: CopyFlags): CopyTuning {
   }
   if (flags.checkpointTopic !== undefined) tuning.checkpointTopic = parseTopicName(flags.checkpointTopic, '--checkpoint-topic');
   if (flags.passthrough === false) tuning.passthrough = false;
+  if (flags.compression !== undefined) {
+    if (!(CODECS as readonly string[]).includes(flags.compression)) {
+      throw new KrerouteError('BAD_INPUT', `--compression: "${flags.compression}" is not a codec`, { hint: `use ${CODECS.join(', ')}` });
+    }
+    tuning.compression = flags.compression as Codec;
+  }
   if (flags.memoryBudget !== undefined) tuning.memoryBudgetBytes = parseBytes(flags.memoryBudget, '--memory-budget');
   return tuning;
 }

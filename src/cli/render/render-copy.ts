@@ -1,4 +1,5 @@
 import type { CopySummary } from '../../copy/copy-plan.ts';
+import type { CopyStats } from '../../copy/copy-stats.ts';
 import type { WorkersSummary } from '../../workers/workers-summary.ts';
 import { bytes, count, duration, plural, rate } from './format.ts';
 
@@ -7,6 +8,23 @@ const MODE: Record<CopySummary['mode'], string> = {
   'at-least-once': 'at-least-once with reconciliation (idempotent producer, local checkpoint)',
   auto: 'mode chosen automatically',
 };
+
+/**
+ * How the written batches were made, each kind once: `  Batches: 56 filtered (66,667 records),
+ * 3 joined from 12 (1,200 records); built ones compressed lz4 (59).`
+ */
+export function renderBatches(stats: CopyStats): string[] {
+  const parts: string[] = [];
+  const records = (n: number) => ` (${count(n)} records)`;
+  if (stats.forwardedBatches > 0) parts.push(`${count(stats.forwardedBatches)} forwarded as fetched${records(stats.forwardedRecords)}`);
+  if (stats.filteredBatches > 0) parts.push(`${count(stats.filteredBatches)} filtered${records(stats.filteredRecords)}`);
+  if (stats.joinedBatches > 0) parts.push(`${count(stats.joinedBatches)} joined from ${count(stats.mergedBatches)}${records(stats.joinedRecords)}`);
+  if (stats.reencodedBatches > 0) parts.push(`${count(stats.reencodedBatches)} re-encoded${records(stats.reencodedRecords)}`);
+  if (parts.length === 0) return [];
+  const codecs = Object.entries(stats.builtCodecs).map(([codec, n]) => `${codec === 'none' ? 'uncompressed' : codec} (${count(n)})`);
+  const built = codecs.length > 0 ? `; built ones written ${codecs.join(', ')}` : '';
+  return [`  Batches: ${parts.join(', ')}${built}.`];
+}
 
 export function renderCopy(summary: CopySummary | WorkersSummary, planFile: string): string[] {
   const shards = 'shards' in summary ? summary.shards : null;
@@ -25,10 +43,7 @@ export function renderCopy(summary: CopySummary | WorkersSummary, planFile: stri
         : `  ${label}: ${count(part.records)} records (${bytes(part.bytes)}) in ${duration(part.seconds)}${part.resumed ? ', resumed' : ''}`,
     );
   }
-  const { forwardedBatches, forwardedRecords, reencodedRecords } = summary.stats;
-  if (forwardedBatches > 0) {
-    lines.push(`  ${count(forwardedRecords)} records forwarded in ${count(forwardedBatches)} batches as fetched; ${count(reencodedRecords)} re-encoded.`);
-  }
+  lines.push(...renderBatches(summary.stats));
   if (summary.resumed) {
     lines.push(
       summary.reconciled > 0

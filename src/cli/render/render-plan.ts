@@ -38,11 +38,19 @@ export function upperBound(plan: Plan): number {
 }
 
 function renderTopic(topic: PlanTopic): string[] {
-  const header = `${topic.source} → ${topic.destination}  (${topic.sourcePartitions} → ${topic.destinationPartitions} partitions; destination max.message.bytes ${bytes(topic.destinationMaxMessageBytes)})`;
+  const header = `${topic.source} → ${topic.destination}  (${topic.sourcePartitions} → ${topic.destinationPartitions} partitions; destination max.message.bytes ${bytes(topic.destinationMaxMessageBytes)})${compressionNote(topic)}`;
   if (topic.partitions.length === 0) return [header, '  nothing to copy in this range'];
   const rows = [['partition', 'offsets [start, end)', 'records', 'size', 'time span', '→ partition']];
   for (const p of topic.partitions) rows.push(partitionRow(p));
   return [header, ...table(rows)];
+}
+
+/** Said when the destination fixes a codec: the copy's own batches then use it, whatever the source's. */
+function compressionNote(topic: PlanTopic): string {
+  const codec = topic.destinationCompression;
+  if (!codec) return '';
+  const type = codec === 'none' ? 'uncompressed' : codec;
+  return `\n  destination compression.type=${type}: batches the copy builds are written ${codec === 'none' ? 'uncompressed' : codec} (the broker would recompress anything else)`;
 }
 
 function partitionRow(p: PlanPartition): string[] {

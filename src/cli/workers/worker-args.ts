@@ -18,6 +18,7 @@ export function workerArgs(
     ['--checkpoint-topic', flags.checkpointTopic],
     ['--max-rate', spec.maxRatePerSec?.toString()],
     ['--memory-budget', spec.memoryBudgetBytes?.toString()],
+    ['--compression', flags.compression],
     ['--wait-timeout', flags.waitTimeout],
   ];
   for (const [flag, value] of given) if (value !== undefined) args.push(flag, value);

@@ -13,7 +13,10 @@ import type { Allocate } from './batch-merge.ts';
  * What to do with a stretch of a fetched partition, in log order. `skipped`: records of the stretch
  * that the filter left out (counted apart from the records it carries).
  */
-export type ChunkAction = { kind: 'forward'; batch: BatchView; skipped?: number } | { kind: 'records'; records: FetchedRecord[]; skipped?: number };
+export type ChunkAction =
+  | { kind: 'forward'; batch: BatchView; skipped?: number }
+  /** `compression`: the compression bits of the source batches the records were decoded from. */
+  | { kind: 'records'; records: FetchedRecord[]; skipped?: number; compression?: number };
 
 export interface ChunkPlan {
   actions: ChunkAction[];
@@ -114,7 +117,16 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
         else
           actions.push({
             kind: 'forward',
-            batch: { ...batch, bytes, attributes: 0, producerId: -1n, recordCount: kept, lastOffsetDelta: kept - 1, rebuilt: true },
+            batch: {
+              ...batch,
+              bytes,
+              attributes: 0,
+              producerId: -1n,
+              recordCount: kept,
+              lastOffsetDelta: kept - 1,
+              rebuilt: true,
+              sourceCompression: batch.attributes & ATTRIBUTE.compression,
+            },
             skipped,
           });
         continue;
@@ -124,7 +136,7 @@ export function planChunk(records: Buffer, aborted: AbortedTransaction[] | null,
     count += inRange.length;
     const last = actions[actions.length - 1];
     if (last?.kind === 'records') last.records.push(...inRange);
-    else actions.push({ kind: 'records', records: inRange });
+    else actions.push({ kind: 'records', records: inRange, compression: batch.attributes & ATTRIBUTE.compression });
   }
   // Nothing at all came back below the end: the rest of the range holds no records (compacted away).
   return { actions, next, records: count };

@@ -1,10 +1,16 @@
+import { ATTRIBUTE, type BatchView } from '../../kafka/wire/batch/batch-header.ts';
 import type { BufferPool } from '../../kafka/net/buffer-pool.ts';
 import { MERGE_TARGET_BYTES, canMerge, mergeBatches } from './batch-merge.ts';
 import type { ChunkAction } from './chunk-actions.ts';
 
+/** The compression of the source batches a batch's records came from: a joined batch is written with it, so only equals join. */
+function sourceCompression(batch: BatchView): number {
+  return batch.sourceCompression ?? batch.attributes & ATTRIBUTE.compression;
+}
+
 /**
- * Runs of small uncompressed batches that follow each other are forwarded as one batch (see
- * mergeBatches); anything else passes unchanged. `merged` counts the source batches joined.
+ * Runs of small uncompressed batches that follow each other, and whose records came from batches
+ * of one compression, are forwarded as one batch (see mergeBatches); anything else passes unchanged. `merged` counts the source batches joined.
  * With a pool, joined batches are built in its buffers, and rebuilt batches joined into another
  * go back to it at once.
  */
@@ -50,6 +56,8 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: B
         recordCount,
         lastOffsetDelta: recordCount - 1,
         rebuilt: true,
+        sourceCompression: sourceCompression(first),
+        joinedFrom: batches.length,
       },
       ...(skipped > 0 ? { skipped } : {}),
     });
@@ -66,7 +74,7 @@ export function coalesce(actions: ChunkAction[], maxBatchBytes: number, pool?: B
       out.push(action);
       continue;
     }
-    if (runBytes + action.batch.bytes.length > limit) close();
+    if (runBytes + action.batch.bytes.length > limit || (run.length > 0 && sourceCompression(run[0]!.batch) !== sourceCompression(action.batch))) close();
     run.push(action);
     runBytes += action.batch.bytes.length;
   }

@@ -44,6 +44,17 @@ export function stampsAppendTime(configs: Map<string, string>): boolean {
   return configs.get('message.timestamp.type') === 'LogAppendTime';
 }
 
+/**
+ * The codec the destination topic fixes (compression.type other than `producer`): the broker
+ * recompresses every batch into it, so the copy builds its batches in it; `uncompressed` is 'none'.
+ * Undefined: the broker keeps each batch's own codec.
+ */
+export function fixedCompression(configs: Map<string, string>): 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd' | undefined {
+  const type = configs.get('compression.type');
+  if (type === 'uncompressed') return 'none';
+  return type === 'gzip' || type === 'snappy' || type === 'lz4' || type === 'zstd' ? type : undefined;
+}
+
 export interface CheckChoices {
   acceptLogAppendTime: boolean;
   /** Accept that the destination deletes copies (retention): a warning instead of an error. */

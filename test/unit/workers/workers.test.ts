@@ -11,6 +11,7 @@ import type { WorkerProcess, WorkerSpec } from '../../../src/workers/worker-proc
 import { shardsFailedError } from '../../../src/workers/workers-summary.ts';
 import { offlinePlan } from '../../support/offline-plan.ts';
 import { workerArgs } from '../../../src/cli/workers/worker-args.ts';
+import { emptyCopyStats } from '../../../src/copy/copy-stats.ts';
 
 /** The supervisor for a job not begun yet. */
 function copyWithWorkers(plan: ReturnType<typeof planOf>, options: RunWorkersOptions & { workers: WorkerCount }, spawn: SpawnWorker) {
@@ -49,7 +50,7 @@ const summary = (records: number, extra: Partial<CopySummary> = {}): CopySummary
   resumed: false,
   alreadyComplete: false,
   mode: 'exactly-once',
-  stats: { forwardedBatches: 1, mergedBatches: 0, forwardedRecords: records, reencodedRecords: 0 },
+  stats: { ...emptyCopyStats(), forwardedBatches: 1, forwardedRecords: records },
   ...extra,
 });
 

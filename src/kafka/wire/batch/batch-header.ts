@@ -41,6 +41,10 @@ export interface BatchView {
   lastOffsetDelta: number;
   /** Built here (joined or filtered), not as fetched: its CRC field means nothing yet. */
   rebuilt?: boolean;
+  /** A rebuilt batch: the compression bits of the source batches its records came from (its own bytes are uncompressed). */
+  sourceCompression?: number;
+  /** A rebuilt batch joined from this many source batches (see coalesce). */
+  joinedFrom?: number;
 }
 
 /**

@@ -117,6 +117,8 @@ test('copy flags become copy options', () => {
   assert.deepEqual(copyTuningFromFlags({ passthrough: true }), {});
   assert.throws(() => copyTuningFromFlags({ mode: 'exactly' }), badInput(/--mode: "exactly" is not a delivery mode — use auto, exactly-once, at-least-once/));
   assert.throws(() => copyTuningFromFlags({ checkpointTopic: 'a b' }), badInput(/--checkpoint-topic/));
+  assert.deepEqual(copyTuningFromFlags({ compression: 'zstd' }), { compression: 'zstd' });
+  assert.throws(() => copyTuningFromFlags({ compression: 'brotli' }), badInput(/--compression: "brotli" is not a codec — use none, gzip, snappy, lz4, zstd/));
 });
 
 test('plan flags become a plan request', () => {

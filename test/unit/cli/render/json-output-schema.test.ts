@@ -7,6 +7,8 @@ import { ERROR_CODES } from '../../../../src/common/errors.ts';
 import { WARNING_CODES } from '../../../../src/common/events.ts';
 import { KEEP_CHECK_CODES } from '../../../../src/plan/checks/destination-checks.ts';
 import { checkedJsonLines, jsonLineProblem, jsonOutputSchema } from '../../../support/json-output.ts';
+import { emptyCopyStats } from '../../../../src/copy/copy-stats.ts';
+import { offlinePlan } from '../../../support/offline-plan.ts';
 
 const DOC = readFileSync(new URL('../../../../docs/json-output.md', import.meta.url), 'utf8');
 
@@ -95,7 +97,7 @@ test('drift fails: a field the schema does not know, a missing field, an unknown
       resumed: false,
       alreadyComplete: false,
       mode: 'exactly-once',
-      stats: { forwardedBatches: 1, mergedBatches: 0, forwardedRecords: 5, reencodedRecords: 0 },
+      stats: { ...emptyCopyStats(), forwardedBatches: 1, filteredBatches: 2, filteredRecords: 4, builtCodecs: { lz4: 2 } },
     },
   };
   assert.equal(jsonLineProblem(warning), null);
@@ -110,4 +112,10 @@ test('drift fails: a field the schema does not know, a missing field, an unknown
   assert.match(jsonLineProblem({ ...copy, summary: { ...copy.summary, workers: 2 } }) ?? '', /shards/);
   assert.match(jsonLineProblem({ ...warning, time: '2026-12-01 10:00' }) ?? '', /\/time/);
   assert.match(jsonLineProblem({ time, type: 'debug', message: 'x' }) ?? '', /no line has type "debug"/);
+  // A plan whose destination topic fixes a codec says which.
+  const plan = offlinePlan();
+  const fixed = { ...plan, topics: plan.topics.map((t) => ({ ...t, destinationCompression: 'zstd' })) };
+  assert.equal(jsonLineProblem({ time, type: 'result', kind: 'plan', planFile: 'b.plan.json', plan: fixed }), null);
+  const brotli = { ...plan, topics: plan.topics.map((t) => ({ ...t, destinationCompression: 'brotli' })) };
+  assert.match(jsonLineProblem({ time, type: 'result', kind: 'plan', planFile: 'b.plan.json', plan: brotli }) ?? '', /destinationCompression/);
 });

@@ -5,6 +5,7 @@ import { Output } from '../../../../src/cli/render/output.ts';
 import { renderCopy } from '../../../../src/cli/render/render-copy.ts';
 import type { CopySummary } from '../../../../src/copy/copy-plan.ts';
 import { combineSummaries } from '../../../../src/workers/workers-summary.ts';
+import { emptyCopyStats } from '../../../../src/copy/copy-stats.ts';
 
 const part = (records: number, extra: Partial<CopySummary> = {}): CopySummary => ({
   records,
@@ -14,7 +15,7 @@ const part = (records: number, extra: Partial<CopySummary> = {}): CopySummary =>
   resumed: false,
   alreadyComplete: false,
   mode: 'exactly-once',
-  stats: { forwardedBatches: 0, mergedBatches: 0, forwardedRecords: 0, reencodedRecords: 0 },
+  stats: emptyCopyStats(),
   ...extra,
 });
 

@@ -85,3 +85,20 @@ test('a run whose joined batch would outgrow the destination limit is joined in 
   }
   assert.equal(records, 600);
 });
+
+test('only batches whose records came from batches of one codec are joined, and the joined batch remembers it', () => {
+  const rows = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({ timestamp: 1_795_000_000_000n + BigInt(i), key: null, value: Buffer.from([i]), headers: [] }));
+  // Kept records of filtered lz4, lz4, zstd batches, then two uncompressed batches as fetched.
+  const filtered = (sourceCompression: number) => ({ kind: 'forward' as const, batch: { ...batchOf(rows(5)), rebuilt: true, sourceCompression } });
+  const { actions } = coalesce(
+    [filtered(3), filtered(3), filtered(4), { kind: 'forward', batch: batchOf(rows(5)) }, { kind: 'forward', batch: batchOf(rows(5)) }],
+    1024 * 1024,
+  );
+  const made = actions.map((a) => (a.kind === 'forward' ? [a.batch.sourceCompression ?? 0, a.batch.joinedFrom ?? 1, a.batch.recordCount] : null));
+  assert.deepEqual(made, [
+    [3, 2, 10],
+    [4, 1, 5],
+    [0, 2, 10],
+  ]);
+});
