@@ -56,6 +56,7 @@ export const planSchema = z.strictObject({
     }),
   ),
   estimate: z.strictObject({ records: z.number(), exact: z.boolean(), bytes: z.number(), seconds: z.number() }),
+  after: z.strictObject({ planHash: z.string(), planFile: z.string() }).optional(),
   checks: z.array(
     z.strictObject({
       level: z.enum(['error', 'warning', 'info']),

@@ -86,6 +86,11 @@ export interface PlanTopic {
   partitions: PlanPartition[];
 }
 
+export interface PlanPredecessor {
+  planHash: string;
+  planFile: string;
+}
+
 export interface PlanClusterRef {
   clusterId: string;
   bootstrap: string;
@@ -108,6 +113,11 @@ export interface Plan {
    * the plan whose hash is `of`, cut for a copy or for a verify.
    */
   shard?: { index: number; count: number; of: string; purpose: 'copy' | 'verify' };
+  /**
+   * A follow-up plan (`plan --after`): it starts where the plan with this hash ended, and was made
+   * from that plan's file. Absent in a first plan.
+   */
+  after?: PlanPredecessor;
   /** sha256 of the canonical JSON of every other field: a plan edited by hand is refused. */
   hash: string;
 }
