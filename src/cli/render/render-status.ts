@@ -30,13 +30,15 @@ export function describeLateWrites(late: LateWrites, planFile: string): string {
 
 function lateWriteLines(late: LateWrites | null): string[] {
   if (late === null) return [];
-  if (late.records === 0) return [`Late writes: none (no matching record reached the source after the plan's end${late.capped ? ' in the offsets read' : ''}).`];
+  if (late.records === 0)
+    return [`Late writes: none (no matching record reached the source after the plan's end${late.capped ? ' in the offsets read' : ''}).`];
   const time = (ms: string | null) => (ms === null ? '?' : new Date(Number(ms)).toISOString());
   const rows = late.topics
     .filter((t) => t.records > 0)
     .map((t) => [t.topic, `${t.capped ? '≥ ' : ''}${count(t.records)} records`, `${time(t.firstTimestamp)} … ${time(t.lastTimestamp)}`]);
   const lines = [`Late writes: ${late.capped ? 'at least ' : ''}${count(late.records)} matching records after the plan's end:`, ...table(rows)];
-  if (late.capped) lines.push('`(read at most ${count(LATE_WRITES_CAP_PER_PARTITION)} offsets of each partition after the plan's end: the counts are lower bounds)`);
+  if (late.capped)
+    lines.push(`(read at most ${count(LATE_WRITES_CAP_PER_PARTITION)} offsets of each partition after the plan's end: the counts are lower bounds)`);
   return lines;
 }
 
