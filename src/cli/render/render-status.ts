@@ -44,12 +44,12 @@ function lateWriteLines(late: LateWrites | null): string[] {
 
 function copyLines(status: JobStatus, planFile: string): string[] {
   if (status.layout === 'none')
-    return [`No copy of this plan has started (nothing on the destination or in the state folder).`, `Next: kreroute copy $planFile`];
+    return [`No copy of this plan has started (nothing on the destination or in the state folder).`, `Next: kreroute copy ${planFile}`];
   const lines = table(status.parts.map(row));
   const { total } = status;
-  const speed = total.ratePerSec !== null ? `, $rate(total.ratePerSec, 'records')` : '';
-  const eta = total.done ? '' : total.etaSeconds !== null ? `, ETA $duration(total.etaSeconds)` : ', ETA unknown (a shard is not running)';
-  lines.push(`Total: $progressOf(total)$speed$eta.`);
+  const speed = total.ratePerSec !== null ? `, ${rate(total.ratePerSec, 'records')}` : '';
+  const eta = total.done ? '' : total.etaSeconds !== null ? `, ETA ${duration(total.etaSeconds)}` : ', ETA unknown (a shard is not running)';
+  lines.push(`Total: ${progressOf(total)}${speed}${eta}.`);
   lines.push(total.done ? `Next: kreroute verify ${planFile}` : 'Copiers of stopped or waiting shards resume with the same command.');
   return lines;
 }
