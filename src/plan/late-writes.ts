@@ -39,6 +39,22 @@ export function endsAfter(topic: PlanTopic): Map<number, bigint> {
  * since the plan count from their log start.
  */
 export async function countLateWrites(source: KafkaCluster, plan: Plan, capPerPartition = LATE_WRITES_CAP_PER_PARTITION): Promise<LateWrites> {
+  return (await countAfter(source, plan, new Map(), capPerPartition)).late;
+}
+
+/** Where a count of late writes read to, per topic and partition: the next count can go on from there. */
+export type ReadPositions = Map<string, Map<number, bigint>>;
+
+/**
+ * countLateWrites from `from` (per topic and partition; the plan's end where absent), and where it
+ * read to: `reroute --follow` asks again and again, and reads each record once.
+ */
+export async function countAfter(
+  source: KafkaCluster,
+  plan: Plan,
+  from: ReadPositions,
+  capPerPartition = LATE_WRITES_CAP_PER_PARTITION,
+): Promise<{ late: LateWrites; readTo: ReadPositions }> {
   const layouts = await source.topicLayouts(plan.topics.map((t) => t.source));
   const ranges: Array<{ topic: string; partition: number; from: bigint; end: bigint; fullEnd: bigint }> = [];
   for (const topic of plan.topics) {
@@ -50,12 +66,12 @@ export async function countLateWrites(source: KafkaCluster, plan: Plan, capPerPa
     const earliest = new Map((await source.listOffsets(topic.source, all, { kind: 'earliest' })).map((l) => [l.partition, l.offset]));
     for (const partition of all) {
       const logStart = earliest.get(partition) ?? 0n;
-      const planned = starts.get(partition) ?? logStart;
-      const from = planned > logStart ? planned : logStart;
-      const fullEnd = stable.get(partition) ?? from;
-      if (fullEnd <= from) continue;
-      const capped = Number.isFinite(capPerPartition) ? from + BigInt(capPerPartition) : fullEnd;
-      ranges.push({ topic: topic.source, partition, from, end: capped < fullEnd ? capped : fullEnd, fullEnd });
+      const planned = from.get(topic.source)?.get(partition) ?? starts.get(partition) ?? logStart;
+      const start = planned > logStart ? planned : logStart;
+      const fullEnd = stable.get(partition) ?? start;
+      if (fullEnd <= start) continue;
+      const capped = Number.isFinite(capPerPartition) ? start + BigInt(capPerPartition) : fullEnd;
+      ranges.push({ topic: topic.source, partition, from: start, end: capped < fullEnd ? capped : fullEnd, fullEnd });
     }
   }
   const counted = ranges.length === 0 ? [] : await countRanges(source, ranges, plan.filter, ignoreEvents);
@@ -71,7 +87,12 @@ export async function countLateWrites(source: KafkaCluster, plan: Plan, capPerPa
       capped: mine.some(({ range }) => range.end < range.fullEnd),
     };
   });
-  return { records: topics.reduce((sum, t) => sum + t.records, 0), topics, capped: topics.some((t) => t.capped) };
+  const readTo: ReadPositions = new Map([...from].map(([topic, partitions]) => [topic, new Map(partitions)]));
+  for (const range of ranges) {
+    if (!readTo.has(range.topic)) readTo.set(range.topic, new Map());
+    readTo.get(range.topic)!.set(range.partition, range.end);
+  }
+  return { late: { records: topics.reduce((sum, t) => sum + t.records, 0), topics, capped: topics.some((t) => t.capped) }, readTo };
 }
 
 /** countLateWrites with the plan's source cluster opened (and checked) for it. */
