@@ -22,7 +22,7 @@ import { resolveTopics } from './resolve-topics.ts';
 import { readSourceAnchors } from './source-anchors.ts';
 import { type RangeCount, countRanges } from './count-ranges.ts';
 import type { PinnedPartition } from './pin-range.ts';
-import { type Predecessor, checkSameTopics, describeAfter, pinAfter } from './follow-up.ts';
+import { type Predecessor, checkSameTopics, describeAfter, pinAfter, predecessorRecord } from './follow-up.ts';
 import { predecessorExcuse } from './checks/follow-up-overlap.ts';
 
 export interface PlanRequest {
@@ -242,7 +242,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
     filter: request.filter ?? null,
     mapping,
     topics: planTopics,
-    ...(request.after ? { after: { planHash: request.after.plan.hash, planFile: request.after.planFile } } : {}),
+    ...(request.after ? { after: predecessorRecord(request.after) } : {}),
     estimate: {
       records: total.records,
       exact: request.exact === true,
@@ -372,7 +372,8 @@ async function topicChecks(
       }),
     );
     const predecessor = request.after?.plan.topics.find((t) => t.source === draft.topic);
-    const excuse = predecessor ? predecessorExcuse(source, destination, predecessor, request.filter ?? null, mapping) : undefined;
+    const chain = request.after ? predecessorRecord(request.after).chain.find((c) => c.source === draft.topic) : undefined;
+    const excuse = predecessor && chain ? predecessorExcuse(source, destination, predecessor, chain, request.filter ?? null, mapping) : undefined;
     if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping, excuse)));
   }
   return checks;

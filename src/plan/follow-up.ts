@@ -1,12 +1,25 @@
 import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster, TopicLayout } from '../kafka/client/cluster.ts';
-import type { PlanCheck, Plan, PlanTopic } from './plan.ts';
+import type { ChainStart, PlanCheck, Plan, PlanPredecessor, PlanTopic } from './plan.ts';
 import type { PinnedPartition } from './pin-range.ts';
 
 /** The plan a follow-up plan (`plan --after`) continues, and the file it was read from. */
 export interface Predecessor {
   plan: Plan;
   planFile: string;
+}
+
+/** What a follow-up plan records of its predecessor: its hash and file, and where their chain began. */
+export function predecessorRecord(predecessor: Predecessor): PlanPredecessor {
+  const { plan, planFile } = predecessor;
+  const chain: ChainStart[] =
+    plan.after?.chain ??
+    plan.topics.map((t) => ({
+      source: t.source,
+      starts: t.partitions.map((p) => p.start),
+      destinationStarts: t.destinationStarts ?? [],
+    }));
+  return { planHash: plan.hash, planFile, chain };
 }
 
 /** The follow-up's range as the plan file shows it. */

@@ -77,12 +77,14 @@ export async function countAfter(
   const counted = ranges.length === 0 ? [] : await countRanges(source, ranges, plan.filter, ignoreEvents);
   const topics = plan.topics.map((t): TopicLateWrites => {
     const mine = counted.map((c, i) => ({ c, range: ranges[i]! })).filter(({ range }) => range.topic === t.source);
-    const times = mine.flatMap(({ c }) => (c.count.records > 0 ? [BigInt(c.count.minTimestamp!), BigInt(c.count.maxTimestamp!)] : []));
+    const times = mine
+      .flatMap(({ c }) => (c.count.records > 0 ? [BigInt(c.count.minTimestamp!), BigInt(c.count.maxTimestamp!)] : []))
+      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
     return {
       topic: t.source,
       records: mine.reduce((sum, { c }) => sum + c.count.records, 0),
-      firstTimestamp: times.length === 0 ? null : String(times.reduce((a, b) => (b < a ? b : a))),
-      lastTimestamp: times.length === 0 ? null : String(times.reduce((a, b) => (b > a ? b : a))),
+      firstTimestamp: times.length === 0 ? null : String(times[0]),
+      lastTimestamp: times.length === 0 ? null : String(times.at(-1)),
       offsetsAfterEnd: mine.reduce((sum, { range }) => sum + Number(range.fullEnd - range.from), 0),
       capped: mine.some(({ range }) => range.end < range.fullEnd),
     };

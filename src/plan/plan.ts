@@ -89,6 +89,20 @@ export interface PlanTopic {
 export interface PlanPredecessor {
   planHash: string;
   planFile: string;
+  /**
+   * Where the chain of plans this one follows began, per topic: the first plan's start of every
+   * source partition and the destination's ends then. Its copies lie after those destination
+   * offsets; the overlap check of a follow-up tells them from other records (see follow-up-overlap.ts).
+   */
+  chain: ChainStart[];
+}
+
+export interface ChainStart {
+  source: string;
+  /** Per source partition (index); a partition added later starts at its log start. */
+  starts: string[];
+  /** Per destination partition (index). */
+  destinationStarts: string[];
 }
 
 export interface PlanClusterRef {

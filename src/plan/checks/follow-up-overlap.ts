@@ -5,26 +5,28 @@ import { forEachStoredRecord } from '../../kafka/wire/batch/committed-batches.ts
 import { RecordCursor } from '../../kafka/wire/batch/record-cursor.ts';
 import type { RecordFilterSpec } from '../filter/filter-spec.ts';
 import { compileRawFilter } from '../filter/raw-record-filter.ts';
-import type { PartitionMapping, PlanTopic } from '../plan.ts';
+import type { ChainStart, PartitionMapping, PlanTopic } from '../plan.ts';
 import type { OverlapExcuse } from './destination-checks.ts';
 
 /**
- * The overlap check of a follow-up plan (`plan --after`): the predecessor's own copies on the
- * destination are its expected neighbours, not an overlap. When the destination's newest record
- * lies in what was written since the predecessor was planned, that stretch is read, and each of its
- * records newer than the oldest one to copy must be a copy of a record of the predecessor's range
- * (same key, value and headers, counted as a multiset); any other is a real overlap. The stretch
- * before the predecessor's start was checked when the predecessor was planned.
+ * The overlap check of a follow-up plan (`plan --after`): the copies of the plans it follows are its
+ * expected neighbours on the destination, not an overlap. When the destination's newest record lies
+ * in what was written since the chain's first plan was made, that stretch is read, and each of its
+ * records newer than the oldest one to copy must be a copy of a record of the chain's source range
+ * so far (same key, value and headers, counted as a multiset); any other is a real overlap. The
+ * destination before the chain began was checked when the first plan was made; a record there
+ * newer than the oldest to copy is reported as before.
  */
 export function predecessorExcuse(
   source: KafkaCluster,
   destination: KafkaCluster,
   predecessor: PlanTopic,
+  chain: ChainStart,
   filter: RecordFilterSpec | null,
   mapping: PartitionMapping,
 ): OverlapExcuse {
   return async (destinationPartition, newest, oldestToCopy) => {
-    const start = predecessor.destinationStarts?.[destinationPartition];
+    const start = chain.destinationStarts[destinationPartition];
     if (start === undefined || newest.offset < BigInt(start)) return false;
     const [listed] = await destination.listOffsets(predecessor.destination, [destinationPartition], { kind: 'latest' }, true);
     const written = await digestsNewerThan(
@@ -37,7 +39,7 @@ export function predecessorExcuse(
     const feeding = predecessor.partitions.filter((p) => mapping === 'key-hash' || p.destinationPartition === destinationPartition);
     const copied = await digestsNewerThan(
       source,
-      feeding.map((p) => ({ topic: predecessor.source, partition: p.partition, from: BigInt(p.start), end: BigInt(p.end) })),
+      feeding.map((p) => ({ topic: predecessor.source, partition: p.partition, from: BigInt(chain.starts[p.partition] ?? '0'), end: BigInt(p.end) })),
       oldestToCopy,
       filter,
     );
