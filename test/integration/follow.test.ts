@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { sides, stateDir } from '../support/engine.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
 /** Every key on the destination topic, in every partition. */
 async function destinationKeys(topic: string): Promise<string[]> {
@@ -73,5 +77,28 @@ test('reroute --follow moves what a producer keeps writing, exactly once, and en
   const again = await runKreroute(follow, 60_000);
   assert.equal(again.code, 0, again.stderr);
   assert.ok(!existsSync(join(dir, `b.plan.${verified.length + 1}.json`)));
+  assert.deepEqual(await destinationKeys(topic), written.sort());
+});
+
+test('reroute --follow killed in the middle: the same command again continues, and every record arrives once', { timeout: 150_000 }, async (t) => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('follow-kill');
+  await createTopic(sourceBootstrap, topic, 2);
+  const producer = keepWriting(topic);
+  const dir = await stateDir('follow-kill');
+  const planFile = join(dir, 'b.plan.json');
+  const follow = ['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--header', 'tenant=tenant-b'];
+  follow.push('--create-topics', '--out', planFile, '--follow', '--quiet-for', '5s');
+  const child = spawn(process.execPath, [MAIN, ...follow], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  // Killed once the loop is at its second plan (bounded: at most 60 s).
+  for (let waited = 0; !existsSync(join(dir, 'b.plan.2.json')) && waited < 60_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(existsSync(join(dir, 'b.plan.2.json')), 'the loop made a follow-up plan within 60 s');
+  child.kill('SIGKILL');
+  await exited;
+  const written = await producer.stop();
+  const again = await runKreroute(follow, 100_000);
+  assert.equal(again.code, 0, again.stderr);
+  t.diagnostic(`${written.length} tenant-b records written; after the kill the same command ended in ${again.ms} ms`);
   assert.deepEqual(await destinationKeys(topic), written.sort());
 });

@@ -53,7 +53,16 @@ test('status reports late writes; plan --after covers exactly them, and its over
   await produce(sourceBootstrap, topic, batch('tenant-a', 'first', 10));
   const dir = await stateDir('late-writes');
   const firstFile = join(dir, 'b.plan.json');
-  const first = await createPlan({ source, destination, topics: [topic], from: { kind: 'earliest' }, to: { kind: 'latest' }, filter: TENANT, createTopics: true, exact: true });
+  const first = await createPlan({
+    source,
+    destination,
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    filter: TENANT,
+    createTopics: true,
+    exact: true,
+  });
   await writePlanFile(firstFile, first);
   assert.equal((await copyAndVerify(first, join(dir, 'b.plan.state'))).report.passed, true);
   assert.equal((await lateWritesOf(first, source)).records, 0);
@@ -64,9 +73,7 @@ test('status reports late writes; plan --after covers exactly them, and its over
   await produce(sourceBootstrap, topic, batch('tenant-a', 'late', 5));
   const late = await lateWritesOf(first, source);
   assert.equal(late.records, 14);
-  assert.deepEqual(late.topics, [
-    { topic, records: 14, firstTimestamp: String(hourAgo), lastTimestamp: String(hourAgo), offsetsAfterEnd: 24, capped: false },
-  ]);
+  assert.deepEqual(late.topics, [{ topic, records: 14, firstTimestamp: String(hourAgo), lastTimestamp: String(hourAgo), offsetsAfterEnd: 24, capped: false }]);
   const status = await runKreroute(['status', firstFile, '--json']);
   assert.equal(status.code, 0, status.stderr);
   const lines = checkedJsonLines(status.stdout);
