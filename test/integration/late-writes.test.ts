@@ -82,10 +82,14 @@ test('status reports late writes; plan --after covers exactly them, and its over
   assert.equal(result.lateWrites.records, 14);
 
   const secondFile = join(dir, 'b.plan.2.json');
+  const refused = await runKreroute(['plan', '--after', firstFile, '--topic', 'other', '--out', secondFile]);
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /--after: --topic cannot be given, the follow-up plan takes them from /);
   const planned = await runKreroute(['plan', '--after', firstFile, '--exact', '--out', secondFile, '--json']);
   assert.equal(planned.code, 0, planned.stderr);
   const second = await readPlanFile(secondFile);
   assert.equal(second.after?.planHash, first.hash);
+  assert.match(planned.stdout, /"range":\{"from":"after:[0-9a-f]{12}","to":"latest"\}/);
   assert.deepEqual(second.filter, TENANT);
   assert.deepEqual(
     second.topics[0]!.partitions.map((p) => [p.start, p.end, p.exact?.records]),
