@@ -46,11 +46,15 @@ export function statusCommand(ctx: CliContext): Command {
   return command;
 }
 
+const SOURCE_WAIT_MS = 15_000;
+
 /** The late writes, or null with a line on stderr when the source cannot be read: the copy's status still shows. */
 async function countLate(ctx: CliContext, plan: Plan, flags: Flags): Promise<LateWrites | null> {
   // -b names the destination here; the source comes from --source or the plan.
   const { bootstrapServer: _destination, ...sourceFlags } = flags;
-  const source = await resolveCluster(ctx, 'source', sourceFlags, plan);
+  const resolved = await resolveCluster(ctx, 'source', sourceFlags, plan);
+  // The copy's status must not wait minutes for a source it does not need: a short wait unless --wait-timeout says otherwise.
+  const source = flags.waitTimeout === undefined ? { ...resolved, waitTimeoutMs: SOURCE_WAIT_MS } : resolved;
   const { lateWritesOf } = await import('../../plan/late-writes.ts');
   try {
     return await lateWritesOf(plan, source);
