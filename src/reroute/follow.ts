@@ -5,7 +5,7 @@ import type { CopyOptions, CopySummary } from '../copy/copy-plan.ts';
 import { createPlan } from '../plan/create-plan.ts';
 import { type ReadPositions, countAfter } from '../plan/late-writes.ts';
 import { openPlanCluster } from '../plan/plan-clusters.ts';
-import { defaultStateDir, writePlanFile } from '../plan/plan-file.ts';
+import { defaultStateDir, readPlanFile, writePlanFile } from '../plan/plan-file.ts';
 import type { Plan } from '../plan/plan.ts';
 import { type RerouteRequest, type RerouteResult, type StageOutcome, reroute } from './reroute.ts';
 
@@ -61,6 +61,7 @@ export async function rerouteFollow(request: FollowRequest): Promise<FollowResul
     if (!existsSync(followUpFile(firstFile, n + 1))) break;
     n += 1;
     file = followUpFile(firstFile, n);
+    await checkFollows(file, results.at(-1)!);
   }
   for (;;) {
     const last = results.at(-1)!.plan;
@@ -107,6 +108,16 @@ async function waitForLateWrites(request: FollowRequest, plan: Plan): Promise<st
     }
   } finally {
     await source.close();
+  }
+}
+
+/** A plan file found where the chain goes on must follow the plan before it (not be left from another job). */
+async function checkFollows(file: string, previous: RerouteResult): Promise<void> {
+  const plan = await readPlanFile(file);
+  if (plan.after?.planHash !== previous.plan.hash) {
+    throw new KrerouteError('PLAN_MISMATCH', `${file} does not follow ${previous.planFile} (it was made after another plan, or without --after)`, {
+      hint: `move it away: --follow names the follow-ups of ${previous.planFile} so, and makes them itself`,
+    });
   }
 }
 
