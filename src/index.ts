@@ -4,7 +4,7 @@ export { noMetrics, type MetricsSink, type PartitionExpectation, type JobStage, 
 export type { AwsIamOptions, ClientSettings, OAuthClientCredentials, SaslSettings } from './kafka/client/client-settings.ts';
 export { DEFAULT_WAIT_TIMEOUT_MS, WAIT_NOTICE_MS } from './kafka/net/wait-notice.ts';
 export { FIRST_ANSWER_MS } from './kafka/net/first-answer.ts';
-export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping } from './plan/plan.ts';
+export type { Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint, PartitionMapping, PlanPredecessor, ChainStart } from './plan/plan.ts';
 export type { RecordFilterSpec } from './plan/filter/filter-spec.ts';
 export { createPlan, type PlanRequest } from './plan/create-plan.ts';
 export { DEFAULT_KEEP_MARGIN_MS, type KeepFacts, type KeepProblem, type PlannedPartition, destinationKeepProblems } from './plan/checks/destination-keep.ts';
@@ -17,6 +17,9 @@ export type { OffsetsReport, GroupTranslation, TranslatedPartition, GroupMove } 
 export { purgePlan, type PurgeOptions, type PurgeReport } from './purge/purge-plan.ts';
 export { VERSION } from './common/version.ts';
 export { reroute, type RerouteRequest, type RerouteResult } from './reroute/reroute.ts';
+export { rerouteFollow, followUpFile, type FollowRequest, type FollowResult } from './reroute/follow.ts';
+export { lateWritesOf, countLateWrites, LATE_WRITES_CAP_PER_PARTITION, type LateWrites, type TopicLateWrites } from './plan/late-writes.ts';
+export type { Predecessor } from './plan/follow-up.ts';
 export { readClientProperties, type ClientProperties } from './config/properties.ts';
 export { shardPlan } from './shard/shard-plan.ts';
 export { assignShards, usefulShardCount, type ShardRef, type ShardUnit } from './shard/shard-layout.ts';

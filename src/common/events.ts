@@ -39,6 +39,7 @@ export const WARNING_CODES = [
   'STOPPING',
   'METRICS_PARTITIONS_CAPPED',
   'METRICS_EXPORT_FAILED',
+  'LATE_WRITES',
 ] as const;
 
 export type WarningCode = (typeof WARNING_CODES)[number];

@@ -23,6 +23,8 @@ import { resolveTopics } from './resolve-topics.ts';
 import { readSourceAnchors } from './source-anchors.ts';
 import { type RangeCount, countRanges } from './count-ranges.ts';
 import type { PinnedPartition } from './pin-range.ts';
+import { type Predecessor, checkSameTopics, describeAfter, pinAfter, predecessorRecord } from './follow-up.ts';
+import { predecessorExcuse } from './checks/follow-up-overlap.ts';
 
 export interface PlanRequest {
   source: ClientSettings;
@@ -47,6 +49,11 @@ export interface PlanRequest {
   acceptDestinationLoss?: boolean;
   /** How long copies must stay on the destination beyond the job (default DEFAULT_KEEP_MARGIN_MS, a day). */
   keepMarginMs?: number;
+  /**
+   * A follow-up plan (`plan --after`): the predecessor's topics, filter, mapping and destination
+   * topics, from its end to now. Topics, filter, mapping, destinationTopic, from and to are then ignored.
+   */
+  after?: Predecessor;
   onEvent?: EventSink;
 }
 
@@ -86,7 +93,8 @@ export async function createPlan(request: PlanRequest): Promise<Plan> {
   }
 }
 
-async function planWith(source: KafkaCluster, destination: KafkaCluster, request: PlanRequest): Promise<Plan> {
+async function planWith(source: KafkaCluster, destination: KafkaCluster, given: PlanRequest): Promise<Plan> {
+  const request = followUpRequest(given);
   const onEvent = request.onEvent ?? ignoreEvents;
   const mapping = request.mapping ?? 'same';
   compileFilter(request.filter); // a bad filter fails here, before any cluster is asked
@@ -97,7 +105,8 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     throw new KrerouteError('BAD_INPUT', `--dest-topic needs exactly one source topic, the plan has ${topics.length}`);
   }
   const layouts = await source.topicLayouts(topics);
-  const destinationNames = topics.map((t) => request.destinationTopic ?? t);
+  if (request.after) checkSameTopics(request.after, layouts, { source: sourceId, destination: destinationId });
+  const destinationNames = request.after ? request.after.plan.topics.map((t) => t.destination) : topics.map((t) => request.destinationTopic ?? t);
   if (sourceId === destinationId && topics.some((t, i) => t === destinationNames[i])) {
     throw new KrerouteError('BAD_INPUT', 'source and destination are the same topic on the same cluster', {
       hint: 'point --destination at the other cluster, or give --dest-topic',
@@ -109,7 +118,9 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   for (const [index, topic] of topics.entries()) {
     const layout = layouts.get(topic)!;
     const destinationTopic = destinationNames[index]!;
-    const pinned = await pinRange(source, topic, [...Array(layout.partitions).keys()], request.from, request.to);
+    const pinned = request.after
+      ? await pinAfter(source, request.after.plan.topics[index]!, layout.partitions, checks)
+      : await pinRange(source, topic, [...Array(layout.partitions).keys()], request.from, request.to);
     const sourceConfigs = await source.topicConfigs(topic);
     const existing = destinationLayouts.get(destinationTopic);
     const draft: TopicDraft = {
@@ -181,7 +192,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
   }
   throwOnErrors(checks);
   const total = estimates.reduce((sum, e) => ({ records: sum.records + e.records, bytes: sum.bytes + e.bytes }), { records: 0, bytes: 0 });
-  if (request.filter && request.exact && total.records === 0 && drafts.some((d) => d.partitions.some((p) => p.upperBound > 0))) {
+  if (request.filter && request.exact && !request.after && total.records === 0 && drafts.some((d) => d.partitions.some((p) => p.upperBound > 0))) {
     throw filterMatchedNothing(
       request.filter,
       rangesOf(drafts),
@@ -190,6 +201,15 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     );
   }
   if (planTopics.every((t) => t.partitions.every((p) => p.upperBound === 0)) || (request.exact && total.records === 0)) {
+    if (request.after) {
+      throw new KrerouteError(
+        'EMPTY_RANGE',
+        `nothing to copy: no ${request.filter ? 'matching ' : ''}records reached the source after the end of ${request.after.planFile}`,
+        {
+          hint: `nothing follows it yet; \`kreroute status ${request.after.planFile}\` shows late writes when they come`,
+        },
+      );
+    }
     throw new KrerouteError(
       'EMPTY_RANGE',
       `nothing to copy: the range ${describePoint(request.from)} → ${describePoint(request.to)} holds no ${request.filter ? 'matching ' : ''}records`,
@@ -220,10 +240,11 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     createdAt: new Date().toISOString(),
     source: { clusterId: sourceId, bootstrap: describeBootstrap(request.source) },
     destination: { clusterId: destinationId, bootstrap: describeBootstrap(request.destination) },
-    range: { from: describePoint(request.from), to: describePoint(request.to) },
+    range: request.after ? describeAfter(request.after) : { from: describePoint(request.from), to: describePoint(request.to) },
     filter: request.filter ?? null,
     mapping,
     topics: planTopics,
+    ...(request.after ? { after: predecessorRecord(request.after) } : {}),
     estimate: {
       records: total.records,
       exact: request.exact === true,
@@ -232,6 +253,19 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, request
     },
     checks,
   });
+}
+
+/** A follow-up request takes what to move from its predecessor; a follow-up of a follow-up continues the chain. */
+function followUpRequest(request: PlanRequest): PlanRequest {
+  const previous = request.after?.plan;
+  if (!previous) return request;
+  const { filter: _filter, destinationTopic: _destinationTopic, topicPattern: _topicPattern, ...rest } = request;
+  return {
+    ...rest,
+    topics: previous.topics.map((t) => t.source),
+    ...(previous.filter ? { filter: previous.filter } : {}),
+    mapping: previous.mapping,
+  };
 }
 
 /** Counts every non-empty range of the drafts at once: their start only (sample) or whole (exact). */
@@ -339,7 +373,10 @@ async function topicChecks(
         ...(request.keepMarginMs !== undefined ? { keepMarginMs: request.keepMarginMs } : {}),
       }),
     );
-    if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping)));
+    const predecessor = request.after?.plan.topics.find((t) => t.source === draft.topic);
+    const chain = request.after ? predecessorRecord(request.after).chain.find((c) => c.source === draft.topic) : undefined;
+    const excuse = predecessor && chain ? predecessorExcuse(source, destination, predecessor, chain, request.filter ?? null, mapping) : undefined;
+    if (draft.existing) checks.push(...(await checkOverlap(destination, facts, destinationFacts, mapping, excuse)));
   }
   return checks;
 }

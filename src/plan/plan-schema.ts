@@ -57,6 +57,13 @@ export const planSchema = z.strictObject({
     }),
   ),
   estimate: z.strictObject({ records: z.number(), exact: z.boolean(), bytes: z.number(), seconds: z.number() }),
+  after: z
+    .strictObject({
+      planHash: z.string(),
+      planFile: z.string(),
+      chain: z.array(z.strictObject({ source: z.string(), starts: z.array(decimal), destinationStarts: z.array(decimal) })),
+    })
+    .optional(),
   checks: z.array(
     z.strictObject({
       level: z.enum(['error', 'warning', 'info']),

@@ -91,6 +91,25 @@ export interface PlanTopic {
   partitions: PlanPartition[];
 }
 
+export interface PlanPredecessor {
+  planHash: string;
+  planFile: string;
+  /**
+   * Where the chain of plans this one follows began, per topic: the first plan's start of every
+   * source partition and the destination's ends then. Its copies lie after those destination
+   * offsets; the overlap check of a follow-up tells them from other records (see follow-up-overlap.ts).
+   */
+  chain: ChainStart[];
+}
+
+export interface ChainStart {
+  source: string;
+  /** Per source partition (index); a partition added later starts at its log start. */
+  starts: string[];
+  /** Per destination partition (index). */
+  destinationStarts: string[];
+}
+
 export interface PlanClusterRef {
   clusterId: string;
   bootstrap: string;
@@ -113,6 +132,11 @@ export interface Plan {
    * the plan whose hash is `of`, cut for a copy or for a verify.
    */
   shard?: { index: number; count: number; of: string; purpose: 'copy' | 'verify' };
+  /**
+   * A follow-up plan (`plan --after`): it starts where the plan with this hash ended, and was made
+   * from that plan's file. Absent in a first plan.
+   */
+  after?: PlanPredecessor;
   /** sha256 of the canonical JSON of every other field: a plan edited by hand is refused. */
   hash: string;
 }

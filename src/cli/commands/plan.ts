@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { KrerouteError } from '../../common/errors.ts';
-import { defaultStateDir, writePlanFile } from '../../plan/plan-file.ts';
+import { defaultStateDir, readPlanFile, writePlanFile } from '../../plan/plan-file.ts';
+import { followUpRequestFromFlags } from '../options/after-options.ts';
 import { resolveClusters } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
@@ -13,6 +14,7 @@ import type { Plan } from '../../plan/plan.ts';
 
 interface Flags extends PlanFlags, MetricsFlags {
   force?: boolean;
+  after?: string;
 }
 
 export function planCommand(ctx: CliContext): Command {
@@ -24,17 +26,20 @@ export function planCommand(ctx: CliContext): Command {
     );
   addMetricsOptions(addPlanOptions(command))
     .option('--force', 'replace an existing plan file')
+    .option('--after <plan>', 'a follow-up plan: the same topics, filter, mapping and destination as this plan, from its end to now (late writes)')
     .addHelpText(
       'after',
-      '\nExample:\n  kreroute plan --source old:9092 --destination new:9092 --topic orders --header tenant=tenant-b --exact --out tenant-b.plan.json',
+      '\nExamples:\n  kreroute plan --source old:9092 --destination new:9092 --topic orders --header tenant=tenant-b --exact --out tenant-b.plan.json' +
+        '\n  kreroute plan --after tenant-b.plan.json --out tenant-b.plan.2.json',
     )
     .action(async (flags: Flags) => {
       const planFile = planFileFromFlags(flags);
-      const request = planRequestFromFlags(flags);
+      const previous = flags.after === undefined ? undefined : await readPlanFile(flags.after);
+      const request = previous ? followUpRequestFromFlags(command, flags, previous, flags.after!) : planRequestFromFlags(flags);
       if (existsSync(planFile) && !flags.force) {
         throw new KrerouteError('BAD_INPUT', `plan file ${planFile} already exists`, { hint: 'give another --out, or --force to replace it' });
       }
-      const clusters = await resolveClusters(ctx, flags);
+      const clusters = await resolveClusters(ctx, flags, previous);
       const { createPlan } = await import('../../plan/create-plan.ts');
       const metrics = await startMetrics(ctx, flags, { command: 'plan', planFile });
       await withMetrics(metrics, async () => {

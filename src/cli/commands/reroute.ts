@@ -10,7 +10,7 @@ import { renderPlan } from '../render/render-plan.ts';
 import { renderOffsets } from '../render/render-offsets.ts';
 import { renderPurge } from '../render/render-purge.ts';
 import { renderVerify } from '../render/render-verify.ts';
-import { parseWorkers } from '../options/options.ts';
+import { parseDuration, parseWorkers } from '../options/options.ts';
 import { workersCopy } from '../workers/workers-copy.ts';
 import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
 
@@ -18,6 +18,8 @@ interface Flags extends PlanFlags, CopyFlags, MetricsFlags {
   purge?: boolean;
   groups?: string;
   stateDir?: string;
+  follow?: boolean;
+  quietFor?: string;
 }
 
 export function rerouteCommand(ctx: CliContext): Command {
@@ -33,6 +35,11 @@ export function rerouteCommand(ctx: CliContext): Command {
     .option('--groups <G,…>', 'consumer groups whose offsets to translate and commit on the destination after verify passed (see kreroute offsets)')
     .option('--purge', 'delete the copied range from the source after verify passed')
     .option('--state-dir <dir>', 'job and checkpoint folder (default: <out>.state beside the plan file)')
+    .option(
+      '--follow',
+      "then move the tenant's late writes too: plan --after, copy and verify again (tenant-b.plan.2.json, .3.json …) until no matching record arrives for --quiet-for",
+    )
+    .option('--quiet-for <duration>', 'with --follow: end once no matching record has reached the source for this long (e.g. 30s, 5m; default 5m)')
     .addHelpText(
       'after',
       '\nExample:\n  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out tenant-b.plan.json --purge',
@@ -42,7 +49,29 @@ export function rerouteCommand(ctx: CliContext): Command {
       const request = planRequestFromFlags(flags);
       const tuning = copyTuningFromFlags(flags);
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
+      const quietForMs = quietFromFlags(flags);
       const clusters = await resolveClusters(ctx, flags);
+      if (quietForMs !== undefined) {
+        const { rerouteFollow } = await import('../../reroute/follow.ts');
+        const metrics = await startMetrics(ctx, flags, { command: 'reroute', planFile });
+        ctx.interrupts.graceful = true;
+        await withMetrics(metrics, () =>
+          rerouteFollow({
+            planFile,
+            quietForMs,
+            plan: { ...request, ...clusters },
+            copy: tuning,
+            ...(workers !== undefined ? { copyWith: (file: string) => workersCopy(file, workers, flags, metrics?.onWorkerMetrics) } : {}),
+            purge: flags.purge === true,
+            ...(flags.stateDir ? { stateDir: flags.stateDir } : {}),
+            onEvent: ctx.out.events,
+            ...(metrics ? { metrics: metrics.sink } : {}),
+            signal: ctx.interrupts.signal,
+            onStage: (outcome, file) => ctx.out.result('reroute-stage', { planFile: file, ...outcome }, () => renderOutcome(outcome, file)),
+          }),
+        );
+        return;
+      }
       const { reroute } = await import('../../reroute/reroute.ts');
       const metrics = await startMetrics(ctx, flags, { command: 'reroute', planFile });
       ctx.interrupts.graceful = true;
@@ -70,6 +99,22 @@ function parseGroups(value: string): string[] {
   if (groups.some((g) => g === ''))
     throw new KrerouteError('BAD_INPUT', `--groups ${value}: a group name is empty`, { hint: 'give the names separated by commas: --groups billing,audit' });
   return groups;
+}
+
+/** --follow's quiet period, or undefined without --follow; --quiet-for alone is refused. */
+function quietFromFlags(flags: Flags): number | undefined {
+  if (!flags.follow) {
+    if (flags.quietFor !== undefined) {
+      throw new KrerouteError('BAD_INPUT', '--quiet-for: only with --follow', { hint: 'add --follow, or drop --quiet-for' });
+    }
+    return undefined;
+  }
+  if (flags.groups !== undefined) {
+    throw new KrerouteError('BAD_INPUT', '--groups: not with --follow, whose last plan is known only when the tenant has gone quiet', {
+      hint: "run kreroute offsets <the plan whose range holds the group's position> --group G --execute once reroute --follow has ended (docs/cutover.md)",
+    });
+  }
+  return parseDuration(flags.quietFor ?? '5m', '--quiet-for');
 }
 
 export function renderOutcome(outcome: StageOutcome, planFile: string): string[] {

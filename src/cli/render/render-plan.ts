@@ -9,7 +9,12 @@ export function renderPlan(plan: Plan, planFile: string): string[] {
     ...table([
       ['source', `cluster ${plan.source.clusterId} (${plan.source.bootstrap})`],
       ['destination', `cluster ${plan.destination.clusterId} (${plan.destination.bootstrap})`],
-      ['range', `${plan.range.from} → ${plan.range.to}`],
+      [
+        'range',
+        plan.after
+          ? `from the end of ${plan.after.planFile} (hash ${plan.after.planHash.slice(0, 12)}) → ${plan.range.to}`
+          : `${plan.range.from} → ${plan.range.to}`,
+      ],
       ['filter', plan.filter ? describeFilter(plan.filter) : 'none: every record in the range'],
       ['mapping', plan.mapping === 'same' ? 'same (source partition N → destination partition N)' : 'key-hash (destination partition from the key)'],
     ]),

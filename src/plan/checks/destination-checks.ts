@@ -170,11 +170,20 @@ export const KEEP_CHECK_CODES: Record<string, string> = {
 /** The plan's assumed copy speed (see create-plan.ts), for the time the job still needs. */
 const ASSUMED_BYTES_PER_SECOND = 50 * 1024 * 1024;
 
+/** Whether the destination's newest record on a partition, newer than the oldest to copy, is expected there (a follow-up plan's predecessor). */
+export type OverlapExcuse = (destinationPartition: number, newest: { offset: bigint; timestamp: bigint }, oldestToCopy: bigint) => Promise<boolean>;
+
 /**
  * Records already on the destination that are newer than records about to be copied there. After
  * the copy, consumers reading "latest per key" (compaction, keyed state) would see old values win.
  */
-export async function checkOverlap(cluster: KafkaCluster, source: SourceFacts, destination: DestinationFacts, mapping: PartitionMapping): Promise<PlanCheck[]> {
+export async function checkOverlap(
+  cluster: KafkaCluster,
+  source: SourceFacts,
+  destination: DestinationFacts,
+  mapping: PartitionMapping,
+  excuse?: OverlapExcuse,
+): Promise<PlanCheck[]> {
   const targets = new Map<number, bigint>();
   for (const p of source.partitions) {
     if (!p.hasRecords || p.minTimestamp === null) continue;
@@ -191,6 +200,7 @@ export async function checkOverlap(cluster: KafkaCluster, source: SourceFacts, d
   for (const entry of newest) {
     const oldestToCopy = targets.get(entry.partition);
     if (oldestToCopy === undefined || entry.offset < 0n || entry.timestamp < 0n || entry.timestamp < oldestToCopy) continue;
+    if (excuse && (await excuse(entry.partition, entry, oldestToCopy))) continue;
     checks.push({
       level: 'warning',
       code: 'OVERLAP',
