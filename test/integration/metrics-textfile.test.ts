@@ -219,6 +219,9 @@ test('--metrics-push to a gateway that does not answer: one warning, and the com
   ]);
   assert.equal(run.code, 0, run.stderr);
   assert.equal(run.stderr.match(/warning \[METRICS_EXPORT_FAILED\]: --metrics-push/g)?.length, 1, run.stderr);
-  assert.match(run.stderr, new RegExp(`warning \\[METRICS_EXPORT_FAILED\\]: --metrics-push: http://127\\.0\\.0\\.1:${port} did not take the metrics \\(ECONNREFUSED\\)`));
+  assert.match(
+    run.stderr,
+    new RegExp(`warning \\[METRICS_EXPORT_FAILED\\]: --metrics-push: http://127\\.0\\.0\\.1:${port} did not take the metrics \\(ECONNREFUSED\\)`),
+  );
   assert.doesNotMatch(run.stderr + run.stdout, /s3cret-pw/);
 });

@@ -94,7 +94,10 @@ test('plan without --exact: a sample that matched nothing is a warning naming th
   const topic = await tenantsTopic('strict-sample');
   const run = await runKreroute(['plan', ...clusters, '--topic', topic, '--key-prefix', 'nobody:', '--create-topics', '--out', join(dir, 'sample.plan.json')]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stderr, new RegExp(`warning \\[FILTER_MATCHED_NOTHING\\]: --key-prefix nobody: matched none of the 1,800 records sampled at the start of ${topic}\\[0\\.\\.2\\]`));
+  assert.match(
+    run.stderr,
+    new RegExp(`warning \\[FILTER_MATCHED_NOTHING\\]: --key-prefix nobody: matched none of the 1,800 records sampled at the start of ${topic}\\[0\\.\\.2\\]`),
+  );
   const { partitions, total } = bounds(run.stdout);
   assert.deepEqual(partitions, [PER_PARTITION, PER_PARTITION, PER_PARTITION]);
   assert.equal(total, PARTITIONS * PER_PARTITION, run.stdout);
