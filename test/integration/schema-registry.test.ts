@@ -1,0 +1,109 @@
+// Schema ids against two real schema registries (Apicurio, Confluent-compatible API) and records
+// written in the Confluent wire format with a real Avro library (avsc).
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import avro from 'avsc';
+import { resolveSchemaIds } from '../../src/schemas/id-resolution.ts';
+import { type RegisteredSchema, SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
+import { schemaIdsInTopic } from '../../src/schemas/schema-ids-in-topic.ts';
+import { schemaIdOf } from '../../src/schemas/wire-format.ts';
+import { getTestClusters, uniqueName } from '../support/clusters.ts';
+import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { startSchemaRegistries } from '../support/schema-registries.ts';
+
+const avroSchema = (name: string, field: string): RegisteredSchema => ({
+  schema: JSON.stringify({ type: 'record', name, namespace: 'kreroute.test', fields: [{ name: field, type: 'string' }] }),
+  schemaType: 'AVRO',
+  references: [],
+});
+const ORDER = avroSchema('Order', 'orderId');
+const TENANT_KEY = avroSchema('TenantKey', 'tenant');
+const INVOICE = avroSchema('Invoice', 'invoiceId');
+const SHIPMENT = avroSchema('Shipment', 'shipmentId');
+
+/** Confluent's framing around avsc's encoding: magic 0, the 4-byte id, the Avro bytes. */
+function framed(id: number, schema: RegisteredSchema, value: Record<string, unknown>): Buffer {
+  const header = Buffer.alloc(5);
+  header.writeInt32BE(id, 1);
+  return Buffer.concat([header, avro.Type.forSchema(JSON.parse(schema.schema)).toBuffer(value)]);
+}
+
+let registries: Awaited<ReturnType<typeof startSchemaRegistries>>;
+let source: SchemaRegistryClient;
+let destination: SchemaRegistryClient;
+
+before(async () => {
+  registries = await startSchemaRegistries();
+  source = new SchemaRegistryClient({ url: registries.source.url });
+  destination = new SchemaRegistryClient({ url: registries.destination.url });
+});
+after(async () => registries?.stop());
+
+test('the ids of framed Avro records resolve as same, missing or different on the destination registry', async () => {
+  const subject = uniqueName('orders');
+  // Source: key schema, then Order, Invoice, Shipment. Destination: the same key schema and Order,
+  // then another schema (Shipment) where the source has Invoice.
+  const keyId = await source.register(`${subject}-key`, TENANT_KEY);
+  const orderId = await source.register(`${subject}-value`, ORDER);
+  const invoiceId = await source.register(`${subject}-value`, INVOICE);
+  const shipmentId = await source.register(`${subject}-value`, SHIPMENT);
+  assert.equal(await destination.register(`${subject}-key`, TENANT_KEY), keyId);
+  assert.equal(await destination.register(`${subject}-value`, ORDER), orderId);
+  assert.equal(await destination.register(`${subject}-value`, SHIPMENT), invoiceId, 'the destination gives Shipment the id the source gave Invoice');
+
+  const { source: bootstrap } = getTestClusters();
+  const topic = uniqueName('schema-ids');
+  await createTopic(bootstrap, topic, 2);
+  const key = (tenant: string) => framed(keyId, TENANT_KEY, { tenant });
+  await produce(
+    bootstrap,
+    topic,
+    new Map([
+      [
+        0,
+        [
+          record(key('a'), framed(orderId, ORDER, { orderId: 'o-1' })),
+          record(key('a'), framed(invoiceId, INVOICE, { invoiceId: 'i-1' })),
+          record('plain', 'not framed'),
+        ],
+      ],
+      [1, [record(key('b'), framed(shipmentId, SHIPMENT, { shipmentId: 's-1' }))]],
+    ]),
+  );
+
+  const c = cluster(bootstrap);
+  let found: Awaited<ReturnType<typeof schemaIdsInTopic>>;
+  try {
+    const ranges = [0, 1].map((partition) => ({ partition, start: 0n, end: partition === 0 ? 3n : 1n }));
+    found = await schemaIdsInTopic(c, topic, ranges);
+    const sample = await schemaIdsInTopic(c, topic, ranges, 1);
+    assert.deepEqual(
+      sample.valueIds,
+      [orderId, shipmentId].sort((a, b) => a - b),
+      'a sample of one record a partition',
+    );
+  } finally {
+    await c.close();
+  }
+  assert.deepEqual(found.keyIds, [keyId]);
+  assert.deepEqual(found.valueIds, [orderId, invoiceId, shipmentId]);
+  assert.equal(found.recordsRead, 4);
+  assert.equal(found.framedRecords, 3);
+
+  const resolved = await resolveSchemaIds([...found.keyIds, ...found.valueIds], source, destination);
+  const standing = Object.fromEntries(resolved.map((r) => [r.id, r.standing]));
+  assert.deepEqual(standing, { [keyId]: 'same', [orderId]: 'same', [invoiceId]: 'different', [shipmentId]: 'missing' });
+  const shipment = resolved.find((r) => r.id === shipmentId)!;
+  assert.deepEqual(shipment.subjects, [`${subject}-value`]);
+  assert.equal(shipment.destinationId, invoiceId, 'the destination has Shipment under the subject, with its own id');
+  assert.equal(resolved.find((r) => r.id === invoiceId)!.destinationId, undefined, 'Invoice is nowhere on the destination');
+});
+
+test('a framed value decodes with the source schema its id names', async () => {
+  const subject = uniqueName('decode');
+  const id = await source.register(`${subject}-value`, ORDER);
+  const bytes = framed(id, ORDER, { orderId: 'o-42' });
+  assert.equal(schemaIdOf(bytes), id);
+  const schema = await source.schemaById(id);
+  assert.deepEqual({ ...avro.Type.forSchema(JSON.parse(schema!.schema)).fromBuffer(bytes.subarray(5)) }, { orderId: 'o-42' });
+});
