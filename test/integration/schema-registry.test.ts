@@ -10,6 +10,8 @@ import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { startSchemaRegistries } from '../support/schema-registries.ts';
+import { plan } from '../support/engine.ts';
+import { isKrerouteError } from '../../src/common/errors.ts';
 
 const avroSchema = (name: string, field: string): RegisteredSchema => ({
   schema: JSON.stringify({ type: 'record', name, namespace: 'kreroute.test', fields: [{ name: field, type: 'string' }] }),
@@ -106,4 +108,65 @@ test('a framed value decodes with the source schema its id names', async () => {
   assert.equal(schemaIdOf(bytes), id);
   const schema = await source.schemaById(id);
   assert.deepEqual({ ...avro.Type.forSchema(JSON.parse(schema!.schema)).fromBuffer(bytes.subarray(5)) }, { orderId: 'o-42' });
+});
+
+/** A topic on the source holding two values framed with the source registry's ids of two schemas new to both registries. */
+async function framedTopic(subject: string): Promise<{ topic: string; orderId: number; shipmentId: number }> {
+  const unique = subject.replace(/[^a-zA-Z0-9]/g, '_');
+  const order = avroSchema(`Order_${unique}`, 'orderId');
+  const shipment = avroSchema(`Shipment_${unique}`, 'shipmentId');
+  const orderId = await source.register(`${subject}-value`, order);
+  const shipmentId = await source.register(`${subject}-value`, shipment);
+  const topic = uniqueName('schema-plan');
+  await createTopic(getTestClusters().source, topic, 1);
+  await produce(
+    getTestClusters().source,
+    topic,
+    new Map([[0, [record('k1', framed(orderId, order, { orderId: 'o-1' })), record('k2', framed(shipmentId, shipment, { shipmentId: 's-1' }))]]]),
+  );
+  return { topic, orderId, shipmentId };
+}
+
+const registriesOf = () => ({ source: { url: registries.source.url }, destination: { url: registries.destination.url } });
+const wholeTopic = { from: { kind: 'earliest' }, to: { kind: 'latest' }, createTopics: true } as const;
+
+test('plan without registries warns that the framed records need their ids on the destination (SCHEMA_IDS_UNCHECKED)', async () => {
+  const { topic, orderId, shipmentId } = await framedTopic(uniqueName('unchecked'));
+  const p = await plan({ topics: [topic], ...wholeTopic });
+  const warned = p.checks.filter((c) => c.code === 'SCHEMA_IDS_UNCHECKED');
+  assert.equal(warned.length, 1);
+  assert.equal(warned[0]!.level, 'warning');
+  assert.match(warned[0]!.message, new RegExp(`2 of a sample of 2 records of ${topic} carry schema registry ids \\(${orderId}, ${shipmentId}\\)`));
+});
+
+test('plan with registries: ids missing on the destination are a warning, and every topic gets its report', async () => {
+  const subject = uniqueName('missing');
+  const { topic, orderId, shipmentId } = await framedTopic(subject);
+  // The destination registry has had fewer schemas registered than the source one so far.
+  assert.equal(await destination.schemaById(orderId), undefined);
+  assert.equal(await destination.schemaById(shipmentId), undefined);
+  const p = await plan({ topics: [topic], ...wholeTopic, exact: true, schemaRegistries: registriesOf() });
+  const byCode = Object.fromEntries(p.checks.filter((c) => c.code.startsWith('SCHEMA_')).map((c) => [c.code, c]));
+  assert.deepEqual(Object.keys(byCode).sort(), ['SCHEMA_IDS_MISSING', 'SCHEMA_IDS_RESOLVED']);
+  assert.equal(byCode['SCHEMA_IDS_MISSING']!.level, 'warning');
+  assert.match(
+    byCode['SCHEMA_IDS_MISSING']!.message,
+    new RegExp(`schema ids ${orderId} \\(${subject}-value\\), ${shipmentId} \\(${subject}-value\\) of ${topic} are missing`),
+  );
+  assert.match(byCode['SCHEMA_IDS_RESOLVED']!.message, /schema ids in all 2 records of .*: 0 the same on the destination, 2 missing, 0 naming another schema/);
+});
+
+test('plan with registries refuses ids that name another schema on the destination (SCHEMA_ID_CONFLICT)', async () => {
+  const { topic, orderId } = await framedTopic(uniqueName('conflict'));
+  // The destination gives Order's id to other schemas of its own.
+  let taken = 0;
+  for (let i = 0; taken < orderId && i < 50; i++)
+    taken = await destination.register(`${uniqueName('filler')}-value`, avroSchema(`Filler_${i}_${Date.now()}`, 'x'));
+  assert.ok((await destination.schemaById(orderId)) !== undefined, 'the destination has the id');
+  await assert.rejects(plan({ topics: [topic], ...wholeTopic, schemaRegistries: registriesOf() }), (error: unknown) => {
+    assert.ok(isKrerouteError(error));
+    assert.equal(error.code, 'DESTINATION_CHECK');
+    assert.match(error.message, new RegExp(`schema ids? ${orderId}(, \\d+)? of ${topic} names? another schema on the destination's registry`));
+    return true;
+  });
 });

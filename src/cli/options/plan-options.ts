@@ -16,6 +16,8 @@ export interface PlanFlags extends ClusterFlags, FilterFlags {
   acceptLogAppendTime?: boolean;
   acceptDestinationLoss?: boolean;
   keepMarginHours?: string;
+  sourceSchemaRegistry?: string;
+  destSchemaRegistry?: string;
   out?: string;
 }
 
@@ -41,6 +43,8 @@ export function addPlanOptions(command: Command): Command {
       '--accept-log-append-time',
       'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)',
     )
+    .option('--source-schema-registry <url>', "the source cluster's schema registry (Confluent API): plan checks the records' schema ids on both registries")
+    .option('--dest-schema-registry <url>', "the destination cluster's schema registry (with --source-schema-registry)")
     .option('--out <file>', 'the plan file (JSON) to write (required)')
     .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
     .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
@@ -93,6 +97,8 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
   if (flags.topicRegex !== undefined) request.topicPattern = parseRegex(flags.topicRegex, '--topic-regex');
   const filter = parseFilter(flags);
   if (filter) request.filter = filter;
+  const registries = schemaRegistriesFromFlags(flags);
+  if (registries) request.schemaRegistries = registries;
   if (flags.destTopic !== undefined) {
     if (topics.length !== 1) {
       throw new KrerouteError('BAD_INPUT', '--dest-topic: needs exactly one --topic', {
@@ -102,4 +108,37 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
     request.destinationTopic = parseTopicName(flags.destTopic, '--dest-topic');
   }
   return request;
+}
+
+/** --source-schema-registry and --dest-schema-registry: both or neither. */
+function schemaRegistriesFromFlags(flags: PlanFlags): PlanRequest['schemaRegistries'] {
+  const { sourceSchemaRegistry: source, destSchemaRegistry: destination } = flags;
+  if (source === undefined && destination === undefined) return undefined;
+  if (source === undefined || destination === undefined) {
+    throw new KrerouteError('BAD_INPUT', `${source === undefined ? '--source-schema-registry' : '--dest-schema-registry'}: missing`, {
+      hint: 'give both registries, --source-schema-registry URL and --dest-schema-registry URL, or neither',
+    });
+  }
+  return {
+    source: { url: parseRegistryUrl(source, '--source-schema-registry') },
+    destination: { url: parseRegistryUrl(destination, '--dest-schema-registry') },
+  };
+}
+
+function parseRegistryUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KrerouteError('BAD_INPUT', `${flag}: not a URL`, { hint: 'give the registry as http(s)://host:port[/path]' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KrerouteError('BAD_INPUT', `${flag}: ${url.protocol} is not http or https`, { hint: 'give the registry as http(s)://host:port[/path]' });
+  }
+  if (url.username || url.password) {
+    throw new KrerouteError('BAD_INPUT', `${flag}: credentials in the URL`, {
+      hint: 'put them in basic.auth.user.info in a properties file, not on the command line',
+    });
+  }
+  return url.href.replace(/\/+$/, '');
 }
