@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import type { StageOutcome } from '../../reroute/reroute.ts';
-import { resolveClusters } from '../options/cluster-options.ts';
+import { resolveClusters, schemaRegistriesOfProperties } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/copy-options.ts';
-import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags, schemaRegistriesOf } from '../options/plan-options.ts';
 import { renderCopy } from '../render/render-copy.ts';
 import { renderPlan } from '../render/render-plan.ts';
 import { renderPurge } from '../render/render-purge.ts';
@@ -39,6 +39,8 @@ export function rerouteCommand(ctx: CliContext): Command {
       const tuning = copyTuningFromFlags(flags);
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const clusters = await resolveClusters(ctx, flags);
+      const schemaRegistries = schemaRegistriesOf(flags, await schemaRegistriesOfProperties(ctx, flags));
+      if (schemaRegistries) request.schemaRegistries = schemaRegistries;
       const { reroute } = await import('../../reroute/reroute.ts');
       const metrics = await startMetrics(ctx, flags, { command: 'reroute', planFile });
       ctx.interrupts.graceful = true;

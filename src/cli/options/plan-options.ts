@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SchemaRegistryConfig } from '../../config/schema-registry-config.ts';
 import { KrerouteError } from '../../common/errors.ts';
 import type { PlanRequest } from '../../plan/create-plan.ts';
 import { type ClusterFlags, addClusterOptions } from './cluster-options.ts';
@@ -97,8 +98,6 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
   if (flags.topicRegex !== undefined) request.topicPattern = parseRegex(flags.topicRegex, '--topic-regex');
   const filter = parseFilter(flags);
   if (filter) request.filter = filter;
-  const registries = schemaRegistriesFromFlags(flags);
-  if (registries) request.schemaRegistries = registries;
   if (flags.destTopic !== undefined) {
     if (topics.length !== 1) {
       throw new KrerouteError('BAD_INPUT', '--dest-topic: needs exactly one --topic', {
@@ -110,19 +109,31 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
   return request;
 }
 
-/** --source-schema-registry and --dest-schema-registry: both or neither. */
-function schemaRegistriesFromFlags(flags: PlanFlags): PlanRequest['schemaRegistries'] {
-  const { sourceSchemaRegistry: source, destSchemaRegistry: destination } = flags;
+/**
+ * Both sides' schema registries: the URL from --source-schema-registry / --dest-schema-registry, else
+ * from schema.registry.url in the side's properties, with the auth of the properties. Both or neither.
+ */
+export function schemaRegistriesOf(
+  flags: PlanFlags,
+  fromProperties: { source?: SchemaRegistryConfig; destination?: SchemaRegistryConfig },
+): PlanRequest['schemaRegistries'] {
+  const source =
+    flags.sourceSchemaRegistry !== undefined ? parseRegistryUrl(flags.sourceSchemaRegistry, '--source-schema-registry') : fromProperties.source?.url;
+  const destination =
+    flags.destSchemaRegistry !== undefined ? parseRegistryUrl(flags.destSchemaRegistry, '--dest-schema-registry') : fromProperties.destination?.url;
   if (source === undefined && destination === undefined) return undefined;
   if (source === undefined || destination === undefined) {
-    throw new KrerouteError('BAD_INPUT', `${source === undefined ? '--source-schema-registry' : '--dest-schema-registry'}: missing`, {
-      hint: 'give both registries, --source-schema-registry URL and --dest-schema-registry URL, or neither',
+    const missing = source === undefined ? 'source' : 'destination';
+    throw new KrerouteError('BAD_INPUT', `no schema registry for the ${missing}: kreroute checks schema ids on both registries`, {
+      hint: `give ${missing === 'source' ? '--source-schema-registry' : '--dest-schema-registry'} URL (or schema.registry.url in its properties), or neither`,
     });
   }
-  return {
-    source: { url: parseRegistryUrl(source, '--source-schema-registry') },
-    destination: { url: parseRegistryUrl(destination, '--dest-schema-registry') },
-  };
+  const side = (url: string, config: SchemaRegistryConfig | undefined) => ({
+    url,
+    ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
+    ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
+  });
+  return { source: side(source, fromProperties.source), destination: side(destination, fromProperties.destination) };
 }
 
 function parseRegistryUrl(value: string, flag: string): string {
