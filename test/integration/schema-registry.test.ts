@@ -12,6 +12,11 @@ import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { startSchemaRegistries } from '../support/schema-registries.ts';
 import { plan } from '../support/engine.ts';
 import { isKrerouteError } from '../../src/common/errors.ts';
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runKreroute } from '../support/cli-run.ts';
+import { checkedJsonLines } from '../support/json-output.ts';
 
 const avroSchema = (name: string, field: string): RegisteredSchema => ({
   schema: JSON.stringify({ type: 'record', name, namespace: 'kreroute.test', fields: [{ name: field, type: 'string' }] }),
@@ -169,4 +174,45 @@ test('plan with registries refuses ids that name another schema on the destinati
     assert.match(error.message, new RegExp(`schema ids? ${orderId}(, \\d+)? of ${topic} names? another schema on the destination's registry`));
     return true;
   });
+});
+
+test('kreroute plan: the registries from the properties files (with basic auth), the report in --json, no secret shown', async () => {
+  const subject = uniqueName('cli');
+  const { topic, orderId, shipmentId } = await framedTopic(subject);
+  assert.equal(await destination.schemaById(orderId), undefined, 'the source registry is ahead of the destination one');
+  assert.equal(await destination.schemaById(shipmentId), undefined);
+  const dir = tmpdir();
+  const sourceConfig = join(dir, `${subject}-source.properties`);
+  const destinationConfig = join(dir, `${subject}-dest.properties`);
+  await writeFile(sourceConfig, `schema.registry.url=${registries.source.url}\nbasic.auth.user.info=reader:s3cret-pw\n`);
+  await writeFile(destinationConfig, `schema.registry.url=${registries.destination.url}\nbearer.auth.token=t0ken-secret\n`);
+  const { source: sourceBootstrap, destination: destinationBootstrap } = getTestClusters();
+  const run = await runKreroute([
+    'plan',
+    '--source',
+    sourceBootstrap,
+    '--destination',
+    destinationBootstrap,
+    '--source-config',
+    sourceConfig,
+    '--dest-config',
+    destinationConfig,
+    '--topic',
+    topic,
+    '--create-topics',
+    '--json',
+    '--out',
+    join(dir, `${subject}.plan.json`),
+  ]);
+  const output = run.stdout + run.stderr;
+  assert.ok(!/s3cret-pw|t0ken-secret/.test(output), 'no secret in the output');
+  assert.equal(run.code, 0, output.slice(0, 2000));
+  // Every line fits docs/json-output.schema.json (the new check codes included).
+  const lines = checkedJsonLines(run.stdout) as Array<{ type: string; plan?: { checks: { code: string; level: string; message: string }[] } }>;
+  const checks = lines.find((l) => l.type === 'result')?.plan?.checks ?? [];
+  const missing = checks.find((c) => c.code === 'SCHEMA_IDS_MISSING');
+  assert.equal(missing?.level, 'warning');
+  assert.match(missing!.message, new RegExp(`schema ids ${orderId} .*, ${shipmentId} .* are missing`));
+  assert.ok(checks.some((c) => c.code === 'SCHEMA_IDS_RESOLVED'));
+  assert.ok(!output.includes('unknown keys ignored'), 'the registry keys are known keys');
 });
