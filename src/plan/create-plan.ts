@@ -349,9 +349,10 @@ async function topicChecks(
 /** The schema ids of every topic's planned ranges (a sample, or all with --exact), checked on both registries when given. */
 async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest): Promise<PlanCheck[]> {
   const checks: PlanCheck[] = [];
+  const planned = compileFilter(request.filter);
   for (const draft of drafts) {
     const ranges = draft.partitions.map((p) => ({ partition: p.pin.partition, start: p.pin.start, end: p.pin.end }));
-    checks.push(...(await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true)));
+    checks.push(...(await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true, planned)));
   }
   return checks;
 }

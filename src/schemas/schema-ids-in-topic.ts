@@ -1,5 +1,6 @@
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { readRange } from '../kafka/fetch/range-reader.ts';
+import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { schemaIdOf } from './wire-format.ts';
 
 export interface PartitionRange {
@@ -17,10 +18,17 @@ export interface SchemaIdsFound {
 }
 
 /**
- * Reads the ranges (each up to `perPartitionLimit` records when given: a sample; all otherwise)
- * and collects the schema ids of the Confluent wire format in keys and values.
+ * Reads the ranges (each up to `perPartitionLimit` offsets when given: a sample; all otherwise) and
+ * collects the schema ids of the Confluent wire format in the keys and values of the records that
+ * `planned` accepts (the plan's filter; every record by default).
  */
-export async function schemaIdsInTopic(cluster: KafkaCluster, topic: string, ranges: PartitionRange[], perPartitionLimit?: number): Promise<SchemaIdsFound> {
+export async function schemaIdsInTopic(
+  cluster: KafkaCluster,
+  topic: string,
+  ranges: PartitionRange[],
+  perPartitionLimit?: number,
+  planned: (record: FetchedRecord) => boolean = () => true,
+): Promise<SchemaIdsFound> {
   const keyIds = new Set<number>();
   const valueIds = new Set<number>();
   let recordsRead = 0;
@@ -30,6 +38,7 @@ export async function schemaIdsInTopic(cluster: KafkaCluster, topic: string, ran
     if (end <= range.start) continue;
     for await (const chunk of readRange(cluster, topic, range.partition, range.start, end)) {
       for (const record of chunk.records) {
+        if (!planned(record)) continue;
         recordsRead++;
         const keyId = schemaIdOf(record.key);
         const valueId = schemaIdOf(record.value);

@@ -144,6 +144,13 @@ test('plan without registries warns that the framed records need their ids on th
   assert.match(warned[0]!.message, new RegExp(`2 of a sample of 2 records of ${topic} carry schema registry ids \\(${orderId}, ${shipmentId}\\)`));
 });
 
+test("plan looks at the planned records only: another tenant's schema ids are not reported", async () => {
+  const { topic, shipmentId } = await framedTopic(uniqueName('filtered'));
+  const p = await plan({ topics: [topic], ...wholeTopic, filter: { kind: 'key-prefix', prefix: 'k2' } });
+  const warned = p.checks.find((c) => c.code === 'SCHEMA_IDS_UNCHECKED');
+  assert.match(warned!.message, new RegExp(`1 of a sample of 1 records of ${topic} carry schema registry ids \\(${shipmentId}\\)`));
+});
+
 test('plan with registries: ids missing on the destination are a warning, and every topic gets its report', async () => {
   const subject = uniqueName('missing');
   const { topic, orderId, shipmentId } = await framedTopic(subject);

@@ -2,6 +2,7 @@ import type { KafkaCluster } from '../../kafka/client/cluster.ts';
 import { type ResolvedId, resolveSchemaIds } from '../../schemas/id-resolution.ts';
 import { SchemaRegistryClient, type SchemaRegistrySettings } from '../../schemas/registry-client.ts';
 import { type PartitionRange, schemaIdsInTopic } from '../../schemas/schema-ids-in-topic.ts';
+import type { RecordFilter } from '../filter/record-filter.ts';
 import type { PlanCheck } from '../plan.ts';
 
 export interface SchemaRegistries {
@@ -24,8 +25,9 @@ export async function schemaIdChecks(
   ranges: PartitionRange[],
   registries: SchemaRegistries | undefined,
   exact: boolean,
+  planned: RecordFilter,
 ): Promise<PlanCheck[]> {
-  const found = await schemaIdsInTopic(source, topic, ranges, exact ? undefined : SCHEMA_SAMPLE_RECORDS);
+  const found = await schemaIdsInTopic(source, topic, ranges, exact ? undefined : SCHEMA_SAMPLE_RECORDS, planned);
   const ids = [...new Set([...found.keyIds, ...found.valueIds])];
   if (ids.length === 0) return [];
   const where = `${exact ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
