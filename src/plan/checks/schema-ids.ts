@@ -14,10 +14,10 @@ export interface SchemaRegistries {
 export const SCHEMA_SAMPLE_RECORDS = 1000;
 
 /**
- * The schema ids of a topic's planned records (key and value; a sample, or all with `exact`) and how
- * each stands on the destination's registry: SCHEMA_ID_CONFLICT (an error: the id names another
- * schema there), SCHEMA_IDS_MISSING (a warning), SCHEMA_IDS_RESOLVED (info). Without registries,
- * framed records give SCHEMA_IDS_UNCHECKED.
+ * The schema ids of a topic's planned records (key and value; a sample, or all with `exact` when the
+ * sample holds framed records) and how each stands on the destination's registry: SCHEMA_ID_CONFLICT
+ * (an error: the id names another schema there), SCHEMA_IDS_MISSING (a warning), SCHEMA_IDS_RESOLVED
+ * (info). Without registries, framed records give SCHEMA_IDS_UNCHECKED.
  */
 export async function schemaIdChecks(
   source: KafkaCluster,
@@ -27,9 +27,11 @@ export async function schemaIdChecks(
   exact: boolean,
   planned: RecordFilter,
 ): Promise<PlanCheck[]> {
-  const found = await schemaIdsInTopic(source, topic, ranges, exact ? undefined : SCHEMA_SAMPLE_RECORDS, planned);
+  // The sample first: data that is not framed (most of it) is not read a second time by --exact.
+  const sample = await schemaIdsInTopic(source, topic, ranges, SCHEMA_SAMPLE_RECORDS, planned);
+  if (sample.framedRecords === 0) return [];
+  const found = exact ? await schemaIdsInTopic(source, topic, ranges, undefined, planned) : sample;
   const ids = [...new Set([...found.keyIds, ...found.valueIds])];
-  if (ids.length === 0) return [];
   const where = `${exact ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
   if (!registries) {
     return [
