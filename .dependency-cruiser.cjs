@@ -15,6 +15,7 @@ const LAYERS = [
   ['kafka/client'],
   ['kafka/fetch', 'kafka/produce'],
   ['config'],
+  ['schemas'],
   ['plan'],
   ['checkpoint'],
   ['shard'],

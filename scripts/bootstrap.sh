@@ -37,6 +37,9 @@ fi
 # A checkout keeps its Kafka jars in its git-ignored .cache (scripts/env.sh points kreroute there).
 KREROUTE_CACHE_DIR="${KREROUTE_CACHE_DIR:-$ROOT/.cache}" node scripts/fetch-kafka-jars.ts
 
+# The tests' schema registries (Apicurio from Maven Central, built once into the cache; docs/schemas.md).
+bash scripts/build-registry.sh
+
 # The metrics tests' Go tools (a real Pushgateway; promlint and Prometheus's rule loader in
 # test/support/promcheck), when Go is installed; without them those tests are skipped.
 GO_TOOLS="${KREROUTE_CACHE_DIR:-$ROOT/.cache}/go-tools"

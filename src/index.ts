@@ -27,3 +27,7 @@ export { jobStatus, type JobStatus, type PartStatus, type StatusOptions } from '
 export { copyWithWorkers, type WorkersOptions } from './workers/copy-with-workers.ts';
 export type { SpawnWorker, WorkerProcess, WorkerSpec } from './workers/worker-process.ts';
 export type { WorkersSummary, ShardResult } from './workers/workers-summary.ts';
+export { SchemaRegistryClient, type SchemaRegistrySettings } from './schemas/registry-client.ts';
+export { resolveSchemaIds, type ResolvedId, type IdStanding } from './schemas/id-resolution.ts';
+export { schemaIdOf, withSchemaId } from './schemas/wire-format.ts';
+export type { SchemaRegistries } from './plan/checks/schema-ids.ts';

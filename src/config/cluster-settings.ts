@@ -4,6 +4,7 @@ import { parseBootstrap } from './bootstrap.ts';
 import { describeSite } from './config-error.ts';
 import type { PropertyEntry } from './properties-format.ts';
 import { type ClientProperties, clientPropertiesFrom, readPropertyEntries } from './properties.ts';
+import { type SchemaRegistryConfig, schemaRegistryConfigFrom } from './schema-registry-config.ts';
 
 export type Side = 'source' | 'destination';
 
@@ -27,6 +28,8 @@ export interface ResolvedCluster {
   settings: ClientSettings;
   /** Ignored keys of the properties file, to show the user. */
   warnings: string[];
+  /** The side's schema registry from its properties (schema.registry.url, basic.auth.user.info, …). */
+  schemaRegistry?: SchemaRegistryConfig;
 }
 
 const NAMES = {
@@ -65,10 +68,14 @@ export async function clusterSettings(side: Side, input: SideInput, defaults: Si
       hint: `give ${names.flag} host:port (or set ${names.env}, or bootstrap.servers in ${names.configFlag})`,
     });
   }
-  return { settings: { ...properties?.settings, bootstrap }, warnings: properties?.warnings ?? [] };
+  const schemaRegistry = properties ? schemaRegistryConfigFrom(properties.entries) : undefined;
+  return { settings: { ...properties?.settings, bootstrap }, warnings: properties?.warnings ?? [], ...(schemaRegistry ? { schemaRegistry } : {}) };
 }
 
-async function layeredProperties(files: Array<string | undefined>, overrides: PropertyEntry[]): Promise<ClientProperties | undefined> {
+async function layeredProperties(
+  files: Array<string | undefined>,
+  overrides: PropertyEntry[],
+): Promise<(ClientProperties & { entries: PropertyEntry[] }) | undefined> {
   const given = files.filter((file) => file !== undefined);
   if (given.length === 0 && overrides.length === 0) return undefined;
   const merged = new Map<string, PropertyEntry>();
@@ -76,7 +83,8 @@ async function layeredProperties(files: Array<string | undefined>, overrides: Pr
     for (const entry of await readPropertyEntries(file)) merged.set(entry.key, { ...entry, file });
   }
   for (const entry of overrides) merged.set(entry.key, entry);
-  return clientPropertiesFrom([...merged.values()], given[given.length - 1] ?? '-X');
+  const entries = [...merged.values()];
+  return { ...(await clientPropertiesFrom(entries, given[given.length - 1] ?? '-X')), entries };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ClientSettings } from '../kafka/client/client-settings.ts';
 import { type ConfigSite, configError, describeSite } from './config-error.ts';
+import { SCHEMA_REGISTRY_KEYS } from './schema-registry-config.ts';
 import { BROKER_ONLY_KEYS, HANDLED_KEYS, REFUSED_UNLESS, TUNING_KEYS, isInertSecurityKey, isSecurityKey } from './known-keys.ts';
 import { foreignFileKind } from './file-kind.ts';
 import { LIBRDKAFKA_KEYS, librdkafkaAdvice } from './librdkafka-keys.ts';
@@ -106,7 +107,7 @@ function classifyKeys(props: PropertySet): string[] {
   const warnings: string[] = [];
   const unknown = new Map<string, string[]>();
   for (const key of props.keys()) {
-    if (HANDLED_KEYS.has(key) || TUNING_KEYS.has(key)) continue;
+    if (HANDLED_KEYS.has(key) || TUNING_KEYS.has(key) || SCHEMA_REGISTRY_KEYS.has(key)) continue;
     const librdkafka = LIBRDKAFKA_KEYS.get(key);
     if (librdkafka) {
       if (librdkafka.harmless?.(props.get(key) ?? '')) continue;

@@ -13,6 +13,7 @@ import {
   stampsAppendTime,
 } from './checks/destination-checks.ts';
 import { sourceNewest } from './checks/keep-facts.ts';
+import { type SchemaRegistries, schemaIdChecks } from './checks/schema-ids.ts';
 import type { RecordFilterSpec } from './filter/filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
 import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
@@ -54,6 +55,8 @@ export interface PlanRequest {
    * topics, from its end to now. Topics, filter, mapping, destinationTopic, from and to are then ignored.
    */
   after?: Predecessor;
+  /** Both clusters' schema registries: the planned records' schema ids are resolved on both (docs/schemas.md). */
+  schemaRegistries?: SchemaRegistries;
   onEvent?: EventSink;
 }
 
@@ -156,6 +159,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
     await countDrafts(source, drafts, request, onEvent, false);
   }
   checks.push(...(await topicChecks(source, destination, drafts, mapping, request)));
+  checks.push(...(await schemaChecks(source, drafts, request)));
   const planTopics: PlanTopic[] = [];
   const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
   const estimates: Array<{ records: number; bytes: number }> = [];
@@ -381,6 +385,17 @@ async function topicChecks(
   return checks;
 }
 
+/** The schema ids of every topic's planned ranges (a sample, or all with --exact), checked on both registries when given. */
+async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest): Promise<PlanCheck[]> {
+  const checks: PlanCheck[] = [];
+  const planned = compileFilter(request.filter);
+  for (const draft of drafts) {
+    const ranges = draft.partitions.map((p) => ({ partition: p.pin.partition, start: p.pin.start, end: p.pin.end }));
+    checks.push(...(await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true, planned)));
+  }
+  return checks;
+}
+
 /** Concurrent anchor reads while planning: a few fetches each, for every partition of the plan. */
 const ANCHOR_READS_AT_ONCE = 16;
 
@@ -437,6 +452,7 @@ function throwOnErrors(checks: PlanCheck[]): void {
     DESTINATION_MISSING: 'create it, or run plan with --create-topics',
     TOO_FEW_PARTITIONS: 'add partitions to the destination topic, or plan with --mapping key-hash',
     RECORD_TOO_LARGE: "raise the destination topic's max.message.bytes",
+    SCHEMA_ID_CONFLICT: "register the source's schemas on the destination's registry under ids that are free there, or copy to a cluster whose registry agrees",
     TIMESTAMPS_REWRITTEN:
       'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
   };

@@ -3,9 +3,9 @@ import { Command } from 'commander';
 import { KrerouteError } from '../../common/errors.ts';
 import { defaultStateDir, readPlanFile, writePlanFile } from '../../plan/plan-file.ts';
 import { followUpRequestFromFlags } from '../options/after-options.ts';
-import { resolveClusters } from '../options/cluster-options.ts';
+import { resolveClusters, schemaRegistriesOfProperties } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
-import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags, schemaRegistriesOf } from '../options/plan-options.ts';
 import { renderPlan } from '../render/render-plan.ts';
 import { type MetricsFlags, addMetricsOptions, startMetrics, withMetrics } from '../options/metrics-options.ts';
 import { type MetricsSink, countingRetries } from '../../common/metrics-sink.ts';
@@ -40,6 +40,8 @@ export function planCommand(ctx: CliContext): Command {
         throw new KrerouteError('BAD_INPUT', `plan file ${planFile} already exists`, { hint: 'give another --out, or --force to replace it' });
       }
       const clusters = await resolveClusters(ctx, flags, previous);
+      const schemaRegistries = schemaRegistriesOf(flags, await schemaRegistriesOfProperties(ctx, flags));
+      if (schemaRegistries) request.schemaRegistries = schemaRegistries;
       const { createPlan } = await import('../../plan/create-plan.ts');
       const metrics = await startMetrics(ctx, flags, { command: 'plan', planFile });
       await withMetrics(metrics, async () => {

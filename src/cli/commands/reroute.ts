@@ -1,10 +1,10 @@
 import { Command } from 'commander';
 import { KrerouteError } from '../../common/errors.ts';
 import type { StageOutcome } from '../../reroute/reroute.ts';
-import { resolveClusters } from '../options/cluster-options.ts';
+import { resolveClusters, schemaRegistriesOfProperties } from '../options/cluster-options.ts';
 import type { CliContext } from '../context.ts';
 import { type CopyFlags, addCopyOptions, copyTuningFromFlags } from '../options/copy-options.ts';
-import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags } from '../options/plan-options.ts';
+import { type PlanFlags, addPlanOptions, planFileFromFlags, planRequestFromFlags, schemaRegistriesOf } from '../options/plan-options.ts';
 import { renderCopy } from '../render/render-copy.ts';
 import { renderPlan } from '../render/render-plan.ts';
 import { renderOffsets } from '../render/render-offsets.ts';
@@ -51,6 +51,8 @@ export function rerouteCommand(ctx: CliContext): Command {
       const workers = flags.workers === undefined ? undefined : parseWorkers(flags.workers);
       const quietForMs = quietFromFlags(flags);
       const clusters = await resolveClusters(ctx, flags);
+      const schemaRegistries = schemaRegistriesOf(flags, await schemaRegistriesOfProperties(ctx, flags));
+      if (schemaRegistries) request.schemaRegistries = schemaRegistries;
       if (quietForMs !== undefined) {
         const { rerouteFollow } = await import('../../reroute/follow.ts');
         const metrics = await startMetrics(ctx, flags, { command: 'reroute', planFile });

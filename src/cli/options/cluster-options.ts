@@ -1,4 +1,5 @@
 import { type Command, Option } from 'commander';
+import type { SchemaRegistryConfig } from '../../config/schema-registry-config.ts';
 import { KrerouteError } from '../../common/errors.ts';
 import { type Side, clusterSettings } from '../../config/cluster-settings.ts';
 import { type PropertyOverride, overrideEntries, parsePropertyOverride } from '../../config/property-override.ts';
@@ -138,7 +139,22 @@ async function resolveSide(ctx: CliContext, side: Side, flags: ClusterFlags, pla
     ...(waitTimeoutMs === undefined ? {} : { waitTimeoutMs }),
     onWait: (message) => ctx.out.event({ type: 'retry', message }),
   };
-  return { settings, warnings: resolved.warnings };
+  return { settings, warnings: resolved.warnings, ...(resolved.schemaRegistry ? { schemaRegistry: resolved.schemaRegistry } : {}) };
+}
+
+/** Each side's schema registry from its properties (the files are read again; their warnings were shown by resolveClusters). */
+export async function schemaRegistriesOfProperties(
+  ctx: CliContext,
+  flags: ClusterFlags,
+): Promise<{ source?: SchemaRegistryConfig; destination?: SchemaRegistryConfig }> {
+  const [source, destination] = await Promise.all([
+    resolveSide(ctx, 'source', flags, undefined, false),
+    resolveSide(ctx, 'destination', flags, undefined, false),
+  ]);
+  return {
+    ...(source.schemaRegistry ? { source: source.schemaRegistry } : {}),
+    ...(destination.schemaRegistry ? { destination: destination.schemaRegistry } : {}),
+  };
 }
 
 /** The cluster flags again as arguments, in their plain spelling, for a worker process of this CLI. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { SchemaRegistryConfig } from '../../config/schema-registry-config.ts';
 import { KrerouteError } from '../../common/errors.ts';
 import type { PlanRequest } from '../../plan/create-plan.ts';
 import { type ClusterFlags, addClusterOptions } from './cluster-options.ts';
@@ -16,6 +17,8 @@ export interface PlanFlags extends ClusterFlags, FilterFlags {
   acceptLogAppendTime?: boolean;
   acceptDestinationLoss?: boolean;
   keepMarginHours?: string;
+  sourceSchemaRegistry?: string;
+  destSchemaRegistry?: string;
   out?: string;
 }
 
@@ -41,6 +44,8 @@ export function addPlanOptions(command: Command): Command {
       '--accept-log-append-time',
       'copy into destination topics with message.timestamp.type=LogAppendTime (copies get the copy time; verify compares everything else)',
     )
+    .option('--source-schema-registry <url>', "the source cluster's schema registry (Confluent API): plan checks the records' schema ids on both registries")
+    .option('--dest-schema-registry <url>', "the destination cluster's schema registry (with --source-schema-registry)")
     .option('--out <file>', 'the plan file (JSON) to write (required)')
     .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
     .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
@@ -102,4 +107,49 @@ export function planRequestFromFlags(flags: PlanFlags): Omit<PlanRequest, 'sourc
     request.destinationTopic = parseTopicName(flags.destTopic, '--dest-topic');
   }
   return request;
+}
+
+/**
+ * Both sides' schema registries: the URL from --source-schema-registry / --dest-schema-registry, else
+ * from schema.registry.url in the side's properties, with the auth of the properties. Both or neither.
+ */
+export function schemaRegistriesOf(
+  flags: PlanFlags,
+  fromProperties: { source?: SchemaRegistryConfig; destination?: SchemaRegistryConfig },
+): PlanRequest['schemaRegistries'] {
+  const source =
+    flags.sourceSchemaRegistry !== undefined ? parseRegistryUrl(flags.sourceSchemaRegistry, '--source-schema-registry') : fromProperties.source?.url;
+  const destination =
+    flags.destSchemaRegistry !== undefined ? parseRegistryUrl(flags.destSchemaRegistry, '--dest-schema-registry') : fromProperties.destination?.url;
+  if (source === undefined && destination === undefined) return undefined;
+  if (source === undefined || destination === undefined) {
+    const missing = source === undefined ? 'source' : 'destination';
+    throw new KrerouteError('BAD_INPUT', `no schema registry for the ${missing}: kreroute checks schema ids on both registries`, {
+      hint: `give ${missing === 'source' ? '--source-schema-registry' : '--dest-schema-registry'} URL (or schema.registry.url in its properties), or neither`,
+    });
+  }
+  const side = (url: string, config: SchemaRegistryConfig | undefined) => ({
+    url,
+    ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
+    ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
+  });
+  return { source: side(source, fromProperties.source), destination: side(destination, fromProperties.destination) };
+}
+
+function parseRegistryUrl(value: string, flag: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new KrerouteError('BAD_INPUT', `${flag}: not a URL`, { hint: 'give the registry as http(s)://host:port[/path]' });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new KrerouteError('BAD_INPUT', `${flag}: ${url.protocol} is not http or https`, { hint: 'give the registry as http(s)://host:port[/path]' });
+  }
+  if (url.username || url.password) {
+    throw new KrerouteError('BAD_INPUT', `${flag}: credentials in the URL`, {
+      hint: 'put them in basic.auth.user.info in a properties file, not on the command line',
+    });
+  }
+  return url.href.replace(/\/+$/, '');
 }

@@ -82,9 +82,17 @@ test('a bad bootstrap.servers in the file is a CONFIG error naming file and line
 
 test('warnings of the properties file are passed on', async () => {
   const file = join(dir, 'warn.properties');
-  await writeFile(file, 'schema.registry.url=http://x\n');
+  await writeFile(file, 'value.subject.name.strategy=x\n');
   const resolved = await clusterSettings('source', { bootstrap: 'a:1', configFile: file }, { env: {} });
   assert.equal(resolved.warnings.length, 1);
+});
+
+test("the side's schema registry comes from its properties, without a warning", async () => {
+  const file = join(dir, 'registry.properties');
+  await writeFile(file, 'schema.registry.url=http://sr:8081\nbasic.auth.user.info=app:secret\n');
+  const resolved = await clusterSettings('destination', { bootstrap: 'a:1', configFile: file }, { env: {} });
+  assert.deepEqual(resolved.warnings, []);
+  assert.deepEqual(resolved.schemaRegistry, { url: 'http://sr:8081', basicAuthUserInfo: 'app:secret' });
 });
 
 test('--command-config under the side file key by key, -X on top of both, a side -X over a both -X', async () => {

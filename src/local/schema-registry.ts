@@ -1,0 +1,77 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { freePorts } from './free-port.ts';
+import { tailLines } from './log-file.ts';
+import { spawnJava, stopChild } from './java-process.ts';
+import { cacheDir } from './paths.ts';
+
+/** A schema registry (Apicurio Registry, in-memory storage) on loopback, for the tests. */
+export interface LocalSchemaRegistry {
+  /** The Confluent-compatible API's base URL, e.g. http://127.0.0.1:40123/apis/ccompat/v7. */
+  url: string;
+  logFile: string;
+  stop(): Promise<void>;
+}
+
+export interface LocalSchemaRegistryOptions {
+  name: string;
+  /** The folder of its log file. */
+  logDir: string;
+  startTimeoutMs?: number;
+}
+
+/** Where scripts/build-registry.sh puts the registry: the runner jar and its lib/. */
+export function schemaRegistryDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(cacheDir(env), 'schema-registry');
+}
+
+export function schemaRegistryBuilt(env: NodeJS.ProcessEnv = process.env): boolean {
+  return existsSync(path.join(schemaRegistryDir(env), 'schema-registry-runner.jar'));
+}
+
+const CCOMPAT_PATH = '/apis/ccompat/v7';
+
+/** Starts one registry on a free loopback port and waits until its API answers. */
+export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptions): Promise<LocalSchemaRegistry> {
+  const dir = schemaRegistryDir();
+  if (!schemaRegistryBuilt()) {
+    throw new Error(`no schema registry in ${dir}: run scripts/build-registry.sh (bootstrap.sh does)`);
+  }
+  const [port] = (await freePorts(1)) as [number];
+  const logFile = path.join(options.logDir, `schema-registry-${options.name}-${port}.log`);
+  const child = spawnJava({
+    libsDir: path.join(dir, 'lib'),
+    extraClasspath: [path.join(dir, 'schema-registry-runner.jar')],
+    mainClass: 'io.quarkus.runner.GeneratedMain',
+    args: [],
+    logFile,
+    heap: '384m',
+    systemProperties: {
+      'quarkus.http.host': '127.0.0.1',
+      'quarkus.http.port': String(port),
+      'quarkus.http.access-log.enabled': 'false',
+    },
+  });
+  const registry: LocalSchemaRegistry = {
+    url: `http://127.0.0.1:${port}${CCOMPAT_PATH}`,
+    logFile,
+    stop: () => stopChild(child),
+  };
+  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) break;
+    if (await answers(`${registry.url}/subjects`)) return registry;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  await stopChild(child).catch(() => {});
+  throw new Error(`schema registry ${options.name} did not start; log: ${logFile}\n${await tailLines(logFile)}`);
+}
+
+async function answers(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+    return response.ok;
+  } catch {
+    return false;
+  }
+}

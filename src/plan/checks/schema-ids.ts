@@ -1,0 +1,86 @@
+import type { KafkaCluster } from '../../kafka/client/cluster.ts';
+import { type ResolvedId, resolveSchemaIds } from '../../schemas/id-resolution.ts';
+import { SchemaRegistryClient, type SchemaRegistrySettings } from '../../schemas/registry-client.ts';
+import { type PartitionRange, schemaIdsInTopic } from '../../schemas/schema-ids-in-topic.ts';
+import type { RecordFilter } from '../filter/record-filter.ts';
+import type { PlanCheck } from '../plan.ts';
+
+export interface SchemaRegistries {
+  source: SchemaRegistrySettings;
+  destination: SchemaRegistrySettings;
+}
+
+/** Records read from the start of each range without --exact: enough to see the framing and the usual ids. */
+export const SCHEMA_SAMPLE_RECORDS = 1000;
+
+/**
+ * The schema ids of a topic's planned records (key and value; a sample, or all with `exact` when the
+ * sample holds framed records) and how each stands on the destination's registry: SCHEMA_ID_CONFLICT
+ * (an error: the id names another schema there), SCHEMA_IDS_MISSING (a warning), SCHEMA_IDS_RESOLVED
+ * (info). Without registries, framed records give SCHEMA_IDS_UNCHECKED.
+ */
+export async function schemaIdChecks(
+  source: KafkaCluster,
+  topic: string,
+  ranges: PartitionRange[],
+  registries: SchemaRegistries | undefined,
+  exact: boolean,
+  planned: RecordFilter,
+): Promise<PlanCheck[]> {
+  // The sample first: data that is not framed (most of it) is not read a second time by --exact.
+  const sample = await schemaIdsInTopic(source, topic, ranges, SCHEMA_SAMPLE_RECORDS, planned);
+  if (sample.framedRecords === 0) return [];
+  const found = exact ? await schemaIdsInTopic(source, topic, ranges, undefined, planned) : sample;
+  const ids = [...new Set([...found.keyIds, ...found.valueIds])];
+  const where = `${exact ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
+  if (!registries) {
+    return [
+      {
+        level: 'warning',
+        code: 'SCHEMA_IDS_UNCHECKED',
+        topic,
+        message:
+          `${found.framedRecords.toLocaleString('en-US')} of ${where} carry schema registry ids (${list(ids)}): ` +
+          'consumers on the destination need a registry with those ids; give --source-schema-registry and --dest-schema-registry to check them',
+      },
+    ];
+  }
+  const resolved = await resolveSchemaIds(ids, new SchemaRegistryClient(registries.source), new SchemaRegistryClient(registries.destination));
+  const of = (standing: ResolvedId['standing']) => resolved.filter((r) => r.standing === standing);
+  const checks: PlanCheck[] = [];
+  const conflicts = of('different');
+  if (conflicts.length > 0) {
+    checks.push({
+      level: 'error',
+      code: 'SCHEMA_ID_CONFLICT',
+      topic,
+      message: `schema id${conflicts.length > 1 ? 's' : ''} ${list(conflicts.map((r) => r.id))} of ${topic} name${conflicts.length > 1 ? '' : 's'} another schema on the destination's registry: consumers there would decode with the wrong schema`,
+    });
+  }
+  const missing = of('missing');
+  if (missing.length > 0) {
+    checks.push({
+      level: 'warning',
+      code: 'SCHEMA_IDS_MISSING',
+      topic,
+      message: `schema id${missing.length > 1 ? 's' : ''} ${missing.map(describeMissing).join(', ')} of ${topic} ${missing.length > 1 ? 'are' : 'is'} missing on the destination's registry: register ${missing.length > 1 ? 'them' : 'it'} there with the same id${missing.length > 1 ? 's' : ''} before consumers read the copies`,
+    });
+  }
+  checks.push({
+    level: 'info',
+    code: 'SCHEMA_IDS_RESOLVED',
+    topic,
+    message: `schema ids in ${where}: ${of('same').length} the same on the destination, ${missing.length} missing, ${conflicts.length} naming another schema (key ids ${list(found.keyIds)}; value ids ${list(found.valueIds)})`,
+  });
+  return checks;
+}
+
+function describeMissing(entry: ResolvedId): string {
+  const subjects = entry.subjects.length > 0 ? ` (${entry.subjects.join(', ')}` : ' (no subject';
+  const there = entry.destinationId === undefined ? '' : `; the destination has it as id ${entry.destinationId}`;
+  return `${entry.id}${subjects}${there})`;
+}
+
+function list(ids: number[]): string {
+  return ids.length === 0 ? 'none' : ids.join(', ');
+}
