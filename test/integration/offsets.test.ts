@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type OffsetsReport, type Plan, copyPlan, type RecordFilterSpec, type VerifyReport, translateOffsets } from '../../src/index.ts';
+import { type OffsetsReport, type Plan, copyPlan, type RecordFilterSpec, type VerifyReport, translateOffsets, verifyPlan } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides } from '../support/engine.ts';
@@ -85,6 +85,7 @@ async function scenario(
   destinationPartitions: number,
   filter: RecordFilterSpec | null,
   interleave = false,
+  copyWith: (p: Plan, dir: string) => Promise<void> = async (p, dir) => assert.equal((await copyAndVerify(p, dir)).report.passed, true),
 ): Promise<Scenario> {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName(`offsets-${name}`);
@@ -125,8 +126,7 @@ async function scenario(
   assert.equal(onSource.length, third * sourcePartitions, `the group consumed ${onSource.length} of ${all.length} planned records on the source`);
   const dir = await stateDir('offsets');
   if (interleave) await copyBetweenOtherRecords(p, dir, topic, destinationPartitions);
-  const { report } = await copyAndVerify(p, dir);
-  assert.equal(report.passed, true);
+  await copyWith(p, dir);
   await newerRecords(topic, destinationPartitions, 'after');
   return { topic, plan: p, dir, group, planned, all, onSource };
 }
@@ -182,6 +182,22 @@ test('a group continues on the destination at the next planned record after a fi
 
 test('a group continues on the destination at the next record after an unfiltered same copy', async () => {
   const s = await scenario('unfiltered', 2, 2, null);
+  const { onDestination } = await continueOnDestination(s);
+  assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
+});
+
+test('offsets accepts a plan verified in shards once the shards cover it, and names the missing ones before', async () => {
+  const { source, destination } = sides();
+  const s = await scenario('sharded', 2, 2, { kind: 'key-prefix', prefix: TENANT }, false, async (p, dir) => {
+    await copyPlan(p, { source, destination, stateDir: dir });
+    const first = await verifyPlan(p, { source, destination, stateDir: dir, shard: { index: 0, count: 2 } });
+    assert.equal(first.passed, true);
+    await assert.rejects(
+      translateOffsets(p, { source, destination, stateDir: dir, groups: ['any'] }),
+      /offsets refused: verify shard\(s\) 1\/2 have no verdict yet/,
+    );
+    assert.equal((await verifyPlan(p, { source, destination, stateDir: dir, shard: { index: 1, count: 2 } })).passed, true);
+  });
   const { onDestination } = await continueOnDestination(s);
   assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
 });
