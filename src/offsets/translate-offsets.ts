@@ -10,6 +10,7 @@ import { readJobState } from '../shard/job-state.ts';
 import { destinationWindows } from '../verify/destination-windows.ts';
 import { findVerdict } from '../verify/find-verdict.ts';
 import { copyCheckpointOf } from '../verify/verify-plan.ts';
+import { refuseBeforeRange } from './chain-position.ts';
 import { commitGroups } from './commit-groups.ts';
 import { placeKeyHash } from './key-hash-translation.ts';
 import type { GroupMove, GroupTranslation, OffsetsReport, TranslatedPartition } from './offsets-report.ts';
@@ -90,6 +91,7 @@ async function translateTopic(
       ),
     );
     onDestination.push(await destination.committedOffsets(group, topic.destination, receivers));
+    await refuseBeforeRange(plan, topic, group, onSource.at(-1)!);
   }
   const out: TranslatedPartition[][] = groups.map(() => []);
   const add = (d: number, feeders: number[], placements: Placement[]) =>

@@ -10,6 +10,7 @@ import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { kcatDump } from '../support/kcat.ts';
 import { type Consumed, consumeAsGroup, groupMember } from '../support/group-consumer.ts';
 import { stateDir } from '../support/engine.ts';
+import { writePlanFile } from '../../src/plan/plan-file.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
 
@@ -200,6 +201,69 @@ test('offsets accepts a plan verified in shards once the shards cover it, and na
   });
   const { onDestination } = await continueOnDestination(s);
   assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
+});
+
+test('offsets given a follow-up plan refuses a group still inside an earlier plan of the chain, naming that plan', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('offsets-chain');
+  await createTopic(sourceBootstrap, topic, 2);
+  await createTopic(destinationBootstrap, topic, 2);
+  const seed = (from: number) => produce(sourceBootstrap, topic, new Map([0, 1].map((p) => [p, sourceRecords(p, 30 + from).slice(from)])));
+  await seed(0);
+  const dir = await stateDir('offsets-chain');
+  const [firstFile, secondFile] = [join(dir, 'b.plan.json'), join(dir, 'b.plan.2.json')];
+  const first = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    filter: { kind: 'key-prefix', prefix: TENANT },
+    exact: true,
+  });
+  await writePlanFile(firstFile, first);
+  assert.equal((await copyAndVerify(first, join(dir, 'first'))).report.passed, true);
+  await seed(30);
+  const second = await plan({ from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, after: { plan: first, planFile: firstFile } });
+  await writePlanFile(secondFile, second);
+  assert.equal((await copyAndVerify(second, join(dir, 'second'))).report.passed, true);
+  // Each group takes its first `per` tenant records of each partition on the source (15 per partition are in the first plan).
+  const consume = async (per: number) => {
+    const group = uniqueName('group');
+    const mine = (taken: Consumed[], p: number) =>
+      keysOf(
+        taken.filter((m) => m.partition === p),
+        (k) => k.startsWith(TENANT),
+      ).length;
+    await consumeAsGroup(sourceBootstrap, group, topic, {
+      take: (message, taken) => mine(taken, message.partition) < per,
+      enough: (taken) => [0, 1].every((p) => mine(taken, p) >= per),
+    });
+    return group;
+  };
+  const inFirst = await consume(5);
+  const translateWith = (p: Plan, state: string, group: string) => translate(p, join(dir, state), group);
+  const quoted = firstFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await assert.rejects(
+    translateWith(second, 'second', inFirst),
+    new RegExp(
+      `group ${inFirst} has consumed only up to offset \\d+ of ${topic}\\[0\\], before this follow-up plan's range \\(from 30\\): give ${quoted}, whose range holds it`,
+    ),
+  );
+  await assert.rejects(
+    translateWith(second, 'second', uniqueName('group')),
+    new RegExp(`has no committed offset on .*: give ${quoted}, the first plan of the chain`),
+  );
+  const withFirst = await translateWith(first, 'first', inFirst);
+  assert.deepEqual(
+    withFirst.groups[0]!.partitions.map((p) => p.consumedRecords),
+    [5, 5],
+  );
+  // A group past the first plan's end: the follow-up plan holds its position, so it translates there.
+  const inSecond = await consume(20);
+  const withSecond = await translateWith(second, 'second', inSecond);
+  assert.deepEqual(
+    withSecond.groups[0]!.partitions.map((p) => p.consumedRecords),
+    [5, 5],
+  );
 });
 
 test('key-hash: the group skips nothing and sees twice exactly the records the translation reports', async () => {
