@@ -40,8 +40,8 @@ const newer = (a: Found | undefined, b: Found | undefined, action: string): Foun
 };
 
 /**
- * The verdict purge and offsets act on (`action` names which, in the refusals): the newest of a verify of the whole plan and a complete set of verify
- * shards (one verdict per shard, each its newest), read from this machine's state folder and from
+ * The verdict purge and offsets act on (`action` names which, in the refusals): the newest of a
+ * verify of the whole plan and a complete set of verify shards (one verdict per shard, each its newest), read from this machine's state folder and from
  * the destination, where every verify keeps its verdict, ordered as the destination received them
  * (see newer). A set of shards counts from its oldest member, so a failing verify made after it
  * wins. Refused with one line when there is none, or when a shard's verdict is missing.
@@ -95,12 +95,12 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState, a
     const unfinished = unfinishedParts(job);
     if (job.layout.kind !== 'none' && unfinished.length > 0) {
       throw new KrerouteError('NOT_VERIFIED', `${action} refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, {
-        hint: `finish the copy, then verify the plan, then run ${action}`,
+        hint: `finish the copy, then verify the plan, then kreroute ${action}`,
       });
     }
     if (partial)
       throw new KrerouteError('NOT_VERIFIED', `${action} refused: ${partial}`, {
-        hint: `run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then ${action}`,
+        hint: `run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then kreroute ${action}`,
       });
     throw new KrerouteError('NOT_VERIFIED', `${action} refused: this plan has no verification`, {
       hint: `run kreroute verify on this plan first; ${action} acts only on what a passing verify proved copied`,
