@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { readPlanFile } from '../../src/plan/plan-file.ts';
+import type { PurgeReport } from '../../src/purge/purge-plan.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
@@ -130,6 +131,20 @@ test('reroute --follow --purge: every plan of the chain is verified and purged, 
   assert.equal(purged, verified, 'each verified plan of the chain was purged');
   const files = [planFile, ...Array.from({ length: verified - 1 }, (_, i) => join(dir, `b.plan.${i + 2}.json`))];
   assert.ok(!existsSync(join(dir, `b.plan.${verified + 1}.json`)));
+  // Each plan's purge deleted its own range: the log start moved to that plan's end, partition by partition.
+  for (const line of lines.filter((l) => l['stage'] === 'purge')) {
+    const planned = await readPlanFile(String(line['planFile']));
+    const report = line['report'] as PurgeReport;
+    assert.deepEqual(
+      report.partitions.map((p) => [p.partition, p.logStartAfter]),
+      planned.topics[0]!.partitions.map((p) => [p.partition, p.end]),
+      `purge of ${String(line['planFile'])}`,
+    );
+  }
+  assert.deepEqual(
+    lines.filter((l) => l['stage'] === 'purge').map((l) => l['planFile']),
+    files,
+  );
   const last = await readPlanFile(files.at(-1)!);
   const source = cluster(sourceBootstrap);
   try {
