@@ -209,7 +209,7 @@ export async function checkOverlap(
         code: 'NEWEST_IS_MARKER',
         topic: destination.topic,
         partition: listed.partition,
-        message: `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's; no committed record from ${iso(oldestToCopy)} on (read ${found.read} offsets from ${found.from}): no overlap`,
+        message: `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's (or an aborted record's); no committed record from ${iso(oldestToCopy)} on (read ${found.read} offsets from ${found.from}): no overlap`,
       });
       continue;
     }
@@ -223,7 +223,7 @@ export async function checkOverlap(
       message:
         found.kind === 'data'
           ? `${where} already holds records up to ${iso(entry.timestamp)}, newer than records to copy (from ${iso(oldestToCopy)})${compacted ? COMPACTED : LATEST_PER_KEY}`
-          : `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's, and ${found.read} offsets from ${found.from} hold no newer committed record, but the rest was not read: records newer than records to copy (from ${iso(oldestToCopy)}) may follow${compacted ? COMPACTED : LATEST_PER_KEY}`,
+          : `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's (or an aborted record's), and ${found.read} offsets from ${found.from} hold no newer committed record, but the rest was not read: records newer than records to copy (from ${iso(oldestToCopy)}) may follow${compacted ? COMPACTED : LATEST_PER_KEY}`,
     });
   }
   return checks;
