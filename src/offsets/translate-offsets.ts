@@ -8,8 +8,9 @@ import type { Plan, PlanTopic } from '../plan/plan.ts';
 import { compileFilter } from '../plan/filter/record-filter.ts';
 import { readJobState } from '../shard/job-state.ts';
 import { destinationWindows } from '../verify/destination-windows.ts';
-import { readVerificationFile } from '../verify/verification-file.ts';
+import { findVerdict } from '../verify/find-verdict.ts';
 import { copyCheckpointOf } from '../verify/verify-plan.ts';
+import { refuseBeforeRange } from './chain-position.ts';
 import { commitGroups } from './commit-groups.ts';
 import { placeKeyHash } from './key-hash-translation.ts';
 import type { GroupMove, GroupTranslation, OffsetsReport, TranslatedPartition } from './offsets-report.ts';
@@ -38,18 +39,19 @@ export interface OffsetsOptions {
  */
 export async function translateOffsets(plan: Plan, options: OffsetsOptions): Promise<OffsetsReport> {
   if (options.groups.length === 0) throw new KrerouteError('BAD_INPUT', 'no consumer group given', { hint: 'name one with --group G' });
-  const verdict = await readVerificationFile(options.stateDir, plan);
-  if (!verdict?.passed) {
-    throw new KrerouteError('NOT_VERIFIED', `offsets refused: no passed verification of this plan in ${options.stateDir}`, {
-      hint: 'run kreroute verify on this plan first: offsets are translated only for a copy proven exact',
-    });
-  }
   return withPlanClusters(plan, options.source, options.destination, async (source, destination) => {
     const state = await readJobState(plan, destination, {
       stateDir: options.stateDir,
       ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
       onWait: (message) => options.onEvent?.({ type: 'retry', message }),
     });
+    // A verify of the whole plan or a complete set of verify shards, here or on the destination.
+    const verdict = await findVerdict(plan, options.stateDir, state, 'offsets');
+    if (!verdict.passed) {
+      throw new KrerouteError('NOT_VERIFIED', 'offsets refused: the last verification of this plan failed', {
+        hint: 'fix the copy (copy again, then verify): offsets are translated only for a copy proven exact',
+      });
+    }
     const checkpoint = copyCheckpointOf(plan, state);
     if (!checkpoint)
       throw new KrerouteError('BAD_INPUT', `no copy of this plan was found in ${options.stateDir} or on the destination`, {
@@ -89,6 +91,7 @@ async function translateTopic(
       ),
     );
     onDestination.push(await destination.committedOffsets(group, topic.destination, receivers));
+    await refuseBeforeRange(plan, topic, group, onSource.at(-1)!);
   }
   const out: TranslatedPartition[][] = groups.map(() => []);
   const add = (d: number, feeders: number[], placements: Placement[]) =>

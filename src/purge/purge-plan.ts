@@ -7,7 +7,7 @@ import { openPlanCluster } from '../plan/plan-clusters.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { Verdict } from '../verify/verification-file.ts';
 import { readJobState } from '../shard/job-state.ts';
-import { findVerdict } from './find-verdict.ts';
+import { findVerdict } from '../verify/find-verdict.ts';
 import { checkDestinationHolds } from './destination-recheck.ts';
 import { recheckDestinationSinceVerify } from './arrivals-since-verify.ts';
 import { type PurgeTarget, confirmSourceTopic } from './source-identity.ts';
@@ -59,7 +59,7 @@ export async function purgePlan(plan: Plan, options: PurgeOptions): Promise<Purg
       ...(options.checkpointTopic ? { checkpointTopic: options.checkpointTopic } : {}),
       onWait: (message) => onEvent({ type: 'retry', message }),
     });
-    verification = await findVerdict(plan, options.stateDir, job);
+    verification = await findVerdict(plan, options.stateDir, job, 'purge');
     if (verification.passed) {
       await refuseRecreatedTopics(plan, { destination }, 'purge');
       await checkDestinationHolds(destination, verification);

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import test from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readPlanFile } from '../../src/plan/plan-file.ts';
+import type { PurgeReport } from '../../src/purge/purge-plan.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
@@ -27,8 +29,11 @@ async function destinationKeys(topic: string): Promise<string[]> {
   }
 }
 
-/** Writes a few records of tenant-b and tenant-a to both partitions every 300 ms until stopped; returns tenant-b's keys. */
-function keepWriting(topic: string): { stop: () => Promise<string[]> } {
+/**
+ * Writes a few records of tenant-b (and, unless onlyTenant, of tenant-a) to both partitions every 300 ms
+ * until stopped; returns tenant-b's keys.
+ */
+function keepWriting(topic: string, onlyTenant = false): { stop: () => Promise<string[]> } {
   const written: string[] = [];
   let running = true;
   const loop = (async () => {
@@ -36,7 +41,7 @@ function keepWriting(topic: string): { stop: () => Promise<string[]> } {
       const batch = (tenant: string, count: number) => (p: number) =>
         Array.from({ length: count }, (_, i) => record(`${tenant}:${round}:${p}-${i}`, `v${round}`, { headers: [['tenant', tenant]] }));
       const b = batch('tenant-b', 3);
-      const a = batch('tenant-a', 2);
+      const a = batch('tenant-a', onlyTenant ? 0 : 2);
       await produce(sides().sourceBootstrap, topic, new Map([0, 1].map((p) => [p, [...b(p), ...a(p)]])));
       written.push(...[0, 1].flatMap((p) => b(p).map((r) => r.key!.toString())));
       await new Promise((resolve) => setTimeout(resolve, 300));
@@ -100,5 +105,62 @@ test('reroute --follow killed in the middle: the same command again continues, a
   const again = await runKreroute(follow, 100_000);
   assert.equal(again.code, 0, again.stderr);
   t.diagnostic(`${written.length} tenant-b records written; after the kill the same command ended in ${again.ms} ms`);
+  assert.deepEqual(await destinationKeys(topic), written.sort());
+});
+
+test('reroute --follow --purge: every plan of the chain is verified and purged, every record arrives once', { timeout: 150_000 }, async (t) => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('follow-purge');
+  await createTopic(sourceBootstrap, topic, 2);
+  // Only the tenant's records: purge deletes below an offset, so it is allowed only for a range of them alone.
+  const producer = keepWriting(topic, true);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const dir = await stateDir('follow-purge');
+  const planFile = join(dir, 'b.plan.json');
+  const follow = ['reroute', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--header', 'tenant=tenant-b'];
+  follow.push('--create-topics', '--out', planFile, '--follow', '--quiet-for', '5s', '--purge', '--json');
+  const running = runKreroute(follow, 130_000);
+  await new Promise((resolve) => setTimeout(resolve, 8_000));
+  const written = await producer.stop();
+  const run = await running;
+  assert.equal(run.code, 0, run.stderr);
+  const lines = checkedJsonLines(run.stdout).filter((l) => l['kind'] === 'reroute-stage' && l['status'] === 'done');
+  const verified = lines.filter((l) => l['stage'] === 'verify').length;
+  const purged = lines.filter((l) => l['stage'] === 'purge').length;
+  assert.ok(verified >= 2, `${verified} plans verified: the producer's late writes needed follow-up plans`);
+  assert.equal(purged, verified, 'each verified plan of the chain was purged');
+  const files = [planFile, ...Array.from({ length: verified - 1 }, (_, i) => join(dir, `b.plan.${i + 2}.json`))];
+  assert.ok(!existsSync(join(dir, `b.plan.${verified + 1}.json`)));
+  // Each plan's purge deleted its own range: the log start moved to that plan's end, partition by partition.
+  for (const line of lines.filter((l) => l['stage'] === 'purge')) {
+    const planned = await readPlanFile(String(line['planFile']));
+    const report = line['report'] as PurgeReport;
+    assert.deepEqual(
+      report.partitions.map((p) => [p.partition, p.logStartAfter]),
+      planned.topics[0]!.partitions.map((p) => [p.partition, p.end]),
+      `purge of ${String(line['planFile'])}`,
+    );
+  }
+  assert.deepEqual(
+    lines.filter((l) => l['stage'] === 'purge').map((l) => l['planFile']),
+    files,
+  );
+  const last = await readPlanFile(files.at(-1)!);
+  const source = cluster(sourceBootstrap);
+  try {
+    const starts = new Map((await source.listOffsets(topic, [0, 1], { kind: 'earliest' })).map((l) => [l.partition, l.offset]));
+    // The last plan's purge moved each partition's log start to its end (the earlier plans end where the next starts).
+    for (const p of last.topics[0]!.partitions) assert.equal(starts.get(p.partition), BigInt(p.end), `log start of partition ${p.partition}`);
+    for (let i = 1; i < files.length; i++) {
+      const [before, after] = [await readPlanFile(files[i - 1]!), await readPlanFile(files[i]!)];
+      assert.deepEqual(
+        after.topics[0]!.partitions.map((p) => p.start),
+        before.topics[0]!.partitions.map((p) => p.end),
+      );
+    }
+  } finally {
+    await source.close();
+  }
+  t.diagnostic(`${written.length} tenant-b records written, ${verified} plans verified and ${purged} purged in ${run.ms} ms`);
   assert.deepEqual(await destinationKeys(topic), written.sort());
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { type OffsetsReport, type Plan, copyPlan, type RecordFilterSpec, type VerifyReport, translateOffsets } from '../../src/index.ts';
+import { type OffsetsReport, type Plan, copyPlan, type RecordFilterSpec, type VerifyReport, translateOffsets, verifyPlan } from '../../src/index.ts';
 import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides } from '../support/engine.ts';
@@ -10,6 +10,7 @@ import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { kcatDump } from '../support/kcat.ts';
 import { type Consumed, consumeAsGroup, groupMember } from '../support/group-consumer.ts';
 import { stateDir } from '../support/engine.ts';
+import { writePlanFile } from '../../src/plan/plan-file.ts';
 import { runKreroute } from '../support/cli-run.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
 
@@ -85,6 +86,7 @@ async function scenario(
   destinationPartitions: number,
   filter: RecordFilterSpec | null,
   interleave = false,
+  copyWith: (p: Plan, dir: string) => Promise<void> = async (p, dir) => assert.equal((await copyAndVerify(p, dir)).report.passed, true),
 ): Promise<Scenario> {
   const { sourceBootstrap, destinationBootstrap } = sides();
   const topic = uniqueName(`offsets-${name}`);
@@ -125,8 +127,7 @@ async function scenario(
   assert.equal(onSource.length, third * sourcePartitions, `the group consumed ${onSource.length} of ${all.length} planned records on the source`);
   const dir = await stateDir('offsets');
   if (interleave) await copyBetweenOtherRecords(p, dir, topic, destinationPartitions);
-  const { report } = await copyAndVerify(p, dir);
-  assert.equal(report.passed, true);
+  await copyWith(p, dir);
   await newerRecords(topic, destinationPartitions, 'after');
   return { topic, plan: p, dir, group, planned, all, onSource };
 }
@@ -184,6 +185,86 @@ test('a group continues on the destination at the next record after an unfiltere
   const s = await scenario('unfiltered', 2, 2, null);
   const { onDestination } = await continueOnDestination(s);
   assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
+});
+
+test('offsets accepts a plan verified in shards once the shards cover it, and names the missing ones before', async () => {
+  const { source, destination } = sides();
+  const s = await scenario('sharded', 2, 2, { kind: 'key-prefix', prefix: TENANT }, false, async (p, dir) => {
+    await copyPlan(p, { source, destination, stateDir: dir });
+    const first = await verifyPlan(p, { source, destination, stateDir: dir, shard: { index: 0, count: 2 } });
+    assert.equal(first.passed, true);
+    await assert.rejects(
+      translateOffsets(p, { source, destination, stateDir: dir, groups: ['any'] }),
+      /offsets refused: verify shard\(s\) 1\/2 have no verdict yet/,
+    );
+    assert.equal((await verifyPlan(p, { source, destination, stateDir: dir, shard: { index: 1, count: 2 } })).passed, true);
+  });
+  const { onDestination } = await continueOnDestination(s);
+  assert.deepEqual([...s.onSource, ...onDestination].sort(), [...s.all].sort());
+});
+
+test('offsets given a follow-up plan refuses a group still inside an earlier plan of the chain, naming that plan', async () => {
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const topic = uniqueName('offsets-chain');
+  // Partition 2 stays empty: no group commits an offset there, and no plan of the chain holds anything of it.
+  await createTopic(sourceBootstrap, topic, 3);
+  await createTopic(destinationBootstrap, topic, 3);
+  const seed = (from: number) => produce(sourceBootstrap, topic, new Map([0, 1].map((p) => [p, sourceRecords(p, 30 + from).slice(from)])));
+  await seed(0);
+  const dir = await stateDir('offsets-chain');
+  const [firstFile, secondFile] = [join(dir, 'b.plan.json'), join(dir, 'b.plan.2.json')];
+  const first = await plan({
+    topics: [topic],
+    from: { kind: 'earliest' },
+    to: { kind: 'latest' },
+    filter: { kind: 'key-prefix', prefix: TENANT },
+    exact: true,
+  });
+  await writePlanFile(firstFile, first);
+  assert.equal((await copyAndVerify(first, join(dir, 'first'))).report.passed, true);
+  await seed(30);
+  const second = await plan({ from: { kind: 'earliest' }, to: { kind: 'latest' }, exact: true, after: { plan: first, planFile: firstFile } });
+  await writePlanFile(secondFile, second);
+  assert.equal((await copyAndVerify(second, join(dir, 'second'))).report.passed, true);
+  // Each group takes its first `per` tenant records of each partition on the source (15 per partition are in the first plan).
+  const consume = async (per: number) => {
+    const group = uniqueName('group');
+    const mine = (taken: Consumed[], p: number) =>
+      keysOf(
+        taken.filter((m) => m.partition === p),
+        (k) => k.startsWith(TENANT),
+      ).length;
+    await consumeAsGroup(sourceBootstrap, group, topic, {
+      take: (message, taken) => mine(taken, message.partition) < per,
+      enough: (taken) => [0, 1].every((p) => mine(taken, p) >= per),
+    });
+    return group;
+  };
+  const inFirst = await consume(5);
+  const translateWith = (p: Plan, state: string, group: string) => translate(p, join(dir, state), group);
+  const quoted = firstFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  await assert.rejects(
+    translateWith(second, 'second', inFirst),
+    new RegExp(
+      `group ${inFirst} has consumed only up to offset \\d+ of ${topic}\\[0\\], before this follow-up plan's range \\(from 30\\): give ${quoted}, whose range holds it`,
+    ),
+  );
+  await assert.rejects(
+    translateWith(second, 'second', uniqueName('group')),
+    new RegExp(`has no committed offset on .*: give ${quoted}, the first plan of the chain`),
+  );
+  const withFirst = await translateWith(first, 'first', inFirst);
+  assert.deepEqual(
+    withFirst.groups[0]!.partitions.map((p) => p.consumedRecords),
+    [5, 5, 0],
+  );
+  // A group past the first plan's end: the follow-up plan holds its position, so it translates there.
+  const inSecond = await consume(20);
+  const withSecond = await translateWith(second, 'second', inSecond);
+  assert.deepEqual(
+    withSecond.groups[0]!.partitions.map((p) => p.consumedRecords),
+    [5, 5, 0],
+  );
 });
 
 test('key-hash: the group skips nothing and sees twice exactly the records the translation reports', async () => {

@@ -1,6 +1,7 @@
 import type { KafkaCluster } from '../../kafka/client/cluster.ts';
 import { ACCEPT_LOSS_WAY, DEFAULT_KEEP_MARGIN_MS, destinationKeepProblems } from './destination-keep.ts';
 import { type PlannedRange, keepFactsOf } from './keep-facts.ts';
+import { newestRecord } from './newest-data-record.ts';
 import type { PartitionMapping, PlanCheck } from '../plan.ts';
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 1_048_588;
@@ -197,17 +198,37 @@ export async function checkOverlap(
   const newest = await cluster.listOffsets(destination.topic, [...targets.keys()], { kind: 'max-timestamp' }, false);
   const compacted = (destination.configs.get('cleanup.policy') ?? '').includes('compact');
   const checks: PlanCheck[] = [];
-  for (const entry of newest) {
-    const oldestToCopy = targets.get(entry.partition);
-    if (oldestToCopy === undefined || entry.offset < 0n || entry.timestamp < 0n || entry.timestamp < oldestToCopy) continue;
-    if (excuse && (await excuse(entry.partition, entry, oldestToCopy))) continue;
+  for (const listed of newest) {
+    const oldestToCopy = targets.get(listed.partition);
+    if (oldestToCopy === undefined || listed.offset < 0n || listed.timestamp < 0n || listed.timestamp < oldestToCopy) continue;
+    const where = `destination ${destination.topic}[${listed.partition}]`;
+    const found = await newestRecord(cluster, destination.topic, listed.partition, listed, oldestToCopy);
+    if (found.kind === 'markers') {
+      checks.push({
+        level: 'info',
+        code: 'NEWEST_IS_MARKER',
+        topic: destination.topic,
+        partition: listed.partition,
+        message: `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's (or an aborted record's); no committed record from ${iso(oldestToCopy)} on (read ${found.read} offsets from ${found.from}): no overlap`,
+      });
+      continue;
+    }
+    const entry = found.kind === 'data' ? found : listed;
+    if (excuse && (await excuse(listed.partition, entry, oldestToCopy))) continue;
     checks.push({
       level: 'warning',
       code: 'OVERLAP',
       topic: destination.topic,
-      partition: entry.partition,
-      message: `destination ${destination.topic}[${entry.partition}] already holds records up to ${new Date(Number(entry.timestamp)).toISOString()}, newer than records to copy (from ${new Date(Number(oldestToCopy)).toISOString()})${compacted ? '; the topic is compacted, so copied records would replace newer values of the same keys' : '; consumers of latest-per-key state would see older values win'}`,
+      partition: listed.partition,
+      message:
+        found.kind === 'data'
+          ? `${where} already holds records up to ${iso(entry.timestamp)}, newer than records to copy (from ${iso(oldestToCopy)})${compacted ? COMPACTED : LATEST_PER_KEY}`
+          : `${where}: its newest timestamp (${iso(listed.timestamp)}) is a transaction marker's (or an aborted record's), and ${found.read} offsets from ${found.from} hold no newer committed record, but the rest was not read: records newer than records to copy (from ${iso(oldestToCopy)}) may follow${compacted ? COMPACTED : LATEST_PER_KEY}`,
     });
   }
   return checks;
 }
+
+const iso = (ms: bigint) => new Date(Number(ms)).toISOString();
+const COMPACTED = '; the topic is compacted, so copied records would replace newer values of the same keys';
+const LATEST_PER_KEY = '; consumers of latest-per-key state would see older values win';

@@ -1,12 +1,11 @@
 import { readdir } from 'node:fs/promises';
 import { isDeepStrictEqual } from 'node:util';
 import { KrerouteError } from '../common/errors.ts';
-import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { parseFamilyKey } from '../checkpoint/checkpoint-keys.ts';
 import type { Plan } from '../plan/plan.ts';
 import type { ShardRef } from '../shard/shard-layout.ts';
 import { type JobState, unfinishedParts } from '../shard/job-state.ts';
-import { type Verdict, checkCoverage, parseVerdict, readVerificationFile } from '../verify/verification-file.ts';
+import { type Verdict, checkCoverage, parseVerdict, readVerificationFile } from './verification-file.ts';
 
 interface Found {
   verdict: Verdict;
@@ -21,7 +20,7 @@ interface Found {
  * verdict has no place in it (its publish failed, or it is the same verdict as one there): when one
  * of the two passed and the other failed, purge refuses rather than guesses which came last.
  */
-const newer = (a: Found | undefined, b: Found | undefined): Found | undefined => {
+const newer = (a: Found | undefined, b: Found | undefined, action: string): Found | undefined => {
   if (!a || !b) return a ?? b;
   if (a.offset !== null && b.offset !== null) return b.offset > a.offset ? b : a;
   // This machine's copy of a verdict it published: the published one has the place in the order.
@@ -30,7 +29,7 @@ const newer = (a: Found | undefined, b: Found | undefined): Found | undefined =>
     const [passing, failing] = a.verdict.passed ? [a, b] : [b, a];
     throw new KrerouteError(
       'NOT_VERIFIED',
-      `purge refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`,
+      `${action} refused: the verdict ${failing.where} failed and the one ${passing.where} passed, and which came last is unknown (machines' clocks differ)`,
       {
         hint: 'run kreroute verify on this plan again: its verdict then is the newest everywhere',
       },
@@ -41,19 +40,19 @@ const newer = (a: Found | undefined, b: Found | undefined): Found | undefined =>
 };
 
 /**
- * The verdict purge acts on: the newest of a verify of the whole plan and a complete set of verify
- * shards (one verdict per shard, each its newest), read from this machine's state folder and from
+ * The verdict purge and offsets act on (`action` names which, in the refusals): the newest of a
+ * verify of the whole plan and a complete set of verify shards (one verdict per shard, each its newest), read from this machine's state folder and from
  * the destination, where every verify keeps its verdict, ordered as the destination received them
  * (see newer). A set of shards counts from its oldest member, so a failing verify made after it
  * wins. Refused with one line when there is none, or when a shard's verdict is missing.
  */
-export async function findVerdict(plan: Plan, stateDir: string, job: JobState): Promise<Verdict> {
+export async function findVerdict(plan: Plan, stateDir: string, job: JobState, action: 'purge' | 'offsets'): Promise<Verdict> {
   let whole = await local(plan, stateDir, null);
   const shards = new Map<number, Map<number, Found>>();
   const addShard = (shard: ShardRef, found: Found | undefined): void => {
     if (!found) return;
     const set = shards.get(shard.count) ?? new Map<number, Found>();
-    set.set(shard.index, newer(set.get(shard.index), found)!);
+    set.set(shard.index, newer(set.get(shard.index), found, action)!);
     shards.set(shard.count, set);
   };
   for (const [key, value] of job.family) {
@@ -65,7 +64,7 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
       offset: job.familyOffsets.get(key) ?? null,
     };
     if (parsed.shard) addShard(parsed.shard, found);
-    else whole = newer(whole, found);
+    else whole = newer(whole, found, action);
   }
   for (const shard of await localShardVerdicts(stateDir)) addShard(shard, await local(plan, stateDir, shard));
   let chosen = whole;
@@ -90,21 +89,21 @@ export async function findVerdict(plan: Plan, stateDir: string, job: JobState): 
       },
       where: `of ${count} verify shards`,
     };
-    chosen = newer(chosen, combined);
+    chosen = newer(chosen, combined, action);
   }
   if (!chosen) {
     const unfinished = unfinishedParts(job);
     if (job.layout.kind !== 'none' && unfinished.length > 0) {
-      throw new KrerouteError('NOT_VERIFIED', `purge refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, {
-        hint: 'finish the copy, then verify the plan, then purge',
+      throw new KrerouteError('NOT_VERIFIED', `${action} refused: the copy of this plan has not finished: ${unfinished.slice(0, 4).join(', ')}`, {
+        hint: `finish the copy, then verify the plan, then kreroute ${action}`,
       });
     }
     if (partial)
-      throw new KrerouteError('NOT_VERIFIED', `purge refused: ${partial}`, {
-        hint: 'run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then purge',
+      throw new KrerouteError('NOT_VERIFIED', `${action} refused: ${partial}`, {
+        hint: `run kreroute verify <plan> --shard I/N for them (or verify the whole plan), then kreroute ${action}`,
       });
-    throw new KrerouteError('NOT_VERIFIED', 'purge refused: this plan has no verification', {
-      hint: 'run kreroute verify on this plan first; purge deletes only what a passing verify proved copied',
+    throw new KrerouteError('NOT_VERIFIED', `${action} refused: this plan has no verification`, {
+      hint: `run kreroute verify on this plan first; ${action} acts only on what a passing verify proved copied`,
     });
   }
   checkCoverage(chosen.verdict, plan, chosen.where);
