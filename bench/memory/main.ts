@@ -2,6 +2,7 @@
 // Peak RSS of plan --exact, copy and verify (each a CLI process of its own) at two or more source
 // sizes; fails when a step is over the limit or grows more than allowed from the first size.
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +53,10 @@ async function main(): Promise<number> {
   const libsDir = await ensureKafkaJars({ log });
   log('starting a source and a destination broker of its own (logs: .cache/broker-logs/)');
   const clusters = await startClusters(libsDir);
+  // A signal ends the brokers and this process at once (see src/local/java-process.ts): their data goes too.
+  process.once('exit', () => {
+    for (const side of [clusters.source, clusters.destination]) rmSync(side.local.dataDir, { recursive: true, force: true });
+  });
   const table: PeakTable = new Map(STEPS.map((s) => [s, []]));
   const seconds: PeakTable = new Map(STEPS.map((s) => [s, []]));
   try {
