@@ -93,7 +93,7 @@ async function main(): Promise<number> {
   console.log(`Peak RSS (${options.valueBytes}-byte values, ${PARTITIONS} partitions, kreroute ${options.driver}):\n`);
   console.log(renderPeaks(table, options.records));
   console.log(`\nWall seconds:\n`);
-  console.log(renderPeaks(seconds, options.records).replace(/ MB/g, ' s'));
+  console.log(renderPeaks(seconds, options.records, (s) => `${s.toFixed(1)} s`));
   const verdict = judgePeaks(table, options.records, options.limitBytes, options.maxGrowth);
   for (const breach of verdict.breaches) console.log(`FAIL ${breach}`);
   if (verdict.ok) console.log(`\nPASS: every step under ${options.limitBytes / 1e6} MB and within ${options.maxGrowth * 100} % of its first size`);

@@ -28,12 +28,13 @@ export function judgePeaks(table: PeakTable, sizes: number[], limitBytes: number
   return { ok: breaches.length === 0, breaches };
 }
 
-export function renderPeaks(table: PeakTable, sizes: number[]): string {
+/** The table of one figure per step and size; `unit` formats a figure (default: bytes as MB). */
+export function renderPeaks(table: PeakTable, sizes: number[], unit: (figure: number) => string = (bytes) => `${mb(bytes)} MB`): string {
   const header = `| step | ${sizes.map((s) => `${s.toLocaleString('en-US')} records`).join(' | ')} | largest ÷ first |`;
   const rule = `|---|${sizes.map(() => '---:|').join('')}---:|`;
   const rows = [...table].map(([step, peaks]) => {
     const ratio = peaks.length > 1 ? (peaks.at(-1)! / peaks[0]!).toFixed(2) : '–';
-    return `| ${step} | ${peaks.map((p) => `${mb(p)} MB`).join(' | ')} | ${ratio} |`;
+    return `| ${step} | ${peaks.map(unit).join(' | ')} | ${ratio} |`;
   });
   return [header, rule, ...rows].join('\n');
 }

@@ -36,3 +36,8 @@ test('the table shows each size and the ratio of the largest to the first', () =
   assert.match(table, /\| copy \| 200 MB \| 210 MB \| 1\.05 \|/);
   assert.match(table, /5,000,000 records \| 100,000,000 records/);
 });
+
+test('other figures than bytes take their own unit', () => {
+  const table = renderPeaks(new Map([['copy', [10.5, 42]]]), sizes, (s) => `${s.toFixed(1)} s`);
+  assert.match(table, /\| copy \| 10\.5 s \| 42\.0 s \| 4\.00 \|/);
+});
