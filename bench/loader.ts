@@ -6,16 +6,16 @@ import type { RecordFactory } from './record-gen.ts';
 const PER_PARTITION_BYTES = 900 * 1024;
 
 /**
- * Writes the profile's records into `topic` (record i to partition i % partitions) with an
+ * Writes the profile's records (from record `from` on: a topic can be grown in steps) into `topic` (record i to partition i % partitions) with an
  * idempotent producer (acks=all, no duplicates on a retry). Each send is one request holding a
  * large batch for every partition. A plain Kafka client, not kreroute's own code: the loader
  * must not change when kreroute does.
  */
-export async function loadTopic(bootstrap: string, topic: string, profile: Profile, factory: RecordFactory, signal: AbortSignal): Promise<void> {
+export async function loadTopic(bootstrap: string, topic: string, profile: Profile, factory: RecordFactory, signal: AbortSignal, from = 0): Promise<void> {
   const producer = new Producer({ clientId: 'kreroute-bench-loader', bootstrapBrokers: [bootstrap], idempotent: true, acks: -1, retries: 5, timeout: 60_000 });
   try {
     const perSend = profile.partitions * Math.max(1, Math.floor(PER_PARTITION_BYTES / (factory.recordBytes + 30)));
-    for (let start = 0; start < profile.records; start += perSend) {
+    for (let start = from; start < profile.records; start += perSend) {
       if (signal.aborted) throw new Error(`loading ${topic} interrupted or timed out`);
       const messages: MessageToProduce[] = [];
       for (let i = start; i < Math.min(profile.records, start + perSend); i++) messages.push(factory.record(topic, i, profile.partitions));

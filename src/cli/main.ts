@@ -1,5 +1,9 @@
 #!/usr/bin/env node
 import { enableCompileCache } from 'node:module';
+import { runWithTunedMalloc } from './malloc-env.ts';
+
+// Long commands start again with glibc's malloc set for flat memory (see malloc-env.ts), before anything loads.
+runWithTunedMalloc();
 
 // Loading the modules (the Kafka client's most of all) is a large part of a short run's time;
 // Node keeps their compiled code in its cache folder for the next run (NODE_DISABLE_COMPILE_CACHE=1 turns it off).

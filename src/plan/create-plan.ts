@@ -21,7 +21,7 @@ import { describePoint, pinRange } from './pin-range.ts';
 import { compileFilter } from './filter/record-filter.ts';
 import { type TopicPartitions, describePartitions, filterFlag, filterHint, filterMatchedNothing } from './unmatched-filter.ts';
 import { resolveTopics } from './resolve-topics.ts';
-import { readSourceAnchors } from './source-anchors.ts';
+import { readAllSourceAnchors } from './source-anchors.ts';
 import { type RangeCount, countRanges } from './count-ranges.ts';
 import type { PinnedPartition } from './pin-range.ts';
 import { type Predecessor, checkSameTopics, describeAfter, pinAfter, predecessorRecord } from './follow-up.ts';
@@ -396,21 +396,17 @@ async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request:
   return checks;
 }
 
-/** Concurrent anchor reads while planning: a few fetches each, for every partition of the plan. */
-const ANCHOR_READS_AT_ONCE = 16;
-
 /** The first and last committed record of every planned range, for purge to read back (see SourceAnchors). */
 async function anchorRanges(source: KafkaCluster, topics: PlanTopic[]): Promise<void> {
-  const work = topics.flatMap((t) => t.partitions.map((p) => ({ topic: t.source, partition: p })));
-  let next = 0;
-  const reader = async () => {
-    while (next < work.length) {
-      const { topic, partition } = work[next++]!;
-      partition.anchors =
-        partition.upperBound === 0 ? null : await readSourceAnchors(source, topic, partition.partition, BigInt(partition.start), BigInt(partition.end));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(ANCHOR_READS_AT_ONCE, work.length) }, reader));
+  const work = topics.flatMap((t) => t.partitions.filter((p) => p.upperBound > 0).map((p) => ({ topic: t.source, partition: p })));
+  const anchors = await readAllSourceAnchors(
+    source,
+    work.map(({ topic, partition }) => ({ topic, partition: partition.partition, start: BigInt(partition.start), end: BigInt(partition.end) })),
+  );
+  for (const t of topics) for (const p of t.partitions) if (p.upperBound === 0) p.anchors = null;
+  work.forEach(({ partition }, index) => {
+    partition.anchors = anchors[index]!;
+  });
 }
 
 /** The ids of the destination topics the plan created, so copy, verify and purge pin them like existing ones. */

@@ -3,6 +3,10 @@ import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import type { FetchedRecord } from '../kafka/wire/record.ts';
 import { recordDigest } from '../kafka/wire/record-digest.ts';
 import { readRange } from '../kafka/fetch/range-reader.ts';
+import { scanRanges } from '../kafka/fetch/range-scanner.ts';
+import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
+import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
+import { storedFields } from './filter/raw-record-filter.ts';
 import type { RecordAnchor, SourceAnchors } from './plan.ts';
 
 const READ = { maxBytes: 1024 * 1024, maxWaitMs: 200, readCommitted: true } as const;
@@ -11,6 +15,63 @@ const FIRST_LOOK_BACK = 16n;
 
 export function anchorOf(record: FetchedRecord): RecordAnchor {
   return { offset: String(record.offset), digest: recordDigest(record).toString('hex') };
+}
+
+/** One range whose anchors are wanted. */
+export interface AnchorRange {
+  topic: string;
+  partition: number;
+  start: bigint;
+  end: bigint;
+}
+
+/**
+ * The first and last committed data record of each range (null: none), as readSourceAnchors finds
+ * them, but read in place from the stored batches, all ranges in one scan per step: decoding a
+ * whole batch (thousands of small records) with the client library to find one record made a
+ * burst of 50–150 MB of short-lived objects at the end of plan.
+ */
+export async function readAllSourceAnchors(source: KafkaCluster, ranges: AnchorRange[]): Promise<Array<SourceAnchors | null>> {
+  const cursor = new RecordCursor(Buffer.alloc(0));
+  const firsts: Array<RecordAnchor | null> = ranges.map(() => null);
+  const lasts: Array<RecordAnchor | null> = ranges.map(() => null);
+  await scanRanges(
+    source,
+    ranges.map((range, index) => ({ topic: range.topic, partition: range.partition, from: range.start, end: range.end, index })),
+    {
+      batch(range, batch) {
+        firsts[range.index] ??= storedAnchor(batch, cursor, 'first');
+        return firsts[range.index] ? 'stop' : undefined;
+      },
+    },
+  );
+  // The last: looking back from each range's end, further each time nothing committed is found.
+  let looking = ranges.flatMap((range, index) => (firsts[index] ? [{ range, index, to: range.end }] : []));
+  for (let step = FIRST_LOOK_BACK; looking.length > 0; step *= 8n) {
+    const scanned = looking.map(({ range, index, to }) => {
+      const first = BigInt(firsts[index]!.offset);
+      return { topic: range.topic, partition: range.partition, from: to - step > first ? to - step : first, end: to, index };
+    });
+    await scanRanges(source, scanned, {
+      batch(range, batch) {
+        lasts[range.index] = storedAnchor(batch, cursor, 'last') ?? lasts[range.index]!;
+      },
+    });
+    looking = scanned.flatMap((s) => (lasts[s.index] ? [] : [{ range: ranges[s.index]!, index: s.index, to: s.from }]));
+  }
+  return ranges.map((_, index) => (firsts[index] && lasts[index] ? { first: firsts[index], last: lasts[index] } : null));
+}
+
+/** The first or last record of a stored batch inside its range, as an anchor (null: none there). */
+function storedAnchor(batch: StoredBatch, cursor: RecordCursor, which: 'first' | 'last'): RecordAnchor | null {
+  let found: { tailStart: number; timestamp: number; offsetDelta: number } | null = null;
+  forEachStoredRecord(batch, cursor, (at) => {
+    if (which === 'last' || found === null) found = { tailStart: at.tailStart, timestamp: at.timestamp, offsetDelta: at.offsetDelta };
+  });
+  if (found === null) return null;
+  const { tailStart, timestamp, offsetDelta } = found;
+  const fields = storedFields(batch.records, tailStart);
+  return { offset: String(batch.view.baseOffset + BigInt(offsetDelta)), digest: recordDigest({ ...fields, timestamp: BigInt(timestamp) }).toString('hex') };
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
 import { type StoredBatch, forEachStoredRecord } from '../kafka/wire/batch/committed-batches.ts';
-import { readRange } from '../kafka/fetch/range-reader.ts';
 import { RecordCursor } from '../kafka/wire/batch/record-cursor.ts';
 import { type CopyCheckpoint, partitionKey } from '../checkpoint/copy-checkpoint.ts';
 import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
@@ -13,7 +12,7 @@ import { findDuplicates } from './duplicates/duplicate-check.ts';
 import { withDuplicates } from './duplicates/duplicate-report.ts';
 import { anchorAt } from './stored-anchor.ts';
 import { type TimeSpan, plannedTimestamps, widenSpan, widenWithBatch } from './planned-span.ts';
-import { digestFieldsOf, recordDigest } from './record-digest.ts';
+import { digestFieldsOf } from './record-digest.ts';
 import { type OwnTally, type SourceTally, anchorsOf, matching, ownRecords } from './record-readers.ts';
 import { compareSequences } from './sequence-compare.ts';
 import { DigestFeeder, StreamDigest } from './stream-digest.ts';
@@ -109,6 +108,10 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
   await digestPairs(context, pairs, 'forwarded-batches-whole', context.meter);
   const differing = pairs.filter((pair) => !digestsMatch(pair));
   if (differing.length > 0) await digestPairs(context, differing, 'records', null);
+  await anchorLastItems(
+    context,
+    pairs.filter((pair) => digestsMatch(pair) && pair.lastItem !== null),
+  );
   const verdicts: PartitionVerdict[] = [];
   for (const pair of pairs) {
     otherRecords.push({ topic: pair.topic.source, partition: pair.planned.partition, count: pair.other });
@@ -116,7 +119,6 @@ export async function verifySameMapping(context: SameMappingContext, otherRecord
       verdicts.push(await explainDifferences(context, pair));
       continue;
     }
-    if (pair.lastItem !== null) pair.last = await anchorAtOffset(context.destination, pair.topic.destination, pair.destinationPartition, pair.lastItem);
     verdicts.push({
       ...identify(pair),
       sourceCount: pair.source.count,
@@ -253,14 +255,29 @@ function firstAnchor(batch: StoredBatch, cursor: RecordCursor): RecordAnchor | n
   return anchor;
 }
 
-/** The anchor of a record digested inside a batch item: read again, the one record. */
-async function anchorAtOffset(cluster: KafkaCluster, topic: string, partition: number, offset: bigint): Promise<RecordAnchor | null> {
-  // Through readRange: an answer without records (tiered storage) is asked again, not taken as "no record".
-  for await (const chunk of readRange(cluster, topic, partition, offset, offset + 1n, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true })) {
-    const record = chunk.records.find((r) => r.offset === offset);
-    if (record) return { offset: String(offset), digest: recordDigest(record).toString('hex') };
-  }
-  return null;
+/**
+ * The anchors of records digested inside batch items: each read again, in place from its stored
+ * batch (one scan for all of them). Decoding the whole batch with the client library to find the
+ * one record made a burst of tens of MB of short-lived objects per partition at the end of verify.
+ */
+async function anchorLastItems(context: SameMappingContext, pairs: Pair[]): Promise<void> {
+  if (pairs.length === 0) return;
+  const cursor = new RecordCursor(Buffer.alloc(0));
+  const ranges = pairs.map((pair) => {
+    pair.last = null;
+    return { topic: pair.topic.destination, partition: pair.destinationPartition, from: pair.lastItem!, end: pair.lastItem! + 1n, pair };
+  });
+  await scanRanges(
+    context.destination,
+    ranges,
+    {
+      batch(range, batch) {
+        range.pair.last ??= firstAnchor(batch, cursor);
+        return range.pair.last ? 'stop' : undefined;
+      },
+    },
+    { ...(context.signal ? { signal: context.signal } : {}), ...(context.onRetry ? { onRetry: context.onRetry } : {}) },
+  );
 }
 
 function identify(

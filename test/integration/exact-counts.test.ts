@@ -10,6 +10,7 @@ import type { RecordContent } from '../../src/kafka/wire/record.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { plan, sides } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { readAllSourceAnchors, readSourceAnchors } from '../../src/plan/source-anchors.ts';
 import { type KcatLine, kcatRead } from '../support/kcat-count.ts';
 
 const PARTITIONS = [0, 1];
@@ -223,6 +224,35 @@ describe('plan --exact counts what kcat reads (read_committed) in the same range
   });
 
   test('a time range from inside a committed transaction to inside an aborted one, header filter', () => timeRange(fixture));
+
+  test('the anchors plan reads in place from stored batches are the ones a decoded read finds, over aborted records and markers', async () => {
+    const { sourceBootstrap } = sides();
+    const { topic, offsets } = fixture;
+    const source = cluster(sourceBootstrap);
+    try {
+      // Starting inside the aborted x1, ending inside the aborted x2 (the last committed record lies further back).
+      const ranges = [
+        [offsets.get('x1-0-3')!, offsets.get('x2-0-3')!],
+        [0n, offsets.get('c2-0-3')!],
+        [offsets.get('x1-0-0')!, offsets.get('x1-0-5')! + 1n],
+      ] as const;
+      for (const [start, end] of ranges) {
+        const inPlace = await readAllSourceAnchors(
+          source,
+          PARTITIONS.map((partition) => ({ topic, partition, start, end })),
+        );
+        const decoded = await Promise.all(PARTITIONS.map((partition) => readSourceAnchors(source, topic, partition, start, end)));
+        assert.deepEqual(inPlace, decoded, `range ${start}..${end}`);
+      }
+      const [whole] = await readAllSourceAnchors(source, [{ topic, partition: 0, start: offsets.get('x1-0-3')!, end: offsets.get('x2-0-3')! }]);
+      assert.equal(whole?.first.offset, String(offsets.get('b-0-0')), 'the first committed record after the aborted ones');
+      assert.equal(whole?.last.offset, String(offsets.get('c2-0-5')), 'the last committed record before the aborted ones');
+      const [aborted] = await readAllSourceAnchors(source, [{ topic, partition: 0, start: offsets.get('x1-0-0')!, end: offsets.get('x1-0-5')! + 1n }]);
+      assert.equal(aborted, null, 'a range of aborted records only has no anchors');
+    } finally {
+      await source.close();
+    }
+  });
 
   test('the whole topic, no filter: every committed record, none other', async () => {
     const { sourceBootstrap } = sides();

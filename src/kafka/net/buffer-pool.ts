@@ -25,9 +25,16 @@ function sizeClass(size: number): number {
  * garbage-collected. With KREROUTE_TEST_POISON_RELEASED_BUFFERS=1 (the test suites set it)
  * released buffers are overwritten, so a view used after its release corrupts a batch, the
  * destination refuses its CRC, and the test fails.
+ *
+ * What the pool owns stays flat however long the job: a request takes the smallest kept buffer
+ * that fits (at most twice its size class), whatever class it was made for, so a steady copy stops
+ * allocating; and a buffer the pool does not keep is freed at once (its memory detached, see
+ * `#free`) instead of waiting as garbage for V8's next full collection, which on a small heap
+ * comes seldom while tens of MB of such buffers pile up.
  */
 export class BufferPool {
-  readonly #free = new Map<number, Buffer[]>();
+  /** Kept buffers, shortest first. */
+  readonly #free: Buffer[] = [];
   /** Buffers handed out and not yet released, to the memory they were cut from. */
   readonly #leased = new WeakMap<Buffer, Buffer>();
   readonly #maxOwnedBytes: number;
@@ -36,18 +43,25 @@ export class BufferPool {
   #ownedBytes = 0;
 
   /**
-   * `maxOwnedBytes`: a released buffer is kept for reuse only while all the pool's buffers, in use
-   * and kept, stay within this; buffers in use are never limited (the memory budget does that).
+   * `maxOwnedBytes`: buffers are kept for reuse only while all the pool's buffers, in use and
+   * kept, stay within this; buffers in use are never limited (the memory budget does that).
    */
   constructor(maxOwnedBytes: number) {
     this.#maxOwnedBytes = maxOwnedBytes;
   }
 
+  /** Bytes of the buffers in use and kept: what the pool holds of the process's memory. */
+  get ownedBytes(): number {
+    return this.#ownedBytes;
+  }
+
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafe(size);
     const length = sizeClass(size);
-    let slab = this.#free.get(length)?.pop();
+    let slab = this.#takeFitting(size, 2 * length);
     if (!slab) {
+      // Kept buffers too small (or far too large) for this one make room for it, largest first.
+      while (this.#free.length > 0 && this.#ownedBytes + length > this.#maxOwnedBytes) this.#drop(this.#free.pop()!);
       slab = Buffer.allocUnsafeSlow(length);
       this.#ownedBytes += length;
     }
@@ -63,16 +77,45 @@ export class BufferPool {
     this.#leased.delete(buffer);
     if (this.#poison) slab.fill(0xa5);
     if (this.#ownedBytes > this.#maxOwnedBytes) {
-      this.#ownedBytes -= slab.length;
+      this.#drop(slab);
       return;
     }
-    const free = this.#free.get(slab.length);
-    if (free) free.push(slab);
-    else this.#free.set(slab.length, [slab]);
+    this.#free.splice(this.#insertionPoint(slab.length), 0, slab);
   }
 
   lease(size: number): LeasedBuffer {
     const buffer = this.take(size);
     return { buffer, release: () => this.release(buffer) };
+  }
+
+  /** The shortest kept buffer of at least `size` bytes and at most `longest`, taken out of the kept ones. */
+  #takeFitting(size: number, longest: number): Buffer | undefined {
+    const at = this.#insertionPoint(size);
+    const slab = this.#free[at];
+    if (slab === undefined || slab.length > longest) return undefined;
+    this.#free.splice(at, 1);
+    return slab;
+  }
+
+  /** Where a buffer of `length` bytes goes among the kept ones (the first not shorter). */
+  #insertionPoint(length: number): number {
+    let low = 0;
+    let high = this.#free.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (this.#free[middle]!.length < length) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
+
+  /**
+   * Frees a buffer the pool gives up now: transferring its memory away detaches it, so V8 hands
+   * the memory back at once rather than at a garbage collection. Nothing may use it any more (see
+   * release); a view that did would now fail loudly (out of bounds) instead of reading stale bytes.
+   */
+  #drop(slab: Buffer): void {
+    this.#ownedBytes -= slab.length;
+    (slab.buffer as ArrayBuffer).transfer(0);
   }
 }
