@@ -14,7 +14,9 @@ import { type RegisteredSchema, SchemaRegistryClient } from '../../src/schemas/r
 import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { plan, sides, stateDir } from '../support/engine.ts';
+import { runKreroute } from '../support/cli-run.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { checkedJsonLines } from '../support/json-output.ts';
 import { startSchemaRegistries } from '../support/schema-registries.ts';
 
 const avroSchema = (name: string, field: string): RegisteredSchema => ({
@@ -139,21 +141,54 @@ test('--schemas translate: the plan maps the ids, the copy rewrites them, verify
   assert.deepEqual(read, values);
 });
 
-test('--schemas translate: a destination record with a wrong id fails verify', async () => {
-  const { topic, ids } = await conflictingTopic();
-  const p = await plan({ topics: [topic], ...wholeTopic, schemaRegistries: registriesOf(true) });
-  const idMap = p.topics[0]!.schemaIdMap!;
-  // A faulty copy: Order's and Shipment's destination ids swapped. Its checkpoint is then given to the right plan.
-  const [, orderId, shipmentId] = ids.map(String) as [string, string, string];
-  const swapped = { ...idMap, [orderId]: idMap[shipmentId]!, [shipmentId]: idMap[orderId]! };
+/** Copies the plan with a faulty id map, then verifies the right plan against that copy (its checkpoint given to the right plan). */
+async function verifyFaultyCopy(p: Plan, faultyMap: Record<string, number> | undefined) {
   const { hash: _hash, ...content } = p;
-  const faulty: Plan = sealPlan({ ...content, topics: [{ ...p.topics[0]!, schemaIdMap: swapped }] });
-  const dir = await stateDir('translate-tampered');
+  const { schemaIdMap: _map, ...topic } = p.topics[0]!;
+  const faulty: Plan = sealPlan({ ...content, topics: [{ ...topic, ...(faultyMap ? { schemaIdMap: faultyMap } : {}) }] });
+  const dir = await stateDir('translate-faulty');
   const { source: from, destination: to } = sides();
   await copyPlan(faulty, { source: from, destination: to, stateDir: dir });
   const checkpointFile = join(dir, 'checkpoint.json');
   await writeFile(checkpointFile, (await readFile(checkpointFile, 'utf8')).replaceAll(faulty.hash, p.hash));
-  const report = await verifyPlan(p, { source: from, destination: to, stateDir: dir });
-  assert.equal(report.passed, false, 'the wrong ids are found');
-  assert.equal(report.partitions[0]!.sourceCount, report.partitions[0]!.destinationCount, 'the counts agree: only the ids differ');
+  return verifyPlan(p, { source: from, destination: to, stateDir: dir });
+}
+
+test('--schemas translate: destination records with wrong ids fail verify (two ids swapped; ids not translated at all)', async () => {
+  for (const fault of ['swapped', 'untranslated'] as const) {
+    const { topic, ids } = await conflictingTopic();
+    const p = await plan({ topics: [topic], ...wholeTopic, schemaRegistries: registriesOf(true) });
+    const idMap = p.topics[0]!.schemaIdMap!;
+    const [, orderId, shipmentId] = ids.map(String) as [string, string, string];
+    const report = await verifyFaultyCopy(p, fault === 'swapped' ? { ...idMap, [orderId]: idMap[shipmentId]!, [shipmentId]: idMap[orderId]! } : undefined);
+    assert.equal(report.passed, false, `${fault}: the wrong ids are found`);
+    assert.equal(report.partitions[0]!.sourceCount, report.partitions[0]!.destinationCount, `${fault}: the counts agree, only the ids differ`);
+  }
+});
+
+test('kreroute plan --schemas translate --json: the id map in the plan fits the documented output; a bad mode is refused', async () => {
+  const { topic, ids } = await conflictingTopic();
+  const dir = await stateDir('translate-cli');
+  const { sourceBootstrap, destinationBootstrap } = sides();
+  const args = ['plan', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--json'];
+  const registryFlags = ['--source-schema-registry', registries.source.url, '--dest-schema-registry', registries.destination.url];
+  const run = await runKreroute([...args, ...registryFlags, '--schemas', 'translate', '--out', join(dir, 'plan.json')]);
+  assert.equal(run.code, 0, (run.stdout + run.stderr).slice(0, 2000));
+  const lines = checkedJsonLines(run.stdout) as Array<{ type: string; plan?: { topics: Array<{ schemaIdMap?: Record<string, number> }> } }>;
+  const idMap = lines.find((l) => l.type === 'result')?.plan?.topics[0]?.schemaIdMap;
+  assert.deepEqual(
+    Object.keys(idMap ?? {})
+      .map(Number)
+      .sort((a, b) => a - b),
+    [...ids].sort((a, b) => a - b),
+  );
+  const written = JSON.parse(await readFile(join(dir, 'plan.json'), 'utf8')) as Plan;
+  assert.deepEqual(written.topics[0]!.schemaIdMap, idMap);
+
+  const bad = await runKreroute([...args, ...registryFlags, '--schemas', 'rewrite', '--out', join(dir, 'bad.json')]);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stdout + bad.stderr, /--schemas: unknown mode "rewrite"/);
+  const alone = await runKreroute([...args, '--schemas', 'translate', '--out', join(dir, 'alone.json')]);
+  assert.notEqual(alone.code, 0);
+  assert.match(alone.stdout + alone.stderr, /--schemas translate: needs both schema registries/);
 });
