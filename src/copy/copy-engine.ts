@@ -22,6 +22,7 @@ import type { TransactionBoundary } from './delivery.ts';
 import { type FetchPosition, type FetchedPartition, PartitionFetcher } from '../kafka/fetch/partition-fetcher.ts';
 import { EmptyAnswers, pause } from '../kafka/fetch/empty-answers.ts';
 import { SourceProgress } from './source-progress.ts';
+import { translateActions } from './batches/translated-actions.ts';
 import { type MetricsSink, timedWait } from '../common/metrics-sink.ts';
 
 export interface EngineContext {
@@ -146,12 +147,14 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       const chunk = planChunk(raw.records, raw.abortedTransactions, {
         from,
         end: position.end,
-        forwardAllowed,
+        // Translated schema ids: every record is rewritten, so none is forwarded as fetched.
+        forwardAllowed: forwardAllowed && !lane.topic.schemaIdMap,
         ...(filter ? { filter } : {}),
         maxBatchBytes: lane.topic.destinationMaxMessageBytes,
         alreadyWritten: lane.alreadyWritten,
         allocate,
       });
+      if (lane.topic.schemaIdMap) translateActions(chunk.actions, lane.topic.schemaIdMap);
       // A throttled copy keeps the source's batches, so that it moves (and commits) in small steps.
       const { actions } = throttled ? { actions: chunk.actions } : coalesce(chunk.actions, lane.topic.destinationMaxMessageBytes, batchBuffers);
       if (process.env['KREROUTE_DEBUG_ENGINE']) {

@@ -73,6 +73,8 @@ interface PartitionDraft {
 /** A topic of the plan while it is made: what is known of both sides, and of each range. */
 interface TopicDraft {
   topic: string;
+  /** --schemas translate: the ids the copy rewrites (absent when every id stays). */
+  schemaIdMap?: Record<string, number>;
   destinationTopic: string;
   layout: TopicLayout;
   existing: TopicLayout | undefined;
@@ -101,6 +103,11 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
   const onEvent = request.onEvent ?? ignoreEvents;
   const mapping = request.mapping ?? 'same';
   compileFilter(request.filter); // a bad filter fails here, before any cluster is asked
+  if (request.schemaRegistries?.translate && mapping !== 'same') {
+    throw new KrerouteError('BAD_INPUT', '--schemas translate works with --mapping same only', {
+      hint: 'plan with --mapping same, or without --schemas translate',
+    });
+  }
   onEvent({ type: 'stage', stage: 'plan', message: `planning on source ${describeBootstrap(request.source)}` });
   const [sourceId, destinationId] = await Promise.all([source.clusterId(), destination.clusterId()]);
   const topics = await resolveTopics(source, request.topics, request.topicPattern);
@@ -191,6 +198,7 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
         : Array.from({ length: destinationPartitions }, () => '0'),
       ...(stampsAppendTime(draft.destinationConfigs) ? { destinationTimestamps: 'log-append-time' as const } : {}),
       ...withFixedCompression(draft.destinationConfigs),
+      ...(draft.schemaIdMap ? { schemaIdMap: draft.schemaIdMap } : {}),
       partitions,
     });
   }
@@ -391,7 +399,9 @@ async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request:
   const planned = compileFilter(request.filter);
   for (const draft of drafts) {
     const ranges = draft.partitions.map((p) => ({ partition: p.pin.partition, start: p.pin.start, end: p.pin.end }));
-    checks.push(...(await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true, planned)));
+    const findings = await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true, planned);
+    checks.push(...findings.checks);
+    if (findings.idMap && Object.entries(findings.idMap).some(([from, to]) => Number(from) !== to)) draft.schemaIdMap = findings.idMap;
   }
   return checks;
 }

@@ -43,6 +43,7 @@ export const planSchema = z.strictObject({
       destinationStarts: z.array(decimal).optional(),
       destinationTimestamps: z.literal('log-append-time').optional(),
       destinationCompression: z.enum(['none', 'gzip', 'snappy', 'lz4', 'zstd']).optional(),
+      schemaIdMap: z.record(z.string().regex(/^-?\d+$/), z.number().int()).optional(),
       partitions: z.array(
         z.strictObject({
           partition: z.number().int().nonnegative(),

@@ -88,6 +88,12 @@ export interface PlanTopic {
    * batches the copy builds are written in it. Absent: `producer` (each batch keeps its codec).
    */
   destinationCompression?: 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd';
+  /**
+   * --schemas translate: source schema id → the destination registry's id of the same schema
+   * (decimal keys). The copy rewrites the ids of framed keys and values with it, and verify applies
+   * it to the source records. Absent: ids are copied as they are.
+   */
+  schemaIdMap?: Record<string, number>;
   partitions: PlanPartition[];
 }
 

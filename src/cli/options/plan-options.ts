@@ -19,6 +19,7 @@ export interface PlanFlags extends ClusterFlags, FilterFlags {
   keepMarginHours?: string;
   sourceSchemaRegistry?: string;
   destSchemaRegistry?: string;
+  schemas?: string;
   out?: string;
 }
 
@@ -46,6 +47,11 @@ export function addPlanOptions(command: Command): Command {
     )
     .option('--source-schema-registry <url>', "the source cluster's schema registry (Confluent API): plan checks the records' schema ids on both registries")
     .option('--dest-schema-registry <url>', "the destination cluster's schema registry (with --source-schema-registry)")
+    .option(
+      '--schemas <mode>',
+      "check (the schema ids must mean the same on both registries) or translate (register the schemas on the destination and rewrite the copies' ids)",
+      'check',
+    )
     .option('--out <file>', 'the plan file (JSON) to write (required)')
     .option(ACCEPT_DESTINATION_LOSS, ACCEPT_DESTINATION_LOSS_HELP)
     .option(KEEP_MARGIN_HOURS, KEEP_MARGIN_HOURS_HELP);
@@ -121,7 +127,13 @@ export function schemaRegistriesOf(
     flags.sourceSchemaRegistry !== undefined ? parseRegistryUrl(flags.sourceSchemaRegistry, '--source-schema-registry') : fromProperties.source?.url;
   const destination =
     flags.destSchemaRegistry !== undefined ? parseRegistryUrl(flags.destSchemaRegistry, '--dest-schema-registry') : fromProperties.destination?.url;
-  if (source === undefined && destination === undefined) return undefined;
+  const translate = schemasMode(flags.schemas) === 'translate';
+  if (source === undefined && destination === undefined) {
+    if (!translate) return undefined;
+    throw new KrerouteError('BAD_INPUT', '--schemas translate: needs both schema registries', {
+      hint: 'give --source-schema-registry and --dest-schema-registry (or schema.registry.url in both properties)',
+    });
+  }
   if (source === undefined || destination === undefined) {
     const missing = source === undefined ? 'source' : 'destination';
     throw new KrerouteError('BAD_INPUT', `no schema registry for the ${missing}: kreroute checks schema ids on both registries`, {
@@ -133,7 +145,12 @@ export function schemaRegistriesOf(
     ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
     ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
   });
-  return { source: side(source, fromProperties.source), destination: side(destination, fromProperties.destination) };
+  return { source: side(source, fromProperties.source), destination: side(destination, fromProperties.destination), ...(translate ? { translate } : {}) };
+}
+
+function schemasMode(value: string | undefined): 'check' | 'translate' {
+  if (value === undefined || value === 'check' || value === 'translate') return value ?? 'check';
+  throw new KrerouteError('BAD_INPUT', `--schemas: unknown mode "${value}"`, { hint: 'use check or translate' });
 }
 
 function parseRegistryUrl(value: string, flag: string): string {

@@ -1,5 +1,6 @@
 import type { KafkaCluster } from '../../kafka/client/cluster.ts';
 import { type ResolvedId, resolveSchemaIds } from '../../schemas/id-resolution.ts';
+import { translateSchemaIds } from '../../schemas/id-translation.ts';
 import { SchemaRegistryClient, type SchemaRegistrySettings } from '../../schemas/registry-client.ts';
 import { type PartitionRange, schemaIdsInTopic } from '../../schemas/schema-ids-in-topic.ts';
 import type { RecordFilter } from '../filter/record-filter.ts';
@@ -8,6 +9,14 @@ import type { PlanCheck } from '../plan.ts';
 export interface SchemaRegistries {
   source: SchemaRegistrySettings;
   destination: SchemaRegistrySettings;
+  /** --schemas translate: register the schemas on the destination and have the copy rewrite the ids. */
+  translate?: boolean;
+}
+
+/** The checks, and with `translate` the topic's id map (source id → destination id) for the plan. */
+export interface SchemaIdFindings {
+  checks: PlanCheck[];
+  idMap?: Record<string, number>;
 }
 
 /** Records read from the start of each range without --exact: enough to see the framing and the usual ids. */
@@ -26,24 +35,43 @@ export async function schemaIdChecks(
   registries: SchemaRegistries | undefined,
   exact: boolean,
   planned: RecordFilter,
-): Promise<PlanCheck[]> {
+): Promise<SchemaIdFindings> {
   // The sample first: data that is not framed (most of it) is not read a second time by --exact.
   const sample = await schemaIdsInTopic(source, topic, ranges, SCHEMA_SAMPLE_RECORDS, planned);
-  if (sample.framedRecords === 0) return [];
-  const found = exact ? await schemaIdsInTopic(source, topic, ranges, undefined, planned) : sample;
+  if (sample.framedRecords === 0) return { checks: [] };
+  // A translated copy must know every id it meets: all records are read.
+  const all = exact || registries?.translate === true;
+  const found = all ? await schemaIdsInTopic(source, topic, ranges, undefined, planned) : sample;
   const ids = [...new Set([...found.keyIds, ...found.valueIds])];
-  const where = `${exact ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
+  const where = `${all ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
+  if (registries?.translate) {
+    const idMap = await translateSchemaIds(ids, new SchemaRegistryClient(registries.source), new SchemaRegistryClient(registries.destination));
+    const pairs = Object.entries(idMap).map(([from, to]) => `${from} → ${to}`);
+    return {
+      idMap,
+      checks: [
+        {
+          level: 'info',
+          code: 'SCHEMA_IDS_TRANSLATED',
+          topic,
+          message: `schema ids in ${where} registered on the destination's registry; the copy rewrites them: ${pairs.join(', ')}`,
+        },
+      ],
+    };
+  }
   if (!registries) {
-    return [
-      {
-        level: 'warning',
-        code: 'SCHEMA_IDS_UNCHECKED',
-        topic,
-        message:
-          `${found.framedRecords.toLocaleString('en-US')} of ${where} carry schema registry ids (${list(ids)}): ` +
-          'consumers on the destination need a registry with those ids; give --source-schema-registry and --dest-schema-registry to check them',
-      },
-    ];
+    return {
+      checks: [
+        {
+          level: 'warning',
+          code: 'SCHEMA_IDS_UNCHECKED',
+          topic,
+          message:
+            `${found.framedRecords.toLocaleString('en-US')} of ${where} carry schema registry ids (${list(ids)}): ` +
+            'consumers on the destination need a registry with those ids; give --source-schema-registry and --dest-schema-registry to check them',
+        },
+      ],
+    };
   }
   const resolved = await resolveSchemaIds(ids, new SchemaRegistryClient(registries.source), new SchemaRegistryClient(registries.destination));
   const of = (standing: ResolvedId['standing']) => resolved.filter((r) => r.standing === standing);
@@ -54,7 +82,7 @@ export async function schemaIdChecks(
       level: 'error',
       code: 'SCHEMA_ID_CONFLICT',
       topic,
-      message: `schema id${conflicts.length > 1 ? 's' : ''} ${list(conflicts.map((r) => r.id))} of ${topic} name${conflicts.length > 1 ? '' : 's'} another schema on the destination's registry: consumers there would decode with the wrong schema`,
+      message: `schema id${conflicts.length > 1 ? 's' : ''} ${list(conflicts.map((r) => r.id))} of ${topic} name${conflicts.length > 1 ? '' : 's'} another schema on the destination's registry: consumers there would decode with the wrong schema (plan with --schemas translate to give the copies the destination's ids)`,
     });
   }
   const missing = of('missing');
@@ -72,7 +100,7 @@ export async function schemaIdChecks(
     topic,
     message: `schema ids in ${where}: ${of('same').length} the same on the destination, ${missing.length} missing, ${conflicts.length} naming another schema (key ids ${list(found.keyIds)}; value ids ${list(found.valueIds)})`,
   });
-  return checks;
+  return { checks };
 }
 
 function describeMissing(entry: ResolvedId): string {
