@@ -40,7 +40,7 @@ export function planCommand(ctx: CliContext): Command {
         throw new KrerouteError('BAD_INPUT', `plan file ${planFile} already exists`, { hint: 'give another --out, or --force to replace it' });
       }
       const clusters = await resolveClusters(ctx, flags, previous);
-      const schemaRegistries = schemaRegistriesOf(flags, await schemaRegistriesOfProperties(ctx, flags));
+      const schemaRegistries = schemaRegistriesOf(flags, await schemaRegistriesOfProperties(ctx, flags, previous));
       if (schemaRegistries) request.schemaRegistries = schemaRegistries;
       const { createPlan } = await import('../../plan/create-plan.ts');
       const metrics = await startMetrics(ctx, flags, { command: 'plan', planFile });

@@ -146,11 +146,9 @@ async function resolveSide(ctx: CliContext, side: Side, flags: ClusterFlags, pla
 export async function schemaRegistriesOfProperties(
   ctx: CliContext,
   flags: ClusterFlags,
+  plan?: Plan,
 ): Promise<{ source?: SchemaRegistryConfig; destination?: SchemaRegistryConfig }> {
-  const [source, destination] = await Promise.all([
-    resolveSide(ctx, 'source', flags, undefined, false),
-    resolveSide(ctx, 'destination', flags, undefined, false),
-  ]);
+  const [source, destination] = await Promise.all([resolveSide(ctx, 'source', flags, plan, false), resolveSide(ctx, 'destination', flags, plan, false)]);
   return {
     ...(source.schemaRegistry ? { source: source.schemaRegistry } : {}),
     ...(destination.schemaRegistry ? { destination: destination.schemaRegistry } : {}),

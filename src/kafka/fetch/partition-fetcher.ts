@@ -50,6 +50,7 @@ export class PartitionFetcher {
   readonly #options: PartitionFetchOptions;
   readonly #leaders = new Map<string, DataLink>();
   readonly #links: DataLinks;
+  readonly #stopped = new AbortController();
 
   constructor(cluster: KafkaCluster, options: PartitionFetchOptions) {
     this.#cluster = cluster;
@@ -69,9 +70,14 @@ export class PartitionFetcher {
         throw error;
       }
     };
-    return withRetry(attempt, { ...clusterRetry(this.#cluster.settings), onRetry }).catch((error: unknown) => {
+    return withRetry(attempt, { ...clusterRetry(this.#cluster.settings), onRetry, signal: this.#stopped.signal }).catch((error: unknown) => {
       throw toKrerouteError(error, `fetching from ${this.#cluster.label}`);
     });
+  }
+
+  /** No more retries: a fetch still under way fails at its next error instead of trying again (its reader gave up). */
+  stop(): void {
+    this.#stopped.abort();
   }
 
   async #fetchOnce(positions: FetchPosition[]): Promise<FetchedPartition[]> {

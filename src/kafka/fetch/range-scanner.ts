@@ -102,6 +102,7 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
       }
     } catch (error) {
       for (const release of new Set(fetched.map((f) => f.release))) release();
+      fetcher.stop();
       throw error;
     }
     pending = request();
@@ -122,7 +123,8 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
         visitor.stretchDone?.(lane.range);
       }
     } catch (error) {
-      // The request read ahead is not waited for; its failure must not go unhandled.
+      // The request read ahead is not waited for: no retries (the clusters may be closed next), and its failure must not go unhandled.
+      fetcher.stop();
       pending?.catch(() => undefined);
       throw error;
     } finally {
