@@ -48,9 +48,16 @@ async function docsMentionedBySources(): Promise<string[]> {
 
 /** As root: nobody, unless this Node lies where nobody cannot reach it (a checkout under /root). */
 async function nobodyIfTheyCanRunNode(t: test.TestContext): Promise<number | undefined> {
-  const probe = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', process.execPath, '--version'], { encoding: 'utf8' });
-  if (probe.status === 0) return NOBODY;
-  t.diagnostic(`uid ${NOBODY} cannot run ${process.execPath} (${(probe.error?.message ?? probe.stderr).trim()}): installed as root, into a prefix of its own`);
+  // The node the installed bin's `#!/usr/bin/env node` finds as that user: a checkout in a private
+  // folder (mktemp -d) hides .tools/node24 from it, and the PATH then gives an older system node.
+  const probe = spawnSync('setpriv', [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', 'env', 'node', '-p', 'process.versions.node'], {
+    encoding: 'utf8',
+  });
+  const major = Number((probe.stdout ?? '').split('.')[0]);
+  if (probe.status === 0 && major >= 22) return NOBODY;
+  t.diagnostic(
+    `uid ${NOBODY} finds no usable node on PATH (${(probe.error?.message ?? (probe.stderr || probe.stdout)).trim()}): installed as root, into a prefix of its own`,
+  );
   return undefined;
 }
 
