@@ -10,6 +10,7 @@ import type { Plan, PlanPartition, PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import { type DigestFields, recordDigest } from '../kafka/wire/record-digest.ts';
 import { digestFieldsOf } from '../plan/digest-fields.ts';
+import { translateRecord } from '../schemas/record-translation.ts';
 
 /** Multiset of record digests per destination partition: what earlier runs wrote past the checkpoint. */
 class Orphans {
@@ -221,12 +222,15 @@ class ReconcileLane {
       return;
     }
     const { plan, filter } = this.#input;
-    for (const record of chunk.value.records) {
-      if (!filter(record)) {
+    const idMap = this.#topic.schemaIdMap;
+    for (const fetched of chunk.value.records) {
+      if (!filter(fetched)) {
         this.#skippedSince++;
         continue;
       }
-      if (this.#skip.has(String(record.offset))) continue;
+      if (this.#skip.has(String(fetched.offset))) continue;
+      // --schemas translate: the earlier run wrote the record with the plan's schema ids.
+      const record = idMap ? translateRecord(fetched, idMap) : fetched;
       const target = partitionKey(
         this.#topic.destination,
         destinationPartitionOf(plan.mapping, record.key, this.#planned.partition, this.#topic.destinationPartitions),

@@ -3,6 +3,7 @@ import { KrerouteError } from '../common/errors.ts';
 import type { PlanTopic } from '../plan/plan.ts';
 import type { RecordFilter } from '../plan/filter/record-filter.ts';
 import { destinationPartitionOf } from '../plan/partition-mapping.ts';
+import { translateRecord } from '../schemas/record-translation.ts';
 import { digestFieldsOf, recordDigest } from '../verify/record-digest.ts';
 import { matching, ownRecords } from '../verify/record-readers.ts';
 import type { Windows } from '../verify/destination-windows.ts';
@@ -31,7 +32,9 @@ export async function placeKeyHash(
   for (const planned of topic.partitions) {
     const byDestination = new Map<number, Feed>();
     for await (const records of matching(source, topic.source, planned, filter, { other: 0, meter: null })) {
-      for (const record of records) {
+      for (const fetched of records) {
+        // --schemas translate: the copy wrote the record with the plan's schema ids.
+        const record = topic.schemaIdMap ? translateRecord(fetched, topic.schemaIdMap) : fetched;
         const d = destinationPartitionOf('key-hash', record.key, planned.partition, topic.destinationPartitions);
         let feed = byDestination.get(d);
         if (!feed) {

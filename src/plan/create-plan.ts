@@ -103,11 +103,6 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
   const onEvent = request.onEvent ?? ignoreEvents;
   const mapping = request.mapping ?? 'same';
   compileFilter(request.filter); // a bad filter fails here, before any cluster is asked
-  if (request.schemaRegistries?.translate && mapping !== 'same') {
-    throw new KrerouteError('BAD_INPUT', '--schemas translate works with --mapping same only', {
-      hint: 'plan with --mapping same, or without --schemas translate',
-    });
-  }
   onEvent({ type: 'stage', stage: 'plan', message: `planning on source ${describeBootstrap(request.source)}` });
   const [sourceId, destinationId] = await Promise.all([source.clusterId(), destination.clusterId()]);
   const topics = await resolveTopics(source, request.topics, request.topicPattern);

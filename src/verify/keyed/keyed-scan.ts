@@ -4,6 +4,7 @@ import { RecordCursor } from '../../kafka/wire/batch/record-cursor.ts';
 import { destinationPartitionOf } from '../../plan/partition-mapping.ts';
 import type { Plan, PlanTopic } from '../../plan/plan.ts';
 import { compileRawFilter } from '../../plan/filter/raw-record-filter.ts';
+import { translateInPlace } from '../../schemas/record-translation.ts';
 import { type ScanRange, scanRanges } from '../../kafka/fetch/range-scanner.ts';
 import type { Windows } from '../destination-windows.ts';
 import { DESTINATION_SIDE } from '../keyed-spill.ts';
@@ -54,7 +55,8 @@ interface SourceRange extends ScanRange {
 /**
  * Reads a key-hash plan's source ranges and its destination windows at once, both clusters side
  * by side, through the copy's raw fetch path (see scanRanges), and hands each record to the
- * visitor with its key and destination partition, never decoded. `partitions`: the destination
+ * visitor with its key and destination partition, never decoded (a translated topic's source
+ * records with the plan's schema ids, see translateIds). `partitions`: the destination
  * partitions to read (default all). A failure on one side stops the other; so does `signal`.
  */
 export async function scanKeyed(
@@ -85,6 +87,14 @@ export async function scanKeyed(
   }));
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
+  const idMap = topic.schemaIdMap;
+  // --schemas translate: a source record is seen as its copy was written, with the plan's schema ids,
+  // rewritten in its fetched bytes before its partition, key hash and digest are taken.
+  const translateIds = (batch: StoredBatch, at: StoredRecordPosition, map: Readonly<Record<string, number>>): void => {
+    const offset = batch.view.baseOffset + BigInt(at.offsetDelta);
+    translateInPlace(current.key, map, offset);
+    translateInPlace(keys.bytes(), map, offset);
+  };
   // Filled in before each visit.
   const current: KeyedRecord = { batch: null!, at: null!, key: null, partition: 0, sourcePartition: 0 };
   const enter = (batch: StoredBatch, at: StoredRecordPosition): void => {
@@ -109,6 +119,7 @@ export async function scanKeyed(
               return;
             }
             enter(batch, at);
+            if (idMap) translateIds(batch, at, idMap);
             current.sourcePartition = sourcePartition;
             current.partition = destinationPartitionOf(plan.mapping, current.key, sourcePartition, topic.destinationPartitions);
             tallies.spans.set(current.partition, widenSpan(tallies.spans.get(current.partition) ?? null, at.timestamp, at.timestamp));
