@@ -13,7 +13,7 @@ import {
   stampsAppendTime,
 } from './checks/destination-checks.ts';
 import { sourceNewest } from './checks/keep-facts.ts';
-import { type SchemaRegistries, schemaIdChecks } from './checks/schema-ids.ts';
+import { type SchemaRegistries, importMissingSchemas, schemaIdChecks } from './checks/schema-ids.ts';
 import type { RecordFilterSpec } from './filter/filter-spec.ts';
 import { sealPlan } from './plan-file.ts';
 import type { ExactCount, PartitionMapping, Plan, PlanCheck, PlanPartition, PlanTopic, RangePoint } from './plan.ts';
@@ -161,7 +161,8 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
     await countDrafts(source, drafts, request, onEvent, false);
   }
   checks.push(...(await topicChecks(source, destination, drafts, mapping, request)));
-  checks.push(...(await schemaChecks(source, drafts, request)));
+  const schemas = await schemaChecks(source, drafts, request);
+  checks.push(...schemas.checks);
   const planTopics: PlanTopic[] = [];
   const toCreate: Array<{ name: string; partitions: number; configs: Map<string, string> }> = [];
   const estimates: Array<{ records: number; bytes: number }> = [];
@@ -227,6 +228,11 @@ async function planWith(source: KafkaCluster, destination: KafkaCluster, given: 
   }
   if (request.filter && !request.exact && total.records === 0) warnOnEmptySample(request.filter, drafts, onEvent);
   await anchorRanges(source, planTopics);
+  // --schemas register writes to the destination's registry, as topics are created: once nothing else refuses the plan.
+  if (schemas.missing.length > 0 && request.schemaRegistries) {
+    checks.push(await importMissingSchemas(schemas.missing, request.schemaRegistries));
+    throwOnErrors(checks);
+  }
   for (const topic of toCreate) {
     onEvent({ type: 'info', message: `creating ${topic.name} on the destination with ${topic.partitions} partitions` });
     await destination.createTopic(topic.name, topic.partitions, topic.configs);
@@ -388,17 +394,22 @@ async function topicChecks(
   return checks;
 }
 
-/** The schema ids of every topic's planned ranges (a sample, or all with --exact), checked on both registries when given. */
-async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest): Promise<PlanCheck[]> {
+/**
+ * The schema ids of every topic's planned ranges (a sample, or all with --exact), checked on both
+ * registries when given; with --schemas register, the ids missing on the destination's.
+ */
+async function schemaChecks(source: KafkaCluster, drafts: TopicDraft[], request: PlanRequest): Promise<{ checks: PlanCheck[]; missing: number[] }> {
   const checks: PlanCheck[] = [];
+  const missing = new Set<number>();
   const planned = compileFilter(request.filter);
   for (const draft of drafts) {
     const ranges = draft.partitions.map((p) => ({ partition: p.pin.partition, start: p.pin.start, end: p.pin.end }));
     const findings = await schemaIdChecks(source, draft.topic, ranges, request.schemaRegistries, request.exact === true, planned);
     checks.push(...findings.checks);
+    for (const id of findings.missing ?? []) missing.add(id);
     if (findings.idMap && Object.entries(findings.idMap).some(([from, to]) => Number(from) !== to)) draft.schemaIdMap = findings.idMap;
   }
-  return checks;
+  return { checks, missing: [...missing] };
 }
 
 /** The first and last committed record of every planned range, for purge to read back (see SourceAnchors). */
@@ -454,6 +465,7 @@ function throwOnErrors(checks: PlanCheck[]): void {
     TOO_FEW_PARTITIONS: 'add partitions to the destination topic, or plan with --mapping key-hash',
     RECORD_TOO_LARGE: "raise the destination topic's max.message.bytes",
     SCHEMA_ID_CONFLICT: "register the source's schemas on the destination's registry under ids that are free there, or copy to a cluster whose registry agrees",
+    SCHEMA_IMPORT_UNSUPPORTED: "plan with --schemas translate instead: it registers the schemas under the destination's own ids and the copy rewrites them",
     TIMESTAMPS_REWRITTEN:
       'set message.timestamp.type=CreateTime on the destination topic, or plan with --accept-log-append-time to copy anyway (verify then compares everything but the timestamp)',
   };

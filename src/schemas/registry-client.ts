@@ -53,15 +53,49 @@ export class SchemaRegistryClient {
     return (body as { id: number } | undefined)?.id;
   }
 
-  /** Registers the schema under the subject (with this id when given: the registry's IMPORT mode). */
-  async register(subject: string, schema: RegisteredSchema, id?: number): Promise<number> {
-    const request = { ...registration(schema), ...(id === undefined ? {} : { id }) };
+  /**
+   * Registers the schema under the subject; with `imported`, under that id and version (the
+   * registry's IMPORT mode, see setMode). Returns the id the registry gave it.
+   */
+  async register(subject: string, schema: RegisteredSchema, imported?: { id: number; version: number }): Promise<number> {
+    const request = { ...registration(schema), ...(imported ? { schemaType: schema.schemaType, ...imported } : {}) };
     const body = await this.#call('POST', `/subjects/${encodeURIComponent(subject)}/versions`, request, []);
     return (body as { id: number }).id;
   }
 
+  /** The registry's global mode (READWRITE, READONLY, IMPORT…), or undefined when it has no mode API (GET /mode unknown). */
+  async mode(): Promise<string | undefined> {
+    const body = await this.#call('GET', '/mode', undefined, NO_SUCH_API);
+    return (body as { mode?: string } | undefined)?.mode;
+  }
+
+  /**
+   * Sets one subject's mode (PUT /mode/{subject}). A refusal — no mode API, a mode the registry
+   * does not know (Confluent: 42204), an operation it does not permit (42205: IMPORT on a subject
+   * that has schemas), any other 4xx but auth and throttling — is returned, not thrown.
+   */
+  async setMode(subject: string, mode: string): Promise<ModeRefusal | undefined> {
+    const answer = await this.#send('PUT', `/mode/${encodeURIComponent(subject)}`, { mode });
+    if (answer.status >= 200 && answer.status < 300) return undefined;
+    const refused = NO_SUCH_API.includes(answer.status) || (answer.status >= 400 && answer.status < 500 && ![401, 403, 408, 429].includes(answer.status));
+    if (!refused) throw this.#failure('PUT', `/mode/${encodeURIComponent(subject)}`, answer);
+    let parsed: { error_code?: number; message?: string } = {};
+    try {
+      parsed = JSON.parse(answer.text) as typeof parsed;
+    } catch {
+      // not JSON: the status says enough
+    }
+    return { status: answer.status, ...(parsed.error_code ? { errorCode: parsed.error_code } : {}), message: (parsed.message ?? answer.text).slice(0, 200) };
+  }
+
   async #call(method: string, path: string, body: unknown, absent: number[]): Promise<unknown> {
-    const where = `schema registry ${this.url}: ${method} ${path}`;
+    const answer = await this.#send(method, path, body);
+    if (absent.includes(answer.status)) return undefined;
+    if (answer.status < 200 || answer.status >= 300) throw this.#failure(method, path, answer);
+    return JSON.parse(answer.text);
+  }
+
+  async #send(method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
     let response: Response;
     try {
       response = await fetch(`${this.url}${path}`, {
@@ -71,19 +105,28 @@ export class SchemaRegistryClient {
         signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
-      throw new KrerouteError('UNREACHABLE', `${where} failed (${(error as Error).message})`, {
+      throw new KrerouteError('UNREACHABLE', `schema registry ${this.url}: ${method} ${path} failed (${(error as Error).message})`, {
         hint: 'check the URL and that the registry runs',
       });
     }
-    if (absent.includes(response.status)) return undefined;
-    const text = await response.text();
-    if (!response.ok) {
-      const code = response.status === 401 || response.status === 403 ? 'AUTH' : response.status >= 500 ? 'UNREACHABLE' : 'CONFIG';
-      throw new KrerouteError(code, `${where} answered ${response.status}: ${text.slice(0, 200)}`);
-    }
-    return JSON.parse(text);
+    return { status: response.status, text: await response.text() };
+  }
+
+  #failure(method: string, path: string, answer: { status: number; text: string }): KrerouteError {
+    const code = answer.status === 401 || answer.status === 403 ? 'AUTH' : answer.status >= 500 ? 'UNREACHABLE' : 'CONFIG';
+    return new KrerouteError(code, `schema registry ${this.url}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
   }
 }
+
+/** Why a registry refused a mode change: the HTTP status, Confluent's error code when given, its message. */
+export interface ModeRefusal {
+  status: number;
+  errorCode?: number;
+  message: string;
+}
+
+/** The statuses of a registry without the API asked for (Apicurio 2.4's Confluent API answers 404 to /mode). */
+const NO_SUCH_API = [404, 405, 501];
 
 function registration(schema: RegisteredSchema): Record<string, unknown> {
   return {

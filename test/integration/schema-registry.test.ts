@@ -223,3 +223,54 @@ test('kreroute plan: the registries from the properties files (with basic auth),
   assert.ok(checks.some((c) => c.code === 'SCHEMA_IDS_RESOLVED'));
   assert.ok(!output.includes('unknown keys ignored'), 'the registry keys are known keys');
 });
+
+/** The subjects the destination registry has (GET /subjects). */
+async function destinationSubjects(): Promise<string[]> {
+  return (await (await fetch(`${registries.destination.url}/subjects`)).json()) as string[];
+}
+
+test('plan --schemas register refuses when the destination registry cannot keep the ids (Apicurio: no IMPORT mode), before any write', async () => {
+  const subject = uniqueName('register');
+  const { topic, orderId, shipmentId } = await framedTopic(subject);
+  assert.equal(await destination.schemaById(orderId), undefined, 'the ids are missing on the destination');
+  await assert.rejects(plan({ topics: [topic], ...wholeTopic, schemaRegistries: { ...registriesOf(), register: true } }), (error: unknown) => {
+    assert.ok(isKrerouteError(error));
+    assert.equal(error.code, 'DESTINATION_CHECK');
+    assert.match(
+      error.message,
+      /^--schemas register: the destination's registry .* cannot register schemas with their source ids: it has no mode API \(GET \/mode\), so no IMPORT mode$/,
+    );
+    assert.match(error.hint ?? '', /plan with --schemas translate/);
+    return true;
+  });
+  assert.ok(!(await destinationSubjects()).includes(`${subject}-value`), 'nothing was registered on the destination');
+  assert.equal(await destination.schemaById(shipmentId), undefined);
+  const c = cluster(getTestClusters().destination);
+  try {
+    assert.equal((await c.topicLayouts([topic])).get(topic), undefined, 'the destination topic was not created either');
+  } finally {
+    await c.close();
+  }
+});
+
+test('kreroute plan --schemas register: the refusal is one line with exit code 4 (in --json too); without registries it is refused', async () => {
+  const subject = uniqueName('register-cli');
+  const { topic } = await framedTopic(subject);
+  const { source: sourceBootstrap, destination: destinationBootstrap } = getTestClusters();
+  const args = ['plan', '--source', sourceBootstrap, '--destination', destinationBootstrap, '--topic', topic, '--create-topics', '--schemas', 'register'];
+  const registryFlags = ['--source-schema-registry', registries.source.url, '--dest-schema-registry', registries.destination.url];
+  const out = join(tmpdir(), `${subject}.plan.json`);
+  const run = await runKreroute([...args, ...registryFlags, '--out', out]);
+  assert.equal(run.code, 4, run.stdout + run.stderr);
+  const lines = (run.stdout + run.stderr).split('\n').filter((l) => l.includes('cannot register schemas with their source ids'));
+  assert.equal(lines.length, 1, run.stdout + run.stderr);
+  assert.match(lines[0]!, /--schemas translate/);
+  const json = await runKreroute([...args, ...registryFlags, '--json', '--out', out]);
+  assert.equal(json.code, 4);
+  const error = (checkedJsonLines(json.stdout) as Array<{ type: string; code?: string; message?: string }>).find((l) => l.type === 'error');
+  assert.equal(error?.code, 'DESTINATION_CHECK');
+  assert.match(error!.message!, /cannot register schemas with their source ids/);
+  const alone = await runKreroute([...args, '--out', out]);
+  assert.equal(alone.code, 2);
+  assert.match(alone.stdout + alone.stderr, /--schemas register: needs both schema registries/);
+});

@@ -49,7 +49,7 @@ export function addPlanOptions(command: Command): Command {
     .option('--dest-schema-registry <url>', "the destination cluster's schema registry (with --source-schema-registry)")
     .option(
       '--schemas <mode>',
-      "check (the schema ids must mean the same on both registries) or translate (register the schemas on the destination and rewrite the copies' ids)",
+      "check (the schema ids must mean the same on both registries), register (register the missing schemas on the destination with the same ids: IMPORT mode) or translate (register them under the destination's ids and rewrite the copies' ids)",
       'check',
     )
     .option('--out <file>', 'the plan file (JSON) to write (required)')
@@ -127,10 +127,10 @@ export function schemaRegistriesOf(
     flags.sourceSchemaRegistry !== undefined ? parseRegistryUrl(flags.sourceSchemaRegistry, '--source-schema-registry') : fromProperties.source?.url;
   const destination =
     flags.destSchemaRegistry !== undefined ? parseRegistryUrl(flags.destSchemaRegistry, '--dest-schema-registry') : fromProperties.destination?.url;
-  const translate = schemasMode(flags.schemas) === 'translate';
+  const mode = schemasMode(flags.schemas);
   if (source === undefined && destination === undefined) {
-    if (!translate) return undefined;
-    throw new KrerouteError('BAD_INPUT', '--schemas translate: needs both schema registries', {
+    if (mode === 'check') return undefined;
+    throw new KrerouteError('BAD_INPUT', `--schemas ${mode}: needs both schema registries`, {
       hint: 'give --source-schema-registry and --dest-schema-registry (or schema.registry.url in both properties)',
     });
   }
@@ -145,12 +145,16 @@ export function schemaRegistriesOf(
     ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
     ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
   });
-  return { source: side(source, fromProperties.source), destination: side(destination, fromProperties.destination), ...(translate ? { translate } : {}) };
+  return {
+    source: side(source, fromProperties.source),
+    destination: side(destination, fromProperties.destination),
+    ...(mode === 'translate' ? { translate: true } : mode === 'register' ? { register: true } : {}),
+  };
 }
 
-function schemasMode(value: string | undefined): 'check' | 'translate' {
-  if (value === undefined || value === 'check' || value === 'translate') return value ?? 'check';
-  throw new KrerouteError('BAD_INPUT', `--schemas: unknown mode "${value}"`, { hint: 'use check or translate' });
+function schemasMode(value: string | undefined): 'check' | 'register' | 'translate' {
+  if (value === undefined || value === 'check' || value === 'register' || value === 'translate') return value ?? 'check';
+  throw new KrerouteError('BAD_INPUT', `--schemas: unknown mode "${value}"`, { hint: 'use check, register or translate' });
 }
 
 function parseRegistryUrl(value: string, flag: string): string {

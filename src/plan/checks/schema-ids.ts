@@ -1,5 +1,6 @@
 import type { KafkaCluster } from '../../kafka/client/cluster.ts';
 import { type ResolvedId, resolveSchemaIds } from '../../schemas/id-resolution.ts';
+import { importSchemaIds } from '../../schemas/id-import.ts';
 import { translateSchemaIds } from '../../schemas/id-translation.ts';
 import { SchemaRegistryClient, type SchemaRegistrySettings } from '../../schemas/registry-client.ts';
 import { type PartitionRange, schemaIdsInTopic } from '../../schemas/schema-ids-in-topic.ts';
@@ -11,12 +12,18 @@ export interface SchemaRegistries {
   destination: SchemaRegistrySettings;
   /** --schemas translate: register the schemas on the destination and have the copy rewrite the ids. */
   translate?: boolean;
+  /** --schemas register: register the missing schemas on the destination with the same ids (see importSchemaIds). */
+  register?: boolean;
 }
 
-/** The checks, and with `translate` the topic's id map (source id → destination id) for the plan. */
+/**
+ * The checks; with `translate` the topic's id map (source id → destination id) for the plan; with
+ * `register` the ids missing on the destination, for importMissingSchemas once every topic is checked.
+ */
 export interface SchemaIdFindings {
   checks: PlanCheck[];
   idMap?: Record<string, number>;
+  missing?: number[];
 }
 
 /** Records read from the start of each range without --exact: enough to see the framing and the usual ids. */
@@ -39,8 +46,8 @@ export async function schemaIdChecks(
   // The sample first: data that is not framed (most of it) is not read a second time by --exact.
   const sample = await schemaIdsInTopic(source, topic, ranges, SCHEMA_SAMPLE_RECORDS, planned);
   if (sample.framedRecords === 0) return { checks: [] };
-  // A translated copy must know every id it meets: all records are read.
-  const all = exact || registries?.translate === true;
+  // A translated copy must know every id it meets, and register must register all: all records are read.
+  const all = exact || registries?.translate === true || registries?.register === true;
   const found = all ? await schemaIdsInTopic(source, topic, ranges, undefined, planned) : sample;
   const ids = [...new Set([...found.keyIds, ...found.valueIds])];
   const where = `${all ? 'all' : `a sample of`} ${found.recordsRead.toLocaleString('en-US')} records of ${topic}`;
@@ -86,7 +93,7 @@ export async function schemaIdChecks(
     });
   }
   const missing = of('missing');
-  if (missing.length > 0) {
+  if (missing.length > 0 && !registries.register) {
     checks.push({
       level: 'warning',
       code: 'SCHEMA_IDS_MISSING',
@@ -100,7 +107,25 @@ export async function schemaIdChecks(
     topic,
     message: `schema ids in ${where}: ${of('same').length} the same on the destination, ${missing.length} missing, ${conflicts.length} naming another schema (key ids ${list(found.keyIds)}; value ids ${list(found.valueIds)})`,
   });
-  return { checks };
+  return { checks, ...(registries.register && missing.length > 0 ? { missing: missing.map((r) => r.id) } : {}) };
+}
+
+/**
+ * --schemas register, once no check refused the plan: registers the ids missing on the destination
+ * there with the same ids (SCHEMA_IDS_REGISTERED), or refuses the plan when its registry cannot
+ * keep ids (SCHEMA_IMPORT_UNSUPPORTED, nothing written).
+ */
+export async function importMissingSchemas(ids: number[], registries: SchemaRegistries): Promise<PlanCheck> {
+  const outcome = await importSchemaIds(ids, new SchemaRegistryClient(registries.source), new SchemaRegistryClient(registries.destination));
+  if (outcome.kind === 'refused') {
+    return { level: 'error', code: 'SCHEMA_IMPORT_UNSUPPORTED', message: `--schemas register: ${outcome.reason}` };
+  }
+  const registered = outcome.registered.map((r) => `${r.id} (${r.subject} v${r.version})`);
+  return {
+    level: 'info',
+    code: 'SCHEMA_IDS_REGISTERED',
+    message: `registered on the destination's registry with the same id${registered.length > 1 ? 's' : ''}: ${registered.join(', ')}`,
+  };
 }
 
 function describeMissing(entry: ResolvedId): string {

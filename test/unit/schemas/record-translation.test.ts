@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { FetchedRecord } from '../../../src/kafka/wire/record.ts';
-import { translateRecord } from '../../../src/schemas/record-translation.ts';
+import { translateInPlace, translateRecord } from '../../../src/schemas/record-translation.ts';
 import { schemaIdOf } from '../../../src/schemas/wire-format.ts';
 
 const framed = (id: number, payload: number[]) => {
@@ -48,4 +48,16 @@ test('translateRecord refuses a framed record whose id the map lacks', () => {
     () => translateRecord(fetched(null, framed(9, [1])), { '1': 101 }),
     /offset 7 carries schema id 9, which the plan's schema id map does not translate/,
   );
+});
+
+test('translateInPlace rewrites the id inside the stored bytes, keeps the length and payload, and leaves unframed bytes alone', () => {
+  const stored = Buffer.concat([Buffer.from([9, 9]), framed(1, [2, 4]), Buffer.from([7])]);
+  const value = stored.subarray(2, 9);
+  translateInPlace(value, { '1': 258 }, 0n);
+  assert.deepEqual([...stored], [9, 9, 0, 0, 0, 1, 2, 2, 4, 7], 'id 258 in the same 4 bytes, the neighbours untouched');
+  const plain = Buffer.from('plain');
+  translateInPlace(plain, { '1': 2 }, 0n);
+  assert.equal(plain.toString(), 'plain');
+  translateInPlace(null, { '1': 2 }, 0n);
+  assert.throws(() => translateInPlace(framed(9, []), { '1': 2 }, 12n), /offset 12 carries schema id 9/);
 });
