@@ -6,7 +6,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import avro from 'avsc';
-import { copyPlan, verifyPlan } from '../../src/index.ts';
+import { copyPlan, translateOffsets, verifyPlan } from '../../src/index.ts';
 import { freshCheckpoint } from '../../src/copy/fresh-checkpoint.ts';
 import { reconcile } from '../../src/copy/reconcile.ts';
 import type { FetchedRecord } from '../../src/kafka/wire/record.ts';
@@ -231,6 +231,9 @@ test('--schemas translate --mapping key-hash: the copy rewrites the ids and plac
     report.partitions.reduce((n, v) => n + v.sourceCount, 0),
     4,
   );
+  // offsets matches each copy to its source record with the map applied too.
+  const offsets = await translateOffsets(p, { source: from, destination: to, stateDir: dir, groups: [uniqueName('group')] });
+  assert.equal(offsets.groups[0]!.partitions.length, 3);
 
   const copied = await destinationRecords(topic, 3);
   assert.equal(copied.length, 4);
