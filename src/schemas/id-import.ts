@@ -38,7 +38,13 @@ export async function importSchemaIds(ids: Iterable<number>, source: SchemaRegis
   const switched: string[] = [];
   if (mode !== 'IMPORT') {
     for (const subject of subjects) {
-      const refusal = await destination.setMode(subject, 'IMPORT');
+      let refusal: Awaited<ReturnType<SchemaRegistryClient['setMode']>>;
+      try {
+        refusal = await destination.setMode(subject, 'IMPORT');
+      } catch (error) {
+        const stuck = await restore(destination, switched);
+        throw stuck.length > 0 ? importFailure(destination, error, [], stuck) : error;
+      }
       if (refusal) {
         const stuck = await restore(destination, switched);
         if (stuck.length > 0) throw importFailure(destination, new Error(`it refused IMPORT mode for subject ${subject}`), [], stuck);
