@@ -29,6 +29,7 @@ export class RawConnectionPool {
   readonly #connections = new Map<string, Promise<RawConnection>>();
   readonly #responseBuffers: BufferPool | undefined;
   readonly #sasl: SaslMechanism | undefined;
+  #closed = false;
 
   constructor(cluster: PoolCluster, responseBuffers?: BufferPool) {
     this.#cluster = cluster;
@@ -44,6 +45,10 @@ export class RawConnectionPool {
   }
 
   get(host: string, port: number, lane = 0): Promise<RawConnection> {
+    // A request still retrying when its producer or fetcher was closed (a copy that failed on one
+    // partition while others were in flight) must not open a socket nobody will close: it would
+    // keep a library user's process alive until the broker drops the idle connection.
+    if (this.#closed) return Promise.reject(new Error(`connections to ${host}:${port} were closed: the copy that used them has stopped`));
     const key = `${host}:${port}#${lane}`;
     let connection = this.#connections.get(key);
     if (!connection) {
@@ -81,6 +86,7 @@ export class RawConnectionPool {
   }
 
   close(): void {
+    this.#closed = true;
     for (const connection of this.#connections.values())
       connection.then(
         (opened) => opened.close(),

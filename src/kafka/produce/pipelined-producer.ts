@@ -121,6 +121,7 @@ export class PipelinedProducer {
   #acknowledged = 0;
   #failure: unknown;
   #pumping = false;
+  #closed = false;
   #pumpAgain = false;
   readonly #spaceWaiters: Array<{ limit: number; resolve: () => void }> = [];
   #watchdog: NodeJS.Timeout | undefined;
@@ -245,6 +246,7 @@ export class PipelinedProducer {
   }
 
   #pump(): void {
+    if (this.#closed) return;
     if (this.#pumping) {
       this.#pumpAgain = true;
       return;
@@ -443,9 +445,19 @@ export class PipelinedProducer {
     for (const waiter of this.#spaceWaiters.splice(0)) waiter.resolve();
   }
 
-  /** Stops the waiting notices; writes still in flight settle as they would. */
+  /**
+   * Stops the producer: nothing is sent or retried after this, and its connections close. Writes
+   * still queued or retrying are dropped unsettled: close comes after a successful finish (nothing
+   * is pending then) or after the copy gave up, when nobody waits for them any more. Retrying them
+   * would keep a library user's process alive for the whole retry deadline.
+   */
   close(): void {
+    this.#closed = true;
     clearInterval(this.#watchdog);
+    for (const state of this.#partitions.values()) {
+      state.queue = [];
+      state.retry = [];
+    }
     this.#links.close();
   }
 
