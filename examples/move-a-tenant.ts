@@ -1,6 +1,6 @@
 // Moves one tenant's records (those whose key starts with a prefix) from a source to a destination
 // cluster with the kreroute library: plan → copy → verify. It leaves the source alone: purge is for
-// `kreroute purge <plan> --dry-run` once you have read the verdict. Run it again after a crash or
+// `kreroute purge <plan>` (a dry run) and `--execute` once you have read the verdict. Run it again after a crash or
 // Ctrl-C and it resumes the plan it wrote.
 //
 //   node examples/move-a-tenant.ts --topic orders --key-prefix tenant-b: [--plan FILE] [--create-topics]
@@ -84,7 +84,7 @@ try {
     );
   }
   if (!report.passed) throw new KrerouteError('VERIFY_FAILED', 'the copy differs from the source', { hint: `kreroute verify ${planFile} shows where` });
-  console.log(`verify: PASSED; to delete the tenant's records from the source: kreroute purge ${planFile} --dry-run`);
+  console.log(`verify: PASSED; to delete the tenant's records from the source: kreroute purge ${planFile} --execute`);
 } catch (error) {
   if (!(error instanceof KrerouteError)) throw error;
   // Every refusal and failure carries a stable code (docs/errors.md) and one line saying what to do.

@@ -39,7 +39,7 @@ export function buildProgram(ctx: CliContext): Command {
     'after',
     '\nTypical run:\n' +
       '  kreroute plan --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --exact --out b.plan.json\n' +
-      '  kreroute copy b.plan.json && kreroute verify b.plan.json && kreroute purge b.plan.json --dry-run\n' +
+      '  kreroute copy b.plan.json && kreroute verify b.plan.json && kreroute purge b.plan.json\n' +
       'or all at once, resumable:\n' +
       '  kreroute reroute --source old:9092 --destination new:9092 --topic orders --key-prefix tenant-b: --out b.plan.json\n' +
       `\nExit codes and what to do: ${docPath('errors.md')}`,

@@ -86,7 +86,17 @@ async function waitDestinationEmptied(topic: string): Promise<string> {
 }
 
 function purge(job: { planFile: string; stateDir: string }) {
-  return runCli(['purge', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir]);
+  return runCli([
+    'purge',
+    job.planFile,
+    '--execute',
+    '--source',
+    clusters.source.bootstrap,
+    '--destination',
+    clusters.destination.bootstrap,
+    '--state-dir',
+    job.stateDir,
+  ]);
 }
 
 test('retention.ms lowered to 7 days during the copy of 10-day-old records: the copies go, verify and purge refuse, the source keeps every record', {

@@ -62,7 +62,7 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
     // Kill when purge announces the deletes (its stage event, --json on stdout), after 0–40 ms more.
     const delay = Math.floor(random() * 40);
     let killedAt: number | null = null;
-    const purge = runCli(['purge', job.planFile, '--json', '--source', clusters.source.bootstrap, '--state-dir', job.stateDir], {
+    const purge = runCli(['purge', job.planFile, '--execute', '--json', '--source', clusters.source.bootstrap, '--state-dir', job.stateDir], {
       onStdoutLine: (line) => {
         if (killedAt === null && line.includes('"stage":"purge"')) {
           killedAt = Date.now();
@@ -93,7 +93,7 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
     if (kind === 'killed mid-way') midway++;
     outcomes.push(`r${round}: +${delay} ms, ${kind}, ${purged}/${total} purged`);
 
-    const again = runCli(['purge', job.planFile, '--source', clusters.source.bootstrap, '--state-dir', job.stateDir]);
+    const again = runCli(['purge', job.planFile, '--execute', '--source', clusters.source.bootstrap, '--state-dir', job.stateDir]);
     expectExit(again, await again.waitExit(2 * 60_000, 'the second purge'), 0, 'purge run again');
     for (const t of topics) {
       assert.deepEqual(await logStarts(clusters.source.bootstrap, t, [...Array(PARTITIONS).keys()]), ends.get(t), `${t}: every log start is the plan's end`);

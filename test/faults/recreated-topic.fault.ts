@@ -76,7 +76,18 @@ async function assertAllNewRecords(topic: string): Promise<void> {
 
 function purge(job: Job, extra: string[] = [], env?: NodeJS.ProcessEnv): Proc {
   return runCli(
-    ['purge', job.planFile, '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir, ...extra],
+    [
+      'purge',
+      job.planFile,
+      '--execute',
+      '--source',
+      clusters.source.bootstrap,
+      '--destination',
+      clusters.destination.bootstrap,
+      '--state-dir',
+      job.stateDir,
+      ...extra,
+    ],
     { ...(env ? { env: { ...process.env, ...env } } : {}) },
   );
 }

@@ -59,7 +59,7 @@ test('examples/move-a-tenant.ts moves exactly the tenant’s records, reports ea
   assert.equal(lines[0], `plan: ${acmeKeys.length} records to move, written to acme.plan.json`);
   assert.equal(lines[1], `copy: ${acmeKeys.length} records copied (exactly-once)`);
   for (let p = 0; p < PARTITIONS; p++) assert.ok(lines.includes(`verify: ${topic}/${p} passed (30 source, 30 copied)`), first.stdout);
-  assert.equal(lines.at(-1), "verify: PASSED; to delete the tenant's records from the source: kreroute purge acme.plan.json --dry-run");
+  assert.equal(lines.at(-1), "verify: PASSED; to delete the tenant's records from the source: kreroute purge acme.plan.json --execute");
 
   const copiedKeys: string[] = [];
   for (let p = 0; p < PARTITIONS; p++) copiedKeys.push(...(await kcatDump(destination, topic, p, 0n, 1_000)).map((r) => r.key!));

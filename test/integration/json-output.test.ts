@@ -88,7 +88,9 @@ test('plan → copy → status → verify → purge --dry-run → purge: every -
   assert.equal(quietDryRun.code, 0, quietDryRun.stderr);
   assert.deepEqual(quietLines(quietDryRun), ['Purge (dry run): would delete 6,000 records from 2 source partitions. Nothing was deleted.']);
   assert.equal(quietDryRun.stderr, '');
-  const purged = await json(['purge', planFile, ...cluster]);
+  const withoutExecute = await json(['purge', planFile, ...cluster]);
+  assert.equal((withoutExecute.at(-1)!['report'] as { dryRun: boolean }).dryRun, true, 'without --execute purge deletes nothing');
+  const purged = await json(['purge', planFile, ...cluster, '--execute']);
   assert.equal((purged.at(-1)!['report'] as { dryRun: boolean }).dryRun, false);
 });
 

@@ -71,7 +71,10 @@ test('purge of a plan whose source topic was deleted and recreated (6,000 new re
   await produce(sourceBootstrap, topic, records('new', 2, 3_000));
   const planFile = join(dir, 'plan.json');
   await writePlanFile(planFile, p);
-  const run = await runKreroute(['purge', planFile, '--state-dir', dir, '--source', sourceBootstrap, '--destination', destinationBootstrap], 60_000);
+  const run = await runKreroute(
+    ['purge', planFile, '--execute', '--state-dir', dir, '--source', sourceBootstrap, '--destination', destinationBootstrap],
+    60_000,
+  );
 
   const lines = run.stderr.trim().split('\n');
   assert.equal(run.code, 5, `exit ${run.code}; stdout: ${run.stdout}; stderr: ${run.stderr}`);

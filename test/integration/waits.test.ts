@@ -150,7 +150,7 @@ test('SIGTERM during a running copy ends it within 10 s (143); the same command 
 
   const silent = await silentListener();
   t.after(() => silent.close());
-  const purge = startKreroute(['purge', planFile, ...clusters, '--source', silent.address]);
+  const purge = startKreroute(['purge', planFile, ...clusters, '--source', silent.address, '--execute']);
   await sleep(2_000);
   const purgeMs = await terminate(purge);
   assert.ok(purgeMs < 10_000, `purge exited ${purgeMs} ms after SIGTERM`);

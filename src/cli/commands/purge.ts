@@ -5,10 +5,12 @@ import type { CliContext } from '../context.ts';
 import { renderPurge } from '../render/render-purge.ts';
 import { KEEP_MARGIN_HOURS, keepFromFlags } from '../options/plan-options.ts';
 import { parseTopicName } from '../options/options.ts';
+import { KrerouteError } from '../../common/errors.ts';
 
 interface Flags extends ClusterFlags {
   stateDir?: string;
   dryRun?: boolean;
+  execute?: boolean;
   checkpointTopic?: string;
   keepMarginHours?: string;
 }
@@ -21,7 +23,8 @@ export function purgeCommand(ctx: CliContext): Command {
         'Refused unless verify passed for this plan, the destination still holds what verify saw, and no other tenant has records in the deleted range.',
     )
     .argument('<plan>', 'plan file written by `kreroute plan`')
-    .option('--dry-run', 'show what would be deleted, delete nothing')
+    .option('--execute', "delete the records (without it, purge only shows what it would delete, as Kafka's own tools do)")
+    .option('--dry-run', 'show what would be deleted, delete nothing (the default without --execute)')
     .option('--state-dir <dir>', 'state folder (default: <plan>.state beside the plan file)')
     .option('--checkpoint-topic <name>', 'destination topic holding checkpoints and verdicts (default kreroute-checkpoints)')
     .option(
@@ -29,8 +32,12 @@ export function purgeCommand(ctx: CliContext): Command {
       'how long copied records must stay on the destination from now, checked against its retention (default 24); no flag lets purge accept a loss',
     );
   addClusterOptions(command, true, ['source', 'destination'])
-    .addHelpText('after', '\nExample:\n  kreroute purge tenant-b.plan.json --dry-run')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  kreroute purge tenant-b.plan.json            # checks everything, deletes nothing\n  kreroute purge tenant-b.plan.json --execute  # deletes',
+    )
     .action(async (planFile: string, flags: Flags) => {
+      if (flags.execute && flags.dryRun) throw new KrerouteError('BAD_INPUT', '--execute and --dry-run contradict each other', { hint: 'give one of them' });
       const plan = await readPlanFile(planFile);
       const { source, destination } = await resolveClusters(ctx, flags, plan);
       const { purgePlan } = await import('../../purge/purge-plan.ts');
@@ -40,7 +47,7 @@ export function purgeCommand(ctx: CliContext): Command {
         stateDir: flags.stateDir ?? defaultStateDir(planFile),
         ...(flags.checkpointTopic !== undefined ? { checkpointTopic: parseTopicName(flags.checkpointTopic, '--checkpoint-topic') } : {}),
         ...keepFromFlags(flags),
-        dryRun: flags.dryRun === true,
+        dryRun: flags.execute !== true,
         onEvent: ctx.out.events,
       });
       ctx.out.result('purge', { planFile, report }, () => renderPurge(report));

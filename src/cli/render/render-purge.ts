@@ -14,6 +14,6 @@ export function renderPurge(report: PurgeReport): string[] {
     `log start ${count(p.logStartBefore)} → ${p.logStartAfter === null ? `${count(p.deleteBefore)} (would be)` : count(p.logStartAfter)}`,
   ]);
   const lines = [title, ...table(rows)];
-  if (report.dryRun) lines.push('Run the same command without --dry-run to delete them.');
+  if (report.dryRun) lines.push('Run the same command with --execute to delete them.');
   return lines;
 }

@@ -34,7 +34,7 @@ export function renderVerify(report: VerifyReport, planFile: string): string[] {
   if (!report.passed) lines.push('Do not purge. Inspect the differences above; see docs/errors.md (VERIFY_FAILED).');
   else if (others.length > 0)
     lines.push("Purge would be refused: other tenants' records share these offset ranges. The tenant's old copies leave the source with its retention.");
-  else lines.push(`Next: kreroute purge ${planFile} --dry-run`);
+  else lines.push(`Next: kreroute purge ${planFile} (a dry run; add --execute to delete)`);
   return lines;
 }
 

@@ -143,3 +143,11 @@ test('a plan edited by hand is refused before any connection: PLAN_INVALID, exit
   await writeFile(file, '{ not json');
   assertOneLine(kreroute(['verify', file]), 5, /^kreroute: PLAN_INVALID: .* is not valid JSON/);
 });
+
+test('purge --execute --dry-run contradict each other: BAD_INPUT before the plan is read', () => {
+  assertOneLine(
+    kreroute(['purge', join(dir, 'any.plan.json'), '--execute', '--dry-run']),
+    2,
+    /^kreroute: BAD_INPUT: --execute and --dry-run contradict each other/,
+  );
+});
