@@ -212,8 +212,8 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
   }
   const workDir = path.join(input.logsDir, profile.name, `run-${run}`, tool.name);
   await mkdir(workDir, { recursive: true });
-  const brokersCpu = async () => (await brokerCpuSeconds(clusters.source)) + (await brokerCpuSeconds(clusters.destination));
-  const before = await brokersCpu();
+  const eachBrokerCpu = async () => [await brokerCpuSeconds(clusters.source), await brokerCpuSeconds(clusters.destination)] as const;
+  const before = await eachBrokerCpu();
   const busyBefore = await machineBusySeconds();
   const selfBefore = process.cpuUsage();
   const windowStart = performance.now();
@@ -236,7 +236,11 @@ async function runOnce(input: ProfileInput, tool: Tool, run: number, sourceTopic
       input.options.stepTimeoutMs + 120_000,
       `${tool.name} run ${run}`,
     );
-    const brokerCpu = (await brokersCpu()) - before;
+    const after = await eachBrokerCpu();
+    const [sourceCpu, destinationCpu] = [after[0] - before[0], after[1] - before[1]];
+    const brokerCpu = sourceCpu + destinationCpu;
+    // Which end's broker works for a tool: the sum alone hides whether fetches or writes cost it.
+    log(`${tool.name} run ${run}: source broker CPU ${sourceCpu.toFixed(1)} s, destination broker CPU ${destinationCpu.toFixed(1)} s`);
     const self = process.cpuUsage(selfBefore);
     const busy = (await machineBusySeconds()) - busyBefore;
     // Whatever else ran meanwhile: not the tool, the brokers, or this process (its loader and polls).
