@@ -31,7 +31,7 @@ export function krerouteTool(options: KrerouteOptions): Tool {
     // Over SASL_SSL through the CLI only (bench/run-kreroute.ts takes bootstrap addresses alone).
     saslSsl: !options.recordMode && options.driver !== 'library',
     summary: options.filtered
-      ? 'kreroute plan --header tenant=a, then kreroute copy (half the records match)'
+      ? "kreroute plan with the profile's filter (text records: --header tenant=a, half of them; tenants profiles: --key-prefix tenant-b-, a third), then kreroute copy"
       : options.recordMode
         ? 'kreroute plan (all records), then a copy with passthrough off: every record decoded and re-encoded (through the library)'
         : 'kreroute plan (all records), then kreroute copy (default mode)',
