@@ -246,6 +246,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       () => undefined,
     );
   await settle(unsettled, context);
+  // Its connection and response buffers, freed now rather than when the source cluster is closed (reroute verifies next).
+  fetcher.close();
 }
 
 /** Registers in one call per topic the destination partitions a fetch's data will go to (see TransactionBoundary.enlist). */

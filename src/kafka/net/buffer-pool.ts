@@ -41,6 +41,8 @@ export class BufferPool {
   readonly #poison = process.env['KREROUTE_TEST_POISON_RELEASED_BUFFERS'] === '1';
   /** Bytes of the buffers handed out and of those kept for reuse. */
   #ownedBytes = 0;
+  /** Cleared: nothing is kept any more, every buffer released is freed at once. */
+  #cleared = false;
 
   /**
    * `maxOwnedBytes`: buffers are kept for reuse only while all the pool's buffers, in use and
@@ -76,11 +78,21 @@ export class BufferPool {
     if (!slab) return;
     this.#leased.delete(buffer);
     if (this.#poison) slab.fill(0xa5);
-    if (this.#ownedBytes > this.#maxOwnedBytes) {
+    if (this.#cleared || this.#ownedBytes > this.#maxOwnedBytes) {
       this.#drop(slab);
       return;
     }
     this.#free.splice(this.#insertionPoint(slab.length), 0, slab);
+  }
+
+  /**
+   * For an owner that is done: frees the kept buffers now, and each buffer still in use as soon as
+   * it is released. Whatever still refers to the pool (a closed connection, a closer the cluster
+   * keeps until it is closed) then holds no memory of it.
+   */
+  clear(): void {
+    this.#cleared = true;
+    for (const slab of this.#free.splice(0)) this.#drop(slab);
   }
 
   lease(size: number): LeasedBuffer {

@@ -104,3 +104,18 @@ test('what the pool owns stays flat over a long run of varying sizes', () => {
   // Six buffers of up to 4 MiB in use never need more than the limit plus one new buffer.
   assert.ok(highest <= max + 5 * MiB, `the pool came to own ${highest} bytes`);
 });
+
+test('a cleared pool frees its kept buffers at once, and each leased one when it is released', () => {
+  const buffers = new BufferPool(64 * MiB);
+  const kept = buffers.lease(4 * MiB);
+  const inUse = buffers.lease(4 * MiB);
+  kept.release();
+  assert.equal(buffers.ownedBytes, 8 * MiB);
+  buffers.clear();
+  assert.equal(kept.buffer.buffer.byteLength, 0, 'the kept buffer is detached: its memory is freed');
+  assert.equal(buffers.ownedBytes, 4 * MiB, 'the one in use is still owned');
+  assert.equal(inUse.buffer.buffer.byteLength, 4 * MiB, 'and still readable');
+  inUse.release();
+  assert.equal(inUse.buffer.buffer.byteLength, 0, 'freed when released, not kept');
+  assert.equal(buffers.ownedBytes, 0);
+});
