@@ -2,7 +2,7 @@
 // one JSON line with /proc/self/status's memory fields and process.memoryUsage(), and
 // /proc/self/smaps copies a few seconds in and at exit, into files named by KREROUTE_MEMORY_TRACE.
 // Bench-only: nothing of it is in the product.
-import { appendFileSync, copyFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 
 const prefix = process.env['KREROUTE_MEMORY_TRACE'];
 const STATUS_FIELDS = ['VmRSS', 'VmHWM', 'RssAnon', 'RssFile', 'RssShmem'];
@@ -35,7 +35,8 @@ function sample(): void {
 
 function snapshot(name: string): void {
   try {
-    copyFileSync('/proc/self/smaps', `${prefix}.smaps-${name}`);
+    // Read and written, not copied: the kernel's file copy gives nothing for /proc files.
+    writeFileSync(`${prefix}.smaps-${name}`, readFileSync('/proc/self/smaps'));
   } catch {
     // a trace is best effort
   }
