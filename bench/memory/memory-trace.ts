@@ -1,8 +1,9 @@
 // Preloaded into a kreroute step by `npm run bench:memory -- --trace` (node --import): every second
-// one JSON line with /proc/self/status's memory fields and process.memoryUsage(), and
+// one JSON line with /proc/self/status's memory fields, process.memoryUsage() and V8's heap spaces, and
 // /proc/self/smaps copies a few seconds in and at exit, into files named by KREROUTE_MEMORY_TRACE.
 // Bench-only: nothing of it is in the product.
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { getHeapSpaceStatistics } from 'node:v8';
 
 const prefix = process.env['KREROUTE_MEMORY_TRACE'];
 const STATUS_FIELDS = ['VmRSS', 'VmHWM', 'RssAnon', 'RssFile', 'RssShmem'];
@@ -29,6 +30,8 @@ function sample(): void {
     heapUsed: mb(u.heapUsed),
     external: mb(u.external),
     arrayBuffers: mb(u.arrayBuffers),
+    // V8's spaces (new, old, code, large object, …): which one a growing heapTotal is.
+    spaces: Object.fromEntries(getHeapSpaceStatistics().map((space) => [space.space_name, mb(space.space_size)])),
   };
   appendFileSync(`${prefix}.samples.jsonl`, `${JSON.stringify(line)}\n`);
 }
