@@ -77,6 +77,11 @@ export class PartitionFetcher {
     });
   }
 
+  /** Bytes of the responses fetched and not yet released (see FetchedPartition.release). */
+  get heldResponseBytes(): number {
+    return this.#responseBuffers.leasedBytes;
+  }
+
   /** No more retries: a fetch still under way fails at its next error instead of trying again (its reader gave up). */
   stop(): void {
     this.#stopped.abort();

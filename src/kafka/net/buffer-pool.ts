@@ -41,6 +41,8 @@ export class BufferPool {
   readonly #poison = process.env['KREROUTE_TEST_POISON_RELEASED_BUFFERS'] === '1';
   /** Bytes of the buffers handed out and of those kept for reuse. */
   #ownedBytes = 0;
+  /** Bytes of the pooled buffers handed out and not yet released. */
+  #leasedBytes = 0;
   /** Cleared: nothing is kept any more, every buffer released is freed at once. */
   #cleared = false;
 
@@ -57,6 +59,11 @@ export class BufferPool {
     return this.#ownedBytes;
   }
 
+  /** Bytes of the buffers in use (handed out, not yet released), as allocated. */
+  get leasedBytes(): number {
+    return this.#leasedBytes;
+  }
+
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafe(size);
     const length = sizeClass(size);
@@ -69,6 +76,7 @@ export class BufferPool {
     }
     const buffer = slab.subarray(0, size);
     this.#leased.set(buffer, slab);
+    this.#leasedBytes += slab.length;
     return buffer;
   }
 
@@ -77,6 +85,7 @@ export class BufferPool {
     const slab = this.#leased.get(buffer);
     if (!slab) return;
     this.#leased.delete(buffer);
+    this.#leasedBytes -= slab.length;
     if (this.#poison) slab.fill(0xa5);
     if (this.#cleared || this.#ownedBytes > this.#maxOwnedBytes) {
       this.#drop(slab);

@@ -119,3 +119,16 @@ test('a cleared pool frees its kept buffers at once, and each leased one when it
   assert.equal(inUse.buffer.buffer.byteLength, 0, 'freed when released, not kept');
   assert.equal(buffers.ownedBytes, 0);
 });
+
+test('the bytes in use are those handed out and not yet released, as allocated', () => {
+  const buffers = new BufferPool(64 * MiB);
+  const a = buffers.lease(3 * MiB);
+  const b = buffers.lease(5 * MiB);
+  buffers.lease(1000).release(); // small buffers are the allocator's
+  assert.equal(buffers.leasedBytes, 8 * MiB);
+  a.release();
+  a.release();
+  assert.equal(buffers.leasedBytes, 5 * MiB);
+  b.release();
+  assert.equal(buffers.leasedBytes, 0);
+});
