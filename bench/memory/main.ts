@@ -15,6 +15,7 @@ import type { Profile } from '../profiles.ts';
 import { RecordFactory } from '../record-gen.ts';
 import { warmUpBrokers } from '../warmup.ts';
 import { type MemoryOptions, USAGE, parseMemoryOptions } from './options.ts';
+import { loadWithProducerPerf } from './producer-perf-load.ts';
 import { type PeakTable, judgePeaks, renderPeaks } from './verdict.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -70,14 +71,19 @@ async function main(): Promise<number> {
       const profile: Profile = { name: 'memory', records: size, valueBytes: options.valueBytes, partitions: PARTITIONS, topicConfigs: {} };
       log(`loading records ${loaded}..${size - 1} into ${sourceTopic}`);
       const loadStarted = performance.now();
-      await loadTopic(
-        clusters.source.local.bootstrap,
-        sourceTopic,
-        profile,
-        factory,
-        AbortSignal.any([controller.signal, AbortSignal.timeout(options.stepTimeoutMs)]),
-        loaded,
-      );
+      const loadSignal = AbortSignal.any([controller.signal, AbortSignal.timeout(options.stepTimeoutMs)]);
+      if (options.loader === 'records') await loadTopic(clusters.source.local.bootstrap, sourceTopic, profile, factory, loadSignal, loaded);
+      else
+        await loadWithProducerPerf({
+          libsDir,
+          bootstrap: clusters.source.local.bootstrap,
+          topic: sourceTopic,
+          records: size - loaded,
+          valueBytes: options.valueBytes,
+          logFile: path.join(workDir, `load-${size}.log`),
+          timeoutMs: options.stepTimeoutMs,
+          signal: loadSignal,
+        });
       log(`loaded in ${((performance.now() - loadStarted) / 1000).toFixed(0)} s`);
       loaded = size;
       const peaks = await runJob({ cli, options, clusters, sourceTopic, size, workDir: path.join(workDir, String(size)), signal: controller.signal });
@@ -126,7 +132,8 @@ async function runJob(input: JobInput): Promise<Partial<Record<(typeof STEPS)[nu
   await clusters.destination.topics.create(destinationTopic, PARTITIONS, {});
   const planFile = path.join(workDir, 'plan.json');
   const stateDir = path.join(workDir, 'state');
-  const node = [...options.nodeFlags, cli];
+  const trace = options.trace ? [`--import=${path.join(here, 'memory-trace.ts')}`] : [];
+  const node = [...options.nodeFlags, ...trace, cli];
   const commands: Record<(typeof STEPS)[number], string[]> = {
     'plan --exact': [
       ...node,
@@ -151,7 +158,8 @@ async function runJob(input: JobInput): Promise<Partial<Record<(typeof STEPS)[nu
   try {
     for (const step of STEPS) {
       const logFile = path.join(workDir, `${step.split(' ')[0]}.log`);
-      const m = await measure({ command: process.execPath, args: commands[step], cwd: repoRoot, logFile, timeoutMs: options.stepTimeoutMs, signal });
+      const env = options.trace ? { ...process.env, KREROUTE_MEMORY_TRACE: path.join(workDir, step.split(' ')[0]!) } : process.env;
+      const m = await measure({ command: process.execPath, args: commands[step], cwd: repoRoot, env, logFile, timeoutMs: options.stepTimeoutMs, signal });
       log(`${size} records, ${step}: ${m.outcome} (exit ${m.exitCode}), ${m.wallSeconds.toFixed(1)} s, peak RSS ${(m.peakRssBytes / 1e6).toFixed(0)} MB`);
       if (m.outcome !== 'exited') {
         log(`${step} did not succeed: see ${logFile}`);

@@ -13,6 +13,26 @@ export const MALLOC_SETTINGS: Readonly<Record<string, string>> = {
   MALLOC_TRIM_THRESHOLD_: '131072',
 };
 
+/**
+ * V8's young generation, capped at 8 MB a semi-space (V8 grows it up to 16 MB when much survives
+ * a scavenge): measured on copies of 100M records of 100 B, V8 doubled it half-way (heap 42 → 56 MB,
+ * used 17–29 MB), which was the copy's only growth beyond its memory budget; with the cap the heap
+ * stayed at 44 MB and the copy took no longer (41.5 s against 48.9 s, one run each).
+ */
+export const V8_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
+/** V8_FLAGS the process does not already have from its command line or NODE_OPTIONS. */
+export function missingV8Flags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
+  const given = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  return V8_FLAGS.filter((flag) => {
+    const name = flag.split('=')[0]!;
+    return !given.some((arg) => {
+      const normal = arg.replace(/_/g, '-'); // node accepts both spellings
+      return normal === name || normal.startsWith(`${name}=`);
+    });
+  });
+}
+
 /** Set in the environment once the process runs with MALLOC_SETTINGS (or to 0, to keep glibc's defaults). */
 export const MALLOC_MARK = 'KREROUTE_MALLOC_TUNED';
 
@@ -32,7 +52,7 @@ export function tunedMallocEnvironment(env: NodeJS.ProcessEnv, platform: string,
 }
 
 /**
- * Replaces this process by the same command with MALLOC_SETTINGS (see tunedMallocEnvironment):
+ * Replaces this process by the same command with MALLOC_SETTINGS (see tunedMallocEnvironment) and V8_FLAGS:
  * glibc reads them only when a process starts. Call before anything is loaded or written; a Node
  * without process.execve (before 22.15) runs on with the defaults.
  */
@@ -40,5 +60,6 @@ export function runWithTunedMalloc(): void {
   const env = tunedMallocEnvironment(process.env, process.platform, process.argv.slice(2));
   const execve = (process as { execve?: (file: string, args: string[], env: NodeJS.ProcessEnv) => never }).execve;
   if (env === null || typeof execve !== 'function') return;
-  execve.call(process, process.execPath, [process.execPath, ...process.execArgv, ...process.argv.slice(1)], env);
+  const v8Flags = missingV8Flags(process.execArgv, env['NODE_OPTIONS']);
+  execve.call(process, process.execPath, [process.execPath, ...v8Flags, ...process.execArgv, ...process.argv.slice(1)], env);
 }

@@ -114,6 +114,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     round.fetched.catch(() => undefined);
     return round;
   };
+  // Responses whose forwarded batches are not all acknowledged yet, each settled once it is released.
+  const pinned = new Set<Promise<unknown>>();
   let ahead: Round | undefined;
   while (!context.signal?.aborted) {
     let round = ahead;
@@ -121,6 +123,11 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
     if (!round) {
       if (!lanes.some((lane) => lane.position.offset < lane.position.end)) break;
       await belowBudget(context, context.memoryBudgetBytes);
+      // A response stays until the last of its batches is acknowledged, so one slow destination
+      // partition can hold many responses whose other batches count no more in the budget: the
+      // next fetch waits while responses of more than twice the budget are held.
+      while (fetcher.heldResponseBytes > 2 * context.memoryBudgetBytes && pinned.size > 0)
+        await timedWait(context.metrics, 'destination', Promise.race(pinned));
       round = startFetch()!;
     }
     const { active } = round;
@@ -230,7 +237,11 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
         }
       }
     }
-    for (const [release, writes] of writesByResponse) Promise.all(writes).then(release, () => undefined);
+    for (const [release, writes] of writesByResponse) {
+      const released = Promise.all(writes).then(release, () => undefined);
+      pinned.add(released);
+      released.then(() => pinned.delete(released));
+    }
     if (commitDue && !context.signal?.aborted) {
       // Committing waits until every write is acknowledged; on a slow link that is long. The next
       // fetch goes out first, so data is at hand the moment the commit is done.
@@ -246,6 +257,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       () => undefined,
     );
   await settle(unsettled, context);
+  // Its connection and response buffers, freed now rather than when the source cluster is closed (reroute verifies next).
+  fetcher.close();
 }
 
 /** Registers in one call per topic the destination partitions a fetch's data will go to (see TransactionBoundary.enlist). */

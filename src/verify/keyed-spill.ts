@@ -15,9 +15,14 @@ export const DESTINATION_SIDE = -1;
 
 /** Distinct keys a bucket is sized for: its comparison then holds about 12 MB (see KeyGroups). */
 const KEYS_PER_BUCKET = 1 << 17;
-/** Write buffers of all buckets together, each within the bounds below. */
+/**
+ * Write buffers of all buckets together, each within the bounds below. The lower bound is small
+ * so that the total stays put as buckets grow with the records (1,526 buckets for a duplicate
+ * search over 100M records): with 1,024 entries at least, the buffers took 37 MB there and grew
+ * on with every record more.
+ */
 const WRITE_BUFFERS_BYTES = 16 * 1024 * 1024;
-const MIN_BUFFER_ENTRIES = 1024;
+const MIN_BUFFER_ENTRIES = 128;
 const MAX_BUFFER_ENTRIES = 43_690; // ~1 MB
 const READ_ENTRIES = 43_690;
 
@@ -49,6 +54,11 @@ export class KeyedSpill {
   /** A spill whose buckets fit their budget for up to `keys` distinct keys (more only make buckets larger). */
   static async create(keys: number, buckets = Math.max(1, Math.ceil(keys / KEYS_PER_BUCKET))): Promise<KeyedSpill> {
     return new KeyedSpill(await mkdtemp(join(tmpdir(), 'kreroute-verify-')), buckets);
+  }
+
+  /** Bytes of the write buffers, all buckets together. */
+  get bufferBytes(): number {
+    return this.#buffers.reduce((sum, buffer) => sum + buffer.byteLength, 0);
   }
 
   /** `digest`: the record's digest, of which the first 64 bits are kept. */

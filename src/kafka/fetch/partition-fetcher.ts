@@ -50,12 +50,14 @@ export class PartitionFetcher {
   readonly #options: PartitionFetchOptions;
   readonly #leaders = new Map<string, DataLink>();
   readonly #links: DataLinks;
+  readonly #responseBuffers: BufferPool;
   readonly #stopped = new AbortController();
 
   constructor(cluster: KafkaCluster, options: PartitionFetchOptions) {
     this.#cluster = cluster;
     this.#options = options;
-    this.#links = new DataLinks(cluster, 1, new BufferPool(options.responseBufferBytes));
+    this.#responseBuffers = new BufferPool(options.responseBufferBytes);
+    this.#links = new DataLinks(cluster, 1, this.#responseBuffers);
   }
 
   async fetch(positions: FetchPosition[]): Promise<FetchedPartition[]> {
@@ -75,9 +77,25 @@ export class PartitionFetcher {
     });
   }
 
+  /** Bytes of the responses fetched and not yet released (see FetchedPartition.release). */
+  get heldResponseBytes(): number {
+    return this.#responseBuffers.leasedBytes;
+  }
+
   /** No more retries: a fetch still under way fails at its next error instead of trying again (its reader gave up). */
   stop(): void {
     this.#stopped.abort();
+  }
+
+  /**
+   * Done with fetching: closes this fetcher's connections and frees its response buffers (those in
+   * use once released). Otherwise both would live until the cluster is closed, a pool of up to
+   * `responseBufferBytes` for every scan a plan or verify has finished.
+   */
+  close(): void {
+    this.stop();
+    this.#links.close();
+    this.#responseBuffers.clear();
   }
 
   async #fetchOnce(positions: FetchPosition[]): Promise<FetchedPartition[]> {

@@ -68,6 +68,21 @@ export async function scanRanges<R extends ScanRange>(cluster: KafkaCluster, ran
     responseBufferBytes: 3 * fetchBytes,
     ...(options.onRetry ? { onRetry: options.onRetry } : {}),
   });
+  try {
+    await scanWith(fetcher, cluster, ranges, visitor, options);
+  } finally {
+    // Its connections and response buffers would otherwise stay until the cluster is closed.
+    fetcher.close();
+  }
+}
+
+async function scanWith<R extends ScanRange>(
+  fetcher: PartitionFetcher,
+  cluster: KafkaCluster,
+  ranges: R[],
+  visitor: RangeVisitor<R>,
+  options: ScanOptions,
+): Promise<void> {
   const lanes: Lane<R>[] = ranges
     .filter((r) => r.from < r.end)
     .map((range) => ({

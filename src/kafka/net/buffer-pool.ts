@@ -41,6 +41,10 @@ export class BufferPool {
   readonly #poison = process.env['KREROUTE_TEST_POISON_RELEASED_BUFFERS'] === '1';
   /** Bytes of the buffers handed out and of those kept for reuse. */
   #ownedBytes = 0;
+  /** Bytes of the pooled buffers handed out and not yet released. */
+  #leasedBytes = 0;
+  /** Cleared: nothing is kept any more, every buffer released is freed at once. */
+  #cleared = false;
 
   /**
    * `maxOwnedBytes`: buffers are kept for reuse only while all the pool's buffers, in use and
@@ -55,6 +59,11 @@ export class BufferPool {
     return this.#ownedBytes;
   }
 
+  /** Bytes of the buffers in use (handed out, not yet released), as allocated. */
+  get leasedBytes(): number {
+    return this.#leasedBytes;
+  }
+
   take(size: number): Buffer {
     if (size < POOLED_MIN_BYTES) return Buffer.allocUnsafe(size);
     const length = sizeClass(size);
@@ -67,6 +76,7 @@ export class BufferPool {
     }
     const buffer = slab.subarray(0, size);
     this.#leased.set(buffer, slab);
+    this.#leasedBytes += slab.length;
     return buffer;
   }
 
@@ -75,12 +85,23 @@ export class BufferPool {
     const slab = this.#leased.get(buffer);
     if (!slab) return;
     this.#leased.delete(buffer);
+    this.#leasedBytes -= slab.length;
     if (this.#poison) slab.fill(0xa5);
-    if (this.#ownedBytes > this.#maxOwnedBytes) {
+    if (this.#cleared || this.#ownedBytes > this.#maxOwnedBytes) {
       this.#drop(slab);
       return;
     }
     this.#free.splice(this.#insertionPoint(slab.length), 0, slab);
+  }
+
+  /**
+   * For an owner that is done: frees the kept buffers now, and each buffer still in use as soon as
+   * it is released. Whatever still refers to the pool (a closed connection, a closer the cluster
+   * keeps until it is closed) then holds no memory of it.
+   */
+  clear(): void {
+    this.#cleared = true;
+    for (const slab of this.#free.splice(0)) this.#drop(slab);
   }
 
   lease(size: number): LeasedBuffer {

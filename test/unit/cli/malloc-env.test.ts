@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { MALLOC_MARK, MALLOC_SETTINGS, tunedMallocEnvironment } from '../../../src/cli/malloc-env.ts';
+import { MALLOC_MARK, MALLOC_SETTINGS, missingV8Flags, tunedMallocEnvironment } from '../../../src/cli/malloc-env.ts';
 
 test('a long command on Linux runs again with the malloc settings and the mark', () => {
   const env = tunedMallocEnvironment({ PATH: '/bin' }, 'linux', ['--json', 'copy', 'job.plan.json']);
@@ -36,11 +36,23 @@ console.log(JSON.stringify({ pid: process.pid, before, arena: process.env.MALLOC
   const file = join(dir, 'main.mjs');
   writeFileSync(file, script);
   const result = spawnSync(process.execPath, ['--max-semi-space-size=8', file, 'verify', 'x.plan.json'], { encoding: 'utf8', env: clean, timeout: 30_000 });
+  // Without the semi-space flag of its own, the command runs again with kreroute's (V8_FLAGS).
+  const added = spawnSync(process.execPath, ['--max-old-space-size=300', file, 'copy'], { encoding: 'utf8', env: clean, timeout: 30_000 });
   rmSync(dir, { recursive: true, force: true });
+  assert.equal(added.status, 0, added.stderr);
+  assert.deepEqual((JSON.parse(added.stdout.trim()) as { flags: string[] }).flags, ['--max-semi-space-size=8', '--max-old-space-size=300']);
   assert.equal(result.status, 0, result.stderr);
   const seen = JSON.parse(result.stdout.trim()) as { pid: number; before: number; arena: string; args: string[]; flags: string[] };
   assert.equal(seen.pid, seen.before, 'replaced, not a child: the same pid');
   assert.equal(seen.arena, MALLOC_SETTINGS['MALLOC_ARENA_MAX']);
   assert.deepEqual(seen.args, ['verify', 'x.plan.json']);
   assert.deepEqual(seen.flags, ['--max-semi-space-size=8']);
+});
+
+test("V8's semi-space cap is added unless the command line or NODE_OPTIONS sets it", () => {
+  assert.deepEqual(missingV8Flags([], undefined), ['--max-semi-space-size=8']);
+  assert.deepEqual(missingV8Flags(['--enable-source-maps'], '--no-warnings'), ['--max-semi-space-size=8']);
+  assert.deepEqual(missingV8Flags(['--max-semi-space-size=32'], undefined), []);
+  assert.deepEqual(missingV8Flags([], '--max-semi-space-size=2 --no-warnings'), []);
+  assert.deepEqual(missingV8Flags([], '--max_semi_space_size=2'), []);
 });

@@ -104,3 +104,31 @@ test('what the pool owns stays flat over a long run of varying sizes', () => {
   // Six buffers of up to 4 MiB in use never need more than the limit plus one new buffer.
   assert.ok(highest <= max + 5 * MiB, `the pool came to own ${highest} bytes`);
 });
+
+test('a cleared pool frees its kept buffers at once, and each leased one when it is released', () => {
+  const buffers = new BufferPool(64 * MiB);
+  const kept = buffers.lease(4 * MiB);
+  const inUse = buffers.lease(4 * MiB);
+  kept.release();
+  assert.equal(buffers.ownedBytes, 8 * MiB);
+  buffers.clear();
+  assert.equal(kept.buffer.buffer.byteLength, 0, 'the kept buffer is detached: its memory is freed');
+  assert.equal(buffers.ownedBytes, 4 * MiB, 'the one in use is still owned');
+  assert.equal(inUse.buffer.buffer.byteLength, 4 * MiB, 'and still readable');
+  inUse.release();
+  assert.equal(inUse.buffer.buffer.byteLength, 0, 'freed when released, not kept');
+  assert.equal(buffers.ownedBytes, 0);
+});
+
+test('the bytes in use are those handed out and not yet released, as allocated', () => {
+  const buffers = new BufferPool(64 * MiB);
+  const a = buffers.lease(3 * MiB);
+  const b = buffers.lease(5 * MiB);
+  buffers.lease(1000).release(); // small buffers are the allocator's
+  assert.equal(buffers.leasedBytes, 8 * MiB);
+  a.release();
+  a.release();
+  assert.equal(buffers.leasedBytes, 5 * MiB);
+  b.release();
+  assert.equal(buffers.leasedBytes, 0);
+});
