@@ -79,7 +79,7 @@ function purge(job: Job, extra: string[] = [], env?: NodeJS.ProcessEnv): Proc {
     [
       'purge',
       job.planFile,
-      '--execute',
+      ...(extra.includes('--dry-run') ? [] : ['--execute']),
       '--source',
       clusters.source.bootstrap,
       '--destination',
