@@ -10,6 +10,7 @@ import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { startSchemaRegistries } from '../support/schema-registries.ts';
+import { avroSchema, framed } from '../support/avro-records.ts';
 import { plan } from '../support/engine.ts';
 import { isKrerouteError } from '../../src/common/errors.ts';
 import { writeFile } from 'node:fs/promises';
@@ -18,22 +19,10 @@ import { join } from 'node:path';
 import { runKreroute } from '../support/cli-run.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
 
-const avroSchema = (name: string, field: string): RegisteredSchema => ({
-  schema: JSON.stringify({ type: 'record', name, namespace: 'kreroute.test', fields: [{ name: field, type: 'string' }] }),
-  schemaType: 'AVRO',
-  references: [],
-});
 const ORDER = avroSchema('Order', 'orderId');
 const TENANT_KEY = avroSchema('TenantKey', 'tenant');
 const INVOICE = avroSchema('Invoice', 'invoiceId');
 const SHIPMENT = avroSchema('Shipment', 'shipmentId');
-
-/** Confluent's framing around avsc's encoding: magic 0, the 4-byte id, the Avro bytes. */
-function framed(id: number, schema: RegisteredSchema, value: Record<string, unknown>): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, avro.Type.forSchema(JSON.parse(schema.schema)).toBuffer(value)]);
-}
 
 let registries: Awaited<ReturnType<typeof startSchemaRegistries>>;
 let source: SchemaRegistryClient;

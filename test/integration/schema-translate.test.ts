@@ -24,19 +24,7 @@ import { runKreroute } from '../support/cli-run.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
 import { startSchemaRegistries } from '../support/schema-registries.ts';
-
-const avroSchema = (name: string, field: string): RegisteredSchema => ({
-  schema: JSON.stringify({ type: 'record', name, namespace: 'kreroute.test', fields: [{ name: field, type: 'string' }] }),
-  schemaType: 'AVRO',
-  references: [],
-});
-
-/** Confluent's framing around avsc's encoding: magic 0, the 4-byte id, the Avro bytes. */
-function framed(id: number, schema: RegisteredSchema, value: Record<string, unknown>): Buffer {
-  const header = Buffer.alloc(5);
-  header.writeInt32BE(id, 1);
-  return Buffer.concat([header, avro.Type.forSchema(JSON.parse(schema.schema)).toBuffer(value)]);
-}
+import { avroSchema, framed } from '../support/avro-records.ts';
 
 let registries: Awaited<ReturnType<typeof startSchemaRegistries>>;
 let source: SchemaRegistryClient;
