@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import avro from 'avsc';
 import { resolveSchemaIds } from '../../src/schemas/id-resolution.ts';
-import { type RegisteredSchema, SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
+import { SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
 import { schemaIdsInTopic } from '../../src/schemas/schema-ids-in-topic.ts';
 import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';

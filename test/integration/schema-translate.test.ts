@@ -15,7 +15,7 @@ import { destinationPartitionOf } from '../../src/plan/partition-mapping.ts';
 import { readRange } from '../../src/kafka/fetch/range-reader.ts';
 import { sealPlan } from '../../src/plan/plan-file.ts';
 import type { Plan } from '../../src/plan/plan.ts';
-import { type RegisteredSchema, SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
+import { SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
 import { translateRecord } from '../../src/schemas/record-translation.ts';
 import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
