@@ -22,7 +22,7 @@ export function decompressionScratch(size: number): Buffer {
 
 /**
  * A v2 batch's records as stored after its header, decompressed when the batch is compressed:
- * lz4 by kreroute's own decoder into a buffer from `allocate`, the others by the client library.
+ * lz4 by kreroute's frame reader (see decompressLz4Frame) into a buffer from `allocate`, the others by the client library.
  */
 export function recordsSection(batch: BatchView, allocate?: (size: number) => Buffer): Buffer {
   const compression = batch.attributes & ATTRIBUTE.compression;
