@@ -27,18 +27,22 @@ const TOPICS = 3;
 const PARTITIONS = 4;
 const PER_PARTITION = 2_000;
 const AFTER_PLAN = 100;
-const MAX_ROUNDS = 6;
+/**
+ * How each round kills purge (SIGKILL): at its fault point before the nth topic's deletes, so that
+ * exactly the first n − 1 topics are purged (mid-way, every time); or 0–40 ms after it announces
+ * the deletes, wherever that lands.
+ */
+const ROUNDS: Array<{ beforeTopic: number } | { afterAnnounceMs: 'random' }> = [{ beforeTopic: 2 }, { beforeTopic: 3 }, { afterAnnounceMs: 'random' }];
 
-test(`purge killed (-9) as it starts deleting, run again: it completes; every log start ends exactly at the plan's end, and the ${AFTER_PLAN} records per partition written after planning stay`, {
+test(`purge killed (-9) mid-way (between its topics) and as it starts deleting, run again: it completes; every log start ends exactly at the plan's end, and the ${AFTER_PLAN} records per partition written after planning stay`, {
   timeout: 15 * 60_000,
 }, async () => {
   const { random, seed } = scenarioRandom('purge');
   const outcomes: string[] = [];
   let midway = 0;
-  let rounds = 0;
   const started = Date.now();
-  for (let round = 1; round <= MAX_ROUNDS; round++) {
-    rounds = round;
+  for (const [index, how] of ROUNDS.entries()) {
+    const round = index + 1;
     const topics = Array.from({ length: TOPICS }, (_, i) => topicName(`purge-r${round}-t${i}`));
     for (const t of topics) {
       await createTopic(clusters.source.bootstrap, t, PARTITIONS);
@@ -59,29 +63,38 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
     }
     const ends = new Map(job.plan.topics.map((t) => [t.source, t.partitions.map((p) => BigInt(p.end))]));
 
-    // Kill when purge announces the deletes (its stage event, --json on stdout), after 0–40 ms more.
-    const delay = Math.floor(random() * 40);
-    let killedAt: number | null = null;
+    const delay = 'afterAnnounceMs' in how ? Math.floor(random() * 40) : 0;
+    let announcedAt: number | null = null;
     const purge = runCli(['purge', job.planFile, '--execute', '--json', '--source', clusters.source.bootstrap, '--state-dir', job.stateDir], {
+      ...('beforeTopic' in how ? { env: { KREROUTE_FAULT_POINT: `before-purge-topic@${how.beforeTopic}:kill` } } : {}),
       onStdoutLine: (line) => {
-        if (killedAt === null && line.includes('"stage":"purge"')) {
-          killedAt = Date.now();
-          setTimeout(() => purge.kill('SIGKILL'), delay);
+        if (announcedAt === null && line.includes('"stage":"purge"')) {
+          announcedAt = Date.now();
+          if ('afterAnnounceMs' in how) setTimeout(() => purge.kill('SIGKILL'), delay);
         }
       },
     });
     const exit = await purge.waitExit(2 * 60_000, 'the first purge');
-    if (killedAt === null) assert.fail(`purge never announced its deletes (${describeExit(exit)}):\n${tail(purge.stderr())}`);
+    if (announcedAt === null) assert.fail(`purge never announced its deletes (${describeExit(exit)}):\n${tail(purge.stderr())}`);
     const after: bigint[][] = [];
     for (const t of topics) after.push(await logStarts(clusters.source.bootstrap, t, [...Array(PARTITIONS).keys()]));
+    const purgedTopics: string[] = [];
     let purged = 0;
     for (const [i, t] of topics.entries()) {
       for (const [p, start] of after[i]!.entries()) {
         assert.ok(start === 0n || start === ends.get(t)![p], `${t}[${p}]: the log start after the kill is the plan's start or end, never elsewhere (${start})`);
         if (start === ends.get(t)![p]) purged++;
       }
+      if (after[i]!.every((start, p) => start === ends.get(t)![p])) purgedTopics.push(t);
     }
     const total = TOPICS * PARTITIONS;
+    if ('beforeTopic' in how) {
+      // Purge deletes topic by topic, in plan order: the kill leaves exactly the topics before it purged.
+      assert.equal(exit.signal, 'SIGKILL', `purge was killed at its fault point (${describeExit(exit)}):\n${tail(purge.stderr())}`);
+      const planOrder = job.plan.topics.map((t) => t.source);
+      assert.deepEqual([...purgedTopics].sort(), planOrder.slice(0, how.beforeTopic - 1).sort(), 'the topics purged before the kill, whole');
+      assert.equal(purged, (how.beforeTopic - 1) * PARTITIONS, 'no partition of a later topic was purged');
+    }
     const kind =
       exit.signal === 'SIGKILL'
         ? purged === 0
@@ -91,7 +104,8 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
             : 'killed mid-way'
         : `finished first (${describeExit(exit)})`;
     if (kind === 'killed mid-way') midway++;
-    outcomes.push(`r${round}: +${delay} ms, ${kind}, ${purged}/${total} purged`);
+    const at = 'beforeTopic' in how ? `before topic ${how.beforeTopic}` : `+${delay} ms`;
+    outcomes.push(`r${round}: ${at}, ${kind}, ${purged}/${total} purged`);
 
     const again = runCli(['purge', job.planFile, '--execute', '--source', clusters.source.bootstrap, '--state-dir', job.stateDir]);
     expectExit(again, await again.waitExit(2 * 60_000, 'the second purge'), 0, 'purge run again');
@@ -105,13 +119,13 @@ test(`purge killed (-9) as it starts deleting, run again: it completes; every lo
         );
       }
     }
-    if (midway > 0 && round >= 2) break;
     await sleep(200);
   }
+  assert.ok(midway >= 2, `purge was killed mid-way in ${midway} round(s): ${outcomes.join('; ')}`);
   await reportScenario({
     scenario: 'purge killed mid-way',
-    faults: `SIGKILL of purge 0–40 ms after it announced the deletes, ${rounds} round(s) (seed ${seed})`,
-    messages: rounds * TOPICS * PARTITIONS * PER_PARTITION,
+    faults: `SIGKILL of purge at its fault point before its 2nd and before its 3rd topic, and 0–40 ms after it announced the deletes (seed ${seed})`,
+    messages: ROUNDS.length * TOPICS * PARTITIONS * PER_PARTITION,
     lost: 0,
     duplicated: 0,
     seconds: elapsed(started),
