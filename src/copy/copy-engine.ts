@@ -87,13 +87,14 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
   // is applied to forwarded batches in place.
   const forwardAllowed = context.passthrough && context.plan.mapping === 'same';
   const filter = context.plan.filter === null ? undefined : compileRawFilter(context.plan.filter);
+  // A fetch response is held in memory next to what is buffered for the destination.
+  const fetchMaxBytes = Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4)));
   const fetcher = new PartitionFetcher(context.source, {
     partitionMaxBytes: throttled ? 64 * 1024 : 1024 * 1024,
-    // A fetch response is held in memory next to what is buffered for the destination.
-    maxBytes: Math.min(16 * 1024 * 1024, Math.max(1024 * 1024, Math.floor(context.memoryBudgetBytes / 4))),
+    maxBytes: fetchMaxBytes,
     maxWaitMs: 200,
-    // The responses whose batches are being written (the budget), and the one being fetched.
-    responseBufferBytes: context.memoryBudgetBytes * 2,
+    // The responses whose batches are being written (held up to the budget, below), and the one being fetched.
+    responseBufferBytes: context.memoryBudgetBytes + fetchMaxBytes,
     ...(context.onRetry ? { onRetry: context.onRetry } : {}),
   });
   // Filtered and joined batches are built in reused buffers (see BufferPool), given back once written.
@@ -125,8 +126,8 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       await belowBudget(context, context.memoryBudgetBytes);
       // A response stays until the last of its batches is acknowledged, so one slow destination
       // partition can hold many responses whose other batches count no more in the budget: the
-      // next fetch waits while responses of more than twice the budget are held.
-      while (fetcher.heldResponseBytes > 2 * context.memoryBudgetBytes && pinned.size > 0)
+      // next fetch waits while responses of more than the budget are held.
+      while (fetcher.heldResponseBytes > context.memoryBudgetBytes && pinned.size > 0)
         await timedWait(context.metrics, 'destination', Promise.race(pinned));
       round = startFetch()!;
     }
