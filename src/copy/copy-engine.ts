@@ -127,8 +127,7 @@ export async function runCopyEngine(context: EngineContext): Promise<void> {
       // A response stays until the last of its batches is acknowledged, so one slow destination
       // partition can hold many responses whose other batches count no more in the budget: the
       // next fetch waits while responses of more than the budget are held.
-      while (fetcher.heldResponseBytes > context.memoryBudgetBytes && pinned.size > 0)
-        await timedWait(context.metrics, 'destination', Promise.race(pinned));
+      while (fetcher.heldResponseBytes > context.memoryBudgetBytes && pinned.size > 0) await timedWait(context.metrics, 'destination', Promise.race(pinned));
       round = startFetch()!;
     }
     const { active } = round;
