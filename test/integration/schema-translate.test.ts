@@ -161,6 +161,32 @@ test('--schemas translate: destination records with wrong ids fail verify (two i
   }
 });
 
+test('--schemas translate: a second plan over the same range (copy --accept-overlap) fails both verifies naming every record twice, by partition and by key hash', async () => {
+  for (const mapping of ['same', 'key-hash'] as const) {
+    const { topic } = await conflictingTopic(mapping === 'key-hash' ? 3 : undefined);
+    const options = { topics: [topic], ...wholeTopic, ...(mapping === 'key-hash' ? { mapping } : {}), schemaRegistries: registriesOf(true) };
+    const first = await plan(options);
+    const firstDir = await stateDir('translate-dupes-first');
+    const { source: from, destination: to } = sides();
+    await copyPlan(first, { source: from, destination: to, stateDir: firstDir });
+    assert.equal((await verifyPlan(first, { source: from, destination: to, stateDir: firstDir })).passed, true, `${mapping}: the first copy alone passes`);
+
+    const second = await plan({ ...options, createTopics: false });
+    assert.deepEqual(second.topics[0]!.schemaIdMap, first.topics[0]!.schemaIdMap, `${mapping}: the ids registered by the first plan are found again`);
+    const secondDir = await stateDir('translate-dupes-second');
+    await copyPlan(second, { source: from, destination: to, stateDir: secondDir, acceptOverlap: true });
+    for (const [name, p, dir] of [
+      ['second', second, secondDir],
+      ['first', first, firstDir],
+    ] as const) {
+      const report = await verifyPlan(p, { source: from, destination: to, stateDir: dir });
+      assert.equal(report.passed, false, `${mapping}, ${name} plan: every translated record is on the destination twice`);
+      const twice = report.partitions.reduce((n, v) => n + (v.duplicates?.records ?? 0), 0);
+      assert.equal(twice, 4, `${mapping}, ${name} plan: ${JSON.stringify(report.partitions.map((v) => v.duplicates))}`);
+    }
+  }
+});
+
 test('kreroute plan --schemas translate --json: the id map in the plan fits the documented output; a bad mode is refused', async () => {
   const { topic, ids } = await conflictingTopic();
   const dir = await stateDir('translate-cli');

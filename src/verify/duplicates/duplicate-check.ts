@@ -11,6 +11,7 @@ import type { Duplicates } from '../report.ts';
 import { DuplicateTally } from './duplicate-tally.ts';
 import type { KeyHash } from '../keyed-key-hash.ts';
 import { RecordTracer } from '../record-trace.ts';
+import { translateInPlace } from '../../schemas/record-translation.ts';
 import { DESTINATION_SIDE, ENTRY_WORDS, KeyedSpill } from '../keyed-spill.ts';
 import { type DigestFields, digestFieldsOf } from '../record-digest.ts';
 
@@ -168,6 +169,7 @@ async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<
   const filter = plan.filter === null ? null : compileRawFilter(plan.filter);
   const cursor = new RecordCursor(Buffer.alloc(0));
   const keys = new RecordCursor(Buffer.alloc(0));
+  const idMap = topic.schemaIdMap;
   const spans = new Map<number, Span>();
   const ranges: SourceRange[] = topic.partitions.map((p) => ({
     topic: topic.source,
@@ -183,12 +185,17 @@ async function tracePlanned(context: DuplicateContext, tracer: Tracer): Promise<
       batch(range, batch) {
         forEachStoredRecord(batch, cursor, (at) => {
           if (filter !== null && !filter(batch.records, at.tailStart)) return;
-          let d = range.destinationPartition;
-          if (d === null) {
-            keys.buffer = batch.records;
-            keys.position = at.tailStart;
-            d = destinationPartitionOf(plan.mapping, keys.bytes(), range.partition, topic.destinationPartitions);
+          keys.buffer = batch.records;
+          keys.position = at.tailStart;
+          const key = keys.bytes();
+          // --schemas translate: a planned record is traced (and placed by its key) as its copy is
+          // written, with the plan's ids, or another plan's translated copies would never match it.
+          if (idMap) {
+            const offset = batch.view.baseOffset + BigInt(at.offsetDelta);
+            translateInPlace(key, idMap, offset);
+            translateInPlace(keys.bytes(), idMap, offset);
           }
+          const d = range.destinationPartition ?? destinationPartitionOf(plan.mapping, key, range.partition, topic.destinationPartitions);
           tracer.add(d, range.partition, batch, at);
           widen(spans, d, at.timestamp, at.timestamp);
         });
