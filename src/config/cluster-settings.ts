@@ -68,7 +68,7 @@ export async function clusterSettings(side: Side, input: SideInput, defaults: Si
       hint: `give ${names.flag} host:port (or set ${names.env}, or bootstrap.servers in ${names.configFlag})`,
     });
   }
-  const schemaRegistry = properties ? schemaRegistryConfigFrom(properties.entries) : undefined;
+  const schemaRegistry = properties ? await schemaRegistryConfigFrom(properties.entries, configFile ?? input.commandConfigFile ?? '-X') : undefined;
   return { settings: { ...properties?.settings, bootstrap }, warnings: properties?.warnings ?? [], ...(schemaRegistry ? { schemaRegistry } : {}) };
 }
 

@@ -6,10 +6,16 @@ import type { PropertyEntry } from './properties-format.ts';
 export class PropertySet {
   readonly file: string;
   readonly #entries: Map<string, PropertyEntry>;
+  readonly #shownPrefix: string;
 
-  constructor(file: string, entries: PropertyEntry[]) {
+  /**
+   * `shownPrefix`: the entries are a prefixed group's with the prefix taken off (the schema
+   * registry's `schema.registry.ssl.*` read as Kafka's `ssl.*`); errors name the keys with it.
+   */
+  constructor(file: string, entries: PropertyEntry[], shownPrefix = '') {
     this.file = file;
     this.#entries = new Map(entries.map((e) => [e.key, e]));
+    this.#shownPrefix = shownPrefix;
   }
 
   keys(): string[] {
@@ -32,13 +38,21 @@ export class PropertySet {
 
   site(key: string): ConfigSite {
     const entry = this.#entries.get(key);
-    if (entry === undefined) return { file: this.file, key };
-    return entry.line > 0 ? { file: this.origin(key), line: entry.line, key } : { file: this.origin(key), key };
+    const shown = this.#shownPrefix + key;
+    if (entry === undefined) return { file: this.file, key: shown };
+    return entry.line > 0 ? { file: this.origin(key), line: entry.line, key: shown } : { file: this.origin(key), key: shown };
   }
 
   /** Throws a CONFIG error about `key`. Never put a value in `message`: any value may be a secret. */
   fail(key: string, message: string, hint?: string): never {
-    throw configError(this.site(key), message, hint);
+    throw configError(this.site(key), this.#shown(message), hint === undefined ? undefined : this.#shown(hint));
+  }
+
+  /** A message's mentions of keys of the group (`ssl.…` for `schema.registry.ssl.…`) as the file writes them. */
+  #shown(text: string): string {
+    if (this.#shownPrefix === '') return text;
+    const heads = new Set([...this.#entries.keys()].map((key) => key.split('.')[0]!));
+    return text.replace(/(?<![\w.])([a-z]+)\.(?=[a-z])/g, (mention, head: string) => (heads.has(head) ? this.#shownPrefix + mention : mention));
   }
 
   positiveInteger(key: string): number | undefined {

@@ -1,5 +1,8 @@
+import type { ConnectionOptions } from 'node:tls';
 import { KrerouteError } from '../common/errors.ts';
 import type { PropertyEntry } from './properties-format.ts';
+import { PropertySet } from './property-set.ts';
+import { tlsFromProperties } from './tls-settings.ts';
 
 /** A cluster's schema registry as its client properties name it (Confluent's serializer keys). */
 export interface SchemaRegistryConfig {
@@ -8,31 +11,50 @@ export interface SchemaRegistryConfig {
   basicAuthUserInfo?: string;
   /** Never shown. */
   bearerToken?: string;
+  /** From `schema.registry.ssl.*`: the CA certificates to trust, a client certificate, TLS versions. */
+  tls?: ConnectionOptions;
 }
 
-/** The keys read here; `schema.registry.ssl.*` is refused (not supported yet). */
+const TLS_PREFIX = 'schema.registry.';
+
+/** Confluent's registry client takes Kafka's `ssl.*` keys under `schema.registry.`: those kreroute reads for a broker too. */
+const REGISTRY_TLS_KEYS = new Set([
+  'ssl.truststore.type',
+  'ssl.truststore.location',
+  'ssl.truststore.certificates',
+  'ssl.truststore.password',
+  'ssl.keystore.type',
+  'ssl.keystore.location',
+  'ssl.keystore.password',
+  'ssl.keystore.key',
+  'ssl.keystore.certificate.chain',
+  'ssl.key.password',
+  'ssl.endpoint.identification.algorithm',
+  'ssl.enabled.protocols',
+  'ssl.protocol',
+]);
+
+/** The keys read here (properties.ts does not report them as unknown). */
 export const SCHEMA_REGISTRY_KEYS = new Set([
   'schema.registry.url',
   'basic.auth.credentials.source',
   'basic.auth.user.info',
   'bearer.auth.credentials.source',
   'bearer.auth.token',
+  ...[...REGISTRY_TLS_KEYS].map((key) => TLS_PREFIX + key),
 ]);
 
 /**
  * The registry settings among a side's merged properties, or undefined when there are none.
  * Only the credential sources that name a value in the file are accepted: basic auth from
- * USER_INFO, a bearer token from STATIC_TOKEN.
+ * USER_INFO, a bearer token from STATIC_TOKEN. `schema.registry.ssl.*` is read as Kafka's `ssl.*`
+ * is for a broker (PEM or PKCS12 key material, PEM trusted certificates).
  */
-export function schemaRegistryConfigFrom(entries: PropertyEntry[]): SchemaRegistryConfig | undefined {
+export async function schemaRegistryConfigFrom(entries: PropertyEntry[], file: string): Promise<SchemaRegistryConfig | undefined> {
   const get = (key: string) => entries.findLast((e) => e.key === key)?.value.trim();
-  const tls = entries.find((e) => e.key.startsWith('schema.registry.ssl.'));
-  if (tls) {
-    throw new KrerouteError('CONFIG', `${tls.file ?? 'properties'}: ${tls.key} is not supported yet`, {
-      hint: "remove it: kreroute reaches a registry over http, or https with a certificate Node's default CAs trust",
-    });
-  }
   const config: SchemaRegistryConfig = {};
+  const tls = await registryTls(entries, file);
+  if (tls) config.tls = tls;
   const url = get('schema.registry.url');
   // Confluent's clients take a comma-separated list; the first registry answers for all.
   if (url) config.url = url.split(',')[0]!.trim();
@@ -60,4 +82,22 @@ export function schemaRegistryConfigFrom(entries: PropertyEntry[]): SchemaRegist
     config.bearerToken = token;
   }
   return Object.keys(config).length === 0 ? undefined : config;
+}
+
+/** The TLS options of `schema.registry.ssl.*`, or undefined when none is set. */
+async function registryTls(entries: PropertyEntry[], file: string): Promise<ConnectionOptions | undefined> {
+  const prefixed = entries.filter((e) => e.key.startsWith(`${TLS_PREFIX}ssl.`));
+  if (prefixed.length === 0) return undefined;
+  const unknown = prefixed.find((e) => !REGISTRY_TLS_KEYS.has(e.key.slice(TLS_PREFIX.length)));
+  if (unknown) {
+    throw new KrerouteError('CONFIG', `${unknown.file ?? file}: ${unknown.key} is not a setting kreroute reads`, {
+      hint: `remove it: kreroute reads the ${TLS_PREFIX}ssl.* keys it reads for a broker (truststore, keystore, key.password, endpoint.identification.algorithm, enabled.protocols, protocol)`,
+    });
+  }
+  const set = new PropertySet(
+    file,
+    prefixed.map((e) => ({ ...e, key: e.key.slice(TLS_PREFIX.length) })),
+    TLS_PREFIX,
+  );
+  return tlsFromProperties(set);
 }

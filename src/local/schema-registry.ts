@@ -9,6 +9,8 @@ import { cacheDir } from './paths.ts';
 export interface LocalSchemaRegistry {
   /** The Confluent-compatible API's base URL, e.g. http://127.0.0.1:40123/apis/ccompat/v7. */
   url: string;
+  /** With `tls`: the same API over https (its plain http port stays open for the harness). */
+  httpsUrl?: string;
   logFile: string;
   stop(): Promise<void>;
 }
@@ -18,6 +20,16 @@ export interface LocalSchemaRegistryOptions {
   /** The folder of its log file. */
   logDir: string;
   startTimeoutMs?: number;
+  /** Also serve https with this certificate; with `clientTrustStore`, only to clients with a certificate it trusts. */
+  tls?: LocalRegistryTls;
+}
+
+export interface LocalRegistryTls {
+  /** PEM: the certificate (valid for 127.0.0.1) and its unencrypted key. */
+  certificateFile: string;
+  keyFile: string;
+  /** A PKCS12 truststore of the CAs whose client certificates are required. */
+  clientTrustStore?: { file: string; password: string };
 }
 
 /** Where scripts/build-registry.sh puts the registry: the runner jar and its lib/. */
@@ -37,7 +49,7 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
   if (!schemaRegistryBuilt()) {
     throw new Error(`no schema registry in ${dir}: run scripts/build-registry.sh (bootstrap.sh does)`);
   }
-  const [port] = (await freePorts(1)) as [number];
+  const [port, httpsPort] = (await freePorts(2)) as [number, number];
   const logFile = path.join(options.logDir, `schema-registry-${options.name}-${port}.log`);
   const child = spawnJava({
     libsDir: path.join(dir, 'lib'),
@@ -50,10 +62,12 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
       'quarkus.http.host': '127.0.0.1',
       'quarkus.http.port': String(port),
       'quarkus.http.access-log.enabled': 'false',
+      ...(options.tls ? httpsProperties(options.tls, httpsPort) : {}),
     },
   });
   const registry: LocalSchemaRegistry = {
     url: `http://127.0.0.1:${port}${CCOMPAT_PATH}`,
+    ...(options.tls ? { httpsUrl: `https://127.0.0.1:${httpsPort}${CCOMPAT_PATH}` } : {}),
     logFile,
     stop: () => stopChild(child),
   };
@@ -65,6 +79,23 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
   }
   await stopChild(child).catch(() => {});
   throw new Error(`schema registry ${options.name} did not start; log: ${logFile}\n${await tailLines(logFile)}`);
+}
+
+/** Quarkus's https settings (PEM certificate; a PKCS12 truststore for client certificates). */
+function httpsProperties(tls: LocalRegistryTls, port: number): Record<string, string> {
+  return {
+    'quarkus.http.ssl-port': String(port),
+    'quarkus.http.ssl.certificate.files': tls.certificateFile,
+    'quarkus.http.ssl.certificate.key-files': tls.keyFile,
+    ...(tls.clientTrustStore
+      ? {
+          'quarkus.http.ssl.client-auth': 'required',
+          'quarkus.http.ssl.certificate.trust-store-file': tls.clientTrustStore.file,
+          'quarkus.http.ssl.certificate.trust-store-file-type': 'PKCS12',
+          'quarkus.http.ssl.certificate.trust-store-password': tls.clientTrustStore.password,
+        }
+      : {}),
+  };
 }
 
 async function answers(url: string): Promise<boolean> {

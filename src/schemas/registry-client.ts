@@ -1,3 +1,6 @@
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { ConnectionOptions } from 'node:tls';
 import { KrerouteError } from '../common/errors.ts';
 
 /** How to reach one registry's Confluent-compatible API; the auth values never appear in errors. */
@@ -6,6 +9,8 @@ export interface SchemaRegistrySettings {
   /** `user:password` for HTTP basic auth (Confluent's basic.auth.user.info). */
   basicAuthUserInfo?: string;
   bearerToken?: string;
+  /** For an https registry: the CA certificates to trust, a client certificate (schema.registry.ssl.*). */
+  tls?: ConnectionOptions;
   timeoutMs?: number;
 }
 
@@ -21,10 +26,12 @@ export class SchemaRegistryClient {
   readonly url: string;
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
+  readonly #tls: ConnectionOptions;
 
   constructor(settings: SchemaRegistrySettings) {
     this.url = settings.url.replace(/\/+$/, '');
     this.#timeoutMs = settings.timeoutMs ?? 30_000;
+    this.#tls = settings.tls ?? {};
     this.#headers = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
     if (settings.basicAuthUserInfo) {
       this.#headers['authorization'] = `Basic ${Buffer.from(settings.basicAuthUserInfo).toString('base64')}`;
@@ -96,20 +103,20 @@ export class SchemaRegistryClient {
   }
 
   async #send(method: string, path: string, body: unknown): Promise<{ status: number; text: string }> {
-    let response: Response;
+    const headers = body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/vnd.schemaregistry.v1+json' };
     try {
-      response = await fetch(`${this.url}${path}`, {
-        method,
-        headers: body === undefined ? this.#headers : { ...this.#headers, 'content-type': 'application/vnd.schemaregistry.v1+json' },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      return await exchange(
+        new URL(`${this.url}${path}`),
+        { method, headers, tls: this.#tls, timeoutMs: this.#timeoutMs },
+        body === undefined ? undefined : JSON.stringify(body),
+      );
     } catch (error) {
       throw new KrerouteError('UNREACHABLE', `schema registry ${this.url}: ${method} ${path} failed (${(error as Error).message})`, {
-        hint: 'check the URL and that the registry runs',
+        hint: this.url.startsWith('https:')
+          ? 'check the URL, that the registry runs, and that schema.registry.ssl.truststore.* holds the CA that signed its certificate'
+          : 'check the URL and that the registry runs',
       });
     }
-    return { status: response.status, text: await response.text() };
   }
 
   #failure(method: string, path: string, answer: { status: number; text: string }): KrerouteError {
@@ -134,4 +141,37 @@ function registration(schema: RegisteredSchema): Record<string, unknown> {
     ...(schema.schemaType === 'AVRO' ? {} : { schemaType: schema.schemaType }),
     ...(schema.references.length > 0 ? { references: schema.references } : {}),
   };
+}
+
+/**
+ * One HTTP exchange with node:http(s) rather than fetch: fetch cannot be given a CA or a client
+ * certificate without a dependency on undici.
+ */
+function exchange(
+  url: URL,
+  options: { method: string; headers: Record<string, string>; tls: ConnectionOptions; timeoutMs: number },
+  body: string | undefined,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const { method, headers, tls, timeoutMs } = options;
+    const request = url.protocol === 'https:' ? httpsRequest(url, { method, headers, ...tls }) : httpRequest(url, { method, headers });
+    const timer = setTimeout(() => request.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    request.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    request.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      response.on('end', () => {
+        clearTimeout(timer);
+        resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+      });
+    });
+    request.end(body);
+  });
 }

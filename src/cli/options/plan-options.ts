@@ -140,11 +140,19 @@ export function schemaRegistriesOf(
       hint: `give ${missing === 'source' ? '--source-schema-registry' : '--dest-schema-registry'} URL (or schema.registry.url in its properties), or neither`,
     });
   }
-  const side = (url: string, config: SchemaRegistryConfig | undefined) => ({
-    url,
-    ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
-    ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
-  });
+  const side = (url: string, config: SchemaRegistryConfig | undefined) => {
+    if (config?.tls && !url.startsWith('https:')) {
+      throw new KrerouteError('BAD_INPUT', `schema.registry.ssl.* is set, but the registry ${url} is not https`, {
+        hint: 'give the registry as https://host:port, or remove the schema.registry.ssl.* keys',
+      });
+    }
+    return {
+      url,
+      ...(config?.basicAuthUserInfo ? { basicAuthUserInfo: config.basicAuthUserInfo } : {}),
+      ...(config?.bearerToken ? { bearerToken: config.bearerToken } : {}),
+      ...(config?.tls ? { tls: config.tls } : {}),
+    };
+  };
   return {
     source: side(source, fromProperties.source),
     destination: side(destination, fromProperties.destination),
