@@ -1,3 +1,5 @@
+import { freeNow } from '../wire/free-buffer.ts';
+
 /** A response's bytes and the way to hand them back once nothing refers to them any more. */
 export interface LeasedBuffer {
   buffer: Buffer;
@@ -137,6 +139,6 @@ export class BufferPool {
    */
   #drop(slab: Buffer): void {
     this.#ownedBytes -= slab.length;
-    (slab.buffer as ArrayBuffer).transfer(0);
+    freeNow(slab);
   }
 }

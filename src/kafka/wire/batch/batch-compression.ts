@@ -2,6 +2,7 @@ import zlib from 'node:zlib';
 import { compressionsAlgorithmsByBitmask } from '@platformatic/kafka';
 import { ATTRIBUTE, BATCH, LOG_OVERHEAD } from './batch-header.ts';
 import { compressLz4Frame } from './lz4-frame-writer.ts';
+import { freeNow } from '../free-buffer.ts';
 
 /** Kafka's compression codecs, in the order of their attribute bits (0..4). */
 export const CODECS = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
@@ -64,6 +65,7 @@ export function compressBatch(batch: Buffer, codec: Codec): Buffer {
   const out = Buffer.allocUnsafe(BATCH.records + compressed.length);
   batch.copy(out, 0, 0, BATCH.records);
   out.set(compressed, BATCH.records);
+  freeNow(compressed);
   out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH.length);
   const attributes = out.readInt16BE(BATCH.attributes);
   out.writeInt16BE((attributes & ~ATTRIBUTE.compression) | CODECS.indexOf(codec), BATCH.attributes);

@@ -1,4 +1,5 @@
 import { compressSync } from 'lz4-napi';
+import { freeNow } from '../free-buffer.ts';
 
 /** The largest block a frame may declare below 4 MiB; the batches the copy builds are at most 1 MiB, so most are one block. */
 const BLOCK_BYTES = 1024 * 1024;
@@ -21,10 +22,13 @@ const STORED = 0x80000000;
  */
 export function compressLz4Frame(data: Uint8Array): Buffer {
   const parts: Uint8Array[] = [HEADER];
+  const blocks: Buffer[] = [];
   for (let start = 0; start < data.length; start += BLOCK_BYTES) {
     const block = data.subarray(start, Math.min(data.length, start + BLOCK_BYTES));
     // lz4-napi's block format: the uncompressed size (4 bytes, little-endian), then the LZ4 block.
-    const compressed = compressSync(Buffer.from(block.buffer, block.byteOffset, block.length)).subarray(4);
+    const whole = compressSync(Buffer.from(block.buffer, block.byteOffset, block.length));
+    blocks.push(whole);
+    const compressed = whole.subarray(4);
     const size = Buffer.allocUnsafe(4);
     if (compressed.length < block.length) {
       size.writeUInt32LE(compressed.length);
@@ -35,5 +39,7 @@ export function compressLz4Frame(data: Uint8Array): Buffer {
     }
   }
   parts.push(END_MARK);
-  return Buffer.concat(parts);
+  const frame = Buffer.concat(parts);
+  for (const whole of blocks) freeNow(whole);
+  return frame;
 }

@@ -1,5 +1,6 @@
 import { uncompressSync } from 'lz4-napi';
 import { KrerouteError } from '../../../common/errors.ts';
+import { freeNow } from '../free-buffer.ts';
 
 /**
  * Decompresses one LZ4 frame (the format Kafka's lz4 codec writes a batch's records in) into a
@@ -107,9 +108,11 @@ function decodeBlock(block: Uint8Array, bound: number, dictionary: Buffer | unde
   } catch (error) {
     throw malformed(`a block does not decode (${error instanceof Error ? error.message : String(error)})`);
   }
-  if (decoded.length > bound) throw malformed('a block decodes to more than the frame declares');
+  const length = decoded.length;
+  if (length > bound) throw malformed('a block decodes to more than the frame declares');
   out.set(decoded, written);
-  return written + decoded.length;
+  freeNow(decoded);
+  return written + length;
 }
 
 function readUint32LE(bytes: Uint8Array, at: number): number {
