@@ -1,9 +1,12 @@
 import { compressionsAlgorithmsByBitmask } from '@platformatic/kafka';
 import { KrerouteError } from '../../../common/errors.ts';
 import { ATTRIBUTE, BATCH, type BatchView } from './batch-header.ts';
+import { freeNow } from '../free-buffer.ts';
 import { decompressLz4Frame } from './lz4-frame.ts';
+import { decompressZstd } from './zstd-frame.ts';
 
 const LZ4 = 3;
+const ZSTD = 4;
 
 /** Larger decompressed batches get a buffer of their own, left to the garbage collector. */
 const KEPT_SCRATCH_BYTES = 16 * 1024 * 1024;
@@ -22,13 +25,25 @@ export function decompressionScratch(size: number): Buffer {
 
 /**
  * A v2 batch's records as stored after its header, decompressed when the batch is compressed:
- * lz4 by kreroute's frame reader (see decompressLz4Frame) into a buffer from `allocate`, the others by the client library.
+ * lz4 by kreroute's frame reader (see decompressLz4Frame) into a buffer from `allocate`; zstd by
+ * node:zlib (see decompressZstd), the others by the client library, and with `allocate` copied
+ * into its buffer and their own freed at once (see freeNow): left to the collector, every
+ * batch's decompressed records made V8 run full collections.
  */
 export function recordsSection(batch: BatchView, allocate?: (size: number) => Buffer): Buffer {
   const compression = batch.attributes & ATTRIBUTE.compression;
   const stored = batch.bytes.subarray(BATCH.records);
   if (compression === 0) return stored;
   if (compression === LZ4) return decompressLz4Frame(stored, allocate);
+  const records = compression === ZSTD ? decompressZstd(stored) : libraryDecompress(batch, compression, stored);
+  if (!allocate) return records;
+  const out = allocate(records.length).subarray(0, records.length);
+  out.set(records);
+  freeNow(records);
+  return out;
+}
+
+function libraryDecompress(batch: BatchView, compression: number, stored: Buffer): Buffer {
   const algorithm = (compressionsAlgorithmsByBitmask as Record<number, { decompressSync: (data: Buffer) => Buffer; available: boolean } | undefined>)[
     compression
   ];
