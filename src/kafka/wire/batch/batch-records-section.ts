@@ -26,7 +26,7 @@ export function decompressionScratch(size: number): Buffer {
 /**
  * A v2 batch's records as stored after its header, decompressed when the batch is compressed:
  * lz4 by kreroute's frame reader (see decompressLz4Frame) into a buffer from `allocate`; zstd by
- * node:zlib (see decompressZstd), the others by the client library, and with `allocate` copied
+ * node:zlib (see decompressZstd), the others by the client library, both with `allocate` copied
  * into its buffer and their own freed at once (see freeNow): left to the collector, every
  * batch's decompressed records made V8 run full collections.
  */
@@ -35,7 +35,8 @@ export function recordsSection(batch: BatchView, allocate?: (size: number) => Bu
   const stored = batch.bytes.subarray(BATCH.records);
   if (compression === 0) return stored;
   if (compression === LZ4) return decompressLz4Frame(stored, allocate);
-  const records = compression === ZSTD ? decompressZstd(stored) : libraryDecompress(batch, compression, stored);
+  if (compression === ZSTD) return decompressZstd(stored, allocate);
+  const records = libraryDecompress(batch, compression, stored);
   if (!allocate) return records;
   const out = allocate(records.length).subarray(0, records.length);
   out.set(records);

@@ -39,3 +39,14 @@ test('decompressZstd gives back the records with and without a declared size, al
     (e: unknown) => isKrerouteError(e) && e.code === 'SOURCE_CORRUPT',
   );
 });
+
+test("decompressZstd with a caller's buffer: the records are in it, with and without a declared size", () => {
+  const scratch = Buffer.allocUnsafeSlow(4 * 1024 * 1024);
+  for (const declare of [1, 0]) {
+    const data = records(900 * 1024);
+    const frame = zlib.zstdCompressSync(data, { params: { [zlib.constants.ZSTD_c_contentSizeFlag]: declare } });
+    const out = decompressZstd(frame, () => scratch);
+    assert.equal(out.buffer, scratch.buffer);
+    assert.deepEqual(out, data);
+  }
+});
