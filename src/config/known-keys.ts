@@ -1,3 +1,20 @@
+/** The TLS keys kreroute reads (tls-settings.ts): a broker's, and a schema registry's under `schema.registry.`. */
+export const TLS_KEYS: readonly string[] = [
+  'ssl.truststore.type',
+  'ssl.truststore.location',
+  'ssl.truststore.certificates',
+  'ssl.truststore.password',
+  'ssl.keystore.type',
+  'ssl.keystore.location',
+  'ssl.keystore.password',
+  'ssl.keystore.key',
+  'ssl.keystore.certificate.chain',
+  'ssl.key.password',
+  'ssl.endpoint.identification.algorithm',
+  'ssl.enabled.protocols',
+  'ssl.protocol',
+];
+
 /**
  * Kafka client keys kreroute reads from a .properties file. Anything else falls into one of the
  * sets below, or is unknown.
@@ -19,19 +36,7 @@ export const HANDLED_KEYS = new Set([
   'sasl.login.refresh.window.factor',
   'sasl.login.connect.timeout.ms',
   'sasl.login.read.timeout.ms',
-  'ssl.truststore.type',
-  'ssl.truststore.location',
-  'ssl.truststore.certificates',
-  'ssl.truststore.password',
-  'ssl.keystore.type',
-  'ssl.keystore.location',
-  'ssl.keystore.password',
-  'ssl.keystore.key',
-  'ssl.keystore.certificate.chain',
-  'ssl.key.password',
-  'ssl.endpoint.identification.algorithm',
-  'ssl.enabled.protocols',
-  'ssl.protocol',
+  ...TLS_KEYS,
 ]);
 
 /** Producer, consumer, admin and connection tuning: no effect on what kreroute copies or on security. */

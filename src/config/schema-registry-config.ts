@@ -1,6 +1,7 @@
 import type { ConnectionOptions } from 'node:tls';
 import { KrerouteError } from '../common/errors.ts';
 import type { PropertyEntry } from './properties-format.ts';
+import { TLS_KEYS } from './known-keys.ts';
 import { PropertySet } from './property-set.ts';
 import { tlsFromProperties } from './tls-settings.ts';
 
@@ -18,21 +19,7 @@ export interface SchemaRegistryConfig {
 const TLS_PREFIX = 'schema.registry.';
 
 /** Confluent's registry client takes Kafka's `ssl.*` keys under `schema.registry.`: those kreroute reads for a broker too. */
-const REGISTRY_TLS_KEYS = new Set([
-  'ssl.truststore.type',
-  'ssl.truststore.location',
-  'ssl.truststore.certificates',
-  'ssl.truststore.password',
-  'ssl.keystore.type',
-  'ssl.keystore.location',
-  'ssl.keystore.password',
-  'ssl.keystore.key',
-  'ssl.keystore.certificate.chain',
-  'ssl.key.password',
-  'ssl.endpoint.identification.algorithm',
-  'ssl.enabled.protocols',
-  'ssl.protocol',
-]);
+const REGISTRY_TLS_KEYS = new Set(TLS_KEYS);
 
 /** The keys read here (properties.ts does not report them as unknown). */
 export const SCHEMA_REGISTRY_KEYS = new Set([

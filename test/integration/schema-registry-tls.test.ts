@@ -75,10 +75,10 @@ async function framedTopic(): Promise<{ topic: string; id: number }> {
   return { topic, id };
 }
 
-/** kreroute plan with the destination registry from a properties file holding `lines`. */
-async function planWithDestinationProperties(topic: string, lines: string[]) {
+/** kreroute plan with the destination registry from a properties file holding `lines` (after its URL, by default the https one). */
+async function planWithDestinationProperties(topic: string, lines: string[], url = tlsRegistry!.httpsUrl) {
   const destinationConfig = join(dir, `${uniqueName('dest')}.properties`);
-  await writeFile(destinationConfig, `${[`schema.registry.url=${tlsRegistry!.httpsUrl}`, ...lines].join('\n')}\n`);
+  await writeFile(destinationConfig, `${[`schema.registry.url=${url}`, ...lines].join('\n')}\n`);
   const { source, destination } = getTestClusters();
   return runKreroute([
     'plan',
@@ -135,24 +135,7 @@ test('an https registry refused in one line: its certificate not trusted, no cli
   assert.notEqual(wrongCa.code, 0);
   assert.match(wrongCa.stderr, /failed \(.*certificate/);
 
-  const { source, destination } = getTestClusters();
-  const httpConfig = join(dir, 'http-with-ssl.properties');
-  await writeFile(httpConfig, `schema.registry.url=${plainRegistry!.url}\n${trusted.join('\n')}\n`);
-  const http = await runKreroute([
-    'plan',
-    '--source',
-    source,
-    '--destination',
-    destination,
-    '--dest-config',
-    httpConfig,
-    '--source-schema-registry',
-    plainRegistry!.url,
-    '--topic',
-    topic,
-    '--out',
-    join(dir, 'http.json'),
-  ]);
+  const http = await planWithDestinationProperties(topic, trusted, plainRegistry!.url);
   assert.notEqual(http.code, 0);
   assert.match(http.stderr, /schema\.registry\.ssl\.\* is set, but the registry http:\/\/127\.0\.0\.1:\d+\/apis\/ccompat\/v7 is not https/);
   for (const run of [untrusted, anonymous, wrongCa, http]) assert.equal(run.stderr.trim().split('\n').length, 1, run.stderr);
