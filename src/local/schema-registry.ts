@@ -81,7 +81,10 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
   throw new Error(`schema registry ${options.name} did not start; log: ${logFile}\n${await tailLines(logFile)}`);
 }
 
-/** Quarkus's https settings (PEM certificate; a PKCS12 truststore for client certificates). */
+/**
+ * Quarkus's https settings (PEM certificate; a PKCS12 truststore for client certificates). That a
+ * client certificate is required is fixed when the registry is built (scripts/registry).
+ */
 function httpsProperties(tls: LocalRegistryTls, port: number): Record<string, string> {
   return {
     'quarkus.http.ssl-port': String(port),
@@ -89,7 +92,6 @@ function httpsProperties(tls: LocalRegistryTls, port: number): Record<string, st
     'quarkus.http.ssl.certificate.key-files': tls.keyFile,
     ...(tls.clientTrustStore
       ? {
-          'quarkus.http.ssl.client-auth': 'required',
           'quarkus.http.ssl.certificate.trust-store-file': tls.clientTrustStore.file,
           'quarkus.http.ssl.certificate.trust-store-file-type': 'PKCS12',
           'quarkus.http.ssl.certificate.trust-store-password': tls.clientTrustStore.password,

@@ -1,4 +1,4 @@
-import { type Reader, produceV9 } from '@platformatic/kafka';
+import { Reader, produceV9 } from '@platformatic/kafka';
 
 // Produce v9 carrying batches we built or forward (the library's request writer builds its own
 // batches from message objects). One batch per partition, as brokers require. The response parser

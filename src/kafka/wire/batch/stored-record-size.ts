@@ -1,4 +1,4 @@
-import type { RecordCursor } from './record-cursor.ts';
+import { RecordCursor } from './record-cursor.ts';
 import { varIntSize, varLongSize } from '../varint.ts';
 
 /** Attributes byte, and the largest timestamp and offset deltas a rebuilt batch may give a record. */

@@ -6,6 +6,8 @@ const MAGIC = 0xfd2fb528;
 /** Bounds of the output chunk when a frame does not declare its size (Kafka's Java producer streams its frames). */
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 4 * 1024 * 1024;
+/** The largest chunk a frame's declared size gets at once (a batch larger than this is far from usual). */
+const MAX_DECLARED_CHUNK = 64 * 1024 * 1024;
 
 /**
  * Decompresses a batch's zstd frame(s) with node:zlib into one output chunk where the size is
@@ -22,7 +24,9 @@ const MAX_CHUNK = 4 * 1024 * 1024;
  */
 export function decompressZstd(stored: Buffer, allocate?: (size: number) => Buffer): Buffer {
   const declared = zstdContentSize(stored);
-  const chunkSize = declared === null ? Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, stored.length * 8)) : Math.max(MIN_CHUNK, declared + 1);
+  // A declared size is the writer's word: beyond MAX_DECLARED_CHUNK zlib's chunks take the rest.
+  const wanted = declared === null ? Math.min(MAX_CHUNK, stored.length * 8) : Math.min(MAX_DECLARED_CHUNK, declared + 1);
+  const chunkSize = Math.max(MIN_CHUNK, wanted);
   let records: Buffer;
   try {
     records = zlib.zstdDecompressSync(stored, { chunkSize });

@@ -50,3 +50,16 @@ test("decompressZstd with a caller's buffer: the records are in it, with and wit
     assert.deepEqual(out, data);
   }
 });
+
+test('decompressZstd: a frame declaring a false, huge size fails as SOURCE_CORRUPT', () => {
+  const frame = zlib.zstdCompressSync(records(300_000));
+  assert.equal(frame[4]! >> 6, 2, 'a 4-byte size field');
+  const lying = Buffer.from(frame);
+  const at = 5 + ((lying[4]! & 0x20) !== 0 ? 0 : 1);
+  lying.writeUInt32LE(0xfffffff0, at);
+  assert.equal(zstdContentSize(lying), 0xfffffff0);
+  assert.throws(
+    () => decompressZstd(lying),
+    (e: unknown) => isKrerouteError(e) && e.code === 'SOURCE_CORRUPT',
+  );
+});
