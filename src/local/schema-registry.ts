@@ -22,6 +22,15 @@ export interface LocalSchemaRegistryOptions {
   startTimeoutMs?: number;
   /** Also serve https with this certificate; with `clientTrustStore`, only to clients with a certificate it trusts. */
   tls?: LocalRegistryTls;
+  /** Answer only requests with credentials: a user's HTTP basic auth, or a bearer token this key signed. */
+  auth?: LocalRegistryAuth;
+}
+
+export interface LocalRegistryAuth {
+  /** user → password, for HTTP basic auth. */
+  users: Record<string, string>;
+  /** PEM (SPKI): the public key of the RS256 bearer tokens (JWT) the registry accepts. */
+  tokenPublicKey: string;
 }
 
 export interface LocalRegistryTls {
@@ -63,6 +72,7 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
       'quarkus.http.port': String(port),
       'quarkus.http.access-log.enabled': 'false',
       ...(options.tls ? httpsProperties(options.tls, httpsPort) : {}),
+      ...(options.auth ? authProperties(options.auth) : {}),
     },
   });
   const registry: LocalSchemaRegistry = {
@@ -74,7 +84,8 @@ export async function startLocalSchemaRegistry(options: LocalSchemaRegistryOptio
   const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
   while (Date.now() < deadline) {
     if (child.exitCode !== null) break;
-    if (await answers(`${registry.url}/subjects`)) return registry;
+    // With auth, a refusal is the registry answering.
+    if (await answers(`${registry.url}/subjects`, options.auth ? [401] : [])) return registry;
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
   await stopChild(child).catch(() => {});
@@ -100,10 +111,24 @@ function httpsProperties(tls: LocalRegistryTls, port: number): Record<string, st
   };
 }
 
-async function answers(url: string): Promise<boolean> {
+/**
+ * Apicurio's own auth (registry.auth.enabled): bearer tokens checked by Quarkus's OIDC extension
+ * against a public key, with no OIDC server; basic auth against Quarkus's embedded users, wired in
+ * by scripts/registry (BasicOrBearerAuthentication).
+ */
+function authProperties(auth: LocalRegistryAuth): Record<string, string> {
+  const users = Object.entries(auth.users).map(([user, password]) => [`quarkus.security.users.embedded.users.${user}`, password]);
+  return {
+    'registry.auth.enabled': 'true',
+    'quarkus.oidc.public-key': auth.tokenPublicKey.replace(/-----[^-]+-----|\s/g, ''),
+    ...Object.fromEntries(users),
+  };
+}
+
+async function answers(url: string, alsoUp: number[]): Promise<boolean> {
   try {
     const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-    return response.ok;
+    return response.ok || alsoUp.includes(response.status);
   } catch {
     return false;
   }

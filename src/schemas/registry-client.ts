@@ -27,6 +27,7 @@ export class SchemaRegistryClient {
   readonly #headers: Record<string, string>;
   readonly #timeoutMs: number;
   readonly #tls: ConnectionOptions;
+  readonly #credentials: 'none' | 'basic' | 'bearer' = 'none';
 
   constructor(settings: SchemaRegistrySettings) {
     this.url = settings.url.replace(/\/+$/, '');
@@ -35,8 +36,10 @@ export class SchemaRegistryClient {
     this.#headers = { accept: 'application/vnd.schemaregistry.v1+json, application/json' };
     if (settings.basicAuthUserInfo) {
       this.#headers['authorization'] = `Basic ${Buffer.from(settings.basicAuthUserInfo).toString('base64')}`;
+      this.#credentials = 'basic';
     } else if (settings.bearerToken) {
       this.#headers['authorization'] = `Bearer ${settings.bearerToken}`;
+      this.#credentials = 'bearer';
     }
   }
 
@@ -120,10 +123,23 @@ export class SchemaRegistryClient {
   }
 
   #failure(method: string, path: string, answer: { status: number; text: string }): KrerouteError {
-    const code = answer.status === 401 || answer.status === 403 ? 'AUTH' : answer.status >= 500 ? 'UNREACHABLE' : 'CONFIG';
-    return new KrerouteError(code, `schema registry ${this.url}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`);
+    const refused = answer.status === 401 || answer.status === 403;
+    const code = refused ? 'AUTH' : answer.status >= 500 ? 'UNREACHABLE' : 'CONFIG';
+    return new KrerouteError(
+      code,
+      `schema registry ${this.url}: ${method} ${path} answered ${answer.status}: ${answer.text.slice(0, 200)}`,
+      refused ? { hint: AUTH_HINT[answer.status === 401 ? this.#credentials : 'given'] } : {},
+    );
   }
 }
+
+/** What to check when a registry refuses: by the credentials sent (401), or for a 403, their rights. */
+const AUTH_HINT = {
+  none: "the registry requires credentials: set basic.auth.user.info or bearer.auth.token in that side's properties file",
+  basic: "check basic.auth.user.info in that side's properties file (user:password), or give bearer.auth.token if the registry takes tokens",
+  bearer: "check bearer.auth.token in that side's properties file: it may have expired or come from another issuer",
+  given: 'the credentials were accepted but lack the rights asked for: reading schemas, and for --schemas register or translate, writing them',
+} as const;
 
 /** Why a registry refused a mode change: the HTTP status, Confluent's error code when given, its message. */
 export interface ModeRefusal {
