@@ -1,6 +1,7 @@
 import type { Verdict } from '../verify/verification-file.ts';
 import { KrerouteError } from '../common/errors.ts';
 import type { KafkaCluster } from '../kafka/client/cluster.ts';
+import { faultPoint } from '../common/fault-points.ts';
 import { fetchPartition } from '../kafka/fetch/fetch.ts';
 import type { RecordAnchor, VerifyReport } from '../verify/report.ts';
 import { recordDigest } from '../verify/record-digest.ts';
@@ -20,6 +21,7 @@ export async function checkDestinationHolds(destination: KafkaCluster, verificat
     const [start] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'earliest' }, false);
     const [end] = await destination.listOffsets(verdict.destinationTopic, [verdict.destinationPartition], { kind: 'latest' }, true);
     const readable = { from: start?.offset ?? 0n, to: end?.offset ?? 0n };
+    faultPoint('purge-destination-read');
     const first = BigInt(verdict.anchors.first.offset);
     if (readable.from > first) {
       const last = BigInt(verdict.anchors.last.offset);
@@ -45,7 +47,14 @@ async function holds(
 ): Promise<boolean> {
   const offset = BigInt(anchor.offset);
   if (offset < readable.from || offset >= readable.to) return false;
-  const fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+  let fetched: Awaited<ReturnType<typeof fetchPartition>>;
+  try {
+    fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
+  } catch (error) {
+    // Retention or DeleteRecords took it after its log start was read (fetchPartition names the side it reads as a source).
+    if (error instanceof KrerouteError && error.code === 'SOURCE_TRUNCATED') return false;
+    throw error;
+  }
   const record = fetched.records.find((r) => r.offset === offset);
   return record !== undefined && recordDigest(record).toString('hex') === anchor.digest;
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Admin } from '@platformatic/kafka';
 import { createTopic, produce, record } from '../support/fixtures.ts';
-import { type FaultClusters, startFaultClusters } from '../support/faults/clusters.ts';
+import { type FaultClusters, resume, startFaultClusters } from '../support/faults/clusters.ts';
 import { kcatValues } from '../support/faults/oracle.ts';
 import { runCli, waitFor } from '../support/faults/processes.ts';
 import { reportScenario } from '../support/faults/report.ts';
@@ -85,18 +85,11 @@ async function waitDestinationEmptied(topic: string): Promise<string> {
   );
 }
 
-function purge(job: { planFile: string; stateDir: string }) {
-  return runCli([
-    'purge',
-    job.planFile,
-    '--execute',
-    '--source',
-    clusters.source.bootstrap,
-    '--destination',
-    clusters.destination.bootstrap,
-    '--state-dir',
-    job.stateDir,
-  ]);
+function purge(job: { planFile: string; stateDir: string }, env?: NodeJS.ProcessEnv) {
+  return runCli(
+    ['purge', job.planFile, '--execute', '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir],
+    env ? { env } : {},
+  );
 }
 
 test('retention.ms lowered to 7 days during the copy of 10-day-old records: the copies go, verify and purge refuse, the source keeps every record', {
@@ -174,6 +167,41 @@ test('retention.ms lowered to 7 days between verify and purge: purge refuses at 
     duplicated: 0,
     seconds: elapsed(started),
     notes: `exactly-once copy; purge exit 9 at once (${errorLine(first.stderr())}); ${deleted}; purge exit 9 again (${errorLine(second.stderr())}); source intact (kcat)`,
+  });
+});
+
+test('retention deletes the copies while purge reads them again: purge refuses (exit 9, not verified); the source keeps every record', {
+  timeout: 10 * 60_000,
+}, async () => {
+  const started = Date.now();
+  const topic = topicName('retention-recheck');
+  await loadOld(topic, 'rr');
+  await createTopic(clusters.destination.bootstrap, topic, PARTITIONS, { 'retention.ms': '-1' });
+  const job = await makeJob(clusters, 'retention-recheck', 'exactly-once', { topics: [topic] });
+  const copy = startCopy(job);
+  expectExit(copy, await copy.waitExit(3 * 60_000, 'the copy'), 0, 'the copy');
+  const report = await verify(clusters, job);
+  assert.equal(report.passed, true, failedPartitions(report));
+
+  // Purge stops itself after it read a destination partition's log start, before it reads the copies there again.
+  const run = purge(job, { KREROUTE_FAULT_POINT: 'purge-destination-read@1:stop' });
+  await waitFor('purge to stop before it reads the copies again', 60_000, () =>
+    run.stderr().includes('fault point purge-destination-read reached') ? true : run.exit() !== null ? assert.fail(`purge ended: ${run.stderr()}`) : undefined,
+  );
+  await setRetention(topic, SEVEN_DAYS);
+  const deleted = await waitDestinationEmptied(topic);
+  resume(run.pid);
+  expectExit(run, await run.waitExit(2 * 60_000, 'the resumed purge'), 9, 'purge resumed after the destination deleted the copies');
+  assert.match(errorLine(run.stderr()), /NOT_VERIFIED: purge refused: the copied record at .* is no longer on the destination as verify saw it/);
+  await assertSourceIntact(topic, 'rr');
+  await reportScenario({
+    scenario: 'destination retention deletes the copies during purge',
+    faults: `purge stopped (purge-destination-read@1:stop) after reading a destination log start; retention.ms -1 → ${SEVEN_DAYS} there; SIGCONT once every copy was deleted`,
+    messages: PARTITIONS * PER_PARTITION,
+    lost: 0,
+    duplicated: 0,
+    seconds: elapsed(started),
+    notes: `exactly-once copy; ${deleted}; the resumed purge exit 9 (${errorLine(run.stderr())}); source intact (kcat)`,
   });
 });
 
