@@ -85,6 +85,19 @@ async function waitDestinationEmptied(topic: string): Promise<string> {
   );
 }
 
+/** Old records copied exactly-once into a destination topic that keeps them forever, and verified. */
+async function copiedAndVerified(name: string, tag: string) {
+  const topic = topicName(name);
+  await loadOld(topic, tag);
+  await createTopic(clusters.destination.bootstrap, topic, PARTITIONS, { 'retention.ms': '-1' });
+  const job = await makeJob(clusters, name, 'exactly-once', { topics: [topic] });
+  const copy = startCopy(job);
+  expectExit(copy, await copy.waitExit(3 * 60_000, 'the copy'), 0, 'the copy');
+  const report = await verify(clusters, job);
+  assert.equal(report.passed, true, failedPartitions(report));
+  return { topic, job };
+}
+
 function purge(job: { planFile: string; stateDir: string }, env?: NodeJS.ProcessEnv) {
   return runCli(
     ['purge', job.planFile, '--execute', '--source', clusters.source.bootstrap, '--destination', clusters.destination.bootstrap, '--state-dir', job.stateDir],
@@ -142,14 +155,7 @@ test('retention.ms lowered to 7 days between verify and purge: purge refuses at 
   timeout: 10 * 60_000,
 }, async () => {
   const started = Date.now();
-  const topic = topicName('retention-purge');
-  await loadOld(topic, 'rp');
-  await createTopic(clusters.destination.bootstrap, topic, PARTITIONS, { 'retention.ms': '-1' });
-  const job = await makeJob(clusters, 'retention-purge', 'exactly-once', { topics: [topic] });
-  const copy = startCopy(job);
-  expectExit(copy, await copy.waitExit(3 * 60_000, 'the copy'), 0, 'the copy');
-  const report = await verify(clusters, job);
-  assert.equal(report.passed, true, failedPartitions(report));
+  const { topic, job } = await copiedAndVerified('retention-purge', 'rp');
 
   await setRetention(topic, SEVEN_DAYS);
   const first = purge(job);
@@ -174,14 +180,7 @@ test('retention deletes the copies while purge reads them again: purge refuses (
   timeout: 10 * 60_000,
 }, async () => {
   const started = Date.now();
-  const topic = topicName('retention-recheck');
-  await loadOld(topic, 'rr');
-  await createTopic(clusters.destination.bootstrap, topic, PARTITIONS, { 'retention.ms': '-1' });
-  const job = await makeJob(clusters, 'retention-recheck', 'exactly-once', { topics: [topic] });
-  const copy = startCopy(job);
-  expectExit(copy, await copy.waitExit(3 * 60_000, 'the copy'), 0, 'the copy');
-  const report = await verify(clusters, job);
-  assert.equal(report.passed, true, failedPartitions(report));
+  const { topic, job } = await copiedAndVerified('retention-recheck', 'rr');
 
   // Purge stops itself after it read a destination partition's log start, before it reads the copies there again.
   const run = purge(job, { KREROUTE_FAULT_POINT: 'purge-destination-read@1:stop' });

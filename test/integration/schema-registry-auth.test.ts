@@ -4,7 +4,7 @@
 // refusal is one line that names neither the password nor the token.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -15,10 +15,11 @@ import { type LocalSchemaRegistry, startLocalSchemaRegistry } from '../../src/lo
 import { SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
 import { schemaIdOf } from '../../src/schemas/wire-format.ts';
 import { avroSchema, framed } from '../support/avro-records.ts';
-import { type CliRun, runKreroute } from '../support/cli-run.ts';
+import { type CliRun, runKreroute, runPlan } from '../support/cli-run.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
+import { registryProperties } from '../support/schema-registries.ts';
 import { filesUnder, findSecrets } from '../support/secret-scan.ts';
 
 const PASSWORD = 'basic-pw-s3cret';
@@ -81,25 +82,12 @@ async function framedTopic(): Promise<{ topic: string; id: number }> {
   return { topic, id };
 }
 
-/** The side's properties file: its registry's URL and `lines`. */
-async function properties(name: string, url: string, lines: string[]): Promise<string> {
-  const file = join(dir, `${uniqueName(name)}.properties`);
-  await writeFile(file, `${[`schema.registry.url=${url}`, ...lines].join('\n')}\n`);
-  return file;
-}
-
 async function planRun(topic: string, planFile: string, sourceLines: string[], destinationLines: string[]): Promise<CliRun> {
-  const { source, destination } = getTestClusters();
-  return runKreroute([
-    'plan',
-    '--source',
-    source,
-    '--destination',
-    destination,
+  return runPlan([
     '--source-config',
-    await properties('source', sourceRegistry!.url, sourceLines),
+    await registryProperties(dir, 'source', sourceRegistry!.url, sourceLines),
     '--dest-config',
-    await properties('dest', destinationRegistry!.url, destinationLines),
+    await registryProperties(dir, 'dest', destinationRegistry!.url, destinationLines),
     '--topic',
     topic,
     '--create-topics',

@@ -3,7 +3,7 @@
 // side's properties file.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -12,10 +12,11 @@ import { cacheDir, javaExecutable } from '../../src/local/paths.ts';
 import { type LocalSchemaRegistry, startLocalSchemaRegistry } from '../../src/local/schema-registry.ts';
 import { SchemaRegistryClient } from '../../src/schemas/registry-client.ts';
 import { avroSchema, framed } from '../support/avro-records.ts';
-import { runKreroute } from '../support/cli-run.ts';
+import { runPlan } from '../support/cli-run.ts';
 import { getTestClusters, uniqueName } from '../support/clusters.ts';
 import { createTopic, produce, record } from '../support/fixtures.ts';
 import { checkedJsonLines } from '../support/json-output.ts';
+import { registryProperties } from '../support/schema-registries.ts';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/tls-broker/', import.meta.url));
 const fixture = (name: string) => join(FIXTURES, name);
@@ -77,17 +78,9 @@ async function framedTopic(): Promise<{ topic: string; id: number }> {
 
 /** kreroute plan with the destination registry from a properties file holding `lines` (after its URL, by default the https one). */
 async function planWithDestinationProperties(topic: string, lines: string[], url = tlsRegistry!.httpsUrl) {
-  const destinationConfig = join(dir, `${uniqueName('dest')}.properties`);
-  await writeFile(destinationConfig, `${[`schema.registry.url=${url}`, ...lines].join('\n')}\n`);
-  const { source, destination } = getTestClusters();
-  return runKreroute([
-    'plan',
-    '--source',
-    source,
-    '--destination',
-    destination,
+  return runPlan([
     '--dest-config',
-    destinationConfig,
+    await registryProperties(dir, 'dest', url!, lines),
     '--source-schema-registry',
     plainRegistry!.url,
     '--topic',

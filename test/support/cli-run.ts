@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { getTestClusters } from './clusters.ts';
 
 const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 
@@ -35,4 +36,10 @@ export function runKreroute(args: string[], timeoutMs = 120_000): Promise<CliRun
       resolve({ code, stdout, stderr, ms: Date.now() - started });
     });
   });
+}
+
+/** `kreroute plan` between the test clusters, `args` after them. */
+export function runPlan(args: string[], timeoutMs?: number): Promise<CliRun> {
+  const { source, destination } = getTestClusters();
+  return runKreroute(['plan', '--source', source, '--destination', destination, ...args], timeoutMs);
 }

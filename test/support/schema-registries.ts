@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startLocalSchemaRegistry, type LocalSchemaRegistry } from '../../src/local/schema-registry.ts';
 import { cacheDir } from '../../src/local/paths.ts';
+import { uniqueName } from './clusters.ts';
 
 /**
  * Two real schema registries (Apicurio, in-memory, built by scripts/build-registry.sh), one for each
@@ -18,4 +19,11 @@ export async function startSchemaRegistries(): Promise<{ source: LocalSchemaRegi
       await Promise.all([source!.stop(), destination!.stop()]);
     },
   };
+}
+
+/** A side's properties file in `dir` naming its registry (`schema.registry.url`), then `lines`. */
+export async function registryProperties(dir: string, name: string, url: string, lines: string[]): Promise<string> {
+  const file = path.join(dir, `${uniqueName(name)}.properties`);
+  await writeFile(file, `${[`schema.registry.url=${url}`, ...lines].join('\n')}\n`);
+  return file;
 }
