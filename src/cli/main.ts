@@ -2,7 +2,8 @@
 import { enableCompileCache } from 'node:module';
 import { runWithTunedMalloc } from './malloc-env.ts';
 
-// Long commands start again with glibc's malloc set for flat memory (see malloc-env.ts), before anything loads.
+// Long commands start again with glibc's malloc set for flat memory (see malloc-env.ts), before anything loads
+// (the bundle's launcher has done it before loading the bundle: then this finds the mark and goes on).
 runWithTunedMalloc();
 
 // Loading the modules (the Kafka client's most of all) is a large part of a short run's time;

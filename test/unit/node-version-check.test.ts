@@ -23,7 +23,8 @@ function oldNodes(): Array<{ path: string; version: string }> {
 async function launcherDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'kreroute-launcher-'));
   await writeFile(join(dir, 'kreroute.mjs'), launcherSource(minimum));
-  // Stands for the bundle: says that it was loaded.
+  // Stand for the malloc check and the bundle: say that they ran.
+  await writeFile(join(dir, 'malloc-env.mjs'), "export function runWithTunedMalloc() { process.stdout.write('malloc checked\\n'); }\n");
   await writeFile(join(dir, 'cli.mjs'), "process.stdout.write('cli loaded\\n');\n");
   return dir;
 }
@@ -49,11 +50,11 @@ test('an old Node: one line naming the version found and the one needed, exit 2,
   );
 });
 
-test('a supported Node goes on to the bundle', async (t) => {
+test('a supported Node checks the malloc settings, then goes on to the bundle', async (t) => {
   const dir = await launcherDir();
   t.after(() => rm(dir, { recursive: true, force: true }));
   const run = spawnSync(process.execPath, [join(dir, 'kreroute.mjs')], { encoding: 'utf8' });
   assert.equal(run.stderr, '');
-  assert.equal(run.stdout, 'cli loaded\n');
+  assert.equal(run.stdout, 'malloc checked\ncli loaded\n');
   assert.equal(run.status, 0);
 });

@@ -116,3 +116,25 @@ test('in the bundle as in the sources, ajv is patched before the Kafka client li
   // The library compiles its option schemas when it is imported (38 in @platformatic/kafka 2.12), unless patched first.
   assert.ok(unpatched >= fromBundle + 10, `without the patch ${unpatched} compiles, with it ${fromBundle}`);
 });
+
+/** Reports on stderr each time the bundle itself is evaluated, and under which malloc mark. */
+const reportLoads: Plugin = {
+  name: 'report-bundle-loads',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]src[\\/]cli[\\/]main\.ts$/ }, async ({ path }) => {
+      const source = (await readFile(path, 'utf8')).replace(/^#!.*\n/, '');
+      return { contents: `process.stderr.write('bundle loaded, mark ' + process.env.KREROUTE_MALLOC_TUNED + '\\n');\n${source}`, loader: 'ts' };
+    });
+  },
+};
+
+test('a long command starts again with the malloc settings before the bundle loads, so it loads once', { skip: process.platform !== 'linux' }, async () => {
+  const built = await bundleCli({ outDir: join(dir, 'loads'), plugins: [reportLoads] });
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('KREROUTE_') && !k.startsWith('MALLOC_') && k !== 'GLIBC_TUNABLES'));
+  const result = spawnSync(process.execPath, [built.launcher, 'copy', overlapPlan], { encoding: 'utf8', env, cwd: dir, timeout: 30_000 });
+  assert.equal(result.status, 4, result.stderr);
+  assert.deepEqual(result.stderr.match(/^bundle loaded.*$/gm), ['bundle loaded, mark 1']);
+  // A short command runs as it started.
+  const short = spawnSync(process.execPath, [built.launcher, '--version'], { encoding: 'utf8', env, cwd: dir, timeout: 30_000 });
+  assert.deepEqual(short.stderr.match(/^bundle loaded.*$/gm), ['bundle loaded, mark undefined']);
+});
