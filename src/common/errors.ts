@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   CHECKPOINT_MISMATCH: { exit: 6, retryable: false },
   CHECKPOINT_TOPIC: { exit: 6, retryable: false },
   SOURCE_TRUNCATED: { exit: 7, retryable: false },
+  DESTINATION_TRUNCATED: { exit: 7, retryable: false },
   SOURCE_CORRUPT: { exit: 7, retryable: false },
   RESUME_CONFLICT: { exit: 7, retryable: false },
   FENCED: { exit: 7, retryable: false },

@@ -51,8 +51,8 @@ async function holds(
   try {
     fetched = await fetchPartition(destination, topic, partition, offset, { maxBytes: 1024 * 1024, maxWaitMs: 100, readCommitted: true });
   } catch (error) {
-    // Retention or DeleteRecords took it after its log start was read (fetchPartition names the side it reads as a source).
-    if (error instanceof KrerouteError && error.code === 'SOURCE_TRUNCATED') return false;
+    // Retention or DeleteRecords took it after its log start was read.
+    if (error instanceof KrerouteError && error.code === 'DESTINATION_TRUNCATED') return false;
     throw error;
   }
   const record = fetched.records.find((r) => r.offset === offset);

@@ -8,6 +8,8 @@ import { type CliRun, runKreroute } from '../support/cli-run.ts';
 import { uniqueName } from '../support/clusters.ts';
 import { copyAndVerify, plan, sides, stateDir } from '../support/engine.ts';
 import { cluster, createTopic, produce, record } from '../support/fixtures.ts';
+import { fetchPartition } from '../../src/kafka/fetch/fetch.ts';
+import { scanRanges } from '../../src/kafka/fetch/range-scanner.ts';
 
 const WHOLE_TOPIC = { from: { kind: 'earliest' }, to: { kind: 'latest' } } as const;
 
@@ -172,3 +174,31 @@ async function deleteDestinationTopic(topic: string): Promise<void> {
     await destination.close();
   }
 }
+
+test('records deleted under a read: SOURCE_TRUNCATED (make a new plan) on the source, DESTINATION_TRUNCATED (check its retention) on the destination', async () => {
+  // One topic, read once as each side: what the error says depends only on the side it was read as.
+  const { destinationBootstrap } = sides();
+  const topic = uniqueName('finish-gone-under-read');
+  await createTopic(destinationBootstrap, topic, 1);
+  await produce(destinationBootstrap, topic, new Map([[0, records(20)]]));
+  const admin = cluster(destinationBootstrap);
+  try {
+    await admin.deleteRecordsBefore(topic, new Map([[0, 10n]]));
+  } finally {
+    await admin.close();
+  }
+  for (const side of ['source', 'destination'] as const) {
+    const reader = cluster(destinationBootstrap, side);
+    try {
+      const fetched = await rejection(fetchPartition(reader, topic, 0, 3n));
+      const scanned = await rejection(scanRanges(reader, [{ topic, partition: 0, from: 0n, end: 20n }], { batch: () => undefined }));
+      for (const error of [fetched, scanned]) {
+        assert.equal(error.code, side === 'source' ? 'SOURCE_TRUNCATED' : 'DESTINATION_TRUNCATED', `${side}: ${error.message}`);
+        assert.match(error.message, new RegExp(`of ${topic}\\[0\\] is no longer on ${side} `));
+        assert.match(error.hint ?? '', side === 'source' ? /make a new plan/ : /retention/);
+      }
+    } finally {
+      await reader.close();
+    }
+  }
+});

@@ -45,6 +45,8 @@ const OFFSET_SPEC_CODES = { earliest: -2n, 'earliest-local': -4n, latest: -1n, '
  */
 export class KafkaCluster {
   readonly settings: ClientSettings;
+  /** Which end of the job this is, as given ('source', 'destination', …): errors that mean different things on each end say so. */
+  readonly side: string;
   readonly label: string;
   /** How this cluster's connections log in; one per cluster, so its OAuth token is shared by every connection. */
   readonly sasl: SASLOptions | undefined;
@@ -59,6 +61,7 @@ export class KafkaCluster {
 
   constructor(settings: ClientSettings, label: string) {
     this.settings = settings;
+    this.side = label;
     this.label = `${label} ${describeBootstrap(settings)}`;
     this.sasl = settings.sasl ? librarySaslOptions(settings.sasl) : undefined;
     this.#admin = new Admin({

@@ -1,5 +1,6 @@
 import { fetchV12, type Connection } from '@platformatic/kafka';
 import { KrerouteError } from '../../common/errors.ts';
+import { recordsGone } from './records-gone.ts';
 import { libraryApiVersions, requireApiVersion } from '../net/api-versions.ts';
 import { extractRecords } from '../wire/batch/batch-records.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
@@ -43,15 +44,7 @@ export async function fetchPartition(
         return await fetchOnce(connection, topic, partition, offset, options);
       } catch (error) {
         const ids = protocolErrorIds(error);
-        if (ids.includes('OFFSET_OUT_OF_RANGE')) {
-          throw new KrerouteError(
-            'SOURCE_TRUNCATED',
-            `offset ${offset} of ${topic}[${partition}] is no longer on ${cluster.label} (retention or a purge removed it, or the topic was recreated)`,
-            {
-              hint: 'make a new plan; records that were deleted cannot be copied',
-            },
-          );
-        }
+        if (ids.includes('OFFSET_OUT_OF_RANGE')) throw recordsGone(cluster, topic, partition, offset);
         if (ids.some((id) => STALE_LEADER_ERRORS.has(id))) refresh = true;
         throw error;
       }

@@ -1,4 +1,5 @@
 import { KrerouteError } from '../../common/errors.ts';
+import { recordsGone } from './records-gone.ts';
 import type { KafkaCluster } from '../client/cluster.ts';
 import { type DataLink, DataLinks } from '../net/data-links.ts';
 import { toKrerouteError, STALE_LEADER_ERRORS } from '../client/errors.ts';
@@ -163,15 +164,7 @@ export class PartitionFetcher {
 
   #partitionError(position: FetchPosition, code: number): never {
     const id = protocolErrorsCodesById[code] ?? `ERROR_${code}`;
-    if (id === 'OFFSET_OUT_OF_RANGE') {
-      throw new KrerouteError(
-        'SOURCE_TRUNCATED',
-        `offset ${position.offset} of ${position.topic}[${position.partition}] is no longer on ${this.#cluster.label} (retention or a purge removed it, or the topic was recreated)`,
-        {
-          hint: 'make a new plan; records that were deleted cannot be copied',
-        },
-      );
-    }
+    if (id === 'OFFSET_OUT_OF_RANGE') throw recordsGone(this.#cluster, position.topic, position.partition, position.offset);
     if (STALE_LEADER_ERRORS.has(id)) this.#leaders.delete(`${position.topic}\u0000${position.partition}`);
     throw Object.assign(new Error(`${id} on ${position.topic}[${position.partition}]`), { apiId: id, canRetry: STALE_LEADER_ERRORS.has(id) });
   }

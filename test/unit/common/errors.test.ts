@@ -29,7 +29,7 @@ test('final codes exit 2–9 or 70; retryable ones 10–19, or 130 for a signal'
 test('the errors the issue found mixed up: a wrong password, an unreachable broker, a truncated source, a failed copy', () => {
   const exits = (...names: ErrorCode[]) => names.map((name) => ERROR_CODES[name].exit);
   assert.deepEqual(exits('AUTH', 'NOT_AUTHORIZED', 'UNSUPPORTED', 'KAFKA_REFUSED'), [3, 3, 3, 3]);
-  assert.deepEqual(exits('SOURCE_TRUNCATED', 'SOURCE_CORRUPT', 'RESUME_CONFLICT', 'FENCED'), [7, 7, 7, 7]);
+  assert.deepEqual(exits('SOURCE_TRUNCATED', 'DESTINATION_TRUNCATED', 'SOURCE_CORRUPT', 'RESUME_CONFLICT', 'FENCED'), [7, 7, 7, 7, 7]);
   assert.deepEqual(exits('CHECKPOINT_CORRUPT', 'CHECKPOINT_MISMATCH', 'CHECKPOINT_TOPIC'), [6, 6, 6]);
   assert.deepEqual(
     exits('UNREACHABLE', 'WAIT_TIMEOUT', 'READ_STALLED', 'KAFKA', 'COPY_FAILED', 'TRANSACTION_ABORTED', 'CHECKPOINT_UNSTABLE'),
