@@ -80,10 +80,12 @@ export async function bundleCli(options: BundleCliOptions = {}): Promise<Bundled
   const bundle = path.join(outDir, 'cli.mjs');
   const launcher = path.join(outDir, 'kreroute.mjs');
   await mkdir(outDir, { recursive: true });
+  // One build, each entry bundled on its own: cli.mjs (main.ts and all it imports) and malloc-env.mjs.
   await build({
     absWorkingDir: root,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: bundle,
+    entryPoints: { cli: 'src/cli/main.ts', 'malloc-env': 'src/cli/malloc-env.ts' },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -98,16 +100,6 @@ export async function bundleCli(options: BundleCliOptions = {}): Promise<Bundled
     sourcemap: 'linked',
     logLevel: 'warning',
     plugins: options.plugins ?? [],
-  });
-  await build({
-    absWorkingDir: root,
-    entryPoints: ['src/cli/malloc-env.ts'],
-    outfile: path.join(outDir, 'malloc-env.mjs'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node22',
-    logLevel: 'warning',
   });
   await writeFile(launcher, launcherSource(await minimumNode()));
   await chmod(launcher, 0o755);

@@ -8,7 +8,7 @@ import type { KafkaCluster } from '../client/cluster.ts';
  * recreated topic), which no new plan fixes.
  */
 export function recordsGone(cluster: KafkaCluster, topic: string, partition: number, offset: bigint): KrerouteError {
-  const where = `offset ${offset} of ${topic}[${partition}] is no longer on ${cluster.label} (retention or a purge removed it, or the topic was recreated)`;
+  const where = `offset ${offset} of ${topic}[${partition}] is no longer on ${cluster.label} (retention or DeleteRecords removed it, or the topic was recreated)`;
   if (cluster.side === 'destination') {
     return new KrerouteError('DESTINATION_TRUNCATED', `${where} while kreroute read it`, {
       hint: "check the destination topic's retention.ms and retention.bytes and who deletes records there, then run the command again",
