@@ -95,12 +95,27 @@ async function terminate(run: ReturnType<typeof startKreroute>): Promise<number>
   return at - sent;
 }
 
+/**
+ * Waits until `run` has sent the silent listener a request, and a little longer: it is then past
+ * start-up, its signal handlers installed, and waiting for an answer. Not a fixed sleep: on a
+ * loaded machine start-up alone can outlast one, and a signal before the handlers are installed
+ * ends the process by the signal, not with 143 (what CI saw once).
+ */
+async function untilAsked(silent: { asked: Promise<void> }, run: ReturnType<typeof startKreroute>): Promise<void> {
+  const giveUp = new AbortController();
+  await Promise.race([
+    silent.asked,
+    sleep(30_000, undefined, { signal: giveUp.signal }).then(() => assert.fail(`no request to the silent listener within 30 s; stderr: ${run.stderr()}`)),
+  ]).finally(() => giveUp.abort());
+  await sleep(500);
+}
+
 test('SIGTERM while copy is still connecting to a silent source ends it within 10 s (143)', async (t) => {
   const silent = await silentListener();
   t.after(() => silent.close());
   const { planFile, clusters } = await planned('sigterm-connecting', 10);
   const run = startKreroute(['copy', planFile, ...clusters, '--source', silent.address]);
-  await sleep(2_000);
+  await untilAsked(silent, run);
   const ms = await terminate(run);
   assert.ok(ms < 10_000, `exited ${ms} ms after SIGTERM`);
 });
@@ -151,7 +166,7 @@ test('SIGTERM during a running copy ends it within 10 s (143); the same command 
   const silent = await silentListener();
   t.after(() => silent.close());
   const purge = startKreroute(['purge', planFile, ...clusters, '--source', silent.address, '--execute']);
-  await sleep(2_000);
+  await untilAsked(silent, purge);
   const purgeMs = await terminate(purge);
   assert.ok(purgeMs < 10_000, `purge exited ${purgeMs} ms after SIGTERM`);
   assert.equal((await kcatDump(sides().sourceBootstrap, topic, 0, 0n, count * 2)).length, count, 'the source keeps every record');
