@@ -22,6 +22,7 @@ import { renderTable } from './render.ts';
 import { renderJobTable } from './render-jobs.ts';
 import { toolsByName } from './tools/registry.ts';
 import type { Tool, ToolContext } from './tools/tool.ts';
+import { optionsOrExitCode } from './command-line.ts';
 
 const benchDir = path.dirname(fileURLToPath(import.meta.url));
 const resultsDir = path.join(benchDir, 'results');
@@ -30,18 +31,8 @@ const QUIET_CORES = 0.3;
 const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 
 async function main(): Promise<number> {
-  let options: BenchOptions | 'help';
-  try {
-    options = parseOptions(process.argv.slice(2));
-  } catch (error) {
-    log((error as Error).message);
-    log(USAGE);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = optionsOrExitCode(parseOptions, USAGE, log);
+  if (typeof options === 'number') return options;
   checkTimeInstalled();
   // kcat is a peer, and also warms the brokers up and counts what each tool wrote.
   if (spawnSync('kcat', ['-V']).error) throw new Error('kcat is not installed (apt-get install kcat)');

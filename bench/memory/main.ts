@@ -17,6 +17,7 @@ import { warmUpBrokers } from '../warmup.ts';
 import { type MemoryOptions, USAGE, parseMemoryOptions } from './options.ts';
 import { loadWithProducerPerf } from './producer-perf-load.ts';
 import { type PeakTable, judgePeaks, renderPeaks } from './verdict.ts';
+import { optionsOrExitCode } from '../command-line.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -25,18 +26,8 @@ const STEPS = ['plan --exact', 'copy', 'verify'] as const;
 const log = (line: string) => process.stderr.write(`[memory] ${line}\n`);
 
 async function main(): Promise<number> {
-  let options: MemoryOptions | 'help';
-  try {
-    options = parseMemoryOptions(process.argv.slice(2));
-  } catch (error) {
-    log((error as Error).message);
-    log(USAGE);
-    return 2;
-  }
-  if (options === 'help') {
-    console.log(USAGE);
-    return 0;
-  }
+  const options = optionsOrExitCode(parseMemoryOptions, USAGE, log);
+  if (typeof options === 'number') return options;
   checkTimeInstalled();
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(here, '..', 'results', `memory-${stamp}`);

@@ -21,6 +21,8 @@ interface KrerouteOptions {
   bundle: string | undefined;
   /** Run node with --cpu-prof, the profile going to the run's folder. */
   cpuProf: boolean;
+  /** Environment variables the copy runs with besides this process's (bench:ab's variants). */
+  env?: Record<string, string>;
 }
 
 /** kreroute: plan (not timed), then `copy` in its own process (timed and measured). */
@@ -93,6 +95,7 @@ async function runKreroute(context: ToolContext, name: string, options: Kreroute
     command: process.execPath,
     args,
     cwd: repoRoot,
+    ...(options.env ? { env: { ...process.env, ...options.env } } : {}),
     logFile: path.join(context.workDir, `${name}.log`),
     timeoutMs: context.timeoutMs,
     progress,
