@@ -15,7 +15,7 @@ import { krerouteTool, repoRoot } from '../tools/kreroute.ts';
 import { warmUpBrokers } from '../warmup.ts';
 import { USAGE, type Variant, parseAbOptions } from './options.ts';
 import { type AbRun, pairedRows, renderPaired } from './paired.ts';
-import { optionsOrExitCode } from '../command-line.ts';
+import { abortedOnSignals, optionsOrExitCode } from '../command-line.ts';
 
 const log = (line: string) => process.stderr.write(`[ab] ${line}\n`);
 
@@ -26,15 +26,8 @@ async function main(): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(repoRoot, 'bench', 'results', `ab-${stamp}`);
   await mkdir(workDir, { recursive: true });
-  const controller = new AbortController();
+  const controller = abortedOnSignals(log);
   process.on('exit', killAllTools);
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping`);
-      controller.abort();
-      killAllTools();
-    });
-  }
   const tools = new Map<string, ReturnType<typeof krerouteTool>>();
   for (const variant of options.variants) {
     const bundle = await buildVariant(variant, stamp);

@@ -17,7 +17,7 @@ import { warmUpBrokers } from '../warmup.ts';
 import { type MemoryOptions, USAGE, parseMemoryOptions } from './options.ts';
 import { loadWithProducerPerf } from './producer-perf-load.ts';
 import { type PeakTable, judgePeaks, renderPeaks } from './verdict.ts';
-import { optionsOrExitCode } from '../command-line.ts';
+import { abortedOnSignals, optionsOrExitCode } from '../command-line.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
@@ -32,14 +32,7 @@ async function main(): Promise<number> {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const workDir = path.join(here, '..', 'results', `memory-${stamp}`);
   await mkdir(workDir, { recursive: true });
-  const controller = new AbortController();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      log(`${signal}: stopping`);
-      controller.abort();
-      killAllTools();
-    });
-  }
+  const controller = abortedOnSignals(log);
 
   const cli = options.driver === 'bundle' ? await builtCli(workDir) : path.join(repoRoot, 'src', 'cli', 'main.ts');
   const libsDir = await ensureKafkaJars({ log });
